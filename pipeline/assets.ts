@@ -1,0 +1,95 @@
+import { readFileSync, realpathSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, extname, isAbsolute, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Position } from 'unist';
+import type { VFile } from 'vfile';
+import { report } from './messages.ts';
+import type { Asset, AssetResolver } from './types.ts';
+
+/** Where Colophon itself is installed: its templates and font packages are read from here. */
+export const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+const MAX_ASSET_BYTES = 50 * 1024 * 1024;
+
+const mediaTypes: Record<string, string> = {
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.gif': 'image/gif',
+  '.svg': 'image/svg+xml',
+  '.webp': 'image/webp',
+};
+
+export interface AssetResolverOptions {
+  /** The project root: no document may read outside it. */
+  root: string;
+  /** The document's own folder, against which its relative references resolve. */
+  documentDir: string;
+  file: VFile;
+  /** Bytes read during this build, shared by its documents (Colophon's own files only). */
+  cache: Map<string, Uint8Array>;
+}
+
+export function createAssetResolver({ root, documentDir, file, cache }: AssetResolverOptions): AssetResolver {
+  const realRoot = realpathSync(root);
+  return {
+    document(url, node) {
+      const place: Position | undefined = node?.position;
+      if (/^[a-z][a-z\d+.-]*:/i.test(url) && !/^file:/i.test(url)) {
+        const scheme = url.slice(0, url.indexOf(':')).toLowerCase();
+        const why = scheme === 'http' || scheme === 'https' ? 'remote files are not fetched (network access is off)' : `the ${scheme}: scheme is not supported`;
+        report(file, 'error', `cannot use "${truncate(url)}": ${why}`, place, 'asset-remote');
+        return undefined;
+      }
+      let path: string;
+      try {
+        path = /^file:/i.test(url) ? fileURLToPath(url) : resolve(documentDir, decodeURIComponent(url.split(/[?#]/)[0]!));
+      } catch {
+        report(file, 'error', `cannot use "${truncate(url)}": not a valid path`, place, 'asset-invalid');
+        return undefined;
+      }
+      let real: string;
+      try {
+        real = realpathSync(path);
+      } catch {
+        report(file, 'error', `file not found: "${truncate(url)}"`, place, 'asset-missing');
+        return undefined;
+      }
+      const inside = relative(realRoot, real);
+      if (inside.startsWith('..') || isAbsolute(inside)) {
+        report(file, 'error', `"${truncate(url)}" lies outside the project (${realRoot}); Colophon reads nothing outside it`, place, 'asset-outside');
+        return undefined;
+      }
+      const stats = statSync(real);
+      if (!stats.isFile()) {
+        report(file, 'error', `"${truncate(url)}" is not a regular file`, place, 'asset-invalid');
+        return undefined;
+      }
+      if (stats.size > MAX_ASSET_BYTES) {
+        report(file, 'error', `"${truncate(url)}" is larger than ${MAX_ASSET_BYTES / 1024 / 1024} MB`, place, 'asset-size');
+        return undefined;
+      }
+      const mediaType = mediaTypes[extname(real).toLowerCase()];
+      if (!mediaType) {
+        report(file, 'error', `"${truncate(url)}" is not an image Colophon can embed (PNG, JPEG, GIF, SVG, WebP)`, place, 'asset-type');
+        return undefined;
+      }
+      const asset: Asset = { path: inside.split(sep).join('/'), bytes: readFileSync(real), mediaType };
+      return asset;
+    },
+    own(path) {
+      let bytes = cache.get(path);
+      if (!bytes) {
+        const full = path.startsWith('templates/') ? resolve(packageRoot, path) : createRequire(resolve(packageRoot, 'package.json')).resolve(path);
+        bytes = readFileSync(full);
+        cache.set(path, bytes);
+      }
+      return bytes;
+    },
+  };
+}
+
+function truncate(value: string): string {
+  return value.length > 80 ? `${value.slice(0, 77)}…` : value;
+}

@@ -1,0 +1,26 @@
+import type { Node, Point, Position } from 'unist';
+import type { VFile } from 'vfile';
+import type { VFileMessage } from 'vfile-message';
+
+export type Severity = 'error' | 'warning' | 'info';
+
+/**
+ * Record a problem on the file. Errors are messages with `fatal: true`: the build goes on
+ * collecting every problem, and the CLI turns any error into exit code 1.
+ */
+export function report(
+  file: VFile,
+  severity: Severity,
+  reason: string,
+  place: Node | Position | Point | undefined,
+  ruleId: string,
+): VFileMessage {
+  const where = place && 'type' in place ? place.position : place;
+  const message = file.message(reason, { place: where ?? undefined, ruleId, source: 'colophon' });
+  message.fatal = severity === 'error' ? true : severity === 'warning' ? false : undefined;
+  return message;
+}
+
+export function hasErrors(file: VFile): boolean {
+  return file.messages.some((message) => message.fatal === true);
+}

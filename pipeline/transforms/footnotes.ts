@@ -1,0 +1,102 @@
+import type { FootnoteDefinition, FootnoteReference, Parent, Root } from 'mdast';
+import { normalizeIdentifier } from 'micromark-util-normalize-identifier';
+import { SKIP, visit } from 'unist-util-visit';
+import type { VFile } from 'vfile';
+import { report } from '../messages.ts';
+import type { DocumentMeta, FootnoteInfo } from '../types.ts';
+
+/**
+ * Number footnotes 1..n in order of first citation, the byline's author notes first (the
+ * byline precedes the body in every edition). Afterwards every reference and definition has
+ * `identifier` = `label` = its number, and the definitions stand, in number order, at the end
+ * of the tree. Every writer relies on that, so all editions agree on the numbers.
+ */
+export function numberFootnotes(tree: Root, file: VFile, meta: DocumentMeta): FootnoteInfo {
+  const definitions = new Map<string, FootnoteDefinition>();
+  visit(tree, 'footnoteDefinition', (node, index, parent) => {
+    const id = normalizeIdentifier(node.identifier);
+    if (definitions.has(id)) {
+      report(file, 'warning', `footnote "${node.label ?? node.identifier}" is defined twice; the first definition is used`, node, 'footnote-duplicate');
+      return;
+    }
+    definitions.set(id, node);
+    return undefined;
+  });
+
+  const numbers = new Map<string, string>();
+  const citedIds: string[] = [];
+  const numberOf = (id: string): string => {
+    let number = numbers.get(id);
+    if (!number) {
+      number = String(numbers.size + 1);
+      numbers.set(id, number);
+      citedIds.push(id);
+    }
+    return number;
+  };
+
+  const authorNotes: Record<number, string> = {};
+  meta.authors.forEach((author, index) => {
+    if (!author.note) return;
+    const id = normalizeIdentifier(author.note);
+    if (definitions.has(id)) authorNotes[index] = numberOf(id);
+    else report(file, 'error', `author note "${author.note}" of ${author.name} has no footnote definition`, undefined, 'footnote-undefined');
+  });
+
+  // Walk references in reading order: the body first, then notes cited from within notes.
+  const order: FootnoteReference[] = [];
+  const undefinedRefs: { node: FootnoteReference; index: number; parent: Parent }[] = [];
+  const walk = (root: Root | FootnoteDefinition) =>
+    visit(root, (node, index, parent) => {
+      if (node.type === 'footnoteDefinition' && node !== root) return SKIP;
+      if (node.type !== 'footnoteReference') return undefined;
+      const id = normalizeIdentifier(node.identifier);
+      if (definitions.has(id)) {
+        numberOf(id);
+        order.push(node);
+      } else if (parent && index !== undefined) {
+        undefinedRefs.push({ node, index, parent });
+      }
+      return undefined;
+    });
+  walk(tree);
+  // citedIds grows while we walk: notes first cited inside notes are numbered after the body's.
+  for (let done = 0; done < citedIds.length; done++) walk(definitions.get(citedIds[done]!)!);
+
+  for (const { node, index, parent } of undefinedRefs.reverse()) {
+    report(file, 'error', `footnote "${node.label ?? node.identifier}" is cited but never defined`, node, 'footnote-undefined');
+    // Keep the citation visible as written, so no edition silently loses it.
+    parent.children.splice(index, 1, { type: 'text', value: `[^${node.label ?? node.identifier}]`, position: node.position });
+  }
+
+  for (const node of order) {
+    const number = numbers.get(normalizeIdentifier(node.identifier))!;
+    node.identifier = number;
+    node.label = number;
+  }
+
+  // Take every definition out of the flow, then put the cited ones back at the end, in order.
+  const kept: FootnoteDefinition[] = [];
+  visit(tree, 'footnoteDefinition', (node, index, parent) => {
+    if (!parent || index === undefined) return undefined;
+    parent.children.splice(index, 1);
+    const id = normalizeIdentifier(node.identifier);
+    const number = numbers.get(id);
+    if (definitions.get(id) === node) {
+      if (number) {
+        node.identifier = number;
+        node.label = number;
+        kept.push(node);
+      } else {
+        report(file, 'warning', `footnote "${node.label ?? node.identifier}" is defined but never cited`, node, 'footnote-unused');
+      }
+    }
+    return index;
+  });
+  kept.sort((a, b) => Number(a.identifier) - Number(b.identifier));
+  tree.children.push(...kept);
+
+  const info: FootnoteInfo = { count: kept.length, authorNotes };
+  file.data.footnotes = info;
+  return info;
+}

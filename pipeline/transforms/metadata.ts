@@ -1,0 +1,216 @@
+import { basename, extname } from 'node:path';
+import type { Heading, Root, RootContent, Yaml } from 'mdast';
+import { toString } from 'mdast-util-to-string';
+import type { Point } from 'unist';
+import type { VFile } from 'vfile';
+import { v5 as uuidv5 } from 'uuid';
+import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
+import { z } from 'zod';
+import { report } from '../messages.ts';
+import type { Author, DocumentMeta } from '../types.ts';
+
+/** Namespace for identifiers derived from title, authors and date (fixed forever: changing it changes every book's id). */
+const IDENTIFIER_NAMESPACE = '6f1c3a0e-6a55-4b1e-9a51-3f0c0b7d1e42';
+
+const isoDate = /^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01])(T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d+)?)?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)?)?)?)?$/;
+
+const text = z.string().trim().min(1, 'must not be empty');
+const textList = z.union([text.transform((value) => [value]), z.array(text)]);
+
+const authorObject = z.strictObject({
+  name: text,
+  affiliation: text.optional(),
+  orcid: z
+    .string()
+    .regex(/^(https:\/\/orcid\.org\/)?\d{4}-\d{4}-\d{4}-\d{3}[\dX]$/, 'must be an ORCID iD such as 0000-0002-1825-0097')
+    .optional(),
+  note: text.optional(),
+});
+const author = z.union([text.transform((name): Author => ({ name })), authorObject]);
+const authors = z.union([author.transform((one) => [one]), z.array(author)]);
+
+/** The front-matter schema. Unknown keys are allowed (other tools' front matter is common) and ignored. */
+const frontMatterSchema = z.looseObject({
+  title: text.optional(),
+  subtitle: text.optional(),
+  'short-title': text.optional(),
+  author: authors.optional(),
+  authors: authors.optional(),
+  editor: textList.optional(),
+  editors: textList.optional(),
+  publisher: text.optional(),
+  date: z
+    .union([z.number().int().transform(String), z.string()])
+    .refine((value) => isoDate.test(value), 'must be an ISO 8601 date: YYYY, YYYY-MM, YYYY-MM-DD or a date-time')
+    .optional(),
+  lang: z
+    .string()
+    .refine((value) => isLanguageTag(value), 'must be a BCP 47 language tag such as en, en-GB or zh-Hans')
+    .optional(),
+  rights: text.optional(),
+  identifier: text.optional(),
+  isbn: z
+    .union([z.number().transform(String), z.string()])
+    .refine((value) => /^(97[89])?\d{9}[\dX]$/.test(value.replace(/[-\s]/g, '')), 'must be an ISBN-10 or ISBN-13')
+    .optional(),
+  description: text.optional(),
+  keywords: textList.optional(),
+  cover: text.optional(),
+  papersize: z.enum(['a4', 'a5', 'letter']).optional(),
+  toc: z.boolean().optional(),
+  'chapter-level': z.number().int().min(1).max(6).optional(),
+});
+
+type FrontMatter = z.infer<typeof frontMatterSchema>;
+
+export interface MetadataOptions {
+  /** Paper size given on the command line: it wins over the front matter. */
+  papersize?: DocumentMeta['papersize'];
+}
+
+/**
+ * Read the YAML front matter, validate it, and store normalised metadata on `file.data.meta`.
+ * Every problem is reported at its line and column in the Markdown file.
+ */
+export function extractMetadata(tree: Root, file: VFile, options: MetadataOptions = {}): DocumentMeta {
+  const yamlIndex = tree.children.findIndex((node) => node.type === 'yaml');
+  const yamlNode = yamlIndex === -1 ? undefined : (tree.children[yamlIndex] as Yaml);
+  if (yamlNode) tree.children.splice(yamlIndex, 1);
+
+  const raw = yamlNode ? readFrontMatter(yamlNode, file) : {};
+  const data: FrontMatter = raw ?? {};
+
+  const authorList = [...(data.authors ?? []), ...(data.author ?? [])];
+  const title = data.title ?? titleFromBody(tree, file);
+  const date = data.date;
+  const meta: DocumentMeta = {
+    title,
+    subtitle: data.subtitle,
+    shortTitle: data['short-title'] ?? title,
+    authors: authorList.map((entry) => ({ ...entry, orcid: entry.orcid?.replace('https://orcid.org/', '') })),
+    editors: [...(data.editors ?? []), ...(data.editor ?? [])],
+    publisher: data.publisher,
+    date,
+    lang: data.lang ? Intl.getCanonicalLocales(data.lang)[0]! : 'en',
+    rights: data.rights,
+    identifier:
+      data.identifier ??
+      (data.isbn ? `urn:isbn:${data.isbn.replace(/[-\s]/g, '')}` : undefined) ??
+      `urn:uuid:${uuidv5(JSON.stringify([title, authorList.map((a) => a.name), date ?? '']), IDENTIFIER_NAMESPACE)}`,
+    isbn: data.isbn?.replace(/[-\s]/g, ''),
+    description: data.description ?? data.subtitle ?? openingSentences(tree),
+    keywords: data.keywords ?? [],
+    cover: data.cover,
+    papersize: options.papersize ?? data.papersize ?? 'a4',
+    toc: data.toc ?? false,
+    chapterLevel: data['chapter-level'],
+  };
+  file.data.meta = meta;
+  return meta;
+}
+
+function isLanguageTag(value: string): boolean {
+  try {
+    return Intl.getCanonicalLocales(value).length === 1;
+  } catch {
+    return false;
+  }
+}
+
+function readFrontMatter(node: Yaml, file: VFile): FrontMatter | undefined {
+  const lineCounter = new LineCounter();
+  const document = parseDocument(node.value, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  // The YAML text starts on the line after the opening `---`.
+  const firstLine = (node.position?.start.line ?? 1) + 1;
+  const at = (offset: number): Point => {
+    const { line, col } = lineCounter.linePos(offset);
+    return { line: firstLine + line - 1, column: col };
+  };
+
+  if (document.errors.length > 0) {
+    for (const error of document.errors) {
+      report(file, 'error', `invalid YAML in front matter: ${firstSentence(error.message)}`, at(error.pos[0]), 'metadata-yaml');
+    }
+    return undefined;
+  }
+
+  let value: unknown;
+  try {
+    // Bounded alias expansion: a "billion laughs" document is refused, not expanded.
+    value = document.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    report(file, 'error', `invalid YAML in front matter: ${firstSentence(String((error as Error).message))}`, node, 'metadata-yaml');
+    return undefined;
+  }
+  if (value === null || value === undefined) return {};
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    report(file, 'error', 'front matter must be a mapping of keys to values', at(0), 'metadata-type');
+    return undefined;
+  }
+
+  const result = frontMatterSchema.safeParse(value);
+  if (result.success) return result.data;
+  for (const issue of result.error.issues) {
+    const key = issue.path.map(String).join('.');
+    report(file, 'error', `front matter \`${key}\` ${describeIssue(issue)}`, at(offsetOfPath(document, issue.path)), 'metadata-type');
+  }
+  return undefined;
+}
+
+function offsetOfPath(document: Document, path: PropertyKey[]): number {
+  for (let length = path.length; length > 0; length--) {
+    const found = document.getIn(path.slice(0, length) as (string | number)[], true);
+    if (isNode(found) && found.range) return found.range[0];
+  }
+  return 0;
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'invalid_union') return 'has the wrong type or shape';
+  if (issue.code === 'invalid_type') return `must be ${article(issue.expected)}`;
+  if (issue.code === 'invalid_value') return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+  if (issue.code === 'unrecognized_keys') return `has unknown keys: ${issue.keys.join(', ')}`;
+  return issue.message;
+}
+
+function article(type: string): string {
+  return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
+}
+
+function firstSentence(message: string): string {
+  return message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+}
+
+/** No title in front matter: take the first heading (and lift it out of the body if it opens it), else the file name. */
+function titleFromBody(tree: Root, file: VFile): string {
+  const index = tree.children.findIndex((node) => node.type === 'heading');
+  if (index !== -1) {
+    const heading = tree.children[index] as Heading;
+    const title = toString(heading).trim();
+    if (title) {
+      report(file, 'warning', `no \`title\` in front matter: using the first heading, "${title}"`, heading, 'metadata-title');
+      const opensDocument = tree.children.slice(0, index).every((node) => node.type === 'definition' || node.type === 'html');
+      const plain = heading.children.every((child) => child.type === 'text');
+      if (opensDocument && heading.depth === 1 && plain) tree.children.splice(index, 1);
+      return title;
+    }
+  }
+  const name = file.path ? basename(file.path, extname(file.path)) : 'Untitled';
+  report(file, 'warning', `no \`title\` in front matter and no heading: using the file name, "${name}"`, undefined, 'metadata-title');
+  return name;
+}
+
+/** A description for stores and search engines when none is given: the opening sentences, about 200 characters. */
+function openingSentences(tree: Root): string | undefined {
+  const paragraph = tree.children.find((node): node is RootContent & { type: 'paragraph' } => node.type === 'paragraph');
+  if (!paragraph) return undefined;
+  const words = toString(paragraph, { includeImageAlt: false }).replace(/\s+/g, ' ').trim();
+  if (words.length <= 200) return words || undefined;
+  const sentences = words.match(/[^.!?]+[.!?]+(\s|$)/g) ?? [];
+  let result = '';
+  for (const sentence of sentences) {
+    if ((result + sentence).length > 200) break;
+    result += sentence;
+  }
+  return (result || words.slice(0, 197) + '…').trim();
+}

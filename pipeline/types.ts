@@ -1,0 +1,95 @@
+import type { Root } from 'mdast';
+import type { VFile } from 'vfile';
+
+export const EDITIONS = ['html', 'pdf', 'epub'] as const;
+export type Edition = (typeof EDITIONS)[number];
+
+export interface Author {
+  name: string;
+  affiliation?: string;
+  orcid?: string;
+  /** Label of a footnote (defined in the body) that annotates this author in the byline. */
+  note?: string;
+}
+
+export type PaperSize = 'a4' | 'a5' | 'letter';
+
+/** Front matter after validation and normalisation: what every writer reads. */
+export interface DocumentMeta {
+  title: string;
+  subtitle?: string;
+  /** Short title for running heads; defaults to the title. */
+  shortTitle: string;
+  authors: Author[];
+  editors: string[];
+  publisher?: string;
+  /** ISO 8601 as written: YYYY, YYYY-MM, YYYY-MM-DD or a full date-time. */
+  date?: string;
+  lang: string;
+  rights?: string;
+  identifier: string;
+  isbn?: string;
+  description?: string;
+  keywords: string[];
+  cover?: string;
+  papersize: PaperSize;
+  toc: boolean;
+  chapterLevel?: number;
+}
+
+/** What the footnote transform leaves for writers: notes are renumbered 1..n. */
+export interface FootnoteInfo {
+  count: number;
+  /** For each author with a note, the note number (by author index). */
+  authorNotes: Record<number, string>;
+}
+
+declare module 'vfile' {
+  interface DataMap {
+    meta: DocumentMeta;
+    footnotes: FootnoteInfo;
+    /** Byte offset of the Markdown body after the front matter. */
+    frontMatterEnd: number;
+  }
+}
+
+/**
+ * Reads a file that a document refers to (an image, a font, a template).
+ * Provided by build.ts so that writers stay pure: they never touch the filesystem.
+ * Returns undefined (after reporting a message on the file) when the asset cannot be used.
+ */
+export interface AssetResolver {
+  /** A reference from the document (an image URL), resolved against the document's folder. */
+  document(url: string, node?: { position?: import('unist').Position }): Asset | undefined;
+  /** A file of Colophon's own: templates/… or a package under node_modules. */
+  own(path: string): Uint8Array;
+}
+
+export interface Asset {
+  /** Path relative to the project root, with forward slashes. */
+  path: string;
+  bytes: Uint8Array;
+  mediaType: string;
+}
+
+export interface WriterInput {
+  tree: Root;
+  meta: DocumentMeta;
+  file: VFile;
+  assets: AssetResolver;
+  /** Seconds since the epoch used for any timestamp an edition needs (never the clock). */
+  epoch: number;
+}
+
+export interface Writer {
+  extension: string;
+  mediaType: string;
+  render(input: WriterInput): Promise<Uint8Array>;
+}
+
+declare module 'mdast' {
+  interface HeadingData {
+    /** The heading's anchor, set by the headings transform and shared by every edition. */
+    id?: string;
+  }
+}

@@ -1,0 +1,98 @@
+import type { Element, ElementContent, Root as HastRoot } from 'hast';
+import rehypeStringify from 'rehype-stringify';
+import { unified } from 'unified';
+import { h } from 'hastscript';
+import type { Root } from 'mdast';
+import type { DocumentMeta, Writer, WriterInput } from '../../types.ts';
+import { bylineMdast, colophon, contentToHast, tableOfContents, titleBlock } from './render.ts';
+
+export const htmlWriter: Writer = {
+  extension: 'html',
+  mediaType: 'text/html',
+  async render(input) {
+    return new TextEncoder().encode(renderHtml(input));
+  },
+};
+
+export function renderHtml({ tree, meta, file, assets }: WriterInput): string {
+  const footnotes = file.data.footnotes ?? { count: 0, authorNotes: {} };
+  const byline = bylineMdast(meta, footnotes);
+  // The byline goes through the same conversion as the body, first, so its notes get numbers 1…
+  const root: Root = { type: 'root', children: byline ? [byline, ...tree.children] : tree.children };
+  const content = contentToHast(root);
+  const bylineElement = byline ? takeFirstElement(content) : undefined;
+
+  const article = h('article', [
+    titleBlock(meta, bylineElement),
+    meta.toc ? tableOfContents(tree) : undefined,
+    ...(content.children as ElementContent[]),
+    colophon(meta),
+  ]);
+  const stringifier = unified().use(rehypeStringify);
+  const body = stringifier.stringify({ type: 'root', children: [h('main', { id: 'content' }, [article])] });
+  const head = stringifier.stringify(headElements(meta));
+
+  const template = new TextDecoder().decode(assets.own('templates/html/page.html'));
+  const style = new TextDecoder().decode(assets.own('templates/html/style.css'));
+  return fillTemplate(template, {
+    lang: escapeAttribute(meta.lang),
+    head,
+    style: style.trim(),
+    body,
+  });
+}
+
+function takeFirstElement(root: HastRoot): Element | undefined {
+  const index = root.children.findIndex((node) => node.type === 'element');
+  if (index === -1) return undefined;
+  return root.children.splice(index, 1)[0] as Element;
+}
+
+function headElements(meta: DocumentMeta): HastRoot {
+  const children: ElementContent[] = [
+    h('meta', { charSet: 'utf-8' }),
+    h('meta', { name: 'viewport', content: 'width=device-width, initial-scale=1' }),
+    h('title', meta.subtitle ? `${meta.title}` : meta.title),
+    ...meta.authors.map((author) => h('meta', { name: 'author', content: author.name })),
+    meta.description ? h('meta', { name: 'description', content: meta.description }) : undefined,
+    meta.keywords.length > 0 ? h('meta', { name: 'keywords', content: meta.keywords.join(', ') }) : undefined,
+    h('meta', { name: 'generator', content: 'Colophon' }),
+    h('script', { type: 'application/ld+json' }, jsonLd(meta)),
+  ].filter((node): node is Element => node !== undefined);
+  return { type: 'root', children: children.flatMap((node) => [node, { type: 'text', value: '\n' }]) };
+}
+
+/** schema.org Article. `<` is escaped so no value can close the script element. */
+function jsonLd(meta: DocumentMeta): string {
+  const organization = (name: string) => ({ '@type': 'Organization', name });
+  const data = {
+    '@context': 'https://schema.org',
+    '@type': 'Article',
+    headline: meta.title,
+    alternativeHeadline: meta.subtitle,
+    author: meta.authors.map((author) => ({
+      '@type': 'Person',
+      name: author.name,
+      affiliation: author.affiliation ? organization(author.affiliation) : undefined,
+      sameAs: author.orcid ? `https://orcid.org/${author.orcid}` : undefined,
+    })),
+    editor: meta.editors.map((name) => ({ '@type': 'Person', name })),
+    datePublished: meta.date,
+    publisher: meta.publisher ? organization(meta.publisher) : undefined,
+    inLanguage: meta.lang,
+    description: meta.description,
+    keywords: meta.keywords.length > 0 ? meta.keywords.join(', ') : undefined,
+    copyrightNotice: meta.rights,
+    identifier: meta.identifier,
+  };
+  return JSON.stringify(data, null, 2).replace(/</g, '\\u003c');
+}
+
+/** `{{name}}` slots; a function replacement so `$` in content is never special. */
+export function fillTemplate(template: string, slots: Record<string, string>): string {
+  return template.replace(/\{\{(\w+)\}\}/g, (whole, name: string) => slots[name] ?? whole);
+}
+
+function escapeAttribute(value: string): string {
+  return value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
+}

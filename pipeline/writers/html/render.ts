@@ -1,0 +1,104 @@
+import type { Element, ElementContent, Root as HastRoot } from 'hast';
+import { h } from 'hastscript';
+import type { FootnoteReference, Paragraph, PhrasingContent, Root } from 'mdast';
+import { defaultHandlers, type Handlers, type Options as ToHastOptions } from 'mdast-util-to-hast';
+import remarkRehype from 'remark-rehype';
+import { unified } from 'unified';
+import type { DocumentMeta, FootnoteInfo } from '../../types.ts';
+import { formatDate, joinNames, outline, type OutlineEntry } from '../shared/format.ts';
+
+/**
+ * The shared hast path of the HTML and EPUB editions: mdast → hast with Colophon's handlers.
+ * Footnote references show their global number (the footnote transform's identifier), not
+ * a counter local to the tree being converted, so a chapter cut from a book keeps the
+ * document's numbering.
+ */
+export const handlers: Partial<Handlers> = {
+  footnoteReference(state, node: FootnoteReference) {
+    const sup = defaultHandlers.footnoteReference(state, node);
+    const link = sup.children[0] as Element;
+    link.children = [{ type: 'text', value: node.identifier }];
+    return sup;
+  },
+};
+
+export interface ContentOptions {
+  /** Heading of the notes section. */
+  footnoteLabel?: string;
+  /** Extra mdast options, e.g. the EPUB's note markup. */
+  toHast?: Partial<ToHastOptions>;
+}
+
+/** Convert a transformed tree (or a chapter of one) to hast, notes included. */
+export function contentToHast(tree: Root, options: ContentOptions = {}): HastRoot {
+  const processor = unified().use(remarkRehype, {
+    clobberPrefix: '',
+    footnoteLabel: options.footnoteLabel ?? 'Notes',
+    footnoteLabelProperties: { className: ['footnotes-title'] },
+    footnoteBackLabel: (referenceIndex, rereferenceIndex) =>
+      `Back to reference ${referenceIndex + 1}${rereferenceIndex > 1 ? `, citation ${rereferenceIndex}` : ''}`,
+    handlers,
+    ...options.toHast,
+  });
+  return processor.runSync(tree) as HastRoot;
+}
+
+/**
+ * The byline as mdast, so that its author notes pass through the same footnote machinery as
+ * the body (it is converted first, so its notes come first, matching the numbering).
+ */
+export function bylineMdast(meta: DocumentMeta, footnotes: FootnoteInfo): Paragraph | undefined {
+  if (meta.authors.length === 0) return undefined;
+  const children: PhrasingContent[] = [{ type: 'text', value: 'By ' }];
+  meta.authors.forEach((author, index) => {
+    if (index > 0) children.push({ type: 'text', value: index === meta.authors.length - 1 && index > 1 ? ', and ' : ', ' });
+    children.push({ type: 'text', value: author.name });
+    const note = footnotes.authorNotes[index];
+    if (note) children.push({ type: 'footnoteReference', identifier: note, label: note });
+  });
+  return { type: 'paragraph', children, data: { hProperties: { className: ['byline'] } } };
+}
+
+/** The title block: title, subtitle, byline, affiliations, date and publisher. */
+export function titleBlock(meta: DocumentMeta, byline: ElementContent | undefined, headingTag = 'h1'): Element {
+  const affiliated = meta.authors.filter((author) => author.affiliation);
+  return h('header.title-block', { id: 'title-block' }, [
+    h(headingTag, { className: ['title'] }, meta.title),
+    meta.subtitle ? h('p.subtitle', meta.subtitle) : undefined,
+    byline,
+    affiliated.length > 0
+      ? h(
+          'ul.affiliations',
+          affiliated.map((author) =>
+            h('li', [h('span.author-name', author.name), ', ', h('span.affiliation', author.affiliation!),
+              author.orcid ? [' ', h('a.orcid', { href: `https://orcid.org/${author.orcid}` }, `ORCID ${author.orcid}`)] : []]),
+          ),
+        )
+      : undefined,
+    meta.date || meta.publisher
+      ? h('p.dateline', [
+          meta.date ? h('time', { dateTime: meta.date }, formatDate(meta.date, meta.lang)) : undefined,
+          meta.date && meta.publisher ? ' · ' : undefined,
+          meta.publisher ? h('span.publisher', meta.publisher) : undefined,
+        ])
+      : undefined,
+  ]);
+}
+
+/** The closing colophon: editors, publisher and rights. */
+export function colophon(meta: DocumentMeta): Element | undefined {
+  const lines = [
+    meta.editors.length > 0 ? h('p.editors', `${meta.editors.length > 1 ? 'Editors' : 'Editor'}: ${joinNames(meta.editors)}`) : undefined,
+    meta.rights ? h('p.rights', meta.rights) : undefined,
+  ].filter((line) => line !== undefined);
+  return lines.length > 0 ? h('footer.colophon', { id: 'colophon' }, lines) : undefined;
+}
+
+/** A nested table of contents (headings down to level 3) as a `<nav>`. */
+export function tableOfContents(tree: Root, label = 'Contents'): Element | undefined {
+  const entries = outline(tree);
+  if (entries.length === 0) return undefined;
+  const list = (items: OutlineEntry[]): Element =>
+    h('ol', items.map((item) => h('li', [h('a', { href: `#${item.id}` }, item.text), item.children.length ? list(item.children) : undefined])));
+  return h('nav.toc', { id: 'toc', ariaLabelledBy: 'toc-title' }, [h('h2#toc-title', label), list(entries)]);
+}

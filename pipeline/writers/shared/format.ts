@@ -1,0 +1,54 @@
+import type { Heading, Root } from 'mdast';
+import { toString } from 'mdast-util-to-string';
+import type { DocumentMeta } from '../../types.ts';
+
+/** "2018-06" → "June 2018" in the document's language. UTC, so TZ never changes an edition. */
+export function formatDate(date: string, lang: string): string {
+  const [year, month, day] = date.slice(0, 10).split('-').map(Number);
+  if (!month) return String(year);
+  const value = new Date(Date.UTC(year!, month - 1, day ?? 1));
+  const options: Intl.DateTimeFormatOptions = day
+    ? { year: 'numeric', month: 'long', day: 'numeric', timeZone: 'UTC' }
+    : { year: 'numeric', month: 'long', timeZone: 'UTC' };
+  try {
+    return new Intl.DateTimeFormat(lang, options).format(value);
+  } catch {
+    return new Intl.DateTimeFormat('en', options).format(value);
+  }
+}
+
+/** Names joined for display: "A", "A and B", "A, B and C". */
+export function joinNames(names: string[]): string {
+  if (names.length <= 1) return names.join('');
+  return `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
+}
+
+/** The author line used in metadata fields (PDF Author, meta name=author when joined). */
+export function authorNames(meta: DocumentMeta): string[] {
+  return meta.authors.map((author) => author.name);
+}
+
+export interface OutlineEntry {
+  depth: number;
+  id: string;
+  text: string;
+  children: OutlineEntry[];
+}
+
+/** Headings down to `maxDepth` as a tree, for tables of contents, PDF bookmarks and EPUB navigation. */
+export function outline(tree: Root, maxDepth = 3): OutlineEntry[] {
+  const roots: OutlineEntry[] = [];
+  const stack: OutlineEntry[] = [];
+  for (const node of tree.children) {
+    if (node.type !== 'heading' || node.depth > maxDepth) continue;
+    const entry: OutlineEntry = { depth: node.depth, id: headingId(node), text: toString(node).trim(), children: [] };
+    while (stack.length > 0 && stack.at(-1)!.depth >= entry.depth) stack.pop();
+    (stack.at(-1)?.children ?? roots).push(entry);
+    stack.push(entry);
+  }
+  return roots;
+}
+
+export function headingId(node: Heading): string {
+  return node.data?.id ?? '';
+}
