@@ -2,8 +2,11 @@ import type { Element, ElementContent, Root as HastRoot } from 'hast';
 import { h } from 'hastscript';
 import type { FootnoteReference, Paragraph, PhrasingContent, Root } from 'mdast';
 import { defaultHandlers, type Handlers, type Options as ToHastOptions } from 'mdast-util-to-hast';
+import rehypeRaw from 'rehype-raw';
+import rehypeSanitize, { defaultSchema, type Options as SanitizeSchema } from 'rehype-sanitize';
 import remarkRehype from 'remark-rehype';
 import { unified } from 'unified';
+import { visit } from 'unist-util-visit';
 import type { DocumentMeta, FootnoteInfo } from '../../types.ts';
 import { formatDate, joinNames, outline, type OutlineEntry } from '../shared/format.ts';
 
@@ -29,9 +32,30 @@ export interface ContentOptions {
   toHast?: Partial<ToHastOptions>;
 }
 
-/** Convert a transformed tree (or a chapter of one) to hast, notes included. */
+/**
+ * What survives of raw HTML in the source: GitHub's safe subset, plus the attributes
+ * Colophon's own markup needs. Ids keep their names (no `user-content-` prefix), since the
+ * headings transform already keeps them unique.
+ */
+const sanitizeSchema: SanitizeSchema = {
+  ...defaultSchema,
+  clobber: [],
+  attributes: {
+    ...defaultSchema.attributes,
+    '*': [...(defaultSchema.attributes?.['*'] ?? []), 'className', 'id', 'ariaLabel', 'ariaLabelledBy', 'ariaDescribedBy', 'role'],
+    section: ['dataFootnotes'],
+    a: [...(defaultSchema.attributes?.a ?? []), 'dataFootnoteRef', 'dataFootnoteBackref'],
+    ol: [...(defaultSchema.attributes?.ol ?? []), 'start'],
+    td: [...(defaultSchema.attributes?.td ?? []), 'align'],
+    th: [...(defaultSchema.attributes?.th ?? []), 'align'],
+  },
+  tagNames: [...(defaultSchema.tagNames ?? []), 'section', 'nav', 'header', 'footer', 'aside', 'figure', 'figcaption', 'mark', 'abbr', 'time'],
+};
+
+/** Convert a transformed tree (or a chapter of one) to hast, notes included. Raw HTML is parsed, then sanitised. */
 export function contentToHast(tree: Root, options: ContentOptions = {}): HastRoot {
   const processor = unified().use(remarkRehype, {
+    allowDangerousHtml: true,
     clobberPrefix: '',
     footnoteLabel: options.footnoteLabel ?? 'Notes',
     footnoteLabelProperties: { className: ['footnotes-title'] },
@@ -39,8 +63,23 @@ export function contentToHast(tree: Root, options: ContentOptions = {}): HastRoo
       `Back to reference ${referenceIndex + 1}${rereferenceIndex > 1 ? `, citation ${rereferenceIndex}` : ''}`,
     handlers,
     ...options.toHast,
-  });
+  })
+    .use(rehypeRaw)
+    .use(rehypeSanitize, sanitizeSchema)
+    .use(() => alignToClass);
   return processor.runSync(tree) as HastRoot;
+}
+
+/** GFM's `align` attributes are obsolete in HTML5 and invalid in EPUB 3: carry alignment as a class. */
+export function alignToClass(tree: HastRoot): void {
+  visit(tree, 'element', (node) => {
+    const align = node.properties.align;
+    if ((node.tagName === 'td' || node.tagName === 'th') && typeof align === 'string') {
+      delete node.properties.align;
+      const classes = Array.isArray(node.properties.className) ? node.properties.className : [];
+      node.properties.className = [...classes, `align-${align}`];
+    }
+  });
 }
 
 /**
