@@ -1,6 +1,7 @@
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, extname, join, relative, resolve, sep } from 'node:path';
 import type { VFile } from 'vfile';
+import { compareMessage } from 'vfile-sort';
 import { createAssetResolver } from './assets.ts';
 import { hasErrors, report } from './messages.ts';
 import { parse } from './parse.ts';
@@ -106,6 +107,7 @@ async function buildDocument(source: Source, context: DocumentContext): Promise<
 
   // Write only when every edition of the document succeeded: a failed build leaves the
   // previous good editions in place.
+  file.messages.sort(compareMessage);
   result.ok = !failed(file, context.strict);
   if (result.ok && !context.dryRun) {
     for (const edition of result.editions) writeAtomic(resolve(context.root, edition.path), edition.bytes);

@@ -68,6 +68,7 @@ export function numberFootnotes(tree: Root, file: VFile, meta: DocumentMeta): Fo
     // Keep the citation visible as written, so no edition silently loses it.
     parent.children.splice(index, 1, { type: 'text', value: `[^${node.label ?? node.identifier}]`, position: node.position });
   }
+  reportUndefinedCitations(tree, file);
 
   for (const node of order) {
     const number = numbers.get(normalizeIdentifier(node.identifier))!;
@@ -75,23 +76,27 @@ export function numberFootnotes(tree: Root, file: VFile, meta: DocumentMeta): Fo
     node.label = number;
   }
 
-  // Take every definition out of the flow, then put the cited ones back at the end, in order.
+  // Take every definition out of the flow (one filter per parent: splicing one by one is quadratic),
+  // then put the cited ones back at the end, in order.
   const kept: FootnoteDefinition[] = [];
-  visit(tree, 'footnoteDefinition', (node, index, parent) => {
-    if (!parent || index === undefined) return undefined;
-    parent.children.splice(index, 1);
-    const id = normalizeIdentifier(node.identifier);
-    const number = numbers.get(id);
-    if (definitions.get(id) === node) {
+  visit(tree, (node) => {
+    if (!('children' in node) || !node.children.some((child) => child.type === 'footnoteDefinition')) return;
+    const parent = node as Parent;
+    parent.children = parent.children.filter((child) => {
+      if (child.type !== 'footnoteDefinition') return true;
+      const definition = child as FootnoteDefinition;
+      const id = normalizeIdentifier(definition.identifier);
+      const number = numbers.get(id);
+      if (definitions.get(id) !== definition) return false;
       if (number) {
-        node.identifier = number;
-        node.label = number;
-        kept.push(node);
+        definition.identifier = number;
+        definition.label = number;
+        kept.push(definition);
       } else {
-        report(file, 'warning', `footnote "${node.label ?? node.identifier}" is defined but never cited`, node, 'footnote-unused');
+        report(file, 'warning', `footnote "${definition.label ?? definition.identifier}" is defined but never cited`, definition, 'footnote-unused');
       }
-    }
-    return index;
+      return false;
+    });
   });
   kept.sort((a, b) => Number(a.identifier) - Number(b.identifier));
   tree.children.push(...kept);
@@ -99,4 +104,19 @@ export function numberFootnotes(tree: Root, file: VFile, meta: DocumentMeta): Fo
   const info: FootnoteInfo = { count: kept.length, authorNotes };
   file.data.footnotes = info;
   return info;
+}
+
+/**
+ * micromark only makes a footnote call of `[^label]` when the label is defined; otherwise
+ * the citation stays literal text. Find those in text nodes so they are errors, not silence.
+ */
+function reportUndefinedCitations(tree: Root, file: VFile): void {
+  visit(tree, 'text', (node) => {
+    for (const match of node.value.matchAll(/\[\^([^\]\s]+)\]/g)) {
+      const start = node.position?.start;
+      const singleLine = start && node.position!.end.line === start.line && node.position!.end.column - start.column === node.value.length;
+      const place = start ? (singleLine ? { line: start.line, column: start.column + match.index } : start) : undefined;
+      report(file, 'error', `footnote "${match[1]}" is cited but never defined`, place, 'footnote-undefined');
+    }
+  });
 }

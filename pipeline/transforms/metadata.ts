@@ -81,7 +81,8 @@ export function extractMetadata(tree: Root, file: VFile, options: MetadataOption
   const data: FrontMatter = raw ?? {};
 
   const authorList = [...(data.authors ?? []), ...(data.author ?? [])];
-  const title = data.title ?? titleFromBody(tree, file);
+  // After a front-matter error the title is already reported missing; don't add a warning to it.
+  const title = data.title ?? titleFromBody(tree, file, raw !== undefined);
   const date = data.date;
   const meta: DocumentMeta = {
     title,
@@ -182,13 +183,13 @@ function firstSentence(message: string): string {
 }
 
 /** No title in front matter: take the first heading (and lift it out of the body if it opens it), else the file name. */
-function titleFromBody(tree: Root, file: VFile): string {
+function titleFromBody(tree: Root, file: VFile, warn: boolean): string {
   const index = tree.children.findIndex((node) => node.type === 'heading');
   if (index !== -1) {
     const heading = tree.children[index] as Heading;
     const title = toString(heading).trim();
     if (title) {
-      report(file, 'warning', `no \`title\` in front matter: using the first heading, "${title}"`, heading, 'metadata-title');
+      if (warn) report(file, 'warning', `no \`title\` in front matter: using the first heading, "${title}"`, heading, 'metadata-title');
       const opensDocument = tree.children.slice(0, index).every((node) => node.type === 'definition' || node.type === 'html');
       const plain = heading.children.every((child) => child.type === 'text');
       if (opensDocument && heading.depth === 1 && plain) tree.children.splice(index, 1);
@@ -196,7 +197,7 @@ function titleFromBody(tree: Root, file: VFile): string {
     }
   }
   const name = file.path ? basename(file.path, extname(file.path)) : 'Untitled';
-  report(file, 'warning', `no \`title\` in front matter and no heading: using the file name, "${name}"`, undefined, 'metadata-title');
+  if (warn) report(file, 'warning', `no \`title\` in front matter and no heading: using the file name, "${name}"`, undefined, 'metadata-title');
   return name;
 }
 

@@ -1,0 +1,161 @@
+import type { FootnoteDefinition, FootnoteReference, Root } from 'mdast';
+import { toString } from 'mdast-util-to-string';
+import { visit } from 'unist-util-visit';
+import { VFile } from 'vfile';
+import { compareMessage } from 'vfile-sort';
+import { describe, expect, it } from 'vitest';
+import { formatMessage } from '../pipeline/cli.ts';
+import { parse } from '../pipeline/parse.ts';
+import { numberFootnotes } from '../pipeline/transforms/footnotes.ts';
+import { runTransforms } from '../pipeline/transforms/index.ts';
+import { inlineNotes } from '../pipeline/transforms/inline-notes.ts';
+import { extractMetadata } from '../pipeline/transforms/metadata.ts';
+
+function process(markdown: string, path = 'doc.md') {
+  const file = new VFile({ path, value: markdown });
+  const tree = parse(file);
+  const meta = runTransforms(tree, file);
+  return { file, tree, meta, messages: [...file.messages].sort(compareMessage).map(formatMessage) };
+}
+
+function references(tree: Root): string[] {
+  const found: string[] = [];
+  visit(tree, 'footnoteReference', (node: FootnoteReference) => {
+    found.push(node.identifier);
+  });
+  return found;
+}
+
+function definitions(tree: Root): { id: string; text: string }[] {
+  return tree.children
+    .filter((node): node is FootnoteDefinition => node.type === 'footnoteDefinition')
+    .map((node) => ({ id: node.identifier, text: toString(node) }));
+}
+
+describe('metadata', () => {
+  it('normalises authors given as a string, a list of strings or objects', () => {
+    expect(process('---\ntitle: T\nauthor: Ada\n---\n').meta.authors).toEqual([{ name: 'Ada' }]);
+    expect(process('---\ntitle: T\nauthors: [Ada, Bo]\n---\n').meta.authors).toEqual([{ name: 'Ada' }, { name: 'Bo' }]);
+    const { meta } = process('---\ntitle: T\nauthors:\n  - name: Ada\n    affiliation: Lab\n    orcid: https://orcid.org/0000-0002-1825-0097\n---\n');
+    expect(meta.authors).toEqual([{ name: 'Ada', affiliation: 'Lab', orcid: '0000-0002-1825-0097' }]);
+  });
+
+  it('fills defaults: lang en, a4, a deterministic urn:uuid identifier', () => {
+    const one = process('---\ntitle: T\nauthor: Ada\ndate: 2018-06\n---\n\nBody.').meta;
+    const two = process('---\ntitle: T\nauthor: Ada\ndate: 2018-06\n---\n\nOther body.').meta;
+    expect(one.lang).toBe('en');
+    expect(one.papersize).toBe('a4');
+    expect(one.identifier).toMatch(/^urn:uuid:[0-9a-f-]{36}$/);
+    expect(one.identifier).toBe(two.identifier);
+    expect(process('---\ntitle: U\nauthor: Ada\ndate: 2018-06\n---\n').meta.identifier).not.toBe(one.identifier);
+    expect(process('---\ntitle: T\nisbn: 978-3-16-148410-0\n---\n').meta.identifier).toBe('urn:isbn:9783161484100');
+  });
+
+  it('falls back to the first heading, then to the file name, with a warning each', () => {
+    const heading = process('# My Project\n\nText.', 'README.md');
+    expect(heading.meta.title).toBe('My Project');
+    expect(heading.messages).toEqual(['README.md:1:1-1:13: warning: no `title` in front matter: using the first heading, "My Project" [metadata-title]'.replace('1:1-1:13', '1:1')]);
+    expect(heading.tree.children.some((node) => node.type === 'heading')).toBe(false);
+    const none = process('Just text.', 'notes/plain.md');
+    expect(none.meta.title).toBe('plain');
+    expect(none.messages[0]).toContain('warning: no `title` in front matter and no heading: using the file name, "plain"');
+  });
+
+  it('reports a YAML syntax error at its line and column in the Markdown file', () => {
+    const { messages } = process('---\ntitle: T\nauthors: [Ada\n---\n\nText.\n');
+    expect(messages).toHaveLength(1);
+    expect(messages[0]).toMatch(/^doc\.md:3:14: error: invalid YAML in front matter: Flow sequence .* \[metadata-yaml\]$/);
+  });
+
+  it('reports a wrong type at the offending value', () => {
+    const { messages } = process('---\ntitle: T\ntoc: maybe\npapersize: b5\ndate: June 2018\n---\n');
+    expect(messages).toEqual([
+      'doc.md:3:6: error: front matter `toc` must be a boolean [metadata-type]',
+      'doc.md:4:12: error: front matter `papersize` must be one of "a4", "a5", "letter" [metadata-type]',
+      'doc.md:5:7: error: front matter `date` must be an ISO 8601 date: YYYY, YYYY-MM, YYYY-MM-DD or a date-time [metadata-type]',
+    ]);
+  });
+
+  it('refuses a YAML alias bomb instead of expanding it', () => {
+    const bomb = ['a: &a [x,x,x,x,x,x,x,x,x]', 'b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]', 'c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]', 'd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]', 'e: [*d,*d,*d,*d,*d,*d,*d,*d,*d]'].join('\n');
+    const { messages } = process(`---\ntitle: T\n${bomb}\n---\n`);
+    expect(messages[0]).toMatch(/^doc\.md:1:1: error: invalid YAML in front matter: Excessive alias count/);
+  });
+
+  it('builds without complaint when there is no front matter but a title heading', () => {
+    const { file } = process('# Title\n\nSome *text*.\n');
+    expect(file.messages.filter((message) => message.fatal)).toEqual([]);
+  });
+
+  it('lets a command-line paper size win over front matter', () => {
+    const file = new VFile({ path: 'x.md', value: '---\ntitle: T\npapersize: a5\n---\n' });
+    expect(extractMetadata(parse(file), file, { papersize: 'letter' }).papersize).toBe('letter');
+  });
+});
+
+describe('footnotes', () => {
+  it('numbers notes by first citation and moves definitions to the end in order', () => {
+    const { tree, messages } = process('---\ntitle: T\n---\n\n[^b]: Bee.\n\nOne[^a] two[^b] three[^a].\n\n[^a]: Ay.\n');
+    expect(messages).toEqual([]);
+    expect(references(tree)).toEqual(['1', '2', '1']);
+    expect(definitions(tree)).toEqual([{ id: '1', text: 'Ay.' }, { id: '2', text: 'Bee.' }]);
+  });
+
+  it('numbers author notes first, since the byline precedes the body', () => {
+    const { tree, file } = process('---\ntitle: T\nauthors:\n  - name: Ada\n    note: ada\n---\n\nText[^x].\n\n[^x]: X.\n\n[^ada]: Ada is a person.\n');
+    expect(file.data.footnotes?.authorNotes).toEqual({ 0: '1' });
+    expect(definitions(tree).map((note) => note.text)).toEqual(['Ada is a person.', 'X.']);
+  });
+
+  it('reports undefined, unused and duplicate notes with their positions', () => {
+    const { messages } = process('---\ntitle: T\n---\n\nCited[^missing] and[^a].\n\n[^a]: First.\n\n[^a]: Second.\n\n[^lonely]: Never cited.\n');
+    expect(messages).toEqual([
+      'doc.md:5:6-5:16: error: footnote "missing" is cited but never defined [footnote-undefined]',
+      'doc.md:9:1-9:14: warning: footnote "a" is defined twice; the first definition is used [footnote-duplicate]',
+      'doc.md:11:1-11:25: warning: footnote "lonely" is defined but never cited [footnote-unused]',
+    ].map((line) => line.replace(/:(\d+):(\d+)-\d+:\d+:/, ':$1:$2:')));
+  });
+
+  it('keeps an undefined citation visible as text', () => {
+    const { tree } = process('---\ntitle: T\n---\n\nSee[^nope].\n');
+    expect(toString(tree)).toBe('See[^nope].');
+  });
+
+  it('turns inline notes into numbered notes in the same sequence', () => {
+    const { tree, messages } = process('---\ntitle: T\n---\n\nA[^a] then^[an *inline* note with [a link](https://x.test) and [brackets]] end.\n\n[^a]: Ay.\n');
+    expect(messages).toEqual([]);
+    expect(references(tree)).toEqual(['1', '2']);
+    expect(definitions(tree)).toEqual([{ id: '1', text: 'Ay.' }, { id: '2', text: 'an inline note with a link and [brackets]' }]);
+    expect(toString(tree.children[0]!)).toBe('A then end.');
+  });
+
+  it('leaves an unclosed ^[ alone', () => {
+    const file = new VFile({ value: 'Price^[ no close' });
+    const tree = parse(file);
+    inlineNotes(tree);
+    expect(toString(tree)).toBe('Price^[ no close');
+  });
+
+  it('numbers thousands of notes (numbering is linear)', () => {
+    const count = 3_000;
+    const body = Array.from({ length: count }, (_, index) => `N${index}[^n${index}].`).join(' ');
+    const defs = Array.from({ length: count }, (_, index) => `[^n${index}]: Note ${index}.`).join('\n\n');
+    const file = new VFile({ value: `---\ntitle: T\n---\n\n${body}\n\n${defs}\n` });
+    const tree = parse(file);
+    const meta = extractMetadata(tree, file);
+    const info = numberFootnotes(tree, file, meta);
+    expect(info.count).toBe(count);
+    expect(file.messages).toEqual([]);
+  });
+});
+
+describe('headings', () => {
+  it('gives unique GitHub-style ids, shared by every edition', () => {
+    const { tree } = process('---\ntitle: T\n---\n\n## Intro\n\n## Intro\n\n### Notes\n');
+    const ids: string[] = [];
+    visit(tree, 'heading', (node) => {
+      ids.push(node.data?.id ?? '');
+    });
+    expect(ids).toEqual(['intro', 'intro-1', 'notes']);
+  });
+});
