@@ -136,11 +136,12 @@ function findSources(root: string, paths: string[]): Source[] {
   const sources: Source[] = [];
   for (const path of paths) {
     const full = resolve(root, path);
+    if (relative(root, full).startsWith('..')) throw new UsageError(`${relative(process.cwd(), full)} lies outside the project root ${root}`);
     let stats;
     try {
       stats = statSync(full);
     } catch {
-      throw new UsageError(`no such file or folder: ${path}`);
+      throw new UsageError(`no such file or folder: ${relative(process.cwd(), full) || full}`);
     }
     if (stats.isDirectory()) {
       for (const file of walk(full)) sources.push({ path: file, name: outputName(relative(full, file)) });

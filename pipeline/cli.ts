@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import type { VFileMessage } from 'vfile-message';
 import { build, UsageError, type BuildResult } from './build.ts';
@@ -24,10 +25,11 @@ export async function main(argv: string[]): Promise<number> {
     .option('--root <dir>', 'project root: nothing outside it is read', '.')
     .action(async (paths: string[], options) => {
       const formats = parseFormats(options.format);
+      // Every path on the command line is relative to the working directory.
       const result = await build({
-        paths,
-        root: options.root,
-        out: options.out,
+        paths: paths.map((path) => resolve(path)),
+        root: resolve(options.root),
+        out: resolve(options.out),
         formats,
         strict: Boolean(options.strict),
         papersize: options.papersize,

@@ -114,8 +114,14 @@ function reportUndefinedCitations(tree: Root, file: VFile): void {
   visit(tree, 'text', (node) => {
     for (const match of node.value.matchAll(/\[\^([^\]\s]+)\]/g)) {
       const start = node.position?.start;
-      const singleLine = start && node.position!.end.line === start.line && node.position!.end.column - start.column === node.value.length;
-      const place = start ? (singleLine ? { line: start.line, column: start.column + match.index } : start) : undefined;
+      // Lines of a paragraph's text keep their breaks, so line and column follow from the value.
+      const before = node.value.slice(0, match.index);
+      const lines = before.split('\n');
+      const place = start
+        ? lines.length === 1
+          ? { line: start.line, column: start.column + match.index }
+          : { line: start.line + lines.length - 1, column: lines.at(-1)!.length + 1 }
+        : undefined;
       report(file, 'error', `footnote "${match[1]}" is cited but never defined`, place, 'footnote-undefined');
     }
   });

@@ -2,8 +2,9 @@ import type { Element, ElementContent, Root as HastRoot } from 'hast';
 import rehypeStringify from 'rehype-stringify';
 import { unified } from 'unified';
 import { h } from 'hastscript';
-import type { Root } from 'mdast';
-import type { DocumentMeta, Writer, WriterInput } from '../../types.ts';
+import type { Definition, Root } from 'mdast';
+import { visit } from 'unist-util-visit';
+import type { AssetResolver, DocumentMeta, Writer, WriterInput } from '../../types.ts';
 import { bylineMdast, colophon, contentToHast, tableOfContents, titleBlock } from './render.ts';
 
 export const htmlWriter: Writer = {
@@ -15,6 +16,7 @@ export const htmlWriter: Writer = {
 };
 
 export function renderHtml({ tree, meta, file, assets }: WriterInput): string {
+  embedImages(tree, assets);
   const footnotes = file.data.footnotes ?? { count: 0, authorNotes: {} };
   const byline = bylineMdast(meta, footnotes);
   // The byline goes through the same conversion as the body, first, so its notes get numbers 1…
@@ -39,6 +41,25 @@ export function renderHtml({ tree, meta, file, assets }: WriterInput): string {
     head,
     style: style.trim(),
     body,
+  });
+}
+
+/**
+ * Inline every image as a data: URL, so the page stands alone. Resolution (containment in the
+ * project, missing files, remote URLs) is the asset resolver's, which reports with positions.
+ */
+function embedImages(tree: Root, assets: AssetResolver): void {
+  const definitions = new Map<string, Definition>();
+  visit(tree, 'definition', (node) => {
+    definitions.set(node.identifier, node);
+  });
+  const embedded = new Set<Definition>();
+  visit(tree, (node) => {
+    const target = node.type === 'image' ? node : node.type === 'imageReference' ? definitions.get(node.identifier) : undefined;
+    if (!target || embedded.has(target as Definition)) return;
+    if (target.type === 'definition') embedded.add(target);
+    const asset = assets.document(target.url, node);
+    target.url = asset ? `data:${asset.mediaType};base64,${Buffer.from(asset.bytes).toString('base64')}` : '';
   });
 }
 

@@ -40,6 +40,8 @@ export interface ContentOptions {
 const sanitizeSchema: SanitizeSchema = {
   ...defaultSchema,
   clobber: [],
+  // Images are embedded as data: URLs by the HTML writer; an image cannot run script.
+  protocols: { ...defaultSchema.protocols, src: [...(defaultSchema.protocols?.src ?? []), 'data'] },
   attributes: {
     ...defaultSchema.attributes,
     '*': [...(defaultSchema.attributes?.['*'] ?? []), 'className', 'id', 'ariaLabel', 'ariaLabelledBy', 'ariaDescribedBy', 'role'],

@@ -1,0 +1,91 @@
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { projectRoot, runCli, tempProject } from './helpers.ts';
+
+const article = '---\ntitle: T\n---\n\nText with a note[^a].\n\n[^a]: The note.\n';
+
+describe('colophon build', () => {
+  it('builds source/ into dist/ by default, from the project folder', () => {
+    const root = tempProject({ 'source/one.md': article, 'source/sub/two.md': article });
+    const run = runCli(['build', '--format', 'html'], root);
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/wrote dist\/one\.html/);
+    expect(statSync(join(root, 'dist/sub/two.html')).size).toBeGreaterThan(1000);
+  });
+
+  it('exits 1 on a cited-but-undefined note, naming file, line and column', () => {
+    const root = tempProject({ 'doc.md': '---\ntitle: T\n---\n\nFirst line.\nA citation[^missing] here.\n' });
+    const run = runCli(['build', 'doc.md', '--format', 'html'], root);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('doc.md:6:11: error: footnote "missing" is cited but never defined [footnote-undefined]');
+  });
+
+  it('exits 1 on a YAML syntax error, at its line and column in the Markdown file', () => {
+    const root = tempProject({ 'doc.md': '---\ntitle: T\nkeywords: [a, b\nlang: en\n---\n\nBody.\n' });
+    const run = runCli(['build', 'doc.md', '--format', 'html'], root);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/^doc\.md:4:1: error: invalid YAML in front matter: .*\[metadata-yaml\]$/m);
+  });
+
+  it('warns on an unused note and exits 0, or 1 with --strict', () => {
+    const root = tempProject({ 'doc.md': '---\ntitle: T\n---\n\nBody.\n\n[^spare]: Unused.\n' });
+    const loose = runCli(['build', 'doc.md', '--format', 'html'], root);
+    expect(loose.status).toBe(0);
+    expect(loose.stderr).toContain('doc.md:7:1: warning: footnote "spare" is defined but never cited [footnote-unused]');
+    const strict = runCli(['build', 'doc.md', '--format', 'html', '--strict'], root);
+    expect(strict.status).toBe(1);
+  });
+
+  it('leaves the previous good edition in place when a build fails', () => {
+    const root = tempProject({ 'doc.md': article });
+    expect(runCli(['build', 'doc.md', '--format', 'html'], root).status).toBe(0);
+    const good = readFileSync(join(root, 'dist/doc.html'));
+    writeFileSync(join(root, 'doc.md'), '---\ntitle: [broken\n---\n');
+    expect(runCli(['build', 'doc.md', '--format', 'html'], root).status).toBe(1);
+    expect(readFileSync(join(root, 'dist/doc.html'))).toEqual(good);
+  });
+
+  it('gives byte-identical HTML when built twice, whatever the time zone', () => {
+    const root = tempProject({ 'doc.md': article });
+    runCli(['build', 'doc.md', '--format', 'html', '--out', 'a'], root, { TZ: 'UTC' });
+    runCli(['build', 'doc.md', '--format', 'html', '--out', 'b'], root, { TZ: 'Pacific/Kiritimati', LANG: 'de_DE.UTF-8' });
+    expect(readFileSync(join(root, 'b/doc.html'))).toEqual(readFileSync(join(root, 'a/doc.html')));
+  });
+
+  it('runs from any working directory, with paths relative to it', () => {
+    const root = tempProject({ 'deep/doc.md': article });
+    const run = runCli(['build', 'doc.md', '--format', 'html', '--root', '..', '--out', '../out'], join(root, 'deep'));
+    expect(run.status).toBe(0);
+    expect(statSync(join(root, 'out/doc.html')).isFile()).toBe(true);
+  });
+
+  it('exits 2 on usage errors: unknown option, unknown format, missing path', () => {
+    const root = tempProject({ 'doc.md': article });
+    expect(runCli(['build', '--bogus'], root).status).toBe(2);
+    const format = runCli(['build', 'doc.md', '--format', 'docx'], root);
+    expect(format.status).toBe(2);
+    expect(format.stderr).toContain('unknown format "docx"');
+    const missing = runCli(['build', 'nowhere.md'], root);
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toContain('no such file or folder: nowhere.md');
+  });
+
+  it('reports a binary file and invalid UTF-8 with a position', () => {
+    const root = tempProject({ 'bin.md': new Uint8Array([0x23, 0x20, 0x41, 0x0a, 0x00, 0x01]), 'latin.md': new Uint8Array([0x23, 0x20, 0x43, 0x61, 0x66, 0xe9, 0x0a]) });
+    const binary = runCli(['build', 'bin.md', '--format', 'html'], root);
+    expect(binary.status).toBe(1);
+    expect(binary.stderr).toContain('bin.md:2:1: error: binary file: NUL byte at offset 4');
+    const latin = runCli(['build', 'latin.md', '--format', 'html'], root);
+    expect(latin.status).toBe(1);
+    expect(latin.stderr).toContain('latin.md:1:6: error: invalid UTF-8 at byte offset 5');
+    expect(runCli(['build', 'latin.md', '--format', 'html', '--encoding', 'latin1'], root).status).toBe(0);
+    expect(readFileSync(join(root, 'dist/latin.html'), 'utf8')).toContain('<h1 class="title">Café</h1>');
+  });
+
+  it('is declared as the package binary', () => {
+    const manifest = JSON.parse(readFileSync(join(projectRoot, 'package.json'), 'utf8'));
+    expect(manifest.bin.colophon).toBe('bin/colophon.mjs');
+  });
+});
