@@ -1,4 +1,5 @@
 import type { Element, ElementContent, Root as HastRoot } from 'hast';
+import { toString as hastToString } from 'hast-util-to-string';
 import { h } from 'hastscript';
 import type { FootnoteReference, Paragraph, PhrasingContent, Root } from 'mdast';
 import { defaultHandlers, type Handlers, type Options as ToHastOptions } from 'mdast-util-to-hast';
@@ -68,8 +69,21 @@ export function contentToHast(tree: Root, options: ContentOptions = {}): HastRoo
   })
     .use(rehypeRaw)
     .use(rehypeSanitize, sanitizeSchema)
-    .use(() => alignToClass);
+    .use(() => alignToClass)
+    .use(() => labelTaskCheckboxes);
   return processor.runSync(tree) as HastRoot;
+}
+
+/** A task's checkbox is labelled by the task's own text, so assistive technology can name it. */
+export function labelTaskCheckboxes(tree: HastRoot): void {
+  visit(tree, 'element', (node) => {
+    const classes = node.properties.className;
+    if (node.tagName !== 'li' || !Array.isArray(classes) || !classes.includes('task-list-item')) return;
+    const label = hastToString(node).trim().replace(/\s+/g, ' ').slice(0, 120);
+    visit(node, 'element', (child) => {
+      if (child.tagName === 'input' && child.properties.type === 'checkbox') child.properties.ariaLabel = label;
+    });
+  });
 }
 
 /** GFM's `align` attributes are obsolete in HTML5 and invalid in EPUB 3: carry alignment as a class. */
