@@ -5,7 +5,7 @@ import type { Point } from 'unist';
 import type { VFile } from 'vfile';
 import { v5 as uuidv5 } from 'uuid';
 import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
-import { z } from 'zod';
+import * as v from 'valibot';
 import { report } from '../messages.ts';
 import type { Author, DocumentMeta } from '../types.ts';
 
@@ -14,54 +14,54 @@ const IDENTIFIER_NAMESPACE = '6f1c3a0e-6a55-4b1e-9a51-3f0c0b7d1e42';
 
 const isoDate = /^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01])(T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d+)?)?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)?)?)?)?$/;
 
-const text = z.string().trim().min(1, 'must not be empty');
-const textList = z.union([text.transform((value) => [value]), z.array(text)]);
+const text = v.pipe(v.string(), v.trim(), v.minLength(1, 'must not be empty'));
+const textList = v.union([v.pipe(text, v.transform((value) => [value])), v.array(text)]);
 
-const authorObject = z.strictObject({
+const authorObject = v.strictObject({
   name: text,
-  affiliation: text.optional(),
-  orcid: z
-    .string()
-    .regex(/^(https:\/\/orcid\.org\/)?\d{4}-\d{4}-\d{4}-\d{3}[\dX]$/, 'must be an ORCID iD such as 0000-0002-1825-0097')
-    .optional(),
-  note: text.optional(),
+  affiliation: v.optional(text),
+  orcid: v.optional(
+    v.pipe(v.string(), v.regex(/^(https:\/\/orcid\.org\/)?\d{4}-\d{4}-\d{4}-\d{3}[\dX]$/, 'must be an ORCID iD such as 0000-0002-1825-0097')),
+  ),
+  note: v.optional(text),
 });
-const author = z.union([text.transform((name): Author => ({ name })), authorObject]);
-const authors = z.union([author.transform((one) => [one]), z.array(author)]);
+const author = v.union([v.pipe(text, v.transform((name): Author => ({ name }))), authorObject]);
+const authors = v.union([v.pipe(author, v.transform((one) => [one])), v.array(author)]);
+
+const dateString = v.pipe(
+  v.union([v.pipe(v.number(), v.integer(), v.transform(String)), v.string()]),
+  v.check((value) => isoDate.test(value), 'must be an ISO 8601 date: YYYY, YYYY-MM, YYYY-MM-DD or a date-time'),
+);
 
 /** The front-matter schema. Unknown keys are allowed (other tools' front matter is common) and ignored. */
-const frontMatterSchema = z.looseObject({
-  title: text.optional(),
-  subtitle: text.optional(),
-  'short-title': text.optional(),
-  author: authors.optional(),
-  authors: authors.optional(),
-  editor: textList.optional(),
-  editors: textList.optional(),
-  publisher: text.optional(),
-  date: z
-    .union([z.number().int().transform(String), z.string()])
-    .refine((value) => isoDate.test(value), 'must be an ISO 8601 date: YYYY, YYYY-MM, YYYY-MM-DD or a date-time')
-    .optional(),
-  lang: z
-    .string()
-    .refine((value) => isLanguageTag(value), 'must be a BCP 47 language tag such as en, en-GB or zh-Hans')
-    .optional(),
-  rights: text.optional(),
-  identifier: text.optional(),
-  isbn: z
-    .union([z.number().transform(String), z.string()])
-    .refine((value) => /^(97[89])?\d{9}[\dX]$/.test(value.replace(/[-\s]/g, '')), 'must be an ISBN-10 or ISBN-13')
-    .optional(),
-  description: text.optional(),
-  keywords: textList.optional(),
-  cover: text.optional(),
-  papersize: z.enum(['a4', 'a5', 'letter']).optional(),
-  toc: z.boolean().optional(),
-  'chapter-level': z.number().int().min(1).max(6).optional(),
+const frontMatterSchema = v.looseObject({
+  title: v.optional(text),
+  subtitle: v.optional(text),
+  'short-title': v.optional(text),
+  author: v.optional(authors),
+  authors: v.optional(authors),
+  editor: v.optional(textList),
+  editors: v.optional(textList),
+  publisher: v.optional(text),
+  date: v.optional(dateString),
+  lang: v.optional(v.pipe(v.string(), v.check(isLanguageTag, 'must be a BCP 47 language tag such as en, en-GB or zh-Hans'))),
+  rights: v.optional(text),
+  identifier: v.optional(text),
+  isbn: v.optional(
+    v.pipe(
+      v.union([v.pipe(v.number(), v.transform(String)), v.string()]),
+      v.check((value) => /^(97[89])?\d{9}[\dX]$/.test(value.replace(/[-\s]/g, '')), 'must be an ISBN-10 or ISBN-13'),
+    ),
+  ),
+  description: v.optional(text),
+  keywords: v.optional(textList),
+  cover: v.optional(text),
+  papersize: v.optional(v.picklist(['a4', 'a5', 'letter'])),
+  toc: v.optional(v.boolean()),
+  'chapter-level': v.optional(v.pipe(v.number(), v.integer(), v.minValue(1, 'must be a heading level from 1 to 6'), v.maxValue(6, 'must be a heading level from 1 to 6'))),
 });
 
-type FrontMatter = z.infer<typeof frontMatterSchema>;
+type FrontMatter = v.InferOutput<typeof frontMatterSchema>;
 
 export interface MetadataOptions {
   /** Paper size given on the command line: it wins over the front matter. */
@@ -149,28 +149,36 @@ function readFrontMatter(node: Yaml, file: VFile): FrontMatter | undefined {
     return undefined;
   }
 
-  const result = frontMatterSchema.safeParse(value);
-  if (result.success) return result.data;
-  for (const issue of result.error.issues) {
-    const key = issue.path.map(String).join('.');
-    report(file, 'error', `front matter \`${key}\` ${describeIssue(issue)}`, at(offsetOfPath(document, issue.path)), 'metadata-type');
+  const result = v.safeParse(frontMatterSchema, value);
+  if (result.success) return result.output;
+  for (const issue of result.issues) {
+    const path = (issue.path ?? []).map((item) => item.key as string | number);
+    const key = path.map(String).join('.');
+    report(file, 'error', `front matter \`${key}\` ${describeIssue(issue)}`, at(offsetOfPath(document, path)), 'metadata-type');
   }
   return undefined;
 }
 
-function offsetOfPath(document: Document, path: PropertyKey[]): number {
+function offsetOfPath(document: Document, path: (string | number)[]): number {
   for (let length = path.length; length > 0; length--) {
-    const found = document.getIn(path.slice(0, length) as (string | number)[], true);
+    const found = document.getIn(path.slice(0, length), true);
     if (isNode(found) && found.range) return found.range[0];
   }
   return 0;
 }
 
-function describeIssue(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'invalid_union') return 'has the wrong type or shape';
-  if (issue.code === 'invalid_type') return `must be ${article(issue.expected)}`;
-  if (issue.code === 'invalid_value') return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
-  if (issue.code === 'unrecognized_keys') return `has unknown keys: ${issue.keys.join(', ')}`;
+function describeIssue(issue: v.BaseIssue<unknown>): string {
+  if (issue.type === 'union') {
+    // A union fails as a whole; its most specific branch message says the most.
+    const inner = issue.issues?.find((sub) => sub.kind === 'validation');
+    if (inner) return describeIssue(inner);
+    const key = issue.path?.at(-1)?.key;
+    if (key === 'author' || key === 'authors') return 'must be a name, a list of names, or a list of {name, affiliation, orcid, note} objects';
+    return 'must be a string or a list of strings';
+  }
+  if (issue.type === 'picklist') return `must be one of ${issue.expected?.replace(/^\(|\)$/g, '').replace(/ \| /g, ', ')}`;
+  if (issue.type === 'strict_object') return `has an unknown key: ${issue.received}`;
+  if (issue.kind === 'schema') return `must be ${article(issue.expected ?? issue.type)}`;
   return issue.message;
 }
 
