@@ -1,14 +1,29 @@
 import { readFileSync, realpathSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, extname, isAbsolute, relative, resolve, sep } from 'node:path';
+import { dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Position } from 'unist';
 import type { VFile } from 'vfile';
 import { report } from './messages.ts';
 import type { Asset, AssetResolver } from './types.ts';
 
-/** Where Colophon itself is installed: its templates and font packages are read from here. */
-export const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+/**
+ * Where Colophon itself is installed: its templates and font packages are read from here.
+ * Found by walking up to Colophon's package.json, since this module also runs from the bundle
+ * under node_modules/.cache.
+ */
+export const packageRoot = findPackageRoot(dirname(fileURLToPath(import.meta.url)));
+
+function findPackageRoot(from: string): string {
+  for (let folder = from; ; folder = dirname(folder)) {
+    try {
+      if (JSON.parse(readFileSync(join(folder, 'package.json'), 'utf8')).name === 'colophon') return folder;
+    } catch {
+      // No package.json here: keep walking.
+    }
+    if (dirname(folder) === folder) throw new Error(`cannot find Colophon's package.json above ${from}`);
+  }
+}
 
 const MAX_ASSET_BYTES = 50 * 1024 * 1024;
 
