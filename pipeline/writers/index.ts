@@ -7,7 +7,7 @@ import type { Edition, Writer } from '../types.ts';
  */
 export const writers = {
   html: async () => (await import('./html/index.ts')).htmlWriter,
-  pdf: undefined,
+  pdf: async () => (await import('./pdf/index.ts')).pdfWriter,
   epub: undefined,
 } satisfies Record<Edition, (() => Promise<Writer>) | undefined>;
 

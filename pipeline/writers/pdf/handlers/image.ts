@@ -1,0 +1,85 @@
+import type { Image, ImageReference } from 'mdast';
+import { report } from '../../../messages.ts';
+import { struct, type Box, type Op } from '../model.ts';
+import type { Context, State } from '../state.ts';
+import { setText } from '../text.ts';
+
+/** A paragraph holding only an image: a figure scaled to the column (and to a page), alt text in the structure. */
+export function figure(state: State, node: Image | ImageReference, url: string, context: Context): Box[] {
+  const alt = node.alt ?? '';
+  const asset = state.assets.document(url, node);
+  const element = struct('Figure', context.struct, { alt: alt || 'image' });
+  if (!asset) return altText(state, alt, context, element);
+  let size: { width: number; height: number } | undefined;
+  let op: Op | undefined;
+  try {
+    if (asset.mediaType === 'image/svg+xml') {
+      const svg = new TextDecoder().decode(asset.bytes);
+      size = svgSize(svg);
+      op = { op: 'image', x: 0, y: 0, w: 0, h: 0, svg };
+    } else if (asset.mediaType === 'image/png' || asset.mediaType === 'image/jpeg') {
+      size = state.pdf.imageSize(asset.bytes);
+      op = { op: 'image', x: 0, y: 0, w: 0, h: 0, bytes: asset.bytes };
+    } else {
+      report(state.file, 'warning', `${asset.path}: ${asset.mediaType} images cannot be embedded in the PDF (PNG, JPEG and SVG can); its alt text is shown instead`, node, 'pdf-image-type');
+      return altText(state, alt, context, element);
+    }
+  } catch (error) {
+    report(state.file, 'error', `${asset.path}: cannot read the image: ${(error as Error).message}`, node, 'pdf-image-invalid');
+    return altText(state, alt, context, element);
+  }
+  // Images are laid out at 96 dpi (CSS pixels), never wider than the column or taller than a page.
+  let width = (size.width * 72) / 96;
+  let height = (size.height * 72) / 96;
+  const scale = Math.min(1, context.width / width, (context.maxHeight * 0.85) / height);
+  width *= scale;
+  height *= scale;
+  Object.assign(op, { x: (context.width - width) / 2, y: 0, w: width, h: height });
+  const boxes: Box[] = [{ height, ops: [op], notes: [], keep: false, struct: element }];
+  const title = node.type === 'image' ? node.title : undefined;
+  if (title) {
+    boxes[0]!.keep = true;
+    const caption = setText(state, [{ text: title, style: 'italic', size: context.size * 0.9, color: state.theme.body.color, rise: 0 }], {
+      width: context.width,
+      leading: context.leading * 0.9,
+      size: context.size * 0.9,
+      align: 'center',
+      struct: struct('Caption', element),
+    });
+    boxes.push({ height: context.leading * 0.3, ops: [], notes: [], keep: true }, ...caption);
+    caption.forEach((line, index) => (line.keep = index < caption.length - 1));
+  }
+  return boxes;
+}
+
+function altText(state: State, alt: string, context: Context, element: ReturnType<typeof struct>): Box[] {
+  if (!alt) return [];
+  return setText(state, [{ text: `[${alt}]`, style: 'italic', size: context.size, color: state.theme.body.color, rise: 0 }], {
+    width: context.width,
+    leading: context.leading,
+    size: context.size,
+    align: 'center',
+    struct: element,
+  });
+}
+
+/** Intrinsic size of an SVG from width/height, else its viewBox, else 300×150 (the CSS default). */
+export function svgSize(svg: string): { width: number; height: number } {
+  const root = /<svg\b[^>]*>/i.exec(svg)?.[0] ?? '';
+  const attribute = (name: string) => new RegExp(`\\s${name}\\s*=\\s*["']([^"']*)["']`, 'i').exec(root)?.[1];
+  const length = (value: string | undefined) => {
+    const match = value ? /^\s*([\d.]+)\s*(px|pt|mm|cm|in)?\s*$/.exec(value) : null;
+    if (!match) return undefined;
+    const factor = { px: 1, pt: 96 / 72, mm: 96 / 25.4, cm: 96 / 2.54, in: 96 }[match[2] ?? 'px'] ?? 1;
+    return Number(match[1]) * factor;
+  };
+  const viewBox = attribute('viewBox')?.trim().split(/[\s,]+/).map(Number);
+  let width = length(attribute('width'));
+  let height = length(attribute('height'));
+  if (viewBox && viewBox.length === 4 && viewBox[2]! > 0 && viewBox[3]! > 0) {
+    if (width === undefined && height === undefined) [width, height] = [viewBox[2]!, viewBox[3]!];
+    else if (width === undefined) width = (height! * viewBox[2]!) / viewBox[3]!;
+    else if (height === undefined) height = (width * viewBox[3]!) / viewBox[2]!;
+  }
+  return { width: width ?? 300, height: height ?? 150 };
+}

@@ -1,0 +1,54 @@
+import type { RootContent } from 'mdast';
+import type { Box } from '../model.ts';
+import type { Context, State } from '../state.ts';
+import { blockquote } from './blockquote.ts';
+import { code } from './code.ts';
+import { heading } from './heading.ts';
+import { html } from './html.ts';
+import { list, listItem } from './list.ts';
+import { paragraph, phrasing } from './paragraph.ts';
+import { table, tableCell, tableRow } from './table.ts';
+import { thematicBreak } from './thematic-break.ts';
+
+export type Handler<T> = (state: State, node: T, context: Context) => Box[];
+
+type HandlerTable = { [K in RootContent['type']]: Handler<Extract<RootContent, { type: K }>> | null };
+
+/**
+ * Every mdast node type and how the PDF sets it, in one table (after mdast-util-to-hast's
+ * handlers/index.js). `null` marks the types deliberately set nowhere in the flow: link
+ * definitions are looked up by references, footnote definitions go to the note area,
+ * front matter is metadata. Phrasing content met at block level is set as a paragraph.
+ */
+export const handlers = {
+  blockquote,
+  code,
+  heading,
+  html,
+  list,
+  listItem,
+  paragraph,
+  table,
+  tableRow,
+  tableCell,
+  thematicBreak,
+  definition: null,
+  footnoteDefinition: null,
+  yaml: null,
+  text: phrasing,
+  emphasis: phrasing,
+  strong: phrasing,
+  delete: phrasing,
+  inlineCode: phrasing,
+  break: phrasing,
+  link: phrasing,
+  linkReference: phrasing,
+  image: phrasing,
+  imageReference: phrasing,
+  footnoteReference: phrasing,
+} satisfies HandlerTable;
+
+export function handle(state: State, node: RootContent, context: Context): Box[] {
+  const handler = handlers[node.type] as Handler<RootContent> | null;
+  return handler ? handler(state, node, context) : [];
+}

@@ -1,0 +1,36 @@
+import type { Image, Paragraph, PhrasingContent } from 'mdast';
+import { toRuns } from '../inline.ts';
+import { struct, type Box } from '../model.ts';
+import type { Context, State } from '../state.ts';
+import { keepLines, setText } from '../text.ts';
+import { figure } from './image.ts';
+
+export function paragraph(state: State, node: Paragraph, context: Context): Box[] {
+  const content = node.children.filter((child) => !(child.type === 'text' && child.value.trim() === ''));
+  if (content.length === 1 && (content[0]!.type === 'image' || content[0]!.type === 'imageReference')) {
+    const image = content[0]!;
+    const url = image.type === 'image' ? image.url : state.definitions.get(image.identifier.toLowerCase())?.url;
+    if (url) return figure(state, image as Image, url, context);
+  }
+  return setParagraph(state, node.children, context, 'P');
+}
+
+/** Set inline content as a justified paragraph (widows and orphans controlled). */
+export function setParagraph(state: State, children: PhrasingContent[], context: Context, tag: string): Box[] {
+  const element = struct(tag, context.struct);
+  const runs = toRuns(state, children, { style: 'regular', size: context.size, color: state.theme.body.color }, element);
+  const lines = setText(state, runs, {
+    width: context.width,
+    leading: context.leading,
+    size: context.size,
+    align: context.align,
+    indent: context.indentFirst ? state.theme.body.indent * (context.size / state.theme.body.size) : 0,
+    struct: element,
+    hyphenator: state.hyphenator,
+  });
+  return keepLines(lines);
+}
+
+export function phrasing(state: State, node: PhrasingContent, context: Context): Box[] {
+  return setParagraph(state, [node], context, 'P');
+}

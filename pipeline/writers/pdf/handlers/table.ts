@@ -1,0 +1,132 @@
+import type { AlignType, Table, TableCell, TableRow } from 'mdast';
+import { VFile } from 'vfile';
+import { toRuns } from '../inline.ts';
+import { shift, struct, type Box, type Op, type Run, type StructNode } from '../model.ts';
+import type { Context, State } from '../state.ts';
+import { setText, type Align } from '../text.ts';
+
+/**
+ * Column widths from content (CSS auto layout: each column gets at least its longest word,
+ * the rest of the width is shared by how much more each column wants), cells that wrap, GFM
+ * alignment, and the header row repeated at the top of each page the table continues on.
+ */
+export function table(state: State, node: Table, context: Context): Box[] {
+  const theme = state.theme.table;
+  const scale = context.size / state.theme.body.size;
+  const size = theme.size * scale;
+  const leading = theme.leading * scale;
+  const padding = theme.cellPadding * scale;
+  const columns = Math.max(...node.children.map((row) => row.children.length));
+  const element = struct('Table', context.struct);
+  const head = struct('THead', element);
+  const bodyElement = struct('TBody', element);
+
+  const runsOf = (cell: TableCell, header: boolean, cellStruct: StructNode) =>
+    toRuns(state, cell.children, { style: header ? 'bold' : 'regular', size, color: state.theme.body.color }, cellStruct);
+
+  // Measuring must not count as citing a note (the first citation sets the back-link target)
+  // nor repeat warnings, so it runs on a scratch copy of the state.
+  const probe: State = { ...state, citedNotes: new Set(state.citedNotes), file: new VFile() };
+  // Measure: widest unbroken line (max) and longest word (min) per column.
+  const min = new Array<number>(columns).fill(0);
+  const max = new Array<number>(columns).fill(0);
+  node.children.forEach((row, rowIndex) =>
+    row.children.forEach((cell, column) => {
+      const runs = toRuns(probe, cell.children, { style: rowIndex === 0 ? 'bold' : 'regular', size, color: state.theme.body.color }, undefined);
+      const wide = setText(probe, runs, { width: 1e6, leading, size, align: 'left' });
+      const natural = Math.max(0, ...wide.map((line) => lineWidth(line)));
+      const longest = longestWord(state, runs);
+      max[column] = Math.max(max[column]!, natural + 2 * padding);
+      min[column] = Math.max(min[column]!, Math.min(longest, context.width / columns) + 2 * padding);
+    }),
+  );
+  const widths = columnWidths(min, max, context.width);
+  const aligns: AlignType[] = node.align ?? [];
+
+  const rowBox = (row: TableRow, header: boolean, rowStruct: StructNode): Box => {
+    const cells: Box[][] = [];
+    let height = 0;
+    row.children.forEach((cell, column) => {
+      const cellStruct = struct(header ? 'TH' : 'TD', rowStruct, header ? { scope: 'Column' } : {});
+      const align: Align = aligns[column] === 'center' ? 'center' : aligns[column] === 'right' ? 'right' : 'left';
+      const lines = setText(state, runsOf(cell, header, cellStruct), {
+        width: widths[column]! - 2 * padding,
+        leading,
+        size,
+        align,
+        struct: cellStruct,
+        hyphenator: state.hyphenator,
+      });
+      cells.push(lines);
+      height = Math.max(height, lines.reduce((sum, line) => sum + line.height, 0));
+    });
+    height += 2 * padding;
+    const ops: Op[] = [];
+    const notes: string[] = [];
+    let x = 0;
+    cells.forEach((lines, column) => {
+      let y = padding;
+      for (const line of shift(lines, x + padding)) {
+        for (const op of line.ops) {
+          if (op.op === 'text') ops.push({ ...op, y: op.y + y, struct: op.struct ?? line.struct });
+          else ops.push(op);
+        }
+        notes.push(...line.notes.filter((note) => !notes.includes(note)));
+        y += line.height;
+      }
+      x += widths[column]!;
+    });
+    const ruleWidth = header ? theme.headerRuleWidth : theme.ruleWidth;
+    ops.push({ op: 'line', points: [[0, height], [context.width, height]], width: ruleWidth, color: theme.ruleColor });
+    return { height, ops, notes, keep: false, struct: rowStruct };
+  };
+
+  const [first, ...rest] = node.children;
+  if (!first) return [];
+  const header = rowBox(first, true, struct('TR', head));
+  header.keep = true;
+  header.ops.push({ op: 'line', points: [[0, 0], [context.width, 0]], width: theme.headerRuleWidth, color: theme.ruleColor });
+  const boxes: Box[] = [header];
+  for (const row of rest) {
+    const box = rowBox(row, false, struct('TR', bodyElement));
+    box.header = header;
+    boxes.push(box);
+  }
+  return boxes;
+}
+
+function longestWord(state: State, runs: Run[]): number {
+  let longest = 0;
+  for (const run of runs) {
+    for (const segment of state.fonts.segments(run.text, run.style)) {
+      for (const word of segment.text.split(/\s+/)) longest = Math.max(longest, state.fonts.width(segment.face, word, run.size));
+    }
+  }
+  return longest;
+}
+
+function lineWidth(line: Box): number {
+  return Math.max(0, ...line.ops.map((op) => (op.op === 'text' ? op.x + op.width : 0)));
+}
+
+export function columnWidths(min: number[], max: number[], available: number): number[] {
+  const sumMax = max.reduce((a, b) => a + b, 0);
+  const sumMin = min.reduce((a, b) => a + b, 0);
+  if (sumMax <= available) {
+    // Everything fits on one line: share the spare width evenly, so the table spans the column.
+    const spare = (available - sumMax) / max.length;
+    return max.map((width) => width + spare);
+  }
+  if (sumMin >= available) return min.map((width) => (width / sumMin) * available);
+  const want = max.map((width, index) => width - min[index]!);
+  const sumWant = want.reduce((a, b) => a + b, 0) || 1;
+  return min.map((width, index) => width + ((available - sumMin) * want[index]!) / sumWant);
+}
+
+export function tableRow(state: State, node: TableRow, context: Context): Box[] {
+  return table(state, { type: 'table', children: [node] }, context);
+}
+
+export function tableCell(state: State, node: TableCell, context: Context): Box[] {
+  return table(state, { type: 'table', children: [{ type: 'tableRow', children: [node] }] }, context);
+}

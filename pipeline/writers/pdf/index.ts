@@ -1,0 +1,149 @@
+import type { Definition, FootnoteDefinition, RootContent } from 'mdast';
+import { visit } from 'unist-util-visit';
+import type { Writer, WriterInput } from '../../types.ts';
+import { authorNames } from '../shared/format.ts';
+import { Pdf } from './facade.ts';
+import { Fonts } from './fonts.ts';
+import { handle, handlers } from './handlers/index.ts';
+import { hyphenatorFor } from './hyphenate.ts';
+import { space, type Box, type StructNode } from './model.ts';
+import { layoutNotes } from './notes.ts';
+import { paginate } from './paginate.ts';
+import { renderPages, type Frame } from './render.ts';
+import type { Context, State } from './state.ts';
+import { setText } from './text.ts';
+import { loadTheme, PAPER } from './theme.ts';
+import { colophonBlock, titleBlock } from './title-block.ts';
+
+export const pdfWriter: Writer = {
+  extension: 'pdf',
+  mediaType: 'application/pdf',
+  render: renderPdf,
+};
+
+/** mdast → boxes → pages → pdfkit. */
+export async function renderPdf({ tree, meta, file, assets, epoch }: WriterInput): Promise<Uint8Array> {
+  const theme = loadTheme(assets);
+  const size = PAPER[meta.papersize];
+  const margins = theme.page.margins[meta.papersize];
+  const frame: Frame = {
+    size,
+    top: margins.top,
+    left: margins.inner,
+    width: size[0] - margins.inner - margins.outer,
+    height: size[1] - margins.top - margins.bottom,
+  };
+  // The document's date (or SOURCE_DATE_EPOCH), never the clock: two builds are byte-identical.
+  const date = new Date(epoch * 1000);
+  const pdf = new Pdf({
+    size,
+    lang: meta.lang,
+    tagged: true,
+    pdfa: theme.pdfa,
+    info: {
+      Title: meta.title,
+      Author: authorNames(meta).join(', ') || undefined,
+      Subject: meta.description,
+      Keywords: meta.keywords.length > 0 ? meta.keywords.join(', ') : undefined,
+      Creator: 'Colophon',
+      Producer: 'Colophon with PDFKit',
+      CreationDate: date,
+      ModDate: date,
+    },
+  });
+
+  const definitions = new Map<string, Definition>();
+  visit(tree, 'definition', (node) => {
+    definitions.set(node.identifier.toLowerCase(), node);
+  });
+  const noteDefinitions = tree.children.filter((node): node is FootnoteDefinition => node.type === 'footnoteDefinition');
+  const destinations = new Set<string>(noteDefinitions.map((node) => `fn-${node.identifier}`));
+  visit(tree, 'heading', (node) => {
+    if (node.data?.id) destinations.add(node.data.id);
+  });
+
+  const state: State = {
+    theme,
+    fonts: undefined as unknown as Fonts,
+    file,
+    assets,
+    pdf,
+    lang: meta.lang,
+    hyphenator: theme.hyphenate ? hyphenatorFor(meta.lang) : undefined,
+    definitions,
+    destinations,
+    citedNotes: new Set(),
+    one: (node, context) => handle(state, node, context),
+    all: (nodes, context) => all(state, nodes, context),
+  };
+  state.fonts = new Fonts(pdf, theme, assets, file);
+
+  const root: StructNode = { tag: 'Document', lang: meta.lang };
+  const context: Context = {
+    width: frame.width,
+    size: theme.body.size,
+    leading: theme.body.leading,
+    blockSpace: theme.blockSpace,
+    align: 'justify',
+    struct: root,
+    indentParagraphs: true,
+    maxHeight: frame.height,
+  };
+  const footnotes = file.data.footnotes ?? { count: 0, authorNotes: {} };
+  const body: Box[] = [
+    ...titleBlock(state, meta, footnotes, context),
+    ...state.all(tree.children, context),
+    ...colophonBlock(state, meta, context, root),
+  ];
+  const notes = layoutNotes(state, noteDefinitions, frame.width, root, frame.height);
+  const pages = paginate(body, notes, {
+    height: frame.height,
+    separator: theme.notes.separatorSpace,
+    gap: theme.notes.gap,
+    maxNoteFraction: theme.notes.maxFraction,
+  });
+
+  const headTheme = theme.runningHead;
+  const head = setText(state, [{ text: meta.shortTitle, style: 'italic', size: headTheme.size, color: headTheme.color, rise: 0 }], {
+    width: frame.width,
+    leading: headTheme.size * 1.4,
+    size: headTheme.size,
+    align: 'center',
+  });
+  const furniture = (index: number) => {
+    const placed: { box: Box; y: number }[] = [];
+    if (index > 0) for (const box of head) placed.push({ box, y: frame.top - theme.page.headerOffset });
+    const folio = setText(state, [{ text: String(index + 1), style: 'regular', size: headTheme.size, color: headTheme.color, rise: 0 }], {
+      width: frame.width,
+      leading: headTheme.size * 1.4,
+      size: headTheme.size,
+      align: 'center',
+    });
+    for (const box of folio) placed.push({ box, y: frame.top + frame.height + theme.page.footerOffset - box.height });
+    return placed;
+  };
+  renderPages(pdf, pages, frame, furniture, root, true);
+  return pdf.finish();
+}
+
+/** Blocks in sequence, with the space between them decided by what meets what. */
+function all(state: State, nodes: RootContent[], context: Context): Box[] {
+  const out: Box[] = [];
+  let previous: RootContent | undefined;
+  const inNote = context.size < state.theme.body.size;
+  for (const node of nodes) {
+    if (handlers[node.type] === null) continue;
+    const indentFirst = context.indentParagraphs && previous?.type === 'paragraph' && node.type === 'paragraph';
+    const boxes = handle(state, node, { ...context, indentFirst });
+    if (boxes.length === 0) continue;
+    if (previous) {
+      let gap = indentFirst ? 0 : context.tight ? state.theme.list.itemSpace : context.blockSpace;
+      if (node.type === 'heading' && !inNote) gap = Math.max(gap, state.theme.headings[node.depth - 1]!.spaceBefore);
+      if (previous.type === 'heading' && !inNote) gap = state.theme.headings[previous.depth - 1]!.spaceAfter;
+      if (gap > 0) out.push(space(gap, previous.type === 'heading'));
+    }
+    out.push(...boxes);
+    previous = node;
+  }
+  return out;
+}

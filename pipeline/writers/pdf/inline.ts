@@ -1,0 +1,115 @@
+import type { Definition, PhrasingContent } from 'mdast';
+import { report } from '../../messages.ts';
+import type { FontStyle } from './fonts.ts';
+import type { Link, Run, StructNode } from './model.ts';
+import { struct } from './model.ts';
+import type { State } from './state.ts';
+
+/** The typographic setting inline content inherits. */
+export interface InlineStyle {
+  style: FontStyle;
+  size: number;
+  color: string;
+  link?: Link;
+  strike?: boolean;
+  struct?: StructNode;
+}
+
+/** Phrasing content → styled runs. Footnote references become superscript runs linked to their note. */
+export function toRuns(state: State, nodes: PhrasingContent[], base: InlineStyle, parentStruct: StructNode | undefined): Run[] {
+  const runs: Run[] = [];
+  const visit = (node: PhrasingContent, style: InlineStyle) => {
+    switch (node.type) {
+      case 'text':
+        runs.push({ text: node.value, style: style.style, size: style.size, color: style.color, rise: 0, link: style.link, strike: style.strike, place: node.position, struct: style.struct });
+        return;
+      case 'emphasis':
+        return node.children.forEach((child) => visit(child, { ...style, style: italic(style.style) }));
+      case 'strong':
+        return node.children.forEach((child) => visit(child, { ...style, style: bold(style.style) }));
+      case 'delete':
+        return node.children.forEach((child) => visit(child, { ...style, strike: true }));
+      case 'inlineCode':
+        runs.push({
+          text: node.value,
+          style: style.style === 'bold' || style.style === 'boldItalic' ? 'monoBold' : 'mono',
+          size: style.size * state.theme.code.inlineScale,
+          color: style.color,
+          rise: 0,
+          link: style.link,
+          breakAnywhere: true,
+          place: node.position,
+          struct: style.struct,
+        });
+        return;
+      case 'break':
+        runs.push({ text: '', style: style.style, size: style.size, color: style.color, rise: 0, hardBreak: true });
+        return;
+      case 'link':
+      case 'linkReference': {
+        const url = node.type === 'link' ? node.url : state.definitions.get(node.identifier.toLowerCase())?.url;
+        const link = url ? toLink(state, url) : undefined;
+        const linkStruct = link ? struct('Link', parentStruct) : style.struct;
+        const color = link ? state.theme.linkColor : style.color;
+        const breakAnywhere = node.children.length === 1 && node.children[0]!.type === 'text' && node.children[0]!.value === url;
+        const before = runs.length;
+        node.children.forEach((child) => visit(child, { ...style, color, link, struct: linkStruct }));
+        if (breakAnywhere) for (const run of runs.slice(before)) run.breakAnywhere = true;
+        return;
+      }
+      case 'footnoteReference': {
+        const number = node.identifier;
+        const first = !state.citedNotes.has(number);
+        state.citedNotes.add(number);
+        runs.push({
+          text: number,
+          style: 'regular',
+          size: style.size * state.theme.superscriptScale,
+          color: state.theme.linkColor,
+          rise: style.size * 0.36,
+          link: { kind: 'internal', name: `fn-${number}` },
+          note: number,
+          dest: first ? `fnref-${number}` : undefined,
+          struct: struct('Reference', parentStruct),
+        });
+        return;
+      }
+      case 'image':
+      case 'imageReference': {
+        // Images inside running text cannot sit on a line of type: show their alt text.
+        const alt = node.alt ?? '';
+        report(state.file, 'warning', `image "${alt || 'untitled'}" inside a line of text is shown as its alt text in the PDF; put it in a paragraph of its own`, node, 'pdf-inline-image');
+        if (alt) runs.push({ text: `[${alt}]`, style: italic(style.style), size: style.size, color: style.color, rise: 0, place: node.position, struct: style.struct });
+        return;
+      }
+      case 'html':
+        // Raw inline HTML has no print rendering; tags are dropped, their text stays.
+        return;
+      default: {
+        // Phrasing types from syntax extensions this switch does not know: keep their text.
+        const other = node as unknown as { children?: PhrasingContent[]; value?: unknown; position?: Run['place'] };
+        if (other.children) other.children.forEach((child) => visit(child, style));
+        else if (typeof other.value === 'string') runs.push({ text: other.value, style: style.style, size: style.size, color: style.color, rise: 0, place: other.position });
+      }
+    }
+  };
+  nodes.forEach((node) => visit(node, base));
+  return runs;
+}
+
+function toLink(state: State, url: string): Link {
+  if (url.startsWith('#')) {
+    const name = decodeURIComponent(url.slice(1));
+    if (state.destinations.has(name)) return { kind: 'internal', name };
+  }
+  return { kind: 'uri', url };
+}
+
+function italic(style: FontStyle): FontStyle {
+  return style === 'bold' ? 'boldItalic' : style === 'regular' ? 'italic' : style === 'italic' ? 'regular' : style;
+}
+function bold(style: FontStyle): FontStyle {
+  return style === 'italic' ? 'boldItalic' : style === 'regular' ? 'bold' : style === 'mono' ? 'monoBold' : style;
+}
+
+export type { Definition };

@@ -1,0 +1,129 @@
+import type { Position } from 'unist';
+import type { FontStyle } from './fonts.ts';
+
+/**
+ * The layout model. Handlers turn mdast into Boxes: slices of the page's height (a line,
+ * a table row, an image, some space) with drawing operations relative to the box's top left
+ * corner in the text column. The paginator only ever sees boxes.
+ */
+
+export type Link = { kind: 'uri'; url: string } | { kind: 'internal'; name: string };
+
+/** A node of the logical structure (tagged PDF), made during layout, realised while drawing. */
+export interface StructNode {
+  tag: string;
+  parent?: StructNode;
+  alt?: string;
+  lang?: string;
+  scope?: 'Row' | 'Column';
+}
+
+export function struct(tag: string, parent: StructNode | undefined, extra: Omit<StructNode, 'tag' | 'parent'> = {}): StructNode {
+  return { tag, parent, ...extra };
+}
+
+export interface TextOp {
+  op: 'text';
+  x: number;
+  /** Baseline, relative to the box top. */
+  y: number;
+  text: string;
+  face: string;
+  size: number;
+  color: string;
+  /** Added to each space character (justification). */
+  extra: number;
+  /** Drawn width, for link rectangles and strike-through. */
+  width: number;
+  link?: Link;
+  strike?: boolean;
+  /** Overrides the box's structure element (labels, links). */
+  struct?: StructNode;
+}
+
+export interface RectOp {
+  op: 'rect';
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+  color: string;
+  /** Stroke width; absent means filled. */
+  stroke?: number;
+}
+
+export interface LineOp {
+  op: 'line';
+  points: [number, number][];
+  width: number;
+  color: string;
+}
+
+export interface ImageOp {
+  op: 'image';
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+  bytes?: Uint8Array;
+  svg?: string;
+}
+
+export type Op = TextOp | RectOp | LineOp | ImageOp;
+
+export interface Box {
+  height: number;
+  ops: Op[];
+  /** Footnotes cited in this box (first citations decide where notes go). */
+  notes: string[];
+  /** No page break may follow this box. */
+  keep: boolean;
+  /** Vertical space, dropped at the top of a page. */
+  space?: boolean;
+  struct?: StructNode;
+  /** Named destinations placed at the top of the box. */
+  dests?: string[];
+  /** A heading: becomes a bookmark. */
+  outline?: { title: string; depth: number };
+  /** Table rows: the header row to repeat when this row starts a page. */
+  header?: Box;
+  /** Draw everything as an artifact (a repeated table header). */
+  artifact?: boolean;
+}
+
+/** A styled stretch of inline content before line breaking. */
+export interface Run {
+  text: string;
+  style: FontStyle;
+  size: number;
+  color: string;
+  /** Baseline shift upwards, in points (superscripts). */
+  rise: number;
+  link?: Link;
+  strike?: boolean;
+  /** A footnote reference: its note number. */
+  note?: string;
+  /** Long tokens (URLs, code) may break after punctuation. */
+  breakAnywhere?: boolean;
+  /** A destination to set at this run (first citation of a note). */
+  dest?: string;
+  place?: Position;
+  /** A forced line break. */
+  hardBreak?: boolean;
+  struct?: StructNode;
+}
+
+export function shift(boxes: Box[], dx: number): Box[] {
+  if (dx === 0) return boxes;
+  for (const box of boxes) {
+    for (const op of box.ops) {
+      if (op.op === 'line') op.points = op.points.map(([x, y]) => [x + dx, y]);
+      else op.x += dx;
+    }
+  }
+  return boxes;
+}
+
+export function space(height: number, keep = false): Box {
+  return { height, ops: [], notes: [], keep, space: true };
+}

@@ -1,0 +1,60 @@
+import type { FootnoteDefinition } from 'mdast';
+import { shift, struct, type Box, type StructNode } from './model.ts';
+import type { Context, State } from './state.ts';
+
+/** A footnote set at note size, ready for the note area. */
+export interface Note {
+  number: string;
+  boxes: Box[];
+  height: number;
+  /** Notes cited from inside this one: they must land on the same page. */
+  cites: string[];
+}
+
+/**
+ * Set every footnote definition for the note area: smaller type, the number hanging in a
+ * label column and linked back to the first citation; the note itself is the target of the
+ * superscript in the text. Runs after the body, so the body holds the first citations.
+ */
+export function layoutNotes(state: State, definitions: FootnoteDefinition[], width: number, root: StructNode, maxHeight: number): Map<string, Note> {
+  const theme = state.theme.notes;
+  const notes = new Map<string, Note>();
+  for (const definition of definitions) {
+    const number = definition.identifier;
+    const element = struct('Note', root);
+    const context: Context = {
+      width: width - theme.labelWidth,
+      size: theme.size,
+      leading: theme.leading,
+      blockSpace: theme.gap,
+      align: 'justify',
+      struct: element,
+      indentParagraphs: true,
+      maxHeight,
+    };
+    const boxes = shift(state.all(definition.children, context), theme.labelWidth);
+    if (boxes.length === 0) boxes.push({ height: theme.leading, ops: [], notes: [], keep: false, struct: element });
+    const first = boxes.find((box) => box.ops.some((op) => op.op === 'text')) ?? boxes[0]!;
+    const firstText = first.ops.find((op) => op.op === 'text');
+    const face = state.fonts.face('regular');
+    const labelWidth = state.fonts.width(face, number, theme.size);
+    first.ops.push({
+      op: 'text',
+      x: theme.labelWidth - labelWidth - theme.size * 0.5,
+      y: firstText && firstText.op === 'text' ? firstText.y : theme.leading * 0.75,
+      text: number,
+      face: face.name,
+      size: theme.size,
+      color: state.theme.linkColor,
+      extra: 0,
+      width: labelWidth,
+      link: state.citedNotes.has(number) ? { kind: 'internal', name: `fnref-${number}` } : undefined,
+      struct: struct('Lbl', element),
+    });
+    boxes[0]!.dests = [...(boxes[0]!.dests ?? []), `fn-${number}`];
+    for (const box of boxes) box.keep = false;
+    const cites = [...new Set(boxes.flatMap((box) => box.notes))].filter((cited) => cited !== number);
+    notes.set(number, { number, boxes, height: boxes.reduce((sum, box) => sum + box.height, 0), cites });
+  }
+  return notes;
+}

@@ -1,0 +1,49 @@
+import type { Definition, RootContent } from 'mdast';
+import type { VFile } from 'vfile';
+import type { AssetResolver } from '../../types.ts';
+import type { Pdf } from './facade.ts';
+import type { Fonts } from './fonts.ts';
+import type { Hyphenator } from './hyphenate.ts';
+import type { Box, StructNode } from './model.ts';
+import type { Align } from './text.ts';
+import type { Theme } from './theme.ts';
+
+/** Where a block is being set: the column it fills and the type it inherits. */
+export interface Context {
+  width: number;
+  size: number;
+  leading: number;
+  /** Space between blocks at this level. */
+  blockSpace: number;
+  align: Align;
+  struct: StructNode;
+  /** Paragraphs that follow paragraphs get a first-line indent instead of space. */
+  indentParagraphs: boolean;
+  /** The tallest a single box may be (images are scaled to fit a page). */
+  maxHeight: number;
+  /** Set by `all` for a paragraph that follows a paragraph. */
+  indentFirst?: boolean;
+  /** A tight list: its paragraphs take no space between them. */
+  tight?: boolean;
+}
+
+/**
+ * One state object threaded through every handler (as mdast-util-to-hast does): no module
+ * globals, so two documents laid out at once never share anything.
+ */
+export interface State {
+  theme: Theme;
+  fonts: Fonts;
+  file: VFile;
+  assets: AssetResolver;
+  pdf: Pdf;
+  lang: string;
+  hyphenator: Hyphenator | undefined;
+  definitions: Map<string, Definition>;
+  /** Names an internal link may point at: heading ids, `fn-N`. */
+  destinations: Set<string>;
+  /** Notes cited so far, so that only the first citation sets the back-link destination. */
+  citedNotes: Set<string>;
+  one(node: RootContent, context: Context): Box[];
+  all(nodes: RootContent[], context: Context): Box[];
+}

@@ -1,0 +1,277 @@
+import type { Face, Fonts } from './fonts.ts';
+import { isCjkBreakable } from './fonts.ts';
+import type { Hyphenator } from './hyphenate.ts';
+import { firstFit, INFINITY, knuthPlass, type Break, type BoxItem, type GlueItem, type PenaltyItem } from './linebreak.ts';
+import type { Box, Link, Run, StructNode, TextOp } from './model.ts';
+
+/** What a box of text carries besides its width. */
+interface Ink {
+  face: Face;
+  size: number;
+  color: string;
+  rise: number;
+  link?: Link;
+  strike?: boolean;
+  struct?: StructNode;
+}
+interface TextBox extends BoxItem, Ink {
+  text: string;
+  note?: string;
+  dest?: string;
+}
+interface TextGlue extends GlueItem {
+  /** ' ' for a word space (kept in the text layer); '' for CJK inter-character glue. */
+  char: string;
+  ink?: Ink;
+  natural: number;
+}
+interface TextPenalty extends PenaltyItem {
+  hyphen?: Ink;
+}
+type TextItem = TextBox | TextGlue | TextPenalty;
+
+export type Align = 'justify' | 'left' | 'center' | 'right';
+
+export interface SetOptions {
+  width: number;
+  leading: number;
+  /** Size that decides the baseline position within the leading. */
+  size: number;
+  align: Align;
+  /** First-line indent. */
+  indent?: number;
+  struct?: StructNode;
+  hyphenator?: Hyphenator;
+}
+
+export interface TextContext {
+  fonts: Fonts;
+}
+
+const CLOSING = new Set([...'。，、；：！？）」』】》〉’”．,.;:!?)]}%']);
+const OPENING = new Set([...'（「『【《〈‘“([{']);
+
+/** Typeset runs into lines: total-fit breaking with hyphenation, each line a Box. */
+export function setText(context: TextContext, runs: Run[], options: SetOptions): Box[] {
+  const items = toItems(context.fonts, runs, options);
+  if (!items.some((item) => item.type === 'box' && item.text !== '')) {
+    return [];
+  }
+  const breaks = breakItems(items, options.width);
+  return toLines(items, breaks, options);
+}
+
+function breakItems(items: TextItem[], width: number): Break[] {
+  for (const tolerance of [1.5, 4, INFINITY]) {
+    const breaks = knuthPlass(items, width, { tolerance });
+    if (breaks) return breaks;
+  }
+  return firstFit(items, width);
+}
+
+function toItems(fonts: Fonts, runs: Run[], options: SetOptions): TextItem[] {
+  const items: TextItem[] = [];
+  const ragged = options.align !== 'justify';
+  const raggedStretch = options.width * 0.3;
+  if (options.indent) items.push(emptyBox(options.indent, fonts, runs[0]));
+
+  const pushGlue = (ink: Ink) => {
+    const last = items.at(-1);
+    if (!last || last.type === 'glue') return;
+    const natural = fonts.width(ink.face, ' ', ink.size);
+    items.push({
+      type: 'glue',
+      width: natural,
+      natural,
+      stretch: ragged ? raggedStretch : natural * 0.6,
+      shrink: ragged ? 0 : natural * 0.3,
+      char: ' ',
+      ink,
+    });
+  };
+
+  for (const run of runs) {
+    if (run.hardBreak) {
+      while (items.at(-1)?.type === 'glue') items.pop();
+      items.push({ type: 'glue', width: 0, natural: 0, stretch: INFINITY * 10, shrink: 0, char: '' });
+      items.push({ type: 'penalty', width: 0, penalty: -INFINITY, flagged: false });
+      continue;
+    }
+    for (const segment of fonts.segments(run.text, run.style, run.place)) {
+      const ink: Ink = { face: segment.face, size: run.size, color: run.color, rise: run.rise, link: run.link, strike: run.strike, struct: run.struct };
+      const hyphenWidth = fonts.width(segment.face, '-', run.size);
+      for (const token of segment.text.match(/\s+|[^\s]+/g) ?? []) {
+        if (/^\s+$/.test(token)) {
+          if (run.note === undefined && !(items.length === 0 || items.at(-1)?.type === 'penalty')) pushGlue(ink);
+          continue;
+        }
+        const box = (text: string): TextBox => ({ type: 'box', width: fonts.width(segment.face, text, run.size), text, ...ink, note: run.note, dest: run.dest });
+        for (const piece of splitCjk(token)) {
+          if (piece.cjk) {
+            const previous = items.at(-1);
+            if (previous?.type === 'box' && previous.text !== '' && !CLOSING.has(piece.text) && !OPENING.has(previous.text.at(-1)!)) {
+              items.push({ type: 'glue', width: 0, natural: 0, stretch: ragged ? raggedStretch : run.size * 0.1, shrink: 0, char: '' });
+            }
+            items.push(box(piece.text));
+            continue;
+          }
+          const parts = splitWord(piece.text, run, options, segment.face.name.startsWith('mono'));
+          parts.forEach((part, index) => {
+            if (index > 0) {
+              const hyphenated = part.kind === 'hyphen';
+              items.push({
+                type: 'penalty',
+                width: hyphenated ? hyphenWidth : 0,
+                penalty: hyphenated ? (ragged ? 300 : 50) : part.kind === 'url' ? 80 : 2000,
+                flagged: hyphenated,
+                hyphen: hyphenated ? ink : undefined,
+              });
+            }
+            const item = box(part.text);
+            if (item.width > options.width) {
+              // A word wider than the line: break it anywhere rather than overrun the margin.
+              for (const char of part.text) {
+                if (items.at(-1)?.type === 'box') items.push({ type: 'penalty', width: 0, penalty: 2000, flagged: false });
+                items.push(box(char));
+              }
+            } else items.push(item);
+          });
+        }
+      }
+    }
+  }
+  while (items.at(-1)?.type === 'glue') items.pop();
+  items.push({ type: 'glue', width: 0, natural: 0, stretch: INFINITY * 10, shrink: 0, char: '' });
+  items.push({ type: 'penalty', width: 0, penalty: -INFINITY, flagged: false });
+  return items;
+}
+
+function emptyBox(width: number, fonts: Fonts, run: Run | undefined): TextBox {
+  return { type: 'box', width, text: '', face: fonts.face('regular'), size: run?.size ?? 10, color: '#000000', rise: 0 };
+}
+
+function* splitCjk(token: string): Generator<{ text: string; cjk: boolean }> {
+  let buffer = '';
+  for (const char of token) {
+    if (isCjkBreakable(char.codePointAt(0)!) || (buffer === '' && CLOSING.has(char) && false)) {
+      if (buffer) yield { text: buffer, cjk: false };
+      buffer = '';
+      yield { text: char, cjk: true };
+    } else if (CLOSING.has(char) && buffer === '' && /[\u3000-\u303f\uff00-\uffef]/.test(char)) {
+      yield { text: char, cjk: true };
+    } else buffer += char;
+  }
+  if (buffer) yield { text: buffer, cjk: false };
+}
+
+interface Part {
+  text: string;
+  /** How this part joins the previous one. */
+  kind: 'hyphen' | 'url' | 'none';
+}
+
+function splitWord(word: string, run: Run, options: SetOptions, mono: boolean): Part[] {
+  if (run.breakAnywhere || mono || /^[a-z][a-z\d+.-]*:\/\//i.test(word)) {
+    if (word.length < 12) return [{ text: word, kind: 'none' }];
+    // URLs and code: break after punctuation, never with a hyphen (it would change the text).
+    const pieces = word.match(/[^/.\-_?&=#:,;)\]]*[/.\-_?&=#:,;)\]]+|[^/.\-_?&=#:,;)\]]+/g) ?? [word];
+    return pieces.map((text, index) => ({ text, kind: index === 0 ? 'none' : 'url' }));
+  }
+  if (!options.hyphenator || run.note !== undefined) return [{ text: word, kind: 'none' }];
+  // Hyphenate the letters only; explicit hyphens are break points of their own.
+  const parts: Part[] = [];
+  for (const [index, chunk] of word.split(/(?<=[-–—])/).entries()) {
+    const match = /^([^\p{L}]*)(\p{L}[\p{L}'’]*\p{L})([^\p{L}]*)$/u.exec(chunk);
+    const syllables = match ? [...options.hyphenator(match[2]!)] : [];
+    if (syllables.length > 1) {
+      syllables[0] = match![1]! + syllables[0];
+      syllables[syllables.length - 1] += match![3]!;
+      syllables.forEach((text, i) => parts.push({ text, kind: i === 0 ? (index === 0 ? 'none' : 'url') : 'hyphen' }));
+    } else parts.push({ text: chunk, kind: index === 0 ? 'none' : 'url' });
+  }
+  return parts;
+}
+
+function sameInk(a: Ink, b: Ink): boolean {
+  return a.face === b.face && a.size === b.size && a.color === b.color && a.rise === b.rise && a.link === b.link && a.strike === b.strike && a.struct === b.struct;
+}
+
+function toLines(items: TextItem[], breaks: Break[], options: SetOptions): Box[] {
+  const boxes: Box[] = [];
+  const baseline = options.leading - ((options.leading - options.size) / 2 + options.size * 0.22);
+  let start = 0;
+  breaks.forEach((breakpoint, lineIndex) => {
+    const last = lineIndex === breaks.length - 1;
+    const end = breakpoint.position;
+    while (start < end && items[start]!.type !== 'box') start++;
+    const justify = options.align === 'justify';
+    const ratio = justify ? Math.max(-1, Math.min(breakpoint.ratio, 10)) : 0;
+    const notes: string[] = [];
+    const dests: string[] = [];
+    let x = 0;
+    let current: (TextOp & { ink: Ink }) | undefined;
+    const ops: (TextOp & { ink: Ink })[] = [];
+    const open = (ink: Ink, text: string, width: number) => {
+      current = { op: 'text', x, y: baseline - ink.rise, text, face: ink.face.name, size: ink.size, color: ink.color, extra: 0, width, link: ink.link, strike: ink.strike, struct: ink.struct, ink };
+      ops.push(current);
+    };
+    for (let index = start; index < end; index++) {
+      const item = items[index]!;
+      if (item.type === 'box') {
+        if (item.note !== undefined && !notes.includes(item.note)) notes.push(item.note);
+        if (item.dest) dests.push(item.dest);
+        if (item.text === '') {
+          current = undefined;
+        } else if (current && sameInk(current.ink, item) && item.note === undefined && !current.text.endsWith('\u0000')) {
+          current.text += item.text;
+          current.width += item.width;
+        } else {
+          open(item, item.text, item.width);
+          if (item.note !== undefined) current = undefined;
+        }
+        x += item.width;
+      } else if (item.type === 'glue') {
+        const actual = item.width + (ratio > 0 ? ratio * item.stretch : ratio * item.shrink);
+        if (item.char === ' ' && current && item.ink && sameInk(current.ink, item.ink) && (current.extra === 0 || Math.abs(current.extra - (actual - item.natural)) < 1e-6)) {
+          current.text += ' ';
+          current.extra = actual - item.natural;
+          current.width += actual;
+        } else {
+          current = undefined;
+        }
+        x += actual;
+      }
+    }
+    const endItem = items[end];
+    if (endItem?.type === 'penalty' && endItem.hyphen) {
+      const ink = endItem.hyphen;
+      if (current && sameInk(current.ink, ink)) {
+        current.text += '-';
+        current.width += endItem.width;
+      } else open(ink, '-', endItem.width);
+      x += endItem.width;
+    }
+    // Drop trailing spaces from the text layer's last run (they carry no width).
+    const natural = x;
+    let offset = 0;
+    if (options.align === 'center') offset = (options.width - natural) / 2;
+    else if (options.align === 'right') offset = options.width - natural;
+    const clean: TextOp[] = ops.map(({ ink: _ink, ...op }) => ({ ...op, x: op.x + offset }));
+    // Trailing spaces of the line's last run carry no width; keep them out of the text layer.
+    const lastOp = clean.at(-1);
+    if (lastOp) lastOp.text = lastOp.text.replace(/ +$/, '');
+    boxes.push({ height: options.leading, ops: clean, notes, keep: false, struct: options.struct, dests: dests.length ? dests : undefined });
+    start = end + 1;
+    void last;
+  });
+  return boxes;
+}
+
+/** Widows and orphans: no page break after a paragraph's first line or before its last. */
+export function keepLines(lines: Box[]): Box[] {
+  const n = lines.length;
+  lines.forEach((line, index) => {
+    line.keep = index < n - 1 && !(index >= 1 && index <= n - 3);
+  });
+  return lines;
+}

@@ -1,0 +1,53 @@
+import type { AssetResolver, PaperSize } from '../../types.ts';
+
+/** The PDF theme: templates/pdf/theme.json, read through the asset resolver so writers stay pure. */
+export interface Theme {
+  page: {
+    margins: Record<PaperSize, { top: number; bottom: number; inner: number; outer: number }>;
+    headerOffset: number;
+    footerOffset: number;
+  };
+  fonts: {
+    serif: { regular: string; italic: string; bold: string; boldItalic: string };
+    mono: { regular: string; bold: string };
+    cjk: { regular: string; bold: string };
+  };
+  body: { size: number; leading: number; paragraphSpace: number; indent: number; color: string };
+  headings: { size: number; leading: number; spaceBefore: number; spaceAfter: number }[];
+  title: { size: number; leading: number; subtitleSize: number; subtitleLeading: number; metaSize: number; metaLeading: number; spaceAfter: number; ruleColor: string };
+  notes: { size: number; leading: number; gap: number; separatorWidth: number; separatorSpace: number; labelWidth: number; maxFraction: number };
+  code: { size: number; leading: number; background: string; padding: number; inlineScale: number };
+  table: { size: number; leading: number; cellPadding: number; ruleColor: string; headerRuleWidth: number; ruleWidth: number };
+  blockquote: { indent: number; ruleColor: string; ruleWidth: number };
+  list: { indent: number; itemSpace: number };
+  blockSpace: number;
+  runningHead: { size: number; color: string };
+  linkColor: string;
+  superscriptScale: number;
+  hyphenate: boolean;
+  pdfa: boolean;
+}
+
+/** Page sizes in points (ISO 216 and US Letter). */
+export const PAPER: Record<PaperSize, [number, number]> = {
+  a4: [595.28, 841.89],
+  a5: [419.53, 595.28],
+  letter: [612, 792],
+};
+
+export function loadTheme(assets: AssetResolver, override?: unknown): Theme {
+  const base = JSON.parse(new TextDecoder().decode(assets.own('templates/pdf/theme.json'))) as Theme;
+  return override ? (merge(base, override) as Theme) : base;
+}
+
+/** Deep merge of plain objects: a user theme names only the values it changes. Arrays replace. */
+export function merge(base: unknown, override: unknown): unknown {
+  if (!isObject(base) || !isObject(override)) return override === undefined ? base : override;
+  const result: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(override)) result[key] = merge(base[key], value);
+  return result;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
