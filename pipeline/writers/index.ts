@@ -8,7 +8,7 @@ import type { Edition, Writer } from '../types.ts';
 export const writers = {
   html: async () => (await import('./html/index.ts')).htmlWriter,
   pdf: async () => (await import('./pdf/index.ts')).pdfWriter,
-  epub: undefined,
+  epub: async () => (await import('./epub/index.ts')).epubWriter,
 } satisfies Record<Edition, (() => Promise<Writer>) | undefined>;
 
 export function isAvailable(edition: Edition): boolean {

@@ -1,0 +1,71 @@
+import type { Root as HastRoot } from 'hast';
+import { visit } from 'unist-util-visit';
+import type { VFile } from 'vfile';
+import { report } from '../../messages.ts';
+import type { AssetResolver } from '../../types.ts';
+
+export interface BookImage {
+  /** Manifest id. */
+  id: string;
+  /** Path inside the package, relative to the OPF (and to every chapter: all live in one folder). */
+  href: string;
+  mediaType: string;
+  bytes: Uint8Array;
+}
+
+/** Images of one book, shared by its chapters: each project file is packaged once, under a stable name. */
+export interface ImageRegistry {
+  byPath: Map<string, BookImage>;
+  images: BookImage[];
+  /** Image occurrences in the text, and how many of them lack alt text. */
+  occurrences: number;
+  withoutAlt: number;
+}
+
+export function createImageRegistry(): ImageRegistry {
+  return { byPath: new Map(), images: [], occurrences: 0, withoutAlt: 0 };
+}
+
+/**
+ * Media types every EPUB 3.2 reading system must render. Anything else (WebP) needs a
+ * fallback, which a Markdown image cannot give, and epubcheck rejects it.
+ */
+const CORE = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/svg+xml']);
+
+/**
+ * Resolve every `<img>` of a chapter to a file inside the project, before packaging: the
+ * packager must never fetch or read anything itself. Names in the package are derived from
+ * the order of first use, never random, so two builds are identical.
+ */
+export function embedImages(root: HastRoot, registry: ImageRegistry, assets: AssetResolver, file: VFile): void {
+  visit(root, 'element', (node, position, parent) => {
+    if (node.tagName !== 'img' || !parent || position === undefined) return undefined;
+    const src = typeof node.properties.src === 'string' ? node.properties.src : '';
+    const alt = typeof node.properties.alt === 'string' ? node.properties.alt.trim() : '';
+    const asset = src ? assets.document(src, node) : undefined;
+    if (asset && !CORE.has(asset.mediaType)) {
+      report(file, 'error', `"${src}" is ${asset.mediaType}, which EPUB 3 reading systems need not support: use PNG, JPEG, GIF or SVG`, node, 'epub-image-type');
+    }
+    if (!asset || !CORE.has(asset.mediaType)) {
+      // The build fails on the error above; the alt text keeps the chapter readable meanwhile.
+      parent.children.splice(position, 1, ...(alt ? [{ type: 'text' as const, value: alt }] : []));
+      return position;
+    }
+    registry.occurrences++;
+    if (!alt) {
+      registry.withoutAlt++;
+      report(file, 'warning', `image "${src}" has no alt text: readers who cannot see it get nothing`, node, 'epub-image-alt');
+    }
+    let image = registry.byPath.get(asset.path);
+    if (!image) {
+      const number = registry.images.length + 1;
+      const base = asset.path.split('/').pop()!.replace(/[^A-Za-z0-9._-]+/g, '-');
+      image = { id: `image-${number}`, href: `images/${String(number).padStart(3, '0')}-${base}`, mediaType: asset.mediaType, bytes: asset.bytes };
+      registry.byPath.set(asset.path, image);
+      registry.images.push(image);
+    }
+    node.properties.src = image.href;
+    node.properties.alt = alt;
+    return undefined;
+  });
+}

@@ -1,0 +1,208 @@
+import type { Element, ElementContent, Root as HastRoot } from 'hast';
+import { h } from 'hastscript';
+import type { Root, RootContent } from 'mdast';
+import type { Position } from 'unist';
+import type { VFile } from 'vfile';
+import { report } from '../../messages.ts';
+import type { DocumentMeta, FootnoteInfo, Writer, WriterInput } from '../../types.ts';
+import { bylineMdast, colophon, contentToHast, titleBlock } from '../html/render.ts';
+import { joinNames, outline, type OutlineEntry } from '../shared/format.ts';
+import { linkDefinitions, splitChapters, type ChapterPart } from './chapters.ts';
+import { typographicCover } from './cover.ts';
+import { createImageRegistry, embedImages, type ImageRegistry } from './images.ts';
+import { resolveLinks } from './links.ts';
+import { packageMetadata } from './metadata.ts';
+import { notesToAsides } from './notes.ts';
+import { packageEpub, type BookModel, type ManifestItem, type NavEntry, type PackagedDocument } from './package.ts';
+import { toXhtml, validXhtml } from './xhtml.ts';
+
+export const epubWriter: Writer = {
+  extension: 'epub',
+  mediaType: 'application/epub+zip',
+  render: renderEpub,
+};
+
+const LABELS = { contents: 'Contents', landmarks: 'Landmarks', notes: 'Notes', cover: 'Cover', start: 'Start of content' };
+const COVER_PAGE = 'cover.xhtml';
+const NAV_DOCUMENT = 'toc.xhtml';
+
+export async function renderEpub({ tree, meta, file, assets, epoch }: WriterInput): Promise<Uint8Array> {
+  const footnotes: FootnoteInfo = file.data.footnotes ?? { count: 0, authorNotes: {} };
+  const authorNotes = Object.keys(footnotes.authorNotes)
+    .map(Number)
+    .sort((a, b) => a - b)
+    .map((index) => footnotes.authorNotes[index]!);
+  const parts = splitChapters(tree, meta, authorNotes);
+  const definitions = linkDefinitions(tree);
+  const images = createImageRegistry();
+
+  const bodies = parts.map((part) => ({ filename: part.filename, root: chapterBody(part, meta, footnotes, definitions) }));
+  const closing = colophon(meta);
+  if (closing) bodies.at(-1)!.root.children.push(closing);
+  for (const body of bodies) {
+    validXhtml(body.root);
+    embedImages(body.root, images, assets, file);
+  }
+  resolveLinks(bodies, file);
+
+  const cover = coverImage(meta, file, assets);
+  const documents: PackagedDocument[] = [
+    { filename: COVER_PAGE, title: meta.title, language: meta.lang, bodyClass: 'cover', body: toXhtml([coverPage(cover)]) },
+    ...parts.map((part, index) => ({
+      filename: part.filename,
+      title: part.title,
+      language: meta.lang,
+      bodyClass: index === 0 ? 'chapter opening' : 'chapter',
+      body: toXhtml(bodies[index]!.root.children as ElementContent[]),
+    })),
+  ];
+
+  const book = bookModel(meta, tree, parts, images, cover, footnotes, epoch);
+  const own = (name: string) => new TextDecoder().decode(assets.own(`templates/epub/${name}`));
+  return packageEpub({
+    book,
+    documents,
+    files: [{ path: cover.href, bytes: cover.bytes }, ...images.images.map((image) => ({ path: image.href, bytes: image.bytes }))],
+    templates: {
+      contentOPF: own('content.opf.ejs'),
+      tocNCX: own('toc.ncx.ejs'),
+      tocXHTML: own('nav.xhtml.ejs'),
+      chapterXHTML: own('chapter.xhtml.ejs'),
+      css: own('style.css'),
+    },
+    epoch,
+  });
+}
+
+/**
+ * One part through the shared HTML path: the first part also carries the title block, whose
+ * byline goes through the same conversion first, so its author notes keep numbers 1….
+ */
+function chapterBody(part: ChapterPart, meta: DocumentMeta, footnotes: FootnoteInfo, definitions: RootContent[]): HastRoot {
+  const byline = part.index === 0 ? bylineMdast(meta, footnotes) : undefined;
+  const tree: Root = { type: 'root', children: [...(byline ? [byline] : []), ...part.blocks, ...definitions, ...part.notes] };
+  const content = contentToHast(tree, { footnoteLabel: LABELS.notes });
+  const children = content.children as ElementContent[];
+  let front: Element[] = [];
+  if (part.index === 0) {
+    const bylineElement = byline ? takeFirstElement(children) : undefined;
+    front = [titleBlock(meta, bylineElement, 'h1')];
+  }
+  const root: HastRoot = { type: 'root', children: [...front, ...children] };
+  notesToAsides(root, LABELS.notes);
+  return root;
+}
+
+function takeFirstElement(children: ElementContent[]): Element | undefined {
+  const index = children.findIndex((node) => node.type === 'element');
+  return index === -1 ? undefined : (children.splice(index, 1)[0] as Element);
+}
+
+interface Cover {
+  href: string;
+  mediaType: string;
+  bytes: Uint8Array;
+  alt: string;
+}
+
+/** The front matter's `cover` image when it resolves to a usable image, else a typographic cover. */
+function coverImage(meta: DocumentMeta, file: VFile, assets: WriterInput['assets']): Cover {
+  const names = joinNames(meta.authors.map((author) => author.name));
+  const alt = `Cover: ${[meta.title, meta.subtitle, names ? `By ${names}` : undefined].filter(Boolean).map((text) => sentence(text!)).join(' ')}`;
+  if (meta.cover) {
+    const place = frontMatterPlace(file, 'cover');
+    const asset = assets.document(meta.cover, { position: place });
+    if (asset && ['image/png', 'image/jpeg', 'image/gif', 'image/svg+xml'].includes(asset.mediaType)) {
+      const extension = { 'image/png': 'png', 'image/jpeg': 'jpg', 'image/gif': 'gif', 'image/svg+xml': 'svg' }[asset.mediaType];
+      return { href: `images/cover.${extension}`, mediaType: asset.mediaType, bytes: asset.bytes, alt };
+    }
+    if (asset) report(file, 'error', `the cover "${meta.cover}" is ${asset.mediaType}: use PNG, JPEG, GIF or SVG`, place, 'epub-cover-type');
+  }
+  return { href: 'images/cover.svg', mediaType: 'image/svg+xml', bytes: new TextEncoder().encode(typographicCover(meta)), alt };
+}
+
+/** A phrase as a sentence: a full stop unless it already ends in one (or in ? ! …). */
+function sentence(text: string): string {
+  const trimmed = text.trim();
+  return /[.!?…。！？]$/.test(trimmed) ? trimmed : `${trimmed}.`;
+}
+
+/** Where a front-matter key is written, so problems with its value point at its line. */
+function frontMatterPlace(file: VFile, key: string): Position | undefined {
+  const text = String(file.value ?? '');
+  const match = new RegExp(`^${key}[ \\t]*:`, 'm').exec(text.slice(0, file.data.frontMatterEnd ?? text.length));
+  if (!match) return undefined;
+  const line = text.slice(0, match.index).split('\n').length;
+  return { start: { line, column: 1, offset: match.index }, end: { line, column: match[0].length + 1, offset: match.index + match[0].length } };
+}
+
+function coverPage(cover: Cover): Element {
+  return h('section.cover', { 'epub:type': 'cover' }, [h('img', { src: cover.href, alt: cover.alt, role: 'doc-cover' })]);
+}
+
+function bookModel(
+  meta: DocumentMeta,
+  tree: Root,
+  parts: ChapterPart[],
+  images: ImageRegistry,
+  cover: Cover,
+  footnotes: FootnoteInfo,
+  epoch: number,
+): BookModel {
+  const metadata = packageMetadata(
+    meta,
+    { images: images.occurrences, imagesWithoutAlt: images.withoutAlt, notes: footnotes.count, tables: tree.children.some((node) => node.type === 'table') },
+    epoch,
+  );
+  const manifest: ManifestItem[] = [
+    { id: 'nav', href: NAV_DOCUMENT, mediaType: 'application/xhtml+xml', properties: 'nav' },
+    { id: 'ncx', href: 'toc.ncx', mediaType: 'application/x-dtbncx+xml' },
+    { id: 'style', href: 'style.css', mediaType: 'text/css' },
+    { id: 'cover-image', href: cover.href, mediaType: cover.mediaType, properties: 'cover-image' },
+    { id: 'cover', href: COVER_PAGE, mediaType: 'application/xhtml+xml' },
+    ...images.images.map((image) => ({ id: image.id, href: image.href, mediaType: image.mediaType })),
+    ...parts.map((part) => ({ id: part.filename.replace(/\.xhtml$/, ''), href: part.filename, mediaType: 'application/xhtml+xml' })),
+  ];
+  const spine = [
+    { idref: 'cover', linear: true },
+    // The table of contents is a page in the reading order only when the front matter asks for
+    // one (as in the HTML edition); otherwise it is still a spine item, out of the linear
+    // order, so the landmarks may point at it.
+    { idref: 'nav', linear: meta.toc },
+    ...parts.map((part) => ({ idref: part.filename.replace(/\.xhtml$/, ''), linear: true })),
+  ];
+  const nav = navigation(meta, tree, parts);
+  return {
+    metadata,
+    manifest,
+    spine,
+    nav: nav.entries,
+    navDepth: nav.depth,
+    landmarks: [
+      { type: 'cover', href: COVER_PAGE, label: LABELS.cover },
+      { type: 'toc', href: `${NAV_DOCUMENT}#toc`, label: LABELS.contents },
+      { type: 'bodymatter', href: parts[0]!.filename, label: LABELS.start },
+    ],
+    labels: LABELS,
+  };
+}
+
+/** The table of contents: the opening (title block) first, then headings down to level 3, each pointing into its chapter file. */
+function navigation(meta: DocumentMeta, tree: Root, parts: ChapterPart[]): { entries: NavEntry[]; depth: number } {
+  const fileOf = new Map<string, ChapterPart>();
+  for (const part of parts) {
+    for (const block of part.blocks) if (block.type === 'heading' && block.data?.id) fileOf.set(block.data.id, part);
+  }
+  let order = 0;
+  let depth = 1;
+  const convert = (entry: OutlineEntry, level: number): NavEntry => {
+    depth = Math.max(depth, level);
+    const part = fileOf.get(entry.id) ?? parts[0]!;
+    const opens = part.heading?.data?.id === entry.id;
+    const result: NavEntry = { label: entry.text || entry.id, href: opens ? part.filename : `${part.filename}#${entry.id}`, order: ++order, children: [] };
+    result.children = entry.children.map((child) => convert(child, level + 1));
+    return result;
+  };
+  const opening: NavEntry = { label: meta.title, href: parts[0]!.filename, order: ++order, children: [] };
+  return { entries: [opening, ...outline(tree).map((entry) => convert(entry, 1))], depth };
+}

@@ -1,0 +1,99 @@
+import type { Element, Root as HastRoot } from 'hast';
+import { posix } from 'node:path';
+import { visit } from 'unist-util-visit';
+import type { VFile } from 'vfile';
+import { report } from '../../messages.ts';
+
+export interface LinkedPart {
+  filename: string;
+  root: HastRoot;
+}
+
+/** Schemes a reading system can hand to the system (browser, mail): everything else would be a dead or unsafe link. */
+const EXTERNAL = new Set(['http', 'https', 'mailto', 'tel']);
+
+/**
+ * Point every link at the file that now holds its target. A link inside the document to a
+ * heading in another chapter gets that chapter's file name; a link to a local file that is
+ * not part of the book (`./docs/API.md`, `LICENSE`) or to an anchor that does not exist
+ * cannot work in an EPUB and would fail epubcheck, so its text stays and the link goes, with
+ * a warning at its position.
+ */
+export function resolveLinks(parts: LinkedPart[], file: VFile): void {
+  const owner = new Map<string, string>();
+  const local = parts.map((part) => {
+    const ids = new Set<string>();
+    visit(part.root, 'element', (node) => {
+      const id = node.properties.id;
+      if (typeof id !== 'string') return;
+      if (ids.has(id)) {
+        // An id from raw HTML that repeats a heading's or a note's: the first one wins.
+        report(file, 'warning', `the id "${id}" is used twice; the EPUB keeps the first`, node, 'epub-duplicate-id');
+        delete node.properties.id;
+        return;
+      }
+      ids.add(id);
+      if (!owner.has(id)) owner.set(id, part.filename);
+    });
+    return ids;
+  });
+
+  const self = file.path ? posix.basename(file.path.split('\\').join('/')) : undefined;
+  parts.forEach((part, index) => {
+    const ids = local[index]!;
+    visit(part.root, 'element', (node, position, parent) => {
+      if (node.tagName !== 'a' || typeof node.properties.href !== 'string' || !parent || position === undefined) return undefined;
+      const href = node.properties.href;
+      const target = resolve(href, ids, owner, parts[0]!.filename, self);
+      if (target.href !== undefined) {
+        node.properties.href = target.href;
+        return undefined;
+      }
+      report(file, 'warning', `${target.problem}: the EPUB keeps the text "${textOf(node)}" but drops the link`, node, target.rule);
+      parent.children.splice(position, 1, ...node.children);
+      return position;
+    });
+  });
+}
+
+type Resolution = { href: string; problem?: undefined; rule?: undefined } | { href?: undefined; problem: string; rule: string };
+
+function resolve(href: string, ids: Set<string>, owner: Map<string, string>, first: string, self: string | undefined): Resolution {
+  const scheme = /^([a-z][a-z\d+.-]*):/i.exec(href)?.[1]?.toLowerCase();
+  if (scheme) {
+    return EXTERNAL.has(scheme) ? { href } : { problem: `link to "${shorten(href)}" uses the ${scheme}: scheme, which reading systems cannot open`, rule: 'epub-link-scheme' };
+  }
+  if (href.startsWith('//')) return { problem: `link to "${shorten(href)}" has no scheme (write https://…)`, rule: 'epub-link-scheme' };
+
+  const hash = href.indexOf('#');
+  const path = safeDecode(hash === -1 ? href : href.slice(0, hash)).replace(/^\.\//, '');
+  const fragment = hash === -1 ? undefined : safeDecode(href.slice(hash + 1));
+  if (path !== '' && path !== self) {
+    return { problem: `link to "${shorten(href)}" points to a local file that is not part of the book`, rule: 'epub-link-outside' };
+  }
+  if (!fragment) return { href: first };
+  if (ids.has(fragment)) return { href: `#${fragment}` };
+  const elsewhere = owner.get(fragment);
+  if (elsewhere) return { href: `${elsewhere}#${fragment}` };
+  return { problem: `link to "${shorten(href)}" points to an anchor that does not exist in the document`, rule: 'epub-link-anchor' };
+}
+
+function safeDecode(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
+
+function shorten(value: string): string {
+  return value.length > 80 ? `${value.slice(0, 77)}…` : value;
+}
+
+function textOf(node: Element): string {
+  let text = '';
+  visit(node, 'text', (child) => {
+    text += child.value;
+  });
+  return shorten(text.replace(/\s+/g, ' ').trim());
+}
