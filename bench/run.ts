@@ -1,0 +1,142 @@
+/**
+ * Colophon against Pandoc on the same inputs, in one run. Reports median wall time, peak RSS
+ * and ratios, and writes bench/RESULTS.md. Usage: npm run bench [-- --runs N --only html,epub]
+ * Nothing here is asserted: performance is measured, never tested against a clock.
+ */
+import { spawnSync } from 'node:child_process';
+import { cpus, totalmem } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { makeCorpus } from './corpus.ts';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const work = join(root, 'bench', 'work');
+const cli = join(root, 'bin', 'colophon.mjs');
+
+interface Input {
+  name: string;
+  path: string;
+  runs: number;
+}
+
+interface Contender {
+  tool: string;
+  edition: string;
+  command: (input: Input, out: string) => string[];
+  available: () => boolean;
+}
+
+interface Sample {
+  seconds: number;
+  rssMb: number;
+  ok: boolean;
+  detail: string;
+}
+
+const has = (command: string) => spawnSync('sh', ['-c', `command -v ${command}`]).status === 0;
+
+const contenders: Contender[] = [
+  { tool: 'colophon', edition: 'html', available: () => true, command: (input, out) => ['node', cli, 'build', input.path, '--format', 'html', '--out', out] },
+  { tool: 'pandoc', edition: 'html', available: () => has('pandoc'), command: (input, out) => ['pandoc', '-s', '--quiet', input.path, '-o', join(out, 'p.html')] },
+  { tool: 'colophon', edition: 'pdf', available: () => true, command: (input, out) => ['node', cli, 'build', input.path, '--format', 'pdf', '--out', out] },
+  { tool: 'pandoc+weasyprint', edition: 'pdf', available: () => has('pandoc') && has('weasyprint'), command: (input, out) => ['pandoc', '--quiet', '--pdf-engine=weasyprint', '-c', join(root, 'bench', 'hyphens-manual.css'), input.path, '-o', join(out, 'p.pdf')] },
+  { tool: 'colophon', edition: 'epub', available: () => true, command: (input, out) => ['node', cli, 'build', input.path, '--format', 'epub', '--out', out] },
+  { tool: 'pandoc', edition: 'epub', available: () => has('pandoc'), command: (input, out) => ['pandoc', '--quiet', '-t', 'epub3', input.path, '-o', join(out, 'p.epub')] },
+  { tool: 'colophon', edition: 'all', available: () => true, command: (input, out) => ['node', cli, 'build', input.path, '--out', out] },
+];
+
+function measure(command: string[]): Sample {
+  const result = spawnSync('/usr/bin/time', ['-f', '%e %M', ...command], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, timeout: 600_000 });
+  const lines = result.stderr.trim().split('\n');
+  const [seconds, kilobytes] = lines.at(-1)!.split(' ').map(Number);
+  return { seconds: seconds!, rssMb: kilobytes! / 1024, ok: result.status === 0, detail: lines.slice(-4, -1).join(' ').slice(0, 200) };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+function machine(): string {
+  const cpu = cpus();
+  const version = (command: string[]) => spawnSync(command[0]!, command.slice(1), { encoding: 'utf8' }).stdout.split('\n')[0]?.trim() ?? '?';
+  return [
+    `- CPU: ${cpu[0]?.model ?? '?'}, ${cpu.length} cores; memory ${(totalmem() / 2 ** 30).toFixed(0)} GiB`,
+    `- Node.js ${process.version}; ${has('pandoc') ? version(['pandoc', '--version']) : 'pandoc not installed'}; ${has('weasyprint') ? version(['weasyprint', '--version']) : 'weasyprint not installed'}`,
+    `- \`node -e 0\` takes ${median([0, 0, 0].map(() => measure(['node', '-e', '0']).seconds)).toFixed(3)} s here (the floor for any Node.js tool)`,
+  ].join('\n');
+}
+
+function main(): void {
+  const args = process.argv.slice(2);
+  const runsOverride = args.includes('--runs') ? Number(args[args.indexOf('--runs') + 1]) : undefined;
+  const only = args.includes('--only') ? args[args.indexOf('--only') + 1]!.split(',') : undefined;
+  const sizes = args.includes('--sizes') ? args[args.indexOf('--sizes') + 1]!.split(',') : ['seed', '1mb'];
+
+  mkdirSync(work, { recursive: true });
+  // Measure the CLI as `npm ci` installs it: bundled, never the tsx fallback.
+  spawnSync('node', [join(root, 'bin', 'bundle.mjs')], { stdio: 'inherit' });
+  const inputs: Input[] = [];
+  if (sizes.includes('seed')) inputs.push({ name: 'seed article (5 KB)', path: join(root, 'source', 'sco-blueprint.md'), runs: runsOverride ?? 7 });
+  if (sizes.includes('1mb')) inputs.push({ name: '1 MB of real READMEs', path: makeCorpus(root, work, 1_000_000), runs: runsOverride ?? 3 });
+  if (sizes.includes('10mb')) inputs.push({ name: '10 MB of real READMEs', path: makeCorpus(root, work, 10_000_000), runs: runsOverride ?? 1 });
+
+  const rows: string[] = [];
+  for (const input of inputs) {
+    const byEdition = new Map<string, { tool: string; seconds: number; rssMb: number; ok: boolean; detail: string }[]>();
+    for (const contender of contenders) {
+      if (only && !only.includes(contender.edition)) continue;
+      if (!contender.available()) {
+        console.log(`skip ${contender.tool} ${contender.edition}: not installed`);
+        continue;
+      }
+      const out = join(work, 'out', contender.tool, contender.edition);
+      rmSync(out, { recursive: true, force: true });
+      mkdirSync(out, { recursive: true });
+      measure(contender.command(input, out)); // warm the file cache and the bundle
+      const samples = Array.from({ length: input.runs }, () => measure(contender.command(input, out)));
+      const summary = {
+        tool: contender.tool,
+        seconds: median(samples.map((sample) => sample.seconds)),
+        rssMb: Math.max(...samples.map((sample) => sample.rssMb)),
+        ok: samples.every((sample) => sample.ok),
+        detail: samples.find((sample) => !sample.ok)?.detail ?? '',
+      };
+      console.log(`${input.name} · ${contender.edition} · ${contender.tool}: ${summary.seconds.toFixed(3)} s, ${summary.rssMb.toFixed(0)} MB${summary.ok ? '' : ` (FAILED: ${summary.detail})`}`);
+      byEdition.set(contender.edition, [...(byEdition.get(contender.edition) ?? []), summary]);
+    }
+    for (const [edition, results] of byEdition) {
+      const ours = results.find((result) => result.tool === 'colophon');
+      for (const result of results) {
+        const ratio = ours && result !== ours ? `${(result.seconds / ours.seconds).toFixed(2)}× (rival ÷ colophon)` : '';
+        rows.push(`| ${input.name} | ${edition} | ${result.tool} | ${result.seconds.toFixed(3)} | ${result.rssMb.toFixed(0)} | ${ratio} | ${result.ok ? 'ok' : `failed: ${result.detail.replace(/\|/g, '/')}`} |`);
+      }
+    }
+  }
+
+  const report = [
+    '# Benchmark results',
+    '',
+    'Written by `npm run bench` (bench/run.ts). Median wall time of N runs after one warm-up run,',
+    'peak resident memory of any run, each tool run as a fresh process on the same input.',
+    'A ratio above 1 means Colophon is faster.',
+    '',
+    '## Machine',
+    '',
+    machine(),
+    '',
+    '## Results',
+    '',
+    '| input | edition | tool | median s | peak MB | ratio | status |',
+    '|---|---|---|---:|---:|---|---|',
+    ...rows,
+    '',
+  ].join('\n');
+  const previous = existsSync(join(root, 'bench', 'RESULTS.md')) ? readFileSync(join(root, 'bench', 'RESULTS.md'), 'utf8') : '';
+  writeFileSync(join(root, 'bench', 'RESULTS.md'), report);
+  console.log(previous === report ? 'bench/RESULTS.md unchanged' : 'wrote bench/RESULTS.md');
+}
+
+main();
