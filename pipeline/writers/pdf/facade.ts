@@ -116,7 +116,8 @@ export class Pdf {
       displayTitle: true,
       pdfVersion: options.pdfa ? '1.7' : '1.7',
       subset: options.pdfa ? 'PDF/A-2b' : undefined,
-      info: options.info,
+      // pdfkit derives the file /ID from every Info value and fails on undefined ones.
+      info: Object.fromEntries(Object.entries(options.info).filter(([, value]) => value !== undefined)),
     });
     escapeXmp(this.raw);
     this.done = new Promise((resolve, reject) => {

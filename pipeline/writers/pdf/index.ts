@@ -133,7 +133,7 @@ function all(state: State, nodes: RootContent[], context: Context): Box[] {
   const inNote = context.size < state.theme.body.size;
   for (const node of nodes) {
     if (handlers[node.type] === null) continue;
-    const indentFirst = context.indentParagraphs && previous?.type === 'paragraph' && node.type === 'paragraph';
+    const indentFirst = context.indentParagraphs && isProse(previous) && isProse(node);
     const boxes = handle(state, node, { ...context, indentFirst });
     if (boxes.length === 0) continue;
     if (previous) {
@@ -146,4 +146,11 @@ function all(state: State, nodes: RootContent[], context: Context): Box[] {
     previous = node;
   }
   return out;
+}
+
+/** A paragraph of text (not one holding only an image, which is set as a figure). */
+function isProse(node: RootContent | undefined): boolean {
+  if (node?.type !== 'paragraph') return false;
+  const content = node.children.filter((child) => !(child.type === 'text' && child.value.trim() === ''));
+  return !(content.length === 1 && (content[0]!.type === 'image' || content[0]!.type === 'imageReference'));
 }

@@ -128,7 +128,7 @@ function toItems(fonts: Fonts, runs: Run[], options: SetOptions): TextItem[] {
               });
             }
             const item = box(part.text);
-            if (item.width > options.width) {
+            if (item.width > options.width + 0.01) {
               // A word wider than the line: break it anywhere rather than overrun the margin.
               for (const char of part.text) {
                 if (items.at(-1)?.type === 'box') items.push({ type: 'penalty', width: 0, penalty: 2000, flagged: false });

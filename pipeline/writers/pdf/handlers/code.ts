@@ -5,8 +5,8 @@ import type { Context, State } from '../state.ts';
 
 /**
  * Monospace on a tint, one box per printed line so a long listing splits across pages.
- * Long lines wrap at the column edge; continuation lines are marked with an arrow drawn as an
- * artifact (not part of the text, so copying the code gives the code).
+ * Long lines wrap at the column edge (after a space when possible); continuation lines are
+ * marked with a hooked arrow drawn as an artifact, so copying the code gives the code.
  */
 export function code(state: State, node: Code, context: Context): Box[] {
   const theme = state.theme.code;
@@ -20,33 +20,51 @@ export function code(state: State, node: Code, context: Context): Box[] {
   const baseline = leading - ((leading - size) / 2 + size * 0.22);
   const lines: { ops: Op[] }[] = [];
   for (const sourceLine of node.value.replace(/\t/g, '    ').split('\n')) {
-    let ops: Op[] = [];
-    let x = 0;
-    let continued = false;
-    const flush = () => {
-      lines.push({ ops });
-      ops = [];
-      x = continued ? marker : 0;
-    };
+    // Greedy wrapping of one source line; a break goes after the last space when there is one.
+    const chars: { char: string; face: Face; width: number }[] = [];
     for (const segment of state.fonts.segments(sourceLine, 'mono', node.position)) {
-      let text = '';
-      let start = x;
-      for (const char of segment.text) {
-        const width = state.fonts.width(segment.face, char, size);
-        if (x + width > inner && x > (continued ? marker : 0)) {
-          if (text) ops.push(textOp(segment.face, text, start, baseline, size, state.theme.body.color, x - start, padding));
-          text = '';
-          continued = true;
-          flush();
-          ops.push({ op: 'text', x: padding, y: baseline, text: '→', face: 'mono', size, color: '#8a8a8a', extra: 0, width: marker, struct: { tag: 'Artifact' } });
-          start = x;
-        }
-        text += char;
-        x += width;
-      }
-      if (text) ops.push(textOp(segment.face, text, start, baseline, size, state.theme.body.color, x - start, padding));
+      for (const char of segment.text) chars.push({ char, face: segment.face, width: state.fonts.width(segment.face, char, size) });
     }
-    lines.push({ ops });
+    let start = 0;
+    let continued = false;
+    while (start < chars.length || (start === 0 && !continued)) {
+      const left = continued ? marker : 0;
+      let x = left;
+      let end = start;
+      while (end < chars.length && (x + chars[end]!.width <= inner || end === start)) x += chars[end++]!.width;
+      if (end < chars.length) {
+        let space = end;
+        while (space > start + 1 && chars[space - 1]!.char !== ' ') space--;
+        if (space > start + 1) end = space;
+      }
+      const ops: Op[] = [];
+      if (continued) {
+        // A hooked arrow drawn as lines, so that copied code carries no marker character.
+        const x0 = padding + size * 0.15;
+        const x1 = padding + marker - size * 0.35;
+        const y0 = baseline - size * 0.7;
+        const y1 = baseline - size * 0.3;
+        ops.push({ op: 'line', points: [[x0, y0], [x0, y1], [x1, y1]], width: 0.6, color: '#8a8a8a' });
+        ops.push({ op: 'line', points: [[x1 - size * 0.22, y1 - size * 0.16], [x1, y1], [x1 - size * 0.22, y1 + size * 0.16]], width: 0.6, color: '#8a8a8a' });
+      }
+      let runStart = start;
+      let runX = left;
+      for (let index = start; index <= end; index++) {
+        if (index === end || chars[index]!.face !== chars[runStart]!.face) {
+          if (index > runStart) {
+            const text = chars.slice(runStart, index).map((item) => item.char).join('');
+            const width = chars.slice(runStart, index).reduce((sum, item) => sum + item.width, 0);
+            ops.push(textOp(chars[runStart]!.face, text, runX, baseline, size, state.theme.body.color, width, padding));
+            runX += width;
+          }
+          runStart = index;
+        }
+      }
+      lines.push({ ops });
+      if (end >= chars.length) break;
+      start = end;
+      continued = true;
+    }
   }
   const boxes: Box[] = lines.map(({ ops }, index) => ({
     height: leading + (index === 0 ? padding : 0) + (index === lines.length - 1 ? padding : 0),

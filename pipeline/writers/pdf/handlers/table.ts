@@ -36,8 +36,9 @@ export function table(state: State, node: Table, context: Context): Box[] {
       const wide = setText(probe, runs, { width: 1e6, leading, size, align: 'left' });
       const natural = Math.max(0, ...wide.map((line) => lineWidth(line)));
       const longest = longestWord(state, runs);
-      max[column] = Math.max(max[column]!, natural + 2 * padding);
-      min[column] = Math.max(min[column]!, Math.min(longest, context.width / columns) + 2 * padding);
+      // Half a point of slack: measured and set widths differ by rounding.
+      max[column] = Math.max(max[column]!, natural + 2 * padding + 0.5);
+      min[column] = Math.max(min[column]!, Math.min(longest, context.width / columns) + 2 * padding + 0.5);
     }),
   );
   const widths = columnWidths(min, max, context.width);
