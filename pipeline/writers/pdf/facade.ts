@@ -50,7 +50,8 @@ export interface StructOptions {
 }
 
 export interface OutlineItem {
-  addItem(title: string, options?: { expanded?: boolean }): OutlineItem;
+  /** pdfkit's quirk: the destination's left is `page width - left`, its top `page height - top`. */
+  addItem(title: string, options?: { expanded?: boolean; fit?: boolean; top?: number; left?: number; zoom?: number }): OutlineItem;
 }
 
 interface RawDocument {

@@ -8,8 +8,8 @@ import { handle, handlers } from './handlers/index.ts';
 import { hyphenatorFor } from './hyphenate.ts';
 import { space, type Box, type StructNode } from './model.ts';
 import { layoutNotes } from './notes.ts';
-import { paginate } from './paginate.ts';
-import { renderPages, type Frame } from './render.ts';
+import { paginate, type Page } from './paginate.ts';
+import { renderPages, type Frame, type Furniture } from './render.ts';
 import type { Context, State } from './state.ts';
 import { setText } from './text.ts';
 import { loadTheme, PAPER } from './theme.ts';
@@ -22,7 +22,22 @@ export const pdfWriter: Writer = {
 };
 
 /** mdast → boxes → pages → pdfkit. */
-export async function renderPdf({ tree, meta, file, assets, epoch }: WriterInput): Promise<Uint8Array> {
+export async function renderPdf(input: WriterInput): Promise<Uint8Array> {
+  const plan = planPdf(input);
+  renderPages(plan.pdf, plan.pages, plan.frame, plan.furniture, plan.root, true);
+  return plan.pdf.finish();
+}
+
+export interface Plan {
+  pdf: Pdf;
+  pages: Page[];
+  frame: Frame;
+  furniture: Furniture;
+  root: StructNode;
+}
+
+/** Everything up to drawing: the laid-out pages (tests inspect these for widows and orphans). */
+export function planPdf({ tree, meta, file, assets, epoch }: WriterInput): Plan {
   const theme = loadTheme(assets);
   const size = PAPER[meta.papersize];
   const margins = theme.page.margins[meta.papersize];
@@ -122,8 +137,7 @@ export async function renderPdf({ tree, meta, file, assets, epoch }: WriterInput
     for (const box of folio) placed.push({ box, y: frame.top + frame.height + theme.page.footerOffset - box.height });
     return placed;
   };
-  renderPages(pdf, pages, frame, furniture, root, true);
-  return pdf.finish();
+  return { pdf, pages, frame, furniture, root };
 }
 
 /** Blocks in sequence, with the space between them decided by what meets what. */

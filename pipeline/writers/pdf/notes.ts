@@ -19,11 +19,15 @@ export interface Note {
 export function layoutNotes(state: State, definitions: FootnoteDefinition[], width: number, root: StructNode, maxHeight: number): Map<string, Note> {
   const theme = state.theme.notes;
   const notes = new Map<string, Note>();
+  // The label column fits the widest number ("100" needs more room than "9").
+  const face = state.fonts.face('regular');
+  const widest = definitions.reduce((most, definition) => Math.max(most, state.fonts.width(face, definition.identifier, theme.size)), 0);
+  const labelColumn = Math.max(theme.labelWidth, widest + theme.size * 0.6);
   for (const definition of definitions) {
     const number = definition.identifier;
     const element = struct('Note', root);
     const context: Context = {
-      width: width - theme.labelWidth,
+      width: width - labelColumn,
       size: theme.size,
       leading: theme.leading,
       blockSpace: theme.gap,
@@ -32,15 +36,14 @@ export function layoutNotes(state: State, definitions: FootnoteDefinition[], wid
       indentParagraphs: true,
       maxHeight,
     };
-    const boxes = shift(state.all(definition.children, context), theme.labelWidth);
+    const boxes = shift(state.all(definition.children, context), labelColumn);
     if (boxes.length === 0) boxes.push({ height: theme.leading, ops: [], notes: [], keep: false, struct: element });
     const first = boxes.find((box) => box.ops.some((op) => op.op === 'text')) ?? boxes[0]!;
     const firstText = first.ops.find((op) => op.op === 'text');
-    const face = state.fonts.face('regular');
     const labelWidth = state.fonts.width(face, number, theme.size);
     first.ops.push({
       op: 'text',
-      x: theme.labelWidth - labelWidth - theme.size * 0.5,
+      x: labelColumn - labelWidth - theme.size * 0.5,
       y: firstText && firstText.op === 'text' ? firstText.y : theme.leading * 0.75,
       text: number,
       face: face.name,

@@ -41,7 +41,8 @@ export function renderPages(pdf: Pdf, pages: Page[], frame: Frame, furniture: Fu
     if (box.outline && !artifact) {
       while (outline.length > 0 && outline.at(-1)!.depth >= box.outline.depth) outline.pop();
       const parent = outline.at(-1)?.item ?? pdf.outline;
-      outline.push({ depth: box.outline.depth, item: parent.addItem(box.outline.title) });
+      // Bookmarks go to the heading itself, not just to its page.
+      outline.push({ depth: box.outline.depth, item: parent.addItem(box.outline.title, { fit: false, top: Math.max(0, y - 8), left: frame.size[0], zoom: 0, expanded: false }) });
     }
     // Decoration first (tints under text), as artifacts.
     const decoration = box.ops.filter((op) => op.op === 'rect' || op.op === 'line');

@@ -1,0 +1,266 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { VFile } from 'vfile';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createAssetResolver } from '../pipeline/assets.ts';
+import { build, type BuildResult } from '../pipeline/build.ts';
+import { parse } from '../pipeline/parse.ts';
+import { runTransforms } from '../pipeline/transforms/index.ts';
+import { planPdf } from '../pipeline/writers/pdf/index.ts';
+import { PAPER } from '../pipeline/writers/pdf/theme.ts';
+import { expectGolden, fixturesDir, projectRoot, requireTool, tempProject, updateGolden } from './helpers.ts';
+
+/**
+ * The PDF edition, checked on real files with real tools (qpdf, poppler). A missing tool fails
+ * the suite: CI must install poppler-utils and qpdf.
+ */
+
+const FIXTURES = ['pdf-long-report/long-report.md', 'pdf-widows/widows.md', 'pdf-table/table.md', 'pdf-intl/intl.md', 'pdf-features/features.md'];
+
+function tool(command: string, args: string[]): string {
+  requireTool(command, 'apt-get install poppler-utils qpdf');
+  return execFileSync(command, args, { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+}
+
+function pageCount(pdf: string): number {
+  return Number(/Pages:\s+(\d+)/.exec(tool('pdfinfo', [pdf]))![1]);
+}
+
+function pageText(pdf: string, page: number): string {
+  return tool('pdftotext', ['-f', String(page), '-l', String(page), pdf, '-']);
+}
+
+interface QpdfJson {
+  pages: { object: string; outlines: { title: string }[] }[];
+  qpdf: [unknown, Record<string, { value?: Record<string, unknown>; stream?: { dict: Record<string, unknown> } }>];
+}
+
+function qpdfJson(pdf: string): QpdfJson {
+  return JSON.parse(tool('qpdf', ['--json=2', '--json-key=pages', '--json-key=qpdf', pdf])) as QpdfJson;
+}
+
+/** Link annotations per page (1-based): their URI or named destination. */
+function links(json: QpdfJson): { page: number; uri?: string; dest?: string }[] {
+  const objects = json.qpdf[1];
+  const value = (ref: unknown) => (typeof ref === 'string' ? objects[`obj:${ref}`]?.value : (ref as Record<string, unknown>));
+  const out: { page: number; uri?: string; dest?: string }[] = [];
+  json.pages.forEach((page, index) => {
+    const annots = (value(page.object)?.['/Annots'] as string[] | undefined) ?? [];
+    for (const annot of annots) {
+      const action = value(value(annot)?.['/A']);
+      if (!action) continue;
+      const text = (field: string) => (typeof action[field] === 'string' ? (action[field] as string).replace(/^u:/, '') : undefined);
+      out.push({ page: index + 1, uri: text('/URI'), dest: text('/D') });
+    }
+  });
+  return out;
+}
+
+let out: string;
+let result: BuildResult;
+const pdfOf = (name: string) => join(out, `${name}.pdf`);
+
+beforeAll(async () => {
+  out = mkdtempSync(join(tmpdir(), 'colophon-pdf-'));
+  result = await build({ root: projectRoot, paths: ['source/sco-blueprint.md', ...FIXTURES.map((path) => `test/fixtures/${path}`)], out, formats: ['pdf'] });
+  return () => rmSync(out, { recursive: true, force: true });
+});
+
+describe('PDF edition as a file', () => {
+  it('builds every fixture without errors', () => {
+    for (const document of result.documents) {
+      const problems = document.file.messages.filter((message) => message.fatal === true || message.ruleId?.startsWith('pdf-missing'));
+      expect(problems.map(String), document.source).toEqual([]);
+      expect(document.ok).toBe(true);
+    }
+  });
+
+  it('embeds every font, passes qpdf --check, and carries Title, Author and tagging', () => {
+    for (const name of ['sco-blueprint', 'long-report', 'widows', 'table', 'intl', 'features']) {
+      const fonts = tool('pdffonts', [pdfOf(name)]).split('\n').slice(2).filter((line) => line.trim());
+      expect(fonts.length, name).toBeGreaterThan(0);
+      for (const line of fonts) expect(line.split(/\s+/).at(-5), `${name}: ${line}`).toBe('yes');
+      const check = tool('qpdf', ['--check', pdfOf(name)]);
+      expect(check).toContain('No syntax or stream encoding errors');
+      expect(check).not.toMatch(/WARNING/i);
+    }
+    const info = tool('pdfinfo', [pdfOf('sco-blueprint')]);
+    expect(info).toMatch(/Title:\s+Xi Lays Out the Blueprint for the SCO’s Future Development/);
+    expect(info).toMatch(/Author:\s+Zhao Baoling, Tang Aijun/);
+    expect(info).toMatch(/Tagged:\s+yes/);
+    expect(info).toMatch(/Keywords:\s+Shanghai Cooperation Organization/);
+    expect(info).toMatch(/CreationDate:\s+Fri Jun  1 00:00:00 2018 UTC/);
+  });
+
+  it('is byte-identical when built twice', async () => {
+    const again = mkdtempSync(join(tmpdir(), 'colophon-pdf-'));
+    try {
+      await build({ root: projectRoot, paths: ['source/sco-blueprint.md'], out: again, formats: ['pdf'] });
+      expect(Buffer.compare(readFileSync(join(again, 'sco-blueprint.pdf')), readFileSync(pdfOf('sco-blueprint')))).toBe(0);
+    } finally {
+      rmSync(again, { recursive: true, force: true });
+    }
+  });
+
+  it('writes well-formed XMP even when the title has & and <', () => {
+    const bytes = readFileSync(pdfOf('long-report')).toString('latin1');
+    const xmp = /<x:xmpmeta[\s\S]*?<\/x:xmpmeta>/.exec(bytes)![0];
+    expect(xmp).toContain('Rivers &amp; Roads: A Long Report &lt;with 200+ notes&gt;');
+    requireTool('python3', 'apt-get install python3');
+    const parsed = execFileSync('python3', ['-c', 'import sys, xml.dom.minidom as m; m.parseString(sys.stdin.buffer.read()); print("ok")'], { input: Buffer.from(xmp, 'latin1') });
+    expect(parsed.toString().trim()).toBe('ok');
+  });
+
+  it('has bookmarks from the headings and clickable links', () => {
+    const json = qpdfJson(pdfOf('features'));
+    const titles = json.pages.flatMap((page) => page.outlines.map((item) => item.title));
+    expect(titles).toEqual(['Lists with a note', 'Quotes', 'Code blocks', 'Tables', 'Images']);
+    const all = links(json);
+    expect(all.some((link) => link.uri?.startsWith('https://example.org/a/very/long/path'))).toBe(true);
+    expect(all.some((link) => link.dest === 'code-blocks')).toBe(true);
+    expect(all.some((link) => link.dest === 'fn-1')).toBe(true);
+    expect(all.some((link) => link.dest === 'fnref-1')).toBe(true);
+    const raw = readFileSync(pdfOf('features')).toString('latin1');
+    expect(raw).toContain('/Alt (A gradient test image)');
+    expect(raw).toMatch(/\/S \/Note/);
+    expect(raw).toMatch(/\/S \/Table/);
+    expect(raw).toMatch(/\/S \/Figure/);
+    expect(raw).toMatch(/\/S \/Link/);
+    expect(raw).toMatch(/\/S \/H2/);
+    expect(raw).toMatch(/\/S \/LI/);
+  });
+});
+
+describe('page-bottom notes', () => {
+  it('sets each note on the page of its first citation (252 notes)', () => {
+    const pdf = pdfOf('long-report');
+    const pages = pageCount(pdf);
+    const texts = Array.from({ length: pages }, (_, index) => pageText(pdf, index + 1));
+    const firstCitation = new Map<number, number>();
+    for (const link of links(qpdfJson(pdf))) {
+      const match = /^fn-(\d+)$/.exec(link.dest ?? '');
+      if (match && !firstCitation.has(Number(match[1]))) firstCitation.set(Number(match[1]), link.page);
+    }
+    expect(firstCitation.size).toBeGreaterThanOrEqual(200);
+    // Note 1 is the byline's author note, on page 1; the others start "Note N." in this fixture.
+    expect(firstCitation.get(1)).toBe(1);
+    expect(texts[0]).toContain('Ada Example wrote this report');
+    for (const [number, page] of firstCitation) {
+      if (number === 1) continue;
+      expect(texts[page - 1], `note ${number} on page ${page}`).toContain(`Note ${number - 1}.`);
+    }
+  });
+});
+
+describe('pages', () => {
+  it('matches the per-page text goldens', () => {
+    for (const [name, folder] of [['sco-blueprint', 'pdf-seed'], ['long-report', 'pdf-long-report'], ['widows', 'pdf-widows'], ['table', 'pdf-table'], ['intl', 'pdf-intl'], ['features', 'pdf-features']] as const) {
+      const pdf = pdfOf(name);
+      const pages = pageCount(pdf);
+      const expectedDir = join(fixturesDir, folder, 'expected');
+      if (updateGolden) rmSync(expectedDir, { recursive: true, force: true });
+      for (let page = 1; page <= pages; page++) expectGolden(join(expectedDir, `page-${String(page).padStart(3, '0')}.txt`), pageText(pdf, page));
+      expect(readdirSync(expectedDir).filter((file) => file.startsWith('page-')).length, `${name}: page count`).toBe(pages);
+    }
+  });
+
+  it('keeps every glyph inside the margins', () => {
+    const theme = JSON.parse(readFileSync(join(projectRoot, 'templates/pdf/theme.json'), 'utf8'));
+    for (const [name, paper] of [['sco-blueprint', 'a4'], ['long-report', 'a4'], ['table', 'a4'], ['intl', 'a4'], ['features', 'a5']] as const) {
+      const margins = theme.page.margins[paper];
+      const [width, height] = PAPER[paper];
+      const html = tool('pdftotext', ['-bbox', pdfOf(name), '-']);
+      let words = 0;
+      for (const match of html.matchAll(/<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)<\/word>/g)) {
+        const [xMin, yMin, xMax, yMax] = match.slice(1, 5).map(Number) as [number, number, number, number];
+        words++;
+        expect(xMin, `${name}: "${match[5]}"`).toBeGreaterThanOrEqual(margins.inner - 1);
+        expect(xMax, `${name}: "${match[5]}"`).toBeLessThanOrEqual(width - margins.outer + 1);
+        expect(yMin, `${name}: "${match[5]}"`).toBeGreaterThanOrEqual(margins.top - theme.page.headerOffset - 12);
+        expect(yMax, `${name}: "${match[5]}"`).toBeLessThanOrEqual(height - margins.bottom + theme.page.footerOffset + 2);
+      }
+      expect(words).toBeGreaterThan(50);
+    }
+  });
+
+  it('never ends a page with a heading and leaves no widows or orphans', () => {
+    for (const fixture of ['pdf-widows/widows.md', 'pdf-long-report/long-report.md']) {
+      const path = join(fixturesDir, fixture);
+      const file = new VFile({ path, value: readFileSync(path, 'utf8') });
+      const tree = parse(file);
+      const meta = runTransforms(tree, file);
+      const assets = createAssetResolver({ root: projectRoot, documentDir: join(fixturesDir, fixture, '..'), file, cache: new Map() });
+      const { pages } = planPdf({ tree, meta, file, assets, epoch: 0 });
+      expect(pages.length).toBeGreaterThan(3);
+      pages.forEach((page, index) => {
+        if (index === pages.length - 1) return;
+        const last = page.body.at(-1)!.box;
+        expect(last.struct?.tag ?? '', `${fixture}: page ${index + 1} ends with a heading`).not.toMatch(/^H\d$/);
+        // A paragraph split here has at least two lines on each side.
+        const next = pages[index + 1]!.body.find((placed) => !placed.box.artifact)?.box;
+        if (last.struct && next?.struct === last.struct && last.struct.tag === 'P') {
+          const before = page.body.filter((placed) => placed.box.struct === last.struct).length;
+          const after = pages[index + 1]!.body.filter((placed) => placed.box.struct === last.struct).length;
+          expect(before, `${fixture}: orphan at the foot of page ${index + 1}`).toBeGreaterThanOrEqual(2);
+          expect(after, `${fixture}: widow at the top of page ${index + 2}`).toBeGreaterThanOrEqual(2);
+        }
+      });
+    }
+    // And as printed: no page's last body line is a heading.
+    const pdf = pdfOf('widows');
+    for (let page = 1; page < pageCount(pdf); page++) {
+      const lines = pageText(pdf, page).split('\n').filter((line) => line.trim() && !/^\f?\d+$/.test(line.trim()));
+      expect(lines.at(-1), `page ${page}`).not.toMatch(/^(Sub)?[Ss]ection \d/);
+    }
+  });
+
+  it('repeats the table header on every page the table continues on', () => {
+    const pdf = pdfOf('table');
+    let tablePages = 0;
+    for (let page = 1; page <= pageCount(pdf); page++) {
+      const text = pageText(pdf, page);
+      const rowNumbers = text.split('\n').filter((line) => /^\d+ [A-Z]/.test(line.trim())).length;
+      if (rowNumbers < 3) continue;
+      tablePages++;
+      expect(text, `page ${page}`).toContain('Region');
+      expect(text, `page ${page}`).toContain('Comment');
+    }
+    expect(tablePages).toBeGreaterThanOrEqual(3);
+  });
+});
+
+describe('scripts and fonts', () => {
+  it('sets Chinese, Russian and Greek with real glyphs (no .notdef)', () => {
+    const pdf = pdfOf('intl');
+    expect(tool('pdffonts', [pdf])).toMatch(/NotoSerifSC-Regular/);
+    const text = pageText(pdf, 1);
+    expect(text.replace(/\s+/g, '')).toContain('上海合作组织成员国元首理事会第十八次会议于二〇一八年六月在青岛举行。');
+    expect(text).toContain('Съешь же ещё этих мягких французских булок');
+    expect(text).toContain('Ξεσκεπάζω');
+    // Glyph id 0 is .notdef: no shown string may contain it.
+    const dir = mkdtempSync(join(tmpdir(), 'colophon-qdf-'));
+    try {
+      tool('qpdf', ['--qdf', '--object-streams=disable', pdf, join(dir, 'intl.pdf')]);
+      const raw = readFileSync(join(dir, 'intl.pdf')).toString('latin1');
+      const shown = [...raw.matchAll(/\[([^\]]*)\]\s*TJ/g)].flatMap((match) => [...match[1]!.matchAll(/<([0-9a-f]+)>/g)].map((hex) => hex[1]!));
+      expect(shown.length).toBeGreaterThan(10);
+      for (const hex of shown) expect(hex.match(/.{4}/g)).not.toContain('0000');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('warns, with file, line, column and code point, about a character no font has', async () => {
+    const root = tempProject({ 'doc.md': '---\ntitle: Missing\n---\n\nA face 😀 here.\n' });
+    try {
+      const built = await build({ root, paths: ['doc.md'], out: 'dist', formats: ['pdf'] });
+      const warnings = built.documents[0]!.file.messages.filter((message) => message.ruleId === 'pdf-missing-glyph');
+      expect(warnings).toHaveLength(1);
+      expect(String(warnings[0])).toMatch(/doc\.md:5:8.*U\+1F600/);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
