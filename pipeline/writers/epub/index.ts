@@ -7,6 +7,7 @@ import { report } from '../../messages.ts';
 import type { DocumentMeta, FootnoteInfo, Writer, WriterInput } from '../../types.ts';
 import { bylineMdast, colophon, contentToHast, titleBlock } from '../html/render.ts';
 import { joinNames, outline, type OutlineEntry } from '../shared/format.ts';
+import { labelsFor, type Labels } from './labels.ts';
 import { linkDefinitions, splitChapters, type ChapterPart } from './chapters.ts';
 import { typographicCover } from './cover.ts';
 import { createImageRegistry, embedImages, type ImageRegistry } from './images.ts';
@@ -22,7 +23,6 @@ export const epubWriter: Writer = {
   render: renderEpub,
 };
 
-const LABELS = { contents: 'Contents', landmarks: 'Landmarks', notes: 'Notes', cover: 'Cover', start: 'Start of content' };
 const COVER_PAGE = 'cover.xhtml';
 const NAV_DOCUMENT = 'toc.xhtml';
 
@@ -35,8 +35,9 @@ export async function renderEpub({ tree, meta, file, assets, epoch }: WriterInpu
   const parts = splitChapters(tree, meta, authorNotes);
   const definitions = linkDefinitions(tree);
   const images = createImageRegistry();
+  const labels = labelsFor(meta.lang);
 
-  const bodies = parts.map((part) => ({ filename: part.filename, root: chapterBody(part, meta, footnotes, definitions) }));
+  const bodies = parts.map((part) => ({ filename: part.filename, root: chapterBody(part, meta, footnotes, definitions, labels) }));
   const closing = colophon(meta);
   if (closing) bodies.at(-1)!.root.children.push(closing);
   for (const body of bodies) {
@@ -45,7 +46,7 @@ export async function renderEpub({ tree, meta, file, assets, epoch }: WriterInpu
   }
   resolveLinks(bodies, file);
 
-  const cover = coverImage(meta, file, assets);
+  const cover = coverImage(meta, file, assets, labels);
   const documents: PackagedDocument[] = [
     { filename: COVER_PAGE, title: meta.title, language: meta.lang, bodyClass: 'cover', body: toXhtml([coverPage(cover)]) },
     ...parts.map((part, index) => ({
@@ -57,7 +58,7 @@ export async function renderEpub({ tree, meta, file, assets, epoch }: WriterInpu
     })),
   ];
 
-  const book = bookModel(meta, tree, parts, images, cover, footnotes, epoch);
+  const book = bookModel(meta, tree, parts, images, cover, footnotes, epoch, labels);
   const own = (name: string) => new TextDecoder().decode(assets.own(`templates/epub/${name}`));
   return packageEpub({
     book,
@@ -78,10 +79,16 @@ export async function renderEpub({ tree, meta, file, assets, epoch }: WriterInpu
  * One part through the shared HTML path: the first part also carries the title block, whose
  * byline goes through the same conversion first, so its author notes keep numbers 1….
  */
-function chapterBody(part: ChapterPart, meta: DocumentMeta, footnotes: FootnoteInfo, definitions: RootContent[]): HastRoot {
+function chapterBody(part: ChapterPart, meta: DocumentMeta, footnotes: FootnoteInfo, definitions: RootContent[], labels: Labels): HastRoot {
   const byline = part.index === 0 ? bylineMdast(meta, footnotes) : undefined;
   const tree: Root = { type: 'root', children: [...(byline ? [byline] : []), ...part.blocks, ...definitions, ...part.notes] };
-  const content = contentToHast(tree, { footnoteLabel: LABELS.notes });
+  const content = contentToHast(tree, {
+    footnoteLabel: labels.notes,
+    toHast: {
+      footnoteBackLabel: (referenceIndex, rereferenceIndex) =>
+        `${labels.backToReference(String(referenceIndex + 1))}${rereferenceIndex > 1 ? ` (${rereferenceIndex})` : ''}`,
+    },
+  });
   const children = content.children as ElementContent[];
   let front: Element[] = [];
   if (part.index === 0) {
@@ -89,7 +96,7 @@ function chapterBody(part: ChapterPart, meta: DocumentMeta, footnotes: FootnoteI
     front = [titleBlock(meta, bylineElement, 'h1')];
   }
   const root: HastRoot = { type: 'root', children: [...front, ...children] };
-  notesToAsides(root, LABELS.notes);
+  notesToAsides(root, labels);
   return root;
 }
 
@@ -106,9 +113,9 @@ interface Cover {
 }
 
 /** The front matter's `cover` image when it resolves to a usable image, else a typographic cover. */
-function coverImage(meta: DocumentMeta, file: VFile, assets: WriterInput['assets']): Cover {
+function coverImage(meta: DocumentMeta, file: VFile, assets: WriterInput['assets'], labels: Labels): Cover {
   const names = joinNames(meta.authors.map((author) => author.name));
-  const alt = `Cover: ${[meta.title, meta.subtitle, names ? `By ${names}` : undefined].filter(Boolean).map((text) => sentence(text!)).join(' ')}`;
+  const alt = `${labels.cover}: ${[meta.title, meta.subtitle, names ? `${labels.by} ${names}`.trim() : undefined].filter(Boolean).map((text) => sentence(text!)).join(' ')}`;
   if (meta.cover) {
     const place = frontMatterPlace(file, 'cover');
     const asset = assets.document(meta.cover, { position: place });
@@ -148,6 +155,7 @@ function bookModel(
   cover: Cover,
   footnotes: FootnoteInfo,
   epoch: number,
+  labels: Labels,
 ): BookModel {
   const metadata = packageMetadata(
     meta,
@@ -179,11 +187,11 @@ function bookModel(
     nav: nav.entries,
     navDepth: nav.depth,
     landmarks: [
-      { type: 'cover', href: COVER_PAGE, label: LABELS.cover },
-      { type: 'toc', href: `${NAV_DOCUMENT}#toc`, label: LABELS.contents },
-      { type: 'bodymatter', href: parts[0]!.filename, label: LABELS.start },
+      { type: 'cover', href: COVER_PAGE, label: labels.cover },
+      { type: 'toc', href: `${NAV_DOCUMENT}#toc`, label: labels.contents },
+      { type: 'bodymatter', href: parts[0]!.filename, label: labels.start },
     ],
-    labels: LABELS,
+    labels,
   };
 }
 

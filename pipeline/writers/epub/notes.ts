@@ -1,6 +1,7 @@
 import type { Element, ElementContent, Root as HastRoot } from 'hast';
 import { h } from 'hastscript';
 import { visit } from 'unist-util-visit';
+import type { Labels } from './labels.ts';
 
 /**
  * Turn remark-rehype's notes (one `<section data-footnotes>` with an `<ol>`) into EPUB 3
@@ -9,7 +10,7 @@ import { visit } from 'unist-util-visit';
  * to the citation. The numbers are the document's global ones (the footnote transform's
  * identifiers), so they match the HTML and PDF editions.
  */
-export function notesToAsides(root: HastRoot, label: string): void {
+export function notesToAsides(root: HastRoot, labels: Labels): void {
   visit(root, 'element', (node) => {
     if (node.tagName === 'a' && 'dataFootnoteRef' in node.properties) {
       delete node.properties.dataFootnoteRef;
@@ -24,13 +25,17 @@ export function notesToAsides(root: HastRoot, label: string): void {
   if (index === -1) return;
   const section = root.children[index] as Element;
   const list = section.children.find((node): node is Element => node.type === 'element' && node.tagName === 'ol');
-  const asides = (list?.children ?? []).filter((node): node is Element => node.type === 'element' && node.tagName === 'li').map(toAside);
+  const asides = (list?.children ?? [])
+    .filter((node): node is Element => node.type === 'element' && node.tagName === 'li')
+    .map((item) => toAside(item, labels))
+    // remark-rehype lists notes in citation order; a reader scanning the end of a chapter expects number order.
+    .sort((a, b) => noteNumber(a) - noteNumber(b));
   // No heading: reading systems that show notes only as popups hide the asides, and a lone
   // "Notes" heading would be left behind.
-  root.children[index] = h('section.footnotes', { ariaLabel: label }, asides.flatMap((aside) => [{ type: 'text' as const, value: '\n' }, aside]));
+  root.children[index] = h('section.footnotes', { ariaLabel: labels.notes }, asides.flatMap((aside) => [{ type: 'text' as const, value: '\n' }, aside]));
 }
 
-function toAside(item: Element): Element {
+function toAside(item: Element, labels: Labels): Element {
   const id = String(item.properties.id ?? '');
   const number = id.replace(/^fn-/, '');
   const firstCitation = `#fnref-${number}`;
@@ -50,7 +55,7 @@ function toAside(item: Element): Element {
     return undefined;
   });
 
-  const numberLink = h('a.note-number', { href: firstCitation, role: 'doc-backlink', ariaLabel: `Back to reference ${number}` }, `${number}.`);
+  const numberLink = h('a.note-number', { href: firstCitation, role: 'doc-backlink', ariaLabel: labels.backToReference(number) }, `${number}.`);
   const children = item.children.filter((node) => !(node.type === 'text' && /^\s*$/.test(node.value)));
   const first = children[0];
   if (first?.type === 'element' && first.tagName === 'p') {
@@ -59,6 +64,10 @@ function toAside(item: Element): Element {
     children.unshift(h('p.note-number-line', [numberLink]));
   }
   return h('aside.footnote', { id, 'epub:type': 'footnote', role: 'doc-footnote' }, interleave(children));
+}
+
+function noteNumber(aside: Element): number {
+  return Number(String(aside.properties.id).replace(/^fn-/, ''));
 }
 
 function interleave(children: ElementContent[]): ElementContent[] {

@@ -7,27 +7,21 @@ import { visit } from 'unist-util-visit';
 /**
  * hast → XHTML. rehype-stringify writes HTML, not XML (minimised `checked`, no `/>`), so
  * the tree goes through xast. Void elements close with `/>`; other empty elements keep an
- * end tag, since some reading systems misread `<a id="x"/>` or `<p/>`.
+ * end tag, since some reading systems misread `<a id="x"/>` or `<td/>`. (xast-util-to-xml
+ * can only close all empty elements or none, so void ones are closed afterwards: attribute
+ * values are always double-quoted with `"` escaped, which makes the pattern exact.)
  */
 export function toXhtml(nodes: ElementContent[]): string {
-  const root: HastRoot = { type: 'root', children: nodes.map(keepEndTags) };
-  const xast = toXast(root) as XastRoot;
+  const xast = toXast({ type: 'root', children: nodes } satisfies HastRoot) as XastRoot;
   // Every top-level element would repeat the XHTML namespace, which the document's <html> declares.
   for (const child of xast.children) {
     if (child.type === 'element' && child.attributes.xmlns === XHTML) delete child.attributes.xmlns;
   }
-  return toXml(xast, { closeEmptyElements: true, tightClose: true });
+  return toXml(xast).replace(VOID_PAIR, '<$1$2/>');
 }
 
 const XHTML = 'http://www.w3.org/1999/xhtml';
-const VOID = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'source', 'track', 'wbr']);
-
-function keepEndTags<T extends ElementContent>(node: T): T {
-  if (node.type !== 'element') return node;
-  if (node.children.length === 0 && !VOID.has(node.tagName)) node.children.push({ type: 'text', value: '' });
-  else node.children.forEach(keepEndTags);
-  return node;
-}
+const VOID_PAIR = /<(area|base|br|col|embed|hr|img|input|link|meta|source|track|wbr)((?:\s+[^\s="]+="[^"]*")*)><\/\1>/g;
 
 /**
  * Attributes valid on each element in EPUB 3's XHTML. The HTML edition's sanitiser keeps
