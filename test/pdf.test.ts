@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { VFile } from 'vfile';
@@ -8,7 +8,7 @@ import { createAssetResolver } from '../pipeline/assets.ts';
 import { build, type BuildResult } from '../pipeline/build.ts';
 import { parse } from '../pipeline/parse.ts';
 import { runTransforms } from '../pipeline/transforms/index.ts';
-import { planPdf } from '../pipeline/writers/pdf/index.ts';
+import { pdfWriter, planPdf } from '../pipeline/writers/pdf/index.ts';
 import { PAPER } from '../pipeline/writers/pdf/theme.ts';
 import { expectGolden, fixturesDir, projectRoot, requireTool, tempProject, updateGolden } from './helpers.ts';
 
@@ -261,6 +261,42 @@ describe('scripts and fonts', () => {
       expect(String(warnings[0])).toMatch(/doc\.md:5:8.*U\+1F600/);
     } finally {
       rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('options', () => {
+  it('gives PDF/A-2b when the theme asks for it, and honours the paper size', async () => {
+    const path = join(projectRoot, 'source/sco-blueprint.md');
+    const file = new VFile({ path, value: readFileSync(path, 'utf8') });
+    const tree = parse(file);
+    const meta = runTransforms(tree, file, { papersize: 'letter' });
+    const own = createAssetResolver({ root: projectRoot, documentDir: join(projectRoot, 'source'), file, cache: new Map() });
+    // A user theme reaches the writer through the asset resolver: here, one that turns PDF/A on.
+    const assets = {
+      ...own,
+      own: (asset: string) => {
+        if (asset !== 'templates/pdf/theme.json') return own.own(asset);
+        const theme = JSON.parse(new TextDecoder().decode(own.own(asset)));
+        return new TextEncoder().encode(JSON.stringify({ ...theme, pdfa: true }));
+      },
+    };
+    const bytes = await pdfWriter.render({ tree, meta, file, assets, epoch: 0 });
+    const dir = mkdtempSync(join(tmpdir(), 'colophon-pdfa-'));
+    try {
+      const pdf = join(dir, 'a.pdf');
+      writeFileSync(pdf, bytes);
+      expect(tool('qpdf', ['--check', pdf])).toContain('No syntax or stream encoding errors');
+      const info = tool('pdfinfo', [pdf]);
+      expect(info).toMatch(/Page size:\s+612 x 792 pts \(letter\)/);
+      expect(info).toMatch(/Tagged:\s+yes/);
+      const raw = Buffer.from(bytes).toString('latin1');
+      expect(raw).toContain('<pdfaid:part>2</pdfaid:part>');
+      expect(raw).toContain('<pdfaid:conformance>B</pdfaid:conformance>');
+      expect(raw).toContain('<xmp:ModifyDate>1970-01-01T00:00:00Z</xmp:ModifyDate>');
+      expect(raw).toContain('/OutputIntents');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -7,6 +7,11 @@ import { setText } from '../text.ts';
 /** A paragraph holding only an image: a figure scaled to the column (and to a page), alt text in the structure. */
 export function figure(state: State, node: Image | ImageReference, url: string, context: Context): Box[] {
   const alt = node.alt ?? '';
+  if (/^https?:/i.test(url)) {
+    // The HTML edition can reference a remote image; print cannot, and nothing is fetched.
+    report(state.file, 'warning', `remote image "${url.length > 80 ? `${url.slice(0, 77)}…` : url}" is not embedded in the PDF (nothing is fetched); its alt text is shown instead`, node, 'pdf-image-remote');
+    return altText(state, alt, context, struct('Figure', context.struct, { alt: alt || 'image' }));
+  }
   const asset = state.assets.document(url, node);
   const element = struct('Figure', context.struct, { alt: alt || 'image' });
   if (!asset) return altText(state, alt, context, element);
