@@ -2,7 +2,9 @@ import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, wri
 import { basename, dirname, extname, join, relative, resolve, sep } from 'node:path';
 import type { VFile } from 'vfile';
 import { compareMessage } from 'vfile-sort';
+import type { Root } from 'mdast';
 import { createAssetResolver } from './assets.ts';
+import { checkSource, checkTreeDepth, defaultLimits, type Limits } from './limits.ts';
 import { hasErrors, report } from './messages.ts';
 import { parse } from './parse.ts';
 import { decodeSource, type ReadOptions } from './source.ts';
@@ -23,6 +25,8 @@ export interface BuildOptions extends ReadOptions {
   papersize?: PaperSize;
   /** Write nothing: parse, transform and render only (for `check`-style runs and tests). */
   dryRun?: boolean;
+  /** Bounds on input size and nesting (see limits.ts). */
+  limits?: Partial<Limits>;
   /** Used for timestamps when a document has no date; default: `SOURCE_DATE_EPOCH`, else 0. */
   sourceDateEpoch?: number;
 }
@@ -86,7 +90,18 @@ async function buildDocument(source: Source, context: DocumentContext): Promise<
   const result: DocumentResult = { source: displayPath, file, editions: [], ok: false };
   if (!decoded) return result;
 
-  const tree = parse(file);
+  const limits = { ...defaultLimits, ...context.limits };
+  if (!checkSource(file, limits)) return result;
+  let tree: Root;
+  try {
+    tree = parse(file);
+  } catch (error) {
+    // The parser's own tree walkers recurse; a stack overflow means nesting past what they bear.
+    if (!(error instanceof RangeError)) throw error;
+    report(file, 'error', `nesting too deep to parse (${error.message}); lower it or raise --max-nesting carefully`, { line: 1, column: 1 }, 'nesting-limit');
+    return result;
+  }
+  if (!checkTreeDepth(tree, file, limits)) return result;
   const meta = runTransforms(tree, file, { papersize: context.papersize });
   result.meta = meta;
   const assets = createAssetResolver({ root: context.root, documentDir: dirname(source.path), file, cache: context.cache });

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import type { VFileMessage } from 'vfile-message';
 import { build, UsageError, type BuildResult } from './build.ts';
+import { defaultLimits } from './limits.ts';
 import { EDITIONS, type Edition } from './types.ts';
 import { isAvailable } from './writers/index.ts';
 
@@ -23,6 +24,8 @@ export async function main(argv: string[]): Promise<number> {
     .addOption(new Option('--papersize <size>', 'paper size for the PDF edition').choices(['a4', 'a5', 'letter']))
     .addOption(new Option('--encoding <name>', 'source encoding').choices(['utf8', 'latin1']).default('utf8'))
     .option('--root <dir>', 'project root: nothing outside it is read', '.')
+    .option('--max-nesting <levels>', `deepest nesting of quotes and lists (default ${defaultLimits.maxNesting})`, positiveInteger)
+    .option('--max-input-size <megabytes>', `largest source, in MB (default ${defaultLimits.maxInputBytes / 1024 / 1024})`, positiveInteger)
     .action(async (paths: string[], options) => {
       const formats = parseFormats(options.format);
       // Every path on the command line is relative to the working directory.
@@ -34,6 +37,10 @@ export async function main(argv: string[]): Promise<number> {
         strict: Boolean(options.strict),
         papersize: options.papersize,
         encoding: options.encoding,
+        limits: {
+          ...(options.maxNesting ? { maxNesting: options.maxNesting } : {}),
+          ...(options.maxInputSize ? { maxInputBytes: options.maxInputSize * 1024 * 1024 } : {}),
+        },
       });
       exitCode = printResult(result);
     });
@@ -49,6 +56,12 @@ export async function main(argv: string[]): Promise<number> {
     throw error;
   }
   return exitCode;
+}
+
+function positiveInteger(value: string): number {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 1) throw new UsageError(`expected a positive whole number, got "${value}"`);
+  return number;
 }
 
 function defaultFormats(): Edition[] {

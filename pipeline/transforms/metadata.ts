@@ -213,7 +213,8 @@ function titleFromBody(tree: Root, file: VFile, warn: boolean): string {
 function openingSentences(tree: Root): string | undefined {
   const paragraph = tree.children.find((node): node is RootContent & { type: 'paragraph' } => node.type === 'paragraph');
   if (!paragraph) return undefined;
-  const words = toString(paragraph, { includeImageAlt: false }).replace(/\s+/g, ' ').trim();
+  // Only the start matters; slicing first also keeps the sentence match linear on a huge line.
+  const words = toString(paragraph, { includeImageAlt: false }).slice(0, 1000).replace(/\s+/g, ' ').trim();
   if (words.length <= 200) return words || undefined;
   const sentences = words.match(/[^.!?]+[.!?]+(\s|$)/g) ?? [];
   let result = '';
