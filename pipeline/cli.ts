@@ -8,6 +8,14 @@ import { isAvailable } from './writers/index.ts';
 
 /** The only module that prints and sets the exit code. Returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
+  // Editions are written with a synchronous write-then-rename, and a handled signal waits for
+  // the running JavaScript to yield: an interrupted build never leaves a partial file behind.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      process.stderr.write(`colophon: interrupted (${signal}); editions already written are complete, nothing partial is left\n`);
+      process.exit(signal === 'SIGINT' ? 130 : 143);
+    });
+  }
   let exitCode = 0;
   const program = new Command('colophon')
     .description('One Markdown source in; HTML, PDF and EPUB 3 editions out.')
