@@ -130,6 +130,8 @@ describe('PDF edition as a file', () => {
     expect(raw).toMatch(/\/S \/Link/);
     expect(raw).toMatch(/\/S \/H2/);
     expect(raw).toMatch(/\/S \/LI/);
+    // Text inside the SVG is set in the document's embedded faces, never an unembedded standard font.
+    expect(tool('pdffonts', [pdfOf('features')])).toMatch(/NotoSansMono-Bold/);
   });
 });
 

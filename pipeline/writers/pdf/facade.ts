@@ -203,13 +203,14 @@ export class Pdf {
   }
 
   linkUri(x: number, y: number, w: number, h: number, url: string, parent?: StructElement): void {
-    this.raw.link(x, y, w, h, url, parent ? { structParent: parent } : {});
+    // Contents describes the link to assistive technology (PDF/UA asks for it).
+    this.raw.link(x, y, w, h, url, parent ? { structParent: parent, Contents: new String(url) } : {});
   }
 
   linkInternal(x: number, y: number, w: number, h: number, name: string, parent?: StructElement): void {
     // pdfkit's goTo passes options through to annotate, which joins the annotation to the
     // structure tree (an OBJR under the Link element) when given a structParent.
-    this.raw.goTo(x, y, w, h, name, parent ? { structParent: parent, Contents: new String('') } : {});
+    this.raw.goTo(x, y, w, h, name, parent ? { structParent: parent, Contents: new String(describe(name)) } : {});
   }
 
   destination(name: string, x: number, y: number): void {
@@ -269,6 +270,12 @@ function escapeXmp(doc: RawDocument): void {
       doc.info = info;
     }
   };
+}
+
+function describe(name: string): string {
+  const note = /^fn(ref)?-(\d+)$/.exec(name);
+  if (note) return note[1] ? `Back to the citation of note ${note[2]}` : `Note ${note[2]}`;
+  return `Go to section ${name}`;
 }
 
 export function escapeXml(value: string): string {

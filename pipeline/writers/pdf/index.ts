@@ -9,7 +9,7 @@ import { hyphenatorFor } from './hyphenate.ts';
 import { space, type Box, type StructNode } from './model.ts';
 import { layoutNotes } from './notes.ts';
 import { paginate, type Page } from './paginate.ts';
-import { renderPages, type Frame, type Furniture } from './render.ts';
+import { renderPages, type Frame, type Furniture, type SvgFonts } from './render.ts';
 import type { Context, State } from './state.ts';
 import { setText } from './text.ts';
 import { loadTheme, PAPER } from './theme.ts';
@@ -24,7 +24,7 @@ export const pdfWriter: Writer = {
 /** mdast → boxes → pages → pdfkit. */
 export async function renderPdf(input: WriterInput): Promise<Uint8Array> {
   const plan = planPdf(input);
-  renderPages(plan.pdf, plan.pages, plan.frame, plan.furniture, plan.root, true);
+  renderPages(plan.pdf, plan.pages, plan.frame, plan.furniture, plan.root, true, plan.svgFonts);
   return plan.pdf.finish();
 }
 
@@ -34,6 +34,7 @@ export interface Plan {
   frame: Frame;
   furniture: Furniture;
   root: StructNode;
+  svgFonts: SvgFonts;
 }
 
 /** Everything up to drawing: the laid-out pages (tests inspect these for widows and orphans). */
@@ -137,7 +138,12 @@ export function planPdf({ tree, meta, file, assets, epoch }: WriterInput): Plan 
     for (const box of folio) placed.push({ box, y: frame.top + frame.height + theme.page.footerOffset - box.height });
     return placed;
   };
-  return { pdf, pages, frame, furniture, root };
+  const svgFonts: SvgFonts = (family, bold, italic) => {
+    const mono = /mono|courier|consol/i.test(family ?? '');
+    const key = mono ? (bold ? 'monoBold' : 'mono') : bold && italic ? 'boldItalic' : bold ? 'bold' : italic ? 'italic' : 'regular';
+    return state.fonts.face(key).name;
+  };
+  return { pdf, pages, frame, furniture, root, svgFonts };
 }
 
 /** Blocks in sequence, with the space between them decided by what meets what. */

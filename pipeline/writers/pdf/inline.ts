@@ -70,7 +70,7 @@ export function toRuns(state: State, nodes: PhrasingContent[], base: InlineStyle
           link: { kind: 'internal', name: `fn-${number}` },
           note: number,
           dest: first ? `fnref-${number}` : undefined,
-          struct: struct('Reference', parentStruct),
+          struct: struct('Link', parentStruct),
         });
         return;
       }

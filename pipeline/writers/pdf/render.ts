@@ -19,7 +19,10 @@ export type Furniture = (pageIndex: number, pageCount: number) => { box: Box; y:
  * drawn (reading order), text is marked content of its element, and rules, tints, running
  * heads and footers are artifacts.
  */
-export function renderPages(pdf: Pdf, pages: Page[], frame: Frame, furniture: Furniture, root: StructNode, tagged: boolean): void {
+/** Font names (registered with pdfkit) for text inside SVG images, so that no unembedded standard font creeps in. */
+export type SvgFonts = (family: string, bold: boolean, italic: boolean) => string;
+
+export function renderPages(pdf: Pdf, pages: Page[], frame: Frame, furniture: Furniture, root: StructNode, tagged: boolean, svgFonts: SvgFonts): void {
   const elements = new Map<StructNode, StructElement>();
   const document = pdf.struct(root.tag, { lang: root.lang });
   if (tagged) pdf.addStructure(document);
@@ -48,7 +51,7 @@ export function renderPages(pdf: Pdf, pages: Page[], frame: Frame, furniture: Fu
     const decoration = box.ops.filter((op) => op.op === 'rect' || op.op === 'line');
     if (decoration.length > 0) {
       if (tagged) pdf.beginArtifact('Layout');
-      for (const op of decoration) drawOp(pdf, op, x, y);
+      for (const op of decoration) drawOp(pdf, op, x, y, svgFonts);
       if (tagged) pdf.endContent();
     }
     let group: { node: StructNode | undefined; ops: Op[] } | undefined;
@@ -57,18 +60,18 @@ export function renderPages(pdf: Pdf, pages: Page[], frame: Frame, furniture: Fu
       const { node, ops } = group;
       group = undefined;
       if (!tagged) {
-        for (const op of ops) drawOp(pdf, op, x, y);
+        for (const op of ops) drawOp(pdf, op, x, y, svgFonts);
         return;
       }
       if (artifact || !node || node.tag === 'Artifact') {
         pdf.beginArtifact(artifact ? 'Pagination' : 'Layout');
-        for (const op of ops) drawOp(pdf, op, x, y);
+        for (const op of ops) drawOp(pdf, op, x, y, svgFonts);
         pdf.endContent();
         return;
       }
       const element = elementFor(node);
       const content = pdf.beginContent(node.tag);
-      for (const op of ops) drawOp(pdf, op, x, y);
+      for (const op of ops) drawOp(pdf, op, x, y, svgFonts);
       pdf.endContent();
       element.add(content);
       for (const op of ops) if (op.op === 'text' && op.link) drawLink(pdf, op, x, y, element);
@@ -101,7 +104,7 @@ export function renderPages(pdf: Pdf, pages: Page[], frame: Frame, furniture: Fu
   });
 }
 
-function drawOp(pdf: Pdf, op: Op, x: number, y: number): void {
+function drawOp(pdf: Pdf, op: Op, x: number, y: number, svgFonts: SvgFonts): void {
   switch (op.op) {
     case 'text':
       pdf.drawText(op.face, op.size, x + op.x, y + op.y, op.text, op.extra, op.color);
@@ -116,7 +119,7 @@ function drawOp(pdf: Pdf, op: Op, x: number, y: number): void {
       return;
     case 'image':
       if (op.bytes) pdf.image(op.bytes, x + op.x, y + op.y, op.w, op.h);
-      else if (op.svg) SVGtoPDF(pdf.raw as never, op.svg, x + op.x, y + op.y, { width: op.w, height: op.h, assumePt: false, preserveAspectRatio: 'xMidYMid meet' });
+      else if (op.svg) SVGtoPDF(pdf.raw as never, op.svg, x + op.x, y + op.y, { width: op.w, height: op.h, assumePt: false, preserveAspectRatio: 'xMidYMid meet', fontCallback: svgFonts });
       return;
   }
 }

@@ -205,7 +205,8 @@ function toLines(items: TextItem[], breaks: Break[], options: SetOptions): Box[]
     const end = breakpoint.position;
     while (start < end && items[start]!.type !== 'box') start++;
     const justify = options.align === 'justify';
-    const ratio = justify ? Math.max(-1, Math.min(breakpoint.ratio, 10)) : 0;
+    // A line that could only be justified with gaping spaces (an emergency break) is set ragged instead.
+    const ratio = justify && breakpoint.ratio <= 4 ? Math.max(-1, breakpoint.ratio) : 0;
     const notes: string[] = [];
     const dests: string[] = [];
     let x = 0;
