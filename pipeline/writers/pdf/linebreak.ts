@@ -47,11 +47,13 @@ export interface BreakOptions {
   linePenalty?: number;
   flaggedDemerits?: number;
   fitnessDemerits?: number;
+  finalHyphenDemerits?: number;
 }
 
 /** Breaks for a paragraph whose items end with a forced break; undefined when no feasible set exists. */
 export function knuthPlass(items: Item[], lineWidth: number, options: BreakOptions): Break[] | undefined {
-  const { tolerance, linePenalty = 10, flaggedDemerits = 3000, fitnessDemerits = 3000 } = options;
+  // TeX's plain defaults: \doublehyphendemerits 10000, \finalhyphendemerits 5000, \adjdemerits 10000.
+  const { tolerance, linePenalty = 10, flaggedDemerits = 10000, finalHyphenDemerits = 5000, fitnessDemerits = 10000 } = options;
   let sumWidth = 0;
   let sumStretch = 0;
   let sumShrink = 0;
@@ -106,6 +108,8 @@ export function knuthPlass(items: Item[], lineWidth: number, options: BreakOptio
           else demerits = (linePenalty + badness) ** 2;
           const previousItem = items[active.position];
           if (penalty?.flagged && previousItem?.type === 'penalty' && previousItem.flagged) demerits += flaggedDemerits;
+          // No hyphen on the second-last line of a paragraph.
+          if (index === items.length - 1 && previousItem?.type === 'penalty' && previousItem.flagged) demerits += finalHyphenDemerits;
           const fitness = ratio < -0.5 ? 0 : ratio <= 0.5 ? 1 : ratio <= 1 ? 2 : 3;
           if (Math.abs(fitness - active.fitness) > 1) demerits += fitnessDemerits;
           demerits += active.demerits;
