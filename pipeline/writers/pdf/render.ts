@@ -90,7 +90,10 @@ export function renderPages(pdf: Pdf, pages: Page[], frame: Frame, furniture: Fu
     flush();
   };
 
+  const count = pages.length;
   pages.forEach((page, index) => {
+    // Let each page's plan go once drawn: on long documents the boxes are most of the memory.
+    pages[index] = EMPTY;
     pdf.addPage(frame.size);
     for (const { box, y } of page.body) drawBox(box, frame.left, frame.top + y, box.artifact === true);
     if (page.notes.length > 0) {
@@ -100,9 +103,11 @@ export function renderPages(pdf: Pdf, pages: Page[], frame: Frame, furniture: Fu
       if (tagged) pdf.endContent();
       for (const { box, y } of page.notes) drawBox(box, frame.left, top + y, false);
     }
-    for (const { box, y } of furniture(index, pages.length)) drawBox(box, frame.left, y, true);
+    for (const { box, y } of furniture(index, count)) drawBox(box, frame.left, y, true);
   });
 }
+
+const EMPTY: Page = { body: [], notes: [], noteHeight: 0 };
 
 function drawOp(pdf: Pdf, op: Op, x: number, y: number, svgFonts: SvgFonts): void {
   switch (op.op) {

@@ -48,6 +48,10 @@ export interface TextContext {
   fonts: Fonts;
 }
 
+/** Spaces a line may break at: not U+00A0, U+2007 or U+202F, which exist to prevent that. */
+const BREAKING_SPACE = /^[ \t\n\r\f\v\u1680\u2000-\u2006\u2008-\u200a\u205f\u3000]+$/;
+const BREAKING_SPACE_OR_NOT = /[ \t\n\r\f\v\u1680\u2000-\u2006\u2008-\u200a\u205f\u3000]+|[^ \t\n\r\f\v\u1680\u2000-\u2006\u2008-\u200a\u205f\u3000]+/g;
+
 const CLOSING = new Set([...'。，、；：！？）」』】》〉’”．,.;:!?)]}%']);
 const OPENING = new Set([...'（「『【《〈‘“([{']);
 
@@ -100,8 +104,8 @@ function toItems(fonts: Fonts, runs: Run[], options: SetOptions): TextItem[] {
     for (const segment of fonts.segments(run.text, run.style, run.place)) {
       const ink: Ink = { face: segment.face, size: run.size, color: run.color, rise: run.rise, link: run.link, strike: run.strike, struct: run.struct };
       const hyphenWidth = fonts.width(segment.face, '-', run.size);
-      for (const token of segment.text.match(/\s+|[^\s]+/g) ?? []) {
-        if (/^\s+$/.test(token)) {
+      for (const token of segment.text.match(BREAKING_SPACE_OR_NOT) ?? []) {
+        if (BREAKING_SPACE.test(token)) {
           if (run.note === undefined && !(items.length === 0 || items.at(-1)?.type === 'penalty')) pushGlue(ink);
           continue;
         }
@@ -171,6 +175,16 @@ interface Part {
 }
 
 function splitWord(word: string, run: Run, options: SetOptions, mono: boolean): Part[] {
+  if (/[\u00ad\u200b]/.test(word)) {
+    // Soft hyphens and zero-width spaces written by the author are the only break points.
+    const parts: Part[] = [];
+    for (const [index, piece] of word.split(/(?=[\u00ad\u200b])/).entries()) {
+      const kind = index === 0 ? 'none' : piece.startsWith('\u00ad') ? 'hyphen' : 'url';
+      const text = piece.replace(/[\u00ad\u200b]/g, '');
+      if (text) parts.push({ text, kind: parts.length === 0 ? 'none' : kind });
+    }
+    return parts.length > 0 ? parts : [{ text: '', kind: 'none' }];
+  }
   if (run.breakAnywhere || mono || /^[a-z][a-z\d+.-]*:\/\//i.test(word)) {
     if (word.length < 12) return [{ text: word, kind: 'none' }];
     // URLs and code: break after punctuation, never with a hyphen (it would change the text).
