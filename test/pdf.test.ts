@@ -260,7 +260,10 @@ describe('scripts and fonts', () => {
       const built = await build({ root, paths: ['doc.md'], out: 'dist', formats: ['pdf'] });
       const warnings = built.documents[0]!.file.messages.filter((message) => message.ruleId === 'pdf-missing-glyph');
       expect(warnings).toHaveLength(1);
-      expect(String(warnings[0])).toMatch(/doc\.md:5:8.*U\+1F600/);
+      const [warning] = warnings;
+      expect(warning!.file).toMatch(/doc\.md$/);
+      expect([warning!.line, warning!.column]).toEqual([5, 8]);
+      expect(warning!.reason).toMatch(/U\+1F600/);
     } finally {
       rmSync(root, { recursive: true, force: true });
     }

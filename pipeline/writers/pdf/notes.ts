@@ -41,7 +41,8 @@ export function layoutNotes(state: State, definitions: FootnoteDefinition[], wid
     const first = boxes.find((box) => box.ops.some((op) => op.op === 'text')) ?? boxes[0]!;
     const firstText = first.ops.find((op) => op.op === 'text');
     const labelWidth = state.fonts.width(face, number, theme.size);
-    first.ops.push({
+    // The label goes first so that it precedes the note's text in reading order.
+    first.ops.unshift({
       op: 'text',
       x: labelColumn - labelWidth - theme.size * 0.5,
       y: firstText && firstText.op === 'text' ? firstText.y : theme.leading * 0.75,

@@ -49,7 +49,8 @@ function itemBoxes(state: State, item: ListItem, context: Context, labelWidth: n
   } else {
     const face = state.fonts.face('regular');
     const width = state.fonts.width(face, label, context.size);
-    target.ops.push({ op: 'text', x: labelWidth - width - context.size * 0.45, y: baseline, text: label, face: face.name, size: context.size, color: state.theme.body.color, extra: 0, width, struct: lbl });
+    // First in the box, so the label comes before the body in the structure (Lbl, LBody).
+    target.ops.unshift({ op: 'text', x: labelWidth - width - context.size * 0.45, y: baseline, text: label, face: face.name, size: context.size, color: state.theme.body.color, extra: 0, width, struct: lbl });
   }
   return boxes;
 }
