@@ -247,9 +247,9 @@ describe('EPUB links and images', () => {
     expect(raw).not.toMatch(/border=|cellpadding|valign|name=/);
   });
 
-  it('fails with the position of a missing image, and of a WebP image, and writes nothing', async () => {
+  it('fails with the position of a missing image and writes nothing; a WebP or remote image is a warning and keeps its alt text', async () => {
     const root = tempProject({
-      'doc.md': '---\ntitle: Broken\n---\n\nText.\n\n![Nothing here](missing.png)\n\n![Web](picture.webp)\n',
+      'doc.md': '---\ntitle: Broken\n---\n\nText.\n\n![Nothing here](missing.png)\n\n![Web](picture.webp)\n\n![Badge](https://example.org/badge.svg)\n',
       'picture.webp': new Uint8Array([0x52, 0x49, 0x46, 0x46]),
     });
     try {
@@ -257,7 +257,9 @@ describe('EPUB links and images', () => {
       expect(result.ok).toBe(false);
       const messages = result.documents[0]!.file.messages.map(formatMessage);
       expect(messages).toContainEqual(expect.stringMatching(/doc\.md:7:1: error: file not found: "missing\.png".*\[asset-missing\]/));
-      expect(messages).toContainEqual(expect.stringMatching(/doc\.md:9:1: error: "picture\.webp" is image\/webp.*\[epub-image-type\]/));
+      expect(messages).toContainEqual(expect.stringMatching(/doc\.md:9:1: warning: "picture\.webp" is image\/webp.*\[epub-image-type\]/));
+      expect(messages).toContainEqual(expect.stringMatching(/doc\.md:11:1: warning: remote image "https:\/\/example\.org\/badge\.svg" is not embedded.*\[epub-image-remote\]/));
+      expect(messages.filter((message) => / error: /.test(message))).toHaveLength(1);
       expect(existsSync(join(root, 'dist', 'doc.epub'))).toBe(false);
     } finally {
       rmSync(root, { recursive: true, force: true });

@@ -42,12 +42,17 @@ export function embedImages(root: HastRoot, registry: ImageRegistry, assets: Ass
     if (node.tagName !== 'img' || !parent || position === undefined) return undefined;
     const src = typeof node.properties.src === 'string' ? node.properties.src : '';
     const alt = typeof node.properties.alt === 'string' ? node.properties.alt.trim() : '';
-    const asset = src ? assets.document(src, node) : undefined;
+    const remote = /^https?:/i.test(src);
+    if (remote) {
+      // A package may not reference remote images, and nothing is ever fetched (as in the PDF edition).
+      report(file, 'warning', `remote image "${shorten(src)}" is not embedded in the EPUB (nothing is fetched); its alt text is shown instead`, node, 'epub-image-remote');
+    }
+    const asset = src && !remote ? assets.document(src, node) : undefined;
     if (asset && !CORE.has(asset.mediaType)) {
-      report(file, 'error', `"${src}" is ${asset.mediaType}, which EPUB 3 reading systems need not support: use PNG, JPEG, GIF or SVG`, node, 'epub-image-type');
+      report(file, 'warning', `"${shorten(src)}" is ${asset.mediaType}, which EPUB 3 reading systems need not support (PNG, JPEG, GIF and SVG they must); its alt text is shown instead`, node, 'epub-image-type');
     }
     if (!asset || !CORE.has(asset.mediaType)) {
-      // The build fails on the error above; the alt text keeps the chapter readable meanwhile.
+      // A missing file is an error the resolver reported; either way the alt text keeps the sentence whole.
       parent.children.splice(position, 1, ...(alt ? [{ type: 'text' as const, value: alt }] : []));
       return position;
     }
@@ -68,4 +73,8 @@ export function embedImages(root: HastRoot, registry: ImageRegistry, assets: Ass
     node.properties.alt = alt;
     return undefined;
   });
+}
+
+function shorten(value: string): string {
+  return value.length > 80 ? `${value.slice(0, 77)}…` : value;
 }
