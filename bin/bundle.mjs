@@ -12,7 +12,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const outdir = join(root, 'node_modules', '.cache', 'colophon', 'bundle');
 rmSync(outdir, { recursive: true, force: true });
 await build({
-  entryPoints: { cli: join(root, 'pipeline', 'cli.ts') },
+  entryPoints: { cli: join(root, 'pipeline', 'cli.ts'), worker: join(root, 'pipeline', 'worker.ts') },
   outdir,
   bundle: true,
   splitting: true,
@@ -21,7 +21,7 @@ await build({
   platform: 'node',
   target: 'node20',
   // Packages that read their own data files at run time stay where npm put them.
-  external: ['pdfkit', 'fontkit', 'svg-to-pdfkit', 'epub-gen-memory', 'hyphen', 'jszip'],
+  external: ['pdfkit', 'fontkit', 'svg-to-pdfkit', 'epub-gen-memory', 'hyphen', 'jszip', 'tinypool'],
   banner: { js: "import { createRequire as __colophonRequire } from 'node:module'; const require = __colophonRequire(import.meta.url);" },
   logLevel: 'warning',
   legalComments: 'none',

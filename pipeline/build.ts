@@ -1,19 +1,20 @@
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { basename, dirname, extname, join, relative, resolve, sep } from 'node:path';
-import type { VFile } from 'vfile';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { basename, extname, join, relative, resolve, sep } from 'node:path';
+import { VFile } from 'vfile';
+import { VFileMessage } from 'vfile-message';
 import { compareMessage } from 'vfile-sort';
-import type { Root } from 'mdast';
-import { createAssetResolver } from './assets.ts';
-import { checkSource, checkTreeDepth, defaultLimits, type Limits } from './limits.ts';
-import { hasErrors, report } from './messages.ts';
-import { parse } from './parse.ts';
-import { decodeSource, type ReadOptions } from './source.ts';
-import { runTransforms } from './transforms/index.ts';
+import { colophonFingerprint, EditionCache, sha256, type CachedMessage } from './cache.ts';
+import { failed, renderDocument, type RenderContext, type RenderOutput, type Source } from './document.ts';
+import type { Limits } from './limits.ts';
+import type { ReadOptions } from './source.ts';
 import type { DocumentMeta, Edition, PaperSize } from './types.ts';
-import { loadWriter } from './writers/index.ts';
+import { writeAtomic } from './write.ts';
+
+export { writeAtomic } from './write.ts';
 
 export interface BuildOptions extends ReadOptions {
-  /** Markdown files or folders of them; default `source/`. Relative to `root`. */
+  /** Markdown files, folders of them, or book folders (with a book.yaml); default `source/`. Relative to `root`. */
   paths?: string[];
   /** The project root: sources and assets must lie inside it. Default: the working directory. */
   root?: string;
@@ -23,19 +24,31 @@ export interface BuildOptions extends ReadOptions {
   /** Treat warnings as errors. */
   strict?: boolean;
   papersize?: PaperSize;
-  /** Write nothing: parse, transform and render only (for `check`-style runs and tests). */
+  /** Render but write nothing (`colophon check`). */
   dryRun?: boolean;
   /** Bounds on input size and nesting (see limits.ts). */
   limits?: Partial<Limits>;
   /** Used for timestamps when a document has no date; default: `SOURCE_DATE_EPOCH`, else 0. */
   sourceDateEpoch?: number;
+  /** Use the edition cache under node_modules/.cache/colophon (default true). */
+  cache?: boolean;
+  /** Rebuild even what the cache holds. */
+  force?: boolean;
+  /** Worker threads for many documents; default: the number of cores. */
+  jobs?: number;
+  /** Build only shard `index` (1-based) of `count`: a deterministic split for CI matrices. */
+  shard?: { index: number; count: number };
+  /** Called as each document finishes (progress reporting). */
+  onDocument?: (result: DocumentResult) => void;
 }
 
 export interface EditionResult {
   edition: Edition;
-  /** Where it was written, relative to the root. */
+  /** Where it was (or would be) written, relative to the root. */
   path: string;
   bytes: Uint8Array;
+  /** Served from the cache rather than rebuilt. */
+  cached: boolean;
 }
 
 export interface DocumentResult {
@@ -44,6 +57,8 @@ export interface DocumentResult {
   meta?: DocumentMeta;
   editions: EditionResult[];
   ok: boolean;
+  /** Wall time for this document, in milliseconds. */
+  ms: number;
 }
 
 export interface BuildResult {
@@ -58,93 +73,154 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
   const root = resolve(options.root ?? process.cwd());
   const out = resolve(root, options.out ?? 'dist');
   const formats = options.formats ?? ['html'];
-  const sources = findSources(root, options.paths ?? ['source']);
-  const cache = new Map<string, Uint8Array>();
-  const epoch = options.sourceDateEpoch ?? epochFromEnvironment();
+  let sources = findSources(root, options.paths ?? ['source']);
+  if (options.shard) sources = shardOf(sources, options.shard);
 
-  const documents: DocumentResult[] = [];
-  for (const source of sources) {
-    documents.push(await buildDocument(source, { ...options, root, out, formats, cache, epoch }));
-  }
-  return { documents, ok: documents.every((document) => document.ok) };
-}
+  const context: RenderContext = {
+    root,
+    formats,
+    strict: options.strict,
+    papersize: options.papersize,
+    limits: options.limits,
+    encoding: options.encoding,
+    epoch: options.sourceDateEpoch ?? epochFromEnvironment(),
+    cwd: process.cwd(),
+  };
+  const cache = options.cache === false || options.dryRun ? undefined : EditionCache.forProject(root);
+  const fingerprint = cache ? colophonFingerprint() : '';
+  // A worker costs a few hundred milliseconds to start: worth it only for several documents.
+  const jobs = Math.max(1, Math.min(options.jobs ?? (sources.length >= 4 ? availableParallelism() : 1), sources.length));
+  const render = jobs > 1 ? await workerPool(jobs) : { run: renderDocument, close: async () => {} };
 
-interface DocumentContext extends BuildOptions {
-  root: string;
-  out: string;
-  formats: Edition[];
-  cache: Map<string, Uint8Array>;
-  epoch: number;
-}
-
-interface Source {
-  /** Absolute path. */
-  path: string;
-  /** Output name without extension, relative to the output folder. */
-  name: string;
-}
-
-async function buildDocument(source: Source, context: DocumentContext): Promise<DocumentResult> {
-  const displayPath = relative(process.cwd(), source.path) || source.path;
-  const { file, ok: decoded } = decodeSource(readFileSync(source.path), displayPath, context);
-  const result: DocumentResult = { source: displayPath, file, editions: [], ok: false };
-  if (!decoded) return result;
-
-  const limits = { ...defaultLimits, ...context.limits };
-  if (!checkSource(file, limits)) return result;
-  let tree: Root;
-  try {
-    tree = parse(file);
-  } catch (error) {
-    // The parser's own tree walkers recurse; a stack overflow means nesting past what they bear.
-    if (!(error instanceof RangeError)) throw error;
-    report(file, 'error', `nesting too deep to parse (${error.message}); lower it or raise --max-nesting carefully`, { line: 1, column: 1 }, 'nesting-limit');
+  const one = async (source: Source) => {
+    const started = performance.now();
+    const result = await buildOne(source, { context, out, cache, fingerprint, force: options.force, render: render.run, dryRun: options.dryRun });
+    result.ms = performance.now() - started;
+    options.onDocument?.(result);
     return result;
+  };
+  try {
+    // In one thread, one document at a time (memory stays flat); with a pool, as many as it has threads.
+    const documents: DocumentResult[] = [];
+    if (jobs > 1) documents.push(...(await Promise.all(sources.map(one))));
+    else for (const source of sources) documents.push(await one(source));
+    return { documents, ok: documents.every((document) => document.ok) };
+  } finally {
+    await render.close();
   }
-  if (!checkTreeDepth(tree, file, limits)) return result;
-  const meta = runTransforms(tree, file, { papersize: context.papersize });
-  result.meta = meta;
-  const assets = createAssetResolver({ root: context.root, documentDir: dirname(source.path), file, cache: context.cache });
-  const epoch = meta.date ? epochFromDate(meta.date) : context.epoch;
+}
 
-  if (!failed(file, context.strict)) {
+interface OneContext {
+  context: RenderContext;
+  out: string;
+  cache?: EditionCache;
+  fingerprint: string;
+  force?: boolean;
+  dryRun?: boolean;
+  render: (source: Source, context: RenderContext) => Promise<RenderOutput>;
+}
+
+async function buildOne(source: Source, one: OneContext): Promise<DocumentResult> {
+  const { context } = one;
+  const outputPath = (edition: Edition) => join(relative(context.root, one.out), `${source.name}.${edition}`);
+  const key = one.cache ? cacheKey(source, one) : '';
+
+  // Serve what the cache holds; render only what it does not.
+  const cached = new Map<Edition, { bytes: Uint8Array; messages: CachedMessage[] }>();
+  if (one.cache && !one.force) {
     for (const edition of context.formats) {
-      const writer = await loadWriter(edition);
-      try {
-        // Each writer gets its own copy: writers may annotate the tree they lay out.
-        const bytes = await writer.render({ tree: structuredClone(tree), meta, file, assets, epoch });
-        result.editions.push({ edition, path: join(relative(context.root, context.out), `${source.name}.${writer.extension}`), bytes });
-      } catch (error) {
-        report(file, 'error', `the ${edition} writer failed: ${(error as Error).stack ?? error}`, undefined, 'writer-crash');
-      }
+      const hit = one.cache.get(key, edition);
+      if (hit) cached.set(edition, hit);
     }
   }
+  const missing = context.formats.filter((edition) => !cached.has(edition));
+  const output: RenderOutput =
+    missing.length > 0
+      ? await one.render(source, { ...context, formats: missing })
+      : { source: relative(context.cwd, source.path) || source.path, messages: [], editions: [], assets: [] };
+
+  const file = new VFile({ path: output.source });
+  const seen = new Set<string>();
+  for (const message of [...output.messages, ...[...cached.values()].flatMap((hit) => hit.messages)]) {
+    const id = JSON.stringify(message);
+    if (seen.has(id)) continue;
+    seen.add(id);
+    file.messages.push(toVFileMessage(message));
+  }
+  file.messages.sort(compareMessage);
+
+  const editions: EditionResult[] = context.formats.flatMap((edition): EditionResult[] => {
+    const hit = cached.get(edition);
+    if (hit) return [{ edition, path: outputPath(edition), bytes: hit.bytes, cached: true }];
+    const rendered = output.editions.find((candidate) => candidate.edition === edition);
+    return rendered ? [{ edition, path: outputPath(edition), bytes: rendered.bytes, cached: false }] : [];
+  });
 
   // Write only when every edition of the document succeeded: a failed build leaves the
   // previous good editions in place.
-  file.messages.sort(compareMessage);
-  result.ok = !failed(file, context.strict);
-  if (result.ok && !context.dryRun) {
-    for (const edition of result.editions) writeAtomic(resolve(context.root, edition.path), edition.bytes);
+  const ok = !failed(file, context.strict) && editions.length === context.formats.length;
+  if (ok && !one.dryRun) {
+    const assets = new Map(output.assets);
+    for (const edition of editions) {
+      const target = resolve(context.root, edition.path);
+      if (!sameBytes(target, edition.bytes)) writeAtomic(target, edition.bytes);
+      if (!edition.cached && one.cache) one.cache.set(key, edition.edition, edition.bytes, assets, output.messages);
+    }
   }
+  return { source: file.path, file, meta: output.meta, editions, ok, ms: 0 };
+}
+
+/** Everything that decides an edition's bytes, except the assets (checked per entry). */
+function cacheKey(source: Source, one: OneContext): string {
+  const { context } = one;
+  const inputs: string[] = [];
+  if (source.kind === 'book') {
+    // A book's inputs are its book.yaml and every Markdown file in its folder.
+    for (const file of walk(source.path, true)) inputs.push(relative(context.root, file), sha256(readFileSync(file)));
+    inputs.push(sha256(readFileSync(join(source.path, 'book.yaml'))));
+  } else {
+    inputs.push(sha256(readFileSync(source.path)));
+  }
+  return sha256(
+    JSON.stringify([one.fingerprint, source.kind, relative(context.root, source.path), context.cwd === context.root ? '' : relative(context.root, context.cwd), inputs, context.papersize ?? '', context.encoding ?? '', context.limits ?? {}, context.epoch]),
+  );
+}
+
+function sameBytes(path: string, bytes: Uint8Array): boolean {
+  try {
+    return statSync(path).size === bytes.length && Buffer.compare(readFileSync(path), bytes) === 0;
+  } catch {
+    return false;
+  }
+}
+
+function toVFileMessage(message: CachedMessage): VFileMessage {
+  const place = message.line ? { line: message.line, column: message.column ?? 1 } : undefined;
+  const result = new VFileMessage(message.reason, { place, ruleId: message.ruleId, source: 'colophon' });
+  result.file = message.file;
+  result.fatal = message.fatal ?? undefined;
   return result;
 }
 
-function failed(file: VFile, strict = false): boolean {
-  return hasErrors(file) || (strict && file.messages.some((message) => message.fatal === false));
+/** A pool of worker threads that render documents; used only for several documents. */
+async function workerPool(threads: number) {
+  const { default: Tinypool } = await import('tinypool');
+  // From the bundle the worker is a sibling .js file; from the sources it is TypeScript, loaded through tsx.
+  const fromSources = import.meta.url.endsWith('.ts');
+  const pool = new Tinypool({
+    filename: new URL(fromSources ? './worker-from-sources.mjs' : './worker.js', import.meta.url).href,
+    minThreads: threads,
+    maxThreads: threads,
+  });
+  return {
+    run: (source: Source, context: RenderContext) => pool.run({ source, context }) as Promise<RenderOutput>,
+    close: () => pool.destroy(),
+  };
 }
 
-/** Write to a temporary file beside the target, then rename: readers never see half a file. */
-export function writeAtomic(path: string, bytes: Uint8Array): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
-  try {
-    writeFileSync(temporary, bytes);
-    renameSync(temporary, path);
-  } catch (error) {
-    rmSync(temporary, { force: true });
-    throw error;
-  }
+/** Deterministic: documents sorted by name, every `count`-th from `index`. */
+function shardOf(sources: Source[], shard: { index: number; count: number }): Source[] {
+  return [...sources].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).filter((_, position) => position % shard.count === shard.index - 1);
 }
 
 function findSources(root: string, paths: string[]): Source[] {
@@ -158,11 +234,8 @@ function findSources(root: string, paths: string[]): Source[] {
     } catch {
       throw new UsageError(`no such file or folder: ${relative(process.cwd(), full) || full}`);
     }
-    if (stats.isDirectory()) {
-      for (const file of walk(full)) sources.push({ path: file, name: outputName(relative(full, file)) });
-    } else {
-      sources.push({ path: full, name: outputName(basename(full)) });
-    }
+    if (stats.isDirectory()) sources.push(...sourcesIn(full, full));
+    else sources.push({ kind: 'file', path: full, name: outputName(basename(full)) });
   }
   const seen = new Map<string, string>();
   for (const source of sources) {
@@ -173,13 +246,30 @@ function findSources(root: string, paths: string[]): Source[] {
   return sources;
 }
 
-function* walk(folder: string): Generator<string> {
+/** A folder with a book.yaml is one book; any other folder is a set of documents (and books below it). */
+function sourcesIn(folder: string, base: string): Source[] {
+  if (existsSync(join(folder, 'book.yaml'))) {
+    const name = folder === base ? basename(folder) : relative(base, folder);
+    return [{ kind: 'book', path: folder, name: outputName(name) }];
+  }
+  const sources: Source[] = [];
   const entries = readdirSync(folder, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const entry of entries) {
     if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
     const path = join(folder, entry.name);
-    if (entry.isDirectory()) yield* walk(path);
-    else if (entry.isFile() && MARKDOWN.has(extname(entry.name).toLowerCase())) yield path;
+    if (entry.isDirectory()) sources.push(...sourcesIn(path, base));
+    else if (entry.isFile() && MARKDOWN.has(extname(entry.name).toLowerCase())) sources.push({ kind: 'file', path, name: outputName(relative(base, path)) });
+  }
+  return sources;
+}
+
+function* walk(folder: string, markdownOnly: boolean): Generator<string> {
+  const entries = readdirSync(folder, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const entry of entries) {
+    if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
+    const path = join(folder, entry.name);
+    if (entry.isDirectory()) yield* walk(path, markdownOnly);
+    else if (entry.isFile() && (!markdownOnly || MARKDOWN.has(extname(entry.name).toLowerCase()))) yield path;
   }
 }
 
@@ -195,13 +285,6 @@ function outputName(relativePath: string): string {
 function epochFromEnvironment(): number {
   const value = process.env.SOURCE_DATE_EPOCH;
   return value && /^\d+$/.test(value) ? Number(value) : 0;
-}
-
-function epochFromDate(date: string): number {
-  const [year, month = 1, day = 1] = date.slice(0, 10).split('-').map(Number);
-  // A date-time without a zone is read as UTC: the local zone must never change an edition.
-  const time = date.length > 10 ? Date.parse(/(Z|[+-]\d\d:\d\d)$/.test(date) ? date : `${date}Z`) : Date.UTC(year!, month - 1, day);
-  return Math.floor((Number.isNaN(time) ? Date.UTC(year!, month - 1, day) : time) / 1000);
 }
 
 export class UsageError extends Error {}

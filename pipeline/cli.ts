@@ -1,10 +1,12 @@
 import { resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
-import type { VFileMessage } from 'vfile-message';
-import { build, UsageError, type BuildResult } from './build.ts';
+import { build, UsageError, type BuildOptions } from './build.ts';
 import { defaultLimits } from './limits.ts';
+import { createReporter, REPORTERS, type ReporterName } from './reporters.ts';
 import { EDITIONS, type Edition } from './types.ts';
 import { isAvailable } from './writers/index.ts';
+
+export { formatMessage } from './reporters.ts';
 
 /** The only module that prints and sets the exit code. Returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
@@ -22,35 +24,37 @@ export async function main(argv: string[]): Promise<number> {
     .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text), writeOut: (text) => process.stdout.write(text) });
 
-  program
-    .command('build')
-    .description('build the editions of Markdown files or folders (default: source/)')
-    .argument('[paths...]', 'Markdown files or folders of them', ['source'])
+  const common = (command: Command) =>
+    command
+      .argument('[paths...]', 'Markdown files, folders of them, or book folders (with a book.yaml)', ['source'])
+      .option('-f, --format <list>', `editions, comma-separated (${EDITIONS.join(',')})`, defaultFormats().join(','))
+      .option('--strict', 'treat warnings as errors')
+      .addOption(new Option('--papersize <size>', 'paper size for the PDF edition').choices(['a4', 'a5', 'letter']))
+      .addOption(new Option('--encoding <name>', 'source encoding').choices(['utf8', 'latin1']).default('utf8'))
+      .option('--root <dir>', 'project root: nothing outside it is read', '.')
+      .option('--max-nesting <levels>', `deepest nesting of quotes and lists (default ${defaultLimits.maxNesting})`, positiveInteger)
+      .option('--max-input-size <megabytes>', `largest source, in MB (default ${defaultLimits.maxInputBytes / 1024 / 1024})`, positiveInteger)
+      .option('-j, --jobs <n>', 'worker threads for many documents (default: the number of cores)', positiveInteger)
+      .option('--shard <i/n>', 'build only the i-th of n deterministic shards of the documents', parseShard)
+      .addOption(new Option('--reporter <name>', 'how to report').choices([...REPORTERS]).default('human'));
+
+  common(program.command('build').description('build the editions (default: every edition of source/ into dist/)'))
     .option('-o, --out <dir>', 'output folder', 'dist')
-    .option('-f, --format <list>', `editions to build, comma-separated (${EDITIONS.join(',')})`, defaultFormats().join(','))
-    .option('--strict', 'treat warnings as errors')
-    .addOption(new Option('--papersize <size>', 'paper size for the PDF edition').choices(['a4', 'a5', 'letter']))
-    .addOption(new Option('--encoding <name>', 'source encoding').choices(['utf8', 'latin1']).default('utf8'))
-    .option('--root <dir>', 'project root: nothing outside it is read', '.')
-    .option('--max-nesting <levels>', `deepest nesting of quotes and lists (default ${defaultLimits.maxNesting})`, positiveInteger)
-    .option('--max-input-size <megabytes>', `largest source, in MB (default ${defaultLimits.maxInputBytes / 1024 / 1024})`, positiveInteger)
+    .option('--force', 'rebuild even editions whose inputs did not change')
+    .option('-w, --watch', 'rebuild when a source, asset or template changes')
     .action(async (paths: string[], options) => {
-      const formats = parseFormats(options.format);
-      // Every path on the command line is relative to the working directory.
-      const result = await build({
-        paths: paths.map((path) => resolve(path)),
-        root: resolve(options.root),
-        out: resolve(options.out),
-        formats,
-        strict: Boolean(options.strict),
-        papersize: options.papersize,
-        encoding: options.encoding,
-        limits: {
-          ...(options.maxNesting ? { maxNesting: options.maxNesting } : {}),
-          ...(options.maxInputSize ? { maxInputBytes: options.maxInputSize * 1024 * 1024 } : {}),
-        },
-      });
-      exitCode = printResult(result);
+      const buildOptions = toBuildOptions(paths, options);
+      if (options.watch) {
+        const { watch } = await import('./watch.ts');
+        exitCode = await watch(buildOptions, (text) => process.stderr.write(text), () => run(buildOptions, options.reporter));
+        return;
+      }
+      exitCode = await run(buildOptions, options.reporter);
+    });
+
+  common(program.command('check').description('validate sources and render every edition without writing anything'))
+    .action(async (paths: string[], options) => {
+      exitCode = await run({ ...toBuildOptions(paths, options), dryRun: true }, options.reporter);
     });
 
   try {
@@ -66,10 +70,73 @@ export async function main(argv: string[]): Promise<number> {
   return exitCode;
 }
 
+interface CommandOptions {
+  format: string;
+  strict?: boolean;
+  papersize?: BuildOptions['papersize'];
+  encoding: 'utf8' | 'latin1';
+  root: string;
+  out?: string;
+  maxNesting?: number;
+  maxInputSize?: number;
+  jobs?: number;
+  shard?: { index: number; count: number };
+  force?: boolean;
+}
+
+function toBuildOptions(paths: string[], options: CommandOptions): BuildOptions {
+  // Every path on the command line is relative to the working directory.
+  return {
+    paths: paths.map((path) => resolve(path)),
+    root: resolve(options.root),
+    out: resolve(options.out ?? 'dist'),
+    formats: parseFormats(options.format),
+    strict: Boolean(options.strict),
+    papersize: options.papersize,
+    encoding: options.encoding,
+    force: options.force,
+    jobs: options.jobs,
+    shard: options.shard,
+    limits: {
+      ...(options.maxNesting ? { maxNesting: options.maxNesting } : {}),
+      ...(options.maxInputSize ? { maxInputBytes: options.maxInputSize * 1024 * 1024 } : {}),
+    },
+  };
+}
+
+async function run(options: BuildOptions, reporterName: ReporterName): Promise<number> {
+  const reporter = createReporter(reporterName, options.dryRun);
+  const started = performance.now();
+  let done = 0;
+  const tty = process.stderr.isTTY && reporterName === 'human';
+  const result = await build({
+    ...options,
+    onDocument(document) {
+      done++;
+      const { stdout, stderr } = reporter.document(document);
+      if (tty) process.stderr.write(`[${done}] ${document.source} (${Math.round(document.ms)} ms)\n`);
+      if (stderr) process.stderr.write(stderr);
+      if (stdout) process.stdout.write(stdout);
+    },
+  });
+  const { stdout, stderr } = reporter.summary(result, performance.now() - started);
+  if (stderr) process.stderr.write(stderr);
+  if (stdout) process.stdout.write(stdout);
+  return result.ok ? 0 : 1;
+}
+
 function positiveInteger(value: string): number {
   const number = Number(value);
   if (!Number.isInteger(number) || number < 1) throw new UsageError(`expected a positive whole number, got "${value}"`);
   return number;
+}
+
+function parseShard(value: string): { index: number; count: number } {
+  const match = /^(\d+)\/(\d+)$/.exec(value);
+  const index = Number(match?.[1]);
+  const count = Number(match?.[2]);
+  if (!match || count < 1 || index < 1 || index > count) throw new UsageError(`--shard takes I/N with 1 ≤ I ≤ N, got "${value}"`);
+  return { index, count };
 }
 
 function defaultFormats(): Edition[] {
@@ -84,27 +151,4 @@ function parseFormats(value: string): Edition[] {
   }
   if (formats.length === 0) throw new UsageError('no format given');
   return formats as Edition[];
-}
-
-function printResult(result: BuildResult): number {
-  for (const document of result.documents) {
-    for (const message of document.file.messages) process.stderr.write(`${formatMessage(message)}\n`);
-    for (const edition of document.editions) {
-      if (document.ok) process.stdout.write(`wrote ${edition.path} (${formatSize(edition.bytes.length)})\n`);
-    }
-    if (!document.ok) process.stderr.write(`${document.source}: not built (errors above); earlier editions left in place\n`);
-  }
-  return result.ok ? 0 : 1;
-}
-
-/** `path:line:col: severity: message [rule-id]`, one line per message. */
-export function formatMessage(message: VFileMessage): string {
-  const severity = message.fatal === true ? 'error' : message.fatal === false ? 'warning' : 'info';
-  const place = message.line ? `:${message.line}:${message.column ?? 1}` : ':1:1';
-  const reason = message.reason.split('\n')[0];
-  return `${message.file}${place}: ${severity}: ${reason}${message.ruleId ? ` [${message.ruleId}]` : ''}`;
-}
-
-function formatSize(bytes: number): string {
-  return bytes < 1024 ? `${bytes} B` : `${(bytes / 1024).toFixed(1)} KB`;
 }

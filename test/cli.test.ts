@@ -9,7 +9,7 @@ describe('colophon build', () => {
   it('builds source/ into dist/ by default, from the project folder', () => {
     const root = tempProject({ 'source/one.md': article, 'source/sub/two.md': article });
     const run = runCli(['build', '--format', 'html'], root);
-    expect(run.stderr).toBe('');
+    expect(run.stderr).toBe('2 documents, 2 editions in X s\n'.replace('X', /in ([\d.]+) s/.exec(run.stderr)?.[1] ?? '?'));
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/wrote dist\/one\.html/);
     expect(statSync(join(root, 'dist/sub/two.html')).size).toBeGreaterThan(1000);

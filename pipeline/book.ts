@@ -1,0 +1,111 @@
+import { readFileSync, realpathSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import type { Root, RootContent } from 'mdast';
+import type { Node } from 'unist';
+import { visit } from 'unist-util-visit';
+import { VFile } from 'vfile';
+import { parse as parseYaml } from 'yaml';
+import type { RenderContext } from './document.ts';
+import { checkSource, defaultLimits } from './limits.ts';
+import { report } from './messages.ts';
+import { parse } from './parse.ts';
+import { decodeSource } from './source.ts';
+
+/**
+ * A book: a folder whose book.yaml holds the front-matter fields plus `chapters:`, an ordered
+ * list of Markdown files relative to the folder. The chapters are parsed one by one and joined
+ * into one tree, which then goes through the same transforms and writers as any document.
+ *
+ * Messages must still point into the right file. The joined tree gives every line a "virtual"
+ * number: book.yaml's lines first, then each chapter's in turn; `remap` turns a virtual line
+ * back into (file, line).
+ */
+export function readBook(folder: string, displayFolder: string, context: RenderContext) {
+  const yamlPath = join(folder, 'book.yaml');
+  const displayYaml = join(displayFolder, 'book.yaml');
+  const { file, ok } = decodeSource(readFileSync(yamlPath), displayYaml, context);
+  const loaded = { file, ok, folder, tree: undefined as Root | undefined, remap: undefined as ((message: VFile['messages'][number]) => VFile['messages'][number]) | undefined };
+  if (!ok) return loaded;
+
+  const yamlText = String(file.value);
+  const segments: { start: number; path: string }[] = [{ start: 1, path: displayYaml }];
+  // The YAML node sits at virtual line 0, so book.yaml's line L is virtual line L.
+  const tree: Root = { type: 'root', children: [{ type: 'yaml', value: yamlText, position: { start: { line: 0, column: 1 }, end: { line: 0, column: 1 } } }] };
+  let nextLine = yamlText.split('\n').length + 1;
+
+  for (const chapter of chapterList(yamlText, file)) {
+    const full = resolve(folder, chapter);
+    let real: string;
+    try {
+      real = realpathSync(full);
+    } catch {
+      report(file, 'error', `chapter not found: ${chapter}`, { line: 1, column: 1 }, 'book-chapter');
+      continue;
+    }
+    const inside = relative(realpathSync(context.root), real);
+    if (inside.startsWith('..') || isAbsolute(inside)) {
+      report(file, 'error', `chapter ${chapter} lies outside the project`, { line: 1, column: 1 }, 'book-chapter');
+      continue;
+    }
+    const displayChapter = relative(context.cwd, full);
+    const decoded = decodeSource(readFileSync(real), displayChapter, context);
+    // Messages about a chapter's bytes already carry the chapter's own file and lines.
+    const checked = decoded.ok && checkSource(decoded.file, { ...defaultLimits, ...context.limits });
+    file.messages.push(...decoded.file.messages.filter((message) => !file.messages.includes(message)));
+    if (!checked) continue;
+    const chapterTree = parse(decoded.file);
+    const index = segments.length;
+    segments.push({ start: nextLine, path: displayChapter });
+    prepareChapter(chapterTree, index, nextLine - 1, dirname(real), folder);
+    tree.children.push(...(chapterTree.children.filter((node) => node.type !== 'yaml') as RootContent[]));
+    nextLine += String(decoded.file.value).split('\n').length;
+  }
+
+  loaded.tree = tree;
+  loaded.remap = (message) => {
+    if (message.file !== displayYaml || !message.line) return message;
+    const segment = [...segments].reverse().find((candidate) => candidate.start <= message.line!) ?? segments[0]!;
+    message.file = segment.path;
+    message.line = message.line - segment.start + 1;
+    return message;
+  };
+  return loaded;
+}
+
+function chapterList(yamlText: string, file: VFile): string[] {
+  let data: unknown;
+  try {
+    data = parseYaml(yamlText, { maxAliasCount: 100 });
+  } catch {
+    return []; // The metadata transform reports the YAML error with its position.
+  }
+  const chapters = (data as { chapters?: unknown } | null)?.chapters;
+  if (!Array.isArray(chapters) || chapters.length === 0 || !chapters.every((entry) => typeof entry === 'string')) {
+    report(file, 'error', 'book.yaml needs `chapters:`, a list of Markdown files relative to its folder', { line: 1, column: 1 }, 'book-chapters');
+    return [];
+  }
+  return chapters as string[];
+}
+
+/**
+ * Shift a chapter's lines to its virtual place; give its note and link labels a chapter prefix
+ * (two chapters may both define `[^1]`; the first chapter keeps its labels, so author notes
+ * named in book.yaml resolve there); and make its image paths relative to the book's folder.
+ */
+function prepareChapter(tree: Root, index: number, lineOffset: number, chapterFolder: string, bookFolder: string): void {
+  visit(tree, (node: Node) => {
+    if (node.position) {
+      node.position = {
+        start: { ...node.position.start, line: node.position.start.line + lineOffset },
+        end: { ...node.position.end, line: node.position.end.line + lineOffset },
+      };
+    }
+    const labelled = node as Node & { identifier?: string; url?: string };
+    if (index > 1 && labelled.identifier !== undefined && ['footnoteReference', 'footnoteDefinition', 'linkReference', 'imageReference', 'definition'].includes(node.type)) {
+      labelled.identifier = `c${index}-${labelled.identifier}`;
+    }
+    if ((node.type === 'image' || node.type === 'definition') && labelled.url && !/^[a-z][a-z\d+.-]*:|^\/|^#/i.test(labelled.url)) {
+      labelled.url = relative(bookFolder, resolve(chapterFolder, decodeURIComponent(labelled.url))).split('\\').join('/');
+    }
+  });
+}

@@ -1,0 +1,115 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { packageRoot } from './assets.ts';
+import type { Edition } from './types.ts';
+import { writeAtomic } from './write.ts';
+
+/**
+ * A content-addressed cache of built editions, under node_modules/.cache/colophon/ of the
+ * project. An entry's key covers the source bytes, the build options and Colophon itself (its
+ * code, templates and locked dependencies); the assets a build read are only known afterwards,
+ * so the entry records their hashes and is served only while they still match. Every payload
+ * is checked against its recorded hash before use: a corrupt or truncated entry is rebuilt.
+ */
+export interface CachedMessage {
+  file: string;
+  line?: number;
+  column?: number;
+  fatal?: boolean | null;
+  reason: string;
+  ruleId?: string;
+}
+
+interface Manifest {
+  edition: Edition;
+  sha256: string;
+  assets: { path: string; sha256: string }[];
+  messages: CachedMessage[];
+}
+
+export interface CacheHit {
+  bytes: Uint8Array;
+  messages: CachedMessage[];
+}
+
+export function sha256(data: Uint8Array | string): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+/** A fingerprint of Colophon itself: any change to its code, templates or dependencies invalidates every entry. */
+export function colophonFingerprint(): string {
+  const hash = createHash('sha256');
+  const add = (folder: string) => {
+    let entries;
+    try {
+      entries = readdirSync(folder, { recursive: true, withFileTypes: true });
+    } catch {
+      return;
+    }
+    const files = entries
+      .filter((entry) => entry.isFile())
+      .map((entry) => join(entry.parentPath ?? entry.path, entry.name))
+      .sort();
+    for (const file of files) hash.update(relative(packageRoot, file)).update(readFileSync(file));
+  };
+  for (const file of ['package.json', 'package-lock.json']) {
+    try {
+      hash.update(readFileSync(join(packageRoot, file)));
+    } catch {
+      // An installed copy may have no lockfile.
+    }
+  }
+  add(join(packageRoot, 'pipeline'));
+  add(join(packageRoot, 'templates'));
+  return hash.digest('hex');
+}
+
+export class EditionCache {
+  constructor(
+    private readonly folder: string,
+    private readonly root: string,
+  ) {}
+
+  static forProject(root: string): EditionCache {
+    return new EditionCache(join(root, 'node_modules', '.cache', 'colophon', 'editions'), root);
+  }
+
+  get(key: string, edition: Edition): CacheHit | undefined {
+    let manifest: Manifest;
+    let bytes: Uint8Array;
+    try {
+      manifest = JSON.parse(readFileSync(this.path(key, edition, 'json'), 'utf8')) as Manifest;
+      bytes = readFileSync(this.path(key, edition, edition));
+    } catch {
+      return undefined;
+    }
+    if (manifest.edition !== edition || sha256(bytes) !== manifest.sha256) return undefined;
+    for (const asset of manifest.assets) {
+      try {
+        const full = resolve(this.root, asset.path);
+        if (!statSync(full).isFile() || sha256(readFileSync(full)) !== asset.sha256) return undefined;
+      } catch {
+        return undefined;
+      }
+    }
+    return { bytes, messages: manifest.messages };
+  }
+
+  set(key: string, edition: Edition, bytes: Uint8Array, assets: Map<string, string>, messages: CachedMessage[]): void {
+    mkdirSync(this.folder, { recursive: true });
+    const manifest: Manifest = {
+      edition,
+      sha256: sha256(bytes),
+      assets: [...assets].map(([path, hash]) => ({ path, sha256: hash })).sort((a, b) => (a.path < b.path ? -1 : 1)),
+      messages,
+    };
+    // Payload first, manifest last: a manifest always describes a complete payload.
+    writeAtomic(this.path(key, edition, edition), bytes);
+    writeAtomic(this.path(key, edition, 'json'), JSON.stringify(manifest));
+  }
+
+  private path(key: string, edition: Edition, extension: string): string {
+    return join(this.folder, `${key}.${edition}.${extension}`);
+  }
+}

@@ -1,0 +1,138 @@
+import { readFileSync } from 'node:fs';
+import { dirname, relative } from 'node:path';
+import type { Root } from 'mdast';
+import type { VFile } from 'vfile';
+import { createAssetResolver } from './assets.ts';
+import { readBook } from './book.ts';
+import type { CachedMessage } from './cache.ts';
+import { sha256 } from './cache.ts';
+import { checkSource, checkTreeDepth, defaultLimits, type Limits } from './limits.ts';
+import { report } from './messages.ts';
+import { parse } from './parse.ts';
+import { decodeSource, type ReadOptions } from './source.ts';
+import { runTransforms } from './transforms/index.ts';
+import type { DocumentMeta, Edition, PaperSize } from './types.ts';
+import { loadWriter } from './writers/index.ts';
+
+/** One input: a Markdown file, or a folder with a book.yaml whose chapters make one book. */
+export interface Source {
+  kind: 'file' | 'book';
+  /** Absolute path: the Markdown file, or the book's folder. */
+  path: string;
+  /** Output name without extension, relative to the output folder. */
+  name: string;
+}
+
+/** Everything a render needs; plain data, so it crosses into a worker thread unchanged. */
+export interface RenderContext extends ReadOptions {
+  root: string;
+  formats: Edition[];
+  strict?: boolean;
+  papersize?: PaperSize;
+  limits?: Partial<Limits>;
+  epoch: number;
+  /** The working directory that message paths are relative to. */
+  cwd: string;
+}
+
+/** The outcome of rendering one document: plain data (no class instances), worker-safe. */
+export interface RenderOutput {
+  source: string;
+  messages: CachedMessage[];
+  meta?: DocumentMeta;
+  editions: { edition: Edition; bytes: Uint8Array }[];
+  /** Project-relative path → sha256 of every asset the writers read (for the cache). */
+  assets: [string, string][];
+}
+
+/** Parse, transform and render every requested edition of one source. Never throws for bad input. */
+export async function renderDocument(source: Source, context: RenderContext): Promise<RenderOutput> {
+  const loaded = loadSource(source, context);
+  const { file } = loaded;
+  const output: RenderOutput = { source: file.path, messages: [], editions: [], assets: [] };
+  const finish = () => {
+    output.messages = (loaded.remap ? file.messages.map(loaded.remap) : file.messages).map(toCachedMessage);
+    return output;
+  };
+  if (!loaded.ok) return finish();
+
+  const limits = { ...defaultLimits, ...context.limits };
+  if (!checkSource(file, limits)) return finish();
+  let tree: Root;
+  try {
+    tree = loaded.tree ?? parse(file);
+  } catch (error) {
+    // The parser's own tree walkers recurse; a stack overflow means nesting past what they bear.
+    if (!(error instanceof RangeError)) throw error;
+    report(file, 'error', `nesting too deep to parse (${error.message}); lower it or raise --max-nesting carefully`, { line: 1, column: 1 }, 'nesting-limit');
+    return finish();
+  }
+  if (!checkTreeDepth(tree, file, limits)) return finish();
+  const meta = runTransforms(tree, file, { papersize: context.papersize });
+  output.meta = meta;
+  if (failed(file, context.strict)) return finish();
+
+  const read = new Map<string, string>();
+  const resolver = createAssetResolver({ root: context.root, documentDir: loaded.folder, file, cache: new Map() });
+  const assets = {
+    ...resolver,
+    document: (url: string, node?: Parameters<typeof resolver.document>[1]) => {
+      const asset = resolver.document(url, node);
+      if (asset) read.set(asset.path, sha256(asset.bytes));
+      return asset;
+    },
+  };
+  const epoch = meta.date ? epochFromDate(meta.date) : context.epoch;
+  for (const edition of context.formats) {
+    const writer = await loadWriter(edition);
+    try {
+      // Each writer gets its own copy: writers may annotate the tree they lay out.
+      const bytes = await writer.render({ tree: structuredClone(tree), meta, file, assets, epoch });
+      output.editions.push({ edition, bytes });
+    } catch (error) {
+      report(file, 'error', `the ${edition} writer failed: ${(error as Error).stack ?? error}`, undefined, 'writer-crash');
+    }
+  }
+  output.assets = [...read];
+  return finish();
+}
+
+export function failed(file: { messages: { fatal?: boolean | null }[] }, strict = false): boolean {
+  return file.messages.some((message) => message.fatal === true || (strict && message.fatal === false));
+}
+
+interface Loaded {
+  file: VFile;
+  ok: boolean;
+  /** A book's merged tree; a file's is parsed by the caller, after the limit checks. */
+  tree?: Root;
+  /** Folder that relative references resolve against. */
+  folder: string;
+  /** A book maps positions in its merged tree back to chapter files. */
+  remap?: (message: VFile['messages'][number]) => VFile['messages'][number];
+}
+
+function loadSource(source: Source, context: RenderContext): Loaded {
+  const displayPath = relative(context.cwd, source.path) || source.path;
+  if (source.kind === 'book') return readBook(source.path, displayPath, context);
+  const { file, ok } = decodeSource(readFileSync(source.path), displayPath, context);
+  return { file, ok, folder: dirname(source.path) };
+}
+
+function toCachedMessage(message: VFile['messages'][number]): CachedMessage {
+  return {
+    file: message.file ?? '',
+    line: message.line,
+    column: message.column,
+    fatal: message.fatal,
+    reason: message.reason,
+    ruleId: message.ruleId,
+  };
+}
+
+function epochFromDate(date: string): number {
+  const [year, month = 1, day = 1] = date.slice(0, 10).split('-').map(Number);
+  // A date-time without a zone is read as UTC: the local zone must never change an edition.
+  const time = date.length > 10 ? Date.parse(/(Z|[+-]\d\d:\d\d)$/.test(date) ? date : `${date}Z`) : Date.UTC(year!, month - 1, day);
+  return Math.floor((Number.isNaN(time) ? Date.UTC(year!, month - 1, day) : time) / 1000);
+}
