@@ -1,0 +1,190 @@
+import { spawn } from 'node:child_process';
+import { cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { build } from '../pipeline/build.ts';
+import { cli, runCli, tempProject } from './helpers.ts';
+
+const note = (title: string) => `---\ntitle: ${title}\ndate: 2024-05-01\n---\n\n## Part\n\n${title} text with a note[^a].\n\n[^a]: The note of ${title}.\n`;
+
+describe('the edition cache', () => {
+  it('serves unchanged editions from the cache and says so; --force rebuilds', () => {
+    const root = tempProject({ 'doc.md': note('Cached') });
+    const first = runCli(['build', 'doc.md', '--format', 'html,epub'], root);
+    expect(first.status).toBe(0);
+    expect(first.stdout).toMatch(/^wrote dist\/doc\.html/m);
+    const second = runCli(['build', 'doc.md', '--format', 'html,epub'], root);
+    expect(second.stdout).toMatch(/^up to date dist\/doc\.html .*from cache/m);
+    expect(second.stdout).toMatch(/^up to date dist\/doc\.epub/m);
+    const forced = runCli(['build', 'doc.md', '--format', 'html', '--force'], root);
+    expect(forced.stdout).toMatch(/^wrote dist\/doc\.html/m);
+  });
+
+  it('rebuilds when the source, an image or the options change', () => {
+    const root = tempProject({ 'doc.md': '---\ntitle: Img\n---\n\n![A square](dot.svg)\n', 'dot.svg': '<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"/>' });
+    runCli(['build', 'doc.md', '--format', 'html'], root);
+    writeFileSync(join(root, 'dot.svg'), '<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8"/>');
+    expect(runCli(['build', 'doc.md', '--format', 'html'], root).stdout).toMatch(/^wrote/m);
+    expect(runCli(['build', 'doc.md', '--format', 'html'], root).stdout).toMatch(/^up to date/m);
+    writeFileSync(join(root, 'doc.md'), '---\ntitle: Img 2\n---\n\n![A square](dot.svg)\n');
+    expect(runCli(['build', 'doc.md', '--format', 'html'], root).stdout).toMatch(/^wrote/m);
+  });
+
+  it('detects a corrupt or truncated entry and rebuilds it, never serving it', () => {
+    const root = tempProject({ 'doc.md': note('Corrupt') });
+    runCli(['build', 'doc.md', '--format', 'html'], root);
+    const good = readFileSync(join(root, 'dist/doc.html'));
+    const folder = join(root, 'node_modules/.cache/colophon/editions');
+    const payload = readdirSync(folder).find((name) => name.endsWith('.html.html'))!;
+    writeFileSync(join(folder, payload), good.subarray(0, 100));
+    writeFileSync(join(root, 'dist/doc.html'), 'damaged');
+    const run = runCli(['build', 'doc.md', '--format', 'html'], root);
+    expect(run.stdout).toMatch(/^wrote dist\/doc\.html/m);
+    expect(readFileSync(join(root, 'dist/doc.html'))).toEqual(good);
+  });
+});
+
+describe('reporters', () => {
+  it('json: one JSON document with editions and messages', () => {
+    const root = tempProject({ 'a.md': note('A'), 'b.md': '---\ntitle: B\n---\n\nText.\n\n[^x]: unused\n' });
+    const run = runCli(['build', 'a.md', 'b.md', '--format', 'html', '--reporter', 'json'], root);
+    expect(run.status).toBe(0);
+    const report = JSON.parse(run.stdout);
+    expect(report.ok).toBe(true);
+    expect(report.documents.map((document: { source: string }) => document.source)).toEqual(['a.md', 'b.md']);
+    expect(report.documents[1].messages).toEqual([
+      { file: 'b.md', line: 7, column: 1, severity: 'warning', message: 'footnote "x" is defined but never cited', rule: 'footnote-unused' },
+    ]);
+    expect(report.documents[0].editions[0]).toMatchObject({ edition: 'html', path: 'dist/a.html', cached: false });
+  });
+
+  it('github: workflow-command annotations at the source line', () => {
+    const root = tempProject({ 'doc.md': '---\ntitle: G\n---\n\nCites[^nope], here.\n' });
+    const run = runCli(['build', 'doc.md', '--format', 'html', '--reporter', 'github'], root);
+    expect(run.status).toBe(1);
+    expect(run.stdout).toContain('::error file=doc.md,line=5,col=6,title=footnote-undefined::footnote "nope" is cited but never defined');
+  });
+});
+
+describe('colophon check', () => {
+  it('renders every edition, writes nothing, and gates on warnings with --strict', () => {
+    const root = tempProject({ 'doc.md': '---\ntitle: C\n---\n\nText.\n\n[^x]: unused\n' });
+    const loose = runCli(['check', 'doc.md'], root);
+    expect(loose.status).toBe(0);
+    expect(loose.stderr).toContain('doc.md:7:1: warning: footnote "x" is defined but never cited [footnote-unused]');
+    expect(readdirSync(root)).toEqual(['doc.md']);
+    expect(runCli(['check', 'doc.md', '--strict'], root).status).toBe(1);
+  });
+});
+
+describe('many documents', () => {
+  it('--shard splits the documents deterministically, disjoint and complete', () => {
+    const files = Object.fromEntries(['a', 'b', 'c', 'd', 'e'].map((name) => [`source/${name}.md`, note(name.toUpperCase())]));
+    const root = tempProject(files);
+    const built = [1, 2, 3].map((index) => {
+      const run = runCli(['build', '--format', 'html', '--shard', `${index}/3`, '--out', `out${index}`], root);
+      expect(run.status).toBe(0);
+      return readdirSync(join(root, `out${index}`)).sort();
+    });
+    expect(built.flat().sort()).toEqual(['a.html', 'b.html', 'c.html', 'd.html', 'e.html']);
+    expect(runCli(['build', '--shard', '4/3'], root).status).toBe(2);
+  });
+
+  it('a worker pool gives the same bytes as one thread, and one failure does not stop the others', async () => {
+    const root = tempProject({
+      ...Object.fromEntries(['a', 'b', 'c', 'd'].map((name) => [`source/${name}.md`, note(name)])),
+      'source/bad.md': '---\ntitle: [oops\n---\n',
+    });
+    const pooled = await build({ root, out: join(root, 'pooled'), formats: ['html', 'pdf', 'epub'], jobs: 2, cache: false });
+    const single = await build({ root, out: join(root, 'single'), formats: ['html', 'pdf', 'epub'], jobs: 1, cache: false });
+    expect(pooled.ok).toBe(false);
+    expect(pooled.documents.filter((document) => document.ok)).toHaveLength(4);
+    for (const name of ['a', 'b', 'c', 'd']) {
+      for (const edition of ['html', 'pdf', 'epub']) {
+        expect(readFileSync(join(root, 'pooled', `${name}.${edition}`))).toEqual(readFileSync(join(root, 'single', `${name}.${edition}`)));
+      }
+    }
+    expect(single.documents.find((document) => !document.ok)!.source).toMatch(/bad\.md$/);
+  });
+});
+
+describe('books', () => {
+  const book = {
+    'source/novel/book.yaml': 'title: A Novel\nauthor: Ada\ndate: 2024-01-01\nchapters:\n  - one.md\n  - parts/two.md\n',
+    'source/novel/one.md': '# One\n\nFirst[^1].\n\n[^1]: Chapter one note.\n',
+    'source/novel/parts/two.md': '# Two\n\nSecond[^1] and again[^1].\n\n![Dot](dot.svg)\n\n[^1]: Chapter two note.\n',
+    'source/novel/parts/dot.svg': '<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"/>',
+  };
+
+  it('builds a folder with book.yaml into one edition per format, numbering notes across chapters', () => {
+    const root = tempProject(book);
+    const run = runCli(['build', '--format', 'html,epub,pdf'], root);
+    expect(run.stderr).not.toMatch(/error|warning/);
+    expect(run.status).toBe(0);
+    const html = readFileSync(join(root, 'dist/novel.html'), 'utf8');
+    expect(html).toContain('<h1 class="title">A Novel</h1>');
+    expect([...html.matchAll(/<li id="(fn-\d+)">/g)].map((match) => match[1])).toEqual(['fn-1', 'fn-2']);
+    expect(html).toContain('Chapter one note.');
+    expect(html).toContain('Chapter two note.');
+    expect(html).toContain('src="data:image/svg+xml;base64,');
+  });
+
+  it('reports a problem in a chapter at that chapter\'s own line and column', () => {
+    const root = tempProject({ ...book, 'source/novel/parts/two.md': '# Two\n\nSecond[^missing].\n' });
+    const run = runCli(['build', '--format', 'html'], root);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('source/novel/parts/two.md:3:7: error: footnote "missing" is cited but never defined [footnote-undefined]');
+  });
+});
+
+describe('reproducibility', () => {
+  it('gives byte-identical editions across builds, time zones, locales, working directories and checkout paths', () => {
+    const files = { 'source/doc.md': note('Same'), 'source/undated.md': '---\ntitle: Undated\n---\n\nNo date[^n].\n\n[^n]: Note.\n' };
+    const first = tempProject(files);
+    const second = join(tmpdir(), `colophon-elsewhere-${process.pid}`, 'deeper', 'checkout');
+    mkdirSync(second, { recursive: true });
+    cpSync(first, second, { recursive: true });
+    const a = runCli(['build', '--force'], first, { TZ: 'UTC', LANG: 'C', SOURCE_DATE_EPOCH: '1700000000' });
+    const b = runCli(['build', '--force', '--root', '..', '--out', '../dist', '../source'], join(second, 'source'), { TZ: 'Asia/Kolkata', LANG: 'ja_JP.UTF-8', SOURCE_DATE_EPOCH: '1700000000' });
+    expect(a.status).toBe(0);
+    expect(b.status).toBe(0);
+    for (const name of ['doc', 'undated']) {
+      for (const edition of ['html', 'pdf', 'epub']) {
+        expect(readFileSync(join(second, 'dist', `${name}.${edition}`)), `${name}.${edition}`).toEqual(readFileSync(join(first, 'dist', `${name}.${edition}`)));
+      }
+    }
+    // SOURCE_DATE_EPOCH is honoured where the document has no date.
+    const c = runCli(['build', '--force', '--out', 'other', 'source/undated.md'], first, { SOURCE_DATE_EPOCH: '1600000000' });
+    expect(c.status).toBe(0);
+    expect(readFileSync(join(first, 'other/undated.epub'))).not.toEqual(readFileSync(join(first, 'dist/undated.epub')));
+  });
+});
+
+describe('watch mode', () => {
+  it('rebuilds on change, survives an error, and stops cleanly on Ctrl-C', async () => {
+    const root = tempProject({ 'source/doc.md': note('Watched') });
+    const child = spawn(process.execPath, [cli, 'build', '--watch', '--format', 'html'], { cwd: root });
+    let stderr = '';
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    const waitFor = async (pattern: RegExp, count = 1) => {
+      for (let waited = 0; waited < 60_000; waited += 50) {
+        if ((stderr.match(new RegExp(pattern, 'g')) ?? []).length >= count) return;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      throw new Error(`timed out waiting for ${pattern}; stderr so far:\n${stderr}`);
+    };
+    await waitFor(/watching for changes/);
+    writeFileSync(join(root, 'source/doc.md'), '---\ntitle: Broken\n---\n\nCites[^nope].\n');
+    await waitFor(/rebuilt in \d+ ms/);
+    expect(stderr).toContain('error: footnote "nope" is cited but never defined');
+    writeFileSync(join(root, 'source/doc.md'), note('Fixed'));
+    await waitFor(/rebuilt in \d+ ms/, 2);
+    expect(readFileSync(join(root, 'dist/doc.html'), 'utf8')).toContain('Fixed text');
+    const exit = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    child.kill('SIGINT');
+    expect(await exit).toBe(0);
+    expect(stderr).toContain('stopped watching');
+    expect(readdirSync(join(root, 'dist')).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+  });
+});
