@@ -1,4 +1,4 @@
-import type { Definition, PhrasingContent } from 'mdast';
+import type { PhrasingContent } from 'mdast';
 import { report } from '../../messages.ts';
 import type { FontStyle } from './fonts.ts';
 import type { Link, Run, StructNode } from './model.ts';
@@ -112,4 +112,3 @@ function bold(style: FontStyle): FontStyle {
   return style === 'italic' ? 'boldItalic' : style === 'regular' ? 'bold' : style === 'mono' ? 'monoBold' : style;
 }
 
-export type { Definition };

@@ -84,7 +84,7 @@ export function knuthPlass(items: Item[], lineWidth: number, options: BreakOptio
       const candidates: (Active | undefined)[] = [undefined, undefined, undefined, undefined];
       const next: Active[] = [];
       for (const active of actives) {
-        let width = sumWidth - active.width + (penalty ? penalty.width : 0);
+        const width = sumWidth - active.width + (penalty ? penalty.width : 0);
         let ratio: number;
         if (width < lineWidth) {
           const stretch = sumStretch - active.stretch;
@@ -94,11 +94,8 @@ export function knuthPlass(items: Item[], lineWidth: number, options: BreakOptio
           ratio = shrink > 0 ? (lineWidth - width) / shrink : -INFINITY;
         } else ratio = 0;
         const forced = penalty !== undefined && penalty.penalty <= -INFINITY;
-        if (ratio < -1 || forced) {
-          // This active node can never reach further: drop it (but still consider this break).
-        } else {
-          next.push(active);
-        }
+        // An active node that is already overfull, or is passed by a forced break, can reach no further.
+        if (ratio >= -1 && !forced) next.push(active);
         if (ratio >= -1 && ratio <= tolerance) {
           const badness = 100 * Math.abs(ratio) ** 3;
           let demerits: number;
@@ -118,7 +115,6 @@ export function knuthPlass(items: Item[], lineWidth: number, options: BreakOptio
             candidates[fitness] = { position: index, line: active.line + 1, fitness, width: 0, stretch: 0, shrink: 0, demerits, ratio, previous: active };
           }
         }
-        void width;
       }
       actives = next;
       const totals = after(index);
@@ -156,7 +152,6 @@ export function firstFit(items: Item[], lineWidth: number): Break[] {
   const breaks: Break[] = [];
   let width = 0;
   let lastLegal = -1;
-  let widthAtLegal = 0;
   let start = 0;
   for (let index = 0; index < items.length; index++) {
     const item = items[index]!;
@@ -168,10 +163,7 @@ export function firstFit(items: Item[], lineWidth: number): Break[] {
       start = index + 1;
       continue;
     }
-    if (legal && width + (item.type === 'penalty' ? item.width : 0) <= lineWidth) {
-      lastLegal = index;
-      widthAtLegal = width;
-    }
+    if (legal && width + (item.type === 'penalty' ? item.width : 0) <= lineWidth) lastLegal = index;
     if (item.type !== 'penalty') width += item.width;
     if (width > lineWidth && lastLegal >= start) {
       breaks.push({ position: lastLegal, ratio: 0 });
@@ -180,7 +172,6 @@ export function firstFit(items: Item[], lineWidth: number): Break[] {
       index = start - 1;
       width = 0;
       lastLegal = -1;
-      void widthAtLegal;
     }
   }
   if (breaks.at(-1)?.position !== items.length - 1) breaks.push({ position: items.length - 1, ratio: 0 });

@@ -157,7 +157,7 @@ function emptyBox(width: number, fonts: Fonts, run: Run | undefined): TextBox {
 function* splitCjk(token: string): Generator<{ text: string; cjk: boolean }> {
   let buffer = '';
   for (const char of token) {
-    if (isCjkBreakable(char.codePointAt(0)!) || (buffer === '' && CLOSING.has(char) && false)) {
+    if (isCjkBreakable(char.codePointAt(0)!)) {
       if (buffer) yield { text: buffer, cjk: false };
       buffer = '';
       yield { text: char, cjk: true };
@@ -214,8 +214,7 @@ function toLines(items: TextItem[], breaks: Break[], options: SetOptions): Box[]
   const boxes: Box[] = [];
   const baseline = options.leading - ((options.leading - options.size) / 2 + options.size * 0.22);
   let start = 0;
-  breaks.forEach((breakpoint, lineIndex) => {
-    const last = lineIndex === breaks.length - 1;
+  breaks.forEach((breakpoint) => {
     const end = breakpoint.position;
     while (start < end && items[start]!.type !== 'box') start++;
     const justify = options.align === 'justify';
@@ -277,7 +276,6 @@ function toLines(items: TextItem[], breaks: Break[], options: SetOptions): Box[]
     if (lastOp) lastOp.text = lastOp.text.replace(/ +$/, '');
     boxes.push({ height: options.leading, ops: clean, notes, keep: false, struct: options.struct, dests: dests.length ? dests : undefined });
     start = end + 1;
-    void last;
   });
   return boxes;
 }
