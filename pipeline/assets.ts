@@ -44,13 +44,17 @@ export interface AssetResolverOptions {
   file: VFile;
   /** Bytes read during this build, shared by its documents (Colophon's own files only). */
   cache: Map<string, Uint8Array>;
+  /** Remote images fetched before rendering (only with --allow-remote), by URL. */
+  fetched?: Map<string, Asset>;
 }
 
-export function createAssetResolver({ root, documentDir, file, cache }: AssetResolverOptions): AssetResolver {
+export function createAssetResolver({ root, documentDir, file, cache, fetched }: AssetResolverOptions): AssetResolver {
   const realRoot = realpathSync(root);
   return {
     document(url, node) {
       const place: Position | undefined = node?.position;
+      const remote = fetched?.get(url);
+      if (remote) return remote;
       if (/^[a-z][a-z\d+.-]*:/i.test(url) && !/^file:/i.test(url)) {
         const scheme = url.slice(0, url.indexOf(':')).toLowerCase();
         const why = scheme === 'http' || scheme === 'https' ? 'remote files are not fetched (network access is off)' : `the ${scheme}: scheme is not supported`;
@@ -93,6 +97,9 @@ export function createAssetResolver({ root, documentDir, file, cache }: AssetRes
       const asset: Asset = { path: inside.split(sep).join('/'), bytes: readFileSync(real), mediaType };
       return asset;
     },
+    remote(url) {
+      return fetched?.get(url);
+    },
     own(path) {
       let bytes = cache.get(path);
       if (!bytes) {
@@ -103,6 +110,17 @@ export function createAssetResolver({ root, documentDir, file, cache }: AssetRes
       return bytes;
     },
   };
+}
+
+/** What an image's bytes say it is (a server's Content-Type is not trusted). */
+export function sniffImageType(bytes: Uint8Array): string | undefined {
+  const head = Buffer.from(bytes.subarray(0, 512));
+  if (head.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return 'image/png';
+  if (head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff) return 'image/jpeg';
+  if (head.subarray(0, 4).toString('latin1') === 'GIF8') return 'image/gif';
+  if (head.subarray(0, 4).toString('latin1') === 'RIFF' && head.subarray(8, 12).toString('latin1') === 'WEBP') return 'image/webp';
+  if (/^\s*(<\?xml[^>]*>\s*)?(<!--[\s\S]*?-->\s*)*(<!DOCTYPE svg[^>]*>\s*)?<svg[\s>]/i.test(head.toString('utf8'))) return 'image/svg+xml';
+  return undefined;
 }
 
 function truncate(value: string): string {

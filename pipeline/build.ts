@@ -38,6 +38,8 @@ export interface BuildOptions extends ReadOptions {
   jobs?: number;
   /** Build only shard `index` (1-based) of `count`: a deterministic split for CI matrices. */
   shard?: { index: number; count: number };
+  /** Fetch remote images (http/https, time-limited, size-capped, never internal addresses). */
+  allowRemote?: boolean;
   /** Called as each document finishes (progress reporting). */
   onDocument?: (result: DocumentResult) => void;
 }
@@ -85,6 +87,7 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
     encoding: options.encoding,
     epoch: options.sourceDateEpoch ?? epochFromEnvironment(),
     cwd: process.cwd(),
+    allowRemote: options.allowRemote,
   };
   const cache = options.cache === false || options.dryRun ? undefined : EditionCache.forProject(root);
   const fingerprint = cache ? colophonFingerprint() : '';

@@ -34,6 +34,7 @@ export async function main(argv: string[]): Promise<number> {
       .option('--root <dir>', 'project root: nothing outside it is read', '.')
       .option('--max-nesting <levels>', `deepest nesting of quotes and lists (default ${defaultLimits.maxNesting})`, positiveInteger)
       .option('--max-input-size <megabytes>', `largest source, in MB (default ${defaultLimits.maxInputBytes / 1024 / 1024})`, positiveInteger)
+      .option('--allow-remote', 'fetch remote images (http/https only, 10 s and 20 MB at most, never internal addresses)')
       .option('-j, --jobs <n>', 'worker threads for many documents (default: the number of cores)', positiveInteger)
       .option('--shard <i/n>', 'build only the i-th of n deterministic shards of the documents', parseShard)
       .addOption(new Option('--reporter <name>', 'how to report').choices([...REPORTERS]).default('human'));
@@ -82,6 +83,7 @@ interface CommandOptions {
   jobs?: number;
   shard?: { index: number; count: number };
   force?: boolean;
+  allowRemote?: boolean;
 }
 
 function toBuildOptions(paths: string[], options: CommandOptions): BuildOptions {
@@ -97,6 +99,7 @@ function toBuildOptions(paths: string[], options: CommandOptions): BuildOptions 
     force: options.force,
     jobs: options.jobs,
     shard: options.shard,
+    allowRemote: options.allowRemote,
     limits: {
       ...(options.maxNesting ? { maxNesting: options.maxNesting } : {}),
       ...(options.maxInputSize ? { maxInputBytes: options.maxInputSize * 1024 * 1024 } : {}),

@@ -2,7 +2,10 @@ import { readFileSync } from 'node:fs';
 import { dirname, relative } from 'node:path';
 import type { Root } from 'mdast';
 import type { VFile } from 'vfile';
-import { createAssetResolver } from './assets.ts';
+import type { Node } from 'unist';
+import { visit } from 'unist-util-visit';
+import { createAssetResolver, sniffImageType } from './assets.ts';
+import { fetchRemote } from './remote.ts';
 import { readBook } from './book.ts';
 import type { CachedMessage } from './cache.ts';
 import { sha256 } from './cache.ts';
@@ -11,7 +14,7 @@ import { report } from './messages.ts';
 import { parse } from './parse.ts';
 import { decodeSource, type ReadOptions } from './source.ts';
 import { runTransforms } from './transforms/index.ts';
-import type { DocumentMeta, Edition, PaperSize } from './types.ts';
+import type { Asset, DocumentMeta, Edition, PaperSize } from './types.ts';
 import { loadWriter } from './writers/index.ts';
 
 /** One input: a Markdown file, or a folder with a book.yaml whose chapters make one book. */
@@ -33,6 +36,8 @@ export interface RenderContext extends ReadOptions {
   epoch: number;
   /** The working directory that message paths are relative to. */
   cwd: string;
+  /** Fetch remote images (http/https only, never internal addresses). Off by default. */
+  allowRemote?: boolean;
 }
 
 /** The outcome of rendering one document: plain data (no class instances), worker-safe. */
@@ -73,7 +78,10 @@ export async function renderDocument(source: Source, context: RenderContext): Pr
   if (failed(file, context.strict)) return finish();
 
   const read = new Map<string, string>();
-  const resolver = createAssetResolver({ root: context.root, documentDir: loaded.folder, file, cache: new Map() });
+  const fetched = context.allowRemote ? await fetchRemoteImages(tree, file) : undefined;
+  // A fetched file can change without notice: a document that uses one is never served from the cache.
+  for (const url of fetched?.keys() ?? []) read.set(`remote:${url}`, '');
+  const resolver = createAssetResolver({ root: context.root, documentDir: loaded.folder, file, cache: new Map(), fetched });
   const assets = {
     ...resolver,
     document: (url: string, node?: Parameters<typeof resolver.document>[1]) => {
@@ -95,6 +103,36 @@ export async function renderDocument(source: Source, context: RenderContext): Pr
   }
   output.assets = [...read];
   return finish();
+}
+
+/** Fetch every remote image the document shows, a few at a time; failures are errors at the image. */
+async function fetchRemoteImages(tree: Root, file: VFile): Promise<Map<string, Asset>> {
+  const definitions = new Map<string, string>();
+  visit(tree, 'definition', (node) => {
+    definitions.set(node.identifier, node.url);
+  });
+  const wanted = new Map<string, Node>();
+  visit(tree, (node) => {
+    const url = node.type === 'image' ? node.url : node.type === 'imageReference' ? definitions.get(node.identifier) : undefined;
+    if (url && /^https?:\/\//i.test(url) && !wanted.has(url)) wanted.set(url, node);
+  });
+  const fetched = new Map<string, Asset>();
+  const queue = [...wanted];
+  const worker = async () => {
+    for (let next = queue.shift(); next; next = queue.shift()) {
+      const [url, node] = next;
+      try {
+        const { bytes } = await fetchRemote(url);
+        const mediaType = sniffImageType(bytes);
+        if (mediaType) fetched.set(url, { path: url, bytes, mediaType });
+        else report(file, 'error', `"${url}" is not an image Colophon can embed (PNG, JPEG, GIF, SVG, WebP)`, node, 'asset-type');
+      } catch (error) {
+        report(file, 'error', `cannot fetch "${url}": ${(error as Error).message}`, node, 'asset-remote');
+      }
+    }
+  };
+  await Promise.all([worker(), worker(), worker(), worker()]);
+  return fetched;
 }
 
 export function failed(file: { messages: { fatal?: boolean | null }[] }, strict = false): boolean {

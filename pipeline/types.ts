@@ -61,6 +61,11 @@ declare module 'vfile' {
 export interface AssetResolver {
   /** A reference from the document (an image URL), resolved against the document's folder. */
   document(url: string, node?: { position?: import('unist').Position }): Asset | undefined;
+  /**
+   * A remote (http/https) image fetched before rendering, when the build allows remote files
+   * (`--allow-remote`); otherwise undefined, and nothing is fetched. Reports nothing itself.
+   */
+  remote(url: string): Asset | undefined;
   /** A file of Colophon's own: templates/… or a package under node_modules. */
   own(path: string): Uint8Array;
 }

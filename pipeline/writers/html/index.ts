@@ -57,8 +57,13 @@ function embedImages(tree: Root, assets: AssetResolver): void {
   visit(tree, (node) => {
     const target = node.type === 'image' ? node : node.type === 'imageReference' ? definitions.get(node.identifier) : undefined;
     if (!target || embedded.has(target as Definition)) return;
-    // A remote image stays a reference: the reader's browser fetches it, never Colophon.
-    if (/^https?:\/\//i.test(target.url)) return;
+    // A remote image is embedded only when the build fetched it (--allow-remote); otherwise it
+    // stays a reference, which the reader's browser fetches, never Colophon.
+    if (/^https?:\/\//i.test(target.url)) {
+      const fetched = assets.remote(target.url);
+      if (fetched) target.url = `data:${fetched.mediaType};base64,${Buffer.from(fetched.bytes).toString('base64')}`;
+      return;
+    }
     if (target.type === 'definition') embedded.add(target);
     const asset = assets.document(target.url, node);
     target.url = asset ? `data:${asset.mediaType};base64,${Buffer.from(asset.bytes).toString('base64')}` : '';
