@@ -24,7 +24,9 @@ export const pdfWriter: Writer = {
 /** mdast → boxes → pages → pdfkit. */
 export async function renderPdf(input: WriterInput): Promise<Uint8Array> {
   const plan = planPdf(input);
-  renderPages(plan.pdf, plan.pages, plan.frame, plan.furniture, plan.root, true, plan.svgFonts);
+  const hasSvg = plan.pages.some((page) => [...page.body, ...page.notes].some(({ box }) => box.ops.some((op) => op.op === 'image' && op.svg)));
+  const svg = hasSvg ? (await import('svg-to-pdfkit')).default : undefined;
+  renderPages(plan.pdf, plan.pages, plan.frame, plan.furniture, plan.root, true, { render: svg, fonts: plan.svgFonts });
   return plan.pdf.finish();
 }
 

@@ -1,4 +1,3 @@
-import SVGtoPDF from 'svg-to-pdfkit';
 import type { Pdf, StructElement, OutlineItem } from './facade.ts';
 import type { Box, Op, StructNode, TextOp } from './model.ts';
 import type { Page } from './paginate.ts';
@@ -22,7 +21,15 @@ export type Furniture = (pageIndex: number, pageCount: number) => { box: Box; y:
 /** Font names (registered with pdfkit) for text inside SVG images, so that no unembedded standard font creeps in. */
 export type SvgFonts = (family: string, bold: boolean, italic: boolean) => string;
 
-export function renderPages(pdf: Pdf, pages: Page[], frame: Frame, furniture: Furniture, root: StructNode, tagged: boolean, svgFonts: SvgFonts): void {
+/** svg-to-pdfkit, loaded by the writer only when a document has SVG images. */
+export type SvgRenderer = typeof import('svg-to-pdfkit').default;
+
+export interface SvgSupport {
+  render: SvgRenderer | undefined;
+  fonts: SvgFonts;
+}
+
+export function renderPages(pdf: Pdf, pages: Page[], frame: Frame, furniture: Furniture, root: StructNode, tagged: boolean, svg: SvgSupport): void {
   const elements = new Map<StructNode, StructElement>();
   const document = pdf.struct(root.tag, { lang: root.lang });
   if (tagged) pdf.addStructure(document);
@@ -51,7 +58,7 @@ export function renderPages(pdf: Pdf, pages: Page[], frame: Frame, furniture: Fu
     const decoration = box.ops.filter((op) => op.op === 'rect' || op.op === 'line');
     if (decoration.length > 0) {
       if (tagged) pdf.beginArtifact('Layout');
-      for (const op of decoration) drawOp(pdf, op, x, y, svgFonts);
+      for (const op of decoration) drawOp(pdf, op, x, y, svg);
       if (tagged) pdf.endContent();
     }
     let group: { node: StructNode | undefined; ops: Op[] } | undefined;
@@ -60,18 +67,18 @@ export function renderPages(pdf: Pdf, pages: Page[], frame: Frame, furniture: Fu
       const { node, ops } = group;
       group = undefined;
       if (!tagged) {
-        for (const op of ops) drawOp(pdf, op, x, y, svgFonts);
+        for (const op of ops) drawOp(pdf, op, x, y, svg);
         return;
       }
       if (artifact || !node || node.tag === 'Artifact') {
         pdf.beginArtifact(artifact ? 'Pagination' : 'Layout');
-        for (const op of ops) drawOp(pdf, op, x, y, svgFonts);
+        for (const op of ops) drawOp(pdf, op, x, y, svg);
         pdf.endContent();
         return;
       }
       const element = elementFor(node);
       const content = pdf.beginContent(node.tag);
-      for (const op of ops) drawOp(pdf, op, x, y, svgFonts);
+      for (const op of ops) drawOp(pdf, op, x, y, svg);
       pdf.endContent();
       element.add(content);
       for (const op of ops) if (op.op === 'text' && op.link) drawLink(pdf, op, x, y, element);
@@ -109,7 +116,7 @@ export function renderPages(pdf: Pdf, pages: Page[], frame: Frame, furniture: Fu
 
 const EMPTY: Page = { body: [], notes: [], noteHeight: 0 };
 
-function drawOp(pdf: Pdf, op: Op, x: number, y: number, svgFonts: SvgFonts): void {
+function drawOp(pdf: Pdf, op: Op, x: number, y: number, svg: SvgSupport): void {
   switch (op.op) {
     case 'text':
       pdf.drawText(op.face, op.size, x + op.x, y + op.y, op.text, op.extra, op.color);
@@ -124,7 +131,7 @@ function drawOp(pdf: Pdf, op: Op, x: number, y: number, svgFonts: SvgFonts): voi
       return;
     case 'image':
       if (op.bytes) pdf.image(op.bytes, x + op.x, y + op.y, op.w, op.h);
-      else if (op.svg) SVGtoPDF(pdf.raw as never, op.svg, x + op.x, y + op.y, { width: op.w, height: op.h, assumePt: false, preserveAspectRatio: 'xMidYMid meet', fontCallback: svgFonts });
+      else if (op.svg && svg.render) svg.render(pdf.raw, op.svg, x + op.x, y + op.y, { width: op.w, height: op.h, assumePt: false, preserveAspectRatio: 'xMidYMid meet', fontCallback: svg.fonts });
       return;
   }
 }
