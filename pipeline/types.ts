@@ -35,6 +35,8 @@ export interface DocumentMeta {
   papersize: PaperSize;
   toc: boolean;
   chapterLevel?: number;
+  /** Raw HTML in the source: `sanitize` (default: GitHub's safe subset) or `trust` (as written). */
+  rawHtml?: 'sanitize' | 'trust';
 }
 
 /** What the footnote transform leaves for writers: notes are renumbered 1..n. */

@@ -58,6 +58,7 @@ const frontMatterSchema = v.looseObject({
   cover: v.optional(text),
   papersize: v.optional(v.picklist(['a4', 'a5', 'letter'])),
   toc: v.optional(v.boolean()),
+  'raw-html': v.optional(v.picklist(['sanitize', 'trust'])),
   'chapter-level': v.optional(v.pipe(v.number(), v.integer(), v.minValue(1, 'must be a heading level from 1 to 6'), v.maxValue(6, 'must be a heading level from 1 to 6'))),
 });
 
@@ -105,6 +106,7 @@ export function extractMetadata(tree: Root, file: VFile, options: MetadataOption
     papersize: options.papersize ?? data.papersize ?? 'a4',
     toc: data.toc ?? false,
     chapterLevel: data['chapter-level'],
+    rawHtml: data['raw-html'] ?? 'sanitize',
   };
   file.data.meta = meta;
   return meta;

@@ -21,7 +21,7 @@ export function renderHtml({ tree, meta, file, assets }: WriterInput): string {
   const byline = bylineMdast(meta, footnotes);
   // The byline goes through the same conversion as the body, first, so its notes get numbers 1…
   const root: Root = { type: 'root', children: byline ? [byline, ...tree.children] : tree.children };
-  const content = contentToHast(root);
+  const content = contentToHast(root, { rawHtml: meta.rawHtml });
   const bylineElement = byline ? takeFirstElement(content) : undefined;
 
   const article = h('article', [

@@ -31,6 +31,8 @@ export interface ContentOptions {
   footnoteLabel?: string;
   /** Extra mdast options, e.g. the EPUB's note markup. */
   toHast?: Partial<ToHastOptions>;
+  /** Raw HTML in the source: sanitised (the default) or passed through as written. */
+  rawHtml?: 'sanitize' | 'trust';
 }
 
 /**
@@ -68,7 +70,7 @@ export function contentToHast(tree: Root, options: ContentOptions = {}): HastRoo
     ...options.toHast,
   })
     .use(rehypeRaw)
-    .use(rehypeSanitize, sanitizeSchema)
+    .use(options.rawHtml === 'trust' ? [] : [[rehypeSanitize, sanitizeSchema]])
     .use(() => alignToClass)
     .use(() => labelTaskCheckboxes);
   return processor.runSync(tree) as HastRoot;
