@@ -170,7 +170,7 @@ describe('pages', () => {
 
   it('keeps every glyph inside the margins', () => {
     const theme = JSON.parse(readFileSync(join(projectRoot, 'templates/pdf/theme.json'), 'utf8'));
-    for (const [name, paper] of [['sco-blueprint', 'a4'], ['long-report', 'a4'], ['table', 'a4'], ['intl', 'a4'], ['features', 'a5']] as const) {
+    for (const [name, paper] of [['sco-blueprint', 'a4'], ['long-report', 'a4'], ['widows', 'a4'], ['table', 'a4'], ['intl', 'a4'], ['features', 'a5']] as const) {
       const margins = theme.page.margins[paper];
       const [width, height] = PAPER[paper];
       const html = tool('pdftotext', ['-bbox', pdfOf(name), '-']);

@@ -6,7 +6,7 @@ import { Pdf } from './facade.ts';
 import { Fonts } from './fonts.ts';
 import { handle, handlers } from './handlers/index.ts';
 import { hyphenatorFor } from './hyphenate.ts';
-import { space, type Box, type StructNode } from './model.ts';
+import { shift, space, type Box, type StructNode } from './model.ts';
 import { layoutNotes } from './notes.ts';
 import { paginate, type Page } from './paginate.ts';
 import { renderPages, type Frame, type Furniture, type SvgFonts } from './render.ts';
@@ -122,12 +122,14 @@ export function planPdf({ tree, meta, file, assets, epoch }: WriterInput): Plan 
   });
 
   const headTheme = theme.runningHead;
-  const head = setText(state, [{ text: meta.shortTitle, style: 'italic', size: headTheme.size, color: headTheme.color, rise: 0 }], {
-    width: frame.width,
-    leading: headTheme.size * 1.4,
-    size: headTheme.size,
-    align: 'center',
-  });
+  // The running head is one line: a short title too long for the measure is set smaller.
+  const headRun = (size: number) => [{ text: meta.shortTitle, style: 'italic' as const, size, color: headTheme.color, rise: 0 }];
+  const natural = setText(state, headRun(headTheme.size), { width: 1e6, leading: headTheme.size * 1.4, size: headTheme.size, align: 'left' });
+  const naturalWidth = Math.max(0, ...natural.flatMap((line) => line.ops.map((op) => (op.op === 'text' ? op.x + op.width : 0))));
+  const headSize = naturalWidth > frame.width ? (headTheme.size * frame.width) / naturalWidth * 0.98 : headTheme.size;
+  const head = setText(state, headRun(headSize), { width: 1e6, leading: headTheme.size * 1.4, size: headSize, align: 'left' }).slice(0, 1);
+  const headWidth = Math.max(0, ...head.flatMap((line) => line.ops.map((op) => (op.op === 'text' ? op.x + op.width : 0))));
+  shift(head, (frame.width - headWidth) / 2);
   const furniture = (index: number) => {
     const placed: { box: Box; y: number }[] = [];
     if (index > 0) for (const box of head) placed.push({ box, y: frame.top - theme.page.headerOffset });
