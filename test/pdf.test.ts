@@ -324,4 +324,20 @@ describe('options', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('slices a table row taller than a page instead of running off it', async () => {
+    const cell = Array.from({ length: 2500 }, () => 'word').join(' ');
+    const root = tempProject({ 'tall.md': `---\ntitle: Tall row\n---\n\n| A | B |\n|---|---|\n| short | ${cell} |\n| next | row |\n` });
+    try {
+      const built = await build({ root, paths: ['tall.md'], out: 'dist', formats: ['pdf'] });
+      expect(built.ok).toBe(true);
+      const pdf = join(root, 'dist', 'tall.pdf');
+      expect(pageCount(pdf)).toBeGreaterThan(2);
+      const bottoms = [...tool('pdftotext', ['-bbox', pdf, '-']).matchAll(/yMax="([\d.]+)"/g)].map((match) => Number(match[1]));
+      expect(Math.max(...bottoms)).toBeLessThanOrEqual(PAPER.a4[1] - 72 + 40);
+      for (let page = 2; page <= pageCount(pdf); page++) expect(pageText(pdf, page)).toMatch(/^\s*Tall row\s+A\s+B/);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
 });

@@ -49,7 +49,7 @@ export function paginate(body: Box[], notes: Map<string, Note>, geometry: PageGe
   let index = 0;
   let guard = 0;
   while (index < body.length || carry.length > 0) {
-    if (++guard > body.length * 4 + 10000) throw new Error('pagination does not progress');
+    if (++guard > body.length * 4 + 10000) throw new Error(`pagination does not progress at box ${index} of ${body.length}`);
     let fill = fillPage(body, index, body.length, carry, placed, notes, geometry, false);
     if (fill.end < body.length && fill.end > index) {
       // Move back to the last place where a break is allowed.

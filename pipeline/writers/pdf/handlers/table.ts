@@ -44,54 +44,72 @@ export function table(state: State, node: Table, context: Context): Box[] {
   const widths = columnWidths(min, max, context.width);
   const aligns: AlignType[] = node.align ?? [];
 
-  const rowBox = (row: TableRow, header: boolean, rowStruct: StructNode): Box => {
-    const cells: Box[][] = [];
-    let height = 0;
-    row.children.forEach((cell, column) => {
+  const rowBoxes = (row: TableRow, header: boolean, rowStruct: StructNode): Box[] => {
+    const cells: Box[][] = row.children.map((cell, column) => {
       const cellStruct = struct(header ? 'TH' : 'TD', rowStruct, header ? { scope: 'Column' } : {});
       const align: Align = aligns[column] === 'center' ? 'center' : aligns[column] === 'right' ? 'right' : 'left';
-      const lines = setText(state, runsOf(cell, header, cellStruct), {
-        width: widths[column]! - 2 * padding,
-        leading,
-        size,
-        align,
-        struct: cellStruct,
-        hyphenator: state.hyphenator,
-      });
-      cells.push(lines);
-      height = Math.max(height, lines.reduce((sum, line) => sum + line.height, 0));
+      return shift(
+        setText(state, runsOf(cell, header, cellStruct), {
+          width: widths[column]! - 2 * padding,
+          leading,
+          size,
+          align,
+          struct: cellStruct,
+          hyphenator: state.hyphenator,
+        }),
+        widths.slice(0, column).reduce((sum, width) => sum + width, 0) + padding,
+      );
     });
-    height += 2 * padding;
-    const ops: Op[] = [];
-    const notes: string[] = [];
-    let x = 0;
+    // A row taller than a page would run off it: cut such a row into slices that each fit.
+    const limit = Math.max(leading, context.maxHeight * 0.8 - 2 * padding);
+    const slices: Box[][][] = [];
     cells.forEach((lines, column) => {
-      let y = padding;
-      for (const line of shift(lines, x + padding)) {
-        for (const op of line.ops) {
-          if (op.op === 'text') ops.push({ ...op, y: op.y + y, struct: op.struct ?? line.struct });
-          else ops.push(op);
+      let slice = 0;
+      let used = 0;
+      for (const line of lines) {
+        if (used + line.height > limit && used > 0) {
+          slice++;
+          used = 0;
         }
-        notes.push(...line.notes.filter((note) => !notes.includes(note)));
-        y += line.height;
+        ((slices[slice] ??= [])[column] ??= []).push(line);
+        used += line.height;
       }
-      x += widths[column]!;
     });
+    if (slices.length === 0) slices.push([]);
     const ruleWidth = header ? theme.headerRuleWidth : theme.ruleWidth;
-    ops.push({ op: 'line', points: [[0, height], [context.width, height]], width: ruleWidth, color: theme.ruleColor });
-    return { height, ops, notes, keep: false, struct: rowStruct };
+    return slices.map((slice, index) => {
+      // Array.from, not map: a slice is sparse where a cell has already ended.
+      const height = Math.max(0, ...Array.from(slice, (lines) => (lines ?? []).reduce((sum, line) => sum + line.height, 0))) + 2 * padding;
+      const ops: Op[] = [];
+      const notes: string[] = [];
+      for (const lines of slice) {
+        let y = padding;
+        for (const line of lines ?? []) {
+          for (const op of line.ops) {
+            if (op.op === 'text') ops.push({ ...op, y: op.y + y, struct: op.struct ?? line.struct });
+            else ops.push(op);
+          }
+          notes.push(...line.notes.filter((note) => !notes.includes(note)));
+          y += line.height;
+        }
+      }
+      if (index === slices.length - 1) ops.push({ op: 'line', points: [[0, height], [context.width, height]], width: ruleWidth, color: theme.ruleColor });
+      return { height, ops, notes, keep: false, struct: rowStruct };
+    });
   };
 
   const [first, ...rest] = node.children;
   if (!first) return [];
-  const header = rowBox(first, true, struct('TR', head));
-  header.keep = true;
-  header.ops.push({ op: 'line', points: [[0, 0], [context.width, 0]], width: theme.headerRuleWidth, color: theme.ruleColor });
-  const boxes: Box[] = [header];
+  // The header row is never sliced (a header taller than a page is not a header).
+  const [header, ...overflow] = rowBoxes(first, true, struct('TR', head));
+  header!.keep = true;
+  header!.ops.push({ op: 'line', points: [[0, 0], [context.width, 0]], width: theme.headerRuleWidth, color: theme.ruleColor });
+  const boxes: Box[] = [header!, ...overflow];
   for (const row of rest) {
-    const box = rowBox(row, false, struct('TR', bodyElement));
-    box.header = header;
-    boxes.push(box);
+    for (const box of rowBoxes(row, false, struct('TR', bodyElement))) {
+      box.header = header;
+      boxes.push(box);
+    }
   }
   return boxes;
 }
