@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 /**
@@ -25,11 +25,30 @@ export function makeCorpus(root: string, work: string, bytes: number): string {
     const text = readFileSync(files[index]!, 'utf8')
       .replace(/^---\n[\s\S]*?\n---\n/, '')
       .replace(/!\[([^\]]*)\]\((?!https?:)[^)]*\)/g, '$1')
-      .replace(/<img\b[^>]*>/gi, '');
+      .replace(/<img\b[^>]*>/gi, '')
+      .replace(/^ {0,3}\[[^\]]+\]:\s*<?(?!https?:)[^\s>]+\.(png|jpe?g|gif|svg|webp)>?.*$/gim, '');
     const chunk = `\n\n<!-- ${relative(root, files[index]!)} -->\n\n${text}\n`;
     parts.push(chunk);
     size += chunk.length;
   }
   writeFileSync(path, parts.join(''));
   return path;
+}
+
+/** A 20-chapter book of about `bytes` of real Markdown: a folder with book.yaml and chapter files. */
+export function makeBook(root: string, work: string, bytes: number, chapters = 20): string {
+  const folder = join(work, `book-${Math.round(bytes / 1_000_000)}mb`);
+  if (existsSync(join(folder, 'book.yaml'))) return folder;
+  const text = readFileSync(makeCorpus(root, work, bytes), 'utf8').replace(/^---\n[\s\S]*?\n---\n/, '');
+  const parts = text.split(/\n(?=\n<!-- node_modules)/);
+  mkdirSync(folder, { recursive: true });
+  const per = Math.ceil(parts.length / chapters);
+  const names: string[] = [];
+  for (let chapter = 0; chapter < chapters; chapter++) {
+    const name = `chapter-${String(chapter + 1).padStart(2, '0')}.md`;
+    names.push(name);
+    writeFileSync(join(folder, name), `# Chapter ${chapter + 1}\n${parts.slice(chapter * per, (chapter + 1) * per).join('\n')}\n`);
+  }
+  writeFileSync(join(folder, 'book.yaml'), `title: Real READMEs, a ${chapters}-chapter book\nchapters:\n${names.map((name) => `  - ${name}\n`).join('')}`);
+  return folder;
 }

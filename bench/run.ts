@@ -8,7 +8,7 @@ import { cpus, totalmem } from 'node:os';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { makeCorpus } from './corpus.ts';
+import { makeBook, makeCorpus } from './corpus.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const work = join(root, 'bench', 'work');
@@ -16,7 +16,10 @@ const cli = join(root, 'bin', 'colophon.mjs');
 
 interface Input {
   name: string;
+  /** What Colophon builds: a Markdown file or a book folder. */
   path: string;
+  /** The same content as Pandoc's input files (a book's chapters, in order). */
+  pandocInputs: string[];
   runs: number;
 }
 
@@ -38,11 +41,11 @@ const has = (command: string) => spawnSync('sh', ['-c', `command -v ${command}`]
 
 const contenders: Contender[] = [
   { tool: 'colophon', edition: 'html', available: () => true, command: (input, out) => ['node', cli, 'build', input.path, '--format', 'html', '--out', out] },
-  { tool: 'pandoc', edition: 'html', available: () => has('pandoc'), command: (input, out) => ['pandoc', '-s', '--quiet', input.path, '-o', join(out, 'p.html')] },
+  { tool: 'pandoc', edition: 'html', available: () => has('pandoc'), command: (input, out) => ['pandoc', '-s', '--quiet', ...input.pandocInputs, '-o', join(out, 'p.html')] },
   { tool: 'colophon', edition: 'pdf', available: () => true, command: (input, out) => ['node', cli, 'build', input.path, '--format', 'pdf', '--out', out] },
-  { tool: 'pandoc+weasyprint', edition: 'pdf', available: () => has('pandoc') && has('weasyprint'), command: (input, out) => ['pandoc', '--quiet', '--pdf-engine=weasyprint', '-c', join(root, 'bench', 'hyphens-manual.css'), input.path, '-o', join(out, 'p.pdf')] },
+  { tool: 'pandoc+weasyprint', edition: 'pdf', available: () => has('pandoc') && has('weasyprint'), command: (input, out) => ['pandoc', '--quiet', '--pdf-engine=weasyprint', '-c', join(root, 'bench', 'hyphens-manual.css'), ...input.pandocInputs, '-o', join(out, 'p.pdf')] },
   { tool: 'colophon', edition: 'epub', available: () => true, command: (input, out) => ['node', cli, 'build', input.path, '--format', 'epub', '--out', out] },
-  { tool: 'pandoc', edition: 'epub', available: () => has('pandoc'), command: (input, out) => ['pandoc', '--quiet', '-t', 'epub3', input.path, '-o', join(out, 'p.epub')] },
+  { tool: 'pandoc', edition: 'epub', available: () => has('pandoc'), command: (input, out) => ['pandoc', '--quiet', '-t', 'epub3', ...input.pandocInputs, '-o', join(out, 'p.epub')] },
   { tool: 'colophon', edition: 'all', available: () => true, command: (input, out) => ['node', cli, 'build', input.path, '--out', out] },
 ];
 
@@ -79,9 +82,14 @@ function main(): void {
   // Measure the CLI as `npm ci` installs it: bundled, never the tsx fallback.
   spawnSync('node', [join(root, 'bin', 'bundle.mjs')], { stdio: 'inherit' });
   const inputs: Input[] = [];
-  if (sizes.includes('seed')) inputs.push({ name: 'seed article (5 KB)', path: join(root, 'source', 'sco-blueprint.md'), runs: runsOverride ?? 7 });
-  if (sizes.includes('1mb')) inputs.push({ name: '1 MB of real READMEs', path: makeCorpus(root, work, 1_000_000), runs: runsOverride ?? 3 });
-  if (sizes.includes('10mb')) inputs.push({ name: '10 MB of real READMEs', path: makeCorpus(root, work, 10_000_000), runs: runsOverride ?? 1 });
+  const file = (name: string, path: string, runs: number): Input => ({ name, path, pandocInputs: [path], runs: runsOverride ?? runs });
+  if (sizes.includes('seed')) inputs.push(file('seed article (5 KB)', join(root, 'source', 'sco-blueprint.md'), 7));
+  if (sizes.includes('1mb')) inputs.push(file('1 MB of real READMEs', makeCorpus(root, work, 1_000_000), 3));
+  if (sizes.includes('10mb')) {
+    const folder = makeBook(root, work, 10_000_000);
+    const chapters = readFileSync(join(folder, 'book.yaml'), 'utf8').split('\n').filter((line) => line.startsWith('  - ')).map((line) => join(folder, line.slice(4)));
+    inputs.push({ name: '10 MB, 20-chapter book of real READMEs', path: folder, pandocInputs: [...chapters, '--metadata', 'title=Real READMEs'], runs: runsOverride ?? 1 });
+  }
 
   const rows: string[] = [];
   for (const input of inputs) {
