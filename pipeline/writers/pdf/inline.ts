@@ -48,7 +48,7 @@ export function toRuns(state: State, nodes: PhrasingContent[], base: InlineStyle
       case 'link':
       case 'linkReference': {
         const url = node.type === 'link' ? node.url : state.definitions.get(node.identifier.toLowerCase())?.url;
-        const link = url ? toLink(state, url) : undefined;
+        const link = url ? toLink(state, url, node) : undefined;
         const linkStruct = link ? struct('Link', parentStruct) : style.struct;
         const color = link ? state.theme.linkColor : style.color;
         const breakAnywhere = node.children.length === 1 && node.children[0]!.type === 'text' && node.children[0]!.value === url;
@@ -97,10 +97,18 @@ export function toRuns(state: State, nodes: PhrasingContent[], base: InlineStyle
   return runs;
 }
 
-function toLink(state: State, url: string): Link {
+function toLink(state: State, url: string, node: PhrasingContent): Link | undefined {
   if (url.startsWith('#')) {
-    const name = decodeURIComponent(url.slice(1));
+    let name = url.slice(1);
+    try {
+      name = decodeURIComponent(name);
+    } catch {
+      // Keep the fragment as written.
+    }
     if (state.destinations.has(name)) return { kind: 'internal', name };
+    // A fragment with no target in this document would be a dead link in print.
+    report(state.file, 'warning', `link to "${url}" has no target in this document; the PDF shows its text without a link`, node, 'pdf-link-target');
+    return undefined;
   }
   return { kind: 'uri', url };
 }
