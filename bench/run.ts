@@ -3,9 +3,10 @@
  * and ratios, and writes bench/RESULTS.md. Usage: npm run bench [-- --runs N --only html,epub]
  * Nothing here is asserted: performance is measured, never tested against a clock.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { makeBook, makeCorpus } from './corpus.ts';
@@ -40,13 +41,13 @@ interface Sample {
 const has = (command: string) => spawnSync('sh', ['-c', `command -v ${command}`]).status === 0;
 
 const contenders: Contender[] = [
-  { tool: 'colophon', edition: 'html', available: () => true, command: (input, out) => ['node', cli, 'build', input.path, '--format', 'html', '--out', out] },
+  { tool: 'colophon', edition: 'html', available: () => true, command: (input, out) => ['node', cli, 'build', input.path, '--force', '--format', 'html', '--out', out] },
   { tool: 'pandoc', edition: 'html', available: () => has('pandoc'), command: (input, out) => ['pandoc', '-s', '--quiet', ...input.pandocInputs, '-o', join(out, 'p.html')] },
-  { tool: 'colophon', edition: 'pdf', available: () => true, command: (input, out) => ['node', cli, 'build', input.path, '--format', 'pdf', '--out', out] },
+  { tool: 'colophon', edition: 'pdf', available: () => true, command: (input, out) => ['node', cli, 'build', input.path, '--force', '--format', 'pdf', '--out', out] },
   { tool: 'pandoc+weasyprint', edition: 'pdf', available: () => has('pandoc') && has('weasyprint'), command: (input, out) => ['pandoc', '--quiet', '--pdf-engine=weasyprint', '-c', join(root, 'bench', 'hyphens-manual.css'), ...input.pandocInputs, '-o', join(out, 'p.pdf')] },
-  { tool: 'colophon', edition: 'epub', available: () => true, command: (input, out) => ['node', cli, 'build', input.path, '--format', 'epub', '--out', out] },
+  { tool: 'colophon', edition: 'epub', available: () => true, command: (input, out) => ['node', cli, 'build', input.path, '--force', '--format', 'epub', '--out', out] },
   { tool: 'pandoc', edition: 'epub', available: () => has('pandoc'), command: (input, out) => ['pandoc', '--quiet', '-t', 'epub3', ...input.pandocInputs, '-o', join(out, 'p.epub')] },
-  { tool: 'colophon', edition: 'all', available: () => true, command: (input, out) => ['node', cli, 'build', input.path, '--out', out] },
+  { tool: 'colophon', edition: 'all', available: () => true, command: (input, out) => ['node', cli, 'build', input.path, '--force', '--out', out] },
 ];
 
 function measure(command: string[]): Sample {
@@ -72,7 +73,39 @@ function machine(): string {
   ].join('\n');
 }
 
-function main(): void {
+/**
+ * Watch mode's warm rebuild: start `colophon build --watch` on a copy of a document, append one
+ * line, and read the rebuild time the watcher reports (median of `runs` edits).
+ */
+async function watchRebuild(source: string, edition: string, runs: number): Promise<number | undefined> {
+  const project = mkdtempSync(join(tmpdir(), 'colophon-bench-watch-'));
+  copyFileSync(source, join(project, 'doc.md'));
+  // The watcher's own first build is the cold one; the edits after it are warm.
+  const watcher = spawn('node', [cli, 'build', 'doc.md', '--watch', '--format', edition], { cwd: project, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  watcher.stderr.on('data', (chunk) => (stderr += chunk));
+  const waitFor = async (pattern: RegExp, count: number) => {
+    for (let waited = 0; waited < 600_000; waited += 20) {
+      if ((stderr.match(new RegExp(pattern.source, 'g')) ?? []).length >= count) return true;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    return false;
+  };
+  const times: number[] = [];
+  if (await waitFor(/watching for changes \(Ctrl-C stops\)\n/, 1)) {
+    for (let edit = 1; edit <= runs; edit++) {
+      writeFileSync(join(project, 'doc.md'), `${readFileSync(join(project, 'doc.md'), 'utf8')}\nOne more line, edit ${edit}.\n`);
+      if (!(await waitFor(/rebuilt in \d+ ms/, edit))) break;
+      times.push(Number([...stderr.matchAll(/rebuilt in (\d+) ms/g)].at(-1)![1]));
+    }
+  }
+  watcher.kill('SIGINT');
+  await new Promise((resolve) => watcher.on('exit', resolve));
+  rmSync(project, { recursive: true, force: true });
+  return times.length > 0 ? median(times) / 1000 : undefined;
+}
+
+async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const runsOverride = args.includes('--runs') ? Number(args[args.indexOf('--runs') + 1]) : undefined;
   const only = args.includes('--only') ? args[args.indexOf('--only') + 1]!.split(',') : undefined;
@@ -124,6 +157,18 @@ function main(): void {
     }
   }
 
+  const watchRows: string[] = [];
+  if (!args.includes('--no-watch')) {
+    for (const input of inputs.filter((candidate) => candidate.path.endsWith('.md'))) {
+      for (const edition of ['html', 'pdf', 'epub']) {
+        if (only && !only.includes(edition)) continue;
+        const seconds = await watchRebuild(input.path, edition, 3);
+        console.log(`${input.name} · ${edition} · warm rebuild in watch mode: ${seconds?.toFixed(3) ?? 'failed'} s`);
+        watchRows.push(`| ${input.name} | ${edition} | ${seconds === undefined ? 'failed' : seconds.toFixed(3)} |`);
+      }
+    }
+  }
+
   const report = [
     '# Benchmark results',
     '',
@@ -141,10 +186,18 @@ function main(): void {
     '|---|---|---|---:|---:|---|---|',
     ...rows,
     '',
+    '## Warm rebuild in watch mode',
+    '',
+    'Time from a one-line edit to the rebuilt edition, as `colophon build --watch` reports it (median of 3 edits).',
+    '',
+    '| input | edition | seconds |',
+    '|---|---|---:|',
+    ...watchRows,
+    '',
   ].join('\n');
   const previous = existsSync(join(root, 'bench', 'RESULTS.md')) ? readFileSync(join(root, 'bench', 'RESULTS.md'), 'utf8') : '';
   writeFileSync(join(root, 'bench', 'RESULTS.md'), report);
   console.log(previous === report ? 'bench/RESULTS.md unchanged' : 'wrote bench/RESULTS.md');
 }
 
-main();
+await main();
