@@ -10,36 +10,48 @@ interface HyphenModule {
 const require = createRequire(import.meta.url);
 
 /**
- * Liang patterns from the `hyphen` package for the document's language ("en" → en-us,
- * "ru", "de-CH" → de-ch-1901 is not guessed: we try the full tag, then its language).
- * Languages without patterns (or with none worth using, like Chinese) get no hyphenation.
+ * Liang patterns from the `hyphen` package for the document's language ("en" → en-us; a
+ * regional tag falls back to its language). Words in another script than the document's take
+ * that script's usual patterns (Cyrillic → ru, Greek → el-monoton, Latin → en-us), so the
+ * Russian paragraph of a Chinese document still hyphenates. Chinese, Japanese and Korean text
+ * breaks between characters instead.
  */
 export function hyphenatorFor(lang: string): Hyphenator | undefined {
-  const tag = lang.toLowerCase();
-  const primary = tag.split('-')[0]!;
-  if (primary === 'zh' || primary === 'ja' || primary === 'ko') return undefined;
-  for (const candidate of [tag, primary]) {
-    if (!/^[a-z]{2,3}(-[a-z0-9]+)*$/.test(candidate)) continue;
-    let module: HyphenModule;
-    try {
-      module = require(`hyphen/${candidate}`) as HyphenModule;
-    } catch {
-      continue;
-    }
-    const cache = new Map<string, string[]>();
-    return (word) => {
-      let parts = cache.get(word);
-      if (!parts) {
-        parts = word.length < 5 ? [] : module.hyphenateSync(word, { hyphenChar: '\u00ad', minWordLength: 5 }).split('\u00ad');
-        // Keep at least two letters before and three after a break, as TeX's English defaults do.
-        if (parts.length > 1) parts = mergeShort(parts);
-        cache.set(word, parts);
+  const modules = new Map<string, HyphenModule | undefined>();
+  const load = (tag: string): HyphenModule | undefined => {
+    if (!modules.has(tag)) {
+      let module: HyphenModule | undefined;
+      for (const candidate of [tag, tag.split('-')[0]!]) {
+        if (module || !/^[a-z]{2,3}(-[a-z0-9]+)*$/.test(candidate)) continue;
+        try {
+          module = require(`hyphen/${candidate}`) as HyphenModule;
+        } catch {
+          // No patterns for this language.
+        }
       }
-      return parts;
-    };
-  }
-  return undefined;
+      modules.set(tag, module);
+    }
+    return modules.get(tag);
+  };
+  const tag = lang.toLowerCase();
+  const own = SCRIPT_OF_LANGUAGE[tag.split('-')[0]!] ?? 'latin';
+  const cache = new Map<string, string[]>();
+  return (word) => {
+    let parts = cache.get(word);
+    if (!parts) {
+      const script = /\p{Script=Cyrillic}/u.test(word) ? 'cyrillic' : /\p{Script=Greek}/u.test(word) ? 'greek' : /\p{Script=Latin}/u.test(word) ? 'latin' : 'other';
+      const module = script === 'other' ? undefined : script === own ? load(tag) : load(FALLBACK[script]);
+      parts = !module || word.length < 5 ? [] : module.hyphenateSync(word, { hyphenChar: '\u00ad', minWordLength: 5 }).split('\u00ad');
+      // Keep at least two letters before and three after a break, as TeX's English defaults do.
+      if (parts.length > 1) parts = mergeShort(parts);
+      cache.set(word, parts);
+    }
+    return parts;
+  };
 }
+
+const SCRIPT_OF_LANGUAGE: Record<string, string> = { ru: 'cyrillic', uk: 'cyrillic', be: 'cyrillic', bg: 'cyrillic', sr: 'cyrillic', mk: 'cyrillic', el: 'greek', zh: 'han', ja: 'han', ko: 'hangul' };
+const FALLBACK: Record<string, string> = { cyrillic: 'ru', greek: 'el-monoton', latin: 'en-us' };
 
 function mergeShort(parts: string[]): string[] {
   const out = [...parts];
