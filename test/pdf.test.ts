@@ -340,4 +340,27 @@ describe('options', () => {
       rmSync(root, { recursive: true, force: true });
     }
   });
+
+  it('sets a table of contents with page numbers when the front matter asks for one', async () => {
+    const sections = Array.from({ length: 8 }, (_, index) => `## Part ${index + 1}\n\n${'A sentence of text that fills the page. '.repeat(60)}\n`).join('\n');
+    const root = tempProject({ 'toc.md': `---\ntitle: Contents test\ntoc: true\n---\n\n${sections}` });
+    try {
+      const built = await build({ root, paths: ['toc.md'], out: 'dist', formats: ['pdf'] });
+      expect(built.ok).toBe(true);
+      const pdf = join(root, 'dist', 'toc.pdf');
+      const first = tool('pdftotext', ['-layout', '-f', '1', '-l', '1', pdf, '-']);
+      expect(first).toContain('Contents');
+      // Each entry's number is the page where its heading is printed.
+      for (let part = 1; part <= 8; part++) {
+        const listed = Number(new RegExp(`Part ${part}\\s+(\\d+)`).exec(first)?.[1]);
+        const printed = Array.from({ length: pageCount(pdf) }, (_, index) => index + 1).find((page) =>
+          tool('pdftotext', ['-layout', '-f', String(page), '-l', String(page), pdf, '-']).split('\n').some((line) => line.trim() === `Part ${part}`),
+        );
+        expect(listed, `Part ${part}`).toBe(printed);
+      }
+      expect(links(qpdfJson(pdf)).filter((link) => link.page === 1 && link.dest?.startsWith('part-')).length).toBeGreaterThanOrEqual(8);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
 });

@@ -14,6 +14,7 @@ import type { Context, State } from './state.ts';
 import { setText } from './text.ts';
 import { loadTheme, PAPER } from './theme.ts';
 import { colophonBlock, titleBlock } from './title-block.ts';
+import { tableOfContents } from './toc.ts';
 
 export const pdfWriter: Writer = {
   extension: 'pdf',
@@ -108,8 +109,10 @@ export function planPdf({ tree, meta, file, assets, epoch }: WriterInput): Plan 
     maxHeight: frame.height,
   };
   const footnotes = file.data.footnotes ?? { count: 0, authorNotes: {} };
+  const contents = meta.toc ? tableOfContents(state, tree, context) : undefined;
   const body: Box[] = [
     ...titleBlock(state, meta, footnotes, context),
+    ...(contents ? [...contents.boxes, space(theme.headings[1]!.spaceBefore)] : []),
     ...state.all(tree.children, context),
     ...colophonBlock(state, meta, context, root),
   ];
@@ -120,6 +123,7 @@ export function planPdf({ tree, meta, file, assets, epoch }: WriterInput): Plan 
     gap: theme.notes.gap,
     maxNoteFraction: theme.notes.maxFraction,
   });
+  contents?.fill(pages);
 
   const headTheme = theme.runningHead;
   // The running head is one line: a short title too long for the measure is set smaller.
