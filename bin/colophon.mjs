@@ -1,9 +1,11 @@
 #!/usr/bin/env node
-// Runs the bundle that `npm ci` made (bin/bundle.mjs) when it is newer than every source file;
-// otherwise the TypeScript sources directly, through tsx.
-import { readdirSync, statSync } from 'node:fs';
+// Runs the bundle that `npm ci` made (bin/bundle.mjs) when it is newer than every source file,
+// with V8's code cache; otherwise the TypeScript sources directly, through tsx.
+import { readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import Module, { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Script } from 'node:vm';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const bundle = join(root, 'node_modules', '.cache', 'colophon', 'bundle');
@@ -16,17 +18,43 @@ function newestSource() {
   return newest;
 }
 
+/** Load the CommonJS bundle through vm.Script, with the code V8 compiled last time. */
+function loadBundle() {
+  const file = join(bundle, 'cli.cjs');
+  const cacheFile = join(bundle, 'cli.cjs.v8-cache');
+  let cachedData;
+  try {
+    cachedData = readFileSync(cacheFile);
+  } catch {}
+  const script = new Script(Module.wrap(readFileSync(file, 'utf8')), { filename: file, cachedData });
+  const module = { exports: {} };
+  script.runInThisContext().call(module.exports, module.exports, createRequire(file), module, file, bundle);
+  const saveCache = () => {
+    // After a run the cache also holds every function compiled on the way; keep it when it
+    // is new, was rejected (another Node.js), or this run compiled much more (another edition).
+    const data = script.createCachedData();
+    if (cachedData && !script.cachedDataRejected && data.length < cachedData.length * 1.1) return;
+    const temporary = `${cacheFile}.${process.pid}.tmp`;
+    try {
+      writeFileSync(temporary, data);
+      renameSync(temporary, cacheFile);
+    } catch {}
+  };
+  return { main: module.exports.main, saveCache };
+}
+
 let stamp = 0;
 try {
   stamp = statSync(join(bundle, 'stamp')).mtimeMs;
 } catch {}
 
-let main;
 if (stamp > 0 && stamp >= newestSource()) {
-  ({ main } = await import(join(bundle, 'cli.js')));
+  const { main, saveCache } = loadBundle();
+  process.exitCode = await main(process.argv.slice(2));
+  saveCache();
 } else {
   const { register } = await import('tsx/esm/api');
   register();
-  ({ main } = await import('../pipeline/cli.ts'));
+  const { main } = await import('../pipeline/cli.ts');
+  process.exitCode = await main(process.argv.slice(2));
 }
-process.exitCode = await main(process.argv.slice(2));

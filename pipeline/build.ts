@@ -207,7 +207,7 @@ function toVFileMessage(message: CachedMessage): VFileMessage {
 
 /** A pool of worker threads that render documents; used only for several documents. */
 async function workerPool(threads: number) {
-  const { default: Tinypool } = await import('tinypool');
+  const { Tinypool } = await import('tinypool');
   // From the bundle the worker is a sibling .js file; from the sources it is TypeScript, loaded through tsx.
   const fromSources = import.meta.url.endsWith('.ts');
   const pool = new Tinypool({
