@@ -43,11 +43,12 @@ export function embedImages(root: HastRoot, registry: ImageRegistry, assets: Ass
     const src = typeof node.properties.src === 'string' ? node.properties.src : '';
     const alt = typeof node.properties.alt === 'string' ? node.properties.alt.trim() : '';
     const remote = /^https?:/i.test(src);
-    if (remote) {
-      // A package may not reference remote images, and nothing is ever fetched (as in the PDF edition).
-      report(file, 'warning', `remote image "${shorten(src)}" is not embedded in the EPUB (nothing is fetched); its alt text is shown instead`, node, 'epub-image-remote');
+    // A package may not reference remote images. The build fetches them only under
+    // --allow-remote (never the packager); otherwise the alt text stands in, as in the PDF edition.
+    const asset = !src ? undefined : remote ? assets.remote(src) : assets.document(src, node);
+    if (remote && !asset) {
+      report(file, 'warning', `remote image "${shorten(src)}" is not embedded in the EPUB (remote files are fetched only with --allow-remote); its alt text is shown instead`, node, 'epub-image-remote');
     }
-    const asset = src && !remote ? assets.document(src, node) : undefined;
     if (asset && !CORE.has(asset.mediaType)) {
       report(file, 'warning', `"${shorten(src)}" is ${asset.mediaType}, which EPUB 3 reading systems need not support (PNG, JPEG, GIF and SVG they must); its alt text is shown instead`, node, 'epub-image-type');
     }

@@ -15,7 +15,7 @@ import { resolveLinks } from './links.ts';
 import { packageMetadata } from './metadata.ts';
 import { notesToAsides } from './notes.ts';
 import { packageEpub, type BookModel, type ManifestItem, type NavEntry, type PackagedDocument } from './package.ts';
-import { toXhtml, validXhtml } from './xhtml.ts';
+import { toXhtml, validXhtml, type XhtmlFeatures } from './xhtml.ts';
 
 export const epubWriter: Writer = {
   extension: 'epub',
@@ -40,10 +40,11 @@ export async function renderEpub({ tree, meta, file, assets, epoch }: WriterInpu
   const bodies = parts.map((part) => ({ filename: part.filename, root: chapterBody(part, meta, footnotes, definitions, labels) }));
   const closing = colophon(meta);
   if (closing) bodies.at(-1)!.root.children.push(closing);
-  for (const body of bodies) {
-    validXhtml(body.root);
+  const features = bodies.map((body) => {
+    const found = validXhtml(body.root, file);
     embedImages(body.root, images, assets, file);
-  }
+    return found;
+  });
   resolveLinks(bodies, file);
 
   const cover = coverImage(meta, file, assets, labels);
@@ -58,7 +59,7 @@ export async function renderEpub({ tree, meta, file, assets, epoch }: WriterInpu
     })),
   ];
 
-  const book = bookModel(meta, tree, parts, images, cover, footnotes, epoch, labels);
+  const book = bookModel(meta, tree, parts, features, images, cover, footnotes, epoch, labels);
   const own = (name: string) => new TextDecoder().decode(assets.own(`templates/epub/${name}`));
   return packageEpub({
     book,
@@ -83,6 +84,7 @@ function chapterBody(part: ChapterPart, meta: DocumentMeta, footnotes: FootnoteI
   const byline = part.index === 0 ? bylineMdast(meta, footnotes) : undefined;
   const tree: Root = { type: 'root', children: [...(byline ? [byline] : []), ...part.blocks, ...definitions, ...part.notes] };
   const content = contentToHast(tree, {
+    rawHtml: meta.rawHtml,
     footnoteLabel: labels.notes,
     toHast: {
       footnoteBackLabel: (referenceIndex, rereferenceIndex) =>
@@ -151,6 +153,7 @@ function bookModel(
   meta: DocumentMeta,
   tree: Root,
   parts: ChapterPart[],
+  features: XhtmlFeatures[],
   images: ImageRegistry,
   cover: Cover,
   footnotes: FootnoteInfo,
@@ -169,7 +172,12 @@ function bookModel(
     { id: 'cover-image', href: cover.href, mediaType: cover.mediaType, properties: 'cover-image' },
     { id: 'cover', href: COVER_PAGE, mediaType: 'application/xhtml+xml' },
     ...images.images.map((image) => ({ id: image.id, href: image.href, mediaType: image.mediaType })),
-    ...parts.map((part) => ({ id: part.filename.replace(/\.xhtml$/, ''), href: part.filename, mediaType: 'application/xhtml+xml' })),
+    ...parts.map((part, index) => ({
+      id: part.filename.replace(/\.xhtml$/, ''),
+      href: part.filename,
+      mediaType: 'application/xhtml+xml',
+      properties: [features[index]!.svg ? 'svg' : '', features[index]!.mathml ? 'mathml' : ''].filter(Boolean).join(' ') || undefined,
+    })),
   ];
   const spine = [
     { idref: 'cover', linear: true },

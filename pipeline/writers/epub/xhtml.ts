@@ -2,7 +2,9 @@ import type { Element, ElementContent, Properties, Root as HastRoot } from 'hast
 import { toXast } from 'hast-util-to-xast';
 import type { Root as XastRoot } from 'xast';
 import { toXml } from 'xast-util-to-xml';
-import { visit } from 'unist-util-visit';
+import { SKIP, visit } from 'unist-util-visit';
+import type { VFile } from 'vfile';
+import { report } from '../../messages.ts';
 
 /**
  * hast → XHTML. rehype-stringify writes HTML, not XML (minimised `checked`, no `/>`), so
@@ -29,7 +31,7 @@ const VOID_PAIR = /<(area|base|br|col|embed|hr|img|input|link|meta|source|track|
  * `border`, `cellpadding`, `name`…); epubcheck rejects those, so they go (alignment becomes a
  * class the stylesheet honours). Everything not listed, data-* included, is dropped.
  */
-const GLOBAL = new Set(['id', 'className', 'lang', 'dir', 'title', 'role', 'hidden', 'epub:type']);
+const GLOBAL = new Set(['id', 'className', 'lang', 'dir', 'title', 'role', 'hidden', 'style', 'epub:type']);
 const BY_ELEMENT: Record<string, string[]> = {
   a: ['href', 'hrefLang', 'rel'],
   img: ['src', 'alt', 'width', 'height'],
@@ -58,9 +60,34 @@ const RENAMED: Record<string, [string, string?]> = {
   font: ['span'],
 };
 
-/** Make sanitised HTML valid EPUB 3 XHTML without losing content. */
-export function validXhtml(root: HastRoot): void {
-  visit(root, 'element', (node) => {
+/**
+ * Elements a reading system must not or cannot run, or that EPUB's XHTML forbids in a body.
+ * Only trusted raw HTML (`raw-html: trust`) can contain them: the sanitiser removes them otherwise.
+ */
+const DROPPED = new Set(['script', 'noscript', 'style', 'iframe', 'object', 'embed', 'link', 'meta', 'base', 'template', 'frame', 'frameset', 'applet']);
+
+/** What a content document needs declared in the manifest (inline SVG or MathML). */
+export interface XhtmlFeatures {
+  svg: boolean;
+  mathml: boolean;
+}
+
+/**
+ * Make raw HTML valid EPUB 3 XHTML without losing text. Inline SVG and MathML pass through
+ * untouched (their attributes are their content) and are reported for the manifest.
+ */
+export function validXhtml(root: HastRoot, file: VFile): XhtmlFeatures {
+  const features: XhtmlFeatures = { svg: false, mathml: false };
+  visit(root, 'element', (node, position, parent) => {
+    if (node.tagName === 'svg' || node.tagName === 'math') {
+      features[node.tagName === 'svg' ? 'svg' : 'mathml'] = true;
+      return SKIP;
+    }
+    if (DROPPED.has(node.tagName) && parent && position !== undefined) {
+      report(file, 'warning', `raw HTML <${node.tagName}> cannot be part of an EPUB content document and is left out`, node, 'epub-raw-html');
+      parent.children.splice(position, 1);
+      return position;
+    }
     const renamed = RENAMED[node.tagName];
     if (renamed) {
       node.tagName = renamed[0];
@@ -89,7 +116,9 @@ export function validXhtml(root: HastRoot): void {
     if (typeof node.properties.id === 'string' && (node.properties.id === '' || /\s/.test(node.properties.id))) delete node.properties.id;
     if (node.tagName === 'img' && node.properties.alt === undefined) node.properties.alt = '';
     if (node.tagName === 'ol' && node.properties.type !== undefined && !/^[1aAiI]$/.test(String(node.properties.type))) delete node.properties.type;
+    return undefined;
   });
+  return features;
 }
 
 export function addClass(node: Element, name: string): void {
