@@ -194,9 +194,12 @@ function splitWord(word: string, run: Run, options: SetOptions, mono: boolean): 
   if (!options.hyphenator || run.note !== undefined) return [{ text: word, kind: 'none' }];
   // Hyphenate the letters only; explicit hyphens are break points of their own.
   const parts: Part[] = [];
-  for (const [index, chunk] of word.split(/(?<=[-–—])/).entries()) {
+  const chunks = word.split(/(?<=[-–—])/);
+  for (const [index, chunk] of chunks.entries()) {
     const match = /^([^\p{L}]*)(\p{L}[\p{L}'’]*\p{L})([^\p{L}]*)$/u.exec(chunk);
-    const syllables = match ? [...options.hyphenator(match[2]!)] : [];
+    // A compound ("people-to-people") breaks at its own hyphens; only long parts are hyphenated too.
+    const hyphenate = match && (chunks.length === 1 || match[2]!.length >= 10);
+    const syllables = hyphenate ? [...options.hyphenator(match[2]!)] : [];
     if (syllables.length > 1) {
       syllables[0] = match![1]! + syllables[0];
       syllables[syllables.length - 1] += match![3]!;
