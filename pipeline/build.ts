@@ -1,6 +1,6 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { basename, extname, join, relative, resolve, sep } from 'node:path';
+import { basename, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { VFile } from 'vfile';
 import { VFileMessage } from 'vfile-message';
 import { compareMessage } from 'vfile-sort';
@@ -237,9 +237,15 @@ function findSources(root: string, paths: string[]): Source[] {
     } catch {
       throw new UsageError(`no such file or folder: ${relative(process.cwd(), full) || full}`);
     }
+    // Real paths: a symlink must not lead a build outside the project.
+    const real = realpathSync(full);
+    const inside = relative(realpathSync(root), real);
+    if (inside.startsWith('..') || isAbsolute(inside)) throw new UsageError(`${relative(process.cwd(), full)} leads outside the project root ${root}`);
     if (stats.isDirectory()) sources.push(...sourcesIn(full, full));
-    else sources.push({ kind: 'file', path: full, name: outputName(basename(full)) });
+    else if (stats.isFile()) sources.push({ kind: 'file', path: full, name: outputName(basename(full)) });
+    else throw new UsageError(`${relative(process.cwd(), full)} is not a regular file or a folder`);
   }
+  if (sources.length === 0) throw new UsageError(`no Markdown documents in ${paths.map((path) => relative(process.cwd(), resolve(root, path)) || '.').join(', ')}`);
   const seen = new Map<string, string>();
   for (const source of sources) {
     const other = seen.get(source.name);
