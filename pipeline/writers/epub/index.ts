@@ -162,7 +162,7 @@ function bookModel(
 ): BookModel {
   const metadata = packageMetadata(
     meta,
-    { images: images.occurrences, imagesWithoutAlt: images.withoutAlt, notes: footnotes.count, tables: tree.children.some((node) => node.type === 'table') },
+    { images: images.occurrences, imagesWithoutAlt: images.withoutAlt, notes: footnotes.count },
     epoch,
   );
   const manifest: ManifestItem[] = [

@@ -43,7 +43,6 @@ export interface ContentFacts {
   images: number;
   imagesWithoutAlt: number;
   notes: number;
-  tables: boolean;
 }
 
 export function packageMetadata(meta: DocumentMeta, facts: ContentFacts, epoch: number): PackageMetadata {
