@@ -10,7 +10,7 @@ import { fromHtml } from 'hast-util-from-html';
 import JSZip from 'jszip';
 import { chromium } from 'playwright-core';
 import type { Root } from 'mdast';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { build } from '../pipeline/build.ts';
 import { formatMessage } from '../pipeline/cli.ts';
 import type { DocumentMeta } from '../pipeline/types.ts';
@@ -73,6 +73,8 @@ beforeAll(async () => {
   for (let index = 0; index < paths.length; index += 2) reports.push(...(await Promise.all(paths.slice(index, index + 2).map((path) => epubcheck(path)))));
   names.forEach((name, index) => (built.get(name)!.epubcheck = reports[index]!));
 }, SLOW);
+
+afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 async function entry(name: CaseName, path: string): Promise<string> {
   const file = built.get(name)!.zip.file(path);
