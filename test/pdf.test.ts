@@ -64,7 +64,7 @@ const pdfOf = (name: string) => join(out, `${name}.pdf`);
 
 beforeAll(async () => {
   out = mkdtempSync(join(tmpdir(), 'colophon-pdf-'));
-  result = await build({ root: projectRoot, paths: ['source/sco-blueprint.md', ...FIXTURES.map((path) => `test/fixtures/${path}`)], out, formats: ['pdf'] });
+  result = await build({ root: projectRoot, paths: ['source/sco-blueprint.md', ...FIXTURES.map((path) => `test/fixtures/${path}`)], out, formats: ['pdf'], cache: false });
   return () => rmSync(out, { recursive: true, force: true });
 });
 
@@ -97,7 +97,7 @@ describe('PDF edition as a file', () => {
   it('is byte-identical when built twice', async () => {
     const again = mkdtempSync(join(tmpdir(), 'colophon-pdf-'));
     try {
-      await build({ root: projectRoot, paths: ['source/sco-blueprint.md'], out: again, formats: ['pdf'] });
+      await build({ root: projectRoot, paths: ['source/sco-blueprint.md'], out: again, formats: ['pdf'], cache: false });
       expect(Buffer.compare(readFileSync(join(again, 'sco-blueprint.pdf')), readFileSync(pdfOf('sco-blueprint')))).toBe(0);
     } finally {
       rmSync(again, { recursive: true, force: true });
@@ -277,7 +277,7 @@ describe('scripts and fonts', () => {
   it('warns, with file, line, column and code point, about a character no font has', async () => {
     const root = tempProject({ 'doc.md': '---\ntitle: Missing\n---\n\nA face 😀 here.\n' });
     try {
-      const built = await build({ root, paths: ['doc.md'], out: 'dist', formats: ['pdf'] });
+      const built = await build({ root, paths: ['doc.md'], out: 'dist', formats: ['pdf'], cache: false });
       const warnings = built.documents[0]!.file.messages.filter((message) => message.ruleId === 'pdf-missing-glyph');
       expect(warnings).toHaveLength(1);
       const [warning] = warnings;
@@ -329,7 +329,7 @@ describe('options', () => {
     const cell = Array.from({ length: 2500 }, () => 'word').join(' ');
     const root = tempProject({ 'tall.md': `---\ntitle: Tall row\n---\n\n| A | B |\n|---|---|\n| short | ${cell} |\n| next | row |\n` });
     try {
-      const built = await build({ root, paths: ['tall.md'], out: 'dist', formats: ['pdf'] });
+      const built = await build({ root, paths: ['tall.md'], out: 'dist', formats: ['pdf'], cache: false });
       expect(built.ok).toBe(true);
       const pdf = join(root, 'dist', 'tall.pdf');
       expect(pageCount(pdf)).toBeGreaterThan(2);
@@ -345,7 +345,7 @@ describe('options', () => {
     const sections = Array.from({ length: 8 }, (_, index) => `## Part ${index + 1}\n\n${'A sentence of text that fills the page. '.repeat(60)}\n`).join('\n');
     const root = tempProject({ 'toc.md': `---\ntitle: Contents test\ntoc: true\n---\n\n${sections}` });
     try {
-      const built = await build({ root, paths: ['toc.md'], out: 'dist', formats: ['pdf'] });
+      const built = await build({ root, paths: ['toc.md'], out: 'dist', formats: ['pdf'], cache: false });
       expect(built.ok).toBe(true);
       const pdf = join(root, 'dist', 'toc.pdf');
       const first = tool('pdftotext', ['-layout', '-f', '1', '-l', '1', pdf, '-']);

@@ -7,12 +7,14 @@ import { setText } from '../text.ts';
 /** A paragraph holding only an image: a figure scaled to the column (and to a page), alt text in the structure. */
 export function figure(state: State, node: Image | ImageReference, url: string, context: Context): Box[] {
   const alt = node.alt ?? '';
-  if (/^https?:/i.test(url)) {
-    // The HTML edition can reference a remote image; print cannot, and nothing is fetched.
-    report(state.file, 'warning', `remote image "${url.length > 80 ? `${url.slice(0, 77)}…` : url}" is not embedded in the PDF (nothing is fetched); its alt text is shown instead`, node, 'pdf-image-remote');
+  const remote = /^https?:/i.test(url);
+  // A remote image is used only when the build fetched it beforehand (--allow-remote).
+  const fetched = remote ? state.assets.remote(url) : undefined;
+  if (remote && !fetched) {
+    report(state.file, 'warning', `remote image "${url.length > 80 ? `${url.slice(0, 77)}…` : url}" is not embedded in the PDF (remote files are fetched only with --allow-remote); its alt text is shown instead`, node, 'pdf-image-remote');
     return altText(state, alt, context, struct('Figure', context.struct, { alt: alt || 'image' }));
   }
-  const asset = state.assets.document(url, node);
+  const asset = fetched ?? state.assets.document(url, node);
   const element = struct('Figure', context.struct, { alt: alt || 'image' });
   if (!asset) return altText(state, alt, context, element);
   let size: { width: number; height: number } | undefined;
