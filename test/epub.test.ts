@@ -290,6 +290,23 @@ describe('EPUB links and images', () => {
     expect(messages).toMatch(/input\.md:\d+:\d+: warning: image "images\/red\.png" has no alt text.*\[epub-image-alt\]/);
   });
 
+  it('in a book (book.yaml), links a chapter file to a heading in another; other files stay outside', async () => {
+    const root = tempProject({
+      'mybook/book.yaml': 'title: A Book\nchapter-level: 1\nchapters:\n  - one.md\n  - two.md\n',
+      'mybook/one.md': '# One\n\nSee [two](two.md#second-part) and [gone](three.md#x).\n',
+      'mybook/two.md': '# Two\n\n## Second part\n\nBack to [one](one.md#one).\n',
+    });
+    try {
+      const result = await build({ root, paths: ['mybook'], out: join(root, 'dist'), formats: ['epub'], cache: false, dryRun: true });
+      const zip = await JSZip.loadAsync(result.documents[0]!.editions[0]!.bytes);
+      expect(await zip.file('OEBPS/chapter-02.xhtml')!.async('string')).toContain('<p>See <a href="chapter-03.xhtml#second-part">two</a> and gone.</p>');
+      expect(await zip.file('OEBPS/chapter-03.xhtml')!.async('string')).toContain('<a href="chapter-02.xhtml#one">one</a>');
+      expect(result.documents[0]!.file.messages.map(formatMessage)).toContainEqual(expect.stringMatching(/one\.md:3:35: warning: link to "three\.md#x" points to a local file that is not part of the book/));
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  }, SLOW);
+
   it('makes raw HTML valid XHTML without losing its text', async () => {
     const raw = (await chapters('features')).at(-1)!.xhtml;
     expect(raw).toContain('<p class="align-center">Centred, with <code>teletype</code>, <s>strike</s> and a<br/>line break.</p>');

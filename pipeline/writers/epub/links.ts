@@ -39,12 +39,15 @@ export function resolveLinks(parts: LinkedPart[], file: VFile): void {
   });
 
   const self = file.path ? posix.basename(file.path.split('\\').join('/')) : undefined;
+  // A book (book.yaml) joins several Markdown files: a link from one to a heading in another is
+  // written as `other.md#heading`, and that heading is now in the book.
+  const book = self === 'book.yaml';
   parts.forEach((part, index) => {
     const ids = local[index]!;
     visit(part.root, 'element', (node, position, parent) => {
       if (node.tagName !== 'a' || typeof node.properties.href !== 'string' || !parent || position === undefined) return undefined;
       const href = node.properties.href;
-      const target = resolve(href, ids, owner, parts[0]!.filename, self);
+      const target = resolve(href, ids, owner, parts[0]!.filename, self, book);
       if (target.href !== undefined) {
         node.properties.href = target.href;
         return undefined;
@@ -58,7 +61,7 @@ export function resolveLinks(parts: LinkedPart[], file: VFile): void {
 
 type Resolution = { href: string; problem?: undefined; rule?: undefined } | { href?: undefined; problem: string; rule: string };
 
-function resolve(href: string, ids: Set<string>, owner: Map<string, string>, first: string, self: string | undefined): Resolution {
+function resolve(href: string, ids: Set<string>, owner: Map<string, string>, first: string, self: string | undefined, book: boolean): Resolution {
   const scheme = /^([a-z][a-z\d+.-]*):/i.exec(href)?.[1]?.toLowerCase();
   if (scheme) {
     return EXTERNAL.has(scheme) ? { href } : { problem: `link to "${shorten(href)}" uses the ${scheme}: scheme, which reading systems cannot open`, rule: 'epub-link-scheme' };
@@ -68,7 +71,8 @@ function resolve(href: string, ids: Set<string>, owner: Map<string, string>, fir
   const hash = href.indexOf('#');
   const path = safeDecode(hash === -1 ? href : href.slice(0, hash)).replace(/^\.\//, '');
   const fragment = hash === -1 ? undefined : safeDecode(href.slice(hash + 1));
-  if (path !== '' && path !== self) {
+  const sibling = book && /\.(md|markdown)$/i.test(path) && fragment !== undefined && owner.has(fragment);
+  if (path !== '' && path !== self && !sibling) {
     return { problem: `link to "${shorten(href)}" points to a local file that is not part of the book`, rule: 'epub-link-outside' };
   }
   if (!fragment) return { href: first };
