@@ -57,7 +57,11 @@ export function readBook(folder: string, displayFolder: string, context: RenderC
     const index = segments.length;
     segments.push({ start: nextLine, path: displayChapter });
     prepareChapter(chapterTree, index, nextLine - 1, dirname(real), folder);
-    tree.children.push(...(chapterTree.children.filter((node) => node.type !== 'yaml') as RootContent[]));
+    for (const node of chapterTree.children) {
+      if (node.type === 'yaml') continue;
+      node.data = { ...node.data, chapter: index };
+      tree.children.push(node as RootContent);
+    }
     nextLine += String(decoded.file.value).split('\n').length;
   }
 

@@ -35,6 +35,8 @@ export interface DocumentMeta {
   papersize: PaperSize;
   toc: boolean;
   chapterLevel?: number;
+  /** Footnote numbers run through the document, or restart in each chapter of a book. */
+  footnoteNumbering?: 'document' | 'chapter';
   /** Raw HTML in the source: `sanitize` (default: GitHub's safe subset) or `trust` (as written). */
   rawHtml?: 'sanitize' | 'trust';
 }
@@ -92,6 +94,13 @@ export interface Writer {
   extension: string;
   mediaType: string;
   render(input: WriterInput): Promise<Uint8Array>;
+}
+
+declare module 'unist' {
+  interface Data {
+    /** In a book, the chapter (1-based) a top-level node comes from. */
+    chapter?: number;
+  }
 }
 
 declare module 'mdast' {

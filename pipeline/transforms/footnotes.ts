@@ -8,8 +8,10 @@ import type { DocumentMeta, FootnoteInfo } from '../types.ts';
 /**
  * Number footnotes 1..n in order of first citation, the byline's author notes first (the
  * byline precedes the body in every edition). Afterwards every reference and definition has
- * `identifier` = `label` = its number, and the definitions stand, in number order, at the end
- * of the tree. Every writer relies on that, so all editions agree on the numbers.
+ * `identifier` = its number (unique in the document: anchors use it) and `label` = the number
+ * shown, and the definitions stand, in number order, at the end of the tree. Every writer
+ * relies on that, so all editions agree. The shown number equals the identifier, except in a
+ * book with `footnote-numbering: chapter`, where it restarts in each chapter.
  */
 export function numberFootnotes(tree: Root, file: VFile, meta: DocumentMeta): FootnoteInfo {
   const definitions = new Map<string, FootnoteDefinition>();
@@ -24,13 +26,20 @@ export function numberFootnotes(tree: Root, file: VFile, meta: DocumentMeta): Fo
   });
 
   const numbers = new Map<string, string>();
+  const labels = new Map<string, string>();
+  const perChapter = new Map<number, number>();
   const citedIds: string[] = [];
+  const restart = meta.footnoteNumbering === 'chapter';
+  let chapter = 1;
   const numberOf = (id: string): string => {
     let number = numbers.get(id);
     if (!number) {
       number = String(numbers.size + 1);
       numbers.set(id, number);
       citedIds.push(id);
+      const count = (perChapter.get(chapter) ?? 0) + 1;
+      perChapter.set(chapter, count);
+      labels.set(id, restart ? String(count) : number);
     }
     return number;
   };
@@ -46,12 +55,16 @@ export function numberFootnotes(tree: Root, file: VFile, meta: DocumentMeta): Fo
   // Walk references in reading order: the body first, then notes cited from within notes.
   const order: FootnoteReference[] = [];
   const undefinedRefs: { node: FootnoteReference; index: number; parent: Parent }[] = [];
+  const chapterOf = new Map<string, number>();
   const walk = (root: Root | FootnoteDefinition) =>
     visit(root, (node, index, parent) => {
+      // A book marks each chapter's top-level nodes; notes cited within a note count in its chapter.
+      if (parent === tree && node.data?.chapter) chapter = node.data.chapter;
       if (node.type === 'footnoteDefinition' && node !== root) return SKIP;
       if (node.type !== 'footnoteReference') return undefined;
       const id = normalizeIdentifier(node.identifier);
       if (definitions.has(id)) {
+        if (!numbers.has(id)) chapterOf.set(id, chapter);
         numberOf(id);
         order.push(node);
       } else if (parent && index !== undefined) {
@@ -61,7 +74,10 @@ export function numberFootnotes(tree: Root, file: VFile, meta: DocumentMeta): Fo
     });
   walk(tree);
   // citedIds grows while we walk: notes first cited inside notes are numbered after the body's.
-  for (let done = 0; done < citedIds.length; done++) walk(definitions.get(citedIds[done]!)!);
+  for (let done = 0; done < citedIds.length; done++) {
+    chapter = chapterOf.get(citedIds[done]!) ?? 1;
+    walk(definitions.get(citedIds[done]!)!);
+  }
 
   for (const { node, index, parent } of undefinedRefs.reverse()) {
     report(file, 'error', `footnote "${node.label ?? node.identifier}" is cited but never defined`, node, 'footnote-undefined');
@@ -71,9 +87,9 @@ export function numberFootnotes(tree: Root, file: VFile, meta: DocumentMeta): Fo
   reportUndefinedCitations(tree, file);
 
   for (const node of order) {
-    const number = numbers.get(normalizeIdentifier(node.identifier))!;
-    node.identifier = number;
-    node.label = number;
+    const id = normalizeIdentifier(node.identifier);
+    node.identifier = numbers.get(id)!;
+    node.label = labels.get(id)!;
   }
 
   // Take every definition out of the flow (one filter per parent: splicing one by one is quadratic),
@@ -90,7 +106,7 @@ export function numberFootnotes(tree: Root, file: VFile, meta: DocumentMeta): Fo
       if (definitions.get(id) !== definition) return false;
       if (number) {
         definition.identifier = number;
-        definition.label = number;
+        definition.label = labels.get(id)!;
         kept.push(definition);
       } else {
         report(file, 'warning', `footnote "${definition.label ?? definition.identifier}" is defined but never cited`, definition, 'footnote-unused');

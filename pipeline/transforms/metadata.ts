@@ -59,6 +59,7 @@ const frontMatterSchema = v.looseObject({
   papersize: v.optional(v.picklist(['a4', 'a5', 'letter'])),
   toc: v.optional(v.boolean()),
   'raw-html': v.optional(v.picklist(['sanitize', 'trust'])),
+  'footnote-numbering': v.optional(v.picklist(['document', 'chapter'])),
   'chapter-level': v.optional(v.pipe(v.number(), v.integer(), v.minValue(1, 'must be a heading level from 1 to 6'), v.maxValue(6, 'must be a heading level from 1 to 6'))),
 });
 
@@ -107,6 +108,7 @@ export function extractMetadata(tree: Root, file: VFile, options: MetadataOption
     toc: data.toc ?? false,
     chapterLevel: data['chapter-level'],
     rawHtml: data['raw-html'] ?? 'sanitize',
+    footnoteNumbering: data['footnote-numbering'] ?? 'document',
   };
   file.data.meta = meta;
   return meta;

@@ -21,7 +21,7 @@ export const handlers: Partial<Handlers> = {
   footnoteReference(state, node: FootnoteReference) {
     const sup = defaultHandlers.footnoteReference(state, node);
     const link = sup.children[0] as Element;
-    link.children = [{ type: 'text', value: node.identifier }];
+    link.children = [{ type: 'text', value: node.label ?? node.identifier }];
     return sup;
   },
 };
@@ -73,7 +73,20 @@ export function contentToHast(tree: Root, options: ContentOptions = {}): HastRoo
     .use(options.rawHtml === 'trust' ? [] : [[rehypeSanitize, sanitizeSchema]])
     .use(() => alignToClass)
     .use(() => labelTaskCheckboxes);
-  return processor.runSync(tree) as HastRoot;
+  const hast = processor.runSync(tree) as HastRoot;
+  numberNoteItems(hast, tree);
+  return hast;
+}
+
+/** The notes list shows each note's own number (a book may restart them per chapter). */
+function numberNoteItems(hast: HastRoot, tree: Root): void {
+  const labels = new Map<string, string>();
+  for (const node of tree.children) if (node.type === 'footnoteDefinition' && node.label && node.label !== node.identifier) labels.set(`fn-${node.identifier}`, node.label);
+  if (labels.size === 0) return;
+  visit(hast, 'element', (node) => {
+    const label = node.tagName === 'li' ? labels.get(String(node.properties.id)) : undefined;
+    if (label) node.properties.value = label;
+  });
 }
 
 /** A task's checkbox is labelled by the task's own text, so assistive technology can name it. */
