@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -7,7 +7,7 @@ import { formatMessage } from '../pipeline/cli.ts';
 import { expectGolden, fixturesDir, nuCheck, projectRoot } from './helpers.ts';
 
 /** The HTML fixtures: every case folder not owned by another edition's tests. */
-const cases = readdirSync(fixturesDir).filter((name) => !/^(pdf|epub)-/.test(name));
+const cases = readdirSync(fixturesDir).filter((name) => !/^(pdf|epub|hostile)-/.test(name) && existsSync(join(fixturesDir, name, 'input.md')));
 const out = mkdtempSync(join(tmpdir(), 'colophon-html-'));
 const built = new Map<string, { html?: string; messages: string }>();
 
@@ -52,6 +52,10 @@ describe('every built page', () => {
     expect(files.length).toBeGreaterThan(5);
     const problems = nuCheck(files).filter((message) => message.type !== 'info');
     expect(problems).toEqual([]);
+  });
+
+  it('pins a copy of the seed document that is the one in source/', () => {
+    expect(readFileSync(join(fixturesDir, 'seed', 'input.md'), 'utf8')).toBe(readFileSync(join(projectRoot, 'source', 'sco-blueprint.md'), 'utf8'));
   });
 
   it('contains every word of the seed article, and working note links and backlinks', () => {
