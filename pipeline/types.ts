@@ -35,6 +35,8 @@ export interface DocumentMeta {
   papersize: PaperSize;
   toc: boolean;
   chapterLevel?: number;
+  /** Make the PDF edition PDF/A-2b. */
+  pdfa?: boolean;
   /** Footnote numbers run through the document, or restart in each chapter of a book. */
   footnoteNumbering?: 'document' | 'chapter';
   /** Raw HTML in the source: `sanitize` (default: GitHub's safe subset) or `trust` (as written). */

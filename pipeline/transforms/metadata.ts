@@ -60,6 +60,7 @@ const frontMatterSchema = v.looseObject({
   toc: v.optional(v.boolean()),
   'raw-html': v.optional(v.picklist(['sanitize', 'trust'])),
   'footnote-numbering': v.optional(v.picklist(['document', 'chapter'])),
+  pdfa: v.optional(v.boolean()),
   'chapter-level': v.optional(v.pipe(v.number(), v.integer(), v.minValue(1, 'must be a heading level from 1 to 6'), v.maxValue(6, 'must be a heading level from 1 to 6'))),
 });
 
@@ -109,6 +110,7 @@ export function extractMetadata(tree: Root, file: VFile, options: MetadataOption
     chapterLevel: data['chapter-level'],
     rawHtml: data['raw-html'] ?? 'sanitize',
     footnoteNumbering: data['footnote-numbering'] ?? 'document',
+    pdfa: data.pdfa ?? false,
   };
   file.data.meta = meta;
   return meta;

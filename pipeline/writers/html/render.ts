@@ -1,15 +1,17 @@
 import type { Element, ElementContent, Root as HastRoot } from 'hast';
 import { toString as hastToString } from 'hast-util-to-string';
 import { h } from 'hastscript';
-import type { FootnoteReference, Paragraph, PhrasingContent, Root } from 'mdast';
+import type { FootnoteReference, Root } from 'mdast';
 import { defaultHandlers, type Handlers, type Options as ToHastOptions } from 'mdast-util-to-hast';
 import rehypeRaw from 'rehype-raw';
 import rehypeSanitize, { defaultSchema, type Options as SanitizeSchema } from 'rehype-sanitize';
 import remarkRehype from 'remark-rehype';
 import { unified } from 'unified';
 import { visit } from 'unist-util-visit';
-import type { DocumentMeta, FootnoteInfo } from '../../types.ts';
+import type { DocumentMeta } from '../../types.ts';
 import { formatDate, joinNames, outline, type OutlineEntry } from '../shared/format.ts';
+
+export { bylineMdast } from '../shared/byline.ts';
 
 /**
  * The shared hast path of the HTML and EPUB editions: mdast → hast with Colophon's handlers.
@@ -111,22 +113,6 @@ export function alignToClass(tree: HastRoot): void {
       node.properties.className = [...classes, `align-${align}`];
     }
   });
-}
-
-/**
- * The byline as mdast, so that its author notes pass through the same footnote machinery as
- * the body (it is converted first, so its notes come first, matching the numbering).
- */
-export function bylineMdast(meta: DocumentMeta, footnotes: FootnoteInfo): Paragraph | undefined {
-  if (meta.authors.length === 0) return undefined;
-  const children: PhrasingContent[] = [{ type: 'text', value: 'By ' }];
-  meta.authors.forEach((author, index) => {
-    if (index > 0) children.push({ type: 'text', value: index === meta.authors.length - 1 && index > 1 ? ', and ' : ', ' });
-    children.push({ type: 'text', value: author.name });
-    const note = footnotes.authorNotes[index];
-    if (note) children.push({ type: 'footnoteReference', identifier: note, label: note });
-  });
-  return { type: 'paragraph', children, data: { hProperties: { className: ['byline'] } } };
 }
 
 /** The title block: title, subtitle, byline, affiliations, date and publisher. */

@@ -58,7 +58,7 @@ export function planPdf({ tree, meta, file, assets, epoch }: WriterInput): Plan 
     size,
     lang: meta.lang,
     tagged: true,
-    pdfa: theme.pdfa,
+    pdfa: theme.pdfa || meta.pdfa === true,
     info: {
       Title: meta.title,
       Author: authorNames(meta).join(', ') || undefined,

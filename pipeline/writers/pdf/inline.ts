@@ -62,7 +62,7 @@ export function toRuns(state: State, nodes: PhrasingContent[], base: InlineStyle
         const first = !state.citedNotes.has(number);
         state.citedNotes.add(number);
         runs.push({
-          text: number,
+          text: node.label ?? number,
           style: 'regular',
           size: style.size * state.theme.superscriptScale,
           color: state.theme.linkColor,

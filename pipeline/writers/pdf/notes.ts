@@ -21,10 +21,12 @@ export function layoutNotes(state: State, definitions: FootnoteDefinition[], wid
   const notes = new Map<string, Note>();
   // The label column fits the widest number ("100" needs more room than "9").
   const face = state.fonts.face('regular');
-  const widest = definitions.reduce((most, definition) => Math.max(most, state.fonts.width(face, definition.identifier, theme.size)), 0);
+  const widest = definitions.reduce((most, definition) => Math.max(most, state.fonts.width(face, definition.label ?? definition.identifier, theme.size)), 0);
   const labelColumn = Math.max(theme.labelWidth, widest + theme.size * 0.6);
   for (const definition of definitions) {
     const number = definition.identifier;
+    // The shown number; a book may restart it per chapter, while `number` stays unique.
+    const shown = definition.label ?? number;
     const element = struct('Note', root);
     const context: Context = {
       width: width - labelColumn,
@@ -40,13 +42,13 @@ export function layoutNotes(state: State, definitions: FootnoteDefinition[], wid
     if (boxes.length === 0) boxes.push({ height: theme.leading, ops: [], notes: [], keep: false, struct: element });
     const first = boxes.find((box) => box.ops.some((op) => op.op === 'text')) ?? boxes[0]!;
     const firstText = first.ops.find((op) => op.op === 'text');
-    const labelWidth = state.fonts.width(face, number, theme.size);
+    const labelWidth = state.fonts.width(face, shown, theme.size);
     // The label goes first so that it precedes the note's text in reading order.
     first.ops.unshift({
       op: 'text',
       x: labelColumn - labelWidth - theme.size * 0.5,
       y: firstText && firstText.op === 'text' ? firstText.y : theme.leading * 0.75,
-      text: number,
+      text: shown,
       face: face.name,
       size: theme.size,
       color: state.theme.linkColor,

@@ -1,5 +1,5 @@
-import type { PhrasingContent } from 'mdast';
 import type { DocumentMeta, FootnoteInfo } from '../../types.ts';
+import { bylineMdast } from '../shared/byline.ts';
 import { formatDate, joinNames } from '../shared/format.ts';
 import { toRuns } from './inline.ts';
 import { space, struct, type Box, type Run, type StructNode } from './model.ts';
@@ -29,16 +29,10 @@ export function titleBlock(state: State, meta: DocumentMeta, footnotes: Footnote
     add(set([{ text: meta.subtitle, style: 'italic', size: theme.subtitleSize, color, rise: 0 }], theme.subtitleSize, theme.subtitleLeading, 'P'), 10);
   } else boxes.push(space(6, true));
 
-  if (meta.authors.length > 0) {
-    const children: PhrasingContent[] = [{ type: 'text', value: 'By ' }];
-    meta.authors.forEach((author, index) => {
-      if (index > 0) children.push({ type: 'text', value: index === meta.authors.length - 1 && index > 1 ? ', and ' : ', ' });
-      children.push({ type: 'text', value: author.name });
-      const note = footnotes.authorNotes[index];
-      if (note) children.push({ type: 'footnoteReference', identifier: note, label: note });
-    });
+  const bylineNode = bylineMdast(meta, footnotes);
+  if (bylineNode) {
     const byline = struct('P', element);
-    const runs = toRuns(state, children, { style: 'regular', size: theme.subtitleSize * 0.92, color }, byline);
+    const runs = toRuns(state, bylineNode.children, { style: 'regular', size: theme.subtitleSize * 0.92, color }, byline);
     add(setText(state, runs, { width: context.width, leading: theme.subtitleLeading, size: theme.subtitleSize * 0.92, align: 'left', struct: byline }), 3);
   }
   for (const author of meta.authors.filter((item) => item.affiliation)) {
