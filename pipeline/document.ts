@@ -91,11 +91,13 @@ export async function renderDocument(source: Source, context: RenderContext): Pr
     },
   };
   const epoch = meta.date ? epochFromDate(meta.date) : context.epoch;
-  for (const edition of context.formats) {
+  for (const [index, edition] of context.formats.entries()) {
     const writer = await loadWriter(edition);
     try {
-      // Each writer gets its own copy: writers may annotate the tree they lay out.
-      const bytes = await writer.render({ tree: structuredClone(tree), meta, file, assets, epoch });
+      // Writers may annotate the tree they lay out: each gets its own copy, but the last takes
+      // the original (a large document's tree is hundreds of megabytes).
+      const last = index === context.formats.length - 1;
+      const bytes = await writer.render({ tree: last ? tree : structuredClone(tree), meta, file, assets, epoch });
       output.editions.push({ edition, bytes });
     } catch (error) {
       report(file, 'error', `the ${edition} writer failed: ${(error as Error).stack ?? error}`, undefined, 'writer-crash');
