@@ -35,7 +35,7 @@ await build({
 });
 await build({
   ...common,
-  entryPoints: { worker: join(root, 'pipeline', 'worker.ts') },
+  entryPoints: { worker: join(root, 'pipeline', 'worker.ts'), 'parse-worker': join(root, 'pipeline', 'parse-worker.ts') },
   outdir,
   format: 'esm',
   banner: { js: "import { createRequire as __colophonRequire } from 'node:module'; const require = __colophonRequire(import.meta.url);" },

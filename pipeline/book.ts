@@ -1,4 +1,6 @@
 import { readFileSync, realpathSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { isMainThread } from 'node:worker_threads';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import type { Root, RootContent } from 'mdast';
 import type { Node } from 'unist';
@@ -8,7 +10,7 @@ import { parse as parseYaml } from 'yaml';
 import type { RenderContext } from './document.ts';
 import { checkSource, defaultLimits } from './limits.ts';
 import { report } from './messages.ts';
-import { parse } from './parse.ts';
+import parseInWorker from './parse-worker.ts';
 import { decodeSource } from './source.ts';
 
 /**
@@ -20,7 +22,7 @@ import { decodeSource } from './source.ts';
  * number: book.yaml's lines first, then each chapter's in turn; `remap` turns a virtual line
  * back into (file, line).
  */
-export function readBook(folder: string, displayFolder: string, context: RenderContext) {
+export async function readBook(folder: string, displayFolder: string, context: RenderContext) {
   const yamlPath = join(folder, 'book.yaml');
   const displayYaml = join(displayFolder, 'book.yaml');
   const { file, ok } = decodeSource(readFileSync(yamlPath), displayYaml, context);
@@ -33,6 +35,8 @@ export function readBook(folder: string, displayFolder: string, context: RenderC
   const tree: Root = { type: 'root', children: [{ type: 'yaml', value: yamlText, position: { start: { line: 0, column: 1 }, end: { line: 0, column: 1 } } }] };
   let nextLine = yamlText.split('\n').length + 1;
 
+  // Read and check every chapter first, then parse them (on worker threads for a large book).
+  const chapters: { file: VFile; display: string; folder: string }[] = [];
   for (const chapter of chapterList(yamlText, file)) {
     const full = resolve(folder, chapter);
     let real: string;
@@ -52,18 +56,27 @@ export function readBook(folder: string, displayFolder: string, context: RenderC
     // Messages about a chapter's bytes already carry the chapter's own file and lines.
     const checked = decoded.ok && checkSource(decoded.file, { ...defaultLimits, ...context.limits });
     file.messages.push(...decoded.file.messages.filter((message) => !file.messages.includes(message)));
-    if (!checked) continue;
-    const chapterTree = parse(decoded.file);
+    if (checked) chapters.push({ file: decoded.file, display: displayChapter, folder: dirname(real) });
+  }
+
+  const trees = await parseChapters(chapters.map((chapter) => String(chapter.file.value)));
+  chapters.forEach((chapter, position) => {
+    const parsed = trees[position]!;
+    if (!parsed.tree) {
+      report(chapter.file, 'error', `nesting too deep to parse (${parsed.overflow}); lower it or raise --max-nesting carefully`, { line: 1, column: 1 }, 'nesting-limit');
+      file.messages.push(...chapter.file.messages.filter((message) => !file.messages.includes(message)));
+      return;
+    }
     const index = segments.length;
-    segments.push({ start: nextLine, path: displayChapter });
-    prepareChapter(chapterTree, index, nextLine - 1, dirname(real), folder);
-    for (const node of chapterTree.children) {
+    segments.push({ start: nextLine, path: chapter.display });
+    prepareChapter(parsed.tree, index, nextLine - 1, chapter.folder, folder);
+    for (const node of parsed.tree.children) {
       if (node.type === 'yaml') continue;
       node.data = { ...node.data, chapter: index };
       tree.children.push(node as RootContent);
     }
-    nextLine += String(decoded.file.value).split('\n').length;
-  }
+    nextLine += String(chapter.file.value).split('\n').length;
+  });
 
   loaded.tree = tree;
   loaded.remap = (message) => {
@@ -74,6 +87,24 @@ export function readBook(folder: string, displayFolder: string, context: RenderC
     return message;
   };
   return loaded;
+}
+
+/**
+ * Parse chapters, on a pool of worker threads when the book is large (a worker costs a few
+ * hundred milliseconds to start) and this is not already a worker of a larger build.
+ */
+async function parseChapters(values: string[]): Promise<{ tree?: Root; overflow?: string }[]> {
+  const size = values.reduce((sum, value) => sum + value.length, 0);
+  const threads = Math.min(availableParallelism(), values.length);
+  if (!isMainThread || threads < 2 || size < 2_000_000) return values.map((value) => parseInWorker({ value }));
+  const { Tinypool } = await import('tinypool');
+  const fromSources = import.meta.url.endsWith('.ts');
+  const pool = new Tinypool({ filename: new URL(fromSources ? './parse-worker-from-sources.mjs' : './parse-worker.js', import.meta.url).href, minThreads: threads, maxThreads: threads });
+  try {
+    return await Promise.all(values.map((value) => pool.run({ value }) as Promise<{ tree?: Root; overflow?: string }>));
+  } finally {
+    await pool.destroy();
+  }
 }
 
 function chapterList(yamlText: string, file: VFile): string[] {

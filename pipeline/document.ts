@@ -52,7 +52,7 @@ export interface RenderOutput {
 
 /** Parse, transform and render every requested edition of one source. Never throws for bad input. */
 export async function renderDocument(source: Source, context: RenderContext): Promise<RenderOutput> {
-  const loaded = loadSource(source, context);
+  const loaded = await loadSource(source, context);
   const { file } = loaded;
   const output: RenderOutput = { source: file.path, messages: [], editions: [], assets: [] };
   const finish = () => {
@@ -152,7 +152,7 @@ interface Loaded {
   remap?: (message: VFile['messages'][number]) => VFile['messages'][number];
 }
 
-function loadSource(source: Source, context: RenderContext): Loaded {
+async function loadSource(source: Source, context: RenderContext): Promise<Loaded> {
   const displayPath = relative(context.cwd, source.path) || source.path;
   if (source.kind === 'book') return readBook(source.path, displayPath, context);
   const { file, ok } = decodeSource(readFileSync(source.path), displayPath, context);

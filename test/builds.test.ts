@@ -1,4 +1,5 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import JSZip from 'jszip';
 import { cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -128,6 +129,25 @@ describe('books', () => {
     expect(html).toContain('Chapter one note.');
     expect(html).toContain('Chapter two note.');
     expect(html).toContain('src="data:image/svg+xml;base64,');
+  });
+
+  it('restarts note numbers per chapter with footnote-numbering: chapter, the same in every edition', async () => {
+    const root = tempProject({
+      'b/book.yaml': 'title: B\nfootnote-numbering: chapter\nchapters: [one.md, two.md]\n',
+      'b/one.md': '# One\n\nA[^a] B[^b].\n\n[^a]: one-a\n\n[^b]: one-b\n',
+      'b/two.md': '# Two\n\nC[^a].\n\n[^a]: two-a\n',
+    });
+    const result = await build({ root, paths: ['b'], out: join(root, 'dist'), formats: ['html', 'pdf', 'epub'], cache: false });
+    expect(result.ok).toBe(true);
+    const html = readFileSync(join(root, 'dist/b.html'), 'utf8');
+    expect([...html.matchAll(/href="#fn-(\d)"[^>]*>(\d)</g)].map((match) => `${match[1]}:${match[2]}`)).toEqual(['1:1', '2:2', '3:1']);
+    expect(html).toContain('<li id="fn-3" value="1">');
+    const pdfText = spawnSync('pdftotext', [join(root, 'dist/b.pdf'), '-'], { encoding: 'utf8' }).stdout;
+    expect(pdfText).toMatch(/^1 one-a$/m);
+    expect(pdfText).toMatch(/^1 two-a$/m);
+    const epub = await JSZip.loadAsync(readFileSync(join(root, 'dist/b.epub')));
+    const xhtml = (await Promise.all(Object.keys(epub.files).filter((name) => name.endsWith('.xhtml')).map((name) => epub.file(name)!.async('string')))).join('');
+    expect([...xhtml.matchAll(/class="note-number" href="#fnref-\d"[^>]*>(\d)\./g)].map((match) => match[1])).toEqual(['1', '2', '1']);
   });
 
   it('reports a problem in a chapter at that chapter\'s own line and column', () => {

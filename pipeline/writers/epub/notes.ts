@@ -55,7 +55,10 @@ function toAside(item: Element, labels: Labels): Element {
     return undefined;
   });
 
-  const numberLink = h('a.note-number', { href: firstCitation, role: 'doc-backlink', ariaLabel: labels.backToReference(number) }, `${number}.`);
+  // The shown number: the list item's value when a book restarts numbers per chapter.
+  const shown = String(item.properties.value ?? number);
+  delete item.properties.value;
+  const numberLink = h('a.note-number', { href: firstCitation, role: 'doc-backlink', ariaLabel: labels.backToReference(shown) }, `${shown}.`);
   const children = item.children.filter((node) => !(node.type === 'text' && /^\s*$/.test(node.value)));
   const first = children[0];
   if (first?.type === 'element' && first.tagName === 'p') {

@@ -96,7 +96,9 @@ export function labelTaskCheckboxes(tree: HastRoot): void {
   visit(tree, 'element', (node) => {
     const classes = node.properties.className;
     if (node.tagName !== 'li' || !Array.isArray(classes) || !classes.includes('task-list-item')) return;
-    const label = hastToString(node).trim().replace(/\s+/g, ' ').slice(0, 120);
+    // The item's own text, not that of tasks nested in it.
+    const own = { ...node, children: node.children.filter((child) => !(child.type === 'element' && (child.tagName === 'ul' || child.tagName === 'ol'))) };
+    const label = hastToString(own).trim().replace(/\s+/g, ' ').slice(0, 120);
     visit(node, 'element', (child) => {
       if (child.tagName === 'input' && child.properties.type === 'checkbox') child.properties.ariaLabel = label;
     });

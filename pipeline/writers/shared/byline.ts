@@ -2,14 +2,15 @@ import type { Paragraph, PhrasingContent } from 'mdast';
 import type { DocumentMeta, FootnoteInfo } from '../../types.ts';
 
 /**
- * The byline as mdast, "By A¹, B² and C", so that its author notes pass through each edition's
+ * The byline as mdast, "By A¹, B², C" (commas only, as newspapers print bylines and as the
+ * seed article has it), so that its author notes pass through each edition's
  * own footnote machinery. It is set before the body, so its notes are the first numbers.
  */
 export function bylineMdast(meta: DocumentMeta, footnotes: FootnoteInfo): Paragraph | undefined {
   if (meta.authors.length === 0) return undefined;
   const children: PhrasingContent[] = [{ type: 'text', value: 'By ' }];
   meta.authors.forEach((author, index) => {
-    if (index > 0) children.push({ type: 'text', value: index === meta.authors.length - 1 && index > 1 ? ', and ' : ', ' });
+    if (index > 0) children.push({ type: 'text', value: ', ' });
     children.push({ type: 'text', value: author.name });
     const note = footnotes.authorNotes[index];
     if (note) children.push({ type: 'footnoteReference', identifier: note, label: note });
