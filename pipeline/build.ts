@@ -11,8 +11,6 @@ import type { ReadOptions } from './source.ts';
 import type { DocumentMeta, Edition, PaperSize } from './types.ts';
 import { writeAtomic } from './write.ts';
 
-export { writeAtomic } from './write.ts';
-
 export interface BuildOptions extends ReadOptions {
   /** Markdown files, folders of them, or book folders (with a book.yaml); default `source/`. Relative to `root`. */
   paths?: string[];
