@@ -114,6 +114,7 @@ async function main(): Promise<void> {
   mkdirSync(work, { recursive: true });
   // Measure the CLI as `npm ci` installs it: bundled, never the tsx fallback.
   spawnSync('node', [join(root, 'bin', 'bundle.mjs')], { stdio: 'inherit' });
+  process.env.COLOPHON_PIN_BUNDLE = '1';
   const inputs: Input[] = [];
   const file = (name: string, path: string, runs: number): Input => ({ name, path, pandocInputs: [path], runs: runsOverride ?? runs });
   if (sizes.includes('seed')) inputs.push(file('seed article (5 KB)', join(root, 'source', 'sco-blueprint.md'), 7));
