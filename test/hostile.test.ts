@@ -353,6 +353,32 @@ describe('hostile input: bounded work, clear outcome', () => {
   });
 });
 
+describe('hostile input: the limits are configurable', () => {
+  it('limits: --max-nesting lowers the nesting limit, --max-input-size the size limit', { timeout: CASE_TIMEOUT }, async () => {
+    const root = project({ 'input.md': await fixtureInput('hostile-limits'), 'long.md': await fixtureInput('hostile-long-line') });
+    const lowered = await build3(root, ['input.md'], ['--max-nesting', '10']);
+    record('limits (20 quotes, --max-nesting 10)', lowered, outcomeOf(lowered));
+    golden('limits', lowered, root, 'messages-max-nesting.txt');
+    expect(lowered.status).toBe(1);
+    expect(lowered.stderr).toContain('input.md:5:11: error: nesting too deep: more than 10 quote markers (--max-nesting) [nesting-limit]');
+    expect(distFiles(root)).toEqual([]);
+    const accepted = await build3(root, ['input.md']);
+    record('limits (20 quotes, default 64)', accepted, outcomeOf(accepted));
+    golden('limits', accepted, root);
+    expect(accepted.status).toBe(0);
+    const editions = await checkEditions(root, 'input');
+    expect(editions.html.match(/<blockquote>/g)?.length).toBe(20);
+    expect(pdfText(editions.pdf)).toContain('deep');
+    expect([...editions.epub.values()].join('')).toContain('deep');
+    const small = await build3(root, ['long.md'], ['--max-input-size', '1']);
+    record('limits (2 MB, --max-input-size 1)', small, outcomeOf(small));
+    golden('limits', small, root, 'messages-max-input-size.txt');
+    expect(small.status).toBe(1);
+    expect(small.stderr).toMatch(/^long\.md:1:1: error: the source is 2\.0 MB, more than the limit of 1\.0 MB \(--max-input-size\) \[input-too-large\]$/m);
+    expect(distFiles(root).filter((name) => name.startsWith('long'))).toEqual([]);
+  });
+});
+
 describe('hostile input: nothing read from outside the project root', () => {
   it('symlink-outside: an image symlinked outside the root is an error; no edition holds its bytes', { timeout: CASE_TIMEOUT }, async () => {
     const outside = mkdtempSync(join(tmpdir(), 'colophon-outside-'));
@@ -433,6 +459,34 @@ describe('hostile input: nothing read from outside the project root', () => {
   });
 });
 
+describe('hostile input: output names', () => {
+  it('output-names: odd source names are sanitised and written inside --out; sources outside the root are refused', { timeout: CASE_TIMEOUT }, async () => {
+    const input = readFileSync(join(fixturesDir, 'hostile-output-names', 'input.md'));
+    const outside = mkdtempSync(join(tmpdir(), 'colophon-outside-'));
+    writeFileSync(join(outside, 'secret.md'), input);
+    const root = project({ 'a b&c?.md': input, '-dash.md': input, 'ünï.md': input, '.hidden.md': input, 'src/deep/x y.md': input, 'src/deep/.skipped.md': input });
+    symlinkSync(join(outside, 'secret.md'), join(root, 'link.md'));
+    const run = await build3(root, ['a b&c?.md', './-dash.md', 'ünï.md', '.hidden.md', 'src']);
+    record('output-names', run, outcomeOf(run));
+    golden('output-names', run, root);
+    expect(run.status).toBe(0);
+    expect(distFiles(root)).toEqual(
+      ['-dash', '_hidden', 'a-b-c-', 'deep', 'deep/x-y', 'ünï'].flatMap((name) => (name === 'deep' ? ['deep'] : EDITIONS.map((edition) => `${name}.${edition}`).sort())),
+    );
+    const escape = await build3(root, ['../x.md']);
+    const symlinked = await build3(root, ['link.md']);
+    record('output-names (../x.md)', escape, outcomeOf(escape));
+    record('output-names (symlink out)', symlinked, outcomeOf(symlinked));
+    golden('output-names', escape, root, 'messages-parent.txt');
+    golden('output-names', symlinked, root, 'messages-symlink.txt');
+    expect(escape.status).toBe(2);
+    expect(escape.stderr).toMatch(/lies outside the project root/);
+    expect(symlinked.status).toBe(2);
+    expect(symlinked.stderr).toMatch(/outside the project root/);
+    expect(readdirSync(outside)).toEqual(['secret.md']);
+  });
+});
+
 describe('hostile input: raw HTML', () => {
   it('raw-html: scripts, iframes, event handlers and javascript: links are gone from every edition', { timeout: CASE_TIMEOUT }, async () => {
     const root = project({ 'input.md': await fixtureInput('hostile-raw-html') });
@@ -483,6 +537,30 @@ describe('hostile input: nothing lost', () => {
     // The first document is complete; the interrupted one left nothing at all.
     expect(distFiles(root)).toEqual(['a.epub', 'a.html', 'a.pdf']);
     await checkEditions(root, 'a');
+  });
+
+  it('terminated: SIGTERM mid-build exits 143 and leaves no partial or temporary file', { timeout: CASE_TIMEOUT }, async () => {
+    const root = project({ 'a.md': readFileSync(join(fixturesDir, 'hostile-interrupted', 'a.md')), 'b.md': await fixtureInput('hostile-interrupted') });
+    let signalledAt = -1;
+    const run = await runCli(['build', 'a.md', 'b.md', '--format', EDITIONS.join(','), '--out', 'dist', '--root', '.'], root, (child) => {
+      const started = performance.now();
+      const poll = setInterval(() => {
+        if (existsSync(join(root, 'dist', 'a.epub'))) {
+          clearInterval(poll);
+          signalledAt = Math.round(performance.now() - started);
+          child.kill('SIGTERM');
+        }
+      }, 5);
+      child.on('close', () => clearInterval(poll));
+    });
+    record('terminated (SIGTERM)', run, `${outcomeOf(run)}, signalled at ${signalledAt} ms`);
+    golden('interrupted', run, root, 'messages-sigterm.txt');
+    expect(signalledAt).toBeGreaterThanOrEqual(0);
+    expect(run.status).toBe(143);
+    expect(run.stderr).toContain('colophon: interrupted (SIGTERM)');
+    expectNoTemporaryFiles(root);
+    expect(distFiles(root)).toEqual(['a.epub', 'a.html', 'a.pdf']);
+    await checkEditions(root, 'a', { epubcheck: false });
   });
 
   it('keep-previous: a failed build leaves the previous good editions byte-identical', { timeout: CASE_TIMEOUT }, async () => {
