@@ -12,14 +12,15 @@ export interface ReadOptions {
  */
 export function decodeSource(bytes: Uint8Array, path: string, options: ReadOptions = {}): { file: VFile; ok: boolean } {
   const file = new VFile({ path });
-  if (options.encoding === 'latin1') {
-    file.value = stripBom(new TextDecoder('latin1').decode(bytes));
-    return { file, ok: true };
-  }
+  // A NUL byte is text in no encoding Colophon reads: binary whatever --encoding says.
   const nul = bytes.indexOf(0);
   if (nul !== -1) {
     report(file, 'error', `binary file: NUL byte at offset ${nul}; Colophon reads Markdown text`, pointAt(bytes, nul), 'source-binary');
     return { file, ok: false };
+  }
+  if (options.encoding === 'latin1') {
+    file.value = stripBom(new TextDecoder('latin1').decode(bytes));
+    return { file, ok: true };
   }
   try {
     file.value = stripBom(new TextDecoder('utf-8', { fatal: true }).decode(bytes));

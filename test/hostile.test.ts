@@ -240,6 +240,16 @@ describe('hostile input: bounded work, clear outcome', () => {
     });
   }
 
+  it('binary --encoding latin1: a binary file stays binary whatever the encoding', { timeout: CASE_TIMEOUT }, async () => {
+    const root = project({ 'input.md': await fixtureInput('hostile-binary') });
+    const run = await build3(root, ['input.md'], ['--encoding', 'latin1']);
+    record('binary --encoding latin1', run, outcomeOf(run));
+    golden('binary', run, root, 'messages-latin1.txt');
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('input.md:2:49: error: binary file: NUL byte at offset 134; Colophon reads Markdown text [source-binary]');
+    expect(distFiles(root)).toEqual([]);
+  });
+
   it('long-line: a 2 MB line with no break builds all three editions', { timeout: CASE_TIMEOUT }, async () => {
     const input = await fixtureInput('hostile-long-line');
     const root = project({ 'input.md': input });
