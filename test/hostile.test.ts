@@ -1,5 +1,5 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -29,7 +29,17 @@ interface Timing {
 }
 const timings: Timing[] = [];
 
+/** Temporary folders made by the cases (the generated inputs and editions run to tens of MB). */
+const temporaries: string[] = [];
+
+function temporary(prefix: string): string {
+  const folder = mkdtempSync(prefix);
+  temporaries.push(folder);
+  return folder;
+}
+
 afterAll(() => {
+  for (const folder of temporaries) rmSync(folder, { recursive: true, force: true });
   const width = Math.max(...timings.map((timing) => timing.case.length), 4);
   const lines = [`${'case'.padEnd(width)}  ${'ms'.padStart(7)}  outcome`];
   for (const timing of timings) lines.push(`${timing.case.padEnd(width)}  ${String(timing.ms).padStart(7)}  ${timing.outcome}`);
@@ -67,7 +77,7 @@ async function fixtureInput(name: string): Promise<string | Uint8Array> {
 }
 
 function project(files: Record<string, string | Uint8Array>): string {
-  const root = mkdtempSync(join(tmpdir(), 'colophon-hostile-'));
+  const root = temporary(join(tmpdir(), 'colophon-hostile-'));
   for (const [path, content] of Object.entries(files)) {
     mkdirSync(join(root, path, '..'), { recursive: true });
     writeFileSync(join(root, path), content);
@@ -391,7 +401,7 @@ describe('hostile input: the limits are configurable', () => {
 
 describe('hostile input: nothing read from outside the project root', () => {
   it('symlink-outside: an image symlinked outside the root is an error; no edition holds its bytes', { timeout: CASE_TIMEOUT }, async () => {
-    const outside = mkdtempSync(join(tmpdir(), 'colophon-outside-'));
+    const outside = temporary(join(tmpdir(), 'colophon-outside-'));
     const secret = Buffer.concat([readFileSync(join(fixturesDir, 'images', 'dot.png')), Buffer.from('COLOPHON-SECRET-OUTSIDE-THE-ROOT')]);
     writeFileSync(join(outside, 'secret.png'), secret);
     const root = project({ 'input.md': await fixtureInput('hostile-symlink-outside') });
@@ -410,7 +420,7 @@ describe('hostile input: nothing read from outside the project root', () => {
 
   it('path-escape: ../../etc/passwd and absolute paths as images are errors; no edition holds their bytes', { timeout: CASE_TIMEOUT }, async () => {
     // The document at the top of a root in the temporary folder: ../../etc/passwd is /etc/passwd.
-    const root = mkdtempSync('/tmp/colophon-hostile-');
+    const root = temporary('/tmp/colophon-hostile-');
     writeFileSync(join(root, 'input.md'), await fixtureInput('hostile-path-escape'));
     const run = await build3(root, ['input.md']);
     record('path-escape', run, outcomeOf(run));
@@ -472,7 +482,7 @@ describe('hostile input: nothing read from outside the project root', () => {
 describe('hostile input: output names', () => {
   it('output-names: odd source names are sanitised and written inside --out; sources outside the root are refused', { timeout: CASE_TIMEOUT }, async () => {
     const input = readFileSync(join(fixturesDir, 'hostile-output-names', 'input.md'));
-    const outside = mkdtempSync(join(tmpdir(), 'colophon-outside-'));
+    const outside = temporary(join(tmpdir(), 'colophon-outside-'));
     writeFileSync(join(outside, 'secret.md'), input);
     const root = project({ 'a b&c?.md': input, '-dash.md': input, 'ünï.md': input, '.hidden.md': input, 'src/deep/x y.md': input, 'src/deep/.skipped.md': input });
     symlinkSync(join(outside, 'secret.md'), join(root, 'link.md'));
