@@ -76,7 +76,7 @@ export function createAssetResolver({ root, documentDir, file, cache, fetched }:
         return undefined;
       }
       const inside = relative(realRoot, real);
-      if (inside.startsWith('..') || isAbsolute(inside)) {
+      if (!isInside(realRoot, real)) {
         report(file, 'error', `"${truncate(url)}" lies outside the project (${realRoot}); Colophon reads nothing outside it`, place, 'asset-outside');
         return undefined;
       }
@@ -121,6 +121,12 @@ export function sniffImageType(bytes: Uint8Array): string | undefined {
   if (head.subarray(0, 4).toString('latin1') === 'RIFF' && head.subarray(8, 12).toString('latin1') === 'WEBP') return 'image/webp';
   if (/^\s*(<\?xml[^>]*>\s*)?(<!--[\s\S]*?-->\s*)*(<!DOCTYPE svg[^>]*>\s*)?<svg[\s>]/i.test(head.toString('utf8'))) return 'image/svg+xml';
   return undefined;
+}
+
+/** Whether `path` (absolute) lies inside `root`: `..notes.md` is inside, `../notes.md` is not. */
+export function isInside(root: string, path: string): boolean {
+  const inside = relative(root, path);
+  return inside === '' || (inside !== '..' && !inside.startsWith(`..${sep}`) && !isAbsolute(inside));
 }
 
 function truncate(value: string): string {

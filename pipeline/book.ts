@@ -1,13 +1,14 @@
 import { readFileSync, realpathSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { isMainThread } from 'node:worker_threads';
-import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import type { Root, RootContent } from 'mdast';
 import type { Node } from 'unist';
 import { visit } from 'unist-util-visit';
 import { VFile } from 'vfile';
 import { parse as parseYaml } from 'yaml';
 import type { RenderContext } from './document.ts';
+import { isInside } from './assets.ts';
 import { checkSource, defaultLimits } from './limits.ts';
 import { report } from './messages.ts';
 import parseInWorker from './parse-worker.ts';
@@ -46,8 +47,7 @@ export async function readBook(folder: string, displayFolder: string, context: R
       report(file, 'error', `chapter not found: ${chapter}`, { line: 1, column: 1 }, 'book-chapter');
       continue;
     }
-    const inside = relative(realpathSync(context.root), real);
-    if (inside.startsWith('..') || isAbsolute(inside)) {
+    if (!isInside(realpathSync(context.root), real)) {
       report(file, 'error', `chapter ${chapter} lies outside the project`, { line: 1, column: 1 }, 'book-chapter');
       continue;
     }

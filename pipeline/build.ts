@@ -1,9 +1,10 @@
 import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { basename, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { basename, extname, join, relative, resolve, sep } from 'node:path';
 import { VFile } from 'vfile';
 import { VFileMessage } from 'vfile-message';
 import { compareMessage } from 'vfile-sort';
+import { isInside } from './assets.ts';
 import { colophonFingerprint, EditionCache, sha256, type CachedMessage } from './cache.ts';
 import { failed, renderDocument, type RenderContext, type RenderOutput, type Source } from './document.ts';
 import type { Limits } from './limits.ts';
@@ -183,7 +184,7 @@ function cacheKey(source: Source, one: OneContext): string {
     inputs.push(sha256(readFileSync(source.path)));
   }
   return sha256(
-    JSON.stringify([one.fingerprint, source.kind, relative(context.root, source.path), context.cwd === context.root ? '' : relative(context.root, context.cwd), inputs, context.papersize ?? '', context.encoding ?? '', context.limits ?? {}, context.epoch]),
+    JSON.stringify([one.fingerprint, source.kind, relative(context.root, source.path), context.cwd === context.root ? '' : relative(context.root, context.cwd), inputs, context.papersize ?? '', context.encoding ?? '', context.limits ?? {}, context.epoch, context.allowRemote ?? false]),
   );
 }
 
@@ -228,7 +229,7 @@ function findSources(root: string, paths: string[]): Source[] {
   const sources: Source[] = [];
   for (const path of paths) {
     const full = resolve(root, path);
-    if (relative(root, full).startsWith('..')) throw new UsageError(`${relative(process.cwd(), full)} lies outside the project root ${root}`);
+    if (!isInside(root, full)) throw new UsageError(`${relative(process.cwd(), full)} lies outside the project root ${root}`);
     let stats;
     try {
       stats = statSync(full);
@@ -237,8 +238,7 @@ function findSources(root: string, paths: string[]): Source[] {
     }
     // Real paths: a symlink must not lead a build outside the project.
     const real = realpathSync(full);
-    const inside = relative(realpathSync(root), real);
-    if (inside.startsWith('..') || isAbsolute(inside)) throw new UsageError(`${relative(process.cwd(), full)} leads outside the project root ${root}`);
+    if (!isInside(realpathSync(root), real)) throw new UsageError(`${relative(process.cwd(), full)} leads outside the project root ${root}`);
     if (stats.isDirectory()) sources.push(...sourcesIn(full, full));
     else if (stats.isFile()) sources.push({ kind: 'file', path: full, name: outputName(basename(full)) });
     else throw new UsageError(`${relative(process.cwd(), full)} is not a regular file or a folder`);

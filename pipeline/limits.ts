@@ -13,11 +13,17 @@ export interface Limits {
   maxInputBytes: number;
   /** Deepest nesting of blocks (quotes, lists) and of the syntax tree's inline content. */
   maxNesting: number;
+  /**
+   * Most emphasis markers (`*`, `_`, `~`) in one paragraph: micromark matches openers with
+   * closers in quadratic time, so 50,000 of them would take minutes; 10,000 take about a second.
+   */
+  maxEmphasisMarkers: number;
 }
 
 export const defaultLimits: Limits = {
   maxInputBytes: 64 * 1024 * 1024,
   maxNesting: 64,
+  maxEmphasisMarkers: 10_000,
 };
 
 /**
@@ -38,15 +44,27 @@ export function checkSource(file: VFile, limits: Limits): boolean {
   let prefix = 0;
   let quotes = 0;
   let counting = true;
+  let markers = 0;
+  let blank = true;
   for (let index = 0; index < text.length; index++) {
     const code = text.charCodeAt(index);
     if (code === 10) {
+      // A blank line ends the paragraph, and with it the markers' count.
+      if (blank) markers = 0;
+      blank = true;
       line++;
       lineStart = index + 1;
       prefix = 0;
       quotes = 0;
       counting = true;
-    } else if (counting) {
+      continue;
+    }
+    if (code !== 32 && code !== 9 && code !== 13) blank = false;
+    if ((code === 42 || code === 95 || code === 126) && ++markers > limits.maxEmphasisMarkers) {
+      report(file, 'error', `more than ${limits.maxEmphasisMarkers} emphasis markers (*, _, ~) in one paragraph; parsing them would take minutes (escape them, or split the paragraph)`, { line, column: index - lineStart + 1 }, 'emphasis-limit');
+      return false;
+    }
+    if (counting) {
       if (code === 32 || code === 9 || code === 62 /* > */) {
         prefix++;
         if (code === 62 && ++quotes > limits.maxNesting) {

@@ -128,16 +128,20 @@ export function numberFootnotes(tree: Root, file: VFile, meta: DocumentMeta): Fo
  */
 function reportUndefinedCitations(tree: Root, file: VFile): void {
   visit(tree, 'text', (node) => {
-    for (const match of node.value.matchAll(/\[\^([^\]\s]+)\]/g)) {
-      const start = node.position?.start;
-      // Lines of a paragraph's text keep their breaks, so line and column follow from the value.
-      const before = node.value.slice(0, match.index);
-      const lines = before.split('\n');
-      const place = start
-        ? lines.length === 1
-          ? { line: start.line, column: start.column + match.index }
-          : { line: start.line + lines.length - 1, column: lines.at(-1)!.length + 1 }
-        : undefined;
+    const start = node.position?.start;
+    // Lines are counted as the matches advance (one pass), and labels are bounded (999 is GFM's
+    // own limit), so neither a long text nor `^[^[^[…` makes this quadratic.
+    let line = 0;
+    let lineStart = 0;
+    let scanned = 0;
+    for (const match of node.value.matchAll(/\[\^([^\]\s]{1,999})\]/g)) {
+      for (; scanned < match.index; scanned++) {
+        if (node.value.charCodeAt(scanned) === 10) {
+          line++;
+          lineStart = scanned + 1;
+        }
+      }
+      const place = start ? (line === 0 ? { line: start.line, column: start.column + match.index } : { line: start.line + line, column: match.index - lineStart + 1 }) : undefined;
       report(file, 'error', `footnote "${match[1]}" is cited but never defined`, place, 'footnote-undefined');
     }
   });
