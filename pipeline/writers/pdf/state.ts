@@ -47,3 +47,13 @@ export interface State {
   one(node: RootContent, context: Context): Box[];
   all(nodes: RootContent[], context: Context): Box[];
 }
+
+/**
+ * How far a nested block may indent: as much as the theme wants, but never so far that less than
+ * about twelve ems of line remain. Deeply nested quotes and lists then stop indenting instead of
+ * squeezing their text into a sliver (or off the page).
+ */
+export function nestedIndent(context: Context, wanted: number): number {
+  const minimum = context.size * 12;
+  return Math.max(0, Math.min(wanted, context.width - minimum));
+}

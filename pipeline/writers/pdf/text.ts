@@ -131,14 +131,29 @@ function toItems(fonts: Fonts, runs: Run[], options: SetOptions): TextItem[] {
                 hyphen: hyphenated ? ink : undefined,
               });
             }
-            const item = box(part.text);
-            if (item.width > options.width + 0.01) {
-              // A word wider than the line: break it anywhere rather than overrun the margin.
+            // A word wider than the line: cut it into line-wide pieces rather than overrun the
+            // margin. Measured a character at a time, and never as a whole: a 2 MB "word" would
+            // otherwise be one huge string to shape, or millions of one-character boxes to break.
+            const tooWide = part.text.length > 400 || box(part.text).width > options.width + 0.01;
+            if (tooWide) {
+              let piece = '';
+              let pieceWidth = 0;
               for (const char of part.text) {
-                if (items.at(-1)?.type === 'box') items.push({ type: 'penalty', width: 0, penalty: 2000, flagged: false });
-                items.push(box(char));
+                const width = fonts.width(segment.face, char, run.size);
+                if (piece && pieceWidth + width > options.width) {
+                  if (items.at(-1)?.type === 'box') items.push({ type: 'penalty', width: 0, penalty: 2000, flagged: false });
+                  items.push(box(piece));
+                  piece = '';
+                  pieceWidth = 0;
+                }
+                piece += char;
+                pieceWidth += width;
               }
-            } else items.push(item);
+              if (piece) {
+                if (items.at(-1)?.type === 'box') items.push({ type: 'penalty', width: 0, penalty: 2000, flagged: false });
+                items.push(box(piece));
+              }
+            } else items.push(box(part.text));
           });
         }
       }
@@ -198,7 +213,8 @@ function splitWord(word: string, run: Run, options: SetOptions, mono: boolean): 
   for (const [index, chunk] of chunks.entries()) {
     const match = /^([^\p{L}]*)(\p{L}[\p{L}'’]*\p{L})([^\p{L}]*)$/u.exec(chunk);
     // A compound ("people-to-people") breaks at its own hyphens; only long parts are hyphenated too.
-    const hyphenate = match && (chunks.length === 1 || match[2]!.length >= 10);
+    // No language has words of a hundred letters; the `hyphen` patterns are quadratic in length.
+    const hyphenate = match && match[2]!.length <= 100 && (chunks.length === 1 || match[2]!.length >= 10);
     const syllables = hyphenate ? [...options.hyphenator(match[2]!)] : [];
     if (syllables.length > 1) {
       syllables[0] = match![1]! + syllables[0];

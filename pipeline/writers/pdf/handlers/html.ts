@@ -1,12 +1,16 @@
+import { fromHtml } from 'hast-util-from-html';
+import { sanitize } from 'hast-util-sanitize';
+import { toString } from 'hast-util-to-string';
 import type { Html } from 'mdast';
-import { report } from '../../../messages.ts';
 import type { Box } from '../model.ts';
 import type { Context, State } from '../state.ts';
 
-/** Raw HTML has no print rendering. Comments vanish silently; anything else is reported. */
-export function html(state: State, node: Html, _context: Context): Box[] {
-  if (!/^\s*<!--[\s\S]*-->\s*$/.test(node.value)) {
-    report(state.file, 'info', 'raw HTML is left out of the PDF edition', node, 'pdf-raw-html');
-  }
-  return [];
+/**
+ * Raw HTML prints as its text, never its markup: parsed, sanitised (so a script's source is not
+ * text), then set as a paragraph. Comments and empty markup leave nothing.
+ */
+export function html(state: State, node: Html, context: Context): Box[] {
+  const text = toString(sanitize(fromHtml(node.value, { fragment: true }))).replace(/\s+/g, ' ').trim();
+  if (!text) return [];
+  return state.all([{ type: 'paragraph', children: [{ type: 'text', value: text, position: node.position }], position: node.position }], context);
 }

@@ -1,6 +1,6 @@
 import type { List, ListItem } from 'mdast';
 import { shift, space, struct, type Box, type TextOp } from '../model.ts';
-import type { Context, State } from '../state.ts';
+import { nestedIndent, type Context, type State } from '../state.ts';
 
 /** Ordered lists keep their start number; nested lists indent; task items get a drawn box. */
 export function list(state: State, node: List, context: Context): Box[] {
@@ -9,9 +9,10 @@ export function list(state: State, node: List, context: Context): Box[] {
   const start = node.start ?? 1;
   const tight = node.spread !== true && !node.children.some((item) => item.spread);
   const depth = listDepth(context.struct);
-  const labelWidth = node.ordered
-    ? Math.max(indent, state.fonts.width(state.fonts.face('regular'), `${start + node.children.length - 1}.`, context.size) + context.size * 0.5)
-    : indent;
+  const widestLabel = node.ordered ? state.fonts.width(state.fonts.face('regular'), `${start + node.children.length - 1}.`, context.size) + context.size * 0.5 : context.size;
+  // Deep nesting stops indenting rather than squeezing the text; the label then hangs into the
+  // parent's label column, which is empty beside a nested item.
+  const labelWidth = nestedIndent(context, Math.max(indent, widestLabel));
   const boxes: Box[] = [];
   node.children.forEach((item, index) => {
     if (index > 0) boxes.push(space(tight ? state.theme.list.itemSpace * (context.size / state.theme.body.size) : context.blockSpace));
