@@ -614,3 +614,50 @@ describe('hostile input: nothing lost', () => {
     expectNoTemporaryFiles(root);
   });
 });
+
+describe('hostile input: found by these tests, fixed, and kept fixed', () => {
+  it('deep nesting inside the limit (40 quotes, a 40-level list) loses no text in any edition', { timeout: CASE_TIMEOUT }, async () => {
+    let list = '';
+    for (let level = 0; level < 40; level++) list += `${'  '.repeat(level)}- item ${level} survives\n`;
+    const root = project({ 'input.md': `---\ntitle: Deep\n---\n\n${'> '.repeat(40)}the deepest quote survives\n\n${list}` });
+    const run = await build3(root, ['input.md']);
+    record('deep nesting inside the limit', run, outcomeOf(run));
+    expect(run.status).toBe(0);
+    const editions = await checkEditions(root, 'input', { epubcheck: false });
+    const pdf = pdfText(editions.pdf).replace(/\s+/g, ' ');
+    const epub = [...editions.epub.values()].join('');
+    for (const text of ['the deepest quote survives', ...Array.from({ length: 40 }, (_, level) => `item ${level} survives`)]) {
+      expect(editions.html, text).toContain(text);
+      expect(pdf, text).toContain(text);
+      expect(epub, text).toContain(text);
+    }
+  });
+
+  it('a 2 MB word with no break point is cut into lines, whole, in every edition', { timeout: CASE_TIMEOUT }, async () => {
+    const root = project({ 'input.md': `---\ntitle: Word\n---\n\nBefore ${'x'.repeat(2_000_000)} after.\n` });
+    const run = await build3(root, ['input.md']);
+    record('2 MB word', run, outcomeOf(run));
+    expect(run.status).toBe(0);
+    const editions = await checkEditions(root, 'input', { epubcheck: false });
+    // Every x is there (page heads and numbers come between the pages' pieces).
+    expect(pdfText(editions.pdf).replace(/[^x]/g, '').length).toBe(2_000_000);
+    expect(editions.html.replace(/[^x]/g, '').length).toBeGreaterThanOrEqual(2_000_000);
+  });
+
+  it('a name that merely starts with two dots is inside the project', { timeout: CASE_TIMEOUT }, async () => {
+    const root = project({ '..notes.md': '---\ntitle: Dots\n---\n\n![A dot](..dot.svg)\n', '..dot.svg': '<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"/>' });
+    const run = await build3(root, ['..notes.md']);
+    record('..name inside the root', run, outcomeOf(run));
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+  });
+
+  it('raw HTML blocks print their text in the PDF, without markup or script source', { timeout: CASE_TIMEOUT }, async () => {
+    const root = project({ 'input.md': '---\ntitle: Raw\n---\n\n<div class="box">A <em>raw</em> block <script>secret()</script></div>\n' });
+    const run = await build3(root, ['input.md']);
+    expect(run.status).toBe(0);
+    const text = pdfText(join(root, 'dist', 'input.pdf'));
+    expect(text).toContain('A raw block');
+    expect(text).not.toMatch(/secret|<div|<em/);
+  });
+});
