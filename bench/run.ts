@@ -54,6 +54,9 @@ function measure(command: string[]): Sample {
   const result = spawnSync('/usr/bin/time', ['-f', '%e %M', ...command], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, timeout: 600_000 });
   const lines = result.stderr.trim().split('\n');
   const [seconds, kilobytes] = lines.at(-1)!.split(' ').map(Number);
+  if (result.signal || result.error) {
+    return { seconds: NaN, rssMb: NaN, ok: false, detail: result.signal ? `killed by ${result.signal} after the 600 s limit` : String(result.error) };
+  }
   return { seconds: seconds!, rssMb: kilobytes! / 1024, ok: result.status === 0, detail: lines.slice(-4, -1).join(' ').slice(0, 200) };
 }
 
@@ -177,7 +180,9 @@ async function main(): Promise<void> {
     '',
     'Written by `npm run bench` (bench/run.ts). Median wall time of N runs after one warm-up run,',
     'peak resident memory of any run, each tool run as a fresh process on the same input.',
-    'A ratio above 1 means Colophon is faster.',
+    'A ratio above 1 means Colophon is faster. Pandoc\'s EPUB writer (and WeasyPrint) try to download',
+    'the remote images (badges) in the READMEs; this machine has no network, so those attempts fail,',
+    'and their cost is part of the rival\'s time. Colophon fetches nothing unless `--allow-remote` is given.',
     '',
     '## Machine',
     '',
