@@ -4,7 +4,7 @@ import { toString } from 'mdast-util-to-string';
 import type { Point } from 'unist';
 import type { VFile } from 'vfile';
 import { v5 as uuidv5 } from 'uuid';
-import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
+import { isNode, LineCounter, parseDocument, visit, type Document } from 'yaml';
 import * as v from 'valibot';
 import { report } from '../messages.ts';
 import type { Author, DocumentMeta } from '../types.ts';
@@ -146,7 +146,15 @@ function readFrontMatter(node: Yaml, file: VFile): FrontMatter | undefined {
     // Bounded alias expansion: a "billion laughs" document is refused, not expanded.
     value = document.toJS({ maxAliasCount: 100 });
   } catch (error) {
-    report(file, 'error', `invalid YAML in front matter: ${firstSentence(String((error as Error).message))}`, node, 'metadata-yaml');
+    // Point at the first alias: that is where the expansion starts.
+    let alias: number | undefined;
+    visit(document, {
+      Alias(_key, item) {
+        alias = item.range?.[0];
+        return visit.BREAK;
+      },
+    });
+    report(file, 'error', `invalid YAML in front matter: ${firstSentence(String((error as Error).message))}`, alias === undefined ? node : at(alias), 'metadata-yaml');
     return undefined;
   }
   if (value === null || value === undefined) return {};
