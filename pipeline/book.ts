@@ -12,6 +12,7 @@ import { isInside } from './assets.ts';
 import { checkSource, defaultLimits } from './limits.ts';
 import { report } from './messages.ts';
 import parseInWorker from './parse-worker.ts';
+import { openPool } from './pool.ts';
 import { decodeSource } from './source.ts';
 
 /**
@@ -97,13 +98,11 @@ async function parseChapters(values: string[]): Promise<{ tree?: Root; overflow?
   const size = values.reduce((sum, value) => sum + value.length, 0);
   const threads = Math.min(availableParallelism(), values.length);
   if (!isMainThread || threads < 2 || size < 2_000_000) return values.map((value) => parseInWorker({ value }));
-  const { Tinypool } = await import('tinypool');
-  const fromSources = import.meta.url.endsWith('.ts');
-  const pool = new Tinypool({ filename: new URL(fromSources ? './parse-worker-from-sources.mjs' : './parse-worker.js', import.meta.url).href, minThreads: threads, maxThreads: threads });
+  const pool = await openPool<{ value: string }, { tree?: Root; overflow?: string }>('parse-worker', threads);
   try {
-    return await Promise.all(values.map((value) => pool.run({ value }) as Promise<{ tree?: Root; overflow?: string }>));
+    return await Promise.all(values.map((value) => pool.run({ value })));
   } finally {
-    await pool.destroy();
+    await pool.close();
   }
 }
 

@@ -8,6 +8,7 @@ import { isInside } from './assets.ts';
 import { colophonFingerprint, EditionCache, sha256, type CachedMessage } from './cache.ts';
 import { failed, renderDocument, type RenderContext, type RenderOutput, type Source } from './document.ts';
 import type { Limits } from './limits.ts';
+import { openPool } from './pool.ts';
 import type { ReadOptions } from './source.ts';
 import type { DocumentMeta, Edition, PaperSize } from './types.ts';
 import { writeAtomic } from './write.ts';
@@ -206,23 +207,13 @@ function toVFileMessage(message: CachedMessage): VFileMessage {
 
 /** A pool of worker threads that render documents; used only for several documents. */
 async function workerPool(threads: number) {
-  const { Tinypool } = await import('tinypool');
-  // From the bundle the worker is a sibling .js file; from the sources it is TypeScript, loaded through tsx.
-  const fromSources = import.meta.url.endsWith('.ts');
-  const pool = new Tinypool({
-    filename: new URL(fromSources ? './worker-from-sources.mjs' : './worker.js', import.meta.url).href,
-    minThreads: threads,
-    maxThreads: threads,
-  });
-  return {
-    run: (source: Source, context: RenderContext) => pool.run({ source, context }) as Promise<RenderOutput>,
-    close: () => pool.destroy(),
-  };
+  const pool = await openPool<{ source: Source; context: RenderContext }, RenderOutput>('worker', threads);
+  return { run: (source: Source, context: RenderContext) => pool.run({ source, context }), close: pool.close };
 }
 
 /** Deterministic: documents sorted by name, every `count`-th from `index`. */
 function shardOf(sources: Source[], shard: { index: number; count: number }): Source[] {
-  return [...sources].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).filter((_, position) => position % shard.count === shard.index - 1);
+  return [...sources].sort((a, b) => byName(a.name, b.name)).filter((_, position) => position % shard.count === shard.index - 1);
 }
 
 function findSources(root: string, paths: string[]): Source[] {
@@ -260,9 +251,7 @@ function sourcesIn(folder: string, base: string): Source[] {
     return [{ kind: 'book', path: folder, name: outputName(name) }];
   }
   const sources: Source[] = [];
-  const entries = readdirSync(folder, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  for (const entry of entries) {
-    if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
+  for (const entry of visibleEntries(folder)) {
     const path = join(folder, entry.name);
     if (entry.isDirectory()) sources.push(...sourcesIn(path, base));
     else if (entry.isFile() && MARKDOWN.has(extname(entry.name).toLowerCase())) sources.push({ kind: 'file', path, name: outputName(relative(base, path)) });
@@ -271,13 +260,22 @@ function sourcesIn(folder: string, base: string): Source[] {
 }
 
 function* walk(folder: string, markdownOnly: boolean): Generator<string> {
-  const entries = readdirSync(folder, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  for (const entry of entries) {
-    if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
+  for (const entry of visibleEntries(folder)) {
     const path = join(folder, entry.name);
     if (entry.isDirectory()) yield* walk(path, markdownOnly);
     else if (entry.isFile() && (!markdownOnly || MARKDOWN.has(extname(entry.name).toLowerCase()))) yield path;
   }
+}
+
+/** A folder's entries in name order, without hidden ones and node_modules. */
+function visibleEntries(folder: string) {
+  return readdirSync(folder, { withFileTypes: true })
+    .filter((entry) => !entry.name.startsWith('.') && entry.name !== 'node_modules')
+    .sort((a, b) => byName(a.name, b.name));
+}
+
+function byName(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** `notes/intro.md` → `notes/intro`, with anything but safe characters replaced, and no way out of the output folder. */

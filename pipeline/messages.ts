@@ -20,7 +20,3 @@ export function report(
   message.fatal = severity === 'error' ? true : severity === 'warning' ? false : undefined;
   return message;
 }
-
-export function hasErrors(file: VFile): boolean {
-  return file.messages.some((message) => message.fatal === true);
-}

@@ -5,7 +5,7 @@ import type { Position } from 'unist';
 import type { VFile } from 'vfile';
 import { report } from '../../messages.ts';
 import type { DocumentMeta, FootnoteInfo, Writer, WriterInput } from '../../types.ts';
-import { bylineMdast, colophon, contentToHast, titleBlock } from '../html/render.ts';
+import { bylineMdast, colophon, contentToHast, takeFirstElement, titleBlock } from '../html/render.ts';
 import { joinNames, outline, type OutlineEntry } from '../shared/format.ts';
 import { labelsFor, type Labels } from './labels.ts';
 import { linkDefinitions, splitChapters, type ChapterPart } from './chapters.ts';
@@ -100,11 +100,6 @@ function chapterBody(part: ChapterPart, meta: DocumentMeta, footnotes: FootnoteI
   const root: HastRoot = { type: 'root', children: [...front, ...children] };
   notesToAsides(root, labels);
   return root;
-}
-
-function takeFirstElement(children: ElementContent[]): Element | undefined {
-  const index = children.findIndex((node) => node.type === 'element');
-  return index === -1 ? undefined : (children.splice(index, 1)[0] as Element);
 }
 
 interface Cover {

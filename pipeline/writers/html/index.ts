@@ -5,7 +5,7 @@ import { h } from 'hastscript';
 import type { Definition, Root } from 'mdast';
 import { visit } from 'unist-util-visit';
 import type { AssetResolver, DocumentMeta, Writer, WriterInput } from '../../types.ts';
-import { bylineMdast, colophon, contentToHast, tableOfContents, titleBlock } from './render.ts';
+import { bylineMdast, colophon, contentToHast, tableOfContents, takeFirstElement, titleBlock } from './render.ts';
 
 export const htmlWriter: Writer = {
   extension: 'html',
@@ -22,7 +22,7 @@ export function renderHtml({ tree, meta, file, assets }: WriterInput): string {
   // The byline goes through the same conversion as the body, first, so its notes get numbers 1…
   const root: Root = { type: 'root', children: byline ? [byline, ...tree.children] : tree.children };
   const content = contentToHast(root, { rawHtml: meta.rawHtml });
-  const bylineElement = byline ? takeFirstElement(content) : undefined;
+  const bylineElement = byline ? takeFirstElement(content.children) : undefined;
 
   const article = h('article', [
     titleBlock(meta, bylineElement),
@@ -68,12 +68,6 @@ function embedImages(tree: Root, assets: AssetResolver): void {
     const asset = assets.document(target.url, node);
     target.url = asset ? `data:${asset.mediaType};base64,${Buffer.from(asset.bytes).toString('base64')}` : '';
   });
-}
-
-function takeFirstElement(root: HastRoot): Element | undefined {
-  const index = root.children.findIndex((node) => node.type === 'element');
-  if (index === -1) return undefined;
-  return root.children.splice(index, 1)[0] as Element;
 }
 
 function headElements(meta: DocumentMeta): HastRoot {

@@ -117,6 +117,12 @@ export function alignToClass(tree: HastRoot): void {
   });
 }
 
+/** Take the first element out of a list of nodes (the converted byline, put into the title block). */
+export function takeFirstElement(children: HastRoot['children']): Element | undefined {
+  const index = children.findIndex((node) => node.type === 'element');
+  return index === -1 ? undefined : (children.splice(index, 1)[0] as Element);
+}
+
 /** The title block: title, subtitle, byline, affiliations, date and publisher. */
 export function titleBlock(meta: DocumentMeta, byline: ElementContent | undefined, headingTag = 'h1'): Element {
   const affiliated = meta.authors.filter((author) => author.affiliation);
