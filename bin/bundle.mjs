@@ -1,24 +1,64 @@
 #!/usr/bin/env node
 // Bundles the CLI into node_modules/.cache/colophon/bundle/ (run by `npm ci` through `prepare`).
 // Node 20 cannot run TypeScript itself; loading the sources through tsx costs about half a second
-// at every start. The bundle is one CommonJS file, so bin/colophon.mjs can keep V8's code cache
-// for it (Node 20 has no compile cache for ES modules). bin/colophon.mjs falls back to the
-// sources whenever they are newer than the bundle, so a stale bundle is never run.
-import { rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+// at every start. The bundle is one CommonJS file holding Colophon and every package it uses
+// (pdfkit, fontkit, epub-gen-memory, jszip…), so bin/colophon.mjs can load it all through V8's
+// code cache: Node 20 has no compile cache for ES modules or for packages loaded by require().
+// A warm-up build of bin/warm-up.md then fills that cache with the functions each edition runs.
+// bin/colophon.mjs falls back to the sources whenever they are newer than the bundle, so a
+// stale bundle is never run.
+import { spawnSync } from 'node:child_process';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const outdir = join(root, 'node_modules', '.cache', 'colophon', 'bundle');
 rmSync(outdir, { recursive: true, force: true });
+
+/**
+ * Packages that find their own files through `import.meta.url` (pdfkit: its ICC profile for
+ * PDF/A, its standard-font loaders) still find them once bundled: each use becomes the package
+ * file's real place, relative to the bundle, so the project can still be moved. (No bundled
+ * package reads files through `__dirname` at run time.)
+ */
+const ownLocation = {
+  name: 'own-location',
+  setup(builder) {
+    builder.onLoad({ filter: /[\\/]node_modules[\\/].*\.(c?js|mjs)$/ }, (args) => {
+      const text = readFileSync(args.path, 'utf8');
+      if (!text.includes('import.meta.url')) return undefined;
+      return {
+        contents: text.replaceAll('import.meta.url', `__colophonFileUrl(${JSON.stringify(relative(outdir, args.path))})`),
+        loader: 'js',
+        resolveDir: dirname(args.path),
+      };
+    });
+  },
+};
+
+/**
+ * epub-gen-memory downloads `http(s)` images and reads `file://` ones through its `fetchable`
+ * module. Colophon resolves every image itself and never hands it a URL; this stub makes that
+ * structural (no network code is even loaded) and fails loudly should that ever change.
+ */
+const noEpubFetch = {
+  name: 'no-epub-fetch',
+  setup(builder) {
+    builder.onResolve({ filter: /^\.\/fetchable$/ }, (args) => (/epub-gen-memory/.test(args.importer) ? { path: 'fetchable', namespace: 'colophon-stub' } : undefined));
+    builder.onLoad({ filter: /.*/, namespace: 'colophon-stub' }, () => ({
+      contents: "exports.type = 'nodebuffer'; exports.default = async (url) => { throw new Error('Colophon never lets epub-gen-memory fetch ' + url); };",
+      loader: 'js',
+    }));
+  },
+};
+
 const common = {
   bundle: true,
   minify: true,
   platform: 'node',
   target: 'node20',
-  // Packages that read their own files at run time stay where npm put them.
-  external: ['pdfkit', 'fontkit', 'svg-to-pdfkit', 'epub-gen-memory', 'hyphen', 'jszip', 'tinypool'],
   logLevel: 'warning',
   legalComments: 'none',
 };
@@ -27,18 +67,40 @@ await build({
   entryPoints: [join(root, 'pipeline', 'cli.ts')],
   outfile: join(outdir, 'cli.cjs'),
   format: 'cjs',
+  // tinypool starts its workers from its own files, so it stays where npm put it.
+  external: ['tinypool'],
+  plugins: [ownLocation, noEpubFetch],
   // vm.Script (used for the code cache) cannot import(): external packages are require()d
   // (Node ≥ 20.19 requires ES modules such as tinypool too).
   supported: { 'dynamic-import': false },
   define: { 'import.meta.url': '__colophonUrl' },
-  banner: { js: "const __colophonUrl = require('node:url').pathToFileURL(__filename).href;" },
+  banner: {
+    js: [
+      "const __colophonUrl = require('node:url').pathToFileURL(__filename).href;",
+      "const __colophonFileUrl = (path) => require('node:url').pathToFileURL(require('node:path').join(__dirname, path)).href;",
+    ].join('\n'),
+  },
 });
+// Worker threads load ES modules (tinypool's contract); they start rarely, for many documents.
 await build({
   ...common,
   entryPoints: { worker: join(root, 'pipeline', 'worker.ts'), 'parse-worker': join(root, 'pipeline', 'parse-worker.ts') },
   outdir,
   format: 'esm',
+  external: ['pdfkit', 'fontkit', 'svg-to-pdfkit', 'epub-gen-memory', 'hyphen', 'jszip', 'tinypool'],
   banner: { js: "import { createRequire as __colophonRequire } from 'node:module'; const require = __colophonRequire(import.meta.url);" },
 });
-// The stamp is written last: a bundle without one (an interrupted build) is never used.
+// The stamp is written before the warm-up, which must run the bundle (not the sources).
 writeFileSync(join(outdir, 'stamp'), '');
+
+// Warm-up: render every edition of a small document that uses every kind of block, without
+// writing anything; bin/colophon.mjs then saves V8's code cache with all it compiled.
+const warmUp = spawnSync(process.execPath, [join(root, 'bin', 'colophon.mjs'), 'check', '--root', root, join(root, 'bin', 'warm-up.md')], {
+  cwd: root,
+  env: { ...process.env, COLOPHON_PIN_BUNDLE: '1' },
+  encoding: 'utf8',
+});
+if (warmUp.status !== 0) {
+  // A failed warm-up costs only speed; say so, but do not fail the install.
+  process.stderr.write(`colophon: the warm-up build failed (exit ${warmUp.status}); the code cache will fill on first use\n${warmUp.stderr}`);
+}

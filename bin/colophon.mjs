@@ -30,13 +30,12 @@ function loadBundle() {
   const module = { exports: {} };
   script.runInThisContext().call(module.exports, module.exports, createRequire(file), module, file, bundle);
   const saveCache = () => {
-    // After a run the cache also holds every function compiled on the way; keep it when it
-    // is new, was rejected (another Node.js), or this run compiled much more (another edition).
-    const data = script.createCachedData();
-    if (cachedData && !script.cachedDataRejected && data.length < cachedData.length * 1.1) return;
+    // The install's warm-up build (bin/bundle.mjs) writes the cache with every edition's code;
+    // a run writes it again only when there is none or V8 rejected it (another Node.js).
+    if (cachedData && !script.cachedDataRejected) return;
     const temporary = `${cacheFile}.${process.pid}.tmp`;
     try {
-      writeFileSync(temporary, data);
+      writeFileSync(temporary, script.createCachedData());
       renameSync(temporary, cacheFile);
     } catch {}
   };

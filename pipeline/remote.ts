@@ -19,13 +19,19 @@ export interface RemoteOptions {
 
 export const defaultRemoteOptions: RemoteOptions = { timeoutMs: 10_000, maxBytes: 20 * 1024 * 1024, maxRedirects: 3 };
 
-const internal = new BlockList();
-for (const [network, prefix] of [
-  ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12],
-  ['192.0.0.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['224.0.0.0', 4], ['240.0.0.0', 4],
-] as const) internal.addSubnet(network, prefix, 'ipv4');
-for (const [network, prefix] of [['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8]] as const) {
-  internal.addSubnet(network, prefix, 'ipv6');
+/** The networks never fetched from. Built on first use: a native handle cannot live in a startup snapshot. */
+let internalNetworks: BlockList | undefined;
+function internal(): BlockList {
+  if (internalNetworks) return internalNetworks;
+  const list = new BlockList();
+  for (const [network, prefix] of [
+    ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12],
+    ['192.0.0.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['224.0.0.0', 4], ['240.0.0.0', 4],
+  ] as const) list.addSubnet(network, prefix, 'ipv4');
+  for (const [network, prefix] of [['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8]] as const) {
+    list.addSubnet(network, prefix, 'ipv6');
+  }
+  return (internalNetworks = list);
 }
 
 export function isInternalAddress(address: string): boolean {
@@ -33,7 +39,7 @@ export function isInternalAddress(address: string): boolean {
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
   if (mapped) return isInternalAddress(mapped[1]!);
   const family = isIP(address);
-  return family === 0 || internal.check(address, family === 6 ? 'ipv6' : 'ipv4');
+  return family === 0 || internal().check(address, family === 6 ? 'ipv6' : 'ipv4');
 }
 
 const safeLookup: LookupFunction = (hostname, options, callback) => {

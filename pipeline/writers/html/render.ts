@@ -7,7 +7,7 @@ import rehypeRaw from 'rehype-raw';
 import rehypeSanitize, { defaultSchema, type Options as SanitizeSchema } from 'rehype-sanitize';
 import remarkRehype from 'remark-rehype';
 import { unified } from 'unified';
-import { visit } from 'unist-util-visit';
+import { EXIT, visit } from 'unist-util-visit';
 import type { DocumentMeta } from '../../types.ts';
 import { formatDate, joinNames, outline, type OutlineEntry } from '../shared/format.ts';
 
@@ -71,13 +71,23 @@ export function contentToHast(tree: Root, options: ContentOptions = {}): HastRoo
     handlers,
     ...options.toHast,
   })
-    .use(rehypeRaw)
+    // rehype-raw re-parses the whole tree with parse5: only worth it when there is raw HTML.
+    .use(hasRawHtml(tree) ? [rehypeRaw] : [])
     .use(options.rawHtml === 'trust' ? [] : [[rehypeSanitize, sanitizeSchema]])
     .use(() => alignToClass)
     .use(() => labelTaskCheckboxes);
   const hast = processor.runSync(tree) as HastRoot;
   numberNoteItems(hast, tree);
   return hast;
+}
+
+function hasRawHtml(tree: Root): boolean {
+  let found = false;
+  visit(tree, 'html', () => {
+    found = true;
+    return EXIT;
+  });
+  return found;
 }
 
 /** The notes list shows each note's own number (a book may restart them per chapter). */

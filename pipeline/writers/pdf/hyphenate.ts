@@ -1,4 +1,9 @@
 import { createRequire } from 'node:module';
+// The fallback patterns are imported statically: they are bundled, and warmed in the startup
+// snapshot (bin/bundle.mjs), which cannot load a package's files itself. Others load on demand.
+import enUs from 'hyphen/en-us/index.js';
+import elMonoton from 'hyphen/el-monoton/index.js';
+import ru from 'hyphen/ru/index.js';
 
 /** Splits a word at its permitted hyphenation points; [] when the word must not be split. */
 export type Hyphenator = (word: string) => string[];
@@ -8,6 +13,7 @@ interface HyphenModule {
 }
 
 const require = createRequire(import.meta.url);
+const BUNDLED: Record<string, HyphenModule> = { en: enUs, 'en-us': enUs, 'el-monoton': elMonoton, ru };
 
 /**
  * Liang patterns from the `hyphen` package for the document's language ("en" → en-us; a
@@ -24,7 +30,7 @@ export function hyphenatorFor(lang: string): Hyphenator | undefined {
       for (const candidate of [tag, tag.split('-')[0]!]) {
         if (module || !/^[a-z]{2,3}(-[a-z0-9]+)*$/.test(candidate)) continue;
         try {
-          module = require(`hyphen/${candidate}`) as HyphenModule;
+          module = BUNDLED[candidate] ?? (require(`hyphen/${candidate}`) as HyphenModule);
         } catch {
           // No patterns for this language.
         }
