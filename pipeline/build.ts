@@ -10,7 +10,8 @@ import { failed, renderDocument, type RenderContext, type RenderOutput, type Sou
 import type { Limits } from './limits.ts';
 import { openPool } from './pool.ts';
 import type { ReadOptions } from './source.ts';
-import type { DocumentMeta, Edition, PaperSize } from './types.ts';
+import { createSharedResources } from './resources.ts';
+import type { DocumentMeta, Edition, PaperSize, SharedResources } from './types.ts';
 import { writeAtomic } from './write.ts';
 
 export interface BuildOptions extends ReadOptions {
@@ -42,6 +43,8 @@ export interface BuildOptions extends ReadOptions {
   allowRemote?: boolean;
   /** Called as each document finishes (progress reporting). */
   onDocument?: (result: DocumentResult) => void;
+  /** Parsed fonts and the like, kept across builds (watch mode); default: new for this build. */
+  shared?: SharedResources;
 }
 
 export interface EditionResult {
@@ -93,7 +96,8 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
   const fingerprint = cache ? colophonFingerprint() : '';
   // A worker costs a few hundred milliseconds to start: worth it only for several documents.
   const jobs = Math.max(1, Math.min(options.jobs ?? (sources.length >= 4 ? availableParallelism() : 1), sources.length));
-  const render = jobs > 1 ? await workerPool(jobs) : { run: renderDocument, close: async () => {} };
+  const shared = options.shared ?? createSharedResources();
+  const render = jobs > 1 ? await workerPool(jobs) : { run: (source: Source, context: RenderContext) => renderDocument(source, context, shared), close: async () => {} };
 
   const one = async (source: Source) => {
     const started = performance.now();

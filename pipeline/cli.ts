@@ -3,6 +3,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { build, UsageError, type BuildOptions } from './build.ts';
 import { defaultLimits } from './limits.ts';
 import { createReporter, REPORTERS, type ReporterName } from './reporters.ts';
+import { createSharedResources } from './resources.ts';
 import { EDITIONS, type Edition } from './types.ts';
 import { isAvailable } from './writers/index.ts';
 
@@ -47,7 +48,9 @@ export async function main(argv: string[]): Promise<number> {
       const buildOptions = toBuildOptions(paths, options);
       if (options.watch) {
         const { watch } = await import('./watch.ts');
-        exitCode = await watch(buildOptions, (text) => process.stderr.write(text), () => run(buildOptions, options.reporter));
+        // Rebuilds keep the fonts they parsed: a rebuild then costs little more than the layout.
+        const watching = { ...buildOptions, shared: createSharedResources() };
+        exitCode = await watch(watching, (text) => process.stderr.write(text), () => run(watching, options.reporter));
         return;
       }
       exitCode = await run(buildOptions, options.reporter);

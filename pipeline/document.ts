@@ -14,7 +14,8 @@ import { report } from './messages.ts';
 import { parse } from './parse.ts';
 import { decodeSource, type ReadOptions } from './source.ts';
 import { runTransforms } from './transforms/index.ts';
-import type { Asset, DocumentMeta, Edition, PaperSize } from './types.ts';
+import { createSharedResources } from './resources.ts';
+import type { Asset, DocumentMeta, Edition, PaperSize, SharedResources } from './types.ts';
 import { loadWriter } from './writers/index.ts';
 
 /** One input: a Markdown file, or a folder with a book.yaml whose chapters make one book. */
@@ -51,7 +52,7 @@ export interface RenderOutput {
 }
 
 /** Parse, transform and render every requested edition of one source. Never throws for bad input. */
-export async function renderDocument(source: Source, context: RenderContext): Promise<RenderOutput> {
+export async function renderDocument(source: Source, context: RenderContext, shared: SharedResources = createSharedResources()): Promise<RenderOutput> {
   const loaded = await loadSource(source, context);
   const { file } = loaded;
   const output: RenderOutput = { source: file.path, messages: [], editions: [], assets: [] };
@@ -97,7 +98,7 @@ export async function renderDocument(source: Source, context: RenderContext): Pr
       // Writers may annotate the tree they lay out: each gets its own copy, but the last takes
       // the original (a large document's tree is hundreds of megabytes).
       const last = index === context.formats.length - 1;
-      const bytes = await writer.render({ tree: last ? tree : structuredClone(tree), meta, file, assets, epoch });
+      const bytes = await writer.render({ tree: last ? tree : structuredClone(tree), meta, file, assets, epoch, shared });
       output.editions.push({ edition, bytes });
     } catch (error) {
       report(file, 'error', `the ${edition} writer failed: ${(error as Error).stack ?? error}`, undefined, 'writer-crash');

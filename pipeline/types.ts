@@ -90,6 +90,13 @@ export interface WriterInput {
   assets: AssetResolver;
   /** Seconds since the epoch used for any timestamp an edition needs (never the clock). */
   epoch: number;
+  /** Caches shared with the other documents of this process (see resources.ts). */
+  shared?: SharedResources;
+}
+
+export interface SharedResources {
+  /** `parse(bytes)`, or the value it gave for the same key and the same bytes before. */
+  parsed<T>(key: string, bytes: Uint8Array, parse: (bytes: Uint8Array) => T): T;
 }
 
 export interface Writer {

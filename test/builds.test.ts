@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { build } from '../pipeline/build.ts';
+import { createSharedResources } from '../pipeline/resources.ts';
 import { cli, runCli, tempProject } from './helpers.ts';
 
 const note = (title: string) => `---\ntitle: ${title}\ndate: 2024-05-01\n---\n\n## Part\n\n${title} text with a note[^a].\n\n[^a]: The note of ${title}.\n`;
@@ -107,6 +108,23 @@ describe('many documents', () => {
       }
     }
     expect(single.documents.find((document) => !document.ok)!.source).toMatch(/bad\.md$/);
+  });
+
+  it('fonts parsed for one document serve the next with the same bytes as a fresh parse', async () => {
+    const root = tempProject({
+      'source/a.md': note('First, with *italic* and `code`'),
+      'source/b.md': `${note('Second')}\nΕλληνικά, Русский, **bold** and ***bold italic***.\n`,
+    });
+    const shared = createSharedResources();
+    const together = await build({ root, out: join(root, 'together'), formats: ['pdf'], jobs: 1, cache: false, shared });
+    const alone = await build({ root, paths: ['source/b.md'], out: join(root, 'alone'), formats: ['pdf'], jobs: 1, cache: false });
+    expect(together.ok && alone.ok).toBe(true);
+    expect(readFileSync(join(root, 'together', 'b.pdf'))).toEqual(readFileSync(join(root, 'alone', 'b.pdf')));
+    // A face whose file changed is parsed again, never served stale.
+    const parse = (bytes: Uint8Array) => bytes.length;
+    expect(shared.parsed('k', new Uint8Array([1, 2]), parse)).toBe(2);
+    expect(shared.parsed('k', new Uint8Array([1, 2]), () => -1)).toBe(2);
+    expect(shared.parsed('k', new Uint8Array([1, 2, 3]), parse)).toBe(3);
   });
 });
 

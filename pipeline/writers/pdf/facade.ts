@@ -17,7 +17,7 @@ export interface GlyphPosition {
   yOffset: number;
   advanceWidth: number;
 }
-interface FontkitFont {
+export interface FontkitFont {
   hasGlyphForCodePoint(codePoint: number): boolean;
 }
 /** pdfkit's EmbeddedFont (positions in 1/1000 em). */
@@ -55,7 +55,7 @@ export interface OutlineItem {
 }
 
 interface RawDocument {
-  registerFont(name: string, src: Uint8Array): RawDocument;
+  registerFont(name: string, src: Uint8Array | FontkitFont): RawDocument;
   font(name: string): RawDocument;
   fontSize(size: number): RawDocument;
   _font: PdfFont;
@@ -129,8 +129,9 @@ export class Pdf {
     });
   }
 
-  registerFont(name: string, bytes: Uint8Array): PdfFont {
-    this.raw.registerFont(name, bytes);
+  /** Register a face from its bytes, or from a font fontkit parsed already (pdfkit takes either). */
+  registerFont(name: string, source: Uint8Array | FontkitFont): PdfFont {
+    this.raw.registerFont(name, source);
     this.raw.font(name);
     return this.raw._font;
   }

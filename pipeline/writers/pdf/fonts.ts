@@ -1,8 +1,9 @@
 import type { Position } from 'unist';
 import type { VFile } from 'vfile';
 import { report } from '../../messages.ts';
-import type { AssetResolver } from '../../types.ts';
-import type { Pdf, PdfFont } from './facade.ts';
+import * as fontkit from 'fontkit';
+import type { AssetResolver, SharedResources } from '../../types.ts';
+import type { FontkitFont, Pdf, PdfFont } from './facade.ts';
 import type { Theme } from './theme.ts';
 
 /** The styles a run of text can ask for; each maps to a chain of faces tried in order. */
@@ -39,13 +40,19 @@ export class Fonts {
     private readonly theme: Theme,
     private readonly assets: AssetResolver,
     private readonly file: VFile,
+    private readonly shared?: SharedResources,
   ) {}
 
   face(key: FaceKey): Face {
     let face = this.faces.get(key);
     if (!face) {
       const path = this.pathOf(key);
-      const font = this.pdf.registerFont(key, this.assets.own(path));
+      const bytes = this.assets.own(path);
+      // fontkit parses a face's tables lazily and keeps them: a face shared with the documents
+      // built before this one (same bytes) costs nothing to lay out again. pdfkit's subset of
+      // it stays per document.
+      const parsed = this.shared ? this.shared.parsed(`pdf-font:${path}`, bytes, (data) => fontkit.create(Buffer.from(data.buffer, data.byteOffset, data.byteLength)) as FontkitFont) : bytes;
+      const font = this.pdf.registerFont(key, parsed);
       face = { name: key, font };
       this.faces.set(key, face);
       if (key === 'cjk' || key === 'cjkBold') this.cjkLoaded = true;

@@ -41,7 +41,7 @@ export interface Plan {
 }
 
 /** Everything up to drawing: the laid-out pages (tests inspect these for widows and orphans). */
-export function planPdf({ tree, meta, file, assets, epoch }: WriterInput): Plan {
+export function planPdf({ tree, meta, file, assets, epoch, shared }: WriterInput): Plan {
   const theme = loadTheme(assets);
   const size = PAPER[meta.papersize];
   const margins = theme.page.margins[meta.papersize];
@@ -95,7 +95,7 @@ export function planPdf({ tree, meta, file, assets, epoch }: WriterInput): Plan 
     one: (node, context) => handle(state, node, context),
     all: (nodes, context) => all(state, nodes, context),
   };
-  state.fonts = new Fonts(pdf, theme, assets, file);
+  state.fonts = new Fonts(pdf, theme, assets, file, shared);
 
   const root: StructNode = { tag: 'Document', lang: meta.lang };
   const context: Context = {
