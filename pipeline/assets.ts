@@ -50,57 +50,64 @@ export interface AssetResolverOptions {
 
 export function createAssetResolver({ root, documentDir, file, cache, fetched }: AssetResolverOptions): AssetResolver {
   const realRoot = realpathSync(root);
+  /** Find a file the document names, inside the project; every refusal is reported at `place`. */
+  const locate = (url: string, place: Position | undefined, kinds: Record<string, string>, kindName: string): Asset | undefined => {
+    if (/^[a-z][a-z\d+.-]*:/i.test(url) && !/^file:/i.test(url)) {
+      const scheme = url.slice(0, url.indexOf(':')).toLowerCase();
+      const why = scheme === 'http' || scheme === 'https' ? 'remote files are not fetched (network access is off)' : `the ${scheme}: scheme is not supported`;
+      report(file, 'error', `cannot use "${truncate(url)}": ${why}`, place, 'asset-remote');
+      return undefined;
+    }
+    let path: string;
+    try {
+      path = /^file:/i.test(url) ? fileURLToPath(url) : resolve(documentDir, decodeURIComponent(url.split(/[?#]/)[0]!));
+    } catch {
+      report(file, 'error', `cannot use "${truncate(url)}": not a valid path`, place, 'asset-invalid');
+      return undefined;
+    }
+    let real: string;
+    try {
+      real = realpathSync(path);
+    } catch {
+      report(file, 'error', `file not found: "${truncate(url)}"`, place, 'asset-missing');
+      return undefined;
+    }
+    const inside = relative(realRoot, real);
+    if (!isInside(realRoot, real)) {
+      report(file, 'error', `"${truncate(url)}" lies outside the project (${realRoot}); Colophon reads nothing outside it`, place, 'asset-outside');
+      return undefined;
+    }
+    const stats = statSync(real);
+    if (!stats.isFile()) {
+      report(file, 'error', `"${truncate(url)}" is not a regular file`, place, 'asset-invalid');
+      return undefined;
+    }
+    if (stats.size > MAX_ASSET_BYTES) {
+      report(file, 'error', `"${truncate(url)}" is larger than ${MAX_ASSET_BYTES / 1024 / 1024} MB`, place, 'asset-size');
+      return undefined;
+    }
+    const mediaType = kinds[extname(real).toLowerCase()];
+    if (!mediaType) {
+      report(file, 'error', `"${truncate(url)}" is not ${kindName}`, place, 'asset-type');
+      return undefined;
+    }
+    return { path: inside.split(sep).join('/'), bytes: readFileSync(real), mediaType };
+  };
   return {
     document(url, node) {
-      const place: Position | undefined = node?.position;
       const remote = fetched?.get(url);
       if (remote) return remote;
-      if (/^[a-z][a-z\d+.-]*:/i.test(url) && !/^file:/i.test(url)) {
-        const scheme = url.slice(0, url.indexOf(':')).toLowerCase();
-        const why = scheme === 'http' || scheme === 'https' ? 'remote files are not fetched (network access is off)' : `the ${scheme}: scheme is not supported`;
-        report(file, 'error', `cannot use "${truncate(url)}": ${why}`, place, 'asset-remote');
-        return undefined;
-      }
-      let path: string;
-      try {
-        path = /^file:/i.test(url) ? fileURLToPath(url) : resolve(documentDir, decodeURIComponent(url.split(/[?#]/)[0]!));
-      } catch {
-        report(file, 'error', `cannot use "${truncate(url)}": not a valid path`, place, 'asset-invalid');
-        return undefined;
-      }
-      let real: string;
-      try {
-        real = realpathSync(path);
-      } catch {
-        report(file, 'error', `file not found: "${truncate(url)}"`, place, 'asset-missing');
-        return undefined;
-      }
-      const inside = relative(realRoot, real);
-      if (!isInside(realRoot, real)) {
-        report(file, 'error', `"${truncate(url)}" lies outside the project (${realRoot}); Colophon reads nothing outside it`, place, 'asset-outside');
-        return undefined;
-      }
-      const stats = statSync(real);
-      if (!stats.isFile()) {
-        report(file, 'error', `"${truncate(url)}" is not a regular file`, place, 'asset-invalid');
-        return undefined;
-      }
-      if (stats.size > MAX_ASSET_BYTES) {
-        report(file, 'error', `"${truncate(url)}" is larger than ${MAX_ASSET_BYTES / 1024 / 1024} MB`, place, 'asset-size');
-        return undefined;
-      }
-      const mediaType = mediaTypes[extname(real).toLowerCase()];
-      if (!mediaType) {
-        report(file, 'error', `"${truncate(url)}" is not an image Colophon can embed (PNG, JPEG, GIF, SVG, WebP)`, place, 'asset-type');
-        return undefined;
-      }
-      const asset: Asset = { path: inside.split(sep).join('/'), bytes: readFileSync(real), mediaType };
-      return asset;
+      return locate(url, node?.position, mediaTypes, 'an image Colophon can embed (PNG, JPEG, GIF, SVG, WebP)');
+    },
+    data(url, place) {
+      return locate(url, place, { '.json': 'application/json' }, 'a JSON file');
     },
     remote(url) {
       return fetched?.get(url);
     },
     own(path) {
+      // Theme font paths come from users: a path that climbs out of templates/ or a package is refused.
+      if (isAbsolute(path) || path.split(/[\\/]/).includes('..')) throw new Error(`not a path inside Colophon's files: ${path}`);
       let bytes = cache.get(path);
       if (!bytes) {
         const full = path.startsWith('templates/') ? resolve(packageRoot, path) : createRequire(resolve(packageRoot, 'package.json')).resolve(path);

@@ -90,6 +90,11 @@ export async function renderDocument(source: Source, context: RenderContext, sha
       if (asset) read.set(asset.path, sha256(asset.bytes));
       return asset;
     },
+    data: (url: string, place?: Parameters<typeof resolver.data>[1]) => {
+      const asset = resolver.data(url, place);
+      if (asset) read.set(asset.path, sha256(asset.bytes));
+      return asset;
+    },
   };
   const epoch = meta.date ? epochFromDate(meta.date) : context.epoch;
   for (const [index, edition] of context.formats.entries()) {

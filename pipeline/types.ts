@@ -1,3 +1,4 @@
+import type { ThemeOverride } from './writers/pdf/theme-schema.ts';
 import type { Root } from 'mdast';
 import type { VFile } from 'vfile';
 
@@ -37,6 +38,10 @@ export interface DocumentMeta {
   chapterLevel?: number;
   /** Make the PDF edition PDF/A-2b. */
   pdfa?: boolean;
+  /** Changes to the PDF theme: values (checked already), or a JSON file the PDF writer reads and checks. */
+  pdfTheme?: ThemeOverride | string;
+  /** Where `pdf-theme` sits in the front matter, for messages about the file it names. */
+  pdfThemeAt?: import('unist').Point;
   /** Footnote numbers run through the document, or restart in each chapter of a book. */
   footnoteNumbering?: 'document' | 'chapter';
   /** Raw HTML in the source: `sanitize` (default: GitHub's safe subset) or `trust` (as written). */
@@ -72,6 +77,8 @@ export interface AssetResolver {
    * (`--allow-remote`); otherwise undefined, and nothing is fetched. Reports nothing itself.
    */
   remote(url: string): Asset | undefined;
+  /** A data file the document names (a JSON theme), inside the project like images are. */
+  data(url: string, place?: import('unist').Position): Asset | undefined;
   /** A file of Colophon's own: templates/… or a package under node_modules. */
   own(path: string): Uint8Array;
 }

@@ -8,6 +8,7 @@ import { isNode, LineCounter, parseDocument, visit, type Document } from 'yaml';
 import * as v from 'valibot';
 import { report } from '../messages.ts';
 import type { Author, DocumentMeta } from '../types.ts';
+import { checkThemeOverride } from '../writers/pdf/theme-schema.ts';
 
 /** Namespace for identifiers derived from title, authors and date (fixed forever: changing it changes every book's id). */
 const IDENTIFIER_NAMESPACE = '6f1c3a0e-6a55-4b1e-9a51-3f0c0b7d1e42';
@@ -61,6 +62,8 @@ const frontMatterSchema = v.looseObject({
   'raw-html': v.optional(v.picklist(['sanitize', 'trust'])),
   'footnote-numbering': v.optional(v.picklist(['document', 'chapter'])),
   pdfa: v.optional(v.boolean()),
+  // Checked key by key in readFrontMatter, so each problem gets its own line and column.
+  'pdf-theme': v.optional(v.union([v.pipe(v.string(), v.nonEmpty()), v.record(v.string(), v.unknown())])),
   'chapter-level': v.optional(v.pipe(v.number(), v.integer(), v.minValue(1, 'must be a heading level from 1 to 6'), v.maxValue(6, 'must be a heading level from 1 to 6'))),
 });
 
@@ -80,7 +83,8 @@ export function extractMetadata(tree: Root, file: VFile, options: MetadataOption
   const yamlNode = yamlIndex === -1 ? undefined : (tree.children[yamlIndex] as Yaml);
   if (yamlNode) tree.children.splice(yamlIndex, 1);
 
-  const raw = yamlNode ? readFrontMatter(yamlNode, file) : {};
+  const places = new Map<string, Point>();
+  const raw = yamlNode ? readFrontMatter(yamlNode, file, places) : {};
   const data: FrontMatter = raw ?? {};
 
   const authorList = [...(data.authors ?? []), ...(data.author ?? [])];
@@ -111,6 +115,8 @@ export function extractMetadata(tree: Root, file: VFile, options: MetadataOption
     rawHtml: data['raw-html'] ?? 'sanitize',
     footnoteNumbering: data['footnote-numbering'] ?? 'document',
     pdfa: data.pdfa ?? false,
+    pdfTheme: data['pdf-theme'] as DocumentMeta['pdfTheme'],
+    pdfThemeAt: places.get('pdf-theme'),
   };
   file.data.meta = meta;
   return meta;
@@ -124,7 +130,8 @@ function isLanguageTag(value: string): boolean {
   }
 }
 
-function readFrontMatter(node: Yaml, file: VFile): FrontMatter | undefined {
+/** Reads and validates the front matter; `places` receives where keys that writers check later sit. */
+function readFrontMatter(node: Yaml, file: VFile, places: Map<string, Point>): FrontMatter | undefined {
   const lineCounter = new LineCounter();
   const document = parseDocument(node.value, { lineCounter, prettyErrors: false, uniqueKeys: true });
   // The YAML text starts on the line after the opening `---`.
@@ -164,7 +171,17 @@ function readFrontMatter(node: Yaml, file: VFile): FrontMatter | undefined {
   }
 
   const result = v.safeParse(frontMatterSchema, value);
-  if (result.success) return result.output;
+  if (result.success) {
+    const theme = result.output['pdf-theme'];
+    if (theme !== undefined) places.set('pdf-theme', at(offsetOfPath(document, ['pdf-theme'])));
+    if (typeof theme !== 'object') return result.output;
+    const { problems } = checkThemeOverride(theme);
+    for (const problem of problems) {
+      const path = ['pdf-theme', ...problem.path];
+      report(file, 'error', `front matter \`${path.join('.')}\` ${problem.message}`, at(offsetOfPath(document, path)), 'metadata-type');
+    }
+    return problems.length === 0 ? result.output : undefined;
+  }
   for (const issue of result.issues) {
     const path = (issue.path ?? []).map((item) => item.key as string | number);
     const key = path.map(String).join('.');
@@ -188,6 +205,7 @@ function describeIssue(issue: v.BaseIssue<unknown>): string {
     if (inner) return describeIssue(inner);
     const key = issue.path?.at(-1)?.key;
     if (key === 'author' || key === 'authors') return 'must be a name, a list of names, or a list of {name, affiliation, orcid, note} objects';
+    if (key === 'pdf-theme') return 'must be a mapping of PDF theme values or the path of a JSON theme file';
     return 'must be a string or a list of strings';
   }
   if (issue.type === 'picklist') return `must be one of ${issue.expected?.replace(/^\(|\)$/g, '').replace(/ \| /g, ', ')}`;

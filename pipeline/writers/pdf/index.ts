@@ -13,6 +13,7 @@ import { renderPages, type Frame, type Furniture, type SvgFonts } from './render
 import type { Context, State } from './state.ts';
 import { setText } from './text.ts';
 import { loadTheme, PAPER } from './theme.ts';
+import { themeOverrideFor } from './theme-schema.ts';
 import { colophonBlock, titleBlock } from './title-block.ts';
 import { tableOfContents } from './toc.ts';
 
@@ -42,7 +43,7 @@ export interface Plan {
 
 /** Everything up to drawing: the laid-out pages (tests inspect these for widows and orphans). */
 export function planPdf({ tree, meta, file, assets, epoch, shared }: WriterInput): Plan {
-  const theme = loadTheme(assets);
+  const theme = loadTheme(assets, themeOverrideFor(meta, assets, file));
   const size = PAPER[meta.papersize];
   const margins = theme.page.margins[meta.papersize];
   const frame: Frame = {

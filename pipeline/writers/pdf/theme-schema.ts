@@ -1,0 +1,122 @@
+import type { VFile } from 'vfile';
+import * as v from 'valibot';
+import { report } from '../../messages.ts';
+import type { AssetResolver, DocumentMeta } from '../../types.ts';
+
+/**
+ * What a user may override of the PDF theme (templates/pdf/theme.json), from front matter
+ * (`pdf-theme:` as a mapping) or from a JSON file (`pdf-theme: handout.json`). Every key is
+ * optional; an unknown key or a value of the wrong kind is an error, so a typo never passes
+ * silently. Arrays (the heading levels) replace the default as a whole.
+ */
+const length = v.pipe(v.number(), v.minValue(0, 'must be a length of 0 pt or more'), v.maxValue(2000, 'must be at most 2000 pt'));
+const size = v.pipe(v.number(), v.minValue(1, 'must be a size of at least 1 pt'), v.maxValue(200, 'must be at most 200 pt'));
+const fraction = v.pipe(v.number(), v.minValue(0.05, 'must be between 0.05 and 1'), v.maxValue(1, 'must be between 0.05 and 1'));
+const color = v.pipe(v.string(), v.regex(/^#(?:[\da-f]{3}|[\da-f]{6})$/i, 'must be a colour such as #1a1a1a'));
+// A font is a file of Colophon's templates/ or of an installed npm package; never a path that climbs out.
+const fontPath = v.pipe(
+  v.string(),
+  v.regex(/^(?:templates\/|@[a-z\d][\w.-]*\/[a-z\d][\w.-]*\/|[a-z\d][\w.-]*\/)(?:[\w .@+-]+\/)*[\w .@+-]+\.(?:ttf|otf|woff)$/i, 'must be a .ttf, .otf or .woff file under templates/ or in an installed npm package'),
+  v.check((path) => !path.split('/').includes('..'), 'must not contain ".."'),
+);
+const margins = v.strictObject({ top: v.optional(length), bottom: v.optional(length), inner: v.optional(length), outer: v.optional(length) });
+const heading = v.strictObject({ size: v.optional(size), leading: v.optional(size), spaceBefore: v.optional(length), spaceAfter: v.optional(length) });
+
+export const themeOverrideSchema = v.strictObject({
+  $comment: v.optional(v.string()),
+  page: v.optional(
+    v.strictObject({
+      margins: v.optional(v.strictObject({ a4: v.optional(margins), a5: v.optional(margins), letter: v.optional(margins) })),
+      headerOffset: v.optional(length),
+      footerOffset: v.optional(length),
+    }),
+  ),
+  fonts: v.optional(
+    v.strictObject({
+      serif: v.optional(v.strictObject({ regular: v.optional(fontPath), italic: v.optional(fontPath), bold: v.optional(fontPath), boldItalic: v.optional(fontPath) })),
+      mono: v.optional(v.strictObject({ regular: v.optional(fontPath), bold: v.optional(fontPath) })),
+      cjk: v.optional(v.strictObject({ regular: v.optional(fontPath), bold: v.optional(fontPath) })),
+    }),
+  ),
+  body: v.optional(v.strictObject({ size: v.optional(size), leading: v.optional(size), paragraphSpace: v.optional(length), indent: v.optional(length), color: v.optional(color) })),
+  headings: v.optional(v.pipe(v.array(heading), v.length(6, 'must list all six heading levels'))),
+  title: v.optional(
+    v.strictObject({
+      size: v.optional(size),
+      leading: v.optional(size),
+      subtitleSize: v.optional(size),
+      subtitleLeading: v.optional(size),
+      metaSize: v.optional(size),
+      metaLeading: v.optional(size),
+      spaceAfter: v.optional(length),
+      ruleColor: v.optional(color),
+    }),
+  ),
+  notes: v.optional(
+    v.strictObject({
+      size: v.optional(size),
+      leading: v.optional(size),
+      gap: v.optional(length),
+      separatorWidth: v.optional(length),
+      separatorSpace: v.optional(length),
+      labelWidth: v.optional(length),
+      maxFraction: v.optional(fraction),
+    }),
+  ),
+  code: v.optional(v.strictObject({ size: v.optional(size), leading: v.optional(size), background: v.optional(color), padding: v.optional(length), inlineScale: v.optional(fraction) })),
+  table: v.optional(
+    v.strictObject({ size: v.optional(size), leading: v.optional(size), cellPadding: v.optional(length), ruleColor: v.optional(color), headerRuleWidth: v.optional(length), ruleWidth: v.optional(length) }),
+  ),
+  blockquote: v.optional(v.strictObject({ indent: v.optional(length), ruleColor: v.optional(color), ruleWidth: v.optional(length) })),
+  list: v.optional(v.strictObject({ indent: v.optional(length), itemSpace: v.optional(length) })),
+  blockSpace: v.optional(length),
+  runningHead: v.optional(v.strictObject({ size: v.optional(size), color: v.optional(color) })),
+  linkColor: v.optional(color),
+  superscriptScale: v.optional(fraction),
+  hyphenate: v.optional(v.boolean()),
+  pdfa: v.optional(v.boolean()),
+});
+
+export type ThemeOverride = v.InferOutput<typeof themeOverrideSchema>;
+
+/** One problem with an override: the dotted key it concerns and what is wrong. */
+export interface ThemeProblem {
+  path: (string | number)[];
+  message: string;
+}
+
+export function checkThemeOverride(value: unknown): { override?: ThemeOverride; problems: ThemeProblem[] } {
+  const result = v.safeParse(themeOverrideSchema, value);
+  if (result.success) return { override: result.output, problems: [] };
+  return {
+    problems: result.issues.map((issue) => ({
+      path: (issue.path ?? []).map((item) => item.key as string | number),
+      message: issue.type === 'strict_object' ? `is not a theme key (see templates/pdf/theme.json)` : issue.kind === 'schema' ? `must be ${/^[aeiou]/.test(issue.expected ?? '') ? 'an' : 'a'} ${issue.expected}` : issue.message,
+    })),
+  };
+}
+
+/**
+ * The document's theme override: the checked front-matter values, or the JSON file it names
+ * (read inside the project, checked here). Problems are errors at the `pdf-theme` key.
+ */
+export function themeOverrideFor(meta: DocumentMeta, assets: AssetResolver, file: VFile): ThemeOverride | undefined {
+  const theme = meta.pdfTheme;
+  if (typeof theme !== 'string') return theme;
+  const place = meta.pdfThemeAt ? { start: meta.pdfThemeAt, end: meta.pdfThemeAt } : undefined;
+  const asset = assets.data(theme, place);
+  if (!asset) return undefined;
+  const text = new TextDecoder().decode(asset.bytes);
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    const offset = Number(/position (\d+)/.exec((error as Error).message)?.[1] ?? 0);
+    const before = text.slice(0, offset).split('\n');
+    report(file, 'error', `${asset.path}:${before.length}:${before.at(-1)!.length + 1}: not valid JSON (${(error as Error).message})`, place, 'pdf-theme');
+    return undefined;
+  }
+  const { override, problems } = checkThemeOverride(value);
+  for (const problem of problems) report(file, 'error', `${asset.path}: \`${problem.path.join('.')}\` ${problem.message}`, place, 'pdf-theme');
+  return override;
+}
