@@ -11,7 +11,7 @@ import type { CachedMessage } from './cache.ts';
 import { sha256 } from './cache.ts';
 import { checkSource, checkTreeDepth, defaultLimits, type Limits } from './limits.ts';
 import { report } from './messages.ts';
-import { parse } from './parse.ts';
+import { parseDocumentText } from './chunked-parse.ts';
 import { decodeSource, type ReadOptions } from './source.ts';
 import { runTransforms } from './transforms/index.ts';
 import { createSharedResources } from './resources.ts';
@@ -66,7 +66,7 @@ export async function renderDocument(source: Source, context: RenderContext, sha
   if (!checkSource(file, limits)) return finish();
   let tree: Root;
   try {
-    tree = loaded.tree ?? parse(file);
+    tree = loaded.tree ?? parseDocumentText(file);
   } catch (error) {
     // The parser's own tree walkers recurse; a stack overflow means nesting past what they bear.
     if (!(error instanceof RangeError)) throw error;

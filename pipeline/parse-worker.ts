@@ -1,11 +1,11 @@
 import type { Root } from 'mdast';
 import { VFile } from 'vfile';
-import { parse } from './parse.ts';
+import { parseDocumentText } from './chunked-parse.ts';
 
 /** A worker thread that parses one chapter of a book: parsing is what costs most on large books. */
 export default function parseInWorker({ value }: { value: string }): { tree?: Root; overflow?: string } {
   try {
-    return { tree: parse(new VFile({ value })) };
+    return { tree: parseDocumentText(new VFile({ value })) };
   } catch (error) {
     // The parser's tree walkers recurse: a stack overflow means nesting past what they bear.
     if (error instanceof RangeError) return { overflow: error.message };

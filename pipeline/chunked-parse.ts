@@ -1,0 +1,220 @@
+import type { Root, RootContent } from 'mdast';
+import type { Node } from 'unist';
+import { normalizeIdentifier } from 'micromark-util-normalize-identifier';
+import { VFile } from 'vfile';
+import { parse } from './parse.ts';
+
+/**
+ * Parsing a large document in pieces. micromark holds every event of a document until it is
+ * done: on 1 MB of real READMEs one parse peaks at about 450 MB resident, the same text in
+ * pieces of 128 KB at about 250 MB, and takes a little less time. The result must be the tree
+ * a whole parse gives, position for position, so the pieces are cut only where that holds,
+ * and any doubt falls back to one whole parse:
+ *
+ * - A cut is made only before an ATX heading at column 1 that follows a blank line. Such a line
+ *   closes every open container (lists and quotes need indentation or a marker to go on), so
+ *   the only blocks that could run across it are a fenced code block or a raw HTML block left
+ *   open at the top level. Each piece is parsed with a sentinel line after it: a block still
+ *   open at the cut swallows the sentinel, which is detected, and the whole text is parsed.
+ * - References may point at definitions anywhere in the document. Every piece is parsed with
+ *   the definitions (links and footnotes) of the other pieces appended as stand-ins after the
+ *   sentinel, so the same brackets become references; the stand-ins are dropped afterwards.
+ *   Which labels are defined is first guessed from the text (generously), then checked
+ *   against the definitions the pieces really hold; a piece that referred to a wrongly guessed
+ *   label is parsed again with the true set.
+ */
+
+export interface PieceOptions {
+  /** Texts shorter than this are parsed whole. */
+  minBytes: number;
+  /** The least size of a piece. */
+  pieceBytes: number;
+}
+
+const defaultPieces: PieceOptions = { minBytes: 256 * 1024, pieceBytes: 128 * 1024 };
+const SENTINEL = 'colophon-piece-end-5b2f';
+
+/** The document's tree, as `parse(file)` gives it; large texts are parsed in pieces. */
+export function parseDocumentText(file: VFile, options: PieceOptions = defaultPieces): Root {
+  const text = String(file.value);
+  // Lines are counted by \n: a text with old Mac line ends (a lone \r) is parsed whole.
+  if (text.length < options.minBytes || /\r(?!\n)/.test(text)) return parse(file);
+  const cuts = cutPoints(text, options.pieceBytes);
+  if (cuts.length === 0) return parse(file);
+  return parsePieces(text, cuts) ?? parse(file);
+}
+
+/** Offsets of lines where a piece may start: `#`-headings at column 1 after a blank line, past the front matter. */
+export function cutPoints(text: string, pieceBytes: number): number[] {
+  const cuts: number[] = [];
+  let from = frontMatterEnd(text);
+  let last = 0;
+  const heading = /\n[ \t]*\r?\n(#{1,6}(?:[ \t\r\n]|$))/g;
+  heading.lastIndex = from;
+  for (let match = heading.exec(text); match; match = heading.exec(text)) {
+    const start = match.index + match[0].length - match[1]!.length;
+    if (start - last >= pieceBytes && text.length - start >= pieceBytes / 4) {
+      cuts.push(start);
+      last = start;
+    }
+    heading.lastIndex = start;
+  }
+  return cuts;
+}
+
+function frontMatterEnd(text: string): number {
+  const open = /^(?:\uFEFF)?---[ \t]*\r?\n/.exec(text);
+  if (!open) return 0;
+  const close = /\r?\n---[ \t]*(?:\r?\n|$)/g;
+  close.lastIndex = open[0].length - 1;
+  const match = close.exec(text);
+  return match ? match.index + match[0].length : 0;
+}
+
+interface Label {
+  footnote: boolean;
+  /** As mdast's `identifier`: case-folded, inner whitespace collapsed. */
+  key: string;
+  raw: string;
+}
+
+// A definition-like line, also inside list items and quotes; generous on purpose.
+const DEFINITION = /^[ \t>*+\-\d.)]*\[(\^?)((?:[^[\]\\\n]|\\.){1,999})\]:/gm;
+
+/** As mdast identifiers are: micromark's normalisation, lower-cased. */
+function normalize(label: string): string {
+  return normalizeIdentifier(label).toLowerCase();
+}
+
+function guessLabels(text: string): Label[] {
+  const labels: Label[] = [];
+  for (const match of text.matchAll(DEFINITION)) labels.push({ footnote: match[1] === '^', key: normalize(match[2]!), raw: match[2]! });
+  return labels;
+}
+
+interface Piece {
+  start: number;
+  text: string;
+  /** Lines before the piece. */
+  lineShift: number;
+}
+
+function parsePieces(text: string, cuts: number[]): Root | undefined {
+  const bounds = [0, ...cuts, text.length];
+  const pieces: Piece[] = [];
+  let line = 0;
+  for (let index = 0; index < bounds.length - 1; index++) {
+    const piece = { start: bounds[index]!, text: text.slice(bounds[index], bounds[index + 1]), lineShift: line };
+    pieces.push(piece);
+    line += countLines(piece.text);
+  }
+  const guessed = pieces.map((piece) => guessLabels(piece.text));
+  const parsePiece = (index: number, labels: (Label[] | undefined)[]) => parseOne(pieces[index]!, labels.flatMap((list, other) => (other === index || !list ? [] : list)));
+
+  let trees = pieces.map((_, index) => parsePiece(index, guessed));
+  if (trees.some((tree) => !tree)) return undefined;
+
+  // The labels really defined, piece by piece; pieces that met a wrong guess are parsed again.
+  const defined = trees.map((tree) => definedLabels(tree!));
+  const truth = new Set(defined.flatMap((labels) => labels.map(labelId)));
+  const guessedWrong = new Set(guessed.flat().map(labelId).filter((id) => !truth.has(id)));
+  const missed = defined.some((labels, index) => labels.some((label) => !guessed[index]!.some((guess) => labelId(guess) === labelId(label))));
+  if (guessedWrong.size > 0 || missed) {
+    trees = trees.map((tree, index) => (missed || refersTo(tree!, guessedWrong) ? parsePiece(index, defined) : tree));
+    if (trees.some((tree) => !tree)) return undefined;
+  }
+
+  const root: Root = { type: 'root', children: [] };
+  trees.forEach((tree, index) => {
+    const piece = pieces[index]!;
+    for (const node of tree!.children) {
+      shift(node, piece.lineShift, piece.start);
+      root.children.push(node);
+    }
+  });
+  root.position = { start: { line: 1, column: 1, offset: 0 }, end: endPoint(text) };
+  return root;
+}
+
+function labelId(label: Label): string {
+  return `${label.footnote ? '^' : ''}${label.key}`;
+}
+
+/** Parse one piece with stand-ins for `labels` after a sentinel; undefined if a block ran past its end. */
+function parseOne(piece: Piece, labels: Label[]): Root | undefined {
+  const standIns = [`[${SENTINEL}]: #`];
+  const seen = new Set<string>();
+  const lower = piece.text.toLowerCase();
+  for (const label of labels) {
+    const id = labelId(label);
+    // Only labels the piece might cite: a stand-in costs parsing time.
+    if (seen.has(id) || !lower.includes(label.raw.toLowerCase().split(/\s/)[0]!)) continue;
+    seen.add(id);
+    standIns.push(label.footnote ? `[^${label.raw}]: -` : `[${label.raw}]: #`);
+  }
+  const ending = /\n$/.test(piece.text) ? '\n' : '\n\n';
+  const tree = parse(new VFile({ value: `${piece.text}${ending}${standIns.join('\n\n')}\n` }));
+  const end = piece.text.length;
+  const kept: RootContent[] = [];
+  let sentinelFound = false;
+  for (const node of tree.children) {
+    const start = node.position?.start.offset ?? 0;
+    if (start < end) {
+      // A block of the piece that reaches past the piece swallowed the sentinel.
+      if ((node.position?.end.offset ?? 0) > end) return undefined;
+      kept.push(node);
+    } else if (node.type === 'definition' && node.identifier === SENTINEL) sentinelFound = true;
+  }
+  if (!sentinelFound) return undefined;
+  tree.children = kept;
+  return tree;
+}
+
+function definedLabels(tree: Root): Label[] {
+  const labels: Label[] = [];
+  const walk = (node: Node & { children?: Node[] }) => {
+    if (node.type === 'definition' || node.type === 'footnoteDefinition') {
+      const { label, identifier } = node as unknown as { label?: string; identifier: string };
+      labels.push({ footnote: node.type === 'footnoteDefinition', key: identifier, raw: label ?? identifier });
+    }
+    for (const child of node.children ?? []) walk(child as Node & { children?: Node[] });
+  };
+  walk(tree);
+  return labels;
+}
+
+function refersTo(tree: Root, ids: Set<string>): boolean {
+  let found = false;
+  const walk = (node: Node & { children?: Node[] }) => {
+    if (found) return;
+    if (node.type === 'linkReference' || node.type === 'imageReference' || node.type === 'footnoteReference') {
+      const { identifier } = node as unknown as { identifier: string };
+      if (ids.has(`${node.type === 'footnoteReference' ? '^' : ''}${identifier}`)) found = true;
+    }
+    for (const child of node.children ?? []) walk(child as Node & { children?: Node[] });
+  };
+  walk(tree);
+  return found;
+}
+
+function shift(node: Node & { children?: Node[] }, lines: number, offset: number): void {
+  if (node.position) {
+    const { start, end } = node.position;
+    node.position = {
+      start: { line: start.line + lines, column: start.column, offset: (start.offset ?? 0) + offset },
+      end: { line: end.line + lines, column: end.column, offset: (end.offset ?? 0) + offset },
+    };
+  }
+  for (const child of node.children ?? []) shift(child as Node & { children?: Node[] }, lines, offset);
+}
+
+function countLines(text: string): number {
+  let count = 0;
+  for (let index = text.indexOf('\n'); index !== -1; index = text.indexOf('\n', index + 1)) count++;
+  return count;
+}
+
+function endPoint(text: string): { line: number; column: number; offset: number } {
+  const lastBreak = text.lastIndexOf('\n');
+  return { line: countLines(text) + 1, column: text.length - lastBreak, offset: text.length };
+}
