@@ -145,7 +145,7 @@ export class Fonts {
     const key = `${face.name}\u0000${text}`;
     let width = this.widths.get(key);
     if (width === undefined) {
-      width = face.font.widthOfString(text, 1000) / 1000;
+      width = this.pdf.advanceOf(face.font, text) / 1000;
       this.widths.set(key, width);
     }
     return width * size;

@@ -289,7 +289,22 @@ function toLines(items: TextItem[], breaks: Break[], options: SetOptions): Box[]
     let offset = 0;
     if (options.align === 'center') offset = (options.width - natural) / 2;
     else if (options.align === 'right') offset = options.width - natural;
-    const clean: TextOp[] = ops.map(({ ink: _ink, ...op }) => ({ ...op, x: op.x + offset }));
+    // Spelled out rather than spread: one compact object per run (every line of a book stays
+    // in memory until its page is drawn).
+    const clean: TextOp[] = ops.map((op) => ({
+      op: 'text',
+      x: op.x + offset,
+      y: op.y,
+      text: op.text,
+      face: op.face,
+      size: op.size,
+      color: op.color,
+      extra: op.extra,
+      width: op.width,
+      link: op.link,
+      strike: op.strike,
+      struct: op.struct,
+    }));
     // Trailing spaces of the line's last run carry no width; keep them out of the text layer.
     const lastOp = clean.at(-1);
     if (lastOp) lastOp.text = lastOp.text.replace(/ +$/, '');
