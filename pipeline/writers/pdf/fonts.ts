@@ -31,7 +31,6 @@ type FaceKey = 'regular' | 'italic' | 'bold' | 'boldItalic' | 'mono' | 'monoBold
  */
 export class Fonts {
   private readonly faces = new Map<FaceKey, Face>();
-  private readonly widths = new Map<string, number>();
   private readonly missing = new Set<number>();
   private cjkLoaded = false;
 
@@ -140,15 +139,9 @@ export class Fonts {
     report(this.file, 'warning', `no font has a glyph for U+${hex} "${String.fromCodePoint(codePoint)}"; it will show as a blank box in the PDF`, pointIn(text, offset, place), 'pdf-missing-glyph');
   }
 
-  /** Width in points of text drawn in one face. Cached: the same words recur constantly. */
+  /** Width in points of text drawn in one face (the words' shapes are cached by the Pdf). */
   width(face: Face, text: string, size: number): number {
-    const key = `${face.name}\u0000${text}`;
-    let width = this.widths.get(key);
-    if (width === undefined) {
-      width = this.pdf.advanceOf(face.font, text) / 1000;
-      this.widths.set(key, width);
-    }
-    return width * size;
+    return (this.pdf.advanceOf(face.font, text) / 1000) * size;
   }
 }
 
