@@ -8,7 +8,8 @@ import { createAssetResolver } from '../pipeline/assets.ts';
 import { build, type BuildResult } from '../pipeline/build.ts';
 import { parse } from '../pipeline/parse.ts';
 import { runTransforms } from '../pipeline/transforms/index.ts';
-import { pdfWriter, planPdf } from '../pipeline/writers/pdf/index.ts';
+import { pdfWriter, planPdf, type Plan } from '../pipeline/writers/pdf/index.ts';
+import type { Box, StructNode } from '../pipeline/writers/pdf/model.ts';
 import { PAPER } from '../pipeline/writers/pdf/theme.ts';
 import { expectGolden, fixturesDir, projectRoot, requireTool, tempProject, updateGolden } from './helpers.ts';
 
@@ -17,7 +18,7 @@ import { expectGolden, fixturesDir, projectRoot, requireTool, tempProject, updat
  * the suite: CI must install poppler-utils and qpdf.
  */
 
-const FIXTURES = ['pdf-long-report/long-report.md', 'pdf-widows/widows.md', 'pdf-table/table.md', 'pdf-intl/intl.md', 'pdf-features/features.md'];
+const FIXTURES = ['pdf-long-report/long-report.md', 'pdf-widows/widows.md', 'pdf-table/table.md', 'pdf-intl/intl.md', 'pdf-features/features.md', 'pdf-overflow/overflow.md'];
 
 function tool(command: string, args: string[]): string {
   requireTool(command, 'apt-get install poppler-utils qpdf');
@@ -58,6 +59,22 @@ function links(json: QpdfJson): { page: number; uri?: string; dest?: string }[] 
   return out;
 }
 
+/** The laid-out pages of a fixture, before drawing. */
+function planOf(fixture: string): Plan {
+  const path = join(fixturesDir, fixture);
+  const file = new VFile({ path, value: readFileSync(path, 'utf8') });
+  const tree = parse(file);
+  const meta = runTransforms(tree, file);
+  const assets = createAssetResolver({ root: projectRoot, documentDir: join(fixturesDir, fixture, '..'), file, cache: new Map() });
+  return planPdf({ tree, meta, file, assets, epoch: 0 });
+}
+
+/** The note a box of the note area belongs to (the gaps between notes belong to none). */
+function noteOf(box: Box): StructNode | undefined {
+  for (let node = box.struct; node; node = node.parent) if (node.tag === 'Note') return node;
+  return undefined;
+}
+
 let out: string;
 let result: BuildResult;
 const pdfOf = (name: string) => join(out, `${name}.pdf`);
@@ -78,7 +95,7 @@ describe('PDF edition as a file', () => {
   });
 
   it('embeds every font, passes qpdf --check, and carries Title, Author and tagging', () => {
-    for (const name of ['sco-blueprint', 'long-report', 'widows', 'table', 'intl', 'features']) {
+    for (const name of ['sco-blueprint', 'long-report', 'widows', 'table', 'intl', 'features', 'overflow']) {
       const fonts = tool('pdffonts', [pdfOf(name)]).split('\n').slice(2).filter((line) => line.trim());
       expect(fonts.length, name).toBeGreaterThan(0);
       for (const line of fonts) expect(line.split(/\s+/).at(-5), `${name}: ${line}`).toBe('yes');
@@ -154,11 +171,60 @@ describe('page-bottom notes', () => {
       expect(texts[page - 1], `note ${number} on page ${page}`).toContain(`Note ${number - 1}.`);
     }
   });
+  it('keeps a line whose notes overflow its page after the text before it, and continues the notes in order', () => {
+    // One line cites three notes longer together than a page, then a later line a short one.
+    const pdf = pdfOf('overflow');
+    const first = pageText(pdf, 1);
+    expect(first).toContain('Opening paragraph.');
+    expect(first).toContain('A single line citing three notes');
+    expect(first).toMatch(/The\s+alpha\s+note\s+keeps\s+going/);
+    expect(pageText(pdf, 2)).toMatch(/The\s+(alpha|bravo|charlie)\s+note\s+keeps\s+going/);
+    const { pages, frame } = planOf('pdf-overflow/overflow.md');
+    const citing = pages.findIndex((page) => page.body.some(({ box }) => box.notes.includes('1')));
+    expect(citing).toBe(0);
+    expect(pages[0]!.notes.some(({ box }) => box.dests?.includes('fn-1'))).toBe(true);
+    // The body keeps filling pages beside the continuing notes.
+    pages.slice(0, -1).forEach((page, index) => {
+      const used = page.body.reduce((sum, { box }) => sum + box.height, 0) + page.noteHeight;
+      expect(used / frame.height, `page ${index + 1} is too empty`).toBeGreaterThanOrEqual(0.6);
+      expect(page.body.some(({ box }) => !box.space), `page ${index + 1} has no text`).toBe(true);
+    });
+  });
+
+  it('sets notes in one piece each, in order, within the page, never before their citation', () => {
+    for (const fixture of ['pdf-overflow/overflow.md', 'pdf-long-report/long-report.md']) {
+      const { pages, frame } = planOf(fixture);
+      const citedOn = new Map<string, number>();
+      const order: StructNode[] = [];
+      pages.forEach((page, index) => {
+        const used = page.body.reduce((sum, { box }) => sum + box.height, 0) + page.noteHeight;
+        expect(used, `${fixture}: page ${index + 1} runs off`).toBeLessThanOrEqual(frame.height + 0.01);
+        for (const { box } of [...page.body, ...page.notes]) for (const number of box.notes) if (!citedOn.has(number)) citedOn.set(number, index);
+        page.notes.forEach(({ box }, position) => {
+          const note = noteOf(box);
+          if (!note || order.at(-1) === note) return;
+          // A note never resumes after another one has started.
+          expect(order, `${fixture}: page ${index + 1}: a note is set in two pieces`).not.toContain(note);
+          order.push(note);
+          const number = box.dests?.map((name) => /^fn-(\d+)$/.exec(name)?.[1]).find(Boolean);
+          expect(number, `${fixture}: page ${index + 1}: a note starts without its anchor`).toBeDefined();
+          const cited = citedOn.get(number!);
+          expect(cited, `${fixture}: note ${number} before its citation`).toBeDefined();
+          if (cited === index) return;
+          // Set on a later page only behind a note continued from an earlier one.
+          expect(cited!, `${fixture}: note ${number}`).toBeLessThan(index);
+          expect(noteOf(page.notes[0]!.box), `${fixture}: note ${number} on page ${index + 1}`).not.toBe(note);
+          expect(position).toBeGreaterThan(0);
+        });
+      });
+      expect(order.length).toBeGreaterThanOrEqual(fixture.includes('overflow') ? 4 : 200);
+    }
+  });
 });
 
 describe('pages', () => {
   it('matches the per-page text goldens', () => {
-    for (const [name, folder] of [['sco-blueprint', 'pdf-seed'], ['long-report', 'pdf-long-report'], ['widows', 'pdf-widows'], ['table', 'pdf-table'], ['intl', 'pdf-intl'], ['features', 'pdf-features']] as const) {
+    for (const [name, folder] of [['sco-blueprint', 'pdf-seed'], ['long-report', 'pdf-long-report'], ['widows', 'pdf-widows'], ['table', 'pdf-table'], ['intl', 'pdf-intl'], ['features', 'pdf-features'], ['overflow', 'pdf-overflow']] as const) {
       const pdf = pdfOf(name);
       const pages = pageCount(pdf);
       const expectedDir = join(fixturesDir, folder, 'expected');
@@ -170,7 +236,7 @@ describe('pages', () => {
 
   it('keeps every glyph inside the margins', () => {
     const theme = JSON.parse(readFileSync(join(projectRoot, 'templates/pdf/theme.json'), 'utf8'));
-    for (const [name, paper] of [['sco-blueprint', 'a4'], ['long-report', 'a4'], ['widows', 'a4'], ['table', 'a4'], ['intl', 'a4'], ['features', 'a5']] as const) {
+    for (const [name, paper] of [['sco-blueprint', 'a4'], ['long-report', 'a4'], ['widows', 'a4'], ['table', 'a4'], ['intl', 'a4'], ['features', 'a5'], ['overflow', 'a4']] as const) {
       const margins = theme.page.margins[paper];
       const [width, height] = PAPER[paper];
       const html = tool('pdftotext', ['-bbox', pdfOf(name), '-']);
@@ -188,13 +254,8 @@ describe('pages', () => {
   });
 
   it('never ends a page with a heading and leaves no widows or orphans', () => {
-    for (const fixture of ['pdf-widows/widows.md', 'pdf-long-report/long-report.md']) {
-      const path = join(fixturesDir, fixture);
-      const file = new VFile({ path, value: readFileSync(path, 'utf8') });
-      const tree = parse(file);
-      const meta = runTransforms(tree, file);
-      const assets = createAssetResolver({ root: projectRoot, documentDir: join(fixturesDir, fixture, '..'), file, cache: new Map() });
-      const { pages } = planPdf({ tree, meta, file, assets, epoch: 0 });
+    for (const fixture of ['pdf-widows/widows.md', 'pdf-long-report/long-report.md', 'pdf-overflow/overflow.md']) {
+      const { pages } = planOf(fixture);
       expect(pages.length).toBeGreaterThan(3);
       if (fixture.includes('long-report')) {
         // Some long note did not fit and continues at the top of the next page's note area.

@@ -21,30 +21,55 @@ export interface PageGeometry {
   separator: number;
   /** Space between two notes. */
   gap: number;
-  /** Largest share of a page that notes carried over from earlier pages may take. */
+  /**
+   * Largest share of a page that notes carried over from earlier pages may take, and notes that
+   * overflow the page of the line citing them (whose first note's first two lines may exceed it).
+   */
   maxNoteFraction: number;
+}
+
+/** What is still to be set of a note: its boxes from `from` on (0: the note has not started). */
+interface Pending {
+  note: Note;
+  from: number;
 }
 
 interface Fill {
   end: number;
   body: Box[];
   notes: Box[];
-  carry: Box[];
+  /** Notes (or their rest) owed to the next page's note area, in reading order. */
+  carry: Pending[];
   placed: Set<string>;
 }
 
 const EPSILON = 0.01;
 
 /**
+ * A line whose notes cannot all start on its page moves to the next page only when that leaves
+ * this page at most this share empty (as short as a page ended early by widow and orphan rules).
+ * Beyond that, the line stays and its notes continue on the following pages instead: the reader
+ * loses less to a note that starts overleaf than to a page left mostly blank.
+ */
+const SHORT_PAGE = 0.2;
+
+/**
  * The note area's one job: fit body and notes together. Boxes fill a page while the notes
- * they cite (and the notes those cite) fit at its foot; a note too long for what is left
- * starts here, at least two lines of it, and continues at the top of the next page's note
- * area. Page breaks fall only where the box before allows (widows, orphans, headings kept
- * with what follows); a table row that starts a page brings its header row along.
+ * they cite (and the notes those cite) can start at its foot: all but the last whole, the last
+ * with at least two lines, its rest continuing at the top of the next page's note area. When a
+ * line cites more note than that (several long notes, or a note behind one still continuing),
+ * it moves to the next page only if this one is nearly full anyway. Otherwise it stays, its
+ * first note starts here with at least two lines (the note area growing to its usual share of
+ * the page, or as far as those two lines need), and the rest follows on the next pages, in
+ * order and before any later note, as TeX does with split insertions. Notes carried over take
+ * at most that share of a page, so the body keeps flowing beside a long note. Page breaks fall
+ * only where the box before allows (widows, orphans, headings kept with what follows), and a
+ * note cut short leaves the body room to reach such a place; a table row that starts a page
+ * brings its header row along.
  */
 export function paginate(body: Box[], notes: Map<string, Note>, geometry: PageGeometry): Page[] {
   const pages: Page[] = [];
-  let carry: Box[] = [];
+  let carry: Pending[] = [];
   let placed = new Set<string>();
   let index = 0;
   let guard = 0;
@@ -69,23 +94,17 @@ export function paginate(body: Box[], notes: Map<string, Note>, geometry: PageGe
   return pages;
 }
 
-function fillPage(body: Box[], start: number, stop: number, carryIn: Box[], placedIn: Set<string>, notes: Map<string, Note>, geometry: PageGeometry, force: boolean): Fill {
+function fillPage(body: Box[], start: number, stop: number, carryIn: Pending[], placedIn: Set<string>, notes: Map<string, Note>, geometry: PageGeometry, force: boolean): Fill {
   const placed = new Set(placedIn);
   const pageBody: Box[] = [];
-  const pageNotes: Box[] = [];
-  let carry: Box[] = [];
-  let bodyHeight = 0;
-  let noteHeight = 0;
+  const share = geometry.height * geometry.maxNoteFraction;
 
-  // Notes carried over come first, up to a share of the page.
-  const carryLimit = geometry.height * geometry.maxNoteFraction;
-  carryIn.forEach((box, index) => {
-    if (carry.length === 0 && (index === 0 || geometry.separator + noteHeight + box.height <= carryLimit)) {
-      pageNotes.push(box);
-      noteHeight += box.height;
-    } else carry.push(box);
-  });
-  if (pageNotes.length > 0) noteHeight += geometry.separator;
+  // Notes carried over come first, up to a share of the page (one line at least, so they progress).
+  const carried = takeNotes(carryIn, share - geometry.separator, false, geometry, true);
+  const pageNotes: Box[] = carried.boxes;
+  let carry = carried.rest;
+  let noteHeight = pageNotes.length > 0 ? carried.height + geometry.separator : 0;
+  let bodyHeight = 0;
 
   let index = start;
   if (body[index]?.header && index > 0 && body[index - 1] !== body[index]!.header) {
@@ -93,54 +112,101 @@ function fillPage(body: Box[], start: number, stop: number, carryIn: Box[], plac
     pageBody.push(header);
     bodyHeight += header.height;
   }
+  const placeBox = (box: Box) => {
+    pageBody.push(box);
+    bodyHeight += box.height;
+    index++;
+  };
   while (index < stop) {
     const box = body[index]!;
     if (box.space && pageBody.length === 0) {
       index++;
       continue;
     }
+    const forced = force && index === start;
     const fresh = newNotes(box.notes, placed, notes);
-    const freshHeight = fresh.reduce((sum, note) => sum + note.height, 0) + gaps(fresh.length, pageNotes.length, geometry);
-    const separator = pageNotes.length === 0 && fresh.length > 0 ? geometry.separator : 0;
-    const fits = bodyHeight + box.height + noteHeight + separator + freshHeight <= geometry.height + EPSILON;
-    if (fits || (force && index === start)) {
-      pageBody.push(box);
-      bodyHeight += box.height;
-      for (const note of fresh) {
-        if (pageNotes.length > 0) pageNotes.push(gap(geometry));
-        pageNotes.push(...note.boxes);
-        placed.add(note.number);
-      }
-      noteHeight += separator + freshHeight;
-      index++;
+    if (fresh.length === 0) {
+      if (bodyHeight + box.height + noteHeight > geometry.height + EPSILON && !forced) break;
+      placeBox(box);
       continue;
     }
-    if (fresh.length > 0 && carry.length === 0) {
-      // Split the last new note: all others whole, then as much of it as fits (two lines at least).
-      const last = fresh.at(-1)!;
-      const others = fresh.slice(0, -1);
-      const fixed = bodyHeight + box.height + noteHeight + separator + others.reduce((sum, note) => sum + note.height, 0) + gaps(fresh.length, pageNotes.length, geometry);
-      let room = geometry.height - fixed;
-      let lines = 0;
-      for (const noteBox of last.boxes) {
-        if (noteBox.height > room + EPSILON) break;
-        room -= noteBox.height;
-        lines++;
-      }
-      if (lines >= Math.min(2, last.boxes.length) && lines < last.boxes.length) {
-        pageBody.push(box);
-        for (const note of fresh) {
-          if (pageNotes.length > 0) pageNotes.push(gap(geometry));
-          pageNotes.push(...(note === last ? note.boxes.slice(0, lines) : note.boxes));
-          placed.add(note.number);
-        }
-        carry = last.boxes.slice(lines);
-        index++;
-      }
+    const separator = pageNotes.length === 0 ? geometry.separator : 0;
+    const room = geometry.height - bodyHeight - box.height - noteHeight - separator;
+    // Notes carried over precede the new ones: the whole queue is set in order.
+    const queue = [...carry, ...fresh.map((note) => ({ note, from: 0 }))];
+    let taken = takeNotes(queue, room + EPSILON, pageNotes.length > 0, geometry, false);
+    // Notes that continue overleaf end the page soon: leave the body room to reach a place where
+    // it may end, or the break would move back above this line and take it overleaf after all.
+    const reserve = keptWith(body, index);
+    if (taken.rest.length > 0 && reserve > 0) taken = takeNotes(queue, room - reserve + EPSILON, pageNotes.length > 0, geometry, false);
+    // Every new note starts here when nothing is left over but the rest of the last one.
+    const allStart = taken.rest.length === 0 || (taken.rest.length === 1 && taken.rest[0]!.note === fresh.at(-1) && taken.rest[0]!.from > 0);
+    if (!allStart) {
+      const left = geometry.height - bodyHeight - noteHeight;
+      if (!forced && pageBody.some((placed) => !placed.artifact) && left <= geometry.height * SHORT_PAGE + EPSILON) break;
+      // The box stays. Its first note needs its first two lines here, unless notes carried
+      // over still hold the note area: then the new notes queue behind them.
+      const first = fresh[0]!;
+      const lines = first.boxes.slice(0, Math.min(2, first.boxes.length)).reduce((sum, line) => sum + line.height, 0);
+      const need = carry.length > 0 ? 0 : (pageNotes.length > 0 ? geometry.gap : 0) + lines;
+      if (need > room - reserve + EPSILON && !forced) break;
+      // The notes take their usual share of the page (or what those two lines need): the body
+      // still gets its lines below the citing one, and the notes continue overleaf anyway.
+      taken = takeNotes(queue, Math.min(room - reserve, Math.max(share - noteHeight - separator, need)) + EPSILON, pageNotes.length > 0, geometry, false);
     }
-    break;
+    placeBox(box);
+    if (taken.boxes.length > 0) {
+      pageNotes.push(...taken.boxes);
+      noteHeight += separator + taken.height;
+    }
+    carry = taken.rest;
+    for (const note of fresh) placed.add(note.number);
   }
   return { end: index, body: pageBody, notes: pageNotes, carry, placed };
+}
+
+interface Taken {
+  boxes: Box[];
+  /** Height of the boxes, gaps between notes included (the separator is not). */
+  height: number;
+  rest: Pending[];
+}
+
+/**
+ * Set a queue of notes, in order, into `room`. A note that starts here brings at least its first
+ * two lines (a lone first line would be cut off from the rest of it); the first note that does
+ * not fit whole ends the area, and everything after it waits, so notes read in order across
+ * pages. `started` says whether the area already holds notes; `atLeastOne` sets one box even
+ * without room, so that a long carried note always progresses.
+ */
+function takeNotes(queue: Pending[], room: number, started: boolean, geometry: PageGeometry, atLeastOne: boolean): Taken {
+  const boxes: Box[] = [];
+  let height = 0;
+  for (const [position, { note, from }] of queue.entries()) {
+    // A gap separates two notes, never the two parts of one.
+    const before = from === 0 && (started || boxes.length > 0) ? geometry.gap : 0;
+    const forceOne = atLeastOne && boxes.length === 0;
+    let used = height + before;
+    let end = from;
+    while (end < note.boxes.length && (used + note.boxes[end]!.height <= room || (forceOne && end === from))) {
+      used += note.boxes[end]!.height;
+      end++;
+    }
+    const least = from === 0 ? Math.min(2, note.boxes.length) : 1;
+    if (end - from < least && !forceOne) return { boxes, height, rest: queue.slice(position) };
+    if (before > 0) boxes.push(gap(geometry));
+    boxes.push(...note.boxes.slice(from, end));
+    height = used;
+    if (end < note.boxes.length) return { boxes, height, rest: [{ note, from: end }, ...queue.slice(position + 1)] };
+  }
+  return { boxes, height, rest: [] };
+}
+
+/** Height of the boxes that must follow box `index` on its page before a break is allowed. */
+function keptWith(body: Box[], index: number): number {
+  let height = 0;
+  for (let next = index; body[next]?.keep && next + 1 < body.length; next++) height += body[next + 1]!.height;
+  return height;
 }
 
 /** The notes a box brings to its page: those it cites first, and those they cite in turn. */
@@ -157,10 +223,6 @@ function newNotes(cited: string[], placed: Set<string>, notes: Map<string, Note>
   };
   cited.forEach(visit);
   return out.sort((a, b) => Number(a.number) - Number(b.number));
-}
-
-function gaps(count: number, existing: number, geometry: PageGeometry): number {
-  return (existing > 0 ? count : Math.max(0, count - 1)) * geometry.gap;
 }
 
 function gap(geometry: PageGeometry): Box {
