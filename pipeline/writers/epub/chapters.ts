@@ -97,11 +97,28 @@ function citedNotes(blocks: RootContent[], definitions: Map<string, FootnoteDefi
     .sort((a, b) => Number(a.identifier) - Number(b.identifier));
 }
 
-/** Every link/image reference definition in the document: each part is converted with all of them, wherever they stand. */
-export function linkDefinitions(tree: Root): Definition[] {
-  const found: Definition[] = [];
+/** The document's link/image reference definitions by identifier; the first of a label wins, as in one whole document. */
+export function linkDefinitions(tree: Root): Map<string, Definition> {
+  const found = new Map<string, Definition>();
   visit(tree, 'definition', (node) => {
-    found.push(node);
+    if (!found.has(node.identifier)) found.set(node.identifier, node);
   });
   return found;
+}
+
+/**
+ * The definitions a part's references use, wherever in the document they stand. A part gets
+ * only these: handing every part all of a README collection's definitions made converting a
+ * book grow with chapters × definitions.
+ */
+export function definitionsFor(nodes: RootContent[], definitions: Map<string, Definition>): Definition[] {
+  const used = new Map<string, Definition>();
+  for (const node of nodes) {
+    visit(node, (child) => {
+      if (child.type !== 'linkReference' && child.type !== 'imageReference') return;
+      const definition = definitions.get(child.identifier);
+      if (definition) used.set(child.identifier, definition);
+    });
+  }
+  return [...used.values()];
 }

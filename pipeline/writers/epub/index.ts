@@ -1,6 +1,6 @@
 import type { Element, ElementContent, Root as HastRoot } from 'hast';
 import { h } from 'hastscript';
-import type { Root, RootContent } from 'mdast';
+import type { Definition, Root } from 'mdast';
 import type { Position } from 'unist';
 import type { VFile } from 'vfile';
 import { report } from '../../messages.ts';
@@ -8,7 +8,7 @@ import type { DocumentMeta, FootnoteInfo, Writer, WriterInput } from '../../type
 import { bylineMdast, colophon, contentToHast, takeFirstElement, titleBlock } from '../html/render.ts';
 import { joinNames, outline, type OutlineEntry } from '../shared/format.ts';
 import { labelsFor, type Labels } from './labels.ts';
-import { linkDefinitions, splitChapters, type ChapterPart } from './chapters.ts';
+import { definitionsFor, linkDefinitions, splitChapters, type ChapterPart } from './chapters.ts';
 import { typographicCover } from './cover.ts';
 import { createImageRegistry, embedImages, type ImageRegistry } from './images.ts';
 import { resolveLinks } from './links.ts';
@@ -80,9 +80,11 @@ export async function renderEpub({ tree, meta, file, assets, epoch }: WriterInpu
  * One part through the shared HTML path: the first part also carries the title block, whose
  * byline goes through the same conversion first, so its author notes keep numbers 1….
  */
-function chapterBody(part: ChapterPart, meta: DocumentMeta, footnotes: FootnoteInfo, definitions: RootContent[], labels: Labels): HastRoot {
+function chapterBody(part: ChapterPart, meta: DocumentMeta, footnotes: FootnoteInfo, definitions: Map<string, Definition>, labels: Labels): HastRoot {
   const byline = part.index === 0 ? bylineMdast(meta, footnotes) : undefined;
-  const tree: Root = { type: 'root', children: [...(byline ? [byline] : []), ...part.blocks, ...definitions, ...part.notes] };
+  // The document's definitions go first: the first definition of a label wins, as in the HTML edition.
+  const used = definitionsFor([...part.blocks, ...part.notes], definitions);
+  const tree: Root = { type: 'root', children: [...(byline ? [byline] : []), ...used, ...part.blocks, ...part.notes] };
   const content = contentToHast(tree, {
     rawHtml: meta.rawHtml,
     footnoteLabel: labels.notes,

@@ -74,7 +74,8 @@ export function planPdf({ tree, meta, file, assets, epoch, shared }: WriterInput
 
   const definitions = new Map<string, Definition>();
   visit(tree, 'definition', (node) => {
-    definitions.set(node.identifier.toLowerCase(), node);
+    // The first definition of a label wins (CommonMark), as in the HTML and EPUB editions.
+    if (!definitions.has(node.identifier.toLowerCase())) definitions.set(node.identifier.toLowerCase(), node);
   });
   const noteDefinitions = tree.children.filter((node): node is FootnoteDefinition => node.type === 'footnoteDefinition');
   const destinations = new Set<string>(noteDefinitions.map((node) => `fn-${node.identifier}`));
