@@ -8,10 +8,11 @@ import { runCli, tempProject } from './helpers.ts';
 const doc = `---\ntitle: Two parts\nchapter-level: 1\n---\n\n# One\n\nSee [site].\n\n[site]: https://first.example/\n\n# Two\n\nSee [site] again.\n\n[site]: https://second.example/\n`;
 
 describe('link reference definitions', () => {
-  it('resolve to the first definition of a label in every edition, as CommonMark says', async () => {
+  it('resolve to the first definition of a label in every edition, as CommonMark says, and a second one is reported', async () => {
     const root = tempProject({ 'doc.md': doc });
     const run = runCli(['build', 'doc.md'], root);
     expect(run.status).toBe(0);
+    expect(run.stderr).toContain('doc.md:16:1: warning: link label "site" is defined twice; the first definition is used [definition-duplicate]');
     const html = readFileSync(join(root, 'dist', 'doc.html'), 'utf8');
     expect(html).toContain('href="https://first.example/"');
     expect(html).not.toContain('second.example');

@@ -1,6 +1,7 @@
 import type { Root } from 'mdast';
 import type { VFile } from 'vfile';
 import type { DocumentMeta } from '../types.ts';
+import { checkDefinitions } from './definitions.ts';
 import { numberFootnotes } from './footnotes.ts';
 import { slugHeadings } from './headings.ts';
 import { inlineNotes } from './inline-notes.ts';
@@ -14,12 +15,14 @@ export type TransformOptions = MetadataOptions;
  * 1. metadata first: it removes the YAML node, and may lift the first heading into the title;
  * 2. inline notes before numbering, so `^[…]` notes join the same sequence;
  * 3. footnote numbering needs the metadata (author notes are cited first, from the byline);
- * 4. heading ids last, after the title heading may have left the body.
+ * 4. link definitions are only checked (the first of a label wins);
+ * 5. heading ids last, after the title heading may have left the body.
  */
 export function runTransforms(tree: Root, file: VFile, options: TransformOptions = {}): DocumentMeta {
   const meta = extractMetadata(tree, file, options);
   inlineNotes(tree);
   numberFootnotes(tree, file, meta);
+  checkDefinitions(tree, file);
   slugHeadings(tree);
   return meta;
 }
