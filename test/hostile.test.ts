@@ -535,54 +535,35 @@ describe('hostile input: raw HTML', () => {
 });
 
 describe('hostile input: nothing lost', () => {
-  it('interrupted: SIGINT mid-build exits 130 and leaves no partial or temporary file', { timeout: CASE_TIMEOUT }, async () => {
+  // SIGINT and SIGTERM are the same case: only the exit code and the golden messages differ.
+  const signals = [
+    { signal: 'SIGINT', status: 130, label: 'interrupted (SIGINT)', messages: undefined, epubcheck: true },
+    { signal: 'SIGTERM', status: 143, label: 'terminated (SIGTERM)', messages: 'messages-sigterm.txt', epubcheck: false },
+  ] as const;
+  it.each(signals)('$signal mid-build exits $status and leaves no partial or temporary file', { timeout: CASE_TIMEOUT }, async ({ signal, status, label, messages, epubcheck }) => {
     const root = project({ 'a.md': readFileSync(join(fixturesDir, 'hostile-interrupted', 'a.md')), 'b.md': await fixtureInput('hostile-interrupted') });
-    let interruptedAt = -1;
+    let signalledAt = -1;
     const run = await runCli(['build', 'a.md', 'b.md', '--format', EDITIONS.join(','), '--out', 'dist', '--root', '.'], root, (child) => {
       // a.md is small and written first; once its last edition exists, b.md (2 MB) is building.
       const started = performance.now();
       const poll = setInterval(() => {
         if (existsSync(join(root, 'dist', 'a.epub'))) {
           clearInterval(poll);
-          interruptedAt = Math.round(performance.now() - started);
-          child.kill('SIGINT');
+          signalledAt = Math.round(performance.now() - started);
+          child.kill(signal);
         }
       }, 5);
       child.on('close', () => clearInterval(poll));
     });
-    record('interrupted (SIGINT)', run, `${outcomeOf(run)}, signalled at ${interruptedAt} ms`);
-    golden('interrupted', run, root);
-    expect(interruptedAt).toBeGreaterThanOrEqual(0);
-    expect(run.status).toBe(130);
-    expect(run.stderr).toContain('colophon: interrupted (SIGINT)');
+    record(label, run, `${outcomeOf(run)}, signalled at ${signalledAt} ms`);
+    golden('interrupted', run, root, messages);
+    expect(signalledAt).toBeGreaterThanOrEqual(0);
+    expect(run.status).toBe(status);
+    expect(run.stderr).toContain(`colophon: interrupted (${signal})`);
     expectNoTemporaryFiles(root);
     // The first document is complete; the interrupted one left nothing at all.
     expect(distFiles(root)).toEqual(['a.epub', 'a.html', 'a.pdf']);
-    await checkEditions(root, 'a');
-  });
-
-  it('terminated: SIGTERM mid-build exits 143 and leaves no partial or temporary file', { timeout: CASE_TIMEOUT }, async () => {
-    const root = project({ 'a.md': readFileSync(join(fixturesDir, 'hostile-interrupted', 'a.md')), 'b.md': await fixtureInput('hostile-interrupted') });
-    let signalledAt = -1;
-    const run = await runCli(['build', 'a.md', 'b.md', '--format', EDITIONS.join(','), '--out', 'dist', '--root', '.'], root, (child) => {
-      const started = performance.now();
-      const poll = setInterval(() => {
-        if (existsSync(join(root, 'dist', 'a.epub'))) {
-          clearInterval(poll);
-          signalledAt = Math.round(performance.now() - started);
-          child.kill('SIGTERM');
-        }
-      }, 5);
-      child.on('close', () => clearInterval(poll));
-    });
-    record('terminated (SIGTERM)', run, `${outcomeOf(run)}, signalled at ${signalledAt} ms`);
-    golden('interrupted', run, root, 'messages-sigterm.txt');
-    expect(signalledAt).toBeGreaterThanOrEqual(0);
-    expect(run.status).toBe(143);
-    expect(run.stderr).toContain('colophon: interrupted (SIGTERM)');
-    expectNoTemporaryFiles(root);
-    expect(distFiles(root)).toEqual(['a.epub', 'a.html', 'a.pdf']);
-    await checkEditions(root, 'a', { epubcheck: false });
+    await checkEditions(root, 'a', { epubcheck });
   });
 
   it('keep-previous: a failed build leaves the previous good editions byte-identical', { timeout: CASE_TIMEOUT }, async () => {
