@@ -1,5 +1,5 @@
 import type { Root, RootContent } from 'mdast';
-import type { Node } from 'unist';
+import { EXIT, visit } from 'unist-util-visit';
 import { normalizeIdentifier } from 'micromark-util-normalize-identifier';
 import { VFile } from 'vfile';
 import { parse } from './parse.ts';
@@ -109,16 +109,18 @@ function parsePieces(text: string, cuts: number[]): Root | undefined {
     line += countLines(piece.text);
   }
   const guessed = pieces.map((piece) => guessLabels(piece.text));
-  const parsePiece = (index: number, labels: (Label[] | undefined)[]) => parseOne(pieces[index]!, labels.flatMap((list, other) => (other === index || !list ? [] : list)));
+  // Each piece is parsed with the labels of all the other pieces.
+  const parsePiece = (index: number, labels: Label[][]) => parseOne(pieces[index]!, labels.flatMap((list, other) => (other === index ? [] : list)));
 
   let trees = pieces.map((_, index) => parsePiece(index, guessed));
   if (trees.some((tree) => !tree)) return undefined;
 
   // The labels really defined, piece by piece; pieces that met a wrong guess are parsed again.
   const defined = trees.map((tree) => definedLabels(tree!));
-  const truth = new Set(defined.flatMap((labels) => labels.map(labelId)));
-  const guessedWrong = new Set(guessed.flat().map(labelId).filter((id) => !truth.has(id)));
-  const missed = defined.some((labels, index) => labels.some((label) => !guessed[index]!.some((guess) => labelId(guess) === labelId(label))));
+  const truth = new Set(defined.flat().map(labelId));
+  const guessedIds = guessed.map((labels) => new Set(labels.map(labelId)));
+  const guessedWrong = new Set(guessedIds.flatMap((ids) => [...ids]).filter((id) => !truth.has(id)));
+  const missed = defined.some((labels, index) => labels.some((label) => !guessedIds[index]!.has(labelId(label))));
   if (guessedWrong.size > 0 || missed) {
     trees = trees.map((tree, index) => (missed || refersTo(tree!, guessedWrong) ? parsePiece(index, defined) : tree));
     if (trees.some((tree) => !tree)) return undefined;
@@ -172,40 +174,34 @@ function parseOne(piece: Piece, labels: Label[]): Root | undefined {
 
 function definedLabels(tree: Root): Label[] {
   const labels: Label[] = [];
-  const walk = (node: Node & { children?: Node[] }) => {
+  visit(tree, (node) => {
     if (node.type === 'definition' || node.type === 'footnoteDefinition') {
-      const { label, identifier } = node as unknown as { label?: string; identifier: string };
-      labels.push({ footnote: node.type === 'footnoteDefinition', key: identifier, raw: label ?? identifier });
+      labels.push({ footnote: node.type === 'footnoteDefinition', key: node.identifier, raw: node.label ?? node.identifier });
     }
-    for (const child of node.children ?? []) walk(child as Node & { children?: Node[] });
-  };
-  walk(tree);
+  });
   return labels;
 }
 
 function refersTo(tree: Root, ids: Set<string>): boolean {
   let found = false;
-  const walk = (node: Node & { children?: Node[] }) => {
-    if (found) return;
-    if (node.type === 'linkReference' || node.type === 'imageReference' || node.type === 'footnoteReference') {
-      const { identifier } = node as unknown as { identifier: string };
-      if (ids.has(`${node.type === 'footnoteReference' ? '^' : ''}${identifier}`)) found = true;
-    }
-    for (const child of node.children ?? []) walk(child as Node & { children?: Node[] });
-  };
-  walk(tree);
+  visit(tree, (node) => {
+    if (node.type !== 'linkReference' && node.type !== 'imageReference' && node.type !== 'footnoteReference') return;
+    found = ids.has(`${node.type === 'footnoteReference' ? '^' : ''}${node.identifier}`);
+    return found ? EXIT : undefined;
+  });
   return found;
 }
 
-function shift(node: Node & { children?: Node[] }, lines: number, offset: number): void {
-  if (node.position) {
-    const { start, end } = node.position;
-    node.position = {
+/** Move a piece's positions to where the piece stands in the whole text (columns stay: pieces start lines). */
+function shift(node: RootContent, lines: number, offset: number): void {
+  visit(node, (child) => {
+    if (!child.position) return;
+    const { start, end } = child.position;
+    child.position = {
       start: { line: start.line + lines, column: start.column, offset: (start.offset ?? 0) + offset },
       end: { line: end.line + lines, column: end.column, offset: (end.offset ?? 0) + offset },
     };
-  }
-  for (const child of node.children ?? []) shift(child as Node & { children?: Node[] }, lines, offset);
+  });
 }
 
 function countLines(text: string): number {

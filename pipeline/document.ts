@@ -15,7 +15,7 @@ import { parseDocumentText } from './chunked-parse.ts';
 import { decodeSource, type ReadOptions } from './source.ts';
 import { runTransforms } from './transforms/index.ts';
 import { createSharedResources } from './resources.ts';
-import type { Asset, DocumentMeta, Edition, PaperSize, SharedResources } from './types.ts';
+import type { Asset, AssetResolver, DocumentMeta, Edition, PaperSize, SharedResources } from './types.ts';
 import { loadWriter } from './writers/index.ts';
 
 /** One input: a Markdown file, or a folder with a book.yaml whose chapters make one book. */
@@ -83,18 +83,15 @@ export async function renderDocument(source: Source, context: RenderContext, sha
   // A fetched file can change without notice: a document that uses one is never served from the cache.
   for (const url of fetched?.keys() ?? []) read.set(`remote:${url}`, '');
   const resolver = createAssetResolver({ root: context.root, documentDir: loaded.folder, file, cache: new Map(), fetched });
-  const assets = {
+  // Every file of the document's own that a writer reads is recorded for the edition cache.
+  const recorded = (asset: Asset | undefined) => {
+    if (asset) read.set(asset.path, sha256(asset.bytes));
+    return asset;
+  };
+  const assets: AssetResolver = {
     ...resolver,
-    document: (url: string, node?: Parameters<typeof resolver.document>[1]) => {
-      const asset = resolver.document(url, node);
-      if (asset) read.set(asset.path, sha256(asset.bytes));
-      return asset;
-    },
-    data: (url: string, place?: Parameters<typeof resolver.data>[1]) => {
-      const asset = resolver.data(url, place);
-      if (asset) read.set(asset.path, sha256(asset.bytes));
-      return asset;
-    },
+    document: (url, node) => recorded(resolver.document(url, node)),
+    data: (url, place) => recorded(resolver.data(url, place)),
   };
   const epoch = meta.date ? epochFromDate(meta.date) : context.epoch;
   for (const [index, edition] of context.formats.entries()) {

@@ -20,3 +20,8 @@ export function report(
   message.fatal = severity === 'error' ? true : severity === 'warning' ? false : undefined;
   return message;
 }
+
+/** "a number", "an object": a type name as a message says it. */
+export function withArticle(type: string): string {
+  return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
+}

@@ -6,7 +6,7 @@ import type { VFile } from 'vfile';
 import { v5 as uuidv5 } from 'uuid';
 import { isNode, LineCounter, parseDocument, visit, type Document } from 'yaml';
 import * as v from 'valibot';
-import { report } from '../messages.ts';
+import { report, withArticle } from '../messages.ts';
 import type { Author, DocumentMeta } from '../types.ts';
 import { checkThemeOverride } from '../writers/pdf/theme-schema.ts';
 
@@ -210,13 +210,10 @@ function describeIssue(issue: v.BaseIssue<unknown>): string {
   }
   if (issue.type === 'picklist') return `must be one of ${issue.expected?.replace(/^\(|\)$/g, '').replace(/ \| /g, ', ')}`;
   if (issue.type === 'strict_object') return `has an unknown key: ${issue.received}`;
-  if (issue.kind === 'schema') return `must be ${article(issue.expected ?? issue.type)}`;
+  if (issue.kind === 'schema') return `must be ${withArticle(issue.expected ?? issue.type)}`;
   return issue.message;
 }
 
-function article(type: string): string {
-  return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
-}
 
 function firstSentence(message: string): string {
   return message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');

@@ -97,15 +97,6 @@ function citedNotes(blocks: RootContent[], definitions: Map<string, FootnoteDefi
     .sort((a, b) => Number(a.identifier) - Number(b.identifier));
 }
 
-/** The document's link/image reference definitions by identifier; the first of a label wins, as in one whole document. */
-export function linkDefinitions(tree: Root): Map<string, Definition> {
-  const found = new Map<string, Definition>();
-  visit(tree, 'definition', (node) => {
-    if (!found.has(node.identifier)) found.set(node.identifier, node);
-  });
-  return found;
-}
-
 /**
  * The definitions a part's references use, wherever in the document they stand. A part gets
  * only these: handing every part all of a README collection's definitions made converting a

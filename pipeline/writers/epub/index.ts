@@ -8,7 +8,8 @@ import type { DocumentMeta, FootnoteInfo, Writer, WriterInput } from '../../type
 import { bylineMdast, colophon, contentToHast, takeFirstElement, titleBlock } from '../html/render.ts';
 import { joinNames, outline, type OutlineEntry } from '../shared/format.ts';
 import { labelsFor, type Labels } from './labels.ts';
-import { definitionsFor, linkDefinitions, splitChapters, type ChapterPart } from './chapters.ts';
+import { linkDefinitions } from '../shared/definitions.ts';
+import { definitionsFor, splitChapters, type ChapterPart } from './chapters.ts';
 import { typographicCover } from './cover.ts';
 import { createImageRegistry, embedImages, type ImageRegistry } from './images.ts';
 import { resolveLinks } from './links.ts';

@@ -1,6 +1,7 @@
-import type { Definition, FootnoteDefinition, RootContent } from 'mdast';
+import type { FootnoteDefinition, RootContent } from 'mdast';
 import { visit } from 'unist-util-visit';
 import type { Writer, WriterInput } from '../../types.ts';
+import { linkDefinitions } from '../shared/definitions.ts';
 import { authorNames } from '../shared/format.ts';
 import { Pdf } from './facade.ts';
 import { Fonts } from './fonts.ts';
@@ -72,11 +73,7 @@ export function planPdf({ tree, meta, file, assets, epoch, shared }: WriterInput
     },
   });
 
-  const definitions = new Map<string, Definition>();
-  visit(tree, 'definition', (node) => {
-    // The first definition of a label wins (CommonMark), as in the HTML and EPUB editions.
-    if (!definitions.has(node.identifier.toLowerCase())) definitions.set(node.identifier.toLowerCase(), node);
-  });
+  const definitions = linkDefinitions(tree);
   const noteDefinitions = tree.children.filter((node): node is FootnoteDefinition => node.type === 'footnoteDefinition');
   const destinations = new Set<string>(noteDefinitions.map((node) => `fn-${node.identifier}`));
   visit(tree, 'heading', (node) => {

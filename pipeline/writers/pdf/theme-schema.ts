@@ -1,6 +1,6 @@
 import type { VFile } from 'vfile';
 import * as v from 'valibot';
-import { report } from '../../messages.ts';
+import { report, withArticle } from '../../messages.ts';
 import type { AssetResolver, DocumentMeta } from '../../types.ts';
 
 /**
@@ -91,7 +91,7 @@ export function checkThemeOverride(value: unknown): { override?: ThemeOverride; 
   return {
     problems: result.issues.map((issue) => ({
       path: (issue.path ?? []).map((item) => item.key as string | number),
-      message: issue.type === 'strict_object' ? `is not a theme key (see templates/pdf/theme.json)` : issue.kind === 'schema' ? `must be ${/^[aeiou]/.test(issue.expected ?? '') ? 'an' : 'a'} ${issue.expected}` : issue.message,
+      message: issue.type === 'strict_object' ? `is not a theme key (see templates/pdf/theme.json)` : issue.kind === 'schema' ? `must be ${withArticle(issue.expected ?? '')}` : issue.message,
     })),
   };
 }
