@@ -225,6 +225,15 @@ function expectNoBytesFrom(secret: Buffer, editions: { edition: string; bytes: B
   }
 }
 
+/** The common case: build the fixture's input in all three editions, record it, and match its golden messages. */
+async function buildFixture(name: string): Promise<{ root: string; run: Run }> {
+  const root = project({ 'input.md': await fixtureInput(`hostile-${name}`) });
+  const run = await build3(root, ['input.md']);
+  record(name, run, outcomeOf(run));
+  golden(name, run, root);
+  return { root, run };
+}
+
 function golden(name: string, run: Run, root: string, file = 'messages.txt'): void {
   expectGolden(join(fixturesDir, `hostile-${name}`, file), messagesOf(run, root));
 }
@@ -242,10 +251,7 @@ describe('hostile input: bounded work, clear outcome', () => {
   ];
   for (const [name, rule] of refused) {
     it(`${name}: refused with [${rule}], exit 1, nothing written`, { timeout: CASE_TIMEOUT }, async () => {
-      const root = project({ 'input.md': await fixtureInput(`hostile-${name}`) });
-      const run = await build3(root, ['input.md']);
-      record(name, run, outcomeOf(run));
-      golden(name, run, root);
+      const { root, run } = await buildFixture(name);
       expect(run.status).toBe(1);
       expect(run.stderr).toMatch(new RegExp(`^input\\.md:\\d+:\\d+: error: .*\\[${rule}\\]$`, 'm'));
       expect(distFiles(root)).toEqual([]);
@@ -276,10 +282,7 @@ describe('hostile input: bounded work, clear outcome', () => {
   });
 
   it('emphasis-spread: 50,000 emphasis markers over many paragraphs build all three editions', { timeout: CASE_TIMEOUT }, async () => {
-    const root = project({ 'input.md': await fixtureInput('hostile-emphasis-spread') });
-    const run = await build3(root, ['input.md']);
-    record('emphasis-spread', run, outcomeOf(run));
-    golden('emphasis-spread', run, root);
+    const { root, run } = await buildFixture('emphasis-spread');
     expect(run.status).toBe(0);
     const editions = await checkEditions(root, 'input', { epubcheck: false });
     // Unmatched markers stay literal text: no emphasis is invented.
@@ -319,19 +322,13 @@ describe('hostile input: bounded work, clear outcome', () => {
   }
 
   it('empty: an empty file builds all three editions, with a title warning', { timeout: CASE_TIMEOUT }, async () => {
-    const root = project({ 'input.md': await fixtureInput('hostile-empty') });
-    const run = await build3(root, ['input.md']);
-    record('empty', run, outcomeOf(run));
-    golden('empty', run, root);
+    const { root, run } = await buildFixture('empty');
     expect(run.status).toBe(0);
     await checkEditions(root, 'input');
   });
 
   it('front-matter-only: a file with only front matter builds all three editions', { timeout: CASE_TIMEOUT }, async () => {
-    const root = project({ 'input.md': await fixtureInput('hostile-front-matter-only') });
-    const run = await build3(root, ['input.md']);
-    record('front-matter-only', run, outcomeOf(run));
-    golden('front-matter-only', run, root);
+    const { root, run } = await buildFixture('front-matter-only');
     expect(run.status).toBe(0);
     const editions = await checkEditions(root, 'input');
     expect(editions.html).toContain('Only front matter');
@@ -339,10 +336,7 @@ describe('hostile input: bounded work, clear outcome', () => {
   });
 
   it('crlf-bom: CRLF line endings after a BOM read like LF, in all three editions', { timeout: CASE_TIMEOUT }, async () => {
-    const root = project({ 'input.md': await fixtureInput('hostile-crlf-bom') });
-    const run = await build3(root, ['input.md']);
-    record('crlf-bom', run, outcomeOf(run));
-    golden('crlf-bom', run, root);
+    const { root, run } = await buildFixture('crlf-bom');
     expect(run.status).toBe(0);
     const editions = await checkEditions(root, 'input');
     // The BOM did not hide the front matter: its title is the document's.
@@ -511,10 +505,7 @@ describe('hostile input: output names', () => {
 
 describe('hostile input: raw HTML', () => {
   it('raw-html: scripts, iframes, event handlers and javascript: links are gone from every edition', { timeout: CASE_TIMEOUT }, async () => {
-    const root = project({ 'input.md': await fixtureInput('hostile-raw-html') });
-    const run = await build3(root, ['input.md']);
-    record('raw-html', run, outcomeOf(run));
-    golden('raw-html', run, root);
+    const { root, run } = await buildFixture('raw-html');
     expect(run.status).toBe(0);
     const editions = await checkEditions(root, 'input');
     const dangerous = [/<script/i, /<iframe/i, /\son[a-z]+\s*=/i, /javascript:/i, /vbscript:/i, /alert\(/];
