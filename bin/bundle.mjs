@@ -64,7 +64,7 @@ const common = {
 };
 await build({
   ...common,
-  entryPoints: [join(root, 'pipeline', 'cli.ts')],
+  entryPoints: [join(root, 'pipeline', 'cli', 'cli.ts')],
   outfile: join(outdir, 'cli.cjs'),
   format: 'cjs',
   // tinypool starts its workers from its own files, so it stays where npm put it.
@@ -84,7 +84,7 @@ await build({
 // Worker threads load ES modules (tinypool's contract); they start rarely, for many documents.
 await build({
   ...common,
-  entryPoints: { worker: join(root, 'pipeline', 'worker.ts'), 'parse-worker': join(root, 'pipeline', 'parse-worker.ts') },
+  entryPoints: { worker: join(root, 'pipeline', 'build', 'worker.ts'), 'parse-worker': join(root, 'pipeline', 'parse', 'parse-worker.ts') },
   outdir,
   format: 'esm',
   external: ['pdfkit', 'fontkit', 'svg-to-pdfkit', 'epub-gen-memory', 'hyphen', 'jszip', 'tinypool'],

@@ -55,6 +55,6 @@ if (stamp > 0 && (process.env.COLOPHON_PIN_BUNDLE === '1' || stamp >= newestSour
 } else {
   const { register } = await import('tsx/esm/api');
   register();
-  const { main } = await import('../pipeline/cli.ts');
+  const { main } = await import('../pipeline/cli/cli.ts');
   process.exitCode = await main(process.argv.slice(2));
 }

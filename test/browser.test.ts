@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { build } from '../pipeline/build.ts';
+import { build } from '../pipeline/build/build.ts';
 import { fixturesDir, projectRoot, requireTool } from './helpers.ts';
 
 const require = createRequire(import.meta.url);

@@ -4,8 +4,8 @@ import { cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { build } from '../pipeline/build.ts';
-import { createSharedResources } from '../pipeline/resources.ts';
+import { build } from '../pipeline/build/build.ts';
+import { createSharedResources } from '../pipeline/build/resources.ts';
 import { cli, runCli, tempProject } from './helpers.ts';
 
 const note = (title: string) => `---\ntitle: ${title}\ndate: 2024-05-01\n---\n\n## Part\n\n${title} text with a note[^a].\n\n[^a]: The note of ${title}.\n`;

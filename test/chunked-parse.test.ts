@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { VFile } from 'vfile';
 import { describe, expect, it } from 'vitest';
-import { cutPoints, parseDocumentText } from '../pipeline/chunked-parse.ts';
-import { parse } from '../pipeline/parse.ts';
+import { cutPoints, parseDocumentText } from '../pipeline/parse/chunked-parse.ts';
+import { parse } from '../pipeline/parse/parse.ts';
 import { fixturesDir } from './helpers.ts';
 
 // Cut before every eligible heading, so that each case exercises as many pieces as it can.

@@ -8,7 +8,7 @@ import { fromHtml } from 'hast-util-from-html';
 import JSZip from 'jszip';
 import { SaxesParser } from 'saxes';
 import { afterAll, describe, expect, it } from 'vitest';
-import { build } from '../pipeline/build.ts';
+import { build } from '../pipeline/build/build.ts';
 import { cli, expectGolden, fixturesDir, requireTool } from './helpers.ts';
 
 /**

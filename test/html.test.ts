@@ -2,8 +2,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { build } from '../pipeline/build.ts';
-import { formatMessage } from '../pipeline/cli.ts';
+import { build } from '../pipeline/build/build.ts';
+import { formatMessage } from '../pipeline/cli/cli.ts';
 import { expectGolden, fixturesDir, nuCheck, projectRoot } from './helpers.ts';
 
 /** The HTML fixtures: every case folder not owned by another edition's tests. */

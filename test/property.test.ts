@@ -10,8 +10,8 @@ import JSZip from 'jszip';
 import { SaxesParser } from 'saxes';
 import { visit } from 'unist-util-visit';
 import { afterAll, describe, expect, it } from 'vitest';
-import { build } from '../pipeline/build.ts';
-import { formatMessage } from '../pipeline/cli.ts';
+import { build } from '../pipeline/build/build.ts';
+import { formatMessage } from '../pipeline/cli/cli.ts';
 import { requireTool } from './helpers.ts';
 
 /**

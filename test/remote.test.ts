@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultRemoteOptions, fetchRemote, isInternalAddress } from '../pipeline/remote.ts';
+import { defaultRemoteOptions, fetchRemote, isInternalAddress } from '../pipeline/read/remote.ts';
 import { runCli, tempProject } from './helpers.ts';
 
 const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC', 'base64');

@@ -1,5 +1,5 @@
 import { VFile } from 'vfile';
-import { report } from './messages.ts';
+import { report } from '../messages.ts';
 
 export interface ReadOptions {
   /** Decode as Latin-1 instead of UTF-8. */

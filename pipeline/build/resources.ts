@@ -1,4 +1,4 @@
-import type { SharedResources } from './types.ts';
+import type { SharedResources } from '../types.ts';
 
 /**
  * Caches that outlive one document: values parsed from bytes (fonts), kept per key while the

@@ -1,7 +1,7 @@
 import { relative, resolve } from 'node:path';
 import { watch as chokidarWatch } from 'chokidar';
-import { packageRoot } from './assets.ts';
-import type { BuildOptions } from './build.ts';
+import { packageRoot } from '../read/assets.ts';
+import type { BuildOptions } from '../build/build.ts';
 
 /**
  * `colophon build --watch`: build once, then rebuild whenever a file under the project root or

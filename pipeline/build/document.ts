@@ -4,19 +4,19 @@ import type { Root } from 'mdast';
 import type { VFile } from 'vfile';
 import type { Node } from 'unist';
 import { visit } from 'unist-util-visit';
-import { createAssetResolver, sniffImageType } from './assets.ts';
-import { fetchRemote } from './remote.ts';
-import { readBook } from './book.ts';
+import { createAssetResolver, sniffImageType } from '../read/assets.ts';
+import { fetchRemote } from '../read/remote.ts';
+import { readBook } from '../read/book.ts';
 import type { CachedMessage } from './cache.ts';
 import { sha256 } from './cache.ts';
-import { checkSource, checkTreeDepth, defaultLimits, type Limits } from './limits.ts';
-import { report } from './messages.ts';
-import { parseDocumentText } from './chunked-parse.ts';
-import { decodeSource, type ReadOptions } from './source.ts';
-import { runTransforms } from './transforms/index.ts';
+import { checkSource, checkTreeDepth, defaultLimits, type Limits } from '../read/limits.ts';
+import { report } from '../messages.ts';
+import { parseDocumentText } from '../parse/chunked-parse.ts';
+import { decodeSource, type ReadOptions } from '../read/source.ts';
+import { runTransforms } from '../transforms/index.ts';
 import { createSharedResources } from './resources.ts';
-import type { Asset, AssetResolver, DocumentMeta, Edition, PaperSize, SharedResources } from './types.ts';
-import { loadWriter } from './writers/index.ts';
+import type { Asset, AssetResolver, DocumentMeta, Edition, PaperSize, SharedResources } from '../types.ts';
+import { loadWriter } from '../writers/index.ts';
 
 /** One input: a Markdown file, or a folder with a book.yaml whose chapters make one book. */
 export interface Source {

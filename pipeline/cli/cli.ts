@@ -1,11 +1,11 @@
 import { resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
-import { build, UsageError, type BuildOptions } from './build.ts';
-import { defaultLimits } from './limits.ts';
+import { build, UsageError, type BuildOptions } from '../build/build.ts';
+import { defaultLimits } from '../read/limits.ts';
 import { createReporter, REPORTERS, type ReporterName } from './reporters.ts';
-import { createSharedResources } from './resources.ts';
-import { EDITIONS, type Edition } from './types.ts';
-import { isAvailable } from './writers/index.ts';
+import { createSharedResources } from '../build/resources.ts';
+import { EDITIONS, type Edition } from '../types.ts';
+import { isAvailable } from '../writers/index.ts';
 
 export { formatMessage } from './reporters.ts';
 

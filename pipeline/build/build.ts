@@ -4,14 +4,14 @@ import { basename, extname, join, relative, resolve, sep } from 'node:path';
 import { VFile } from 'vfile';
 import { VFileMessage } from 'vfile-message';
 import { compareMessage } from 'vfile-sort';
-import { isInside } from './assets.ts';
+import { isInside } from '../read/assets.ts';
 import { colophonFingerprint, EditionCache, sha256, type CachedMessage } from './cache.ts';
 import { failed, renderDocument, type RenderContext, type RenderOutput, type Source } from './document.ts';
-import type { Limits } from './limits.ts';
+import type { Limits } from '../read/limits.ts';
 import { openPool } from './pool.ts';
-import type { ReadOptions } from './source.ts';
+import type { ReadOptions } from '../read/source.ts';
 import { createSharedResources } from './resources.ts';
-import type { DocumentMeta, Edition, PaperSize, SharedResources } from './types.ts';
+import type { DocumentMeta, Edition, PaperSize, SharedResources } from '../types.ts';
 import { writeAtomic } from './write.ts';
 
 export interface BuildOptions extends ReadOptions {

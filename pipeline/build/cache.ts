@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { packageRoot } from './assets.ts';
-import type { Edition } from './types.ts';
+import { packageRoot } from '../read/assets.ts';
+import type { Edition } from '../types.ts';
 import { writeAtomic } from './write.ts';
 
 /**

@@ -7,12 +7,12 @@ import type { Node } from 'unist';
 import { visit } from 'unist-util-visit';
 import { VFile } from 'vfile';
 import { parse as parseYaml } from 'yaml';
-import type { RenderContext } from './document.ts';
+import type { RenderContext } from '../build/document.ts';
 import { isInside } from './assets.ts';
 import { checkSource, defaultLimits } from './limits.ts';
-import { report } from './messages.ts';
-import parseInWorker from './parse-worker.ts';
-import { openPool } from './pool.ts';
+import { report } from '../messages.ts';
+import parseInWorker from '../parse/parse-worker.ts';
+import { openPool } from '../build/pool.ts';
 import { decodeSource } from './source.ts';
 
 /**

@@ -4,8 +4,8 @@ import { dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node
 import { fileURLToPath } from 'node:url';
 import type { Position } from 'unist';
 import type { VFile } from 'vfile';
-import { report } from './messages.ts';
-import type { Asset, AssetResolver } from './types.ts';
+import { report } from '../messages.ts';
+import type { Asset, AssetResolver } from '../types.ts';
 
 /**
  * Where Colophon itself is installed: its templates and font packages are read from here.

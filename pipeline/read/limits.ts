@@ -1,7 +1,7 @@
 import type { Root } from 'mdast';
 import type { Node, Parent } from 'unist';
 import type { VFile } from 'vfile';
-import { report } from './messages.ts';
+import { report } from '../messages.ts';
 
 /**
  * Bounds on the work one document may cause. Hostile input (20,000 nested quotes, a 1,000-level

@@ -1,5 +1,5 @@
 import type { VFileMessage } from 'vfile-message';
-import type { BuildResult, DocumentResult } from './build.ts';
+import type { BuildResult, DocumentResult } from '../build/build.ts';
 
 /**
  * How a build's outcome is told. Reporters only format: they return text, and the CLI alone
