@@ -5,7 +5,7 @@ import type { Position } from 'unist';
 import type { VFile } from 'vfile';
 import { report } from '../../messages.ts';
 import type { DocumentMeta, FootnoteInfo, Writer, WriterInput } from '../../types.ts';
-import { bylineMdast, colophon, contentToHast, takeFirstElement, titleBlock } from '../html/render.ts';
+import { bylineMdast, colophon, contentToHast, takeFirstElement, titleBlock } from '../shared/render.ts';
 import { joinNames, outline, type OutlineEntry } from '../shared/format.ts';
 import { labelsFor, type Labels } from './labels.ts';
 import { linkDefinitions } from '../shared/definitions.ts';

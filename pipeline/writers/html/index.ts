@@ -5,7 +5,7 @@ import { h } from 'hastscript';
 import type { Definition, Root } from 'mdast';
 import { visit } from 'unist-util-visit';
 import type { AssetResolver, DocumentMeta, Writer, WriterInput } from '../../types.ts';
-import { bylineMdast, colophon, contentToHast, tableOfContents, takeFirstElement, titleBlock } from './render.ts';
+import { bylineMdast, colophon, contentToHast, tableOfContents, takeFirstElement, titleBlock } from '../shared/render.ts';
 
 export const htmlWriter: Writer = {
   extension: 'html',

@@ -9,9 +9,9 @@ import remarkRehype from 'remark-rehype';
 import { unified } from 'unified';
 import { EXIT, visit } from 'unist-util-visit';
 import type { DocumentMeta } from '../../types.ts';
-import { formatDate, joinNames, outline, type OutlineEntry } from '../shared/format.ts';
+import { formatDate, joinNames, outline, type OutlineEntry } from './format.ts';
 
-export { bylineMdast } from '../shared/byline.ts';
+export { bylineMdast } from './byline.ts';
 
 /**
  * The shared hast path of the HTML and EPUB editions: mdast → hast with Colophon's handlers.
