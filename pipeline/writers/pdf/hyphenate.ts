@@ -45,8 +45,8 @@ export function hyphenatorFor(lang: string): Hyphenator | undefined {
   return (word) => {
     let parts = cache.get(word);
     if (!parts) {
-      const script = /\p{Script=Cyrillic}/u.test(word) ? 'cyrillic' : /\p{Script=Greek}/u.test(word) ? 'greek' : /\p{Script=Latin}/u.test(word) ? 'latin' : 'other';
-      const module = script === 'other' ? undefined : script === own ? load(tag) : load(FALLBACK[script]);
+      const script = scriptOf(word);
+      const module = script === undefined ? undefined : script === own ? load(tag) : load(FALLBACK[script]);
       parts = !module || word.length < 5 ? [] : module.hyphenateSync(word, { hyphenChar: '\u00ad', minWordLength: 5 }).split('\u00ad');
       // Keep at least two letters before and three after a break, as TeX's English defaults do.
       if (parts.length > 1) parts = mergeShort(parts);
@@ -57,7 +57,15 @@ export function hyphenatorFor(lang: string): Hyphenator | undefined {
 }
 
 const SCRIPT_OF_LANGUAGE: Record<string, string> = { ru: 'cyrillic', uk: 'cyrillic', be: 'cyrillic', bg: 'cyrillic', sr: 'cyrillic', mk: 'cyrillic', el: 'greek', zh: 'han', ja: 'han', ko: 'hangul' };
-const FALLBACK: Record<string, string> = { cyrillic: 'ru', greek: 'el-monoton', latin: 'en-us' };
+type HyphenatedScript = 'cyrillic' | 'greek' | 'latin';
+const FALLBACK: Record<HyphenatedScript, string> = { cyrillic: 'ru', greek: 'el-monoton', latin: 'en-us' };
+
+function scriptOf(word: string): HyphenatedScript | undefined {
+  if (/\p{Script=Cyrillic}/u.test(word)) return 'cyrillic';
+  if (/\p{Script=Greek}/u.test(word)) return 'greek';
+  if (/\p{Script=Latin}/u.test(word)) return 'latin';
+  return undefined;
+}
 
 function mergeShort(parts: string[]): string[] {
   const out = [...parts];
