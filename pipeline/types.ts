@@ -1,5 +1,7 @@
-import type { ThemeOverride } from './writers/pdf/theme-schema.ts';
+import type { ThemeOverride } from './transforms/pdf-theme.ts';
 import type { Root } from 'mdast';
+import type { Limits } from './read/limits.ts';
+import type { ReadOptions } from './read/source.ts';
 import type { VFile } from 'vfile';
 
 export const EDITIONS = ['html', 'pdf', 'epub'] as const;
@@ -38,7 +40,10 @@ export interface DocumentMeta {
   chapterLevel?: number;
   /** Make the PDF edition PDF/A-2b. */
   pdfa?: boolean;
-  /** Changes to the PDF theme: values (checked already), or a JSON file the PDF writer reads and checks. */
+  /**
+   * Changes to the PDF theme: values (checked by the metadata transform), or a JSON file that
+   * the build reads and checks (build/pdf-theme-file.ts) before the PDF writer applies it.
+   */
   pdfTheme?: ThemeOverride | string;
   /** Where `pdf-theme` sits in the front matter, for messages about the file it names. */
   pdfThemeAt?: import('unist').Point;
@@ -88,6 +93,20 @@ export interface Asset {
   path: string;
   bytes: Uint8Array;
   mediaType: string;
+}
+
+/** Everything a render needs; plain data, so it crosses into a worker thread unchanged. */
+export interface RenderContext extends ReadOptions {
+  root: string;
+  formats: Edition[];
+  strict?: boolean;
+  papersize?: PaperSize;
+  limits?: Partial<Limits>;
+  epoch: number;
+  /** The working directory that message paths are relative to. */
+  cwd: string;
+  /** Fetch remote images (http/https only, never internal addresses). Off by default. */
+  allowRemote?: boolean;
 }
 
 export interface WriterInput {

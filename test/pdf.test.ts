@@ -9,7 +9,7 @@ import { build, type BuildResult } from '../pipeline/build/build.ts';
 import { parse } from '../pipeline/parse/parse.ts';
 import { runTransforms } from '../pipeline/transforms/index.ts';
 import { pdfWriter, planPdf, type Plan } from '../pipeline/writers/pdf/index.ts';
-import type { Box, StructNode } from '../pipeline/writers/pdf/model.ts';
+import type { Box, StructNode } from '../pipeline/writers/pdf/boxes.ts';
 import { PAPER } from '../pipeline/writers/pdf/theme.ts';
 import { expectGolden, fixturesDir, projectRoot, requireTool, tempProject, updateGolden } from './helpers.ts';
 

@@ -6,12 +6,12 @@ import { VFileMessage } from 'vfile-message';
 import { compareMessage } from 'vfile-sort';
 import { isInside } from '../read/assets.ts';
 import { colophonFingerprint, EditionCache, sha256, type CachedMessage } from './cache.ts';
-import { failed, renderDocument, type RenderContext, type RenderOutput, type Source } from './document.ts';
+import { failed, renderDocument, type RenderOutput, type Source } from './document.ts';
 import type { Limits } from '../read/limits.ts';
 import { openPool } from './pool.ts';
 import type { ReadOptions } from '../read/source.ts';
 import { createSharedResources } from './resources.ts';
-import type { DocumentMeta, Edition, PaperSize, SharedResources } from '../types.ts';
+import type { DocumentMeta, Edition, PaperSize, RenderContext, SharedResources } from '../types.ts';
 import { writeAtomic } from './write.ts';
 
 export interface BuildOptions extends ReadOptions {

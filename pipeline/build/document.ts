@@ -12,10 +12,11 @@ import { sha256 } from './cache.ts';
 import { checkSource, checkTreeDepth, defaultLimits, type Limits } from '../read/limits.ts';
 import { report } from '../messages.ts';
 import { parseDocumentText } from '../parse/chunked-parse.ts';
-import { decodeSource, type ReadOptions } from '../read/source.ts';
+import { decodeSource } from '../read/source.ts';
 import { runTransforms } from '../transforms/index.ts';
 import { createSharedResources } from './resources.ts';
-import type { Asset, AssetResolver, DocumentMeta, Edition, PaperSize, SharedResources } from '../types.ts';
+import { resolvePdfTheme } from './pdf-theme-file.ts';
+import type { Asset, AssetResolver, DocumentMeta, Edition, RenderContext, SharedResources } from '../types.ts';
 import { loadWriter } from '../writers/index.ts';
 
 /** One input: a Markdown file, or a folder with a book.yaml whose chapters make one book. */
@@ -25,20 +26,6 @@ export interface Source {
   path: string;
   /** Output name without extension, relative to the output folder. */
   name: string;
-}
-
-/** Everything a render needs; plain data, so it crosses into a worker thread unchanged. */
-export interface RenderContext extends ReadOptions {
-  root: string;
-  formats: Edition[];
-  strict?: boolean;
-  papersize?: PaperSize;
-  limits?: Partial<Limits>;
-  epoch: number;
-  /** The working directory that message paths are relative to. */
-  cwd: string;
-  /** Fetch remote images (http/https only, never internal addresses). Off by default. */
-  allowRemote?: boolean;
 }
 
 /** The outcome of rendering one document: plain data (no class instances), worker-safe. */
@@ -94,13 +81,15 @@ export async function renderDocument(source: Source, context: RenderContext, sha
     data: (url, place) => recorded(resolver.data(url, place)),
   };
   const epoch = meta.date ? epochFromDate(meta.date) : context.epoch;
+  // A theme file the front matter names is read, checked and reported only for a PDF edition.
+  const writerMeta: DocumentMeta = context.formats.includes('pdf') ? { ...meta, pdfTheme: resolvePdfTheme(meta, assets, file) } : meta;
   for (const [index, edition] of context.formats.entries()) {
     const writer = await loadWriter(edition);
     try {
       // Writers may annotate the tree they lay out: each gets its own copy, but the last takes
       // the original (a large document's tree is hundreds of megabytes).
       const last = index === context.formats.length - 1;
-      const bytes = await writer.render({ tree: last ? tree : structuredClone(tree), meta, file, assets, epoch, shared });
+      const bytes = await writer.render({ tree: last ? tree : structuredClone(tree), meta: writerMeta, file, assets, epoch, shared });
       output.editions.push({ edition, bytes });
     } catch (error) {
       report(file, 'error', `the ${edition} writer failed: ${(error as Error).stack ?? error}`, undefined, 'writer-crash');

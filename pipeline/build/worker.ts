@@ -1,4 +1,5 @@
-import { renderDocument, type RenderContext, type RenderOutput, type Source } from './document.ts';
+import { renderDocument, type RenderOutput, type Source } from './document.ts';
+import type { RenderContext } from '../types.ts';
 import { createSharedResources } from './resources.ts';
 
 // The thread's own caches (parsed fonts): this module is the thread's entry point, so it owns them.

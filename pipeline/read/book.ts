@@ -7,13 +7,13 @@ import type { Node } from 'unist';
 import { visit } from 'unist-util-visit';
 import { VFile } from 'vfile';
 import { parse as parseYaml } from 'yaml';
-import type { RenderContext } from '../build/document.ts';
 import { isInside } from './assets.ts';
 import { checkSource, defaultLimits } from './limits.ts';
 import { report } from '../messages.ts';
 import parseInWorker from '../parse/parse-worker.ts';
 import { openPool } from '../build/pool.ts';
 import { decodeSource } from './source.ts';
+import type { RenderContext } from '../types.ts';
 
 /**
  * A book: a folder whose book.yaml holds the front-matter fields plus `chapters:`, an ordered

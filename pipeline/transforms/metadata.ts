@@ -8,7 +8,7 @@ import { isNode, LineCounter, parseDocument, visit, type Document } from 'yaml';
 import * as v from 'valibot';
 import { report, withArticle } from '../messages.ts';
 import type { Author, DocumentMeta } from '../types.ts';
-import { checkThemeOverride } from '../writers/pdf/theme-schema.ts';
+import { checkThemeOverride } from './pdf-theme.ts';
 
 /** Namespace for identifiers derived from title, authors and date (fixed forever: changing it changes every book's id). */
 const IDENTIFIER_NAMESPACE = '6f1c3a0e-6a55-4b1e-9a51-3f0c0b7d1e42';

@@ -1,5 +1,6 @@
 import type { DocumentMeta } from '../../types.ts';
 import { joinNames } from '../shared/format.ts';
+import { escapeXml } from '../shared/xml.ts';
 
 /**
  * A typographic cover for books without a cover image: title, subtitle, authors and
@@ -61,8 +62,8 @@ export function typographicCover(meta: DocumentMeta): string {
 
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<svg xmlns="http://www.w3.org/2000/svg" version="1.1" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" xml:lang="${escape(meta.lang)}">`,
-    `<title>${escape(meta.title)}</title>`,
+    `<svg xmlns="http://www.w3.org/2000/svg" version="1.1" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" xml:lang="${escapeXml(meta.lang)}">`,
+    `<title>${escapeXml(meta.title)}</title>`,
     `<rect width="${width}" height="${height}" fill="#1d2b3a"/>`,
     `<rect x="50" y="50" width="${width - 100}" height="${height - 100}" fill="none" stroke="#c9a227" stroke-width="4"/>`,
     ...lines,
@@ -90,7 +91,7 @@ function blockHeight(title: Block, subtitle: Block | undefined): number {
 const FONT = "Georgia, 'Noto Serif', 'Times New Roman', 'Noto Serif CJK SC', 'Songti SC', serif";
 
 function textLine(text: string, y: number, size: number, weight: string, style = 'normal', fill = '#f7f3e8'): string {
-  return `<text x="600" y="${y}" text-anchor="middle" font-family="${escape(FONT)}" font-size="${size}" font-weight="${weight}" font-style="${style}" fill="${fill}">${escape(text)}</text>`;
+  return `<text x="600" y="${y}" text-anchor="middle" font-family="${escapeXml(FONT)}" font-size="${size}" font-weight="${weight}" font-style="${style}" fill="${fill}">${escapeXml(text)}</text>`;
 }
 
 /**
@@ -156,8 +157,4 @@ function advance(text: string, size: number): number {
     else em += 0.56;
   }
   return em * size;
-}
-
-function escape(value: string): string {
-  return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }

@@ -5,6 +5,7 @@ import { h } from 'hastscript';
 import type { Definition, Root } from 'mdast';
 import { visit } from 'unist-util-visit';
 import type { AssetResolver, DocumentMeta, Writer, WriterInput } from '../../types.ts';
+import { escapeXml } from '../shared/xml.ts';
 import { bylineMdast, colophon, contentToHast, tableOfContents, takeFirstElement, titleBlock } from '../shared/render.ts';
 
 export const htmlWriter: Writer = {
@@ -37,7 +38,7 @@ export function renderHtml({ tree, meta, file, assets }: WriterInput): string {
   const template = new TextDecoder().decode(assets.own('templates/html/page.html'));
   const style = new TextDecoder().decode(assets.own('templates/html/style.css'));
   return fillTemplate(template, {
-    lang: escapeAttribute(meta.lang),
+    lang: escapeXml(meta.lang),
     head,
     style: style.trim(),
     body,
@@ -113,8 +114,4 @@ function jsonLd(meta: DocumentMeta): string {
 /** `{{name}}` slots; a function replacement so `$` in content is never special. */
 export function fillTemplate(template: string, slots: Record<string, string>): string {
   return template.replace(/\{\{(\w+)\}\}/g, (whole, name: string) => slots[name] ?? whole);
-}
-
-function escapeAttribute(value: string): string {
-  return value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
 }

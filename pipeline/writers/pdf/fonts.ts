@@ -3,7 +3,7 @@ import type { VFile } from 'vfile';
 import { report } from '../../messages.ts';
 import * as fontkit from 'fontkit';
 import type { AssetResolver, SharedResources } from '../../types.ts';
-import type { FontkitFont, Pdf, PdfFont } from './facade.ts';
+import type { FontkitFont, Pdf, PdfFont } from './pdf-document.ts';
 import type { Theme } from './theme.ts';
 
 /** The styles a run of text can ask for; each maps to a chain of faces tried in order. */

@@ -3,18 +3,17 @@ import { visit } from 'unist-util-visit';
 import type { Writer, WriterInput } from '../../types.ts';
 import { linkDefinitions } from '../shared/definitions.ts';
 import { authorNames } from '../shared/format.ts';
-import { Pdf } from './facade.ts';
+import { Pdf } from './pdf-document.ts';
 import { Fonts } from './fonts.ts';
 import { handle, handlers } from './handlers/index.ts';
 import { hyphenatorFor } from './hyphenate.ts';
-import { shift, space, type Box, type StructNode } from './model.ts';
+import { shift, space, type Box, type StructNode } from './boxes.ts';
 import { layoutNotes } from './notes.ts';
 import { paginate, type Page } from './paginate.ts';
-import { renderPages, type Frame, type Furniture, type SvgFonts } from './render.ts';
+import { renderPages, type Frame, type Furniture, type SvgFonts } from './draw-pages.ts';
 import type { Context, State } from './state.ts';
-import { setText } from './text.ts';
+import { setText } from './typeset.ts';
 import { loadTheme, PAPER } from './theme.ts';
-import { themeOverrideFor } from './theme-schema.ts';
 import { colophonBlock, titleBlock } from './title-block.ts';
 import { tableOfContents } from './toc.ts';
 
@@ -44,7 +43,9 @@ export interface Plan {
 
 /** Everything up to drawing: the laid-out pages (tests inspect these for widows and orphans). */
 export function planPdf({ tree, meta, file, assets, epoch, shared }: WriterInput): Plan {
-  const theme = loadTheme(assets, themeOverrideFor(meta, assets, file));
+  // The build has read and checked a theme file the front matter names: here it is only applied.
+  if (typeof meta.pdfTheme === 'string') throw new Error(`pdf-theme "${meta.pdfTheme}" reached the PDF writer unread: resolve it with resolvePdfTheme first`);
+  const theme = loadTheme(assets, meta.pdfTheme);
   const size = PAPER[meta.papersize];
   const margins = theme.page.margins[meta.papersize];
   const frame: Frame = {

@@ -1,8 +1,8 @@
 import type { PhrasingContent } from 'mdast';
 import { report } from '../../messages.ts';
 import type { FontStyle } from './fonts.ts';
-import type { Link, Run, StructNode } from './model.ts';
-import { struct } from './model.ts';
+import type { Link, Run, StructNode } from './boxes.ts';
+import { struct } from './boxes.ts';
 import type { State } from './state.ts';
 
 /** The typographic setting inline content inherits. */

@@ -1,5 +1,5 @@
 import type { FootnoteDefinition } from 'mdast';
-import { shift, struct, type Box, type StructNode } from './model.ts';
+import { shift, struct, type Box, type StructNode } from './boxes.ts';
 import type { Context, State } from './state.ts';
 
 /** A footnote set at note size, ready for the note area. */

@@ -1,4 +1,4 @@
-import type { Box } from './model.ts';
+import type { Box } from './boxes.ts';
 import type { Note } from './notes.ts';
 
 export interface Placed {

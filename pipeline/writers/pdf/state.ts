@@ -1,11 +1,11 @@
 import type { Definition, RootContent } from 'mdast';
 import type { VFile } from 'vfile';
 import type { AssetResolver } from '../../types.ts';
-import type { Pdf } from './facade.ts';
+import type { Pdf } from './pdf-document.ts';
 import type { Fonts } from './fonts.ts';
 import type { Hyphenator } from './hyphenate.ts';
-import type { Box, StructNode } from './model.ts';
-import type { Align } from './text.ts';
+import type { Box, StructNode } from './boxes.ts';
+import type { Align } from './typeset.ts';
 import type { Theme } from './theme.ts';
 
 /** Where a block is being set: the column it fills and the type it inherits. */

@@ -2,9 +2,9 @@ import type { DocumentMeta, FootnoteInfo } from '../../types.ts';
 import { bylineMdast } from '../shared/byline.ts';
 import { formatDate, joinNames } from '../shared/format.ts';
 import { toRuns } from './inline.ts';
-import { space, struct, type Box, type Run, type StructNode } from './model.ts';
+import { space, struct, type Box, type Run, type StructNode } from './boxes.ts';
 import type { Context, State } from './state.ts';
-import { setText, type Align } from './text.ts';
+import { setText, type Align } from './typeset.ts';
 
 /**
  * Page 1 opens with the same metadata as the HTML title block: title, subtitle, byline with

@@ -1,9 +1,9 @@
 import type { Root } from 'mdast';
 import { outline, type OutlineEntry } from '../shared/format.ts';
-import { space, struct, type Box, type StructNode, type TextOp } from './model.ts';
+import { space, struct, type Box, type StructNode, type TextOp } from './boxes.ts';
 import type { Page } from './paginate.ts';
 import type { Context, State } from './state.ts';
-import { setText } from './text.ts';
+import { setText } from './typeset.ts';
 
 /** A table of contents whose page numbers are filled in once the pages are known. */
 export interface Contents {

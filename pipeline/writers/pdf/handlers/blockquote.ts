@@ -1,5 +1,5 @@
 import type { Blockquote } from 'mdast';
-import { shift, struct, type Box } from '../model.ts';
+import { shift, struct, type Box } from '../boxes.ts';
 import { nestedIndent, type Context, type State } from '../state.ts';
 
 /** Indented, with a rule in the margin on every slice (so a quote split across pages keeps it). */

@@ -1,6 +1,6 @@
 import type { Code } from 'mdast';
 import type { Face } from '../fonts.ts';
-import { struct, type Box, type Op } from '../model.ts';
+import { struct, type Box, type Op } from '../boxes.ts';
 import type { Context, State } from '../state.ts';
 
 /**

@@ -1,9 +1,9 @@
 import type { Heading } from 'mdast';
 import { toString } from 'mdast-util-to-string';
 import { toRuns } from '../inline.ts';
-import { struct, type Box } from '../model.ts';
+import { struct, type Box } from '../boxes.ts';
 import type { Context, State } from '../state.ts';
-import { setText } from '../text.ts';
+import { setText } from '../typeset.ts';
 
 /** Bold, ragged, never hyphenated, kept with what follows; a bookmark and a link target. */
 export function heading(state: State, node: Heading, context: Context): Box[] {

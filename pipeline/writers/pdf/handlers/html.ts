@@ -2,7 +2,7 @@ import { fromHtml } from 'hast-util-from-html';
 import { sanitize } from 'hast-util-sanitize';
 import { toString } from 'hast-util-to-string';
 import type { Html } from 'mdast';
-import type { Box } from '../model.ts';
+import type { Box } from '../boxes.ts';
 import type { Context, State } from '../state.ts';
 
 /**

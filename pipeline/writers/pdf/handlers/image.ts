@@ -1,8 +1,8 @@
 import type { Image, ImageReference } from 'mdast';
 import { report } from '../../../messages.ts';
-import { struct, type Box, type Op } from '../model.ts';
+import { struct, type Box, type Op } from '../boxes.ts';
 import type { Context, State } from '../state.ts';
-import { setText } from '../text.ts';
+import { setText } from '../typeset.ts';
 
 /** A paragraph holding only an image: a figure scaled to the column (and to a page), alt text in the structure. */
 export function figure(state: State, node: Image | ImageReference, url: string, context: Context): Box[] {

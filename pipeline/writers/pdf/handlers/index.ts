@@ -1,5 +1,5 @@
 import type { RootContent } from 'mdast';
-import type { Box } from '../model.ts';
+import type { Box } from '../boxes.ts';
 import type { Context, State } from '../state.ts';
 import { blockquote } from './blockquote.ts';
 import { code } from './code.ts';

@@ -1,5 +1,5 @@
 import type { List, ListItem } from 'mdast';
-import { shift, space, struct, type Box, type TextOp } from '../model.ts';
+import { shift, space, struct, type Box, type TextOp } from '../boxes.ts';
 import { nestedIndent, type Context, type State } from '../state.ts';
 
 /** Ordered lists keep their start number; nested lists indent; task items get a drawn box. */

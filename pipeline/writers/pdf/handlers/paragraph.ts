@@ -1,8 +1,8 @@
 import type { Image, Paragraph, PhrasingContent } from 'mdast';
 import { toRuns } from '../inline.ts';
-import { struct, type Box } from '../model.ts';
+import { struct, type Box } from '../boxes.ts';
 import type { Context, State } from '../state.ts';
-import { keepLines, setText } from '../text.ts';
+import { keepLines, setText } from '../typeset.ts';
 import { figure } from './image.ts';
 
 export function paragraph(state: State, node: Paragraph, context: Context): Box[] {

@@ -1,9 +1,9 @@
 import type { AlignType, Table, TableCell, TableRow } from 'mdast';
 import { VFile } from 'vfile';
 import { toRuns } from '../inline.ts';
-import { shift, struct, type Box, type Op, type Run, type StructNode } from '../model.ts';
+import { shift, struct, type Box, type Op, type Run, type StructNode } from '../boxes.ts';
 import type { Context, State } from '../state.ts';
-import { setText, type Align } from '../text.ts';
+import { setText, type Align } from '../typeset.ts';
 
 /**
  * Column widths from content (CSS auto layout: each column gets at least its longest word,

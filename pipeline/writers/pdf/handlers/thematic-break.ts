@@ -1,5 +1,5 @@
 import type { ThematicBreak } from 'mdast';
-import type { Box } from '../model.ts';
+import type { Box } from '../boxes.ts';
 import type { Context, State } from '../state.ts';
 
 /** A short centred rule. */

@@ -1,7 +1,5 @@
-import type { VFile } from 'vfile';
 import * as v from 'valibot';
-import { report, withArticle } from '../../messages.ts';
-import type { AssetResolver, DocumentMeta } from '../../types.ts';
+import { withArticle } from '../messages.ts';
 
 /**
  * What a user may override of the PDF theme (templates/pdf/theme.json), from front matter
@@ -94,29 +92,4 @@ export function checkThemeOverride(value: unknown): { override?: ThemeOverride; 
       message: issue.type === 'strict_object' ? `is not a theme key (see templates/pdf/theme.json)` : issue.kind === 'schema' ? `must be ${withArticle(issue.expected ?? '')}` : issue.message,
     })),
   };
-}
-
-/**
- * The document's theme override: the checked front-matter values, or the JSON file it names
- * (read inside the project, checked here). Problems are errors at the `pdf-theme` key.
- */
-export function themeOverrideFor(meta: DocumentMeta, assets: AssetResolver, file: VFile): ThemeOverride | undefined {
-  const theme = meta.pdfTheme;
-  if (typeof theme !== 'string') return theme;
-  const place = meta.pdfThemeAt ? { start: meta.pdfThemeAt, end: meta.pdfThemeAt } : undefined;
-  const asset = assets.data(theme, place);
-  if (!asset) return undefined;
-  const text = new TextDecoder().decode(asset.bytes);
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    const offset = Number(/position (\d+)/.exec((error as Error).message)?.[1] ?? 0);
-    const before = text.slice(0, offset).split('\n');
-    report(file, 'error', `${asset.path}:${before.length}:${before.at(-1)!.length + 1}: not valid JSON (${(error as Error).message})`, place, 'pdf-theme');
-    return undefined;
-  }
-  const { override, problems } = checkThemeOverride(value);
-  for (const problem of problems) report(file, 'error', `${asset.path}: \`${problem.path.join('.')}\` ${problem.message}`, place, 'pdf-theme');
-  return override;
 }

@@ -2,7 +2,7 @@ import type { Face, Fonts } from './fonts.ts';
 import { isCjkBreakable } from './fonts.ts';
 import type { Hyphenator } from './hyphenate.ts';
 import { firstFit, INFINITY, knuthPlass, type Break, type BoxItem, type GlueItem, type PenaltyItem } from './linebreak.ts';
-import type { Box, Link, Run, StructNode, TextOp } from './model.ts';
+import type { Box, Link, Run, StructNode, TextOp } from './boxes.ts';
 
 /** What a box of text carries besides its width. */
 interface Ink {

@@ -1,5 +1,5 @@
-import type { Pdf, StructElement, OutlineItem } from './facade.ts';
-import type { Box, Op, StructNode, TextOp } from './model.ts';
+import type { Pdf, StructElement, OutlineItem } from './pdf-document.ts';
+import type { Box, Op, StructNode, TextOp } from './boxes.ts';
 import type { Page } from './paginate.ts';
 
 export interface Frame {

@@ -1,0 +1,194 @@
+import PDFDocumentCtor from 'pdfkit';
+import type { DocumentOptions, FontkitFont, OutlineItem, PdfFont, RawDocument, StructContent, StructElement, StructOptions } from './pdfkit-api.ts';
+import { batchPageContent, captureOutput, escapeXmp } from './pdfkit-patches.ts';
+import { forEachWord, WordShapes } from './word-shapes.ts';
+
+export type { FontkitFont, OutlineItem, PdfFont, StructContent, StructElement, StructOptions } from './pdfkit-api.ts';
+
+/**
+ * The PDF being written: what the writer draws with. Text is drawn Colophon's own way (see
+ * `drawText`), from words shaped once (word-shapes.ts); pdfkit's internals it relies on are
+ * typed in pdfkit-api.ts and patched in pdfkit-patches.ts.
+ */
+export class Pdf {
+  readonly raw: RawDocument;
+  private readonly done: Promise<Uint8Array>;
+  /** Colour → the operators pdfkit's `fillColor` writes for it. */
+  private readonly fillOperatorsByColor = new Map<string, string>();
+  private readonly shapes = new WordShapes();
+
+  constructor(options: DocumentOptions) {
+    const Ctor = PDFDocumentCtor as unknown as new (options: object) => RawDocument;
+    this.raw = new Ctor({
+      size: options.size,
+      margin: 0,
+      autoFirstPage: false,
+      // No default font: pdfkit would otherwise register Helvetica, which cannot be embedded.
+      font: null,
+      // Words are shaped and cached by WordShapes instead.
+      fontLayoutCache: false,
+      lang: options.lang,
+      tagged: options.tagged,
+      displayTitle: true,
+      pdfVersion: '1.7',
+      subset: options.pdfa ? 'PDF/A-2b' : undefined,
+      // pdfkit derives the file /ID from every Info value and fails on undefined ones.
+      info: Object.fromEntries(Object.entries(options.info).filter(([, value]) => value !== undefined)),
+    });
+    escapeXmp(this.raw);
+    this.done = captureOutput(this.raw);
+    batchPageContent(this.raw);
+  }
+
+  /** Register a face from its bytes, or from a font fontkit parsed already (pdfkit takes either). */
+  registerFont(name: string, source: Uint8Array | FontkitFont): PdfFont {
+    this.raw.registerFont(name, source);
+    this.raw.font(name);
+    return this.raw._font;
+  }
+
+  addPage(size: [number, number]): void {
+    this.raw.addPage({ size, margin: 0 });
+  }
+
+  /**
+   * Draw one run of text whose top-left baseline origin is (x, baseline) in page coordinates
+   * (y down). The text keeps its real space characters (so extraction gives words); justified
+   * spacing is added to each space as a TJ adjustment instead of pdfkit's `wordSpacing`, which
+   * drops the spaces from the text layer.
+   */
+  drawText(fontName: string, size: number, x: number, baseline: number, text: string, extraPerSpace: number, color: string): void {
+    const doc = this.raw;
+    doc.font(fontName);
+    const font = doc._font;
+    if (doc.page.fonts[font.id] == null) doc.page.fonts[font.id] = font.ref();
+    const parts: string[] = [];
+    let hex = '';
+    forEachWord(text, (word) => {
+      const { glyphs, kerning } = this.shapes.shape(font, word);
+      for (let i = 0; i < glyphs.length; i++) {
+        const id = glyphs.charCodeAt(i);
+        // fontkit returns one glyph object per id, so its codePoints and advance are the run's.
+        const glyph = font.font.getGlyph(id);
+        const gid = font.subset.includeGlyph(id);
+        hex += `0000${gid.toString(16)}`.slice(-4);
+        if (font.widths[gid] == null) font.widths[gid] = glyph.advanceWidth * font.scale;
+        if (font.unicode[gid] == null) font.unicode[gid] = glyph.codePoints;
+        let adjust = kerning?.[i] ?? 0;
+        if (extraPerSpace !== 0 && glyph.codePoints.length === 1 && glyph.codePoints[0] === 32) adjust += (extraPerSpace * 1000) / size;
+        if (adjust !== 0) {
+          parts.push(`<${hex}> ${num(-adjust)}`);
+          hex = '';
+        }
+      }
+    });
+    if (hex) parts.push(`<${hex}>`);
+    if (parts.length === 0) return;
+    const y = doc.page.height - baseline;
+    // pdfkit's pages have a y-down CTM; text needs it flipped back, as pdfkit's own _fragment does.
+    // The colour goes in the same write: one piece of page content instead of three.
+    doc.addContent(`${this.fillOperators(color)}q 1 0 0 -1 0 ${num(doc.page.height)} cm BT 1 0 0 1 ${num(x)} ${num(y)} Tm /${font.id} ${num(size)} Tf [${parts.join(' ')}] TJ ET Q`);
+  }
+
+  /**
+   * What `fillColor(color)` would write, each line ended, made once per colour: pdfkit builds it
+   * anew on every call, and text sets its colour once per run. Only plain colours are ever
+   * drawn (no spot colours, gradients or patterns); one pdfkit cannot parse sets nothing, as there.
+   */
+  private fillOperators(color: string): string {
+    let operators = this.fillOperatorsByColor.get(color);
+    if (operators === undefined) {
+      const components = this.raw._normalizeColor(color);
+      operators = Array.isArray(components) ? `/${this.raw._getColorSpace(components)} cs\n${components.join(' ')} scn\n` : '';
+      this.fillOperatorsByColor.set(color, operators);
+    }
+    return operators;
+  }
+
+  /** Advance of text in 1/1000 em, exactly as pdfkit's `widthOfString(text, 1000)` adds it up. */
+  advanceOf(font: PdfFont, text: string): number {
+    return this.shapes.advanceOf(font, text);
+  }
+
+  fillRect(x: number, y: number, w: number, h: number, color: string): void {
+    this.raw.save().rect(x, y, w, h).fillColor(color).fill().restore();
+  }
+
+  strokeRect(x: number, y: number, w: number, h: number, width: number, color: string): void {
+    this.raw.save().lineWidth(width).strokeColor(color).rect(x, y, w, h).stroke().restore();
+  }
+
+  line(x1: number, y1: number, x2: number, y2: number, width: number, color: string): void {
+    this.raw.save().lineWidth(width).strokeColor(color).moveTo(x1, y1).lineTo(x2, y2).stroke().restore();
+  }
+
+  polyline(points: [number, number][], width: number, color: string): void {
+    const doc = this.raw.save().lineWidth(width).strokeColor(color);
+    points.forEach(([x, y], index) => (index === 0 ? doc.moveTo(x, y) : doc.lineTo(x, y)));
+    doc.stroke().restore();
+  }
+
+  image(bytes: Uint8Array, x: number, y: number, width: number, height: number): void {
+    this.raw.image(bytes, x, y, { width, height });
+  }
+
+  imageSize(bytes: Uint8Array): { width: number; height: number } {
+    const image = this.raw.openImage(bytes);
+    return { width: image.width, height: image.height };
+  }
+
+  linkUri(x: number, y: number, w: number, h: number, url: string, parent?: StructElement): void {
+    // Contents describes the link to assistive technology (PDF/UA asks for it).
+    this.raw.link(x, y, w, h, url, parent ? { structParent: parent, Contents: new String(url) } : {});
+  }
+
+  linkInternal(x: number, y: number, w: number, h: number, name: string, parent?: StructElement): void {
+    // pdfkit's goTo passes options through to annotate, which joins the annotation to the
+    // structure tree (an OBJR under the Link element) when given a structParent.
+    this.raw.goTo(x, y, w, h, name, parent ? { structParent: parent, Contents: new String(describe(name)) } : {});
+  }
+
+  destination(name: string, x: number, y: number): void {
+    this.raw.addNamedDestination(name, 'XYZ', x, y, null);
+  }
+
+  get outline(): OutlineItem {
+    return this.raw.outline;
+  }
+
+  struct(tag: string, options?: StructOptions): StructElement {
+    return this.raw.struct(tag, options ?? {});
+  }
+
+  addStructure(element: StructElement): void {
+    this.raw.addStructure(element);
+  }
+
+  beginContent(tag: string): StructContent {
+    return this.raw.markStructureContent(tag);
+  }
+
+  beginArtifact(type: 'Pagination' | 'Layout'): void {
+    this.raw.markContent('Artifact', { type });
+  }
+
+  endContent(): void {
+    this.raw.endMarkedContent();
+  }
+
+  async finish(): Promise<Uint8Array> {
+    this.raw.end();
+    return this.done;
+  }
+}
+
+function describe(name: string): string {
+  const note = /^fn(ref)?-(\d+)$/.exec(name);
+  if (note) return note[1] ? `Back to the citation of note ${note[2]}` : `Note ${note[2]}`;
+  return `Go to section ${name}`;
+}
+
+function num(value: number): string {
+  return (Math.round(value * 1000) / 1000).toString();
+}
+

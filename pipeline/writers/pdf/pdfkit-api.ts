@@ -1,0 +1,112 @@
+/**
+ * The pdfkit 0.20 API Colophon uses, typed here once: @types/pdfkit lags 0.20, and Colophon
+ * reaches a few internals (`_font`, `addContent`, `flushPages`, `push`, `endMetadata`, …)
+ * that no declaration names. Only types: the code that touches them is pdfkit-patches.ts
+ * and pdf-document.ts.
+ */
+
+export interface FontkitGlyph {
+  id: number;
+  advanceWidth: number;
+  codePoints: number[];
+}
+export interface GlyphPosition {
+  xAdvance: number;
+  yAdvance: number;
+  xOffset: number;
+  yOffset: number;
+  advanceWidth: number;
+}
+export interface FontkitFont {
+  hasGlyphForCodePoint(codePoint: number): boolean;
+  /** The glyph object fontkit keeps per id: the very one its layouts return. */
+  getGlyph(id: number): FontkitGlyph;
+}
+/** pdfkit's EmbeddedFont (positions in 1/1000 em). */
+export interface PdfFont {
+  id: string;
+  font: FontkitFont;
+  ascender: number;
+  descender: number;
+  subset: { includeGlyph(id: number): number };
+  widths: number[];
+  unicode: number[][];
+  /** 1000 / units per em. */
+  scale: number;
+  /** Shape text with fontkit, uncached; positions scaled to 1/1000 em, plus each glyph's own advanceWidth. */
+  layoutRun(text: string): { glyphs: FontkitGlyph[]; positions: GlyphPosition[]; advanceWidth: number };
+  ref(): unknown;
+}
+
+export interface StructElement {
+  add(child: StructElement | StructContent | AnnotationRef): StructElement;
+  end(): void;
+}
+export type StructContent = { readonly __content: true };
+type AnnotationRef = { readonly __annotation: true };
+
+export interface StructOptions {
+  alt?: string;
+  lang?: string;
+  actual?: string;
+  title?: string;
+  scope?: 'Row' | 'Column' | 'Both';
+}
+
+export interface OutlineItem {
+  /** pdfkit's quirk: the destination's left is `page width - left`, its top `page height - top`. */
+  addItem(title: string, options?: { expanded?: boolean; fit?: boolean; top?: number; left?: number; zoom?: number }): OutlineItem;
+}
+
+export interface RawDocument {
+  registerFont(name: string, src: Uint8Array | FontkitFont): RawDocument;
+  font(name: string): RawDocument;
+  fontSize(size: number): RawDocument;
+  _font: PdfFont;
+  page: { width: number; height: number; fonts: Record<string, unknown> };
+  addPage(options: object): RawDocument;
+  /** Ends the pages drawn so far (called by addPage and end). */
+  flushPages(): void;
+  addContent(data: string): RawDocument;
+  fillColor(color: string): RawDocument;
+  /** pdfkit's colour parsing ("#rrggbb" → components 0–1) and the colour space they are in. */
+  _normalizeColor(color: string): number[] | object | null;
+  _getColorSpace(color: number[]): string;
+  strokeColor(color: string): RawDocument;
+  lineWidth(width: number): RawDocument;
+  rect(x: number, y: number, w: number, h: number): RawDocument;
+  moveTo(x: number, y: number): RawDocument;
+  lineTo(x: number, y: number): RawDocument;
+  fill(): RawDocument;
+  stroke(): RawDocument;
+  save(): RawDocument;
+  restore(): RawDocument;
+  image(src: Uint8Array | object, x: number, y: number, options: { width: number; height: number }): RawDocument;
+  openImage(src: Uint8Array): { width: number; height: number };
+  link(x: number, y: number, w: number, h: number, url: string, options?: object): RawDocument;
+  goTo(x: number, y: number, w: number, h: number, name: string, options?: object): RawDocument;
+  addNamedDestination(name: string, type: 'XYZ', x: number, y: number, zoom: null): void;
+  outline: OutlineItem;
+  struct(tag: string, options?: StructOptions): StructElement;
+  addStructure(element: StructElement): RawDocument;
+  markStructureContent(tag: string, options?: object): StructContent;
+  markContent(tag: string, options?: object): RawDocument;
+  endMarkedContent(): RawDocument;
+  /** Readable.push: pdfkit hands every piece of output to it, then null at the end. */
+  push(chunk: Uint8Array | null): boolean;
+  /** Readable.read: what was pushed so far and not yet read. */
+  read(): Uint8Array | null;
+  on(event: 'error', listener: (error: Error) => void): RawDocument;
+  end(): void;
+  info: Record<string, string | Date | undefined>;
+  endMetadata(): void;
+  appendXML(xml: string): void;
+}
+
+export interface DocumentOptions {
+  size: [number, number];
+  lang: string;
+  tagged: boolean;
+  pdfa: boolean;
+  info: { Title: string; Author?: string; Subject?: string; Keywords?: string; Creator: string; Producer: string; CreationDate: Date; ModDate: Date };
+}
