@@ -37,6 +37,10 @@ export interface DocumentMeta {
   cover?: string;
   papersize: PaperSize;
   toc: boolean;
+  /** Deepest heading level in the tables of contents (PDF, HTML, EPUB navigation); default 3. */
+  tocDepth?: number;
+  /** `number-sections: true`: headings numbered 1, 1.1, 1.2, 2… in every edition. */
+  numberSections?: boolean;
   chapterLevel?: number;
   /** Make the PDF edition PDF/A-2b. */
   pdfa?: boolean;
@@ -142,5 +146,13 @@ declare module 'mdast' {
   interface HeadingData {
     /** The heading's anchor, set by the headings transform and shared by every edition. */
     id?: string;
+    /** Pandoc attributes written after the heading (`{#id .class key=value}`), read in the parse stage. */
+    attributes?: import('./parse/heading-attributes.ts').HeadingAttributes;
+    /** `{.unnumbered}` or `{-}`: no section number. */
+    unnumbered?: boolean;
+    /** `{.unlisted}`: left out of the tables of contents. */
+    unlisted?: boolean;
+    /** With `number-sections: true`, the heading's number ("1.2"), set once by the sections transform. */
+    sectionNumber?: string;
   }
 }

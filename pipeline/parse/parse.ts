@@ -4,6 +4,7 @@ import remarkGfm from 'remark-gfm';
 import remarkParse from 'remark-parse';
 import { unified } from 'unified';
 import type { VFile } from 'vfile';
+import { headingAttributes } from './heading-attributes.ts';
 
 /** The one processor: it alone says which Markdown syntax Colophon accepts. */
 const processor = unified()
@@ -12,5 +13,7 @@ const processor = unified()
   .use(remarkFrontmatter, ['yaml']);
 
 export function parse(file: VFile): Root {
-  return processor.parse(file);
+  const tree = processor.parse(file);
+  headingAttributes(tree, file.toString());
+  return tree;
 }

@@ -3,7 +3,7 @@ import type { VFile } from 'vfile';
 import type { DocumentMeta } from '../types.ts';
 import { checkDefinitions } from './definitions.ts';
 import { numberFootnotes } from './footnotes.ts';
-import { slugHeadings } from './headings.ts';
+import { numberSections, slugHeadings } from './headings.ts';
 import { inlineNotes } from './inline-notes.ts';
 import { extractMetadata, type MetadataOptions } from './metadata.ts';
 
@@ -16,14 +16,15 @@ export type TransformOptions = MetadataOptions;
  * 2. inline notes before numbering, so `^[…]` notes join the same sequence;
  * 3. footnote numbering needs the metadata (author notes are cited first, from the byline);
  * 4. link definitions are only checked (the first of a label wins);
- * 5. heading ids last, after the title heading may have left the body.
+ * 5. heading ids and section numbers last, after the title heading may have left the body.
  */
 export function runTransforms(tree: Root, file: VFile, options: TransformOptions = {}): DocumentMeta {
   const meta = extractMetadata(tree, file, options);
   inlineNotes(tree);
   numberFootnotes(tree, file, meta);
   checkDefinitions(tree, file);
-  slugHeadings(tree);
+  slugHeadings(tree, file);
+  if (meta.numberSections) numberSections(tree);
   return meta;
 }
 

@@ -2,6 +2,7 @@ import type { Definition, FootnoteDefinition, Heading, Root, RootContent } from 
 import { toString } from 'mdast-util-to-string';
 import { visit } from 'unist-util-visit';
 import type { DocumentMeta } from '../../types.ts';
+import { headingText } from '../shared/format.ts';
 
 /** One XHTML file of the book: a run of top-level blocks plus the notes they cite. */
 export interface ChapterPart {
@@ -50,7 +51,7 @@ export function splitChapters(tree: Root, meta: DocumentMeta, authorNotes: strin
     return {
       index,
       filename: `chapter-${String(index + 1).padStart(width, '0')}.xhtml`,
-      title: run.heading ? toString(run.heading).trim() || meta.title : meta.title,
+      title: run.heading ? headingText(run.heading) || meta.title : meta.title,
       heading: run.heading,
       blocks: run.blocks,
       notes: cited,

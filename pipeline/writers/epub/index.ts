@@ -6,7 +6,7 @@ import type { VFile } from 'vfile';
 import { report } from '../../messages.ts';
 import type { DocumentMeta, FootnoteInfo, Writer, WriterInput } from '../../types.ts';
 import { bylineMdast, colophon, contentToHast, takeFirstElement, titleBlock } from '../shared/render.ts';
-import { joinNames, outline, type OutlineEntry } from '../shared/format.ts';
+import { joinNames, numberedText, outline, type OutlineEntry } from '../shared/format.ts';
 import { labelsFor, type Labels } from './labels.ts';
 import { linkDefinitions } from '../shared/definitions.ts';
 import { definitionsFor, splitChapters, type ChapterPart } from './chapters.ts';
@@ -201,7 +201,7 @@ function bookModel(
   };
 }
 
-/** The table of contents: the opening (title block) first, then headings down to level 3, each pointing into its chapter file. */
+/** The table of contents: the opening (title block) first, then headings down to `toc-depth` (default 3), each pointing into its chapter file. */
 function navigation(meta: DocumentMeta, tree: Root, parts: ChapterPart[]): { entries: NavEntry[]; depth: number } {
   const fileOf = new Map<string, ChapterPart>();
   for (const part of parts) {
@@ -213,10 +213,10 @@ function navigation(meta: DocumentMeta, tree: Root, parts: ChapterPart[]): { ent
     depth = Math.max(depth, level);
     const part = fileOf.get(entry.id) ?? parts[0]!;
     const opens = part.heading?.data?.id === entry.id;
-    const result: NavEntry = { label: entry.text || entry.id, href: opens ? part.filename : `${part.filename}#${entry.id}`, order: ++order, children: [] };
+    const result: NavEntry = { label: numberedText(entry.text || entry.id, entry.number), href: opens ? part.filename : `${part.filename}#${entry.id}`, order: ++order, children: [] };
     result.children = entry.children.map((child) => convert(child, level + 1));
     return result;
   };
   const opening: NavEntry = { label: meta.title, href: parts[0]!.filename, order: ++order, children: [] };
-  return { entries: [opening, ...outline(tree).map((entry) => convert(entry, 1))], depth };
+  return { entries: [opening, ...outline(tree, meta.tocDepth).map((entry) => convert(entry, 1))], depth };
 }

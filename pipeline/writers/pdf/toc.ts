@@ -1,5 +1,5 @@
 import type { Root } from 'mdast';
-import { outline, type OutlineEntry } from '../shared/format.ts';
+import { numberedText, outline, type OutlineEntry } from '../shared/format.ts';
 import { space, struct, type Box, type StructNode, type TextOp } from './boxes.ts';
 import type { Page } from './paginate.ts';
 import type { Context, State } from './state.ts';
@@ -13,14 +13,14 @@ export interface Contents {
 }
 
 /**
- * `toc: true` in the front matter: headings down to level 3, each linked to its heading, page
+ * `toc: true` in the front matter: headings down to `toc-depth` (default 3), each linked to its heading, page
  * numbers set flush right in a column of fixed width, so filling them in after pagination
  * changes no line breaks and no heights.
  */
-export function tableOfContents(state: State, tree: Root, context: Context, label = 'Contents'): Contents | undefined {
+export function tableOfContents(state: State, tree: Root, context: Context, depth = 3, label = 'Contents'): Contents | undefined {
   const entries: OutlineEntry[] = [];
   const flatten = (items: OutlineEntry[]) => items.forEach((item) => (entries.push(item), flatten(item.children)));
-  flatten(outline(tree));
+  flatten(outline(tree, depth));
   if (entries.length === 0) return undefined;
   const element = struct('TOC', context.struct);
   const spec = state.theme.headings[1]!;
@@ -39,7 +39,7 @@ export function tableOfContents(state: State, tree: Root, context: Context, labe
     const item: StructNode = struct('TOCI', element);
     const link: StructNode = struct('Link', item);
     const indent = (entry.depth - 2 >= 0 ? entry.depth - 2 : 0) * context.size * 1.5;
-    const lines = setText(state, [{ text: entry.text, style: entry.depth <= 2 ? 'regular' : 'italic', size: context.size, color: state.theme.body.color, rise: 0, link: { kind: 'internal', name: entry.id }, struct: link }], {
+    const lines = setText(state, [{ text: numberedText(entry.text, entry.number), style: entry.depth <= 2 ? 'regular' : 'italic', size: context.size, color: state.theme.body.color, rise: 0, link: { kind: 'internal', name: entry.id }, struct: link }], {
       width: context.width - indent - numberWidth - context.size,
       leading: context.leading,
       size: context.size,

@@ -31,17 +31,23 @@ export function authorNames(meta: DocumentMeta): string[] {
 export interface OutlineEntry {
   depth: number;
   id: string;
+  /** The heading's text, without its number. */
   text: string;
+  /** The section number (`number-sections`), if the heading has one. */
+  number?: string;
   children: OutlineEntry[];
 }
 
-/** Headings down to `maxDepth` as a tree, for tables of contents, PDF bookmarks and EPUB navigation. */
+/**
+ * Headings down to `maxDepth` (`toc-depth`, default 3) as a tree, for tables of contents and
+ * EPUB navigation. `{.unlisted}` headings are left out.
+ */
 export function outline(tree: Root, maxDepth = 3): OutlineEntry[] {
   const roots: OutlineEntry[] = [];
   const stack: OutlineEntry[] = [];
   for (const node of tree.children) {
-    if (node.type !== 'heading' || node.depth > maxDepth) continue;
-    const entry: OutlineEntry = { depth: node.depth, id: headingId(node), text: toString(node).trim(), children: [] };
+    if (node.type !== 'heading' || node.depth > maxDepth || node.data?.unlisted) continue;
+    const entry: OutlineEntry = { depth: node.depth, id: headingId(node), text: toString(node).trim(), number: node.data?.sectionNumber, children: [] };
     while (stack.length > 0 && stack.at(-1)!.depth >= entry.depth) stack.pop();
     (stack.at(-1)?.children ?? roots).push(entry);
     stack.push(entry);
@@ -51,4 +57,14 @@ export function outline(tree: Root, maxDepth = 3): OutlineEntry[] {
 
 export function headingId(node: Heading): string {
   return node.data?.id ?? '';
+}
+
+/** A heading's text as a contents entry, bookmark or title shows it: "1.2 Methods". */
+export function numberedText(text: string, number: string | undefined): string {
+  return number ? `${number} ${text}` : text;
+}
+
+/** The heading's text with its section number, if any. */
+export function headingText(node: Heading): string {
+  return numberedText(toString(node).trim(), node.data?.sectionNumber);
 }

@@ -1,7 +1,7 @@
 import type { Element, ElementContent, Root as HastRoot } from 'hast';
 import { toString as hastToString } from 'hast-util-to-string';
 import { h } from 'hastscript';
-import type { FootnoteReference, Root } from 'mdast';
+import type { FootnoteReference, Heading, Root } from 'mdast';
 import { defaultHandlers, type Handlers, type Options as ToHastOptions } from 'mdast-util-to-hast';
 import rehypeRaw from 'rehype-raw';
 import rehypeSanitize, { defaultSchema, type Options as SanitizeSchema } from 'rehype-sanitize';
@@ -20,6 +20,13 @@ export { bylineMdast } from './byline.ts';
  * document's numbering.
  */
 export const handlers: Partial<Handlers> = {
+  // The section number, as Pandoc writes it: `<span class="header-section-number">1.2</span> `.
+  heading(state, node: Heading) {
+    const element = defaultHandlers.heading(state, node);
+    const number = node.data?.sectionNumber;
+    if (number) element.children.unshift(h('span.header-section-number', number), { type: 'text', value: ' ' });
+    return element;
+  },
   footnoteReference(state, node: FootnoteReference) {
     const sup = defaultHandlers.footnoteReference(state, node);
     const link = sup.children[0] as Element;
@@ -168,11 +175,14 @@ export function colophon(meta: DocumentMeta): Element | undefined {
   return lines.length > 0 ? h('footer.colophon', { id: 'colophon' }, lines) : undefined;
 }
 
-/** A nested table of contents (headings down to level 3) as a `<nav>`. */
-export function tableOfContents(tree: Root, label = 'Contents'): Element | undefined {
-  const entries = outline(tree);
+/** A nested table of contents (headings down to `toc-depth`) as a `<nav>`; numbers as Pandoc marks them. */
+export function tableOfContents(tree: Root, depth = 3, label = 'Contents'): Element | undefined {
+  const entries = outline(tree, depth);
   if (entries.length === 0) return undefined;
   const list = (items: OutlineEntry[]): Element =>
-    h('ol', items.map((item) => h('li', [h('a', { href: `#${item.id}` }, item.text), item.children.length ? list(item.children) : undefined])));
+    h('ol', items.map((item) => h('li', [
+      h('a', { href: `#${item.id}` }, item.number ? [h('span.toc-section-number', item.number), ' ', item.text] : item.text),
+      item.children.length ? list(item.children) : undefined,
+    ])));
   return h('nav.toc', { id: 'toc', ariaLabelledBy: 'toc-title' }, [h('h2#toc-title', label), list(entries)]);
 }

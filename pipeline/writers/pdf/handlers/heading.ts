@@ -1,5 +1,5 @@
 import type { Heading } from 'mdast';
-import { toString } from 'mdast-util-to-string';
+import { headingText } from '../../shared/format.ts';
 import { toRuns } from '../inline.ts';
 import { struct, type Box } from '../boxes.ts';
 import type { Context, State } from '../state.ts';
@@ -12,13 +12,16 @@ export function heading(state: State, node: Heading, context: Context): Box[] {
   const size = inNote ? context.size : spec.size;
   const leading = inNote ? context.leading : spec.leading;
   const element = struct(`H${node.depth}`, context.struct);
-  const runs = toRuns(state, node.children, { style: node.depth >= 4 ? 'boldItalic' : 'bold', size, color: state.theme.body.color }, element);
+  const style = node.depth >= 4 ? 'boldItalic' : 'bold';
+  const runs = toRuns(state, node.children, { style, size, color: state.theme.body.color }, element);
+  const number = node.data?.sectionNumber;
+  if (number) runs.unshift({ text: `${number} `, style, size, color: state.theme.body.color, rise: 0, struct: element });
   const lines = setText(state, runs, { width: context.width, leading, size, align: 'left', struct: element });
   for (const line of lines) line.keep = true;
   const id = node.data?.id;
   if (lines[0] && id && !inNote) {
     lines[0].dests = [...(lines[0].dests ?? []), id];
-    lines[0].outline = { title: toString(node).trim(), depth: node.depth };
+    lines[0].outline = { title: headingText(node), depth: node.depth };
   }
   return lines;
 }
