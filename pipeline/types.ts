@@ -37,6 +37,8 @@ export interface DocumentMeta {
   cover?: string;
   papersize: PaperSize;
   toc: boolean;
+  /** `toc-title`: the heading of the tables of contents (default: "Contents" in the document's language). */
+  tocTitle?: string;
   /** Deepest heading level in the tables of contents (PDF, HTML, EPUB navigation); default 3. */
   tocDepth?: number;
   /** `number-sections: true`: headings numbered 1, 1.1, 1.2, 2… in every edition. */

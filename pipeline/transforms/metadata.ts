@@ -4,9 +4,10 @@ import { toString } from 'mdast-util-to-string';
 import type { Point } from 'unist';
 import type { VFile } from 'vfile';
 import { v5 as uuidv5 } from 'uuid';
-import { isNode, LineCounter, parseDocument, visit, type Document } from 'yaml';
+import { isMap, isNode, isScalar, LineCounter, parseDocument, visit, type Document } from 'yaml';
 import * as v from 'valibot';
 import { report, withArticle } from '../messages.ts';
+import { isFreeKey, nearestKey, OTHER_KNOWN_KEYS, PANDOC_ALIASES, PANDOC_UNSUPPORTED } from './front-matter-keys.ts';
 import type { Author, DocumentMeta } from '../types.ts';
 import { checkThemeOverride } from './pdf-theme.ts';
 
@@ -34,7 +35,10 @@ const dateString = v.pipe(
   v.check((value) => isoDate.test(value), 'must be an ISO 8601 date: YYYY, YYYY-MM, YYYY-MM-DD or a date-time'),
 );
 
-/** The front-matter schema. Unknown keys are allowed (other tools' front matter is common) and ignored. */
+/**
+ * The front-matter schema. Unknown keys are allowed (other tools' front matter is common) but
+ * warned about (`metadata-unknown-key`, see front-matter-keys.ts); `x-…` keys and `data` are free.
+ */
 const frontMatterSchema = v.looseObject({
   title: v.optional(text),
   subtitle: v.optional(text),
@@ -59,6 +63,7 @@ const frontMatterSchema = v.looseObject({
   cover: v.optional(text),
   papersize: v.optional(v.picklist(['a4', 'a5', 'letter'])),
   toc: v.optional(v.boolean()),
+  'toc-title': v.optional(text),
   'toc-depth': v.optional(v.pipe(v.number(), v.integer(), v.minValue(1, 'must be a heading level from 1 to 6'), v.maxValue(6, 'must be a heading level from 1 to 6'))),
   'number-sections': v.optional(v.boolean()),
   'raw-html': v.optional(v.picklist(['sanitize', 'trust'])),
@@ -113,6 +118,7 @@ export function extractMetadata(tree: Root, file: VFile, options: MetadataOption
     cover: data.cover,
     papersize: options.papersize ?? data.papersize ?? 'a4',
     toc: data.toc ?? false,
+    tocTitle: data['toc-title'],
     tocDepth: data['toc-depth'] ?? 3,
     numberSections: data['number-sections'] ?? false,
     chapterLevel: data['chapter-level'],
@@ -174,6 +180,7 @@ function readFrontMatter(node: Yaml, file: VFile, places: Map<string, Point>): F
     return undefined;
   }
 
+  checkKeys(document, value as Record<string, unknown>, file, at);
   const result = v.safeParse(frontMatterSchema, value);
   if (result.success) {
     const theme = result.output['pdf-theme'];
@@ -192,6 +199,35 @@ function readFrontMatter(node: Yaml, file: VFile, places: Map<string, Point>): F
     report(file, 'error', `front matter \`${key}\` ${describeIssue(issue)}`, at(offsetOfPath(document, path)), 'metadata-type');
   }
   return undefined;
+}
+
+const KNOWN_KEYS: ReadonlySet<string> = new Set([...Object.keys(frontMatterSchema.entries), ...OTHER_KNOWN_KEYS]);
+
+/**
+ * Warn about each top-level key Colophon does not know, at the key, with the nearest known
+ * key when one is close. Pandoc's names for our keys are moved to ours in `value`.
+ */
+function checkKeys(document: Document, value: Record<string, unknown>, file: VFile, at: (offset: number) => Point): void {
+  if (!isMap(document.contents)) return;
+  for (const pair of document.contents.items) {
+    if (!isScalar(pair.key)) continue;
+    const key = String(pair.key.value);
+    const place = at(pair.key.range?.[0] ?? 0);
+    const alias = PANDOC_ALIASES[key];
+    if (alias !== undefined) {
+      if (value[alias] === undefined) value[alias] = value[key];
+      delete value[key];
+      continue;
+    }
+    if (KNOWN_KEYS.has(key) || isFreeKey(key)) continue;
+    const nearest = nearestKey(key, [...KNOWN_KEYS, ...Object.keys(PANDOC_ALIASES)]);
+    const reason = PANDOC_UNSUPPORTED.includes(key)
+      ? `front matter \`${key}\` is a Pandoc key that Colophon does not use: it is ignored`
+      : nearest
+        ? `unknown front matter key \`${key}\`: did you mean \`${nearest}\`?`
+        : `unknown front matter key \`${key}\`: it is ignored (custom data goes under \`x-…\` keys or a \`data:\` map)`;
+    report(file, 'warning', reason, place, 'metadata-unknown-key');
+  }
 }
 
 function offsetOfPath(document: Document, path: (string | number)[]): number {

@@ -36,7 +36,7 @@ export async function renderEpub({ tree, meta, file, assets, epoch }: WriterInpu
   const parts = splitChapters(tree, meta, authorNotes);
   const definitions = linkDefinitions(tree);
   const images = createImageRegistry();
-  const labels = labelsFor(meta.lang);
+  const labels = meta.tocTitle ? { ...labelsFor(meta.lang), contents: meta.tocTitle } : labelsFor(meta.lang);
 
   const bodies = parts.map((part) => ({ filename: part.filename, root: chapterBody(part, meta, footnotes, definitions, labels) }));
   const closing = colophon(meta);

@@ -27,7 +27,7 @@ export function renderHtml({ tree, meta, file, assets }: WriterInput): string {
 
   const article = h('article', [
     titleBlock(meta, bylineElement),
-    meta.toc ? tableOfContents(tree, meta.tocDepth) : undefined,
+    meta.toc ? tableOfContents(tree, meta.tocDepth, meta.tocTitle) : undefined,
     ...(content.children as ElementContent[]),
     colophon(meta),
   ]);

@@ -109,7 +109,7 @@ export function planPdf({ tree, meta, file, assets, epoch, shared }: WriterInput
     maxHeight: frame.height,
   };
   const footnotes = file.data.footnotes ?? { count: 0, authorNotes: {} };
-  const contents = meta.toc ? tableOfContents(state, tree, context, meta.tocDepth) : undefined;
+  const contents = meta.toc ? tableOfContents(state, tree, context, meta.tocDepth, meta.tocTitle) : undefined;
   const body: Box[] = [
     ...titleBlock(state, meta, footnotes, context),
     ...(contents ? [...contents.boxes, space(theme.headings[1]!.spaceBefore)] : []),
