@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Bundles the CLI into node_modules/.cache/colophon/bundle/ (run by `npm ci` through `prepare`).
+// Bundles the CLI into node_modules/.cache/colophon/bundle/ (run by `npm ci` through `prepare`),
+// or, with --pack, into bin/lib/bundle/ for the published package (run by bin/pack.mjs).
 // Node 20 cannot run TypeScript itself; loading the sources through tsx costs about half a second
 // at every start. The bundle is one CommonJS file holding Colophon and every package it uses
 // (pdfkit, fontkit, epub-gen-memory, jszip…), so bin/colophon.mjs can load it all through V8's
@@ -14,14 +15,16 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const outdir = join(root, 'node_modules', '.cache', 'colophon', 'bundle');
+const pack = process.argv.includes('--pack');
+const outdir = pack ? join(root, 'bin', 'lib', 'bundle') : join(root, 'node_modules', '.cache', 'colophon', 'bundle');
 rmSync(outdir, { recursive: true, force: true });
 
 /**
  * Packages that find their own files through `import.meta.url` (pdfkit: its ICC profile for
  * PDF/A, its standard-font loaders) still find them once bundled: each use becomes the package
- * file's real place, relative to the bundle, so the project can still be moved. (No bundled
- * package reads files through `__dirname` at run time.)
+ * file's place, found at run time by Node's own package lookup from the bundle, so it holds in
+ * a clone, in a moved project and in a project that installed Colophon (where npm may hoist the
+ * package elsewhere). (No bundled package reads files through `__dirname` at run time.)
  */
 const ownLocation = {
   name: 'own-location',
@@ -30,7 +33,7 @@ const ownLocation = {
       const text = readFileSync(args.path, 'utf8');
       if (!text.includes('import.meta.url')) return undefined;
       return {
-        contents: text.replaceAll('import.meta.url', `__colophonFileUrl(${JSON.stringify(relative(outdir, args.path))})`),
+        contents: text.replaceAll('import.meta.url', `__colophonFileUrl(${JSON.stringify(packagePath(args.path))})`),
         loader: 'js',
         resolveDir: dirname(args.path),
       };
@@ -53,6 +56,12 @@ const noEpubFetch = {
     }));
   },
 };
+
+/** `…/node_modules/pdfkit/js/pdfkit.mjs` → `pdfkit/js/pdfkit.mjs` (the part below the last node_modules). */
+function packagePath(path) {
+  const parts = relative(root, path).split(/[\\/]/);
+  return parts.slice(parts.lastIndexOf('node_modules') + 1).join('/');
+}
 
 const common = {
   bundle: true,
@@ -77,7 +86,8 @@ await build({
   banner: {
     js: [
       "const __colophonUrl = require('node:url').pathToFileURL(__filename).href;",
-      "const __colophonFileUrl = (path) => require('node:url').pathToFileURL(require('node:path').join(__dirname, path)).href;",
+      // The first node_modules folder, from the bundle up, that holds the package file.
+      "const __colophonFileUrl = (path) => { const { existsSync } = require('node:fs'), { join } = require('node:path'); const folder = require.resolve.paths(path.split('/')[0]).find((candidate) => existsSync(join(candidate, path))); return require('node:url').pathToFileURL(join(folder ?? __dirname, path)).href; };",
     ].join('\n'),
   },
 });
@@ -92,6 +102,9 @@ await build({
 });
 // The stamp is written before the warm-up, which must run the bundle (not the sources).
 writeFileSync(join(outdir, 'stamp'), '');
+// A packed bundle is warmed by its first run, into the installing project's cache (bin/colophon.mjs):
+// V8's code cache belongs to one Node.js version, so it is never shipped.
+if (pack) process.exit(0);
 
 // Warm-up: render every edition of a small document that uses every kind of block, without
 // writing anything; bin/colophon.mjs then saves V8's code cache with all it compiled.

@@ -1,14 +1,18 @@
 #!/usr/bin/env node
-// Runs the bundle that `npm ci` made (bin/bundle.mjs) when it is newer than every source file,
-// with V8's code cache; otherwise the TypeScript sources directly, through tsx.
-import { readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+// Starts Colophon's CLI the fastest way at hand, through V8's code cache (bin/bundle.mjs says why):
+// - installed as a package: the bundle that `npm pack` built (bin/lib/bundle/), with its code cache
+//   in the installing project's node_modules/.cache/colophon/ (else the user's cache folder);
+// - in a clone: the bundle that `npm ci` made when it is newer than every source file, else the
+//   TypeScript sources directly, through tsx.
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { homedir, tmpdir } from 'node:os';
+import { dirname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Script } from 'node:vm';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const bundle = join(root, 'node_modules', '.cache', 'colophon', 'bundle');
+const clone = existsSync(join(root, 'pipeline'));
 
 function newestSource() {
   let newest = statSync(join(root, 'package-lock.json')).mtimeMs;
@@ -18,43 +22,84 @@ function newestSource() {
   return newest;
 }
 
+/**
+ * Where an installed Colophon keeps its code cache: the cache folder of the project that installed
+ * it (node_modules/.cache/colophon/, as Babel and others do), else $XDG_CACHE_HOME or ~/.cache, else
+ * the temporary folder: the first that can be written. The file's name carries Colophon's version,
+ * the bundle's size and Node's version, so another Node.js (or Colophon) writes a fresh one.
+ */
+function installedCacheFile(bundleFile) {
+  const version = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version;
+  const name = `cli-${version}-${statSync(bundleFile).size}-node${process.version}-${process.arch}.v8-cache`;
+  const marker = `${sep}node_modules${sep}`;
+  const folders = [
+    process.env.COLOPHON_CACHE_DIR,
+    root.includes(marker) ? join(root.slice(0, root.indexOf(marker) + marker.length), '.cache', 'colophon') : undefined,
+    join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'colophon'),
+    join(tmpdir(), `colophon-${process.getuid?.() ?? 'user'}`),
+  ];
+  for (const folder of folders) {
+    if (!folder) continue;
+    if (existsSync(join(folder, name))) return join(folder, name);
+    try {
+      mkdirSync(folder, { recursive: true });
+      const probe = join(folder, `.probe-${process.pid}`);
+      writeFileSync(probe, '');
+      rmSync(probe);
+      return join(folder, name);
+    } catch {
+      // Not writable (a global install, a read-only tree): try the next.
+    }
+  }
+  return undefined;
+}
+
 /** Load the CommonJS bundle through vm.Script, with the code V8 compiled last time. */
-function loadBundle() {
-  const file = join(bundle, 'cli.cjs');
-  const cacheFile = join(bundle, 'cli.cjs.v8-cache');
+function loadBundle(folder, cacheFile) {
+  const file = join(folder, 'cli.cjs');
   let cachedData;
   try {
-    cachedData = readFileSync(cacheFile);
+    if (cacheFile) cachedData = readFileSync(cacheFile);
   } catch {}
   const script = new Script(Module.wrap(readFileSync(file, 'utf8')), { filename: file, cachedData });
   const module = { exports: {} };
-  script.runInThisContext().call(module.exports, module.exports, createRequire(file), module, file, bundle);
+  script.runInThisContext().call(module.exports, module.exports, createRequire(file), module, file, folder);
   const saveCache = () => {
-    // The install's warm-up build (bin/bundle.mjs) writes the cache with every edition's code;
-    // a run writes it again only when there is none or V8 rejected it (another Node.js).
-    if (cachedData && !script.cachedDataRejected) return;
+    // A clone's install warm-up (bin/bundle.mjs) writes the cache with every edition's code; an
+    // installed package's first run writes it. It is written again only when V8 rejected it.
+    if (!cacheFile || (cachedData && !script.cachedDataRejected)) return;
     const temporary = `${cacheFile}.${process.pid}.tmp`;
     try {
       writeFileSync(temporary, script.createCachedData());
       renameSync(temporary, cacheFile);
+      if (!clone) {
+        // Caches for another Node.js or an older Colophon are of no further use.
+        const current = cacheFile.slice(dirname(cacheFile).length + 1);
+        for (const name of readdirSync(dirname(cacheFile))) if (/^cli-.*\.v8-cache$/.test(name) && name !== current) rmSync(join(dirname(cacheFile), name), { force: true });
+      }
     } catch {}
   };
   return { main: module.exports.main, saveCache };
 }
 
-let stamp = 0;
-try {
-  stamp = statSync(join(bundle, 'stamp')).mtimeMs;
-} catch {}
-
-// The benchmark pins the bundle it built, so that an edit during a long run cannot switch it to tsx.
-if (stamp > 0 && (process.env.COLOPHON_PIN_BUNDLE === '1' || stamp >= newestSource())) {
-  const { main, saveCache } = loadBundle();
-  process.exitCode = await main(process.argv.slice(2));
-  saveCache();
-} else {
+async function start() {
+  if (!clone) {
+    const folder = join(root, 'bin', 'lib', 'bundle');
+    return loadBundle(folder, installedCacheFile(join(folder, 'cli.cjs')));
+  }
+  const folder = join(root, 'node_modules', '.cache', 'colophon', 'bundle');
+  let stamp = 0;
+  try {
+    stamp = statSync(join(folder, 'stamp')).mtimeMs;
+  } catch {}
+  // The benchmark pins the bundle it built, so that an edit during a long run cannot switch it to tsx.
+  if (stamp > 0 && (process.env.COLOPHON_PIN_BUNDLE === '1' || stamp >= newestSource())) return loadBundle(folder, join(folder, 'cli.cjs.v8-cache'));
   const { register } = await import('tsx/esm/api');
   register();
   const { main } = await import('../pipeline/cli/cli.ts');
-  process.exitCode = await main(process.argv.slice(2));
+  return { main, saveCache: () => {} };
 }
+
+const { main, saveCache } = await start();
+process.exitCode = await main(process.argv.slice(2));
+saveCache();

@@ -25,7 +25,7 @@ export interface BuildOptions extends ReadOptions {
   /** Treat warnings as errors. */
   strict?: boolean;
   papersize?: PaperSize;
-  /** Render but write nothing (`colophon check`). */
+  /** Render but write nothing: the bytes are only returned (as `colophon check` does). */
   dryRun?: boolean;
   /** Bounds on input size and nesting (see limits.ts). */
   limits?: Partial<Limits>;
@@ -115,6 +115,18 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
   } finally {
     await render.close();
   }
+}
+
+export interface CheckResult {
+  /** Every document's problems, each a vfile message with file, line and column. */
+  documents: { source: string; messages: VFileMessage[]; ok: boolean }[];
+  ok: boolean;
+}
+
+/** Validate and render every edition in memory, writing nothing: the messages only (`colophon check`). */
+export async function check(options: Omit<BuildOptions, 'dryRun' | 'force' | 'cache'> = {}): Promise<CheckResult> {
+  const result = await build({ ...options, dryRun: true });
+  return { documents: result.documents.map(({ source, file, ok }) => ({ source, messages: file.messages, ok })), ok: result.ok };
 }
 
 interface OneContext {

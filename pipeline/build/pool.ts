@@ -4,15 +4,23 @@ const SOURCE_SHIMS = {
   'parse-worker': '../parse/parse-worker-from-sources.mjs',
 } as const;
 
+/** Where each worker lies, relative to this file, in the compiled package (bin/lib/, by bin/pack.mjs). */
+const COMPILED = {
+  worker: './worker.js',
+  'parse-worker': '../parse/parse-worker.js',
+} as const;
+
 /**
  * A pool of worker threads running one of Colophon's worker modules. From the bundle a worker
- * is a sibling .js file; from the TypeScript sources it is loaded through a small tsx shim.
+ * is a sibling .js file; from the compiled package it keeps its folder; from the TypeScript
+ * sources it is loaded through a small tsx shim.
  */
 export async function openPool<Task, Result>(worker: 'worker' | 'parse-worker', threads: number) {
   const { Tinypool } = await import('tinypool');
-  const fromSources = import.meta.url.endsWith('.ts');
+  const here = import.meta.url;
+  const path = here.endsWith('.ts') ? SOURCE_SHIMS[worker] : here.endsWith('/build/pool.js') ? COMPILED[worker] : `./${worker}.js`;
   const pool = new Tinypool({
-    filename: new URL(fromSources ? SOURCE_SHIMS[worker] : `./${worker}.js`, import.meta.url).href,
+    filename: new URL(path, here).href,
     minThreads: threads,
     maxThreads: threads,
   });

@@ -1,6 +1,8 @@
-import { resolve } from 'node:path';
+import { readFileSync, statSync } from 'node:fs';
+import { dirname, join, resolve, sep } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { build, UsageError, type BuildOptions } from '../build/build.ts';
+import { isInside, packageRoot } from '../read/assets.ts';
 import { defaultLimits } from '../read/limits.ts';
 import { createReporter, REPORTERS, type ReporterName } from './reporters.ts';
 import { createSharedResources } from '../build/resources.ts';
@@ -22,6 +24,9 @@ export async function main(argv: string[]): Promise<number> {
   let exitCode = 0;
   const program = new Command('colophon')
     .description('One Markdown source in; HTML, PDF and EPUB 3 editions out.')
+    .version(version(), '-v, --version', 'print the version')
+    .helpOption('-h, --help', 'show this help')
+    .addHelpText('after', '\nExamples:\n  colophon build                     every edition of source/*.md into dist/\n  colophon build notes.md -f html    one document, HTML only\n  colophon check                     validate without writing\n  colophon build --help              every option of build\n')
     .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text), writeOut: (text) => process.stdout.write(text) });
 
@@ -32,7 +37,7 @@ export async function main(argv: string[]): Promise<number> {
       .option('--strict', 'treat warnings as errors')
       .addOption(new Option('--papersize <size>', 'paper size for the PDF edition').choices(['a4', 'a5', 'letter']))
       .addOption(new Option('--encoding <name>', 'source encoding').choices(['utf8', 'latin1']).default('utf8'))
-      .option('--root <dir>', 'project root: nothing outside it is read', '.')
+      .option('--root <dir>', "project root: nothing outside it is read (default: the working folder, or the input's own folder when it lies outside)")
       .option('--max-nesting <levels>', `deepest nesting of quotes and lists (default ${defaultLimits.maxNesting})`, positiveInteger)
       .option('--max-input-size <megabytes>', `largest source, in MB (default ${defaultLimits.maxInputBytes / 1024 / 1024})`, positiveInteger)
       .option('--allow-remote', 'fetch remote images (http/https only, 10 s and 20 MB at most, never internal addresses)')
@@ -79,7 +84,7 @@ interface CommandOptions {
   strict?: boolean;
   papersize?: BuildOptions['papersize'];
   encoding: 'utf8' | 'latin1';
-  root: string;
+  root?: string;
   out?: string;
   maxNesting?: number;
   maxInputSize?: number;
@@ -91,9 +96,10 @@ interface CommandOptions {
 
 function toBuildOptions(paths: string[], options: CommandOptions): BuildOptions {
   // Every path on the command line is relative to the working directory.
+  const absolute = paths.map((path) => resolve(path));
   return {
-    paths: paths.map((path) => resolve(path)),
-    root: resolve(options.root),
+    paths: absolute,
+    root: options.root === undefined ? defaultRoot(absolute) : resolve(options.root),
     out: resolve(options.out ?? 'dist'),
     formats: parseFormats(options.format),
     strict: Boolean(options.strict),
@@ -129,6 +135,37 @@ async function run(options: BuildOptions, reporterName: ReporterName): Promise<n
   if (stderr) process.stderr.write(stderr);
   if (stdout) process.stdout.write(stdout);
   return result.ok ? 0 : 1;
+}
+
+/**
+ * The working folder, unless an input lies outside it: then, as Typst does, the input's own folder
+ * (for several inputs, the folder that holds them all). `--root` sets it explicitly.
+ */
+function defaultRoot(paths: string[]): string {
+  const cwd = process.cwd();
+  if (paths.every((path) => isInside(cwd, path))) return cwd;
+  const folders = paths.map((path) => (isInside(cwd, path) ? cwd : isFolder(path) ? path : dirname(path)));
+  return folders.reduce(commonFolder);
+}
+
+function isFolder(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function commonFolder(a: string, b: string): string {
+  const left = a.split(sep);
+  const right = b.split(sep);
+  let same = 0;
+  while (same < left.length && same < right.length && left[same] === right[same]) same++;
+  return left.slice(0, same).join(sep) || sep;
+}
+
+function version(): string {
+  return (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
 }
 
 function positiveInteger(value: string): number {

@@ -13,7 +13,7 @@ import type { DocumentMeta, FootnoteInfo } from '../types.ts';
  * relies on that, so all editions agree. The shown number equals the identifier, except in a
  * book with `footnote-numbering: chapter`, where it restarts in each chapter.
  */
-export function numberFootnotes(tree: Root, file: VFile, meta: DocumentMeta): FootnoteInfo {
+export function numberFootnotes(tree: Root, file: VFile, meta: Pick<DocumentMeta, 'authors' | 'footnoteNumbering'>): FootnoteInfo {
   const definitions = new Map<string, FootnoteDefinition>();
   visit(tree, 'footnoteDefinition', (node, index, parent) => {
     const id = normalizeIdentifier(node.identifier);

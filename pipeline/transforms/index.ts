@@ -28,9 +28,32 @@ export function runTransforms(tree: Root, file: VFile, options: TransformOptions
   return meta;
 }
 
-/** The same transforms as unified plugins, for users who compose their own processor. */
+/**
+ * Every transform as one unified plugin, for users who compose their own processor (after
+ * remark-parse, remark-gfm and remark-frontmatter with 'yaml'). The metadata lands on
+ * `file.data.meta`, the footnote facts on `file.data.footnotes`, problems on `file.messages`.
+ */
 export function remarkColophon(options: TransformOptions = {}) {
   return (tree: Root, file: VFile) => {
     runTransforms(tree, file, options);
+  };
+}
+
+/** Colophon's front matter alone: validated and normalised onto `file.data.meta`, problems with positions. */
+export function remarkColophonMetadata(options: MetadataOptions = {}) {
+  return (tree: Root, file: VFile) => {
+    extractMetadata(tree, file, options);
+  };
+}
+
+/**
+ * Colophon's footnote handling alone: `^[inline]` notes join the numbered sequence, notes are
+ * numbered in order of first citation, and undefined, unused and duplicate notes are reported.
+ * Use it after remarkColophonMetadata (author notes and `footnote-numbering` come from there).
+ */
+export function remarkColophonFootnotes() {
+  return (tree: Root, file: VFile) => {
+    inlineNotes(tree);
+    numberFootnotes(tree, file, file.data.meta ?? { authors: [], footnoteNumbering: 'document' });
   };
 }

@@ -1,9 +1,9 @@
+import { createHash } from 'node:crypto';
 import { basename, extname } from 'node:path';
 import type { Heading, Root, RootContent, Yaml } from 'mdast';
 import { toString } from 'mdast-util-to-string';
 import type { Point } from 'unist';
 import type { VFile } from 'vfile';
-import { v5 as uuidv5 } from 'uuid';
 import { isMap, isNode, isScalar, LineCounter, parseDocument, visit, type Document } from 'yaml';
 import * as v from 'valibot';
 import { report, withArticle } from '../messages.ts';
@@ -111,7 +111,7 @@ export function extractMetadata(tree: Root, file: VFile, options: MetadataOption
     identifier:
       data.identifier ??
       (data.isbn ? `urn:isbn:${data.isbn.replace(/[-\s]/g, '')}` : undefined) ??
-      `urn:uuid:${uuidv5(JSON.stringify([title, authorList.map((a) => a.name), date ?? '']), IDENTIFIER_NAMESPACE)}`,
+      `urn:uuid:${uuidV5(JSON.stringify([title, authorList.map((a) => a.name), date ?? '']), IDENTIFIER_NAMESPACE)}`,
     isbn: data.isbn?.replace(/[-\s]/g, ''),
     description: data.description ?? data.subtitle ?? openingSentences(tree),
     keywords: data.keywords ?? [],
@@ -130,6 +130,15 @@ export function extractMetadata(tree: Root, file: VFile, options: MetadataOption
   };
   file.data.meta = meta;
   return meta;
+}
+
+/** An RFC 9562 name-based UUID (version 5, SHA-1): the same as the `uuid` package's v5, without a package. */
+function uuidV5(name: string, namespace: string): string {
+  const bytes = createHash('sha1').update(Buffer.from(namespace.replaceAll('-', ''), 'hex')).update(name, 'utf8').digest().subarray(0, 16);
+  bytes[6] = (bytes[6]! & 0x0f) | 0x50;
+  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
+  const hex = bytes.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
 function isLanguageTag(value: string): boolean {
