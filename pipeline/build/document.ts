@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, relative } from 'node:path';
 import type { Root } from 'mdast';
+import { definitions as linkDefinitions } from 'mdast-util-definitions';
 import type { VFile } from 'vfile';
 import type { Node } from 'unist';
 import { visit } from 'unist-util-visit';
@@ -83,13 +84,11 @@ export async function renderDocument(source: Source, context: RenderContext, sha
   const epoch = meta.date ? epochFromDate(meta.date) : context.epoch;
   // A theme file the front matter names is read, checked and reported only for a PDF edition.
   const writerMeta: DocumentMeta = context.formats.includes('pdf') ? { ...meta, pdfTheme: resolvePdfTheme(meta, assets, file) } : meta;
-  for (const [index, edition] of context.formats.entries()) {
+  for (const edition of context.formats) {
     const writer = await loadWriter(edition);
     try {
-      // Writers may annotate the tree they lay out: each gets its own copy, but the last takes
-      // the original (a large document's tree is hundreds of megabytes).
-      const last = index === context.formats.length - 1;
-      const bytes = await writer.render({ tree: last ? tree : structuredClone(tree), meta: writerMeta, file, assets, epoch, shared });
+      // Writers never change the tree they are given: every edition reads the same one.
+      const bytes = await writer.render({ tree, meta: writerMeta, file, assets, epoch, shared });
       output.editions.push({ edition, bytes });
     } catch (error) {
       report(file, 'error', `the ${edition} writer failed: ${(error as Error).stack ?? error}`, undefined, 'writer-crash');
@@ -101,13 +100,10 @@ export async function renderDocument(source: Source, context: RenderContext, sha
 
 /** Fetch every remote image the document shows, a few at a time; failures are errors at the image. */
 async function fetchRemoteImages(tree: Root, file: VFile): Promise<Map<string, Asset>> {
-  const definitions = new Map<string, string>();
-  visit(tree, 'definition', (node) => {
-    definitions.set(node.identifier, node.url);
-  });
+  const definition = linkDefinitions(tree);
   const wanted = new Map<string, Node>();
   visit(tree, (node) => {
-    const url = node.type === 'image' ? node.url : node.type === 'imageReference' ? definitions.get(node.identifier) : undefined;
+    const url = node.type === 'image' ? node.url : node.type === 'imageReference' ? definition(node.identifier)?.url : undefined;
     if (url && /^https?:\/\//i.test(url) && !wanted.has(url)) wanted.set(url, node);
   });
   const fetched = new Map<string, Asset>();

@@ -1,4 +1,5 @@
 import type { Definition, FootnoteDefinition, Heading, Root, RootContent } from 'mdast';
+import type { GetDefinition } from 'mdast-util-definitions';
 import { toString } from 'mdast-util-to-string';
 import { visit } from 'unist-util-visit';
 import type { DocumentMeta } from '../../types.ts';
@@ -103,12 +104,12 @@ function citedNotes(blocks: RootContent[], definitions: Map<string, FootnoteDefi
  * only these: handing every part all of a README collection's definitions made converting a
  * book grow with chapters × definitions.
  */
-export function definitionsFor(nodes: RootContent[], definitions: Map<string, Definition>): Definition[] {
+export function definitionsFor(nodes: RootContent[], definitions: GetDefinition): Definition[] {
   const used = new Map<string, Definition>();
   for (const node of nodes) {
     visit(node, (child) => {
       if (child.type !== 'linkReference' && child.type !== 'imageReference') return;
-      const definition = definitions.get(child.identifier);
+      const definition = definitions(child.identifier);
       if (definition) used.set(child.identifier, definition);
     });
   }

@@ -1,6 +1,7 @@
 import type { Element, ElementContent, Root as HastRoot } from 'hast';
 import { h } from 'hastscript';
-import type { Definition, Root } from 'mdast';
+import type { Root } from 'mdast';
+import { definitions as linkDefinitions, type GetDefinition } from 'mdast-util-definitions';
 import type { Position } from 'unist';
 import type { VFile } from 'vfile';
 import { report } from '../../messages.ts';
@@ -8,7 +9,6 @@ import type { DocumentMeta, FootnoteInfo, Writer, WriterInput } from '../../type
 import { bylineMdast, colophon, contentToHast, takeFirstElement, titleBlock } from '../shared/render.ts';
 import { joinNames, numberedText, outline, type OutlineEntry } from '../shared/format.ts';
 import { labelsFor, type Labels } from './labels.ts';
-import { linkDefinitions } from '../shared/definitions.ts';
 import { definitionsFor, splitChapters, type ChapterPart } from './chapters.ts';
 import { typographicCover } from './cover.ts';
 import { createImageRegistry, embedImages, type ImageRegistry } from './images.ts';
@@ -81,7 +81,7 @@ export async function renderEpub({ tree, meta, file, assets, epoch }: WriterInpu
  * One part through the shared HTML path: the first part also carries the title block, whose
  * byline goes through the same conversion first, so its author notes keep numbers 1….
  */
-function chapterBody(part: ChapterPart, meta: DocumentMeta, footnotes: FootnoteInfo, definitions: Map<string, Definition>, labels: Labels): HastRoot {
+function chapterBody(part: ChapterPart, meta: DocumentMeta, footnotes: FootnoteInfo, definitions: GetDefinition, labels: Labels): HastRoot {
   const byline = part.index === 0 ? bylineMdast(meta, footnotes) : undefined;
   // The document's definitions go first: the first definition of a label wins, as in the HTML edition.
   const used = definitionsFor([...part.blocks, ...part.notes], definitions);

@@ -2,9 +2,9 @@ import type { Element, ElementContent, Root as HastRoot } from 'hast';
 import rehypeStringify from 'rehype-stringify';
 import { unified } from 'unified';
 import { h } from 'hastscript';
-import type { Definition, Root } from 'mdast';
-import { visit } from 'unist-util-visit';
-import type { AssetResolver, DocumentMeta, Writer, WriterInput } from '../../types.ts';
+import type { Definition, Image, ImageReference, Root } from 'mdast';
+import { defaultHandlers, type Handlers } from 'mdast-util-to-hast';
+import type { Asset, AssetResolver, DocumentMeta, Writer, WriterInput } from '../../types.ts';
 import { escapeXml } from '../shared/xml.ts';
 import { bylineMdast, colophon, contentToHast, tableOfContents, takeFirstElement, titleBlock } from '../shared/render.ts';
 
@@ -17,12 +17,11 @@ export const htmlWriter: Writer = {
 };
 
 export function renderHtml({ tree, meta, file, assets }: WriterInput): string {
-  embedImages(tree, assets);
   const footnotes = file.data.footnotes ?? { count: 0, authorNotes: {} };
   const byline = bylineMdast(meta, footnotes);
   // The byline goes through the same conversion as the body, first, so its notes get numbers 1…
   const root: Root = { type: 'root', children: byline ? [byline, ...tree.children] : tree.children };
-  const content = contentToHast(root, { rawHtml: meta.rawHtml });
+  const content = contentToHast(root, { rawHtml: meta.rawHtml, toHast: { handlers: embeddingImages(assets) } });
   const bylineElement = byline ? takeFirstElement(content.children) : undefined;
 
   const article = h('article', [
@@ -46,36 +45,54 @@ export function renderHtml({ tree, meta, file, assets }: WriterInput): string {
 }
 
 /**
- * Inline every image as a data: URL, so the page stands alone. Resolution (containment in the
- * project, missing files, remote URLs) is the asset resolver's, which reports with positions.
+ * Handlers that inline every image as a data: URL while the tree is converted, so the page
+ * stands alone and the tree stays as it was given. A reference uses the definition the
+ * conversion itself uses (the first of its label); each definition is resolved once.
+ * Resolution (containment in the project, missing files, remote URLs) is the asset
+ * resolver's, which reports with positions.
  */
-function embedImages(tree: Root, assets: AssetResolver): void {
-  const definitions = new Map<string, Definition>();
-  visit(tree, 'definition', (node) => {
-    definitions.set(node.identifier, node);
-  });
-  const embedded = new Set<Definition>();
-  visit(tree, (node) => {
-    const target = node.type === 'image' ? node : node.type === 'imageReference' ? definitions.get(node.identifier) : undefined;
-    if (!target || embedded.has(target as Definition)) return;
+function embeddingImages(assets: AssetResolver): Partial<Handlers> {
+  const byDefinition = new Map<Definition, string | undefined>();
+  /** The data: URL for `url`, '' for a file that cannot be used, undefined to keep the URL. */
+  const embed = (url: string, node: Image | ImageReference): string | undefined => {
     // A remote image is embedded only when the build fetched it (--allow-remote); otherwise it
     // stays a reference, which the reader's browser fetches, never Colophon.
-    if (/^https?:\/\//i.test(target.url)) {
-      const fetched = assets.remote(target.url);
-      if (fetched) target.url = `data:${fetched.mediaType};base64,${Buffer.from(fetched.bytes).toString('base64')}`;
-      return;
+    if (/^https?:\/\//i.test(url)) {
+      const fetched = assets.remote(url);
+      return fetched ? dataUrl(fetched) : undefined;
     }
-    if (target.type === 'definition') embedded.add(target);
-    const asset = assets.document(target.url, node);
-    target.url = asset ? `data:${asset.mediaType};base64,${Buffer.from(asset.bytes).toString('base64')}` : '';
-  });
+    const asset = assets.document(url, node);
+    return asset ? dataUrl(asset) : '';
+  };
+  return {
+    image(state, node: Image) {
+      const element = defaultHandlers.image(state, node);
+      const src = embed(node.url, node);
+      if (src !== undefined) element.properties.src = src;
+      return element;
+    },
+    imageReference(state, node: ImageReference) {
+      const result = defaultHandlers.imageReference(state, node);
+      const definition = state.definitionById.get(String(node.identifier).toUpperCase());
+      // Without a definition the reference stays text, as CommonMark says.
+      if (!definition || Array.isArray(result) || result.type !== 'element') return result;
+      if (!byDefinition.has(definition)) byDefinition.set(definition, embed(definition.url, node));
+      const src = byDefinition.get(definition);
+      if (src !== undefined) result.properties.src = src;
+      return result;
+    },
+  };
+}
+
+function dataUrl(asset: Asset): string {
+  return `data:${asset.mediaType};base64,${Buffer.from(asset.bytes).toString('base64')}`;
 }
 
 function headElements(meta: DocumentMeta): HastRoot {
   const children: ElementContent[] = [
     h('meta', { charSet: 'utf-8' }),
     h('meta', { name: 'viewport', content: 'width=device-width, initial-scale=1' }),
-    h('title', meta.subtitle ? `${meta.title}` : meta.title),
+    h('title', meta.title),
     ...meta.authors.map((author) => h('meta', { name: 'author', content: author.name })),
     meta.description ? h('meta', { name: 'description', content: meta.description }) : undefined,
     meta.keywords.length > 0 ? h('meta', { name: 'keywords', content: meta.keywords.join(', ') }) : undefined,

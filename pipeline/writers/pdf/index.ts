@@ -1,7 +1,7 @@
 import type { FootnoteDefinition, RootContent } from 'mdast';
+import { definitions as linkDefinitions } from 'mdast-util-definitions';
 import { visit } from 'unist-util-visit';
 import type { Writer, WriterInput } from '../../types.ts';
-import { linkDefinitions } from '../shared/definitions.ts';
 import { authorNames } from '../shared/format.ts';
 import { Pdf } from './pdf-document.ts';
 import { Fonts } from './fonts.ts';

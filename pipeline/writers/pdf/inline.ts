@@ -47,7 +47,7 @@ export function toRuns(state: State, nodes: PhrasingContent[], base: InlineStyle
         return;
       case 'link':
       case 'linkReference': {
-        const url = node.type === 'link' ? node.url : state.definitions.get(node.identifier.toLowerCase())?.url;
+        const url = node.type === 'link' ? node.url : state.definitions(node.identifier)?.url;
         const link = url ? toLink(state, url, node) : undefined;
         const linkStruct = link ? struct('Link', parentStruct) : style.struct;
         const color = link ? state.theme.linkColor : style.color;

@@ -1,4 +1,5 @@
-import type { Definition, RootContent } from 'mdast';
+import type { RootContent } from 'mdast';
+import type { GetDefinition } from 'mdast-util-definitions';
 import type { VFile } from 'vfile';
 import type { AssetResolver } from '../../types.ts';
 import type { Pdf } from './pdf-document.ts';
@@ -39,7 +40,8 @@ export interface State {
   pdf: Pdf;
   lang: string;
   hyphenator: Hyphenator | undefined;
-  definitions: Map<string, Definition>;
+  /** Link and image definitions by label: the first of a label wins (CommonMark). */
+  definitions: GetDefinition;
   /** Names an internal link may point at: heading ids, `fn-N`. */
   destinations: Set<string>;
   /** Notes cited so far, so that only the first citation sets the back-link destination. */

@@ -75,8 +75,9 @@ export function contentToHast(tree: Root, options: ContentOptions = {}): HastRoo
     footnoteLabelProperties: { className: ['footnotes-title'] },
     footnoteBackLabel: (referenceIndex, rereferenceIndex) =>
       `Back to reference ${referenceIndex + 1}${rereferenceIndex > 1 ? `, citation ${rereferenceIndex}` : ''}`,
-    handlers,
     ...options.toHast,
+    // An edition's own handlers (the HTML edition embeds images) add to the shared ones.
+    handlers: { ...handlers, ...options.toHast?.handlers },
   })
     // rehype-raw re-parses the whole tree with parse5: only worth it when there is raw HTML.
     .use(hasRawHtml(tree) ? [rehypeRaw] : [])

@@ -9,7 +9,7 @@ export function paragraph(state: State, node: Paragraph, context: Context): Box[
   const content = node.children.filter((child) => !(child.type === 'text' && child.value.trim() === ''));
   if (content.length === 1 && (content[0]!.type === 'image' || content[0]!.type === 'imageReference')) {
     const image = content[0]!;
-    const url = image.type === 'image' ? image.url : state.definitions.get(image.identifier.toLowerCase())?.url;
+    const url = image.type === 'image' ? image.url : state.definitions(image.identifier)?.url;
     if (url) return figure(state, image as Image, url, context);
   }
   return setParagraph(state, node.children, context, 'P');
