@@ -5,7 +5,7 @@ import { VFile } from 'vfile';
 import { VFileMessage } from 'vfile-message';
 import { compareMessage } from 'vfile-sort';
 import { isInside } from '../read/assets.ts';
-import { colophonFingerprint, EditionCache, sha256, type CachedMessage } from './cache.ts';
+import { colophonFingerprint, EditionCache, sha256, type CachedMessage, type CacheHit } from './cache.ts';
 import { failed, renderDocument, type RenderOutput, type Source } from './document.ts';
 import type { Limits } from '../read/limits.ts';
 import { openPool } from './pool.ts';
@@ -59,6 +59,8 @@ export interface EditionResult {
 export interface DocumentResult {
   source: string;
   file: VFile;
+  /** Absolute paths of every file this document's build read: sources, book.yaml, images, data files. */
+  inputs: string[];
   meta?: DocumentMeta;
   editions: EditionResult[];
   ok: boolean;
@@ -69,6 +71,15 @@ export interface DocumentResult {
 export interface BuildResult {
   documents: DocumentResult[];
   ok: boolean;
+  /** What the build read, for `--watch`: every file, and every folder it listed to find documents. */
+  inputs: BuildInputs;
+}
+
+export interface BuildInputs {
+  /** Absolute paths of the files read. */
+  files: string[];
+  /** Absolute paths of the folders listed: a new document or chapter there changes the build. */
+  folders: string[];
 }
 
 const MARKDOWN = new Set(['.md', '.markdown', '.mdown', '.mkd']);
@@ -78,7 +89,8 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
   const root = resolve(options.root ?? process.cwd());
   const out = resolve(root, options.out ?? 'dist');
   const formats = options.formats ?? ['html'];
-  let sources = findSources(root, options.paths ?? ['source']);
+  const folders = new Set<string>();
+  let sources = findSources(root, options.paths ?? ['source'], folders);
   if (options.shard) sources = shardOf(sources, options.shard);
 
   const context: RenderContext = {
@@ -111,7 +123,8 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
     const documents: DocumentResult[] = [];
     if (jobs > 1) documents.push(...(await Promise.all(sources.map(one))));
     else for (const source of sources) documents.push(await one(source));
-    return { documents, ok: documents.every((document) => document.ok) };
+    const files = new Set(documents.flatMap((document) => document.inputs));
+    return { documents, ok: documents.every((document) => document.ok), inputs: { files: [...files].sort(), folders: [...folders].sort() } };
   } finally {
     await render.close();
   }
@@ -145,7 +158,7 @@ async function buildOne(source: Source, one: OneContext): Promise<DocumentResult
   const key = one.cache ? cacheKey(source, one) : '';
 
   // Serve what the cache holds; render only what it does not.
-  const cached = new Map<Edition, { bytes: Uint8Array; messages: CachedMessage[] }>();
+  const cached = new Map<Edition, CacheHit>();
   if (one.cache && !one.force) {
     for (const edition of context.formats) {
       const hit = one.cache.get(key, edition);
@@ -156,7 +169,7 @@ async function buildOne(source: Source, one: OneContext): Promise<DocumentResult
   const output: RenderOutput =
     missing.length > 0
       ? await one.render(source, { ...context, formats: missing })
-      : { source: relative(context.cwd, source.path) || source.path, messages: [], editions: [], assets: [] };
+      : { source: relative(context.cwd, source.path) || source.path, messages: [], editions: [], assets: [], missing: [] };
 
   const file = new VFile({ path: output.source });
   const seen = new Set<string>();
@@ -186,7 +199,14 @@ async function buildOne(source: Source, one: OneContext): Promise<DocumentResult
       if (!edition.cached && one.cache) one.cache.set(key, edition.edition, edition.bytes, assets, output.messages);
     }
   }
-  return { source: file.path, file, meta: output.meta, editions, ok, ms: 0 };
+  const assetPaths = [...output.assets.map(([path]) => path), ...[...cached.values()].flatMap((hit) => hit.assets)];
+  const inputs = [...sourceFiles(source), ...output.missing, ...assetPaths.filter((path) => !path.startsWith('remote:')).map((path) => resolve(context.root, path))];
+  return { source: file.path, file, inputs: [...new Set(inputs)], meta: output.meta, editions, ok, ms: 0 };
+}
+
+/** The files that make a source: a Markdown file, or a book's book.yaml and every Markdown file in its folder. */
+function sourceFiles(source: Source): string[] {
+  return source.kind === 'book' ? [join(source.path, 'book.yaml'), ...markdownFiles(source.path)] : [source.path];
 }
 
 /** Everything that decides an edition's bytes, except the assets (checked per entry). */
@@ -195,8 +215,9 @@ function cacheKey(source: Source, one: OneContext): string {
   const inputs: string[] = [];
   if (source.kind === 'book') {
     // A book's inputs are its book.yaml and every Markdown file in its folder.
-    for (const file of walk(source.path, true)) inputs.push(relative(context.root, file), sha256(readFileSync(file)));
-    inputs.push(sha256(readFileSync(join(source.path, 'book.yaml'))));
+    const [bookYaml = '', ...chapters] = sourceFiles(source);
+    for (const file of chapters) inputs.push(relative(context.root, file), sha256(readFileSync(file)));
+    inputs.push(sha256(readFileSync(bookYaml)));
   } else {
     inputs.push(sha256(readFileSync(source.path)));
   }
@@ -232,7 +253,8 @@ function shardOf(sources: Source[], shard: { index: number; count: number }): So
   return [...sources].sort((a, b) => byName(a.name, b.name)).filter((_, position) => position % shard.count === shard.index - 1);
 }
 
-function findSources(root: string, paths: string[]): Source[] {
+/** The documents the paths name; every folder listed on the way is added to `folders`. */
+function findSources(root: string, paths: string[], folders: Set<string>): Source[] {
   const sources: Source[] = [];
   for (const path of paths) {
     const full = resolve(root, path);
@@ -246,7 +268,7 @@ function findSources(root: string, paths: string[]): Source[] {
     // Real paths: a symlink must not lead a build outside the project.
     const real = realpathSync(full);
     if (!isInside(realpathSync(root), real)) throw new UsageError(`${relative(process.cwd(), full)} leads outside the project root ${root}`);
-    if (stats.isDirectory()) sources.push(...sourcesIn(full, full));
+    if (stats.isDirectory()) sources.push(...sourcesIn(full, full, folders));
     else if (stats.isFile()) sources.push({ kind: 'file', path: full, name: outputName(basename(full)) });
     else throw new UsageError(`${relative(process.cwd(), full)} is not a regular file or a folder`);
   }
@@ -261,26 +283,36 @@ function findSources(root: string, paths: string[]): Source[] {
 }
 
 /** A folder with a book.yaml is one book; any other folder is a set of documents (and books below it). */
-function sourcesIn(folder: string, base: string): Source[] {
+function sourcesIn(folder: string, base: string, folders: Set<string>): Source[] {
+  folders.add(folder);
   if (existsSync(join(folder, 'book.yaml'))) {
+    // A chapter may be added in any sub-folder of a book.
+    for (const entry of readdirSync(folder, { recursive: true, withFileTypes: true })) {
+      const path = join(entry.parentPath, entry.name);
+      if (entry.isDirectory() && !relative(folder, path).split(sep).some((part) => part.startsWith('.') || part === 'node_modules')) folders.add(path);
+    }
     const name = folder === base ? basename(folder) : relative(base, folder);
     return [{ kind: 'book', path: folder, name: outputName(name) }];
   }
   const sources: Source[] = [];
   for (const entry of visibleEntries(folder)) {
     const path = join(folder, entry.name);
-    if (entry.isDirectory()) sources.push(...sourcesIn(path, base));
-    else if (entry.isFile() && MARKDOWN.has(extname(entry.name).toLowerCase())) sources.push({ kind: 'file', path, name: outputName(relative(base, path)) });
+    if (entry.isDirectory()) sources.push(...sourcesIn(path, base, folders));
+    else if (entry.isFile() && isMarkdown(entry.name)) sources.push({ kind: 'file', path, name: outputName(relative(base, path)) });
   }
   return sources;
 }
 
-function* walk(folder: string, markdownOnly: boolean): Generator<string> {
+function* markdownFiles(folder: string): Generator<string> {
   for (const entry of visibleEntries(folder)) {
     const path = join(folder, entry.name);
-    if (entry.isDirectory()) yield* walk(path, markdownOnly);
-    else if (entry.isFile() && (!markdownOnly || MARKDOWN.has(extname(entry.name).toLowerCase()))) yield path;
+    if (entry.isDirectory()) yield* markdownFiles(path);
+    else if (entry.isFile() && isMarkdown(path)) yield path;
   }
+}
+
+export function isMarkdown(path: string): boolean {
+  return MARKDOWN.has(extname(path).toLowerCase());
 }
 
 /** A folder's entries in name order, without hidden ones and node_modules. */

@@ -31,6 +31,8 @@ interface Manifest {
 export interface CacheHit {
   bytes: Uint8Array;
   messages: CachedMessage[];
+  /** Project-relative paths of the assets the cached edition was built from. */
+  assets: string[];
 }
 
 export function sha256(data: Uint8Array | string): string {
@@ -93,7 +95,7 @@ export class EditionCache {
         return undefined;
       }
     }
-    return { bytes, messages: manifest.messages };
+    return { bytes, messages: manifest.messages, assets: manifest.assets.map((asset) => asset.path) };
   }
 
   set(key: string, edition: Edition, bytes: Uint8Array, assets: Map<string, string>, messages: CachedMessage[]): void {

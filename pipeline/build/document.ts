@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { dirname, relative } from 'node:path';
+import { dirname, relative, resolve } from 'node:path';
 import type { Root } from 'mdast';
 import { definitions as linkDefinitions } from 'mdast-util-definitions';
 import type { VFile } from 'vfile';
@@ -37,13 +37,15 @@ export interface RenderOutput {
   editions: { edition: Edition; bytes: Uint8Array }[];
   /** Project-relative path → sha256 of every asset the writers read (for the cache). */
   assets: [string, string][];
+  /** Absolute paths of assets looked for but not found (for `--watch`). */
+  missing: string[];
 }
 
 /** Parse, transform and render every requested edition of one source. Never throws for bad input. */
 export async function renderDocument(source: Source, context: RenderContext, shared: SharedResources = createSharedResources()): Promise<RenderOutput> {
   const loaded = await loadSource(source, context);
   const { file } = loaded;
-  const output: RenderOutput = { source: file.path, messages: [], editions: [], assets: [] };
+  const output: RenderOutput = { source: file.path, messages: [], editions: [], assets: [], missing: [] };
   const finish = () => {
     output.messages = (loaded.remap ? file.messages.map(loaded.remap) : file.messages).map(toCachedMessage);
     return output;
@@ -72,14 +74,16 @@ export async function renderDocument(source: Source, context: RenderContext, sha
   for (const url of fetched?.keys() ?? []) read.set(`remote:${url}`, '');
   const resolver = createAssetResolver({ root: context.root, documentDir: loaded.folder, file, cache: new Map(), fetched });
   // Every file of the document's own that a writer reads is recorded for the edition cache.
-  const recorded = (asset: Asset | undefined) => {
+  // A file looked for but missing is recorded too, so that `--watch` rebuilds when it appears.
+  const recorded = (url: string, asset: Asset | undefined) => {
     if (asset) read.set(asset.path, sha256(asset.bytes));
+    else if (!/^[a-z][a-z\d+.-]*:/i.test(url)) output.missing.push(resolve(loaded.folder, safeDecode(url.replace(/[?#].*$/, ''))));
     return asset;
   };
   const assets: AssetResolver = {
     ...resolver,
-    document: (url, node) => recorded(resolver.document(url, node)),
-    data: (url, place) => recorded(resolver.data(url, place)),
+    document: (url, node) => recorded(url, resolver.document(url, node)),
+    data: (url, place) => recorded(url, resolver.data(url, place)),
   };
   const epoch = meta.date ? epochFromDate(meta.date) : context.epoch;
   // A theme file the front matter names is read, checked and reported only for a PDF edition.
@@ -163,4 +167,12 @@ function epochFromDate(date: string): number {
   // A date-time without a zone is read as UTC: the local zone must never change an edition.
   const time = date.length > 10 ? Date.parse(/(Z|[+-]\d\d:\d\d)$/.test(date) ? date : `${date}Z`) : Date.UTC(year!, month - 1, day);
   return Math.floor((Number.isNaN(time) ? Date.UTC(year!, month - 1, day) : time) / 1000);
+}
+
+function safeDecode(url: string): string {
+  try {
+    return decodeURIComponent(url);
+  } catch {
+    return url;
+  }
 }

@@ -1,7 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
-import { build, UsageError, type BuildOptions } from '../build/build.ts';
+import { build, UsageError, type BuildInputs, type BuildOptions } from '../build/build.ts';
 import { isInside, packageRoot } from '../read/assets.ts';
 import { defaultLimits } from '../read/limits.ts';
 import { createReporter, REPORTERS, type ReporterName } from './reporters.ts';
@@ -55,15 +55,15 @@ export async function main(argv: string[]): Promise<number> {
         const { watch } = await import('./watch.ts');
         // Rebuilds keep the fonts they parsed: a rebuild then costs little more than the layout.
         const watching = { ...buildOptions, shared: createSharedResources() };
-        exitCode = await watch(watching, (text) => process.stderr.write(text), () => run(watching, options.reporter));
+        exitCode = await watch(watching, (text) => process.stderr.write(text), async () => (await run(watching, options.reporter)).inputs);
         return;
       }
-      exitCode = await run(buildOptions, options.reporter);
+      exitCode = (await run(buildOptions, options.reporter)).exitCode;
     });
 
   common(program.command('check').description('validate sources and render every edition without writing anything'))
     .action(async (paths: string[], options) => {
-      exitCode = await run({ ...toBuildOptions(paths, options), dryRun: true }, options.reporter);
+      exitCode = (await run({ ...toBuildOptions(paths, options), dryRun: true }, options.reporter)).exitCode;
     });
 
   try {
@@ -116,7 +116,7 @@ function toBuildOptions(paths: string[], options: CommandOptions): BuildOptions 
   };
 }
 
-async function run(options: BuildOptions, reporterName: ReporterName): Promise<number> {
+async function run(options: BuildOptions, reporterName: ReporterName): Promise<{ exitCode: number; inputs: BuildInputs }> {
   const reporter = createReporter(reporterName, options.dryRun);
   const started = performance.now();
   let done = 0;
@@ -134,7 +134,7 @@ async function run(options: BuildOptions, reporterName: ReporterName): Promise<n
   const { stdout, stderr } = reporter.summary(result, performance.now() - started);
   if (stderr) process.stderr.write(stderr);
   if (stdout) process.stdout.write(stdout);
-  return result.ok ? 0 : 1;
+  return { exitCode: result.ok ? 0 : 1, inputs: result.inputs };
 }
 
 /**

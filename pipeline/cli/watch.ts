@@ -1,24 +1,51 @@
-import { relative, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { watch as chokidarWatch } from 'chokidar';
 import { packageRoot } from '../read/assets.ts';
-import type { BuildOptions } from '../build/build.ts';
+import { isMarkdown, type BuildInputs, type BuildOptions } from '../build/build.ts';
 
 /**
- * `colophon build --watch`: build once, then rebuild whenever a file under the project root or
- * Colophon's templates changes. Changes are debounced; the edition cache makes a rebuild of the
- * untouched documents nearly free. An error in a document is reported and watching goes on.
- * Ctrl-C stops it cleanly with exit code 0.
+ * `colophon build --watch`: build once, then rebuild whenever something the last build read
+ * changes: its sources, book.yaml files, images, data files and Colophon's templates, or a
+ * folder it listed gains a document. Nothing else triggers a rebuild: output folders,
+ * node_modules, dot-folders and files no build read (a log another tool writes) are ignored.
+ * Changes are debounced; the edition cache makes a rebuild of the untouched documents nearly
+ * free. An error in a document is reported and watching goes on. Ctrl-C stops it with exit code 0.
  */
-export async function watch(options: BuildOptions, log: (text: string) => void, rebuild: () => Promise<number>): Promise<number> {
+export async function watch(options: BuildOptions, log: (text: string) => void, rebuild: () => Promise<BuildInputs | undefined>): Promise<number> {
   const root = resolve(options.root ?? process.cwd());
   const out = resolve(root, options.out ?? 'dist');
-  await rebuild();
+  const templates = [resolve(packageRoot, 'templates'), resolve(root, 'templates')];
+  const watched = new Set<string>();
+  let inputs: BuildInputs = { files: [], folders: [] };
 
-  const watcher = chokidarWatch([root, resolve(packageRoot, 'templates')], {
-    ignoreInitial: true,
-    ignored: (path) => path.startsWith(out) || /(^|[/\\])(node_modules|\.git)([/\\]|$)/.test(path) || /[/\\]\.[^/\\]+\.tmp$/.test(path),
-    awaitWriteFinish: { stabilityThreshold: 50, pollInterval: 10 },
-  });
+  const ignoredAlways = (path: string) => isUnder(out, path) || /(^|[/\\])(node_modules|\.[^/\\]+)([/\\]|$)/.test(relative(root, path));
+  // depth 0: a listed folder reports its own entries; the build lists sub-folders it cares about itself.
+  const watcher = chokidarWatch([], { ignoreInitial: true, depth: 0, atomic: true, awaitWriteFinish: { stabilityThreshold: 50, pollInterval: 10 } });
+  const follow = (next: BuildInputs | undefined) => {
+    if (!next) return;
+    inputs = next;
+    // A file that does not exist (yet) is watched through its folder: chokidar cannot watch a missing path.
+    const files = next.files.map((path) => (existsSync(path) ? path : dirname(path)));
+    const wanted = new Set([...files, ...next.folders, ...templates.flatMap(templateFolders)]);
+    const added = [...wanted].filter((path) => !watched.has(path));
+    const dropped = [...watched].filter((path) => !wanted.has(path));
+    if (added.length > 0) watcher.add(added);
+    if (dropped.length > 0) watcher.unwatch(dropped);
+    watched.clear();
+    for (const path of wanted) watched.add(path);
+  };
+  /** Whether a change at `path` can change the build. */
+  const relevant = (path: string) => {
+    if (inputs.files.includes(path)) return true;
+    if (templates.some((folder) => isUnder(folder, path))) return true;
+    if (ignoredAlways(path)) return false;
+    // A new document or chapter, or a new book, in a folder the build listed.
+    return inputs.folders.includes(dirname(path)) && (isMarkdown(path) || basename(path) === 'book.yaml' || inputs.folders.includes(path));
+  };
+
+  follow(await rebuild());
+
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> = Promise.resolve();
   const changed = new Set<string>();
@@ -30,7 +57,7 @@ export async function watch(options: BuildOptions, log: (text: string) => void, 
       const started = performance.now();
       log(`changed: ${paths.join(', ')}\n`);
       try {
-        await rebuild();
+        follow(await rebuild());
       } catch (error) {
         log(`colophon: rebuild failed: ${(error as Error).stack ?? error}\n`);
       }
@@ -38,7 +65,9 @@ export async function watch(options: BuildOptions, log: (text: string) => void, 
     });
   };
   watcher.on('all', (_event, path) => {
-    changed.add(path);
+    const full = resolve(path);
+    if (!relevant(full)) return;
+    changed.add(full);
     clearTimeout(timer);
     timer = setTimeout(trigger, 100);
   });
@@ -59,4 +88,13 @@ export async function watch(options: BuildOptions, log: (text: string) => void, 
       process.once(signal, stop);
     }
   });
+}
+
+function isUnder(folder: string, path: string): boolean {
+  return path === folder || path.startsWith(folder + sep);
+}
+
+/** A templates folder and its sub-folders (html/, pdf/, epub/), each watched for its own files. */
+function templateFolders(folder: string): string[] {
+  return [folder, ...['html', 'pdf', 'epub'].map((name) => join(folder, name))];
 }
