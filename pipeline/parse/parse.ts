@@ -5,12 +5,14 @@ import remarkParse from 'remark-parse';
 import { unified } from 'unified';
 import type { VFile } from 'vfile';
 import { headingAttributes } from './heading-attributes.ts';
+import { remarkPandocMath } from './math-syntax.ts';
 
 /** The one processor: it alone says which Markdown syntax Colophon accepts. */
 const processor = unified()
   .use(remarkParse)
   .use(remarkGfm)
-  .use(remarkFrontmatter, ['yaml']);
+  .use(remarkFrontmatter, ['yaml'])
+  .use(remarkPandocMath);
 
 export function parse(file: VFile): Root {
   const tree = processor.parse(file);

@@ -5,6 +5,7 @@ import { checkDefinitions } from './definitions.ts';
 import { numberFootnotes } from './footnotes.ts';
 import { numberSections, slugHeadings } from './headings.ts';
 import { inlineNotes } from './inline-notes.ts';
+import { transformMath } from './math.ts';
 import { extractMetadata, type MetadataOptions } from './metadata.ts';
 
 export type TransformOptions = MetadataOptions;
@@ -16,7 +17,9 @@ export type TransformOptions = MetadataOptions;
  * 2. inline notes before numbering, so `^[…]` notes join the same sequence;
  * 3. footnote numbering needs the metadata (author notes are cited first, from the byline);
  * 4. link definitions are only checked (the first of a label wins);
- * 5. heading ids and section numbers last, after the title heading may have left the body.
+ * 5. heading ids and section numbers, after the title heading may have left the body;
+ * 6. math: display equations and their numbers, MathML for every formula (after the notes
+ *    are in place, so a formula in a note is converted like any other).
  */
 export function runTransforms(tree: Root, file: VFile, options: TransformOptions = {}): DocumentMeta {
   const meta = extractMetadata(tree, file, options);
@@ -25,6 +28,7 @@ export function runTransforms(tree: Root, file: VFile, options: TransformOptions
   checkDefinitions(tree, file);
   slugHeadings(tree, file);
   if (meta.numberSections) numberSections(tree);
+  transformMath(tree, file);
   return meta;
 }
 

@@ -67,6 +67,8 @@ export interface ImageOp {
   h: number;
   bytes?: Uint8Array;
   svg?: string;
+  /** Overrides the box's structure element (a formula in a line of text). */
+  struct?: StructNode;
 }
 
 export type Op = TextOp | RectOp | LineOp | ImageOp;
@@ -111,6 +113,16 @@ export interface Run {
   /** A forced line break. */
   hardBreak?: boolean;
   struct?: StructNode;
+  /** Something drawn in the line instead of text (a formula); `text` is then empty. */
+  object?: InlineObject;
+}
+
+/** A drawing set in a line of text like a glyph: its width, and its extent above and below the baseline. */
+export interface InlineObject {
+  svg: string;
+  width: number;
+  ascent: number;
+  descent: number;
 }
 
 export function shift(boxes: Box[], dx: number): Box[] {

@@ -85,7 +85,7 @@ export function renderPages(pdf: Pdf, pages: Page[], frame: Frame, furniture: Fu
     };
     for (const op of box.ops) {
       if (op.op === 'rect' || op.op === 'line') continue;
-      const node = op.op === 'text' ? (op.struct ?? box.struct) : box.struct;
+      const node = op.op === 'text' || op.op === 'image' ? (op.struct ?? box.struct) : box.struct;
       if (group && group.node !== node) flush();
       group ??= { node, ops: [] };
       group.ops.push(op);

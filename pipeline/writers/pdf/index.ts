@@ -8,6 +8,7 @@ import { Fonts } from './fonts.ts';
 import { handle, handlers } from './handlers/index.ts';
 import { hyphenatorFor } from './hyphenate.ts';
 import { shift, space, type Box, type StructNode } from './boxes.ts';
+import { typesetFormulas, type Formulas } from './math.ts';
 import { layoutNotes } from './notes.ts';
 import { paginate, type Page } from './paginate.ts';
 import { renderPages, type Frame, type Furniture, type SvgFonts } from './draw-pages.ts';
@@ -25,7 +26,9 @@ export const pdfWriter: Writer = {
 
 /** mdast → boxes → pages → pdfkit. */
 export async function renderPdf(input: WriterInput): Promise<Uint8Array> {
-  const plan = planPdf(input);
+  // MathJax is loaded only for a document with formulas (the math transform counted them).
+  const formulas = input.file.data.math?.count ? typesetFormulas(input.tree, input.file, '#000000') : undefined;
+  const plan = planPdf(input, formulas);
   const hasSvg = plan.pages.some((page) => [...page.body, ...page.notes].some(({ box }) => box.ops.some((op) => op.op === 'image' && op.svg)));
   const svg = hasSvg ? (await import('svg-to-pdfkit')).default : undefined;
   renderPages(plan.pdf, plan.pages, plan.frame, plan.furniture, plan.root, true, { render: svg, fonts: plan.svgFonts });
@@ -42,7 +45,7 @@ export interface Plan {
 }
 
 /** Everything up to drawing: the laid-out pages (tests inspect these for widows and orphans). */
-export function planPdf({ tree, meta, file, assets, epoch, shared }: WriterInput): Plan {
+export function planPdf({ tree, meta, file, assets, epoch, shared }: WriterInput, formulas: Formulas = new Map()): Plan {
   // The build has read and checked a theme file the front matter names: here it is only applied.
   if (typeof meta.pdfTheme === 'string') throw new Error(`pdf-theme "${meta.pdfTheme}" reached the PDF writer unread: resolve it with resolvePdfTheme first`);
   const theme = loadTheme(assets, meta.pdfTheme);
@@ -77,8 +80,8 @@ export function planPdf({ tree, meta, file, assets, epoch, shared }: WriterInput
   const definitions = linkDefinitions(tree);
   const noteDefinitions = tree.children.filter((node): node is FootnoteDefinition => node.type === 'footnoteDefinition');
   const destinations = new Set<string>(noteDefinitions.map((node) => `fn-${node.identifier}`));
-  visit(tree, 'heading', (node) => {
-    if (node.data?.id) destinations.add(node.data.id);
+  visit(tree, (node) => {
+    if ((node.type === 'heading' || node.type === 'math') && node.data?.id) destinations.add(node.data.id);
   });
 
   const state: State = {
@@ -92,6 +95,7 @@ export function planPdf({ tree, meta, file, assets, epoch, shared }: WriterInput
     definitions,
     destinations,
     citedNotes: new Set(),
+    formulas,
     one: (node, context) => handle(state, node, context),
     all: (nodes, context) => all(state, nodes, context),
   };

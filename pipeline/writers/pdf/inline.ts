@@ -82,6 +82,27 @@ export function toRuns(state: State, nodes: PhrasingContent[], base: InlineStyle
         if (alt) runs.push({ text: `[${alt}]`, style: italic(style.style), size: style.size, color: style.color, rise: 0, place: node.position, struct: style.struct });
         return;
       }
+      case 'inlineMath': {
+        const formula = state.formulas.get(node);
+        const element = struct('Formula', style.struct ?? parentStruct, { alt: node.value });
+        if (!formula) {
+          // Not typeset (the PDF plan was made without MathJax): the TeX, as code.
+          runs.push({ text: node.value, style: 'mono', size: style.size * state.theme.code.inlineScale, color: style.color, rise: 0, breakAnywhere: true, place: node.position, struct: element });
+          return;
+        }
+        runs.push({
+          text: '',
+          style: style.style,
+          size: style.size,
+          color: style.color,
+          rise: 0,
+          link: style.link,
+          place: node.position,
+          struct: element,
+          object: { svg: formula.svg, width: formula.width * style.size, ascent: formula.height * style.size, descent: formula.depth * style.size },
+        });
+        return;
+      }
       case 'html':
         // Raw inline HTML has no print rendering; tags are dropped, their text stays.
         return;

@@ -4,6 +4,7 @@ import type { VFile } from 'vfile';
 import type { AssetResolver } from '../../types.ts';
 import type { Pdf } from './pdf-document.ts';
 import type { Fonts } from './fonts.ts';
+import type { Formulas } from './math.ts';
 import type { Hyphenator } from './hyphenate.ts';
 import type { Box, StructNode } from './boxes.ts';
 import type { Align } from './typeset.ts';
@@ -46,6 +47,8 @@ export interface State {
   destinations: Set<string>;
   /** Notes cited so far, so that only the first citation sets the back-link destination. */
   citedNotes: Set<string>;
+  /** Formulas typeset by MathJax before layout (empty when the document has none). */
+  formulas: Formulas;
   one(node: RootContent, context: Context): Box[];
   all(nodes: RootContent[], context: Context): Box[];
 }

@@ -2,7 +2,7 @@ import type { Face, Fonts } from './fonts.ts';
 import { isCjkBreakable } from './fonts.ts';
 import type { Hyphenator } from './hyphenate.ts';
 import { firstFit, INFINITY, knuthPlass, type Break, type BoxItem, type GlueItem, type PenaltyItem } from './linebreak.ts';
-import type { Box, Link, Run, StructNode, TextOp } from './boxes.ts';
+import type { Box, ImageOp, InlineObject, Link, Run, StructNode, TextOp } from './boxes.ts';
 
 /** What a box of text carries besides its width. */
 interface Ink {
@@ -18,6 +18,7 @@ interface TextBox extends BoxItem, Ink {
   text: string;
   note?: string;
   dest?: string;
+  object?: InlineObject;
 }
 interface TextGlue extends GlueItem {
   /** ' ' for a word space (kept in the text layer); '' for CJK inter-character glue. */
@@ -58,7 +59,7 @@ const OPENING = new Set([...'（「『【《〈‘“([{']);
 /** Typeset runs into lines: total-fit breaking with hyphenation, each line a Box. */
 export function setText(context: TextContext, runs: Run[], options: SetOptions): Box[] {
   const items = toItems(context.fonts, runs, options);
-  if (!items.some((item) => item.type === 'box' && item.text !== '')) {
+  if (!items.some((item) => item.type === 'box' && (item.text !== '' || item.object))) {
     return [];
   }
   const breaks = breakItems(items, options.width);
@@ -95,6 +96,10 @@ function toItems(fonts: Fonts, runs: Run[], options: SetOptions): TextItem[] {
   };
 
   for (const run of runs) {
+    if (run.object) {
+      items.push({ type: 'box', width: run.object.width, text: '', face: fonts.face('regular'), size: run.size, color: run.color, rise: 0, link: run.link, struct: run.struct, object: run.object });
+      continue;
+    }
     if (run.hardBreak) {
       while (items.at(-1)?.type === 'glue') items.pop();
       items.push({ type: 'glue', width: 0, natural: 0, stretch: INFINITY * 10, shrink: 0, char: '' });
@@ -244,6 +249,7 @@ function toLines(items: TextItem[], breaks: Break[], options: SetOptions): Box[]
     let x = 0;
     let current: (TextOp & { ink: Ink }) | undefined;
     const ops: (TextOp & { ink: Ink })[] = [];
+    const objects: ImageOp[] = [];
     const open = (ink: Ink, text: string, width: number) => {
       current = { op: 'text', x, y: baseline - ink.rise, text, face: ink.face.name, size: ink.size, color: ink.color, extra: 0, width, link: ink.link, strike: ink.strike, struct: ink.struct, ink };
       ops.push(current);
@@ -253,7 +259,10 @@ function toLines(items: TextItem[], breaks: Break[], options: SetOptions): Box[]
       if (item.type === 'box') {
         if (item.note !== undefined && !notes.includes(item.note)) notes.push(item.note);
         if (item.dest) dests.push(item.dest);
-        if (item.text === '') {
+        if (item.object) {
+          objects.push({ op: 'image', x, y: baseline - item.object.ascent, w: item.object.width, h: item.object.ascent + item.object.descent, svg: item.object.svg, struct: item.struct });
+          current = undefined;
+        } else if (item.text === '') {
           current = undefined;
         } else if (current && sameInk(current.ink, item) && item.note === undefined && !current.text.endsWith('\u0000')) {
           current.text += item.text;
@@ -308,7 +317,13 @@ function toLines(items: TextItem[], breaks: Break[], options: SetOptions): Box[]
     // Trailing spaces of the line's last run carry no width; keep them out of the text layer.
     const lastOp = clean.at(-1);
     if (lastOp) lastOp.text = lastOp.text.replace(/ +$/, '');
-    boxes.push({ height: options.leading, ops: clean, notes, keep: false, struct: options.struct, dests: dests.length ? dests : undefined });
+    // A formula taller or deeper than the line's type opens the line up just enough.
+    const above = Math.max(0, ...objects.map((object) => -object.y));
+    const below = Math.max(0, ...objects.map((object) => object.y + object.h - options.leading));
+    for (const object of objects) object.x += offset;
+    const lineOps: (TextOp | ImageOp)[] = [...clean, ...objects];
+    if (above > 0) for (const op of lineOps) op.y += above;
+    boxes.push({ height: options.leading + above + below, ops: lineOps, notes, keep: false, struct: options.struct, dests: dests.length ? dests : undefined });
     start = end + 1;
   });
   return boxes;

@@ -10,6 +10,7 @@ import { unified } from 'unified';
 import { EXIT, visit } from 'unist-util-visit';
 import type { DocumentMeta } from '../../types.ts';
 import { formatDate, joinNames, outline, type OutlineEntry } from './format.ts';
+import { mathSlots } from './math.ts';
 
 export { bylineMdast } from './byline.ts';
 
@@ -68,6 +69,7 @@ const sanitizeSchema: SanitizeSchema = {
 
 /** Convert a transformed tree (or a chapter of one) to hast, notes included. Raw HTML is parsed, then sanitised. */
 export function contentToHast(tree: Root, options: ContentOptions = {}): HastRoot {
+  const math = mathSlots();
   const processor = unified().use(remarkRehype, {
     allowDangerousHtml: true,
     clobberPrefix: '',
@@ -77,7 +79,7 @@ export function contentToHast(tree: Root, options: ContentOptions = {}): HastRoo
       `Back to reference ${referenceIndex + 1}${rereferenceIndex > 1 ? `, citation ${rereferenceIndex}` : ''}`,
     ...options.toHast,
     // An edition's own handlers (the HTML edition embeds images) add to the shared ones.
-    handlers: { ...handlers, ...options.toHast?.handlers },
+    handlers: { ...handlers, ...math.handlers, ...options.toHast?.handlers },
   })
     // rehype-raw re-parses the whole tree with parse5: only worth it when there is raw HTML.
     .use(hasRawHtml(tree) ? [rehypeRaw] : [])
@@ -85,6 +87,7 @@ export function contentToHast(tree: Root, options: ContentOptions = {}): HastRoo
     .use(() => alignToClass)
     .use(() => labelTaskCheckboxes);
   const hast = processor.runSync(tree) as HastRoot;
+  math.fill(hast);
   numberNoteItems(hast, tree);
   return hast;
 }

@@ -6,6 +6,7 @@ import { code } from './code.ts';
 import { heading } from './heading.ts';
 import { html } from './html.ts';
 import { list, listItem } from './list.ts';
+import { math } from './math.ts';
 import { paragraph, phrasing } from './paragraph.ts';
 import { table, tableCell, tableRow } from './table.ts';
 import { thematicBreak } from './thematic-break.ts';
@@ -27,6 +28,7 @@ export const handlers = {
   html,
   list,
   listItem,
+  math,
   paragraph,
   table,
   tableRow,
@@ -46,6 +48,7 @@ export const handlers = {
   image: phrasing,
   imageReference: phrasing,
   footnoteReference: phrasing,
+  inlineMath: phrasing,
 } satisfies HandlerTable;
 
 export function handle(state: State, node: RootContent, context: Context): Box[] {

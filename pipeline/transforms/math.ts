@@ -1,0 +1,147 @@
+import { createRequire } from 'node:module';
+import type { Paragraph, Root } from 'mdast';
+import type { InlineMath, Math } from 'mdast-util-math';
+import type { Point } from 'unist';
+import { visit } from 'unist-util-visit';
+import type { VFile } from 'vfile';
+import { report } from '../messages.ts';
+
+/** The longest formula Colophon typesets: longer ones are errors, not minutes of work. */
+export const MAX_FORMULA_LENGTH = 10_000;
+
+/** An equation label as pandoc-crossref writes it after display math: `{#eq:label}`. */
+const EQUATION_LABEL = /^\s*\{#(eq:[^\s{}]+)\}\s*$/;
+
+declare module 'mdast-util-math' {
+  interface MathData {
+    /** `eq:label` from `$$…$$ {#eq:label}`; such equations are numbered. */
+    label?: string;
+    /** The equation's number, shown at the right margin and by `@eq:label`. */
+    number?: string;
+    /** The anchor every edition sets on the equation. */
+    id?: string;
+    /** The formula as MathML (one `<math>` element, XML-serialised), for HTML and EPUB. */
+    mathml?: string;
+  }
+  interface InlineMathData {
+    /** `$$…$$` inside a paragraph: display style, set in the line. */
+    display?: boolean;
+    mathml?: string;
+  }
+}
+
+export interface MathInfo {
+  /** Formulas in the document (inline and display). */
+  count: number;
+  /** Numbered equations by label. */
+  equations: Map<string, { number: string; id: string }>;
+}
+
+declare module 'vfile' {
+  interface DataMap {
+    math: MathInfo;
+  }
+}
+
+/**
+ * Math: a paragraph holding only `$$…$$` (and perhaps `{#eq:label}`) becomes a display
+ * equation, as in Pandoc; labelled equations are numbered in order; every formula is checked
+ * and converted to MathML once (Temml, loaded only when the document has math), so the HTML
+ * and EPUB editions print the same thing and a TeX error is reported once, where it is.
+ */
+export function transformMath(tree: Root, file: VFile): MathInfo {
+  const info: MathInfo = { count: 0, equations: new Map() };
+  file.data.math = info;
+  const formulas: (Math | InlineMath)[] = [];
+  const fenced = new Set<Math | InlineMath>();
+  visit(tree, (node, index, parent) => {
+    if (node.type === 'paragraph' && parent && index !== undefined) {
+      const display = displayEquation(node);
+      if (display) {
+        parent.children.splice(index, 1, display);
+        formulas.push(display);
+        return index + 1;
+      }
+    }
+    if (node.type === 'math') fenced.add(node);
+    if (node.type === 'math' || node.type === 'inlineMath') formulas.push(node);
+    return undefined;
+  });
+  if (formulas.length === 0) return info;
+  info.count = formulas.length;
+
+  for (const node of formulas) {
+    if (node.type !== 'math' || !node.data?.label) continue;
+    const label = node.data.label;
+    if (info.equations.has(label)) {
+      report(file, 'error', `equation label "${label}" is used twice; labels must be unique`, node, 'crossref-duplicate');
+      continue;
+    }
+    const number = String(info.equations.size + 1);
+    const id = label.replace(/:/g, '-');
+    node.data.number = number;
+    node.data.id = id;
+    info.equations.set(label, { number, id });
+  }
+
+  const temml = loadTemml();
+  for (const node of formulas) {
+    node.data ??= {};
+    // mdast-util-math's own hast (a <code> holding the TeX) is replaced by MathML in the writers.
+    delete (node.data as { hName?: string }).hName;
+    delete (node.data as { hChildren?: unknown }).hChildren;
+    delete (node.data as { hProperties?: unknown }).hProperties;
+    if (node.value.length > MAX_FORMULA_LENGTH) {
+      report(file, 'error', `formula of ${node.value.length} characters is longer than the ${MAX_FORMULA_LENGTH} Colophon typesets; split it`, node, 'math-too-long');
+      continue;
+    }
+    const display = node.type === 'math' || node.data.display === true;
+    try {
+      node.data.mathml = temml.renderToString(node.value, { displayMode: display, xml: true, annotate: true, throwOnError: true, trust: false, maxExpand: 1000 });
+    } catch (error) {
+      if (error instanceof RangeError) {
+        report(file, 'error', 'formula nested too deeply to typeset', node, 'math-too-deep');
+        continue;
+      }
+      const { message, position } = error as { message: string; position?: number };
+      const reason = message.trim().replace(/ at (position \d+|end of input):[\s\S]*$/, '');
+      report(file, 'error', `TeX error in formula: ${reason}`, placeInFormula(node, position, fenced), 'math-tex');
+    }
+  }
+  return info;
+}
+
+interface Temml {
+  renderToString(tex: string, options: Record<string, unknown>): string;
+}
+
+function loadTemml(): Temml {
+  // Loaded at the first formula: documents without math never pay for it.
+  return createRequire(import.meta.url)('temml') as Temml;
+}
+
+/** A paragraph that is one `$$…$$` formula, perhaps followed by `{#eq:label}`: a display equation. */
+function displayEquation(node: Paragraph): Math | undefined {
+  const [first, second, ...rest] = node.children;
+  if (first?.type !== 'inlineMath' || !first.data?.display || rest.length > 0) return undefined;
+  let label: string | undefined;
+  if (second) {
+    const match = second.type === 'text' ? EQUATION_LABEL.exec(second.value) : null;
+    if (!match) return undefined;
+    label = match[1];
+  }
+  return { type: 'math', value: first.value, meta: null, position: first.position, data: label ? { label } : {} };
+}
+
+/** Where in the source a TeX error at `offset` within the formula is. */
+function placeInFormula(node: Math | InlineMath, offset: number | undefined, fenced: Set<Math | InlineMath>): Point | Math | InlineMath {
+  const start = node.position?.start;
+  if (!start || offset === undefined) return node;
+  const before = node.value.slice(0, offset);
+  const lines = before.split('\n');
+  // A fenced block's formula starts on the line after its `$$`; the others after their dollars.
+  if (fenced.has(node)) return { line: start.line + lines.length, column: lines.at(-1)!.length + 1 };
+  const open = node.type === 'inlineMath' && !node.data?.display ? 1 : 2;
+  if (lines.length === 1) return { line: start.line, column: start.column + open + before.length };
+  return { line: start.line + lines.length - 1, column: lines.at(-1)!.length + 1 };
+}
