@@ -1,5 +1,5 @@
 import type { ThemeOverride } from './transforms/pdf-theme.ts';
-import type { Root } from 'mdast';
+import type { Image, ImageReference, Parent, PhrasingContent, Root, Table } from 'mdast';
 import type { Limits } from './read/limits.ts';
 import type { ReadOptions } from './read/source.ts';
 import type { VFile } from 'vfile';
@@ -55,6 +55,8 @@ export interface DocumentMeta {
   pdfThemeAt?: import('unist').Point;
   /** Footnote numbers run through the document, or restart in each chapter of a book. */
   footnoteNumbering?: 'document' | 'chapter';
+  /** `float: false`: figures and tables stay where they are written in the PDF. */
+  float?: boolean;
   /** Raw HTML in the source: `sanitize` (default: GitHub's safe subset) or `trust` (as written). */
   rawHtml?: 'sanitize' | 'trust';
 }
@@ -156,5 +158,42 @@ declare module 'mdast' {
     unlisted?: boolean;
     /** With `number-sections: true`, the heading's number ("1.2"), set once by the sections transform. */
     sectionNumber?: string;
+  }
+}
+
+/**
+ * A numbered float: an image alone in its paragraph (a figure, captioned by its alt text, as
+ * Pandoc's implicit_figures) or a table with a Pandoc caption (`Table: …` / `: …`). Its children
+ * are in reading order: image then caption; caption then table.
+ */
+export interface Figure extends Parent {
+  type: 'figure';
+  kind: 'figure' | 'table';
+  children: FigureContent[];
+  /** pandoc-crossref id (`fig:x`, `tbl:x`) from `{#…}`, the anchor every edition uses; absent when none was given. */
+  identifier?: string;
+  /** 1, 2, …: figures and tables are numbered separately, in document order. */
+  number: number;
+  /** "Figure 1", "Tableau 2": the label in the document's language. */
+  label: string;
+  /** May move to the top of the next page in the PDF; false with `{.nofloat}` or `float: false`. */
+  float: boolean;
+}
+
+/** The caption's text (the alt text, or the caption paragraph without its `Table:` prefix). */
+export interface Caption extends Parent {
+  type: 'caption';
+  children: PhrasingContent[];
+}
+
+export type FigureContent = Caption | Image | ImageReference | Table;
+
+declare module 'mdast' {
+  interface RootContentMap {
+    figure: Figure;
+    caption: Caption;
+  }
+  interface BlockContentMap {
+    figure: Figure;
   }
 }

@@ -1,4 +1,6 @@
-import type { FootnoteDefinition, FootnoteReference, Root } from 'mdast';
+import type { FootnoteDefinition, FootnoteReference, Root, Table } from 'mdast';
+import type { Figure } from '../pipeline/types.ts';
+import { term } from '../pipeline/terms.ts';
 import { toString } from 'mdast-util-to-string';
 import { visit } from 'unist-util-visit';
 import { VFile } from 'vfile';
@@ -158,5 +160,62 @@ describe('headings', () => {
       ids.push(node.data?.id ?? '');
     });
     expect(ids).toEqual(['intro', 'intro-1', 'notes']);
+  });
+});
+
+describe('figures and table captions', () => {
+  const figures = (tree: Root) => tree.children.filter((node): node is Figure => node.type === 'figure');
+
+  it('makes an image alone in its paragraph a numbered figure captioned by its alt text', () => {
+    const { tree } = process('![A map of the city](map.png)\n\nText with ![an icon](i.png) inline.\n\n![Second](b.png){#fig:second .nofloat}\n');
+    const found = figures(tree);
+    expect(found.map((figure) => [figure.kind, figure.number, figure.label, figure.identifier, figure.float])).toEqual([
+      ['figure', 1, 'Figure\u00a01', undefined, true],
+      ['figure', 2, 'Figure\u00a02', 'fig:second', false],
+    ]);
+    expect(found[0]!.children.map((child) => child.type)).toEqual(['image', 'caption']);
+    expect(toString(found[0]!.children[1]!)).toBe('A map of the city');
+    // The inline image stays in its paragraph.
+    expect(tree.children[1]!.type).toBe('paragraph');
+    expect(toString(tree)).not.toContain('{#fig');
+  });
+
+  it('keeps an image without alt text an image, as Pandoc does', () => {
+    const { tree } = process('![](plain.png)\n');
+    expect(figures(tree)).toEqual([]);
+  });
+
+  it('attaches Table: and : captions before, after or right under a table, with pandoc-crossref ids', () => {
+    const table = '| a | b |\n|---|---|\n| 1 | 2 |\n';
+    const { tree } = process(`Table: Before *it* {#tbl:one}\n\n${table}\nText.\n\n${table}\n: After it\n\nText.\n\n${table}Table: Right under\n`);
+    const found = figures(tree);
+    expect(found.map((figure) => [figure.kind, figure.label, figure.identifier, toString(figure.children[0]!)])).toEqual([
+      ['table', 'Table\u00a01', 'tbl:one', 'Before it'],
+      ['table', 'Table\u00a02', undefined, 'After it'],
+      ['table', 'Table\u00a03', undefined, 'Right under'],
+    ]);
+    // The caption row GFM read is gone from the last table.
+    const last = found[2]!.children[1]! as Table;
+    expect(last.children).toHaveLength(2);
+    expect(toString(tree)).not.toMatch(/Table:/);
+  });
+
+  it('numbers figures and tables separately, labelled in the document language', () => {
+    const table = '| a |\n|---|\n| 1 |\n\nTable: T\n';
+    for (const [lang, figure, tableLabel] of [['fr', 'Figure\u00a01', 'Tableau\u00a01'], ['de', 'Abbildung\u00a01', 'Tabelle\u00a01'], ['ja', '図1', '表1'], ['pt-BR', 'Figura\u00a01', 'Tabela\u00a01']]) {
+      const { tree } = process(`---\ntitle: T\nlang: ${lang}\n---\n\n![F](f.png)\n\n${table}`);
+      expect(figures(tree).map((node) => node.label)).toEqual([figure, tableLabel]);
+    }
+    expect(term('xx', 'figure')).toBe('Figure');
+  });
+
+  it('keeps every figure in place with float: false', () => {
+    const { tree } = process('---\ntitle: T\nfloat: false\n---\n\n![F](f.png)\n');
+    expect(figures(tree)[0]!.float).toBe(false);
+  });
+
+  it('numbers a note in a caption above its table before the notes in the table', () => {
+    const { tree } = process('Table: Caption.[^a]\n\n| a |\n|---|\n| x[^b] |\n\n[^a]: A.\n[^b]: B.\n');
+    expect(definitions(tree).map((note) => note.text)).toEqual(['A.', 'B.']);
   });
 });

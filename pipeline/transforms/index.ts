@@ -2,6 +2,7 @@ import type { Root } from 'mdast';
 import type { VFile } from 'vfile';
 import type { DocumentMeta } from '../types.ts';
 import { checkDefinitions } from './definitions.ts';
+import { makeFigures } from './figures.ts';
 import { numberFootnotes } from './footnotes.ts';
 import { numberSections, slugHeadings } from './headings.ts';
 import { inlineNotes } from './inline-notes.ts';
@@ -15,15 +16,18 @@ export type TransformOptions = MetadataOptions;
  * that knows the order:
  * 1. metadata first: it removes the YAML node, and may lift the first heading into the title;
  * 2. inline notes before numbering, so `^[…]` notes join the same sequence;
- * 3. footnote numbering needs the metadata (author notes are cited first, from the byline);
- * 4. link definitions are only checked (the first of a label wins);
- * 5. heading ids and section numbers, after the title heading may have left the body;
- * 6. math: display equations and their numbers, MathML for every formula (after the notes
+ * 3. figures and table captions before footnote numbering, so a note in a caption set above its
+ *    table is numbered where it is read;
+ * 4. footnote numbering needs the metadata (author notes are cited first, from the byline);
+ * 5. link definitions are only checked (the first of a label wins);
+ * 6. heading ids and section numbers, after the title heading may have left the body;
+ * 7. math: display equations and their numbers, MathML for every formula (after the notes
  *    are in place, so a formula in a note is converted like any other).
  */
 export function runTransforms(tree: Root, file: VFile, options: TransformOptions = {}): DocumentMeta {
   const meta = extractMetadata(tree, file, options);
   inlineNotes(tree);
+  makeFigures(tree, file, meta);
   numberFootnotes(tree, file, meta);
   checkDefinitions(tree, file);
   slugHeadings(tree, file);

@@ -69,6 +69,7 @@ const frontMatterSchema = v.looseObject({
   'raw-html': v.optional(v.picklist(['sanitize', 'trust'])),
   'footnote-numbering': v.optional(v.picklist(['document', 'chapter'])),
   pdfa: v.optional(v.boolean()),
+  float: v.optional(v.boolean()),
   // Checked key by key in readFrontMatter, so each problem gets its own line and column.
   'pdf-theme': v.optional(v.union([v.pipe(v.string(), v.nonEmpty()), v.record(v.string(), v.unknown())])),
   'chapter-level': v.optional(v.pipe(v.number(), v.integer(), v.minValue(1, 'must be a heading level from 1 to 6'), v.maxValue(6, 'must be a heading level from 1 to 6'))),
@@ -125,6 +126,7 @@ export function extractMetadata(tree: Root, file: VFile, options: MetadataOption
     rawHtml: data['raw-html'] ?? 'sanitize',
     footnoteNumbering: data['footnote-numbering'] ?? 'document',
     pdfa: data.pdfa ?? false,
+    float: data.float ?? true,
     pdfTheme: data['pdf-theme'] as DocumentMeta['pdfTheme'],
     pdfThemeAt: places.get('pdf-theme'),
   };

@@ -88,6 +88,7 @@ function chapterBody(part: ChapterPart, meta: DocumentMeta, footnotes: FootnoteI
   const tree: Root = { type: 'root', children: [...(byline ? [byline] : []), ...used, ...part.blocks, ...part.notes] };
   const content = contentToHast(tree, {
     rawHtml: meta.rawHtml,
+    lang: meta.lang,
     footnoteLabel: labels.notes,
     toHast: {
       footnoteBackLabel: (referenceIndex, rereferenceIndex) =>

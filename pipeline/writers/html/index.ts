@@ -21,7 +21,7 @@ export function renderHtml({ tree, meta, file, assets }: WriterInput): string {
   const byline = bylineMdast(meta, footnotes);
   // The byline goes through the same conversion as the body, first, so its notes get numbers 1…
   const root: Root = { type: 'root', children: byline ? [byline, ...tree.children] : tree.children };
-  const content = contentToHast(root, { rawHtml: meta.rawHtml, toHast: { handlers: embeddingImages(assets) } });
+  const content = contentToHast(root, { rawHtml: meta.rawHtml, lang: meta.lang, toHast: { handlers: embeddingImages(assets) } });
   const bylineElement = byline ? takeFirstElement(content.children) : undefined;
 
   const article = h('article', [

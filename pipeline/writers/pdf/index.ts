@@ -82,6 +82,7 @@ export function planPdf({ tree, meta, file, assets, epoch, shared }: WriterInput
   const destinations = new Set<string>(noteDefinitions.map((node) => `fn-${node.identifier}`));
   visit(tree, (node) => {
     if ((node.type === 'heading' || node.type === 'math') && node.data?.id) destinations.add(node.data.id);
+    if (node.type === 'figure' && node.identifier) destinations.add(node.identifier);
   });
 
   const state: State = {

@@ -2,13 +2,14 @@ import type { Element, ElementContent, Root as HastRoot } from 'hast';
 import { toString as hastToString } from 'hast-util-to-string';
 import { h } from 'hastscript';
 import type { FootnoteReference, Heading, Root } from 'mdast';
-import { defaultHandlers, type Handlers, type Options as ToHastOptions } from 'mdast-util-to-hast';
+import { defaultHandlers, type Handlers, type Options as ToHastOptions, type State } from 'mdast-util-to-hast';
 import rehypeRaw from 'rehype-raw';
 import rehypeSanitize, { defaultSchema, type Options as SanitizeSchema } from 'rehype-sanitize';
 import remarkRehype from 'remark-rehype';
 import { unified } from 'unified';
 import { EXIT, visit } from 'unist-util-visit';
-import type { DocumentMeta } from '../../types.ts';
+import { term } from '../../terms.ts';
+import type { Caption, DocumentMeta, Figure } from '../../types.ts';
 import { formatDate, joinNames, outline, type OutlineEntry } from './format.ts';
 import { mathSlots } from './math.ts';
 
@@ -20,7 +21,7 @@ export { bylineMdast } from './byline.ts';
  * a counter local to the tree being converted, so a chapter cut from a book keeps the
  * document's numbering.
  */
-export const handlers: Partial<Handlers> = {
+export const handlersFor = (lang: string): Partial<Handlers> => ({
   // The section number, as Pandoc writes it: `<span class="header-section-number">1.2</span> `.
   heading(state, node: Heading) {
     const element = defaultHandlers.heading(state, node);
@@ -34,11 +35,47 @@ export const handlers: Partial<Handlers> = {
     link.children = [{ type: 'text', value: node.label ?? node.identifier }];
     return sup;
   },
-};
+  figure: (state, node: Figure) => figureElement(state, node, lang),
+  // A caption is set by its figure (with the figure's label); one met alone is a paragraph.
+  caption: (state, node: Caption) => {
+    const paragraph = h('p', state.all(node));
+    state.patch(node, paragraph);
+    return paragraph;
+  },
+});
+
+/**
+ * A numbered figure: `<figure>` with the image and a `<figcaption>` that starts with its label
+ * ("Figure 1: …"); a numbered table: `<table>` whose first child is its `<caption>`. The
+ * pandoc-crossref id, when given, is the element's id.
+ */
+function figureElement(state: State, node: Figure, lang: string): Element {
+  const caption = node.children.find((child): child is Caption => child.type === 'caption');
+  const captionContent = (): ElementContent[] => [
+    h('span.caption-label', node.label),
+    ...(caption && caption.children.length > 0 ? [{ type: 'text' as const, value: term(lang, 'captionSeparator') }, ...state.all(caption)] : []),
+  ];
+  const id = node.identifier ? { id: node.identifier } : {};
+  const content = node.children.find((child) => child.type !== 'caption');
+  if (content?.type === 'table') {
+    const table = state.one(content, node) as Element;
+    Object.assign(table.properties, id);
+    table.children.unshift(h('caption', captionContent()));
+    state.patch(node, table);
+    return table;
+  }
+  const image = content ? state.one(content, node) : undefined;
+  const children = image ? (Array.isArray(image) ? image : [image]) : [];
+  const element = h('figure', { ...id, className: ['figure'] }, [...(children as ElementContent[]), h('figcaption', captionContent())]);
+  state.patch(node, element);
+  return element;
+}
 
 export interface ContentOptions {
   /** Heading of the notes section. */
   footnoteLabel?: string;
+  /** The document's language, for the words the handlers add (caption separators). */
+  lang?: string;
   /** Extra mdast options, e.g. the EPUB's note markup. */
   toHast?: Partial<ToHastOptions>;
   /** Raw HTML in the source: sanitised (the default) or passed through as written. */
@@ -64,7 +101,7 @@ const sanitizeSchema: SanitizeSchema = {
     td: [...(defaultSchema.attributes?.td ?? []), 'align'],
     th: [...(defaultSchema.attributes?.th ?? []), 'align'],
   },
-  tagNames: [...(defaultSchema.tagNames ?? []), 'section', 'nav', 'header', 'footer', 'aside', 'figure', 'figcaption', 'mark', 'abbr', 'time'],
+  tagNames: [...(defaultSchema.tagNames ?? []), 'caption', 'section', 'nav', 'header', 'footer', 'aside', 'figure', 'figcaption', 'mark', 'abbr', 'time'],
 };
 
 /** Convert a transformed tree (or a chapter of one) to hast, notes included. Raw HTML is parsed, then sanitised. */
@@ -79,7 +116,7 @@ export function contentToHast(tree: Root, options: ContentOptions = {}): HastRoo
       `Back to reference ${referenceIndex + 1}${rereferenceIndex > 1 ? `, citation ${rereferenceIndex}` : ''}`,
     ...options.toHast,
     // An edition's own handlers (the HTML edition embeds images) add to the shared ones.
-    handlers: { ...handlers, ...math.handlers, ...options.toHast?.handlers },
+    handlers: { ...handlersFor(options.lang ?? 'en'), ...math.handlers, ...options.toHast?.handlers },
   })
     // rehype-raw re-parses the whole tree with parse5: only worth it when there is raw HTML.
     .use(hasRawHtml(tree) ? [rehypeRaw] : [])

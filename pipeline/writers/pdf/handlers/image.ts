@@ -1,22 +1,26 @@
 import type { Image, ImageReference } from 'mdast';
 import { report } from '../../../messages.ts';
-import { struct, type Box, type Op } from '../boxes.ts';
+import { struct, type Box, type Op, type StructNode } from '../boxes.ts';
 import type { Context, State } from '../state.ts';
 import { setText } from '../typeset.ts';
 
-/** A paragraph holding only an image: a figure scaled to the column (and to a page), alt text in the structure. */
-export function figure(state: State, node: Image | ImageReference, url: string, context: Context): Box[] {
+/**
+ * An image set on its own: scaled to the column (and to a page), alt text in the structure, and
+ * the caption's lines (made by `caption` inside the Figure element) kept under it.
+ */
+export function figure(state: State, node: Image | ImageReference, url: string, context: Context, caption?: (figure: StructNode) => Box[]): Box[] {
   const alt = node.alt ?? '';
   const remote = /^https?:/i.test(url);
   // A remote image is used only when the build fetched it beforehand (--allow-remote).
   const fetched = remote ? state.assets.remote(url) : undefined;
   if (remote && !fetched) {
     report(state.file, 'warning', `remote image "${url.length > 80 ? `${url.slice(0, 77)}…` : url}" is not embedded in the PDF (remote files are fetched only with --allow-remote); its alt text is shown instead`, node, 'pdf-image-remote');
-    return altText(state, alt, context, struct('Figure', context.struct, { alt: alt || 'image' }));
+    const element = struct('Figure', context.struct, { alt: alt || 'image' });
+    return withCaption(altText(state, alt, context, element), element, context, caption);
   }
   const asset = fetched ?? state.assets.document(url, node);
   const element = struct('Figure', context.struct, { alt: alt || 'image' });
-  if (!asset) return altText(state, alt, context, element);
+  if (!asset) return withCaption(altText(state, alt, context, element), element, context, caption);
   let size: { width: number; height: number } | undefined;
   let op: Op | undefined;
   try {
@@ -29,11 +33,11 @@ export function figure(state: State, node: Image | ImageReference, url: string, 
       op = { op: 'image', x: 0, y: 0, w: 0, h: 0, bytes: asset.bytes };
     } else {
       report(state.file, 'warning', `${asset.path}: ${asset.mediaType} images cannot be embedded in the PDF (PNG, JPEG and SVG can); its alt text is shown instead`, node, 'pdf-image-type');
-      return altText(state, alt, context, element);
+      return withCaption(altText(state, alt, context, element), element, context, caption);
     }
   } catch (error) {
     report(state.file, 'error', `${asset.path}: cannot read the image: ${(error as Error).message}`, node, 'pdf-image-invalid');
-    return altText(state, alt, context, element);
+    return withCaption(altText(state, alt, context, element), element, context, caption);
   }
   // Images are laid out at 96 dpi (CSS pixels), never wider than the column or taller than a page.
   let width = (size.width * 72) / 96;
@@ -43,20 +47,16 @@ export function figure(state: State, node: Image | ImageReference, url: string, 
   height *= scale;
   Object.assign(op, { x: (context.width - width) / 2, y: 0, w: width, h: height });
   const boxes: Box[] = [{ height, ops: [op], notes: [], keep: false, struct: element }];
-  const title = node.type === 'image' ? node.title : undefined;
-  if (title) {
-    boxes[0]!.keep = true;
-    const caption = setText(state, [{ text: title, style: 'italic', size: context.size * 0.9, color: state.theme.body.color, rise: 0 }], {
-      width: context.width,
-      leading: context.leading * 0.9,
-      size: context.size * 0.9,
-      align: 'center',
-      struct: struct('Caption', element),
-    });
-    boxes.push({ height: context.leading * 0.3, ops: [], notes: [], keep: true }, ...caption);
-    caption.forEach((line, index) => (line.keep = index < caption.length - 1));
-  }
-  return boxes;
+  return withCaption(boxes, element, context, caption);
+}
+
+/** The caption under what was set, kept with it. */
+function withCaption(boxes: Box[], element: StructNode, context: Context, caption: ((figure: StructNode) => Box[]) | undefined): Box[] {
+  if (!caption) return boxes;
+  const lines = caption(element);
+  if (lines.length === 0) return boxes;
+  boxes.forEach((box) => (box.keep = true));
+  return [...boxes, { height: context.leading * 0.4, ops: [], notes: [], keep: true }, ...lines];
 }
 
 function altText(state: State, alt: string, context: Context, element: ReturnType<typeof struct>): Box[] {

@@ -3,6 +3,7 @@ import type { Box } from '../boxes.ts';
 import type { Context, State } from '../state.ts';
 import { blockquote } from './blockquote.ts';
 import { code } from './code.ts';
+import { caption, figure } from './figure.ts';
 import { heading } from './heading.ts';
 import { html } from './html.ts';
 import { list, listItem } from './list.ts';
@@ -24,6 +25,8 @@ type HandlerTable = { [K in RootContent['type']]: Handler<Extract<RootContent, {
 export const handlers = {
   blockquote,
   code,
+  figure,
+  caption,
   heading,
   html,
   list,

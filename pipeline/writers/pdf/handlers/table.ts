@@ -9,8 +9,9 @@ import { setText, type Align } from '../typeset.ts';
  * Column widths from content (CSS auto layout: each column gets at least its longest word,
  * the rest of the width is shared by how much more each column wants), cells that wrap, GFM
  * alignment, and the header row repeated at the top of each page the table continues on.
+ * A caption (made by `caption` inside the Table element) goes above, kept with the header row.
  */
-export function table(state: State, node: Table, context: Context): Box[] {
+export function table(state: State, node: Table, context: Context, caption?: (table: StructNode, width: number) => Box[]): Box[] {
   const theme = state.theme.table;
   const scale = context.size / state.theme.body.size;
   const size = theme.size * scale;
@@ -104,7 +105,10 @@ export function table(state: State, node: Table, context: Context): Box[] {
   const [header, ...overflow] = rowBoxes(first, true, struct('TR', head));
   header!.keep = true;
   header!.ops.push({ op: 'line', points: [[0, 0], [context.width, 0]], width: theme.headerRuleWidth, color: theme.ruleColor });
-  const boxes: Box[] = [header!, ...overflow];
+  const above = caption ? caption(element, context.width) : [];
+  above.forEach((line) => (line.keep = true));
+  if (above.length > 0) above.push({ height: leading * 0.4, ops: [], notes: [], keep: true });
+  const boxes: Box[] = [...above, header!, ...overflow];
   for (const row of rest) {
     for (const box of rowBoxes(row, false, struct('TR', bodyElement))) {
       box.header = header;
