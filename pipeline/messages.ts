@@ -25,3 +25,16 @@ export function report(
 export function withArticle(type: string): string {
   return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
 }
+
+/**
+ * A problem with how Colophon was asked to build (options, paths, the project's colophon.yaml)
+ * rather than with a document: the CLI prints it and exits with 2. A positioned one already
+ * reads `file:line:col: error: …` and is printed as it is.
+ */
+export class UsageError extends Error {
+  readonly positioned: boolean;
+  constructor(message: string, options: { positioned?: boolean } = {}) {
+    super(message);
+    this.positioned = options.positioned ?? false;
+  }
+}

@@ -51,6 +51,13 @@ export interface DocumentMeta {
    * the build reads and checks (build/pdf-theme-file.ts) before the PDF writer applies it.
    */
   pdfTheme?: ThemeOverride | string;
+  /**
+   * `css`: stylesheets added after the built-in one in the HTML and EPUB editions, each with where
+   * the front matter names it (none when they come from the project's colophon.yaml).
+   */
+  css?: { path: string; at?: import('unist').Point }[];
+  /** The texts of those stylesheets, read and checked by the build before the writers run. */
+  stylesheets?: string[];
   /** Where `pdf-theme` sits in the front matter, for messages about the file it names. */
   pdfThemeAt?: import('unist').Point;
   /** Footnote numbers run through the document, or restart in each chapter of a book. */
@@ -92,6 +99,8 @@ export interface AssetResolver {
   remote(url: string): Asset | undefined;
   /** A data file the document names (a JSON theme), inside the project like images are. */
   data(url: string, place?: import('unist').Position): Asset | undefined;
+  /** A stylesheet the document (or its project) names: inside the project, CSS text of at most 1 MB. */
+  stylesheet(url: string, place?: import('unist').Position): Asset | undefined;
   /** A file of Colophon's own: templates/… or a package under node_modules. */
   own(path: string): Uint8Array;
 }
@@ -115,6 +124,16 @@ export interface RenderContext extends ReadOptions {
   cwd: string;
   /** Fetch remote images (http/https only, never internal addresses). Off by default. */
   allowRemote?: boolean;
+  /** The project's defaults (colophon.yaml), already checked: front matter overrides them. */
+  project?: ProjectDefaults;
+}
+
+/** What a project's colophon.yaml sets for its documents (see build/project.ts). */
+export interface ProjectDefaults {
+  papersize?: PaperSize;
+  pdfTheme?: ThemeOverride;
+  /** Absolute paths of stylesheets inside the root, already checked. */
+  css?: string[];
 }
 
 export interface WriterInput {

@@ -5,7 +5,11 @@ import { VFile } from 'vfile';
 import { VFileMessage } from 'vfile-message';
 import { compareMessage } from 'vfile-sort';
 import { isInside } from '../read/assets.ts';
+import { UsageError } from '../messages.ts';
+import { readProjectDefaults } from './project.ts';
 import { colophonFingerprint, EditionCache, sha256, type CachedMessage, type CacheHit } from './cache.ts';
+
+export { UsageError };
 import { failed, renderDocument, type RenderOutput, type Source } from './document.ts';
 import type { Limits } from '../read/limits.ts';
 import { openPool } from './pool.ts';
@@ -19,9 +23,12 @@ export interface BuildOptions extends ReadOptions {
   paths?: string[];
   /** The project root: sources and assets must lie inside it. Default: the working directory. */
   root?: string;
-  /** Output folder, default `dist/` under the root. */
+  /** Output folder, relative to the root; default: the project's `out` (colophon.yaml), else `dist/`. */
   out?: string;
+  /** Editions to build; default: the project's `formats` (colophon.yaml), else `defaultFormats`. */
   formats?: Edition[];
+  /** Editions when neither `formats` nor the project names any; default `['html']` (the CLI: every edition). */
+  defaultFormats?: Edition[];
   /** Treat warnings as errors. */
   strict?: boolean;
   papersize?: PaperSize;
@@ -87,11 +94,14 @@ const MARKDOWN = new Set(['.md', '.markdown', '.mdown', '.mkd']);
 /** Build every edition of every document. Problems are messages on each document's file. */
 export async function build(options: BuildOptions = {}): Promise<BuildResult> {
   const root = resolve(options.root ?? process.cwd());
-  const out = resolve(root, options.out ?? 'dist');
-  const formats = options.formats ?? ['html'];
+  // The project's colophon.yaml (or package.json `colophon`): options given here override it.
+  const project = readProjectDefaults(root);
+  const out = options.out !== undefined ? resolve(root, options.out) : (project.out ?? resolve(root, 'dist'));
+  const formats = options.formats ?? project.formats ?? options.defaultFormats ?? ['html'];
   const folders = new Set<string>();
   let sources = findSources(root, options.paths ?? ['source'], folders);
   if (options.shard) sources = shardOf(sources, options.shard);
+  const templateFiles = projectTemplates(root);
 
   const context: RenderContext = {
     root,
@@ -103,6 +113,7 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
     epoch: options.sourceDateEpoch ?? epochFromEnvironment(),
     cwd: process.cwd(),
     allowRemote: options.allowRemote,
+    project: { papersize: project.papersize, pdfTheme: project.pdfTheme, css: project.css },
   };
   const cache = options.cache === false || options.dryRun ? undefined : EditionCache.forProject(root);
   const fingerprint = cache ? colophonFingerprint() : '';
@@ -113,7 +124,7 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
 
   const one = async (source: Source) => {
     const started = performance.now();
-    const result = await buildOne(source, { context, out, cache, fingerprint, force: options.force, render: render.run, dryRun: options.dryRun });
+    const result = await buildOne(source, { context, out, cache, fingerprint, templates: templateFiles, force: options.force, render: render.run, dryRun: options.dryRun });
     result.ms = performance.now() - started;
     options.onDocument?.(result);
     return result;
@@ -124,6 +135,9 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
     if (jobs > 1) documents.push(...(await Promise.all(sources.map(one))));
     else for (const source of sources) documents.push(await one(source));
     const files = new Set(documents.flatMap((document) => document.inputs));
+    // The project's defaults and its own templates change every document: --watch follows them too.
+    if (project.file) files.add(project.file);
+    for (let index = 0; index < templateFiles.length; index += 2) files.add(resolve(root, templateFiles[index]!));
     return { documents, ok: documents.every((document) => document.ok), inputs: { files: [...files].sort(), folders: [...folders].sort() } };
   } finally {
     await render.close();
@@ -147,6 +161,8 @@ interface OneContext {
   out: string;
   cache?: EditionCache;
   fingerprint: string;
+  /** The project's own templates/ (path, hash, path, hash…): they override Colophon's. */
+  templates: string[];
   force?: boolean;
   dryRun?: boolean;
   render: (source: Source, context: RenderContext) => Promise<RenderOutput>;
@@ -222,8 +238,19 @@ function cacheKey(source: Source, one: OneContext): string {
     inputs.push(sha256(readFileSync(source.path)));
   }
   return sha256(
-    JSON.stringify([one.fingerprint, source.kind, relative(context.root, source.path), context.cwd === context.root ? '' : relative(context.root, context.cwd), inputs, context.papersize ?? '', context.encoding ?? '', context.limits ?? {}, context.epoch, context.allowRemote ?? false]),
+    JSON.stringify([one.fingerprint, source.kind, relative(context.root, source.path), context.cwd === context.root ? '' : relative(context.root, context.cwd), inputs, context.papersize ?? '', context.encoding ?? '', context.limits ?? {}, context.epoch, context.allowRemote ?? false, context.project ?? {}, one.templates]),
   );
+}
+
+/** The hashes of a project's own templates/ (they override Colophon's file by file), for the cache key. */
+function projectTemplates(root: string): string[] {
+  const folder = join(root, 'templates');
+  if (!existsSync(folder)) return [];
+  const files = readdirSync(folder, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(entry.parentPath, entry.name))
+    .sort(byName);
+  return files.flatMap((file) => [relative(root, file), sha256(readFileSync(file))]);
 }
 
 function sameBytes(path: string, bytes: Uint8Array): boolean {
@@ -340,4 +367,3 @@ function epochFromEnvironment(): number {
   return value && /^\d+$/.test(value) ? Number(value) : 0;
 }
 
-export class UsageError extends Error {}

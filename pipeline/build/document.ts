@@ -64,7 +64,7 @@ export async function renderDocument(source: Source, context: RenderContext, sha
     return finish();
   }
   if (!checkTreeDepth(tree, file, limits)) return finish();
-  const meta = runTransforms(tree, file, { papersize: context.papersize });
+  const meta = runTransforms(tree, file, { papersize: context.papersize, defaults: context.project });
   output.meta = meta;
   if (failed(file, context.strict)) return finish();
 
@@ -84,10 +84,16 @@ export async function renderDocument(source: Source, context: RenderContext, sha
     ...resolver,
     document: (url, node) => recorded(url, resolver.document(url, node)),
     data: (url, place) => recorded(url, resolver.data(url, place)),
+    stylesheet: (url, place) => recorded(url, resolver.stylesheet(url, place)),
   };
   const epoch = meta.date ? epochFromDate(meta.date) : context.epoch;
   // A theme file the front matter names is read, checked and reported only for a PDF edition.
-  const writerMeta: DocumentMeta = context.formats.includes('pdf') ? { ...meta, pdfTheme: resolvePdfTheme(meta, assets, file) } : meta;
+  const writerMeta: DocumentMeta = context.formats.includes('pdf') ? { ...meta, pdfTheme: resolvePdfTheme(meta, assets, file) } : { ...meta };
+  // Stylesheets are read and checked once, before any writer, whichever editions use them.
+  writerMeta.stylesheets = (meta.css ?? []).flatMap(({ path, at }) => {
+    const asset = assets.stylesheet(path, at ? { start: at, end: at } : undefined);
+    return asset ? [new TextDecoder().decode(asset.bytes)] : [];
+  });
   for (const edition of context.formats) {
     const writer = await loadWriter(edition);
     try {

@@ -33,7 +33,7 @@ export async function main(argv: string[]): Promise<number> {
   const common = (command: Command) =>
     command
       .argument('[paths...]', 'Markdown files, folders of them, or book folders (with a book.yaml)', ['source'])
-      .option('-f, --format <list>', `editions, comma-separated (${EDITIONS.join(',')})`, defaultFormats().join(','))
+      .option('-f, --format <list>', `editions, comma-separated (default: the project's formats, else ${defaultFormats().join(',')})`)
       .option('--strict', 'treat warnings as errors')
       .addOption(new Option('--papersize <size>', 'paper size for the PDF edition').choices(['a4', 'a5', 'letter']))
       .addOption(new Option('--encoding <name>', 'source encoding').choices(['utf8', 'latin1']).default('utf8'))
@@ -46,7 +46,7 @@ export async function main(argv: string[]): Promise<number> {
       .addOption(new Option('--reporter <name>', 'how to report').choices([...REPORTERS]).default('human'));
 
   common(program.command('build').description('build the editions (default: every edition of source/ into dist/)'))
-    .option('-o, --out <dir>', 'output folder', 'dist')
+    .option('-o, --out <dir>', "output folder (default: the project's out, else dist under the root)")
     .option('--force', 'rebuild even editions whose inputs did not change')
     .option('-w, --watch', 'rebuild when a source, asset or template changes')
     .action(async (paths: string[], options) => {
@@ -71,7 +71,7 @@ export async function main(argv: string[]): Promise<number> {
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
     if (error instanceof UsageError) {
-      process.stderr.write(`colophon: ${error.message}\n`);
+      process.stderr.write(error.positioned ? `${error.message}\n` : `colophon: ${error.message}\n`);
       return 2;
     }
     throw error;
@@ -80,7 +80,7 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 interface CommandOptions {
-  format: string;
+  format?: string;
   strict?: boolean;
   papersize?: BuildOptions['papersize'];
   encoding: 'utf8' | 'latin1';
@@ -100,8 +100,9 @@ function toBuildOptions(paths: string[], options: CommandOptions): BuildOptions 
   return {
     paths: absolute,
     root: options.root === undefined ? defaultRoot(absolute) : resolve(options.root),
-    out: resolve(options.out ?? 'dist'),
-    formats: parseFormats(options.format),
+    out: options.out === undefined ? undefined : resolve(options.out),
+    formats: options.format === undefined ? undefined : parseFormats(options.format),
+    defaultFormats: defaultFormats(),
     strict: Boolean(options.strict),
     papersize: options.papersize,
     encoding: options.encoding,

@@ -3,6 +3,7 @@ import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { watch as chokidarWatch } from 'chokidar';
 import { packageRoot } from '../read/assets.ts';
 import { isMarkdown, type BuildInputs, type BuildOptions } from '../build/build.ts';
+import { readProjectDefaults } from '../build/project.ts';
 
 /**
  * `colophon build --watch`: build once, then rebuild whenever something the last build read
@@ -14,7 +15,7 @@ import { isMarkdown, type BuildInputs, type BuildOptions } from '../build/build.
  */
 export async function watch(options: BuildOptions, log: (text: string) => void, rebuild: () => Promise<BuildInputs | undefined>): Promise<number> {
   const root = resolve(options.root ?? process.cwd());
-  const out = resolve(root, options.out ?? 'dist');
+  const out = options.out !== undefined ? resolve(root, options.out) : (projectOut(root) ?? resolve(root, 'dist'));
   const templates = [resolve(packageRoot, 'templates'), resolve(root, 'templates')];
   const watched = new Set<string>();
   let inputs: BuildInputs = { files: [], folders: [] };
@@ -97,4 +98,13 @@ function isUnder(folder: string, path: string): boolean {
 /** A templates folder and its sub-folders (html/, pdf/, epub/), each watched for its own files. */
 function templateFolders(folder: string): string[] {
   return [folder, ...['html', 'pdf', 'epub'].map((name) => join(folder, name))];
+}
+
+/** The project's `out` (colophon.yaml); a broken colophon.yaml is the build's to report. */
+function projectOut(root: string): string | undefined {
+  try {
+    return readProjectDefaults(root).out;
+  } catch {
+    return undefined;
+  }
 }

@@ -105,18 +105,41 @@ export function createAssetResolver({ root, documentDir, file, cache, fetched }:
     remote(url) {
       return fetched?.get(url);
     },
+    stylesheet(url, place) {
+      const asset = locate(url, place, { '.css': 'text/css' }, 'a stylesheet (a .css file)');
+      if (!asset) return undefined;
+      const problem = stylesheetProblem(url, asset.bytes);
+      if (problem) {
+        report(file, 'error', problem, place, 'asset-type');
+        return undefined;
+      }
+      return asset;
+    },
     own(path) {
       // Theme font paths come from users: a path that climbs out of templates/ or a package is refused.
       if (isAbsolute(path) || path.split(/[\\/]/).includes('..')) throw new Error(`not a path inside Colophon's files: ${path}`);
       let bytes = cache.get(path);
       if (!bytes) {
-        const full = path.startsWith('templates/') ? resolve(packageRoot, path) : createRequire(resolve(packageRoot, 'package.json')).resolve(path);
+        const full = path.startsWith('templates/') ? (projectTemplate(realRoot, path) ?? resolve(packageRoot, path)) : createRequire(resolve(packageRoot, 'package.json')).resolve(path);
         bytes = readFileSync(full);
         cache.set(path, bytes);
       }
       return bytes;
     },
   };
+}
+
+/**
+ * The project's own copy of one of Colophon's templates (`templates/html/style.css` under the
+ * root), which replaces the packaged file: a regular file inside the root, else none.
+ */
+function projectTemplate(realRoot: string, path: string): string | undefined {
+  try {
+    const real = realpathSync(resolve(realRoot, path));
+    return isInside(realRoot, real) && statSync(real).isFile() ? real : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** What an image's bytes say it is (a server's Content-Type is not trusted). */
@@ -127,6 +150,22 @@ export function sniffImageType(bytes: Uint8Array): string | undefined {
   if (head.subarray(0, 4).toString('latin1') === 'GIF8') return 'image/gif';
   if (head.subarray(0, 4).toString('latin1') === 'RIFF' && head.subarray(8, 12).toString('latin1') === 'WEBP') return 'image/webp';
   if (/^\s*(<\?xml[^>]*>\s*)?(<!--[\s\S]*?-->\s*)*(<!DOCTYPE svg[^>]*>\s*)?<svg[\s>]/i.test(head.toString('utf8'))) return 'image/svg+xml';
+  return undefined;
+}
+
+/** Largest stylesheet accepted, in bytes: a stylesheet is text someone wrote, not a data dump. */
+export const MAX_STYLESHEET_BYTES = 1024 * 1024;
+
+/** Why bytes named as a stylesheet are not one (binary, not UTF-8, too large), or undefined. */
+export function stylesheetProblem(name: string, bytes: Uint8Array): string | undefined {
+  if (!/\.css$/i.test(name)) return `"${name}" is not a stylesheet (a .css file)`;
+  if (bytes.length > MAX_STYLESHEET_BYTES) return `"${name}" is larger than ${MAX_STYLESHEET_BYTES / 1024 / 1024} MB`;
+  if (bytes.includes(0)) return `"${name}" is not CSS text (a NUL byte at offset ${bytes.indexOf(0)})`;
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return `"${name}" is not CSS text (invalid UTF-8)`;
+  }
   return undefined;
 }
 

@@ -19,7 +19,6 @@ export const PANDOC_ALIASES: Readonly<Record<string, string>> = {
  */
 export const OTHER_KNOWN_KEYS: readonly string[] = [
   'abstract',
-  'css',
   'bibliography',
   'csl',
   'link-citations',

@@ -4,11 +4,11 @@ import type { Heading, Root, RootContent, Yaml } from 'mdast';
 import { toString } from 'mdast-util-to-string';
 import type { Point } from 'unist';
 import type { VFile } from 'vfile';
-import { isMap, isNode, isScalar, LineCounter, parseDocument, visit, type Document } from 'yaml';
+import { isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, visit, type Document } from 'yaml';
 import * as v from 'valibot';
 import { report, withArticle } from '../messages.ts';
 import { isFreeKey, nearestKey, OTHER_KNOWN_KEYS, PANDOC_ALIASES, PANDOC_UNSUPPORTED } from './front-matter-keys.ts';
-import type { Author, DocumentMeta } from '../types.ts';
+import type { Author, DocumentMeta, ProjectDefaults } from '../types.ts';
 import { checkThemeOverride } from './pdf-theme.ts';
 
 /** Namespace for identifiers derived from title, authors and date (fixed forever: changing it changes every book's id). */
@@ -72,6 +72,7 @@ const frontMatterSchema = v.looseObject({
   float: v.optional(v.boolean()),
   // Checked key by key in readFrontMatter, so each problem gets its own line and column.
   'pdf-theme': v.optional(v.union([v.pipe(v.string(), v.nonEmpty()), v.record(v.string(), v.unknown())])),
+  css: v.optional(textList),
   'chapter-level': v.optional(v.pipe(v.number(), v.integer(), v.minValue(1, 'must be a heading level from 1 to 6'), v.maxValue(6, 'must be a heading level from 1 to 6'))),
 });
 
@@ -80,6 +81,8 @@ type FrontMatter = v.InferOutput<typeof frontMatterSchema>;
 export interface MetadataOptions {
   /** Paper size given on the command line: it wins over the front matter. */
   papersize?: DocumentMeta['papersize'];
+  /** The project's defaults (colophon.yaml): the front matter wins over them. */
+  defaults?: ProjectDefaults;
 }
 
 /**
@@ -117,7 +120,7 @@ export function extractMetadata(tree: Root, file: VFile, options: MetadataOption
     description: data.description ?? data.subtitle ?? openingSentences(tree),
     keywords: data.keywords ?? [],
     cover: data.cover,
-    papersize: options.papersize ?? data.papersize ?? 'a4',
+    papersize: options.papersize ?? data.papersize ?? options.defaults?.papersize ?? 'a4',
     toc: data.toc ?? false,
     tocTitle: data['toc-title'],
     tocDepth: data['toc-depth'] ?? 3,
@@ -127,7 +130,8 @@ export function extractMetadata(tree: Root, file: VFile, options: MetadataOption
     footnoteNumbering: data['footnote-numbering'] ?? 'document',
     pdfa: data.pdfa ?? false,
     float: data.float ?? true,
-    pdfTheme: data['pdf-theme'] as DocumentMeta['pdfTheme'],
+    pdfTheme: (data['pdf-theme'] as DocumentMeta['pdfTheme']) ?? options.defaults?.pdfTheme,
+    css: data.css ? data.css.map((path, index) => ({ path, at: places.get(`css.${index}`) })) : options.defaults?.css?.map((path) => ({ path })),
     pdfThemeAt: places.get('pdf-theme'),
   };
   file.data.meta = meta;
@@ -196,6 +200,8 @@ function readFrontMatter(node: Yaml, file: VFile, places: Map<string, Point>): F
   if (result.success) {
     const theme = result.output['pdf-theme'];
     if (theme !== undefined) places.set('pdf-theme', at(offsetOfPath(document, ['pdf-theme'])));
+    // Each stylesheet's own place, so a missing or unusable file is reported where it is named.
+    result.output.css?.forEach((_, index) => places.set(`css.${index}`, at(offsetOfPath(document, Array.isArray(document.get('css')) || isSeq(document.get('css')) ? ['css', index] : ['css']))));
     if (typeof theme !== 'object') return result.output;
     const { problems } = checkThemeOverride(theme);
     for (const problem of problems) {

@@ -71,7 +71,8 @@ export async function renderEpub({ tree, meta, file, assets, epoch }: WriterInpu
       tocNCX: own('toc.ncx.ejs'),
       tocXHTML: own('nav.xhtml.ejs'),
       chapterXHTML: own('chapter.xhtml.ejs'),
-      css: own('style.css'),
+      // The project's stylesheets follow the built-in one, so their rules win.
+      css: [own('style.css'), ...(meta.stylesheets ?? [])].join('\n'),
     },
     epoch,
   });

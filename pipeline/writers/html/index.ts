@@ -39,7 +39,9 @@ export function renderHtml({ tree, meta, file, assets }: WriterInput): string {
   return fillTemplate(template, {
     lang: escapeXml(meta.lang),
     head,
-    style: style.trim(),
+    // The project's stylesheets follow the built-in one, so their rules win; `</style` inside
+    // them cannot end the element early.
+    style: [style.trim(), ...(meta.stylesheets ?? []).map((css) => css.trim().replace(/<\/(style)/gi, '<\\/$1'))].join('\n'),
     body,
   });
 }
