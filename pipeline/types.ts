@@ -150,6 +150,17 @@ export interface WriterInput {
 export interface SharedResources {
   /** `parse(bytes)`, or the value it gave for the same key and the same bytes before. */
   parsed<T>(key: string, bytes: Uint8Array, parse: (bytes: Uint8Array) => T): T;
+  /**
+   * The piece trees of a large document's last parse, by the text each piece was parsed from
+   * (see parse/chunked-parse.ts): a rebuild in watch mode parses again only the pieces that changed.
+   */
+  pieceTrees(document: string): PieceTrees;
+}
+
+/** Trees of parsed pieces: those of the last parse, read; those of this parse, written. The caller keeps `next`. */
+export interface PieceTrees {
+  previous: ReadonlyMap<string, Root>;
+  next: Map<string, Root>;
 }
 
 export interface Writer {

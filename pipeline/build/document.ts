@@ -56,7 +56,7 @@ export async function renderDocument(source: Source, context: RenderContext, sha
   if (!checkSource(file, limits)) return finish();
   let tree: Root;
   try {
-    tree = loaded.tree ?? parseDocumentText(file);
+    tree = loaded.tree ?? parseDocumentText(file, undefined, shared.pieceTrees(source.path));
   } catch (error) {
     // The parser's own tree walkers recurse; a stack overflow means nesting past what they bear.
     if (!(error instanceof RangeError)) throw error;

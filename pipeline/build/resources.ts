@@ -1,3 +1,4 @@
+import type { Root } from 'mdast';
 import type { SharedResources } from '../types.ts';
 
 /**
@@ -8,7 +9,15 @@ import type { SharedResources } from '../types.ts';
  */
 export function createSharedResources(): SharedResources {
   const entries = new Map<string, { bytes: Uint8Array; value: unknown }>();
+  // Per document, only the pieces of its last parse are kept: memory stays one tree per document.
+  const pieces = new Map<string, Map<string, Root>>();
   return {
+    pieceTrees(document) {
+      const next = new Map<string, Root>();
+      const previous = pieces.get(document) ?? new Map<string, Root>();
+      pieces.set(document, next);
+      return { previous, next };
+    },
     parsed<T>(key: string, bytes: Uint8Array, parse: (bytes: Uint8Array) => T): T {
       const hit = entries.get(key);
       if (hit && (hit.bytes === bytes || Buffer.from(hit.bytes.buffer, hit.bytes.byteOffset, hit.bytes.byteLength).equals(bytes))) return hit.value as T;

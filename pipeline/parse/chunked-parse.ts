@@ -2,6 +2,7 @@ import type { Root, RootContent } from 'mdast';
 import { EXIT, visit } from 'unist-util-visit';
 import { normalizeIdentifier } from 'micromark-util-normalize-identifier';
 import { VFile } from 'vfile';
+import type { PieceTrees } from '../types.ts';
 import { parse } from './parse.ts';
 
 /**
@@ -34,14 +35,18 @@ export interface PieceOptions {
 const defaultPieces: PieceOptions = { minBytes: 256 * 1024, pieceBytes: 128 * 1024 };
 const SENTINEL = 'colophon-piece-end-5b2f';
 
-/** The document's tree, as `parse(file)` gives it; large texts are parsed in pieces. */
-export function parseDocumentText(file: VFile, options: PieceOptions = defaultPieces): Root {
+/**
+ * The document's tree, as `parse(file)` gives it; large texts are parsed in pieces. With
+ * `memo`, a piece whose text (and stand-ins) the last parse saw is taken from it instead of
+ * parsed again: the tree is the same, since a piece's parse depends on nothing else.
+ */
+export function parseDocumentText(file: VFile, options: PieceOptions = defaultPieces, memo?: PieceTrees): Root {
   const text = String(file.value);
   // Lines are counted by \n: a text with old Mac line ends (a lone \r) is parsed whole.
   if (text.length < options.minBytes || /\r(?!\n)/.test(text)) return parse(file);
   const cuts = cutPoints(text, options.pieceBytes);
   if (cuts.length === 0) return parse(file);
-  return parsePieces(text, cuts) ?? parse(file);
+  return parsePieces(text, cuts, memo) ?? parse(file);
 }
 
 /** Offsets of lines where a piece may start: `#`-headings at column 1 after a blank line, past the front matter. */
@@ -99,7 +104,7 @@ interface Piece {
   lineShift: number;
 }
 
-function parsePieces(text: string, cuts: number[]): Root | undefined {
+function parsePieces(text: string, cuts: number[], memo: PieceTrees | undefined): Root | undefined {
   const bounds = [0, ...cuts, text.length];
   const pieces: Piece[] = [];
   let line = 0;
@@ -110,7 +115,7 @@ function parsePieces(text: string, cuts: number[]): Root | undefined {
   }
   const guessed = pieces.map((piece) => guessLabels(piece.text));
   // Each piece is parsed with the labels of all the other pieces.
-  const parsePiece = (index: number, labels: Label[][]) => parseOne(pieces[index]!, labels.flatMap((list, other) => (other === index ? [] : list)));
+  const parsePiece = (index: number, labels: Label[][]) => parseOne(pieces[index]!, labels.flatMap((list, other) => (other === index ? [] : list)), memo);
 
   let trees = pieces.map((_, index) => parsePiece(index, guessed));
   if (trees.some((tree) => !tree)) return undefined;
@@ -143,7 +148,7 @@ function labelId(label: Label): string {
 }
 
 /** Parse one piece with stand-ins for `labels` after a sentinel; undefined if a block ran past its end. */
-function parseOne(piece: Piece, labels: Label[]): Root | undefined {
+function parseOne(piece: Piece, labels: Label[], memo: PieceTrees | undefined): Root | undefined {
   const standIns = [`[${SENTINEL}]: #`];
   const seen = new Set<string>();
   const lower = piece.text.toLowerCase();
@@ -155,7 +160,14 @@ function parseOne(piece: Piece, labels: Label[]): Root | undefined {
     standIns.push(label.footnote ? `[^${label.raw}]: -` : `[${label.raw}]: #`);
   }
   const ending = /\n$/.test(piece.text) ? '\n' : '\n\n';
-  const tree = parse(new VFile({ value: `${piece.text}${ending}${standIns.join('\n\n')}\n` }));
+  const source = `${piece.text}${ending}${standIns.join('\n\n')}\n`;
+  // Trees are changed later (positions shifted, then transformed): the memo keeps its own copy.
+  const remembered = memo?.previous.get(source) ?? memo?.next.get(source);
+  if (remembered) {
+    memo!.next.set(source, remembered);
+    return structuredClone(remembered);
+  }
+  const tree = parse(new VFile({ value: source }));
   const end = piece.text.length;
   const kept: RootContent[] = [];
   let sentinelFound = false;
@@ -169,6 +181,7 @@ function parseOne(piece: Piece, labels: Label[]): Root | undefined {
   }
   if (!sentinelFound) return undefined;
   tree.children = kept;
+  memo?.next.set(source, structuredClone(tree));
   return tree;
 }
 
