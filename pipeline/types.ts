@@ -1,5 +1,5 @@
 import type { ThemeOverride } from './transforms/pdf-theme.ts';
-import type { Image, ImageReference, Parent, PhrasingContent, Root, Table } from 'mdast';
+import type { BlockContent, Image, ImageReference, Parent, PhrasingContent, Root, Table } from 'mdast';
 import type { Limits } from './read/limits.ts';
 import type { ReadOptions } from './read/source.ts';
 import type { VFile } from 'vfile';
@@ -33,6 +33,8 @@ export interface DocumentMeta {
   identifier: string;
   isbn?: string;
   description?: string;
+  /** `abstract:` as written (Markdown); the abstract transform sets it in the body. */
+  abstract?: string;
   keywords: string[];
   cover?: string;
   papersize: PaperSize;
@@ -218,10 +220,17 @@ export interface Caption extends Parent {
 
 export type FigureContent = Caption | Image | ImageReference | Table;
 
+/** The front matter's `abstract:`, parsed as Markdown and set first in the body, after the title block. */
+export interface Abstract extends Parent {
+  type: 'abstract';
+  children: BlockContent[];
+}
+
 declare module 'mdast' {
   interface RootContentMap {
     figure: Figure;
     caption: Caption;
+    abstract: Abstract;
   }
   interface BlockContentMap {
     figure: Figure;

@@ -1,5 +1,5 @@
 import type { FootnoteDefinition, FootnoteReference, Root, Table } from 'mdast';
-import type { Figure } from '../pipeline/types.ts';
+import type { Abstract, Figure } from '../pipeline/types.ts';
 import { term } from '../pipeline/terms.ts';
 import { toString } from 'mdast-util-to-string';
 import { visit } from 'unist-util-visit';
@@ -217,5 +217,18 @@ describe('figures and table captions', () => {
   it('numbers a note in a caption above its table before the notes in the table', () => {
     const { tree } = process('Table: Caption.[^a]\n\n| a |\n|---|\n| x[^b] |\n\n[^a]: A.\n[^b]: B.\n');
     expect(definitions(tree).map((note) => note.text)).toEqual(['A.', 'B.']);
+  });
+});
+
+describe('abstract', () => {
+  it('opens the body with the front matter abstract (Markdown) and becomes the description when none is given', () => {
+    const { tree, meta } = process('---\ntitle: T\nabstract: |\n  We *counted* visitors.[^n]\n\n  A second paragraph.\n---\n\nBody.\n\n[^n]: A note.\n');
+    const first = tree.children[0]!;
+    expect(first.type).toBe('abstract');
+    expect((first as Abstract).children.map((node) => node.type)).toEqual(['paragraph', 'paragraph']);
+    expect(meta.description).toBe('We counted visitors. A second paragraph.');
+    // A note cited in the abstract is numbered first.
+    expect(references(tree)).toEqual(['1']);
+    expect(process('---\ntitle: T\ndescription: Given.\nabstract: An abstract.\n---\n').meta.description).toBe('Given.');
   });
 });

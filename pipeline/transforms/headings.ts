@@ -8,7 +8,7 @@ import type {} from 'mdast-util-to-hast';
 import { report } from '../messages.ts';
 
 /** Ids the writers use for notes, the title block and the contents; a heading must not take them. */
-const RESERVED_IDS = ['title-block', 'footnotes', 'footnote-label', 'colophon', 'toc', 'toc-title'];
+const RESERVED_IDS = ['abstract', 'abstract-title', 'title-block', 'footnotes', 'footnote-label', 'colophon', 'toc', 'toc-title'];
 
 /**
  * Give every heading a stable, unique id, set on the mdast so that HTML anchors, EPUB chapter

@@ -1,6 +1,7 @@
 import type { Root } from 'mdast';
 import type { VFile } from 'vfile';
 import type { DocumentMeta } from '../types.ts';
+import { insertAbstract } from './abstract.ts';
 import { checkDefinitions } from './definitions.ts';
 import { makeFigures } from './figures.ts';
 import { numberFootnotes } from './footnotes.ts';
@@ -15,6 +16,7 @@ export type TransformOptions = MetadataOptions;
  * Every transform, in order. Each is a pure function of (tree, file); this is the only place
  * that knows the order:
  * 1. metadata first: it removes the YAML node, and may lift the first heading into the title;
+ *    the abstract then opens the body, so the transforms below treat it like the rest;
  * 2. inline notes before numbering, so `^[…]` notes join the same sequence;
  * 3. figures and table captions before footnote numbering, so a note in a caption set above its
  *    table is numbered where it is read;
@@ -26,6 +28,7 @@ export type TransformOptions = MetadataOptions;
  */
 export function runTransforms(tree: Root, file: VFile, options: TransformOptions = {}): DocumentMeta {
   const meta = extractMetadata(tree, file, options);
+  insertAbstract(tree, meta);
   inlineNotes(tree);
   makeFigures(tree, file, meta);
   numberFootnotes(tree, file, meta);

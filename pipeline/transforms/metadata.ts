@@ -7,6 +7,7 @@ import type { VFile } from 'vfile';
 import { isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, visit, type Document } from 'yaml';
 import * as v from 'valibot';
 import { report, withArticle } from '../messages.ts';
+import { abstractText } from './abstract.ts';
 import { isFreeKey, nearestKey, OTHER_KNOWN_KEYS, PANDOC_ALIASES, PANDOC_UNSUPPORTED } from './front-matter-keys.ts';
 import type { Author, DocumentMeta, ProjectDefaults } from '../types.ts';
 import { checkThemeOverride } from './pdf-theme.ts';
@@ -59,6 +60,7 @@ const frontMatterSchema = v.looseObject({
     ),
   ),
   description: v.optional(text),
+  abstract: v.optional(text),
   keywords: v.optional(textList),
   cover: v.optional(text),
   papersize: v.optional(v.picklist(['a4', 'a5', 'letter'])),
@@ -117,7 +119,8 @@ export function extractMetadata(tree: Root, file: VFile, options: MetadataOption
       (data.isbn ? `urn:isbn:${data.isbn.replace(/[-\s]/g, '')}` : undefined) ??
       `urn:uuid:${uuidV5(JSON.stringify([title, authorList.map((a) => a.name), date ?? '']), IDENTIFIER_NAMESPACE)}`,
     isbn: data.isbn?.replace(/[-\s]/g, ''),
-    description: data.description ?? data.subtitle ?? openingSentences(tree),
+    description: data.description ?? (data.abstract ? abstractText(data.abstract) : undefined) ?? data.subtitle ?? openingSentences(tree),
+    abstract: data.abstract,
     keywords: data.keywords ?? [],
     cover: data.cover,
     papersize: options.papersize ?? data.papersize ?? options.defaults?.papersize ?? 'a4',

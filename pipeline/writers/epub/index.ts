@@ -104,7 +104,18 @@ function chapterBody(part: ChapterPart, meta: DocumentMeta, footnotes: FootnoteI
   }
   const root: HastRoot = { type: 'root', children: [...front, ...children] };
   notesToAsides(root, labels);
+  markAbstract(root);
   return root;
+}
+
+/** The abstract's section, in EPUB's structural semantics and DPUB-ARIA. */
+function markAbstract(root: HastRoot): void {
+  for (const node of root.children) {
+    if (node.type === 'element' && node.tagName === 'section' && node.properties.id === 'abstract') {
+      node.properties['epub:type'] = 'abstract';
+      node.properties.role = 'doc-abstract';
+    }
+  }
 }
 
 interface Cover {

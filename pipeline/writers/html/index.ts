@@ -23,9 +23,12 @@ export function renderHtml({ tree, meta, file, assets }: WriterInput): string {
   const root: Root = { type: 'root', children: byline ? [byline, ...tree.children] : tree.children };
   const content = contentToHast(root, { rawHtml: meta.rawHtml, lang: meta.lang, toHast: { handlers: embeddingImages(assets) } });
   const bylineElement = byline ? takeFirstElement(content.children) : undefined;
+  // The abstract opens the body; it goes before the table of contents.
+  const abstract = tree.children[0]?.type === 'abstract' ? takeFirstElement(content.children) : undefined;
 
   const article = h('article', [
     titleBlock(meta, bylineElement),
+    abstract,
     meta.toc ? tableOfContents(tree, meta.tocDepth, meta.tocTitle) : undefined,
     ...(content.children as ElementContent[]),
     colophon(meta),

@@ -115,10 +115,13 @@ export function planPdf({ tree, meta, file, assets, epoch, shared }: WriterInput
   };
   const footnotes = file.data.footnotes ?? { count: 0, authorNotes: {} };
   const contents = meta.toc ? tableOfContents(state, tree, context, meta.tocDepth, meta.tocTitle) : undefined;
+  // The abstract belongs to the opening, before the table of contents.
+  const opening = tree.children[0]?.type === 'abstract' ? tree.children.slice(0, 1) : [];
   const body: Box[] = [
     ...titleBlock(state, meta, footnotes, context),
+    ...(opening.length > 0 ? [...state.all(opening, context), space(theme.headings[1]!.spaceBefore)] : []),
     ...(contents ? [...contents.boxes, space(theme.headings[1]!.spaceBefore)] : []),
-    ...state.all(tree.children, context),
+    ...state.all(tree.children.slice(opening.length), context),
     ...colophonBlock(state, meta, context, root),
   ];
   const notes = layoutNotes(state, noteDefinitions, frame.width, root, frame.height);

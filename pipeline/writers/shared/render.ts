@@ -9,7 +9,7 @@ import remarkRehype from 'remark-rehype';
 import { unified } from 'unified';
 import { EXIT, visit } from 'unist-util-visit';
 import { term } from '../../terms.ts';
-import type { Caption, DocumentMeta, Figure } from '../../types.ts';
+import type { Abstract, Caption, DocumentMeta, Figure } from '../../types.ts';
 import { formatDate, joinNames, outline, type OutlineEntry } from './format.ts';
 import { mathSlots } from './math.ts';
 
@@ -36,6 +36,12 @@ export const handlersFor = (lang: string): Partial<Handlers> => ({
     return sup;
   },
   figure: (state, node: Figure) => figureElement(state, node, lang),
+  // A section labelled by its heading: a region landmark of its own.
+  abstract: (state, node: Abstract) => {
+    const element = h('section.abstract', { id: 'abstract', ariaLabelledBy: 'abstract-title' }, [h('h2#abstract-title', term(lang, 'abstract')), ...state.wrap(state.all(node), true)]);
+    state.patch(node, element);
+    return element;
+  },
   // A caption is set by its figure (with the figure's label); one met alone is a paragraph.
   caption: (state, node: Caption) => {
     const paragraph = h('p', state.all(node));

@@ -1,6 +1,7 @@
 import type { RootContent } from 'mdast';
 import type { Box } from '../boxes.ts';
 import type { Context, State } from '../state.ts';
+import { abstract } from './abstract.ts';
 import { blockquote } from './blockquote.ts';
 import { code } from './code.ts';
 import { caption, figure } from './figure.ts';
@@ -23,6 +24,7 @@ type HandlerTable = { [K in RootContent['type']]: Handler<Extract<RootContent, {
  * front matter is metadata. Phrasing content met at block level is set as a paragraph.
  */
 export const handlers = {
+  abstract,
   blockquote,
   code,
   figure,
