@@ -60,6 +60,12 @@ export interface DocumentMeta {
   css?: { path: string; at?: import('unist').Point }[];
   /** The texts of those stylesheets, read and checked by the build before the writers run. */
   stylesheets?: string[];
+  /** Bibliography files (BibTeX, CSL JSON or CSL YAML), relative to the document. */
+  bibliography?: string[];
+  bibliographyAt?: import('unist').Point;
+  /** A CSL style file; Chicago author-date when absent. */
+  csl?: string;
+  cslAt?: import('unist').Point;
   /** Where `pdf-theme` sits in the front matter, for messages about the file it names. */
   pdfThemeAt?: import('unist').Point;
   /** Footnote numbers run through the document, or restart in each chapter of a book. */

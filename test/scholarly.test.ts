@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import JSZip from 'jszip';
+import { toString as mdastToString } from 'mdast-util-to-string';
 import { VFile } from 'vfile';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from '../pipeline/parse/parse.ts';
@@ -108,4 +109,67 @@ describe('the paper fixture', () => {
     expect(raw).toMatch(/\/Alt \(E = mc\^2\)/);
     expect(execFileSync('qpdf', ['--check', out('paper.pdf')], { encoding: 'utf8' })).toMatch(/No syntax or stream encoding errors/);
   }, SLOW);
+});
+
+/** Transforms only, with the bibliography and style files given in memory (read as the build reads them). */
+function cited(markdown: string, files: Record<string, string>, front = 'bibliography: refs.bib') {
+  const file = new VFile({ path: 'doc.md', value: `---\ntitle: T\n${front}\n---\n${markdown}` });
+  const tree = parse(file);
+  runTransforms(tree, file, {
+    readData: (url) => (url in files ? { path: url, bytes: new TextEncoder().encode(files[url]!), mediaType: 'text/plain' } : undefined),
+    ownFile: (path) => readFileSync(join(fixturesDir, '..', '..', path)),
+  });
+  return { tree, file, messages: file.messages.map((message) => `${message.line}:${message.column} ${message.ruleId}: ${message.reason}`) };
+}
+const bib = readFileSync(join(fixture, 'refs.bib'), 'utf8');
+const paragraphText = (tree: import('mdast').Root, index = 0) => mdastToString(tree.children[index]!);
+
+describe('citations', () => {
+  it('formats Pandoc citation forms in Chicago author-date by default', () => {
+    const { tree, messages } = cited('[@knuth1984] [@knuth1984, p. 12] [see @gauss1801; @kernighan1988] @knuth1984 [ch. 4] [-@gauss1801]\n', { 'refs.bib': bib });
+    expect(messages).toEqual([]);
+    expect(paragraphText(tree)).toBe('(Knuth 1984) (Knuth 1984, 12) (see Gauss 1801; Kernighan and Ritchie 1988) Knuth (1984, chap. 4) (1801)');
+  });
+  it('lists only cited works, linked from their citations', () => {
+    const { tree } = cited('Text [@gauss1801].\n', { 'refs.bib': bib });
+    const entries = tree.children.filter((node) => node.type === 'paragraph' && node.data?.anchor);
+    expect(entries.map((node) => (node as import('mdast').Paragraph).data?.anchor)).toEqual(['ref-gauss1801']);
+    expect(JSON.stringify(tree.children[0])).toContain('"url":"#ref-gauss1801"');
+  });
+  it('warns about an unknown key at its place and prints ?key', () => {
+    const { tree, messages } = cited('Known [@gauss1801] and not [@nobody2000].\n', { 'refs.bib': bib });
+    expect(messages).toEqual(['5:29 citation-unknown: citation "@nobody2000" is not in the bibliography']);
+    expect(paragraphText(tree)).toBe('Known (Gauss 1801) and not ?nobody2000.');
+  });
+  it('leaves @names alone in documents without a bibliography, and cross-references to their transform', () => {
+    const { tree, messages } = cited('Ping @someone about [@fig:plot].\n', {}, 'lang: en');
+    expect(messages).toEqual([]);
+    expect(paragraphText(tree)).toContain('@someone');
+  });
+  it('reports a BibTeX syntax error at its own line and column', () => {
+    const { messages } = cited('[@x]\n', { 'refs.bib': '@book{ok, title = {Fine}}\n@book{x,\n  title = "a" year = 1999\n}\n' });
+    expect(messages.find((message) => message.includes('bibliography-syntax'))).toMatch(/^3:15 bibliography-syntax: refs\.bib:3:15: not valid BibTeX: expected "rbrace", got "identifier"$/);
+  });
+  it('reads CSL JSON and CSL YAML; reports their syntax errors in the file', () => {
+    const json = JSON.stringify([{ id: 'doe', type: 'book', title: 'A Book', author: [{ family: 'Doe', given: 'Jane' }], issued: { 'date-parts': [[2020]] } }]);
+    expect(paragraphText(cited('[@doe]\n', { 'refs.json': json }, 'bibliography: refs.json').tree)).toBe('(Doe 2020)');
+    const yaml = 'references:\n- id: roe\n  type: book\n  title: B\n  author:\n  - family: Roe\n    given: R\n  issued:\n    date-parts: [[2019]]\n';
+    expect(paragraphText(cited('[@roe]\n', { 'refs.yaml': yaml }, 'bibliography: refs.yaml').tree)).toBe('(Roe 2019)');
+    expect(cited('[@x]\n', { 'refs.json': '[{"id": 1,,}]' }, 'bibliography: refs.json').messages[0]).toMatch(/bibliography-syntax: refs\.json:1:\d+: not valid JSON/);
+  });
+  it('a note style turns citations into footnotes numbered with the other notes', () => {
+    const style = readFileSync(join(fixture, 'note-style.csl'), 'utf8');
+    const { tree, messages } = cited('A note.[^a] A citation [@knuth1984, p. 3].\n\n[^a]: Mine.\n', { 'refs.bib': bib, 'note.csl': style }, 'bibliography: refs.bib\ncsl: note.csl');
+    expect(messages).toEqual([]);
+    const notes = tree.children.filter((node) => node.type === 'footnoteDefinition');
+    expect(notes.map((node) => [(node as import('mdast').FootnoteDefinition).identifier, mdastToString(node)])).toEqual([['1', 'Mine.'], ['2', 'Knuth, The TeXbook, 3.']]);
+  });
+  it('reads 50,000 entries in bounded time', () => {
+    const entries = Array.from({ length: 50_000 }, (_, i) => `@book{k${i}, author = {Author${i}, A.}, title = {Title ${i}}, publisher = {P}, year = {${1900 + (i % 100)}}}`).join('\n');
+    const started = Date.now();
+    const { tree, messages } = cited('[@k49999]\n', { 'refs.bib': entries });
+    expect(messages).toEqual([]);
+    expect(paragraphText(tree)).toBe('(Author49999 1999)');
+    expect(Date.now() - started).toBeLessThan(120_000);
+  }, 180_000);
 });

@@ -64,15 +64,7 @@ export async function renderDocument(source: Source, context: RenderContext, sha
     return finish();
   }
   if (!checkTreeDepth(tree, file, limits)) return finish();
-  const meta = runTransforms(tree, file, { papersize: context.papersize, defaults: context.project });
-  output.meta = meta;
-  if (failed(file, context.strict)) return finish();
-
   const read = new Map<string, string>();
-  const fetched = context.allowRemote ? await fetchRemoteImages(tree, file) : undefined;
-  // A fetched file can change without notice: a document that uses one is never served from the cache.
-  for (const url of fetched?.keys() ?? []) read.set(`remote:${url}`, '');
-  const resolver = createAssetResolver({ root: context.root, documentDir: loaded.folder, file, cache: new Map(), fetched });
   // Every file of the document's own that a writer reads is recorded for the edition cache.
   // A file looked for but missing is recorded too, so that `--watch` rebuilds when it appears.
   const recorded = (url: string, asset: Asset | undefined) => {
@@ -80,6 +72,21 @@ export async function renderDocument(source: Source, context: RenderContext, sha
     else if (!/^[a-z][a-z\d+.-]*:/i.test(url)) output.missing.push(resolve(loaded.folder, safeDecode(url.replace(/[?#].*$/, ''))));
     return asset;
   };
+  // Transforms read the data files the front matter names (a bibliography, a citation style) through this.
+  const dataResolver = createAssetResolver({ root: context.root, documentDir: loaded.folder, file, cache: new Map(), fetched: undefined });
+  const meta = runTransforms(tree, file, {
+    papersize: context.papersize,
+    defaults: context.project,
+    readData: (url, place) => recorded(url, dataResolver.data(url, place)),
+    ownFile: (path) => dataResolver.own(path),
+  });
+  output.meta = meta;
+  if (failed(file, context.strict)) return finish();
+
+  const fetched = context.allowRemote ? await fetchRemoteImages(tree, file) : undefined;
+  // A fetched file can change without notice: a document that uses one is never served from the cache.
+  for (const url of fetched?.keys() ?? []) read.set(`remote:${url}`, '');
+  const resolver = createAssetResolver({ root: context.root, documentDir: loaded.folder, file, cache: new Map(), fetched });
   const assets: AssetResolver = {
     ...resolver,
     document: (url, node) => recorded(url, resolver.document(url, node)),

@@ -100,7 +100,7 @@ export function createAssetResolver({ root, documentDir, file, cache, fetched }:
       return locate(url, node?.position, mediaTypes, 'an image Colophon can embed (PNG, JPEG, GIF, SVG, WebP)');
     },
     data(url, place) {
-      return locate(url, place, { '.json': 'application/json' }, 'a JSON file');
+      return locate(url, place, DATA_TYPES, 'a data file Colophon reads (JSON, YAML, BibTeX or a CSL style)');
     },
     remote(url) {
       return fetched?.get(url);
@@ -141,6 +141,16 @@ function projectTemplate(realRoot: string, path: string): string | undefined {
     return undefined;
   }
 }
+
+/** Data files a document may name: a JSON theme, a bibliography, a citation style. */
+const DATA_TYPES: Record<string, string> = {
+  '.json': 'application/json',
+  '.yaml': 'application/yaml',
+  '.yml': 'application/yaml',
+  '.bib': 'application/x-bibtex',
+  '.bibtex': 'application/x-bibtex',
+  '.csl': 'application/vnd.citationstyles.style+xml',
+};
 
 /** What an image's bytes say it is (a server's Content-Type is not trusted). */
 export function sniffImageType(bytes: Uint8Array): string | undefined {

@@ -19,8 +19,6 @@ export const PANDOC_ALIASES: Readonly<Record<string, string>> = {
  */
 export const OTHER_KNOWN_KEYS: readonly string[] = [
   'abstract',
-  'bibliography',
-  'csl',
   'link-citations',
   'references',
   'float',

@@ -7,10 +7,16 @@ import { makeFigures } from './figures.ts';
 import { numberFootnotes } from './footnotes.ts';
 import { numberSections, slugHeadings } from './headings.ts';
 import { inlineNotes } from './inline-notes.ts';
+import { resolveCitations, type ReadData } from './citations.ts';
 import { transformMath } from './math.ts';
 import { extractMetadata, type MetadataOptions } from './metadata.ts';
 
-export type TransformOptions = MetadataOptions;
+export interface TransformOptions extends MetadataOptions {
+  /** Reads a file the document names (its bibliography, its CSL style), inside the project. */
+  readData?: ReadData;
+  /** Reads a file of Colophon's own (the default citation style). */
+  ownFile?: (path: string) => Uint8Array;
+}
 
 /**
  * Every transform, in order. Each is a pure function of (tree, file); this is the only place
@@ -18,8 +24,9 @@ export type TransformOptions = MetadataOptions;
  * 1. metadata first: it removes the YAML node, and may lift the first heading into the title;
  *    the abstract then opens the body, so the transforms below treat it like the rest;
  * 2. inline notes before numbering, so `^[…]` notes join the same sequence;
- * 3. figures and table captions before footnote numbering, so a note in a caption set above its
- *    table is numbered where it is read;
+ * 3. figures and table captions, then citations, before footnote numbering, so a note in a
+ *    caption set above its table is numbered where it is read, and the notes of a note
+ *    citation style join the same sequence;
  * 4. footnote numbering needs the metadata (author notes are cited first, from the byline);
  * 5. link definitions are only checked (the first of a label wins);
  * 6. heading ids and section numbers, after the title heading may have left the body;
@@ -31,6 +38,7 @@ export function runTransforms(tree: Root, file: VFile, options: TransformOptions
   insertAbstract(tree, meta);
   inlineNotes(tree);
   makeFigures(tree, file, meta);
+  resolveCitations(tree, file, meta, options.readData, () => new TextDecoder().decode(options.ownFile?.('templates/csl/chicago-author-date.csl') ?? new Uint8Array()));
   numberFootnotes(tree, file, meta);
   checkDefinitions(tree, file);
   slugHeadings(tree, file);

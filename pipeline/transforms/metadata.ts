@@ -72,6 +72,8 @@ const frontMatterSchema = v.looseObject({
   'footnote-numbering': v.optional(v.picklist(['document', 'chapter'])),
   pdfa: v.optional(v.boolean()),
   float: v.optional(v.boolean()),
+  bibliography: v.optional(v.union([v.pipe(v.string(), v.nonEmpty()), v.array(v.pipe(v.string(), v.nonEmpty()))])),
+  csl: v.optional(v.pipe(v.string(), v.nonEmpty())),
   // Checked key by key in readFrontMatter, so each problem gets its own line and column.
   'pdf-theme': v.optional(v.union([v.pipe(v.string(), v.nonEmpty()), v.record(v.string(), v.unknown())])),
   css: v.optional(textList),
@@ -136,6 +138,10 @@ export function extractMetadata(tree: Root, file: VFile, options: MetadataOption
     pdfTheme: (data['pdf-theme'] as DocumentMeta['pdfTheme']) ?? options.defaults?.pdfTheme,
     css: data.css ? data.css.map((path, index) => ({ path, at: places.get(`css.${index}`) })) : options.defaults?.css?.map((path) => ({ path })),
     pdfThemeAt: places.get('pdf-theme'),
+    bibliography: data.bibliography === undefined ? undefined : [data.bibliography].flat(),
+    bibliographyAt: places.get('bibliography'),
+    csl: data.csl,
+    cslAt: places.get('csl'),
   };
   file.data.meta = meta;
   return meta;
@@ -205,6 +211,7 @@ function readFrontMatter(node: Yaml, file: VFile, places: Map<string, Point>): F
     if (theme !== undefined) places.set('pdf-theme', at(offsetOfPath(document, ['pdf-theme'])));
     // Each stylesheet's own place, so a missing or unusable file is reported where it is named.
     result.output.css?.forEach((_, index) => places.set(`css.${index}`, at(offsetOfPath(document, Array.isArray(document.get('css')) || isSeq(document.get('css')) ? ['css', index] : ['css']))));
+    for (const key of ['bibliography', 'csl'] as const) if (result.output[key] !== undefined) places.set(key, at(offsetOfPath(document, [key])));
     if (typeof theme !== 'object') return result.output;
     const { problems } = checkThemeOverride(theme);
     for (const problem of problems) {

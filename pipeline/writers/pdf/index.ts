@@ -83,6 +83,7 @@ export function planPdf({ tree, meta, file, assets, epoch, shared }: WriterInput
   visit(tree, (node) => {
     if ((node.type === 'heading' || node.type === 'math') && node.data?.id) destinations.add(node.data.id);
     if (node.type === 'figure' && node.identifier) destinations.add(node.identifier);
+    if (node.type === 'paragraph' && node.data?.anchor) destinations.add(node.data.anchor);
   });
 
   const state: State = {

@@ -12,7 +12,11 @@ export function paragraph(state: State, node: Paragraph, context: Context): Box[
     const url = image.type === 'image' ? image.url : state.definitions(image.identifier)?.url;
     if (url) return figure(state, image as Image, url, context);
   }
-  return setParagraph(state, node.children, context, 'P');
+  // A reference-list entry is a link target, and is never indented.
+  const anchor = node.data?.anchor;
+  const lines = setParagraph(state, node.children, anchor ? { ...context, indentFirst: false } : context, 'P');
+  if (anchor && lines[0]) lines[0].dests = [...(lines[0].dests ?? []), anchor];
+  return lines;
 }
 
 /** Set inline content as a justified paragraph (widows and orphans controlled). */
