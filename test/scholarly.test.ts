@@ -46,7 +46,7 @@ describe('math syntax (Pandoc rules for $)', () => {
   it('turns a paragraph of $$…$$ {#eq:x} into a numbered display equation', () => {
     const { tree } = parsed('$$ a = b $$ {#eq:one}\n\n$$c$$\n\nText $$d$$ inline.\n');
     const [one, two, three] = tree.children;
-    expect(one).toMatchObject({ type: 'math', value: 'a = b', data: { label: 'eq:one', number: '1', id: 'eq-one' } });
+    expect(one).toMatchObject({ type: 'math', value: 'a = b', data: { label: 'eq:one', number: '1', id: 'eq:one' } });
     expect(two).toMatchObject({ type: 'math', value: 'c' });
     expect(three?.type).toBe('paragraph');
   });
@@ -141,8 +141,8 @@ describe('citations', () => {
     expect(messages).toEqual(['5:29 citation-unknown: citation "@nobody2000" is not in the bibliography']);
     expect(paragraphText(tree)).toBe('Known (Gauss 1801) and not ?nobody2000.');
   });
-  it('leaves @names alone in documents without a bibliography, and cross-references to their transform', () => {
-    const { tree, messages } = cited('Ping @someone about [@fig:plot].\n', {}, 'lang: en');
+  it('leaves @names alone in documents without a bibliography', () => {
+    const { tree, messages } = cited('Ping @someone about it.\n', {}, 'lang: en');
     expect(messages).toEqual([]);
     expect(paragraphText(tree)).toContain('@someone');
   });
@@ -172,4 +172,23 @@ describe('citations', () => {
     expect(paragraphText(tree)).toBe('(Author49999 1999)');
     expect(Date.now() - started).toBeLessThan(120_000);
   }, 180_000);
+});
+
+describe('cross-references', () => {
+  it('names equations and sections, as links, by number when sections are numbered', () => {
+    const markdown = '# Intro {#sec:intro}\n\nSee @sec:intro, @eq:e and [@eq:e; @sec:intro]; -@eq:e alone.\n\n$$ e = 1 $$ {#eq:e}\n';
+    const numbered = cited(markdown, {}, 'number-sections: true');
+    expect(numbered.messages).toEqual([]);
+    expect(paragraphText(numbered.tree, 1)).toBe('See Section\u00a01, Equation\u00a0(1) and Equation\u00a0(1), Section\u00a01; (1) alone.');
+    expect(JSON.stringify(numbered.tree.children[1])).toContain('"url":"#sec:intro"');
+    expect(JSON.stringify(numbered.tree.children[1])).toContain('"url":"#eq:e"');
+    expect(paragraphText(cited(markdown, {}, 'lang: en').tree, 1)).toBe('See Intro, Equation\u00a0(1) and Equation\u00a0(1), Intro; (1) alone.');
+  });
+  it('localises the words', () => {
+    expect(paragraphText(cited('Voir @eq:e.\n\n$$ e = 1 $$ {#eq:e}\n', {}, 'lang: fr').tree)).toBe('Voir Équation\u00a0(1).');
+  });
+  it('reports an unknown label where it is written, and a label used twice at the second', () => {
+    expect(cited('See @fig:none here.\n', {}, 'lang: en').messages).toEqual(['5:5 crossref-unknown: cross-reference "@fig:none" has no target: no figure, table, section or equation is labelled "fig:none"']);
+    expect(cited('# A {#sec:a}\n\n# B {#sec:a}\n', {}, 'lang: en').messages.filter((message) => message.includes('crossref-duplicate'))).toEqual(['7:1 crossref-duplicate: the label "sec:a" is used twice; labels must be unique']);
+  });
 });

@@ -22,7 +22,7 @@ declare module 'mdast' {
 }
 
 /** Labels of cross-references (pandoc-crossref), which are not citations. */
-export const CROSSREF_PREFIX = /^(fig|tbl|sec|eq|lst):/;
+export const CROSSREF_PREFIX = /^(fig|tbl|sec|eq|lst):/i;
 
 /** A citation key as Pandoc reads it: ends in a letter, digit or `_`; inner punctuation allowed. */
 const KEY = String.raw`[\p{L}\p{N}_](?:[\p{L}\p{N}_:.#$%&\-+?<>~/]*[\p{L}\p{N}_])?`;

@@ -8,6 +8,7 @@ import { numberFootnotes } from './footnotes.ts';
 import { numberSections, slugHeadings } from './headings.ts';
 import { inlineNotes } from './inline-notes.ts';
 import { resolveCitations, type ReadData } from './citations.ts';
+import { resolveCrossrefs } from './crossrefs.ts';
 import { transformMath } from './math.ts';
 import { extractMetadata, type MetadataOptions } from './metadata.ts';
 
@@ -31,7 +32,8 @@ export interface TransformOptions extends MetadataOptions {
  * 5. link definitions are only checked (the first of a label wins);
  * 6. heading ids and section numbers, after the title heading may have left the body;
  * 7. math: display equations and their numbers, MathML for every formula (after the notes
- *    are in place, so a formula in a note is converted like any other).
+ *    are in place, so a formula in a note is converted like any other);
+ * 8. cross-references last: they read the numbers of sections, equations and figures.
  */
 export function runTransforms(tree: Root, file: VFile, options: TransformOptions = {}): DocumentMeta {
   const meta = extractMetadata(tree, file, options);
@@ -44,6 +46,7 @@ export function runTransforms(tree: Root, file: VFile, options: TransformOptions
   slugHeadings(tree, file);
   if (meta.numberSections) numberSections(tree);
   transformMath(tree, file);
+  resolveCrossrefs(tree, file, meta);
   return meta;
 }
 

@@ -78,7 +78,8 @@ export function transformMath(tree: Root, file: VFile): MathInfo {
       continue;
     }
     const number = String(info.equations.size + 1);
-    const id = label.replace(/:/g, '-');
+    // pandoc-crossref's label is the anchor, as for figures and sections.
+    const id = label;
     node.data.number = number;
     node.data.id = id;
     info.equations.set(label, { number, id });
