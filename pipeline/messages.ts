@@ -38,3 +38,8 @@ export class UsageError extends Error {
     this.positioned = options.positioned ?? false;
   }
 }
+
+/** A value quoted in a message (a URL, a path): at most 80 characters, so the line stays readable. */
+export function quoted(value: string): string {
+  return value.length > 80 ? `${value.slice(0, 77)}…` : value;
+}

@@ -62,12 +62,14 @@ export interface DocumentMeta {
   stylesheets?: string[];
   /** Bibliography files (BibTeX, CSL JSON or CSL YAML), relative to the document. */
   bibliography?: string[];
-  bibliographyAt?: import('unist').Point;
   /** A CSL style file; Chicago author-date when absent. */
   csl?: string;
-  cslAt?: import('unist').Point;
-  /** Where `pdf-theme` sits in the front matter, for messages about the file it names. */
-  pdfThemeAt?: import('unist').Point;
+  /**
+   * Where each top-level front-matter value sits (a Pandoc key's under ours: `cover-image` as
+   * `cover`), for problems with a value found later: a cover, theme,
+   * bibliography or style file that cannot be used.
+   */
+  places?: Record<string, import('unist').Point>;
   /** Footnote numbers run through the document, or restart in each chapter of a book. */
   footnoteNumbering?: 'document' | 'chapter';
   /** `float: false`: figures and tables stay where they are written in the PDF. */
@@ -87,14 +89,13 @@ declare module 'vfile' {
   interface DataMap {
     meta: DocumentMeta;
     footnotes: FootnoteInfo;
-    /** Byte offset of the Markdown body after the front matter. */
-    frontMatterEnd: number;
   }
 }
 
 /**
  * Reads a file that a document refers to (an image, a font, a template).
- * Provided by build.ts so that writers stay pure: they never touch the filesystem.
+ * Made for each document by the build (read/assets.ts; build/document.ts records what it reads for
+ * the edition cache), so that writers stay pure: they never touch the filesystem.
  * Returns undefined (after reporting a message on the file) when the asset cannot be used.
  */
 export interface AssetResolver {

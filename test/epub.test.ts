@@ -334,7 +334,7 @@ describe('EPUB links and images', () => {
       const result = await build({ root, paths: ['doc.md'], out: join(root, 'dist'), formats: ['epub'], cache: false });
       expect(result.ok).toBe(false);
       const messages = result.documents[0]!.file.messages.map(formatMessage);
-      expect(messages).toContainEqual(expect.stringMatching(/doc\.md:3:1: error: file not found: "covers\/none\.png".*\[asset-missing\]/));
+      expect(messages).toContainEqual(expect.stringMatching(/doc\.md:3:8: error: file not found: "covers\/none\.png".*\[asset-missing\]/));
       expect(messages).toContainEqual(expect.stringMatching(/doc\.md:8:1: error: file not found: "missing\.png".*\[asset-missing\]/));
       expect(messages).toContainEqual(expect.stringMatching(/doc\.md:10:1: warning: "picture\.webp" is image\/webp.*\[epub-image-type\]/));
       expect(messages).toContainEqual(expect.stringMatching(/doc\.md:12:1: warning: remote image "https:\/\/example\.org\/badge\.svg" is not embedded.*\[epub-image-remote\]/));

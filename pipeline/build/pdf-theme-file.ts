@@ -12,7 +12,8 @@ import type { AssetResolver, DocumentMeta } from '../types.ts';
 export function resolvePdfTheme(meta: DocumentMeta, assets: AssetResolver, file: VFile): ThemeOverride | undefined {
   const theme = meta.pdfTheme;
   if (typeof theme !== 'string') return theme;
-  const place = meta.pdfThemeAt ? { start: meta.pdfThemeAt, end: meta.pdfThemeAt } : undefined;
+  const at = meta.places?.['pdf-theme'];
+  const place = at ? { start: at, end: at } : undefined;
   const asset = assets.data(theme, place);
   if (!asset) return undefined;
   const text = new TextDecoder().decode(asset.bytes);

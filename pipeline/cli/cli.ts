@@ -7,7 +7,6 @@ import { defaultLimits } from '../read/limits.ts';
 import { createReporter, REPORTERS, type ReporterName } from './reporters.ts';
 import { createSharedResources } from '../build/resources.ts';
 import { EDITIONS, type Edition } from '../types.ts';
-import { isAvailable } from '../writers/index.ts';
 
 export { formatMessage } from './reporters.ts';
 
@@ -33,7 +32,7 @@ export async function main(argv: string[]): Promise<number> {
   const common = (command: Command) =>
     command
       .argument('[paths...]', 'Markdown files, folders of them, or book folders (with a book.yaml)', ['source'])
-      .option('-f, --format <list>', `editions, comma-separated (default: the project's formats, else ${defaultFormats().join(',')})`)
+      .option('-f, --format <list>', `editions, comma-separated (default: the project's formats, else ${EDITIONS.join(',')})`)
       .option('--strict', 'treat warnings as errors')
       .addOption(new Option('--papersize <size>', 'paper size for the PDF edition').choices(['a4', 'a5', 'letter']))
       .addOption(new Option('--encoding <name>', 'source encoding').choices(['utf8', 'latin1']).default('utf8'))
@@ -102,7 +101,7 @@ function toBuildOptions(paths: string[], options: CommandOptions): BuildOptions 
     root: options.root === undefined ? defaultRoot(absolute) : resolve(options.root),
     out: options.out === undefined ? undefined : resolve(options.out),
     formats: options.format === undefined ? undefined : parseFormats(options.format),
-    defaultFormats: defaultFormats(),
+    defaultFormats: [...EDITIONS],
     strict: Boolean(options.strict),
     papersize: options.papersize,
     encoding: options.encoding,
@@ -183,15 +182,10 @@ function parseShard(value: string): { index: number; count: number } {
   return { index, count };
 }
 
-function defaultFormats(): Edition[] {
-  return EDITIONS.filter((edition) => isAvailable(edition));
-}
-
 function parseFormats(value: string): Edition[] {
   const formats = [...new Set(value.split(',').map((part) => part.trim()).filter(Boolean))];
   for (const format of formats) {
     if (!(EDITIONS as readonly string[]).includes(format)) throw new UsageError(`unknown format "${format}" (choose from ${EDITIONS.join(', ')})`);
-    if (!isAvailable(format as Edition)) throw new UsageError(`the ${format} edition is not implemented yet; available: ${defaultFormats().join(', ')}`);
   }
   if (formats.length === 0) throw new UsageError('no format given');
   return formats as Edition[];

@@ -4,7 +4,7 @@ import { dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node
 import { fileURLToPath } from 'node:url';
 import type { Position } from 'unist';
 import type { VFile } from 'vfile';
-import { report } from '../messages.ts';
+import { quoted, report } from '../messages.ts';
 import type { Asset, AssetResolver } from '../types.ts';
 
 /**
@@ -42,7 +42,11 @@ export interface AssetResolverOptions {
   /** The document's own folder, against which its relative references resolve. */
   documentDir: string;
   file: VFile;
-  /** Bytes read during this build, shared by its documents (Colophon's own files only). */
+  /**
+   * Colophon's own files (templates, fonts) read so far for this document: each is read once,
+   * however often the writers ask. One per document; parsed fonts are shared across documents
+   * through SharedResources instead.
+   */
   cache: Map<string, Uint8Array>;
   /** Remote images fetched before rendering (only with --allow-remote), by URL. */
   fetched?: Map<string, Asset>;
@@ -55,40 +59,40 @@ export function createAssetResolver({ root, documentDir, file, cache, fetched }:
     if (/^[a-z][a-z\d+.-]*:/i.test(url) && !/^file:/i.test(url)) {
       const scheme = url.slice(0, url.indexOf(':')).toLowerCase();
       const why = scheme === 'http' || scheme === 'https' ? 'remote files are not fetched (network access is off)' : `the ${scheme}: scheme is not supported`;
-      report(file, 'error', `cannot use "${truncate(url)}": ${why}`, place, 'asset-remote');
+      report(file, 'error', `cannot use "${quoted(url)}": ${why}`, place, 'asset-remote');
       return undefined;
     }
     let path: string;
     try {
       path = /^file:/i.test(url) ? fileURLToPath(url) : resolve(documentDir, decodeURIComponent(url.split(/[?#]/)[0]!));
     } catch {
-      report(file, 'error', `cannot use "${truncate(url)}": not a valid path`, place, 'asset-invalid');
+      report(file, 'error', `cannot use "${quoted(url)}": not a valid path`, place, 'asset-invalid');
       return undefined;
     }
     let real: string;
     try {
       real = realpathSync(path);
     } catch {
-      report(file, 'error', `file not found: "${truncate(url)}"`, place, 'asset-missing');
+      report(file, 'error', `file not found: "${quoted(url)}"`, place, 'asset-missing');
       return undefined;
     }
     const inside = relative(realRoot, real);
     if (!isInside(realRoot, real)) {
-      report(file, 'error', `"${truncate(url)}" lies outside the project (${realRoot}); Colophon reads nothing outside it`, place, 'asset-outside');
+      report(file, 'error', `"${quoted(url)}" lies outside the project (${realRoot}); Colophon reads nothing outside it`, place, 'asset-outside');
       return undefined;
     }
     const stats = statSync(real);
     if (!stats.isFile()) {
-      report(file, 'error', `"${truncate(url)}" is not a regular file`, place, 'asset-invalid');
+      report(file, 'error', `"${quoted(url)}" is not a regular file`, place, 'asset-invalid');
       return undefined;
     }
     if (stats.size > MAX_ASSET_BYTES) {
-      report(file, 'error', `"${truncate(url)}" is larger than ${MAX_ASSET_BYTES / 1024 / 1024} MB`, place, 'asset-size');
+      report(file, 'error', `"${quoted(url)}" is larger than ${MAX_ASSET_BYTES / 1024 / 1024} MB`, place, 'asset-size');
       return undefined;
     }
     const mediaType = kinds[extname(real).toLowerCase()];
     if (!mediaType) {
-      report(file, 'error', `"${truncate(url)}" is not ${kindName}`, place, 'asset-type');
+      report(file, 'error', `"${quoted(url)}" is not ${kindName}`, place, 'asset-type');
       return undefined;
     }
     return { path: inside.split(sep).join('/'), bytes: readFileSync(real), mediaType };
@@ -183,8 +187,4 @@ export function stylesheetProblem(name: string, bytes: Uint8Array): string | und
 export function isInside(root: string, path: string): boolean {
   const inside = relative(root, path);
   return inside === '' || (inside !== '..' && !inside.startsWith(`..${sep}`) && !isAbsolute(inside));
-}
-
-function truncate(value: string): string {
-  return value.length > 80 ? `${value.slice(0, 77)}…` : value;
 }

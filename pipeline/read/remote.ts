@@ -19,7 +19,7 @@ export interface RemoteOptions {
 
 export const defaultRemoteOptions: RemoteOptions = { timeoutMs: 10_000, maxBytes: 20 * 1024 * 1024, maxRedirects: 3 };
 
-/** The networks never fetched from. Built on first use: a native handle cannot live in a startup snapshot. */
+/** The networks never fetched from. Built on first use: most builds fetch nothing. */
 let internalNetworks: BlockList | undefined;
 function internal(): BlockList {
   if (internalNetworks) return internalNetworks;

@@ -89,7 +89,8 @@ interface CslItem {
 export function resolveCitations(tree: Root, file: VFile, meta: DocumentMeta, readData: ReadData | undefined, ownStyle: () => string): CitationInfo {
   const info: CitationInfo = { count: 0 };
   if (!meta.bibliography?.length || !readData) return info;
-  const keyPlace = meta.bibliographyAt ? { start: meta.bibliographyAt, end: meta.bibliographyAt } : undefined;
+  const bibliographyAt = meta.places?.bibliography;
+  const keyPlace = bibliographyAt ? { start: bibliographyAt, end: bibliographyAt } : undefined;
 
   const clusters = findCitations(tree);
   info.count = clusters.length;
@@ -106,7 +107,8 @@ export function resolveCitations(tree: Root, file: VFile, meta: DocumentMeta, re
 
   let styleXml = ownStyle();
   if (meta.csl) {
-    const place = meta.cslAt ? { start: meta.cslAt, end: meta.cslAt } : undefined;
+    const cslAt = meta.places?.csl;
+    const place = cslAt ? { start: cslAt, end: cslAt } : undefined;
     const asset = readData(meta.csl, place);
     if (asset) {
       const text = new TextDecoder().decode(asset.bytes);

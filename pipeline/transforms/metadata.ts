@@ -137,11 +137,9 @@ export function extractMetadata(tree: Root, file: VFile, options: MetadataOption
     float: data.float ?? true,
     pdfTheme: (data['pdf-theme'] as DocumentMeta['pdfTheme']) ?? options.defaults?.pdfTheme,
     css: data.css ? data.css.map((path, index) => ({ path, at: places.get(`css.${index}`) })) : options.defaults?.css?.map((path) => ({ path })),
-    pdfThemeAt: places.get('pdf-theme'),
     bibliography: data.bibliography === undefined ? undefined : [data.bibliography].flat(),
-    bibliographyAt: places.get('bibliography'),
     csl: data.csl,
-    cslAt: places.get('csl'),
+    places: Object.fromEntries(places),
   };
   file.data.meta = meta;
   return meta;
@@ -164,7 +162,7 @@ function isLanguageTag(value: string): boolean {
   }
 }
 
-/** Reads and validates the front matter; `places` receives where keys that writers check later sit. */
+/** Reads and validates the front matter; `places` receives where each top-level key's value sits (under our name for a Pandoc one). */
 function readFrontMatter(node: Yaml, file: VFile, places: Map<string, Point>): FrontMatter | undefined {
   const lineCounter = new LineCounter();
   const document = parseDocument(node.value, { lineCounter, prettyErrors: false, uniqueKeys: true });
@@ -204,14 +202,12 @@ function readFrontMatter(node: Yaml, file: VFile, places: Map<string, Point>): F
     return undefined;
   }
 
-  checkKeys(document, value as Record<string, unknown>, file, at);
+  checkKeys(document, value as Record<string, unknown>, file, at, places);
   const result = v.safeParse(frontMatterSchema, value);
   if (result.success) {
     const theme = result.output['pdf-theme'];
-    if (theme !== undefined) places.set('pdf-theme', at(offsetOfPath(document, ['pdf-theme'])));
     // Each stylesheet's own place, so a missing or unusable file is reported where it is named.
     result.output.css?.forEach((_, index) => places.set(`css.${index}`, at(offsetOfPath(document, Array.isArray(document.get('css')) || isSeq(document.get('css')) ? ['css', index] : ['css']))));
-    for (const key of ['bibliography', 'csl'] as const) if (result.output[key] !== undefined) places.set(key, at(offsetOfPath(document, [key])));
     if (typeof theme !== 'object') return result.output;
     const { problems } = checkThemeOverride(theme);
     for (const problem of problems) {
@@ -234,13 +230,15 @@ const KNOWN_KEYS: ReadonlySet<string> = new Set([...Object.keys(frontMatterSchem
  * Warn about each top-level key Colophon does not know, at the key, with the nearest known
  * key when one is close. Pandoc's names for our keys are moved to ours in `value`.
  */
-function checkKeys(document: Document, value: Record<string, unknown>, file: VFile, at: (offset: number) => Point): void {
+function checkKeys(document: Document, value: Record<string, unknown>, file: VFile, at: (offset: number) => Point, places: Map<string, Point>): void {
   if (!isMap(document.contents)) return;
   for (const pair of document.contents.items) {
     if (!isScalar(pair.key)) continue;
     const key = String(pair.key.value);
     const place = at(pair.key.range?.[0] ?? 0);
     const alias = PANDOC_ALIASES[key];
+    // Problems found later with a value (a file it names) point at the value.
+    places.set(alias ?? key, isNode(pair.value) && pair.value.range ? at(pair.value.range[0]) : place);
     if (alias !== undefined) {
       if (value[alias] === undefined) value[alias] = value[key];
       delete value[key];

@@ -1,7 +1,7 @@
 import type { Root as HastRoot } from 'hast';
 import { visit } from 'unist-util-visit';
 import type { VFile } from 'vfile';
-import { report } from '../../messages.ts';
+import { quoted, report } from '../../messages.ts';
 import type { AssetResolver } from '../../types.ts';
 
 export interface BookImage {
@@ -47,10 +47,10 @@ export function embedImages(root: HastRoot, registry: ImageRegistry, assets: Ass
     // --allow-remote (never the packager); otherwise the alt text stands in, as in the PDF edition.
     const asset = !src ? undefined : remote ? assets.remote(src) : assets.document(src, node);
     if (remote && !asset) {
-      report(file, 'warning', `remote image "${shorten(src)}" is not embedded in the EPUB (remote files are fetched only with --allow-remote); its alt text is shown instead`, node, 'epub-image-remote');
+      report(file, 'warning', `remote image "${quoted(src)}" is not embedded in the EPUB (remote files are fetched only with --allow-remote); its alt text is shown instead`, node, 'epub-image-remote');
     }
     if (asset && !CORE.has(asset.mediaType)) {
-      report(file, 'warning', `"${shorten(src)}" is ${asset.mediaType}, which EPUB 3 reading systems need not support (PNG, JPEG, GIF and SVG they must); its alt text is shown instead`, node, 'epub-image-type');
+      report(file, 'warning', `"${quoted(src)}" is ${asset.mediaType}, which EPUB 3 reading systems need not support (PNG, JPEG, GIF and SVG they must); its alt text is shown instead`, node, 'epub-image-type');
     }
     if (!asset || !CORE.has(asset.mediaType)) {
       // A missing file is an error the resolver reported; either way the alt text keeps the sentence whole.
@@ -74,8 +74,4 @@ export function embedImages(root: HastRoot, registry: ImageRegistry, assets: Ass
     node.properties.alt = alt;
     return undefined;
   });
-}
-
-function shorten(value: string): string {
-  return value.length > 80 ? `${value.slice(0, 77)}…` : value;
 }

@@ -2,7 +2,6 @@ import type { Element, ElementContent, Root as HastRoot } from 'hast';
 import { h } from 'hastscript';
 import type { Root } from 'mdast';
 import { definitions as linkDefinitions, type GetDefinition } from 'mdast-util-definitions';
-import type { Position } from 'unist';
 import type { VFile } from 'vfile';
 import { report } from '../../messages.ts';
 import type { DocumentMeta, FootnoteInfo, Writer, WriterInput } from '../../types.ts';
@@ -130,7 +129,8 @@ function coverImage(meta: DocumentMeta, file: VFile, assets: WriterInput['assets
   const names = joinNames(meta.authors.map((author) => author.name));
   const alt = `${labels.cover}: ${[meta.title, meta.subtitle, names ? `${labels.by} ${names}`.trim() : undefined].filter(Boolean).map((text) => sentence(text!)).join(' ')}`;
   if (meta.cover) {
-    const place = frontMatterPlace(file, 'cover');
+    const at = meta.places?.cover;
+    const place = at ? { start: at, end: at } : undefined;
     const asset = assets.document(meta.cover, { position: place });
     if (asset && ['image/png', 'image/jpeg', 'image/gif', 'image/svg+xml'].includes(asset.mediaType)) {
       const extension = { 'image/png': 'png', 'image/jpeg': 'jpg', 'image/gif': 'gif', 'image/svg+xml': 'svg' }[asset.mediaType];
@@ -145,15 +145,6 @@ function coverImage(meta: DocumentMeta, file: VFile, assets: WriterInput['assets
 function sentence(text: string): string {
   const trimmed = text.trim();
   return /[.!?…。！？]$/.test(trimmed) ? trimmed : `${trimmed}.`;
-}
-
-/** Where a front-matter key is written, so problems with its value point at its line. */
-function frontMatterPlace(file: VFile, key: string): Position | undefined {
-  const text = String(file.value ?? '');
-  const match = new RegExp(`^${key}[ \\t]*:`, 'm').exec(text.slice(0, file.data.frontMatterEnd ?? text.length));
-  if (!match) return undefined;
-  const line = text.slice(0, match.index).split('\n').length;
-  return { start: { line, column: 1, offset: match.index }, end: { line, column: match[0].length + 1, offset: match.index + match[0].length } };
 }
 
 function coverPage(cover: Cover): Element {

@@ -2,7 +2,7 @@ import type { Element, Root as HastRoot } from 'hast';
 import { posix } from 'node:path';
 import { visit } from 'unist-util-visit';
 import type { VFile } from 'vfile';
-import { report } from '../../messages.ts';
+import { quoted, report } from '../../messages.ts';
 
 export interface LinkedPart {
   filename: string;
@@ -64,22 +64,22 @@ type Resolution = { href: string; problem?: undefined; rule?: undefined } | { hr
 function resolve(href: string, ids: Set<string>, owner: Map<string, string>, first: string, self: string | undefined, book: boolean): Resolution {
   const scheme = /^([a-z][a-z\d+.-]*):/i.exec(href)?.[1]?.toLowerCase();
   if (scheme) {
-    return EXTERNAL.has(scheme) ? { href } : { problem: `link to "${shorten(href)}" uses the ${scheme}: scheme, which reading systems cannot open`, rule: 'epub-link-scheme' };
+    return EXTERNAL.has(scheme) ? { href } : { problem: `link to "${quoted(href)}" uses the ${scheme}: scheme, which reading systems cannot open`, rule: 'epub-link-scheme' };
   }
-  if (href.startsWith('//')) return { problem: `link to "${shorten(href)}" has no scheme (write https://…)`, rule: 'epub-link-scheme' };
+  if (href.startsWith('//')) return { problem: `link to "${quoted(href)}" has no scheme (write https://…)`, rule: 'epub-link-scheme' };
 
   const hash = href.indexOf('#');
   const path = safeDecode(hash === -1 ? href : href.slice(0, hash)).replace(/^\.\//, '');
   const fragment = hash === -1 ? undefined : safeDecode(href.slice(hash + 1));
   const sibling = book && /\.(md|markdown)$/i.test(path) && fragment !== undefined && owner.has(fragment);
   if (path !== '' && path !== self && !sibling) {
-    return { problem: `link to "${shorten(href)}" points to a local file that is not part of the book`, rule: 'epub-link-outside' };
+    return { problem: `link to "${quoted(href)}" points to a local file that is not part of the book`, rule: 'epub-link-outside' };
   }
   if (!fragment) return { href: first };
   if (ids.has(fragment)) return { href: `#${fragment}` };
   const elsewhere = owner.get(fragment);
   if (elsewhere) return { href: `${elsewhere}#${fragment}` };
-  return { problem: `link to "${shorten(href)}" points to an anchor that does not exist in the document`, rule: 'epub-link-anchor' };
+  return { problem: `link to "${quoted(href)}" points to an anchor that does not exist in the document`, rule: 'epub-link-anchor' };
 }
 
 function safeDecode(value: string): string {
@@ -90,14 +90,10 @@ function safeDecode(value: string): string {
   }
 }
 
-function shorten(value: string): string {
-  return value.length > 80 ? `${value.slice(0, 77)}…` : value;
-}
-
 function textOf(node: Element): string {
   let text = '';
   visit(node, 'text', (child) => {
     text += child.value;
   });
-  return shorten(text.replace(/\s+/g, ' ').trim());
+  return quoted(text.replace(/\s+/g, ' ').trim());
 }

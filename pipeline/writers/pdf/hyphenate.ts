@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
-// The fallback patterns are imported statically: they are bundled, and warmed in the startup
-// snapshot (bin/bundle.mjs), which cannot load a package's files itself. Others load on demand.
+// The fallback patterns (one per script, which any document may need) are imported statically,
+// so they are in the CLI bundle and its code cache (bin/bundle.mjs). Others are required on demand.
 import enUs from 'hyphen/en-us/index.js';
 import elMonoton from 'hyphen/el-monoton/index.js';
 import ru from 'hyphen/ru/index.js';

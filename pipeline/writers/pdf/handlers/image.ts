@@ -1,5 +1,5 @@
 import type { Image, ImageReference } from 'mdast';
-import { report } from '../../../messages.ts';
+import { quoted, report } from '../../../messages.ts';
 import { struct, type Box, type Op, type StructNode } from '../boxes.ts';
 import type { Context, State } from '../state.ts';
 import { setText } from '../typeset.ts';
@@ -14,7 +14,7 @@ export function figure(state: State, node: Image | ImageReference, url: string, 
   // A remote image is used only when the build fetched it beforehand (--allow-remote).
   const fetched = remote ? state.assets.remote(url) : undefined;
   if (remote && !fetched) {
-    report(state.file, 'warning', `remote image "${url.length > 80 ? `${url.slice(0, 77)}…` : url}" is not embedded in the PDF (remote files are fetched only with --allow-remote); its alt text is shown instead`, node, 'pdf-image-remote');
+    report(state.file, 'warning', `remote image "${quoted(url)}" is not embedded in the PDF (remote files are fetched only with --allow-remote); its alt text is shown instead`, node, 'pdf-image-remote');
     const element = struct('Figure', context.struct, { alt: alt || 'image' });
     return withCaption(altText(state, alt, context, element), element, context, caption);
   }
