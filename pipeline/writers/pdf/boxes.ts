@@ -39,6 +39,8 @@ export interface TextOp {
   strike?: boolean;
   /** Overrides the box's structure element (labels, links). */
   struct?: StructNode;
+  /** Right to left: the text is in logical order, its words drawn from the right. */
+  rtl?: boolean;
 }
 
 export interface RectOp {

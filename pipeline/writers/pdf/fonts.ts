@@ -21,18 +21,23 @@ export interface Segment {
   face: Face;
 }
 
-type FaceKey = 'regular' | 'italic' | 'bold' | 'boldItalic' | 'mono' | 'monoBold' | 'cjk' | 'cjkBold';
+/** Scripts whose faces are loaded only when a character of the text needs them. */
+type Script = 'cjk' | 'japanese' | 'korean' | 'arabic' | 'hebrew' | 'devanagari' | 'thai' | 'emoji';
+type FaceKey = 'regular' | 'italic' | 'bold' | 'boldItalic' | 'mono' | 'monoBold' | Script | `${Script}Bold`;
 
 /**
  * The fonts of one PDF: the theme's faces, embedded and subset by pdfkit, with a fallback
- * chain per style (serif covers Latin, Greek and Cyrillic; mono adds symbols; the CJK face,
- * 15 MB, is loaded only when a character needs it). Characters no face has are reported once
- * each, with their place, and drawn in the primary face.
+ * chain per style (serif covers Latin, Greek and Cyrillic; mono adds symbols). Each other
+ * script has its own face (Arabic, Hebrew, Devanagari, Thai, Korean, Japanese, Chinese,
+ * emoji), parsed only when a character of that script turns up: a document without them
+ * pays nothing. Characters no face has are reported once each, with their place, and drawn
+ * in the primary face.
  */
 export class Fonts {
   private readonly faces = new Map<FaceKey, Face>();
   private readonly missing = new Set<number>();
-  private cjkLoaded = false;
+  /** Han characters take the Japanese face's forms, not the Chinese ones. */
+  private readonly japanese: boolean;
 
   constructor(
     private readonly pdf: Pdf,
@@ -40,7 +45,10 @@ export class Fonts {
     private readonly assets: AssetResolver,
     private readonly file: VFile,
     private readonly shared?: SharedResources,
-  ) {}
+    lang = 'en',
+  ) {
+    this.japanese = /^ja\b/i.test(lang);
+  }
 
   face(key: FaceKey): Face {
     let face = this.faces.get(key);
@@ -54,7 +62,6 @@ export class Fonts {
       const font = this.pdf.registerFont(key, parsed);
       face = { name: key, font };
       this.faces.set(key, face);
-      if (key === 'cjk' || key === 'cjkBold') this.cjkLoaded = true;
     }
     return face;
   }
@@ -71,34 +78,38 @@ export class Fonts {
         return fonts.mono.regular;
       case 'monoBold':
         return fonts.mono.bold;
-      case 'cjk':
-        return fonts.cjk.regular;
-      case 'cjkBold':
-        return fonts.cjk.bold;
+      default: {
+        const bold = key.endsWith('Bold');
+        const script = (bold ? key.slice(0, -4) : key) as Script;
+        return bold ? fonts[script].bold : fonts[script].regular;
+      }
     }
   }
 
   private chain(style: FontStyle): FaceKey[] {
     switch (style) {
       case 'regular':
-        return ['regular', 'mono', 'cjk'];
+        return ['regular', 'mono'];
       case 'italic':
-        return ['italic', 'regular', 'mono', 'cjk'];
+        return ['italic', 'regular', 'mono'];
       case 'bold':
-        return ['bold', 'regular', 'monoBold', 'cjkBold'];
+        return ['bold', 'regular', 'monoBold'];
       case 'boldItalic':
-        return ['boldItalic', 'bold', 'regular', 'monoBold', 'cjkBold'];
+        return ['boldItalic', 'bold', 'regular', 'monoBold'];
       case 'mono':
-        return ['mono', 'regular', 'cjk'];
+        return ['mono', 'regular'];
       case 'monoBold':
-        return ['monoBold', 'bold', 'cjkBold'];
+        return ['monoBold', 'bold'];
     }
   }
 
   /** Split text into stretches each drawable by one face of the style's chain. */
   segments(text: string, style: FontStyle, place?: Position): Segment[] {
     const chain = this.chain(style);
+    const bold = style === 'bold' || style === 'boldItalic' || style === 'monoBold';
     const primary = this.face(chain[0]!);
+    // Kana anywhere in the text makes its Han characters Japanese too.
+    const japanese = this.japanese || (!/^[\x00-\u2e7f]*$/.test(text) && /[\u3040-\u30ff\u31f0-\u31ff]/.test(text));
     const out: Segment[] = [];
     let current: Face | undefined;
     let buffer = '';
@@ -106,9 +117,16 @@ export class Fonts {
     for (const char of text) {
       const codePoint = char.codePointAt(0)!;
       let face = primary;
-      if (codePoint > 0x7e && !isIgnorable(codePoint) && !primary.font.font.hasGlyphForCodePoint(codePoint)) {
-        face = this.fallback(chain, codePoint) ?? primary;
-        if (face === primary) this.reportMissing(codePoint, text, offset, place);
+      if (codePoint > 0x7e && !primary.font.font.hasGlyphForCodePoint(codePoint)) {
+        if (current && current !== primary && (isJoining(codePoint) || current.font.font.hasGlyphForCodePoint(codePoint) && isMark(char))) {
+          // Joiners, variation selectors and marks stay with their base, or shaping breaks apart.
+          face = current;
+        } else if (isIgnorable(codePoint)) {
+          face = current ?? primary;
+        } else {
+          face = this.fallback(chain, codePoint, bold, japanese) ?? primary;
+          if (face === primary) this.reportMissing(codePoint, text, offset, place);
+        }
       }
       if (face !== current && buffer) {
         out.push({ text: buffer, face: current! });
@@ -122,11 +140,14 @@ export class Fonts {
     return out;
   }
 
-  private fallback(chain: FaceKey[], codePoint: number): Face | undefined {
+  private fallback(chain: FaceKey[], codePoint: number, bold: boolean, japanese: boolean): Face | undefined {
     for (const key of chain.slice(1)) {
-      // The CJK face is parsed only when a character really needs it (15 MB).
-      if ((key === 'cjk' || key === 'cjkBold') && !this.cjkLoaded && !mayBeCjk(codePoint)) continue;
       const face = this.face(key);
+      if (face.font.font.hasGlyphForCodePoint(codePoint)) return face;
+    }
+    // Only the face of the character's own script is parsed (the CJK ones are 8–15 MB).
+    for (const script of scriptsFor(codePoint, japanese)) {
+      const face = this.face(bold ? `${script}Bold` : script);
       if (face.font.font.hasGlyphForCodePoint(codePoint)) return face;
     }
     return undefined;
@@ -162,7 +183,40 @@ function isIgnorable(codePoint: number): boolean {
   return codePoint === 0xad || (codePoint >= 0x200b && codePoint <= 0x200f) || codePoint === 0xfeff || codePoint === 0x2060;
 }
 
-/** Ranges where the CJK face is worth loading. */
+/** Zero-width joiners and variation selectors, which belong to the face of what they join. */
+function isJoining(codePoint: number): boolean {
+  return codePoint === 0x200c || codePoint === 0x200d || (codePoint >= 0xfe00 && codePoint <= 0xfe0f) || (codePoint >= 0xe0100 && codePoint <= 0xe01ef) || (codePoint >= 0x1f3fb && codePoint <= 0x1f3ff);
+}
+
+function isMark(char: string): boolean {
+  return /^\p{M}$/u.test(char);
+}
+
+const within = (codePoint: number, ranges: [number, number][]) => ranges.some(([from, to]) => codePoint >= from && codePoint <= to);
+
+const ARABIC: [number, number][] = [[0x0600, 0x06ff], [0x0750, 0x077f], [0x0870, 0x08ff], [0xfb50, 0xfdff], [0xfe70, 0xfeff]];
+const HEBREW: [number, number][] = [[0x0590, 0x05ff], [0xfb1d, 0xfb4f]];
+const DEVANAGARI: [number, number][] = [[0x0900, 0x097f], [0xa8e0, 0xa8ff], [0x1cd0, 0x1cff]];
+const THAI: [number, number][] = [[0x0e00, 0x0e7f]];
+const HANGUL: [number, number][] = [[0x1100, 0x11ff], [0x3130, 0x318f], [0xa960, 0xa97f], [0xac00, 0xd7ff]];
+const KANA: [number, number][] = [[0x3040, 0x30ff], [0x31f0, 0x31ff], [0xff66, 0xff9f]];
+const EMOJI: [number, number][] = [[0x2190, 0x21ff], [0x2300, 0x23ff], [0x2460, 0x27bf], [0x2900, 0x297f], [0x2b00, 0x2bff], [0x3030, 0x3030], [0x303d, 0x303d], [0x3297, 0x3299], [0x1f000, 0x1faff]];
+
+/** The lazily loaded faces worth trying for a character, most fitting first. */
+function scriptsFor(codePoint: number, japanese: boolean): Script[] {
+  if (codePoint < 0x0590) return [];
+  if (within(codePoint, ARABIC)) return ['arabic'];
+  if (within(codePoint, HEBREW)) return ['hebrew'];
+  if (within(codePoint, DEVANAGARI)) return ['devanagari'];
+  if (within(codePoint, THAI)) return ['thai'];
+  if (within(codePoint, HANGUL)) return ['korean'];
+  if (within(codePoint, KANA)) return ['japanese', 'cjk'];
+  if (within(codePoint, EMOJI)) return ['emoji', 'cjk'];
+  if (mayBeCjk(codePoint)) return japanese ? ['japanese', 'cjk'] : ['cjk', 'japanese'];
+  return [];
+}
+
+/** Ranges of Han, kana, Hangul and fullwidth forms (the CJK faces' own). */
 export function mayBeCjk(codePoint: number): boolean {
   return (
     (codePoint >= 0x2e80 && codePoint <= 0x9fff) ||

@@ -3,6 +3,7 @@ import { definitions as linkDefinitions } from 'mdast-util-definitions';
 import { visit } from 'unist-util-visit';
 import type { Writer, WriterInput } from '../../types.ts';
 import { authorNames } from '../shared/format.ts';
+import { ScriptTools } from './bidi.ts';
 import { Pdf } from './pdf-document.ts';
 import { Fonts } from './fonts.ts';
 import { handle, handlers } from './handlers/index.ts';
@@ -89,6 +90,7 @@ export function planPdf({ tree, meta, file, assets, epoch, shared }: WriterInput
   const state: State = {
     theme,
     fonts: undefined as unknown as Fonts,
+    scripts: new ScriptTools(),
     file,
     assets,
     pdf,
@@ -101,7 +103,7 @@ export function planPdf({ tree, meta, file, assets, epoch, shared }: WriterInput
     one: (node, context) => handle(state, node, context),
     all: (nodes, context) => all(state, nodes, context),
   };
-  state.fonts = new Fonts(pdf, theme, assets, file, shared);
+  state.fonts = new Fonts(pdf, theme, assets, file, shared, meta.lang);
 
   const root: StructNode = { tag: 'Document', lang: meta.lang };
   const context: Context = {

@@ -16,6 +16,8 @@ export class Pdf {
   /** Colour → the operators pdfkit's `fillColor` writes for it. */
   private readonly fillOperatorsByColor = new Map<string, string>();
   private readonly shapes = new WordShapes();
+  /** Per font, copies of glyphs that stand for more than one text (see `glyphFor`). */
+  private readonly glyphCopies = new Map<PdfFont, Map<string, number>>();
 
   constructor(options: DocumentOptions) {
     const Ctor = PDFDocumentCtor as unknown as new (options: object) => RawDocument;
@@ -56,38 +58,104 @@ export class Pdf {
    * (y down). The text keeps its real space characters (so extraction gives words); justified
    * spacing is added to each space as a TJ adjustment instead of pdfkit's `wordSpacing`, which
    * drops the spaces from the text layer.
+   *
+   * Right-to-left text comes in logical order: its words are drawn last first, each shaped
+   * right to left by fontkit. A word whose glyphs do not spell it in order (Devanagari's
+   * reordered vowel signs and reph) carries its text as /ActualText, so extraction gives the word.
    */
-  drawText(fontName: string, size: number, x: number, baseline: number, text: string, extraPerSpace: number, color: string): void {
+  drawText(fontName: string, size: number, x: number, baseline: number, text: string, extraPerSpace: number, color: string, rtl = false): void {
     const doc = this.raw;
     doc.font(fontName);
     const font = doc._font;
     if (doc.page.fonts[font.id] == null) doc.page.fonts[font.id] = font.ref();
-    const parts: string[] = [];
+    const shows: string[] = [];
+    let parts: string[] = [];
     let hex = '';
-    forEachWord(text, (word) => {
-      const { glyphs, kerning } = this.shapes.shape(font, word);
+    const toPoints = size / 1000;
+    const endShow = () => {
+      if (hex) parts.push(`<${hex}>`);
+      hex = '';
+      if (parts.length > 0) shows.push(`[${parts.join(' ')}] TJ`);
+      parts = [];
+    };
+    const words: string[] = [];
+    forEachWord(text, (word) => words.push(word));
+    if (rtl) words.reverse();
+    for (const word of words) {
+      const { glyphs, kerning, offsets, unicodes, actual } = this.shapes.shape(font, word, rtl);
+      if (actual) endShow();
+      const firstShow = shows.length;
       for (let i = 0; i < glyphs.length; i++) {
         const id = glyphs.charCodeAt(i);
         // fontkit returns one glyph object per id, so its codePoints and advance are the run's.
         const glyph = font.font.getGlyph(id);
-        const gid = font.subset.includeGlyph(id);
-        hex += `0000${gid.toString(16)}`.slice(-4);
+        const gid = unicodes ? this.glyphFor(font, id, unicodes[i]!) : font.subset.includeGlyph(id);
+        const code = `0000${gid.toString(16)}`.slice(-4);
         if (font.widths[gid] == null) font.widths[gid] = glyph.advanceWidth * font.scale;
         if (font.unicode[gid] == null) font.unicode[gid] = glyph.codePoints;
         let adjust = kerning?.[i] ?? 0;
         if (extraPerSpace !== 0 && glyph.codePoints.length === 1 && glyph.codePoints[0] === 32) adjust += (extraPerSpace * 1000) / size;
-        if (adjust !== 0) {
-          parts.push(`<${hex}> ${num(-adjust)}`);
+        // A glyph that shaping moves off the pen (Arabic dots and vowels, Thai tone marks,
+        // Devanagari signs): sideways by TJ adjustments, up or down by text rise, so the text
+        // stays one flow for extraction.
+        const dx = offsets?.[2 * i] ?? 0;
+        const dy = offsets?.[2 * i + 1] ?? 0;
+        if (dy !== 0) {
+          endShow();
+          shows.push(`${num(dy * toPoints)} Ts`);
+        }
+        if (dx !== 0) {
+          parts.push(hex ? `<${hex}> ${num(-dx)}` : num(-dx));
           hex = '';
         }
+        hex += code;
+        if (adjust - dx !== 0) {
+          parts.push(`<${hex}> ${num(dx - adjust)}`);
+          hex = '';
+        }
+        if (dy !== 0) {
+          endShow();
+          shows.push('0 Ts');
+        }
       }
-    });
-    if (hex) parts.push(`<${hex}>`);
-    if (parts.length === 0) return;
+      if (actual) {
+        endShow();
+        const wordShows = shows.splice(firstShow);
+        if (wordShows.length > 0) shows.push(`/Span <</ActualText <FEFF${utf16Hex(word)}>>> BDC ${wordShows.join(' ')} EMC`);
+      }
+    }
+    endShow();
+    if (shows.length === 0) return;
     const y = doc.page.height - baseline;
     // pdfkit's pages have a y-down CTM; text needs it flipped back, as pdfkit's own _fragment does.
     // The colour goes in the same write: one piece of page content instead of three.
-    doc.addContent(`${this.fillOperators(color)}q 1 0 0 -1 0 ${num(doc.page.height)} cm BT 1 0 0 1 ${num(x)} ${num(y)} Tm /${font.id} ${num(size)} Tf [${parts.join(' ')}] TJ ET Q`);
+    doc.addContent(`${this.fillOperators(color)}q 1 0 0 -1 0 ${num(doc.page.height)} cm BT 1 0 0 1 ${num(x)} ${num(y)} Tm /${font.id} ${num(size)} Tf ${shows.join(' ')} ET Q`);
+  }
+
+  /**
+   * The subset glyph to draw glyph `id` as, for the characters it stands for here. A glyph
+   * drawn for different characters (Arabic's dotless letter bodies, whose dots are glyphs of
+   * their own) gets a copy per meaning, so that each copy maps to its own text.
+   */
+  private glyphFor(font: PdfFont, id: number, codePoints: number[]): number {
+    const gid = font.subset.includeGlyph(id);
+    const mapped = font.unicode[gid];
+    if (mapped == null) {
+      font.unicode[gid] = codePoints;
+      return gid;
+    }
+    if (sameNumbers(mapped, codePoints)) return gid;
+    let copies = this.glyphCopies.get(font);
+    if (!copies) this.glyphCopies.set(font, (copies = new Map()));
+    const key = `${id}:${codePoints.join(',')}`;
+    let copy = copies.get(key);
+    if (copy === undefined) {
+      font.subset.glyphs.push(id);
+      copy = font.subset.glyphs.length - 1;
+      font.unicode[copy] = codePoints;
+      copies.set(key, copy);
+    }
+    return copy;
   }
 
   /**
@@ -192,3 +260,13 @@ function num(value: number): string {
   return (Math.round(value * 1000) / 1000).toString();
 }
 
+function sameNumbers(a: number[], b: number[]): boolean {
+  return a === b || (a.length === b.length && a.every((value, index) => value === b[index]));
+}
+
+/** A PDF text string's UTF-16BE code units, in hex. */
+function utf16Hex(text: string): string {
+  let out = '';
+  for (let index = 0; index < text.length; index++) out += text.charCodeAt(index).toString(16).padStart(4, '0');
+  return out;
+}

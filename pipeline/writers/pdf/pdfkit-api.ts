@@ -19,6 +19,8 @@ export interface GlyphPosition {
 }
 export interface FontkitFont {
   hasGlyphForCodePoint(codePoint: number): boolean;
+  /** Shape text; `direction` overrides the one fontkit infers from the script. */
+  layout(text: string, features?: unknown, script?: string, language?: string, direction?: 'ltr' | 'rtl'): { glyphs: FontkitGlyph[]; positions: GlyphPosition[]; advanceWidth: number };
   /** The glyph object fontkit keeps per id: the very one its layouts return. */
   getGlyph(id: number): FontkitGlyph;
 }
@@ -28,7 +30,8 @@ export interface PdfFont {
   font: FontkitFont;
   ascender: number;
   descender: number;
-  subset: { includeGlyph(id: number): number };
+  /** fontkit's subset: `glyphs` lists the original ids, in subset order. */
+  subset: { includeGlyph(id: number): number; glyphs: number[] };
   widths: number[];
   unicode: number[][];
   /** 1000 / units per em. */

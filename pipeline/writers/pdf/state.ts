@@ -3,6 +3,7 @@ import type { GetDefinition } from 'mdast-util-definitions';
 import type { VFile } from 'vfile';
 import type { AssetResolver } from '../../types.ts';
 import type { Pdf } from './pdf-document.ts';
+import type { ScriptTools } from './bidi.ts';
 import type { Fonts } from './fonts.ts';
 import type { Formulas } from './math.ts';
 import type { Hyphenator } from './hyphenate.ts';
@@ -36,6 +37,8 @@ export interface Context {
 export interface State {
   theme: Theme;
   fonts: Fonts;
+  /** Bidi and word segmentation, made only for text that needs them. */
+  scripts: ScriptTools;
   file: VFile;
   assets: AssetResolver;
   pdf: Pdf;

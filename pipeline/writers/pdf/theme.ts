@@ -11,6 +11,14 @@ export interface Theme {
     serif: { regular: string; italic: string; bold: string; boldItalic: string };
     mono: { regular: string; bold: string };
     cjk: { regular: string; bold: string };
+    /** Faces for other scripts, each loaded only when the text has a character it needs. */
+    japanese: { regular: string; bold: string };
+    korean: { regular: string; bold: string };
+    arabic: { regular: string; bold: string };
+    hebrew: { regular: string; bold: string };
+    devanagari: { regular: string; bold: string };
+    thai: { regular: string; bold: string };
+    emoji: { regular: string; bold: string };
   };
   body: { size: number; leading: number; paragraphSpace: number; indent: number; color: string };
   headings: { size: number; leading: number; spaceBefore: number; spaceAfter: number }[];

@@ -1,4 +1,5 @@
 import type { Face, Fonts } from './fonts.ts';
+import { paragraphLevels, ScriptTools, visualOrder, type Levels } from './bidi.ts';
 import { isCjkBreakable } from './fonts.ts';
 import type { Hyphenator } from './hyphenate.ts';
 import { firstFit, INFINITY, knuthPlass, type Break, type BoxItem, type GlueItem, type PenaltyItem } from './linebreak.ts';
@@ -16,6 +17,8 @@ interface Ink {
 }
 interface TextBox extends BoxItem, Ink {
   text: string;
+  /** Bidi embedding level: odd runs right to left. */
+  level: number;
   note?: string;
   dest?: string;
   object?: InlineObject;
@@ -25,6 +28,7 @@ interface TextGlue extends GlueItem {
   char: string;
   ink?: Ink;
   natural: number;
+  level?: number;
 }
 interface TextPenalty extends PenaltyItem {
   hyphen?: Ink;
@@ -43,10 +47,13 @@ export interface SetOptions {
   indent?: number;
   struct?: StructNode;
   hyphenator?: Hyphenator;
+  /** The author's direction; otherwise that of the paragraph's first strong character. */
+  direction?: 'ltr' | 'rtl';
 }
 
 export interface TextContext {
   fonts: Fonts;
+  scripts?: ScriptTools;
 }
 
 /** Spaces a line may break at: not U+00A0, U+2007 or U+202F, which exist to prevent that. */
@@ -58,12 +65,14 @@ const OPENING = new Set([...'（「『【《〈‘“([{']);
 
 /** Typeset runs into lines: total-fit breaking with hyphenation, each line a Box. */
 export function setText(context: TextContext, runs: Run[], options: SetOptions): Box[] {
-  const items = toItems(context.fonts, runs, options);
+  const scripts = context.scripts ?? new ScriptTools();
+  const levels = paragraphLevels(scripts, runs.map((run) => (run.hardBreak ? '\u2028' : run.text)).join(''), options.direction);
+  const items = toItems(context.fonts, scripts, runs, options, levels);
   if (!items.some((item) => item.type === 'box' && (item.text !== '' || item.object))) {
     return [];
   }
   const breaks = breakItems(items, options.width);
-  return toLines(items, breaks, options);
+  return levels ? toBidiLines(items, breaks, options, levels.base) : toLines(items, breaks, options);
 }
 
 function breakItems(items: TextItem[], width: number): Break[] {
@@ -74,13 +83,15 @@ function breakItems(items: TextItem[], width: number): Break[] {
   return firstFit(items, width);
 }
 
-function toItems(fonts: Fonts, runs: Run[], options: SetOptions): TextItem[] {
+function toItems(fonts: Fonts, scripts: ScriptTools, runs: Run[], options: SetOptions, levels: Levels | undefined): TextItem[] {
   const items: TextItem[] = [];
   const ragged = options.align !== 'justify';
   const raggedStretch = options.width * 0.3;
-  if (options.indent) items.push(emptyBox(options.indent, fonts, runs[0]));
+  const base = levels?.base ?? 0;
+  if (options.indent) items.push(emptyBox(options.indent, fonts, runs[0], base));
+  const levelAt = (offset: number) => levels?.levels[offset] ?? base;
 
-  const pushGlue = (ink: Ink) => {
+  const pushGlue = (ink: Ink, level: number) => {
     const last = items.at(-1);
     if (!last || last.type === 'glue') return;
     const natural = fonts.width(ink.face, ' ', ink.size);
@@ -92,12 +103,16 @@ function toItems(fonts: Fonts, runs: Run[], options: SetOptions): TextItem[] {
       shrink: ragged ? 0 : natural * 0.3,
       char: ' ',
       ink,
+      level,
     });
   };
 
+  let runStart = 0;
   for (const run of runs) {
+    const start = runStart;
+    runStart += run.hardBreak ? 1 : run.text.length;
     if (run.object) {
-      items.push({ type: 'box', width: run.object.width, text: '', face: fonts.face('regular'), size: run.size, color: run.color, rise: 0, link: run.link, struct: run.struct, object: run.object });
+      items.push({ type: 'box', width: run.object.width, text: '', level: levelAt(start), face: fonts.face('regular'), size: run.size, color: run.color, rise: 0, link: run.link, struct: run.struct, object: run.object });
       continue;
     }
     if (run.hardBreak) {
@@ -106,17 +121,28 @@ function toItems(fonts: Fonts, runs: Run[], options: SetOptions): TextItem[] {
       items.push({ type: 'penalty', width: 0, penalty: -INFINITY, flagged: false });
       continue;
     }
+    let segmentStart = start;
     for (const segment of fonts.segments(run.text, run.style, run.place)) {
       const ink: Ink = { face: segment.face, size: run.size, color: run.color, rise: run.rise, link: run.link, strike: run.strike, struct: run.struct };
       const hyphenWidth = fonts.width(segment.face, '-', run.size);
-      for (const token of segment.text.match(BREAKING_SPACE_OR_NOT) ?? []) {
+      const offset = segmentStart;
+      segmentStart += segment.text.length;
+      for (const match of segment.text.matchAll(BREAKING_SPACE_OR_NOT)) {
+        const token = match[0];
         if (BREAKING_SPACE.test(token)) {
-          if (run.note === undefined && !(items.length === 0 || items.at(-1)?.type === 'penalty')) pushGlue(ink);
+          if (run.note === undefined && !(items.length === 0 || items.at(-1)?.type === 'penalty')) pushGlue(ink, levelAt(offset + match.index));
           continue;
         }
-        const box = (text: string): TextBox => ({ type: 'box', width: fonts.width(segment.face, text, run.size), text, ...ink, note: run.note, dest: run.dest });
-        for (const piece of splitCjk(token)) {
-          if (piece.cjk) {
+        for (const stretch of byLevel(token, offset + match.index, levels)) {
+        const level = stretch.level;
+        const box = (text: string): TextBox => ({ type: 'box', width: fonts.width(segment.face, text, run.size), text, level, ...ink, note: run.note, dest: run.dest });
+        if (level % 2 === 1) {
+          // Right-to-left words are shaped whole by fontkit, never hyphenated.
+          items.push(box(stretch.text));
+          continue;
+        }
+        for (const piece of splitUnspaced(stretch.text, scripts)) {
+          if (piece.unspaced) {
             const previous = items.at(-1);
             if (previous?.type === 'box' && previous.text !== '' && !CLOSING.has(piece.text) && !OPENING.has(previous.text.at(-1)!)) {
               items.push({ type: 'glue', width: 0, natural: 0, stretch: ragged ? raggedStretch : run.size * 0.1, shrink: 0, char: '' });
@@ -161,6 +187,7 @@ function toItems(fonts: Fonts, runs: Run[], options: SetOptions): TextItem[] {
             } else items.push(box(part.text));
           });
         }
+        }
       }
     }
   }
@@ -170,23 +197,49 @@ function toItems(fonts: Fonts, runs: Run[], options: SetOptions): TextItem[] {
   return items;
 }
 
-function emptyBox(width: number, fonts: Fonts, run: Run | undefined): TextBox {
-  return { type: 'box', width, text: '', face: fonts.face('regular'), size: run?.size ?? 10, color: '#000000', rise: 0 };
+function emptyBox(width: number, fonts: Fonts, run: Run | undefined, level = 0): TextBox {
+  return { type: 'box', width, text: '', level, face: fonts.face('regular'), size: run?.size ?? 10, color: '#000000', rise: 0 };
 }
 
-function* splitCjk(token: string): Generator<{ text: string; cjk: boolean }> {
+/** A token cut where its bidi level changes (an Arabic word glued to a Latin one), never inside a surrogate pair. */
+function* byLevel(token: string, start: number, levels: Levels | undefined): Generator<{ text: string; level: number }> {
+  if (!levels) {
+    yield { text: token, level: 0 };
+    return;
+  }
+  const at = (index: number) => levels.levels[start + index] ?? levels.base;
+  let from = 0;
+  for (let index = 1; index <= token.length; index++) {
+    if (index < token.length && (at(index) === at(from) || /[\udc00-\udfff]/.test(token[index]!))) continue;
+    yield { text: token.slice(from, index), level: at(from) };
+    from = index;
+  }
+}
+
+/**
+ * Pieces of a token between which a line may break with no space: each CJK character (the
+ * CJK ones), and each Thai word, found by ICU's dictionary (Thai has no spaces between words).
+ */
+function* splitUnspaced(token: string, scripts: ScriptTools): Generator<{ text: string; unspaced: boolean }> {
   let buffer = '';
+  const flush = function* (): Generator<{ text: string; unspaced: boolean }> {
+    if (!buffer) return;
+    if (THAI.test(buffer)) for (const word of scripts.thaiWords(buffer)) yield { text: word, unspaced: true };
+    else yield { text: buffer, unspaced: false };
+    buffer = '';
+  };
   for (const char of token) {
     if (isCjkBreakable(char.codePointAt(0)!)) {
-      if (buffer) yield { text: buffer, cjk: false };
-      buffer = '';
-      yield { text: char, cjk: true };
+      yield* flush();
+      yield { text: char, unspaced: true };
     } else if (CLOSING.has(char) && buffer === '' && /[\u3000-\u303f\uff00-\uffef]/.test(char)) {
-      yield { text: char, cjk: true };
+      yield { text: char, unspaced: true };
     } else buffer += char;
   }
-  if (buffer) yield { text: buffer, cjk: false };
+  yield* flush();
 }
+
+const THAI = /[\u0e00-\u0e7f]/;
 
 interface Part {
   text: string;
@@ -326,6 +379,86 @@ function toLines(items: TextItem[], breaks: Break[], options: SetOptions): Box[]
     boxes.push({ height: options.leading + above + below, ops: lineOps, notes, keep: false, struct: options.struct, dests: dests.length ? dests : undefined });
     start = end + 1;
   });
+  return boxes;
+}
+
+/**
+ * The lines of a paragraph with right-to-left text. Breaks are found in logical order, as for
+ * any paragraph; each line is then put in visual order (UAX #9, rule L2) and set from the left.
+ * A right-to-left run becomes one op in logical order, whose words the facade draws right to
+ * left, each shaped by fontkit. A right-to-left paragraph is flush right, its last line too,
+ * and its indent is on the right.
+ */
+function toBidiLines(items: TextItem[], breaks: Break[], options: SetOptions, base: number): Box[] {
+  const boxes: Box[] = [];
+  const baseline = options.leading - ((options.leading - options.size) / 2 + options.size * 0.22);
+  const flushRight = base % 2 === 1 ? options.align !== 'right' && options.align !== 'center' : options.align === 'right';
+  let start = 0;
+  for (const breakpoint of breaks) {
+    const end = breakpoint.position;
+    while (start < end && items[start]!.type !== 'box') start++;
+    const ratio = options.align === 'justify' && breakpoint.ratio <= 4 ? Math.max(-1, breakpoint.ratio) : 0;
+    const notes: string[] = [];
+    const dests: string[] = [];
+    // The line's words and spaces in logical order, each with its width on this line.
+    const pieces: { item: TextBox | TextGlue; width: number; level: number }[] = [];
+    for (let index = start; index < end; index++) {
+      const item = items[index]!;
+      if (item.type === 'box') {
+        if (item.note !== undefined && !notes.includes(item.note)) notes.push(item.note);
+        if (item.dest) dests.push(item.dest);
+        pieces.push({ item, width: item.width, level: item.level });
+      } else if (item.type === 'glue' && item.stretch < INFINITY) {
+        // (The glue that ends a paragraph or a hard line has no place inside a line.)
+        pieces.push({ item, width: item.width + (ratio > 0 ? ratio * item.stretch : ratio * item.shrink), level: item.level ?? base });
+      }
+    }
+    const endItem = items[end];
+    if (endItem?.type === 'penalty' && endItem.hyphen) {
+      const level = pieces.at(-1)?.level ?? base;
+      pieces.push({ item: { type: 'box', width: endItem.width, text: '-', level, ...endItem.hyphen }, width: endItem.width, level });
+    }
+    let x = 0;
+    let current: (TextOp & { ink: Ink }) | undefined;
+    const ops: (TextOp & { ink: Ink })[] = [];
+    const objects: ImageOp[] = [];
+    for (const { item, width, level } of visualOrder(pieces, (piece) => piece.level)) {
+      const rtl = level % 2 === 1;
+      const joins = current !== undefined && current.rtl === rtl;
+      if (item.type === 'box') {
+        if (item.object) {
+          objects.push({ op: 'image', x, y: baseline - item.object.ascent, w: item.object.width, h: item.object.ascent + item.object.descent, svg: item.object.svg, struct: item.struct });
+          current = undefined;
+        } else if (item.text === '') current = undefined;
+        else if (current && joins && sameInk(current.ink, item) && item.note === undefined) {
+          // A right-to-left op keeps its text in logical order: what comes later on the left came first.
+          current.text = rtl ? item.text + current.text : current.text + item.text;
+          current.width += width;
+        } else {
+          current = { op: 'text', x, y: baseline - item.rise, text: item.text, face: item.face.name, size: item.size, color: item.color, extra: 0, width, link: item.link, strike: item.strike, struct: item.struct, rtl, ink: item };
+          ops.push(current);
+          if (item.note !== undefined) current = undefined;
+        }
+      } else if (item.char === ' ' && current && joins && item.ink && sameInk(current.ink, item.ink) && (current.extra === 0 || Math.abs(current.extra - (width - item.natural)) < 1e-6)) {
+        current.text = rtl ? ' ' + current.text : current.text + ' ';
+        current.extra = width - item.natural;
+        current.width += width;
+      } else current = undefined;
+      x += width;
+    }
+    let offset = 0;
+    if (options.align === 'center') offset = (options.width - x) / 2;
+    else if (flushRight) offset = options.width - x;
+    const clean: TextOp[] = ops.map(({ ink: _ink, ...op }) => ({ ...op, x: op.x + offset, rtl: op.rtl || undefined }));
+    // A formula taller or deeper than the line's type opens the line up just enough.
+    const above = Math.max(0, ...objects.map((object) => -object.y));
+    const below = Math.max(0, ...objects.map((object) => object.y + object.h - options.leading));
+    for (const object of objects) object.x += offset;
+    const lineOps: (TextOp | ImageOp)[] = [...clean, ...objects];
+    if (above > 0) for (const op of lineOps) op.y += above;
+    boxes.push({ height: options.leading + above + below, ops: lineOps, notes, keep: false, struct: options.struct, dests: dests.length ? dests : undefined });
+    start = end + 1;
+  }
   return boxes;
 }
 

@@ -1,4 +1,4 @@
-import type { PdfFont } from './pdfkit-api.ts';
+import type { FontkitGlyph, GlyphPosition, PdfFont } from './pdfkit-api.ts';
 
 /**
  * Words shaped as pdfkit's layout shapes them, cached per font and kept compact: pdfkit's own
@@ -7,19 +7,29 @@ import type { PdfFont } from './pdfkit-api.ts';
  */
 export class WordShapes {
   private readonly byFont = new Map<PdfFont, Map<string, ShapedWord>>();
+  /** The same, shaped right to left (words of a right-to-left run). */
+  private readonly byFontRtl = new Map<PdfFont, Map<string, ShapedWord>>();
 
-  /** One word shaped by fontkit, as pdfkit's layout would, cached per font. */
-  shape(font: PdfFont, word: string): ShapedWord {
-    let words = this.byFont.get(font);
-    if (!words) this.byFont.set(font, (words = new Map()));
+  /** One word shaped by fontkit, as pdfkit's layout would (or right to left), cached per font. */
+  shape(font: PdfFont, word: string, rtl = false): ShapedWord {
+    const cache = rtl ? this.byFontRtl : this.byFont;
+    let words = cache.get(font);
+    if (!words) cache.set(font, (words = new Map()));
     let shaped = words.get(word);
     if (!shaped) {
-      const run = font.layoutRun(word);
+      const run = rtl ? layoutRightToLeft(font, word) : font.layoutRun(word);
       const kerning = run.positions.map((position) => position.xAdvance - position.advanceWidth);
+      const offsets = run.positions.some((position) => position.xOffset !== 0 || position.yOffset !== 0) ? run.positions.flatMap((position) => [position.xOffset, position.yOffset]) : undefined;
       shaped = {
         advance: run.advanceWidth,
         glyphs: codeUnits(run.glyphs.map((glyph) => glyph.id)),
         kerning: kerning.some((adjust) => adjust !== 0) ? kerning : undefined,
+        offsets,
+        unicodes: rtl ? clusterText(word, run.glyphs, run.positions) : undefined,
+        // Glyphs that spell the word in drawing order need no /ActualText; nor do right-to-left
+        // words, whose glyphs map to their letters instead (poppler reverses an /ActualText).
+        // Marks moved sideways leave gaps that extraction reads as spaces: such words carry their text too.
+        actual: !rtl && word.length > 1 && !/^[\x00-\u024f]*$/.test(word) && (offsets !== undefined || String.fromCodePoint(...run.glyphs.flatMap((glyph) => glyph.codePoints)) !== word),
       };
       words.set(word, shaped);
     }
@@ -44,6 +54,45 @@ export interface ShapedWord {
   glyphs: string;
   /** Per glyph, its xAdvance minus its own advance (kerning), in 1/1000 em; absent when all are 0. */
   kerning: number[] | undefined;
+  /** Per glyph, its x and y offset from the pen, in 1/1000 em; absent when all are 0. */
+  offsets: number[] | undefined;
+  /** Per glyph, the characters it stands for in this word, when fontkit's per-glyph ones are wrong here. */
+  unicodes: number[][] | undefined;
+  /** The glyphs do not spell the word in order: drawn with the word as /ActualText. */
+  actual: boolean;
+}
+
+/** pdfkit's `layoutRun`, with the direction forced right to left (a run of neutrals inside Arabic, say). */
+function layoutRightToLeft(font: PdfFont, text: string): ReturnType<PdfFont['layoutRun']> {
+  const run = font.font.layout(text, undefined, undefined, undefined, 'rtl');
+  run.positions.forEach((position, index) => {
+    position.xAdvance *= font.scale;
+    position.yAdvance *= font.scale;
+    position.xOffset *= font.scale;
+    position.yOffset *= font.scale;
+    position.advanceWidth = run.glyphs[index]!.advanceWidth * font.scale;
+  });
+  return run;
+}
+
+/**
+ * What each glyph of a right-to-left word stands for. fontkit keeps one list of code points
+ * per glyph id, the first it saw, but Arabic fonts draw one dotless body for several letters
+ * (ب ت ث ي in the middle of a word) and the dots as marks. Here the glyphs that advance, read
+ * right to left, are the word's letters in order, and dots stand for nothing (vowel marks keep
+ * their own characters); undefined when the counts differ (a ligature), trusting fontkit.
+ */
+function clusterText(word: string, glyphs: FontkitGlyph[], positions: GlyphPosition[]): number[][] | undefined {
+  const letters = Array.from(word).filter((char) => !/^\p{M}$/u.test(char));
+  const spacing = positions.filter((position) => position.xAdvance !== 0).length;
+  if (spacing !== letters.length) return undefined;
+  const out: number[][] = new Array<number[]>(glyphs.length);
+  let letter = 0;
+  for (let index = glyphs.length - 1; index >= 0; index--) {
+    if (positions[index]!.xAdvance !== 0) out[index] = [letters[letter++]!.codePointAt(0)!];
+    else out[index] = glyphs[index]!.codePoints.every((code) => /^\p{M}$/u.test(String.fromCodePoint(code))) ? glyphs[index]!.codePoints : [];
+  }
+  return out;
 }
 
 /** Numbers below 65536 as a string of UTF-16 code units, flat, however many there are. */

@@ -1,0 +1,76 @@
+import bidiModule, { type Bidi } from 'bidi-js';
+
+/**
+ * The Unicode bidirectional algorithm (UAX #9) for the PDF's lines: bidi-js resolves each
+ * character's embedding level; lines are then reordered run by run (rule L2), and fontkit
+ * shapes each right-to-left run itself, so no string is ever reversed by hand.
+ */
+
+// bidi-js is CommonJS whose module.exports is the factory; its types declare an ES default export.
+const bidiFactory = bidiModule as unknown as () => Bidi;
+
+/** Strong right-to-left letters: Hebrew, Arabic, Syriac, Thaana, NKo, Samaritan, Mandaic and their presentation forms. */
+const RIGHT_TO_LEFT = /[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]|\ud802[\udc00-\udfff]|\ud803[\udc00-\udfff]|\ud83a[\udc00-\udfff]|\ud83b[\udc00-\udfff]/;
+
+export function hasRightToLeft(text: string): boolean {
+  return RIGHT_TO_LEFT.test(text);
+}
+
+export interface Levels {
+  /** Per UTF-16 code unit of the paragraph's text. */
+  levels: Uint8Array;
+  /** The paragraph's own level: 1 when it runs right to left. */
+  base: number;
+}
+
+/**
+ * Embedding levels of a paragraph, or undefined for a paragraph with no right-to-left letter
+ * (all level 0: nothing to reorder, the common case, which costs one regular expression).
+ * The direction is the author's, or else that of the first strong character (rules P2, P3).
+ */
+export function paragraphLevels(scripts: ScriptTools, text: string, direction?: 'ltr' | 'rtl'): Levels | undefined {
+  if (direction !== 'rtl' && !hasRightToLeft(text)) return undefined;
+  const result = scripts.bidi().getEmbeddingLevels(text, direction ?? 'auto');
+  return { levels: result.levels, base: result.paragraphs[0]?.level ?? 0 };
+}
+
+/**
+ * The text tools only some scripts need, each made on first use, once per document: bidi-js
+ * builds its tables, and a Thai word segmenter takes some 50 ms to create.
+ */
+export class ScriptTools {
+  private bidiInstance: Bidi | undefined;
+  private thai: Intl.Segmenter | undefined;
+
+  bidi(): Bidi {
+    return (this.bidiInstance ??= bidiFactory());
+  }
+
+  /** Thai is written without spaces between words: ICU's dictionary finds them. */
+  thaiWords(text: string): string[] {
+    this.thai ??= new Intl.Segmenter('th', { granularity: 'word' });
+    return Array.from(this.thai.segment(text), (segment) => segment.segment);
+  }
+}
+
+/** Rule L2: from the highest level down to the lowest odd one, reverse every run at that level or above. */
+export function visualOrder<T>(entries: T[], levelOf: (entry: T) => number): T[] {
+  const out = [...entries];
+  let highest = 0;
+  let lowestOdd = Infinity;
+  for (const entry of out) {
+    const level = levelOf(entry);
+    highest = Math.max(highest, level);
+    if (level % 2 === 1) lowestOdd = Math.min(lowestOdd, level);
+  }
+  for (let level = highest; level >= lowestOdd; level--) {
+    for (let start = 0; start < out.length; start++) {
+      if (levelOf(out[start]!) < level) continue;
+      let end = start;
+      while (end + 1 < out.length && levelOf(out[end + 1]!) >= level) end++;
+      for (let i = start, j = end; i < j; i++, j--) [out[i], out[j]] = [out[j]!, out[i]!];
+      start = end;
+    }
+  }
+  return out;
+}
