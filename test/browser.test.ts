@@ -11,7 +11,7 @@ import { fixturesDir, projectRoot, requireTool } from './helpers.ts';
 const require = createRequire(import.meta.url);
 const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const out = mkdtempSync(join(tmpdir(), 'colophon-browser-'));
-const pages = ['seed', 'gfm', 'notes', 'toc', 'images'];
+const pages = ['seed', 'gfm', 'notes', 'toc', 'images', 'world-scripts'];
 let browser: Browser;
 
 beforeAll(async () => {

@@ -30,6 +30,7 @@ const cases = {
   multilingual: { root: join(fixturesDir, 'epub-multilingual'), source: 'input.md', golden: join(fixturesDir, 'epub-multilingual') },
   notes: { root: join(fixturesDir, 'epub-notes'), source: 'input.md', golden: join(fixturesDir, 'epub-notes') },
   trusted: { root: join(fixturesDir, 'epub-trusted'), source: 'input.md', golden: join(fixturesDir, 'epub-trusted') },
+  scripts: { root: join(fixturesDir, 'world-scripts'), source: 'input.md', golden: join(fixturesDir, 'world-scripts', 'epub') },
 } as const;
 type CaseName = keyof typeof cases;
 const names = Object.keys(cases) as CaseName[];
@@ -472,6 +473,23 @@ interface Projection {
   lines: string[];
   notes: Map<string, string>;
 }
+
+
+describe('a right-to-left document', () => {
+  it('runs right to left in the EPUB and the HTML, and each block the other way says so', async () => {
+    const opf = await entry('scripts', 'OEBPS/content.opf');
+    expect(opf).toContain('<spine toc="ncx" page-progression-direction="rtl">');
+    const [chapter] = await chapters('scripts');
+    expect(chapter!.xhtml).toMatch(/<html [^>]*lang="ar" dir="rtl">/);
+    expect(chapter!.xhtml).toContain('<p dir="ltr">This paragraph is in English');
+    // A Hebrew paragraph runs the document's way already: no dir of its own.
+    expect(chapter!.xhtml).toContain('<p>עברית נכתבת');
+    const html = built.get('scripts')!.html;
+    expect(html).toMatch(/<html lang="ar" dir="rtl">/);
+    expect(html).toContain('<p dir="ltr">This paragraph is in English');
+    expect(html).toContain('<td dir="ltr">English</td>');
+  });
+});
 
 function byNumber(a: [string, string], b: [string, string]): number {
   return Number(a[0]) - Number(b[0]);

@@ -82,3 +82,20 @@ describe('every built page', () => {
     for (const id of noteLinks) expect(ids.has(id), `#${id} has a target`).toBe(true);
   });
 });
+
+describe('writing direction', () => {
+  it('gives right-to-left blocks of a left-to-right document dir="rtl", and the page stays valid', async () => {
+    const result = await build({ root: join(fixturesDir, 'pdf-intl'), paths: ['intl.md'], out: join(out, 'intl'), formats: ['html'] });
+    const html = new TextDecoder().decode(result.documents[0]!.editions[0]!.bytes);
+    expect(html).toMatch(/<html lang="ru">/);
+    expect(html).toContain('<h2 id="العربية" dir="rtl">');
+    expect(html).toContain('<p dir="rtl">اللغة العربية');
+    expect(html).toContain('<p dir="rtl">עברית היא');
+    expect(html).toContain('<p dir="rtl">قال المؤلف');
+    // A left-to-right paragraph with Arabic and Hebrew words inside keeps its direction (the browser's bidi handles the words).
+    expect(html).toContain('<p>The word for peace is سلام');
+    const path = join(out, 'intl.html');
+    writeFileSync(path, html);
+    expect(nuCheck([path]).filter((message) => message.type !== 'info')).toEqual([]);
+  });
+});

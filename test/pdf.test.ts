@@ -18,7 +18,7 @@ import { expectGolden, fixturesDir, projectRoot, requireTool, tempProject, updat
  * the suite: CI must install poppler-utils and qpdf.
  */
 
-const FIXTURES = ['pdf-long-report/long-report.md', 'pdf-widows/widows.md', 'pdf-table/table.md', 'pdf-intl/intl.md', 'pdf-features/features.md', 'pdf-overflow/overflow.md'];
+const FIXTURES = ['pdf-long-report/long-report.md', 'pdf-widows/widows.md', 'pdf-table/table.md', 'pdf-intl/intl.md', 'pdf-features/features.md', 'pdf-overflow/overflow.md', 'world-scripts/input.md'];
 
 function tool(command: string, args: string[]): string {
   requireTool(command, 'apt-get install poppler-utils qpdf');
@@ -335,8 +335,83 @@ describe('scripts and fonts', () => {
     }
   });
 
+  it('gives back a word of every script to pdftotext, conjuncts, ligatures and marks included', () => {
+    // pdftotext marks right-to-left stretches with bidi embedding controls; the words are what count.
+    const text = [1, 2].map((page) => pageText(pdfOf('intl'), page)).join('\n').replace(/[\u202a-\u202e]/g, '');
+    const words = [
+      'العربية', 'انتشارا', 'وتتصل', 'لتملأ', // Arabic: joining forms, dotted letters, lam-alef
+      'עברית', 'מימין', // Hebrew
+      'हिन्दी', 'देवनागरी', 'संयुक्ताक्षर', 'धर्म', 'विद्यार्थी', // Devanagari: vowel signs, conjuncts, reph
+      'วรรณยุกต์', 'ครั้ง', // Thai: stacked marks
+      '한국어는', '仮名を組み合わせて', '上海合作组织', '😀', 'Colophon',
+    ];
+    for (const word of words) expect(text, word).toContain(word);
+  });
+
+  it('takes Korean, Japanese, Arabic, Hebrew, Devanagari, Thai and emoji faces only where the text needs them', () => {
+    const intl = tool('pdffonts', [pdfOf('intl')]);
+    for (const face of ['NotoNaskhArabic', 'NotoSerifHebrew', 'NotoSerifDevanagari', 'NotoSansThai', 'NotoSerifKR', 'NotoSerifJP', 'NotoEmoji', 'NotoSerifSC']) expect(intl, face).toContain(face);
+    const seed = tool('pdffonts', [pdfOf('sco-blueprint')]);
+    expect(seed).not.toMatch(/Naskh|Hebrew|Devanagari|Thai|SerifKR|SerifJP|Emoji/);
+  });
+
+  it('sets right-to-left paragraphs flush right, their last line too, and left-to-right ones flush left', () => {
+    const theme = JSON.parse(readFileSync(join(projectRoot, 'templates/pdf/theme.json'), 'utf8'));
+    const left = theme.page.margins.a4.inner as number;
+    const right = PAPER.a4[0] - (theme.page.margins.a4.outer as number);
+    // Every page's words, each page's heights kept apart (the layout may move a paragraph over).
+    const words = tool('pdftotext', ['-bbox', pdfOf('intl'), '-'])
+      .split('<page ')
+      .flatMap((page, index) =>
+        [...page.matchAll(/<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)<\/word>/g)].map((match) => ({
+          xMin: Number(match[1]),
+          y: index * 10000 + Number(match[2]),
+          xMax: Number(match[3]),
+          text: match[4]!,
+        })),
+      );
+    // pdftotext -bbox lists words in drawing order, right-to-left ones reversed and cut at their
+    // marks, so lines are found by script and height, not by word.
+    const lines = new Map<number, (typeof words)[number][]>();
+    for (const word of words) {
+      // Marks above raise a word's box a little: a line is what lies within 4 pt.
+      const key = [...lines.keys()].find((y) => Math.abs(y - word.y) < 4) ?? word.y;
+      lines.set(key, [...(lines.get(key) ?? []), word]);
+    }
+    // Lines of a script with no Latin word in them (those are left-to-right paragraphs quoting a word).
+    const linesOf = (script: RegExp) =>
+      [...lines.values()]
+        .filter((line) => line.some((word) => script.test(word.text)) && !line.some((word) => /[A-Za-z]/.test(word.text)))
+        .map((line) => ({ xMin: Math.min(...line.map((word) => word.xMin)), xMax: Math.max(...line.map((word) => word.xMax)) }));
+    // Arabic: the heading and three lines, two justified, the last one short; all flush right.
+    const arabic = linesOf(/[\u0600-\u06ff]/);
+    expect(arabic.length).toBeGreaterThanOrEqual(4);
+    for (const line of arabic) expect(line.xMax).toBeGreaterThan(right - 3);
+    expect(arabic.filter((line) => line.xMin < left + 3).length).toBeGreaterThanOrEqual(2);
+    expect(arabic.filter((line) => line.xMin > left + 100).length).toBeGreaterThanOrEqual(2);
+    const hebrew = linesOf(/[\u0590-\u05ff]/);
+    expect(hebrew.length).toBeGreaterThanOrEqual(3);
+    for (const line of hebrew) expect(line.xMax).toBeGreaterThan(right - 3);
+    // A left-to-right paragraph's last line stays flush left.
+    const russianLast = words.find((word) => word.text === 'цитрус?')!;
+    const russian = words.filter((word) => Math.abs(word.y - russianLast.y) < 2);
+    expect(Math.min(...russian.map((word) => word.xMin))).toBeLessThan(left + 3);
+    expect(Math.max(...russian.map((word) => word.xMax))).toBeLessThan(right - 100);
+  });
+
+  it('breaks Thai lines between words (no spaces to break at)', () => {
+    const text = tool('pdftotext', [pdfOf('intl'), '-']);
+    const lines = text.split('\n').filter((line) => /[\u0e00-\u0e7f]{10}/.test(line));
+    expect(lines.length).toBeGreaterThanOrEqual(2);
+    const paragraph = lines.join('').replace(/\s+/g, '');
+    const boundaries = new Set<number>();
+    let offset = 0;
+    for (const { segment } of new Intl.Segmenter('th', { granularity: 'word' }).segment(paragraph)) boundaries.add((offset += segment.length));
+    expect(boundaries.has(lines[0]!.replace(/\s+/g, '').length), lines[0]).toBe(true);
+  });
+
   it('warns, with file, line, column and code point, about a character no font has', async () => {
-    const root = tempProject({ 'doc.md': '---\ntitle: Missing\n---\n\nA face 😀 here.\n' });
+    const root = tempProject({ 'doc.md': '---\ntitle: Missing\n---\n\nA sign 𓀀 here.\n' });
     try {
       const built = await build({ root, paths: ['doc.md'], out: 'dist', formats: ['pdf'], cache: false });
       const warnings = built.documents[0]!.file.messages.filter((message) => message.ruleId === 'pdf-missing-glyph');
@@ -344,7 +419,7 @@ describe('scripts and fonts', () => {
       const [warning] = warnings;
       expect(warning!.file).toMatch(/doc\.md$/);
       expect([warning!.line, warning!.column]).toEqual([5, 8]);
-      expect(warning!.reason).toMatch(/U\+1F600/);
+      expect(warning!.reason).toMatch(/U\+13000/);
     } finally {
       rmSync(root, { recursive: true, force: true });
     }

@@ -14,6 +14,7 @@ import { createImageRegistry, embedImages, type ImageRegistry } from './images.t
 import { resolveLinks } from './links.ts';
 import { packageMetadata } from './metadata.ts';
 import { notesToAsides } from './notes.ts';
+import { languageDirection } from '../shared/direction.ts';
 import { packageEpub, type BookModel, type ManifestItem, type NavEntry, type PackagedDocument } from './package.ts';
 import { toXhtml, validXhtml, type XhtmlFeatures } from './xhtml.ts';
 
@@ -48,12 +49,14 @@ export async function renderEpub({ tree, meta, file, assets, epoch }: WriterInpu
   resolveLinks(bodies, file);
 
   const cover = coverImage(meta, file, assets, labels);
+  const direction = languageDirection(meta.lang) === 'rtl' ? ('rtl' as const) : undefined;
   const documents: PackagedDocument[] = [
-    { filename: COVER_PAGE, title: meta.title, language: meta.lang, bodyClass: 'cover', body: toXhtml([coverPage(cover)]) },
+    { filename: COVER_PAGE, title: meta.title, language: meta.lang, direction, bodyClass: 'cover', body: toXhtml([coverPage(cover)]) },
     ...parts.map((part, index) => ({
       filename: part.filename,
       title: part.title,
       language: meta.lang,
+      direction,
       bodyClass: index === 0 ? 'chapter opening' : 'chapter',
       body: toXhtml(bodies[index]!.root.children as ElementContent[]),
     })),
@@ -89,6 +92,7 @@ function chapterBody(part: ChapterPart, meta: DocumentMeta, footnotes: FootnoteI
   const content = contentToHast(tree, {
     rawHtml: meta.rawHtml,
     lang: meta.lang,
+    direction: languageDirection(meta.lang),
     footnoteLabel: labels.notes,
     toHast: {
       footnoteBackLabel: (referenceIndex, rereferenceIndex) =>
@@ -191,6 +195,7 @@ function bookModel(
   ];
   const nav = navigation(meta, tree, parts);
   return {
+    direction: languageDirection(meta.lang),
     metadata,
     manifest,
     spine,

@@ -10,6 +10,8 @@ export interface BookModel {
   navDepth: number;
   landmarks: { type: string; href: string; label: string }[];
   labels: { contents: string; landmarks: string };
+  /** The document's writing direction: the spine's page progression and each page's `dir`. */
+  direction: 'ltr' | 'rtl';
 }
 
 export interface ManifestItem {
@@ -32,6 +34,8 @@ export interface PackagedDocument {
   filename: string;
   title: string;
   language: string;
+  /** Set on the page's root for a right-to-left document. */
+  direction?: 'rtl';
   bodyClass: string;
   body: string;
 }
@@ -106,6 +110,7 @@ export async function packageEpub(input: PackageInput): Promise<Uint8Array> {
     filename: document.filename,
     content: '',
     language: document.language,
+    direction: document.direction,
     bodyClass: document.bodyClass,
     body: document.body,
   }));

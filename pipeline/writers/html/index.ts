@@ -7,6 +7,7 @@ import { defaultHandlers, type Handlers } from 'mdast-util-to-hast';
 import type { Asset, AssetResolver, DocumentMeta, Writer, WriterInput } from '../../types.ts';
 import { escapeXml } from '../shared/xml.ts';
 import { bylineMdast, colophon, contentToHast, tableOfContents, takeFirstElement, titleBlock } from '../shared/render.ts';
+import { languageDirection } from '../shared/direction.ts';
 
 export const htmlWriter: Writer = {
   extension: 'html',
@@ -21,7 +22,8 @@ export function renderHtml({ tree, meta, file, assets }: WriterInput): string {
   const byline = bylineMdast(meta, footnotes);
   // The byline goes through the same conversion as the body, first, so its notes get numbers 1…
   const root: Root = { type: 'root', children: byline ? [byline, ...tree.children] : tree.children };
-  const content = contentToHast(root, { rawHtml: meta.rawHtml, lang: meta.lang, toHast: { handlers: embeddingImages(assets) } });
+  const direction = languageDirection(meta.lang);
+  const content = contentToHast(root, { rawHtml: meta.rawHtml, lang: meta.lang, direction, toHast: { handlers: embeddingImages(assets) } });
   const bylineElement = byline ? takeFirstElement(content.children) : undefined;
   // The abstract opens the body; it goes before the table of contents.
   const abstract = tree.children[0]?.type === 'abstract' ? takeFirstElement(content.children) : undefined;
@@ -41,6 +43,7 @@ export function renderHtml({ tree, meta, file, assets }: WriterInput): string {
   const style = new TextDecoder().decode(assets.own('templates/html/style.css'));
   return fillTemplate(template, {
     lang: escapeXml(meta.lang),
+    dir: direction === 'rtl' ? ' dir="rtl"' : '',
     head,
     // The project's stylesheets follow the built-in one, so their rules win; `</style` inside
     // them cannot end the element early.

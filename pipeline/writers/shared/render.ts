@@ -10,6 +10,7 @@ import { unified } from 'unified';
 import { EXIT, visit } from 'unist-util-visit';
 import { term } from '../../terms.ts';
 import type { Abstract, Caption, DocumentMeta, Figure } from '../../types.ts';
+import { markDirection, type Direction } from './direction.ts';
 import { formatDate, joinNames, outline, type OutlineEntry } from './format.ts';
 import { mathSlots } from './math.ts';
 
@@ -86,6 +87,8 @@ export interface ContentOptions {
   toHast?: Partial<ToHastOptions>;
   /** Raw HTML in the source: sanitised (the default) or passed through as written. */
   rawHtml?: 'sanitize' | 'trust';
+  /** The document's direction (from its language): blocks running the other way get `dir`. */
+  direction?: Direction;
 }
 
 /**
@@ -128,7 +131,8 @@ export function contentToHast(tree: Root, options: ContentOptions = {}): HastRoo
     .use(hasRawHtml(tree) ? [rehypeRaw] : [])
     .use(options.rawHtml === 'trust' ? [] : [[rehypeSanitize, sanitizeSchema]])
     .use(() => alignToClass)
-    .use(() => labelTaskCheckboxes);
+    .use(() => labelTaskCheckboxes)
+    .use(() => (root: HastRoot) => markDirection(root, options.direction ?? 'ltr'));
   const hast = processor.runSync(tree) as HastRoot;
   math.fill(hast);
   numberNoteItems(hast, tree);
