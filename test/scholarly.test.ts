@@ -50,6 +50,13 @@ describe('math syntax (Pandoc rules for $)', () => {
     expect(two).toMatchObject({ type: 'math', value: 'c' });
     expect(three?.type).toBe('paragraph');
   });
+  it('reads a multi-line equation labelled on its closing fence, and what follows it', () => {
+    const { tree, messages } = parsed('$$\na = b\n$$ {#eq:two}\n\nAfter *this*.\n');
+    expect(messages).toEqual([]);
+    expect(tree.children[0]).toMatchObject({ type: 'math', value: 'a = b', data: { label: 'eq:two', number: '1' } });
+    expect(tree.children[1]).toMatchObject({ type: 'paragraph', position: { start: { line: 8, column: 1 } } });
+    expect(mdastToString(tree.children[1]!)).toBe('After this.');
+  });
 });
 
 describe('math errors', () => {

@@ -3,7 +3,9 @@ import { mathFromMarkdown } from 'mdast-util-math';
 import { math } from 'micromark-extension-math';
 import { asciiDigit, markdownLineEnding, markdownLineEndingOrSpace } from 'micromark-util-character';
 import type { Code, Construct, Effects, Extension, State, Token, TokenizeContext } from 'micromark-util-types';
+import type { Parent, Root } from 'mdast';
 import type { Processor } from 'unified';
+import type { Node, Point } from 'unist';
 
 const DOLLAR = 36;
 const SPACE = 32;
@@ -128,4 +130,51 @@ function tokenizePandocMathText(this: TokenizeContext, effects: Effects, ok: Sta
     return data(code);
   };
   return start;
+}
+
+/** A closing fence with a pandoc-crossref label: `$$ {#eq:label}` on a line of its own. */
+const LABELLED_CLOSING_FENCE = /^[ \t]{0,3}\$\$[ \t]*(\{#eq:[^\s{}]+\})[ \t]*$/m;
+
+/**
+ * pandoc-crossref writes a multi-line equation's label after its closing fence (`$$ {#eq:x}`).
+ * micromark's math fences close only on a bare `$$`, so such a block runs on to the end of its
+ * container, swallowing what follows. Cut it at that line: the formula keeps the label (as the
+ * one-line `$$…$$ {#eq:x}` form does) and the text after it is parsed again, with its places.
+ */
+export function splitLabelledMathFences(tree: Root, source: string, reparse: (text: string) => Root): void {
+  const visitNode = (parent: Parent) => {
+    for (let index = 0; index < parent.children.length; index++) {
+      const node = parent.children[index]!;
+      if (node.type === 'math') {
+        const match = LABELLED_CLOSING_FENCE.exec(node.value);
+        const start = node.position?.start;
+        if (!match || !start || start.offset === undefined) continue;
+        node.value = node.value.slice(0, match.index).replace(/\n$/, '');
+        node.data = { ...node.data, label: match[1]!.slice(2, -1) };
+        // The source after the labelled fence's line, parsed as the rest of this container.
+        const fenceLine = start.line + 1 + node.value.split('\n').length;
+        const lines = source.split('\n');
+        const restStart = lines.slice(0, fenceLine).reduce((sum, line) => sum + line.length + 1, 0);
+        const end = node.position!.end.offset ?? source.length;
+        node.position = { start, end: { line: fenceLine, column: (lines[fenceLine - 1] ?? '').length + 1, offset: restStart - 1 } };
+        if (restStart >= end) continue;
+        const rest = reparse(source.slice(restStart, end));
+        for (const child of rest.children) shiftPositions(child, fenceLine, restStart);
+        parent.children.splice(index + 1, 0, ...(rest.children as typeof parent.children));
+      } else if ('children' in node) visitNode(node as Parent);
+    }
+  };
+  visitNode(tree);
+}
+
+function shiftPositions(node: Node, lines: number, offset: number): void {
+  const shift = (point: Point) => {
+    point.line += lines;
+    if (point.offset !== undefined) point.offset += offset;
+  };
+  if (node.position) {
+    shift(node.position.start);
+    shift(node.position.end);
+  }
+  if ('children' in node) for (const child of (node as Parent).children) shiftPositions(child, lines, offset);
 }

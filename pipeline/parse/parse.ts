@@ -5,7 +5,7 @@ import remarkParse from 'remark-parse';
 import { unified } from 'unified';
 import type { VFile } from 'vfile';
 import { headingAttributes } from './heading-attributes.ts';
-import { remarkPandocMath } from './math-syntax.ts';
+import { remarkPandocMath, splitLabelledMathFences } from './math-syntax.ts';
 
 /** The one processor: it alone says which Markdown syntax Colophon accepts. */
 const processor = unified()
@@ -16,6 +16,9 @@ const processor = unified()
 
 export function parse(file: VFile): Root {
   const tree = processor.parse(file);
-  headingAttributes(tree, file.toString());
+  const source = file.toString();
+  // Only a document with a labelled closing fence pays for the look.
+  if (source.includes('{#eq:')) splitLabelledMathFences(tree, source, (text) => processor.parse(text));
+  headingAttributes(tree, source);
   return tree;
 }

@@ -64,6 +64,7 @@ export function transformMath(tree: Root, file: VFile): MathInfo {
       }
     }
     if (node.type === 'math') fenced.add(node);
+    // A fence closed by `$$ {#eq:label}` (see parse/math-syntax.ts) already has its label.
     if (node.type === 'math' || node.type === 'inlineMath') formulas.push(node);
     return undefined;
   });
