@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { packageRoot } from '../read/assets.ts';
 import type { Edition } from '../types.ts';
@@ -62,7 +62,9 @@ export function colophonFingerprint(): string {
       // An installed copy may have no lockfile.
     }
   }
-  add(join(packageRoot, 'pipeline'));
+  // A clone runs its sources; an installed package runs what `npm pack` compiled (bin/lib/).
+  if (existsSync(join(packageRoot, 'pipeline'))) add(join(packageRoot, 'pipeline'));
+  else add(join(packageRoot, 'bin', 'lib'));
   add(join(packageRoot, 'templates'));
   return hash.digest('hex');
 }
