@@ -36,6 +36,13 @@ module.exports = {
       to: { path: '^pipeline/writers/' },
     },
     {
+      name: 'stages-never-import-build-or-cli',
+      severity: 'error',
+      comment: 'build and cli sit on top: read, parse, transforms and writers are handed what they need.',
+      from: { path: '^pipeline/(read|parse|transforms|writers)/' },
+      to: { path: '^pipeline/(build|cli)/' },
+    },
+    {
       name: 'writers-import-neither-transforms-nor-cli',
       severity: 'error',
       from: { path: '^pipeline/writers/' },

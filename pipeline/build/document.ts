@@ -8,6 +8,7 @@ import { visit } from 'unist-util-visit';
 import { createAssetResolver, sniffImageType } from '../read/assets.ts';
 import { fetchRemote } from '../read/remote.ts';
 import { readBook } from '../read/book.ts';
+import { parseChapters } from './parse-chapters.ts';
 import type { CachedMessage } from './cache.ts';
 import { sha256 } from './cache.ts';
 import { checkSource, checkTreeDepth, defaultLimits, type Limits } from '../read/limits.ts';
@@ -159,7 +160,7 @@ interface Loaded {
 
 async function loadSource(source: Source, context: RenderContext): Promise<Loaded> {
   const displayPath = relative(context.cwd, source.path) || source.path;
-  if (source.kind === 'book') return readBook(source.path, displayPath, context);
+  if (source.kind === 'book') return readBook(source.path, displayPath, context, parseChapters);
   const { file, ok } = decodeSource(readFileSync(source.path), displayPath, context);
   return { file, ok, folder: dirname(source.path) };
 }

@@ -1,6 +1,4 @@
 import { readFileSync, realpathSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
-import { isMainThread } from 'node:worker_threads';
 import { dirname, join, relative, resolve } from 'node:path';
 import type { Root, RootContent } from 'mdast';
 import type { Node } from 'unist';
@@ -10,8 +8,6 @@ import { parse as parseYaml } from 'yaml';
 import { isInside } from './assets.ts';
 import { checkSource, defaultLimits } from './limits.ts';
 import { report } from '../messages.ts';
-import parseInWorker from '../parse/parse-worker.ts';
-import { openPool } from '../build/pool.ts';
 import { decodeSource } from './source.ts';
 import type { RenderContext } from '../types.ts';
 
@@ -24,7 +20,10 @@ import type { RenderContext } from '../types.ts';
  * number: book.yaml's lines first, then each chapter's in turn; `remap` turns a virtual line
  * back into (file, line).
  */
-export async function readBook(folder: string, displayFolder: string, context: RenderContext) {
+/** Parses chapter texts (the build decides whether on worker threads): a tree, or why nesting stopped it. */
+export type ChapterParser = (values: string[]) => Promise<{ tree?: Root; overflow?: string }[]>;
+
+export async function readBook(folder: string, displayFolder: string, context: RenderContext, parseChapters: ChapterParser) {
   const yamlPath = join(folder, 'book.yaml');
   const displayYaml = join(displayFolder, 'book.yaml');
   const { file, ok } = decodeSource(readFileSync(yamlPath), displayYaml, context);
@@ -88,22 +87,6 @@ export async function readBook(folder: string, displayFolder: string, context: R
     return message;
   };
   return loaded;
-}
-
-/**
- * Parse chapters, on a pool of worker threads when the book is large (a worker costs a few
- * hundred milliseconds to start) and this is not already a worker of a larger build.
- */
-async function parseChapters(values: string[]): Promise<{ tree?: Root; overflow?: string }[]> {
-  const size = values.reduce((sum, value) => sum + value.length, 0);
-  const threads = Math.min(availableParallelism(), values.length);
-  if (!isMainThread || threads < 2 || size < 2_000_000) return values.map((value) => parseInWorker({ value }));
-  const pool = await openPool<{ value: string }, { tree?: Root; overflow?: string }>('parse-worker', threads);
-  try {
-    return await Promise.all(values.map((value) => pool.run({ value })));
-  } finally {
-    await pool.close();
-  }
 }
 
 function chapterList(yamlText: string, file: VFile): string[] {
