@@ -125,15 +125,17 @@ function toItems(fonts: Fonts, scripts: ScriptTools, runs: Run[], options: SetOp
     for (const segment of fonts.segments(run.text, run.style, run.place)) {
       const ink: Ink = { face: segment.face, size: run.size, color: run.color, rise: run.rise, link: run.link, strike: run.strike, struct: run.struct };
       const hyphenWidth = fonts.width(segment.face, '-', run.size);
-      const offset = segmentStart;
+      // The tokens cover the segment end to end: each one's offset in the paragraph is a running sum.
+      let offset = segmentStart;
       segmentStart += segment.text.length;
-      for (const match of segment.text.matchAll(BREAKING_SPACE_OR_NOT)) {
-        const token = match[0];
+      for (const token of segment.text.match(BREAKING_SPACE_OR_NOT) ?? []) {
+        const tokenStart = offset;
+        offset += token.length;
         if (BREAKING_SPACE.test(token)) {
-          if (run.note === undefined && !(items.length === 0 || items.at(-1)?.type === 'penalty')) pushGlue(ink, levelAt(offset + match.index));
+          if (run.note === undefined && !(items.length === 0 || items.at(-1)?.type === 'penalty')) pushGlue(ink, levelAt(tokenStart));
           continue;
         }
-        for (const stretch of byLevel(token, offset + match.index, levels)) {
+        for (const stretch of byLevel(token, tokenStart, levels)) {
         const level = stretch.level;
         const box = (text: string): TextBox => ({ type: 'box', width: fonts.width(segment.face, text, run.size), text, level, ...ink, note: run.note, dest: run.dest });
         if (level % 2 === 1) {
@@ -202,41 +204,47 @@ function emptyBox(width: number, fonts: Fonts, run: Run | undefined, level = 0):
 }
 
 /** A token cut where its bidi level changes (an Arabic word glued to a Latin one), never inside a surrogate pair. */
-function* byLevel(token: string, start: number, levels: Levels | undefined): Generator<{ text: string; level: number }> {
-  if (!levels) {
-    yield { text: token, level: 0 };
-    return;
-  }
+function byLevel(token: string, start: number, levels: Levels | undefined): { text: string; level: number }[] {
+  if (!levels) return [{ text: token, level: 0 }];
   const at = (index: number) => levels.levels[start + index] ?? levels.base;
+  const out: { text: string; level: number }[] = [];
   let from = 0;
   for (let index = 1; index <= token.length; index++) {
     if (index < token.length && (at(index) === at(from) || /[\udc00-\udfff]/.test(token[index]!))) continue;
-    yield { text: token.slice(from, index), level: at(from) };
+    out.push({ text: token.slice(from, index), level: at(from) });
     from = index;
   }
+  return out;
 }
+
+/** Characters that may need a break with no space: CJK, fullwidth forms, Thai. */
+const UNSPACED = /[\u0e00-\u0e7f\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef\ud840-\ud88f]/;
 
 /**
  * Pieces of a token between which a line may break with no space: each CJK character (the
  * CJK ones), and each Thai word, found by ICU's dictionary (Thai has no spaces between words).
+ * Most tokens have none of these, and come back whole at the cost of one regular expression.
  */
-function* splitUnspaced(token: string, scripts: ScriptTools): Generator<{ text: string; unspaced: boolean }> {
+function splitUnspaced(token: string, scripts: ScriptTools): { text: string; unspaced: boolean }[] {
+  if (!UNSPACED.test(token)) return [{ text: token, unspaced: false }];
+  const out: { text: string; unspaced: boolean }[] = [];
   let buffer = '';
-  const flush = function* (): Generator<{ text: string; unspaced: boolean }> {
+  const flush = () => {
     if (!buffer) return;
-    if (THAI.test(buffer)) for (const word of scripts.thaiWords(buffer)) yield { text: word, unspaced: true };
-    else yield { text: buffer, unspaced: false };
+    if (THAI.test(buffer)) for (const word of scripts.thaiWords(buffer)) out.push({ text: word, unspaced: true });
+    else out.push({ text: buffer, unspaced: false });
     buffer = '';
   };
   for (const char of token) {
     if (isCjkBreakable(char.codePointAt(0)!)) {
-      yield* flush();
-      yield { text: char, unspaced: true };
+      flush();
+      out.push({ text: char, unspaced: true });
     } else if (CLOSING.has(char) && buffer === '' && /[\u3000-\u303f\uff00-\uffef]/.test(char)) {
-      yield { text: char, unspaced: true };
+      out.push({ text: char, unspaced: true });
     } else buffer += char;
   }
-  yield* flush();
+  flush();
+  return out;
 }
 
 const THAI = /[\u0e00-\u0e7f]/;
