@@ -200,9 +200,11 @@ async function main(): Promise<void> {
     'Written by `npm run bench` (bench/run.ts). Median wall time of N runs after one warm-up run,',
     'peak resident memory of any run, each tool run as a fresh process on the same input.',
     'A ratio above 1 means Colophon is faster. Pandoc\'s EPUB writer (and WeasyPrint) try to download',
-    'the remote images (badges) in the READMEs. ' + (offline.length > 0
-      ? 'Every tool ran in a network namespace of its own without interfaces (`unshare -n`), so those downloads fail at once and no tool is charged for network time-outs.'
-      : 'This run could not switch the network off (`unshare -n` needs root); any time-outs of those downloads count as the rival\'s time.'),
+    `the remote images (badges) in the READMEs. ${
+      offline.length > 0
+        ? 'Every tool ran in a network namespace of its own without interfaces (`unshare -n`), so those downloads fail at once and no tool is charged for network time-outs.'
+        : 'This run could not switch the network off (`unshare -n` needs root); any time-outs of those downloads count as the rival\'s time.'
+    }`,
     'Colophon fetches nothing unless `--allow-remote` is given.',
     '',
     '## Machine',

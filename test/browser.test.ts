@@ -1,12 +1,12 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { build } from '../pipeline/build/build.ts';
-import { fixturesDir, projectRoot, requireTool } from './helpers.ts';
+import { fixturesDir, launchChromium, openPage, projectRoot, tool } from './helpers.ts';
 
 const require = createRequire(import.meta.url);
 const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
@@ -15,16 +15,11 @@ const pages = ['seed', 'gfm', 'notes', 'toc', 'images', 'world-scripts'];
 let browser: Browser;
 
 beforeAll(async () => {
-  const executablePath = requireTool('chromium', 'apt-get install chromium');
   for (const name of pages) {
     const result = await build({ root: join(fixturesDir, name), paths: ['input.md'], out: join(out, name), formats: ['html'] });
     expect(result.ok).toBe(true);
   }
-  // Flags from env's machines/node.md: the closed network refuses Chromium's background traffic.
-  browser = await chromium.launch({
-    executablePath,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
@@ -33,7 +28,7 @@ afterAll(async () => {
 
 describe.each(pages)('%s in Chromium', (name) => {
   it('renders without console errors and with no axe-core violations', async () => {
-    const page = await browser.newPage();
+    const page = await openPage(browser);
     const problems: string[] = [];
     page.on('console', (message) => {
       if (message.type() === 'error' || message.type() === 'warning') problems.push(message.text());
@@ -52,7 +47,7 @@ describe.each(pages)('%s in Chromium', (name) => {
   });
 
   it('prints to a clean handout: nothing overflows, title block and notes present', async () => {
-    const page = await browser.newPage();
+    const page = await openPage(browser);
     await page.goto(`file://${join(out, name, 'input.html')}`);
     await page.emulateMedia({ media: 'print' });
     const overflowing = await page.evaluate(() => {
@@ -66,8 +61,7 @@ describe.each(pages)('%s in Chromium', (name) => {
     writeFileSync(pdfPath, await page.pdf({ format: 'A4', printBackground: false, preferCSSPageSize: true }));
     await page.close();
 
-    requireTool('pdftotext', 'apt-get install poppler-utils');
-    const text = spawnSync('pdftotext', ['-layout', pdfPath, '-'], { encoding: 'utf8' }).stdout;
+    const text = tool('pdftotext', ['-layout', pdfPath, '-']);
     const html = readFileSync(join(out, name, 'input.html'), 'utf8');
     const title = /<h1 class="title">([^<]+)<\/h1>/.exec(html)![1]!;
     expect(text).toContain(title.split(' ').slice(0, 3).join(' '));
@@ -80,11 +74,47 @@ describe.each(pages)('%s in Chromium', (name) => {
   });
 });
 
-it('the seed page screenshot is produced for reviewers', async () => {
-  const page = await browser.newPage({ viewport: { width: 1200, height: 1600 } });
+it('the seed page screenshot shows the title and the text as ink on a light page', async () => {
+  const page = await openPage(browser, { viewport: { width: 1200, height: 1600 } });
   await page.goto(`file://${join(out, 'seed', 'input.html')}`);
+  const boxes = await page.evaluate(() => {
+    const box = (element: Element | null) => {
+      const rect = element!.getBoundingClientRect();
+      return { x: Math.round(rect.left), y: Math.round(rect.top), width: Math.round(rect.width), height: Math.round(rect.height) };
+    };
+    return { title: box(document.querySelector('h1.title')), paragraph: box(document.querySelector('main p')), main: box(document.querySelector('main')) };
+  });
   const shot = await page.screenshot({ fullPage: false });
-  expect(shot.length).toBeGreaterThan(10_000);
   writeFileSync(join(projectRoot, 'test', '.output-seed.png'), shot);
   await page.close();
+
+  const png = PNG.sync.read(shot);
+  expect([png.width, png.height]).toEqual([1200, 1600]);
+  const luminance = (x: number, y: number) => {
+    const index = (y * png.width + x) * 4;
+    return 0.2126 * png.data[index]! + 0.7152 * png.data[index + 1]! + 0.0722 * png.data[index + 2]!;
+  };
+  /** The share of dark pixels (text) in a box of the screenshot. */
+  const ink = (box: { x: number; y: number; width: number; height: number }) => {
+    let dark = 0;
+    let all = 0;
+    for (let y = Math.max(0, box.y); y < Math.min(png.height, box.y + box.height); y++) {
+      for (let x = Math.max(0, box.x); x < Math.min(png.width, box.x + box.width); x++) {
+        all++;
+        if (luminance(x, y) < 128) dark++;
+      }
+    }
+    return all === 0 ? 0 : dark / all;
+  };
+  // A light page: the corners are background.
+  for (const [x, y] of [[2, 2], [1197, 2], [2, 1597], [1197, 1597]] as const) expect(luminance(x, y), `pixel ${x},${y}`).toBeGreaterThan(200);
+  // The title and the first paragraph are on screen and drawn as text: some ink, far from a filled box.
+  for (const [name, box] of [['title', boxes.title], ['paragraph', boxes.paragraph]] as const) {
+    expect(box.y + box.height, `${name} is on screen`).toBeLessThan(1600);
+    expect(box.height, `${name} has a height`).toBeGreaterThan(10);
+    expect(ink(box), `${name} ink`).toBeGreaterThan(0.02);
+    expect(ink(box), `${name} ink`).toBeLessThan(0.6);
+  }
+  // Nothing is drawn right of the text column: the measure holds.
+  expect(ink({ x: boxes.main.x + boxes.main.width + 4, y: 0, width: 1200, height: 1600 })).toBe(0);
 });

@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import JSZip from 'jszip';
 import { cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { build } from '../pipeline/build/build.ts';
 import { createSharedResources } from '../pipeline/build/resources.ts';
-import { cli, runCli, tempProject } from './helpers.ts';
+import { cli, runCli, tempProject, tool } from './helpers.ts';
+import { WALL_CLOCK_GUARD_MS } from './limits.ts';
 
 const note = (title: string) => `---\ntitle: ${title}\ndate: 2024-05-01\n---\n\n## Part\n\n${title} text with a note[^a].\n\n[^a]: The note of ${title}.\n`;
 
@@ -160,7 +161,7 @@ describe('books', () => {
     const html = readFileSync(join(root, 'dist/b.html'), 'utf8');
     expect([...html.matchAll(/href="#fn-(\d)"[^>]*>(\d)</g)].map((match) => `${match[1]}:${match[2]}`)).toEqual(['1:1', '2:2', '3:1']);
     expect(html).toContain('<li id="fn-3" value="1">');
-    const pdfText = spawnSync('pdftotext', [join(root, 'dist/b.pdf'), '-'], { encoding: 'utf8' }).stdout;
+    const pdfText = tool('pdftotext', [join(root, 'dist/b.pdf'), '-']);
     expect(pdfText).toMatch(/^1 one-a$/m);
     expect(pdfText).toMatch(/^1 two-a$/m);
     const epub = await JSZip.loadAsync(readFileSync(join(root, 'dist/b.epub')));
@@ -206,7 +207,7 @@ describe('watch mode', () => {
     let stderr = '';
     child.stderr.on('data', (chunk) => (stderr += chunk));
     const waitFor = async (pattern: RegExp, count = 1) => {
-      for (let waited = 0; waited < 60_000; waited += 50) {
+      for (let waited = 0; waited < WALL_CLOCK_GUARD_MS; waited += 50) {
         if ((stderr.match(new RegExp(pattern, 'g')) ?? []).length >= count) return;
         await new Promise((resolve) => setTimeout(resolve, 50));
       }

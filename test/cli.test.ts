@@ -1,4 +1,4 @@
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { projectRoot, runCli, tempProject } from './helpers.ts';
@@ -12,7 +12,12 @@ describe('colophon build', () => {
     expect(run.stderr).toBe('2 documents, 2 editions in X s\n'.replace('X', /in ([\d.]+) s/.exec(run.stderr)?.[1] ?? '?'));
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/wrote dist\/one\.html/);
-    expect(statSync(join(root, 'dist/sub/two.html')).size).toBeGreaterThan(1000);
+    for (const path of ['dist/one.html', 'dist/sub/two.html']) {
+      const html = readFileSync(join(root, path), 'utf8');
+      expect(html, path).toContain('<h1 class="title">T</h1>');
+      expect(html, path).toContain('Text with a note');
+      expect(html, path).toContain('The note.');
+    }
   });
 
   it('exits 1 on a cited-but-undefined note, naming file, line and column', () => {
@@ -36,6 +41,7 @@ describe('colophon build', () => {
     expect(loose.stderr).toContain('doc.md:7:1: warning: footnote "spare" is defined but never cited [footnote-unused]');
     const strict = runCli(['build', 'doc.md', '--format', 'html', '--strict'], root);
     expect(strict.status).toBe(1);
+    expect(strict.stderr).toContain('doc.md:7:1: warning: footnote "spare" is defined but never cited [footnote-unused]');
   });
 
   it('leaves the previous good edition in place when a build fails', () => {
@@ -43,15 +49,19 @@ describe('colophon build', () => {
     expect(runCli(['build', 'doc.md', '--format', 'html'], root).status).toBe(0);
     const good = readFileSync(join(root, 'dist/doc.html'));
     writeFileSync(join(root, 'doc.md'), '---\ntitle: [broken\n---\n');
-    expect(runCli(['build', 'doc.md', '--format', 'html'], root).status).toBe(1);
+    const failed = runCli(['build', 'doc.md', '--format', 'html'], root);
+    expect(failed.status).toBe(1);
+    expect(failed.stderr).toMatch(/^doc\.md:2:\d+: error: .*\[metadata-yaml\]$/m);
     expect(readFileSync(join(root, 'dist/doc.html'))).toEqual(good);
+    expect(good.toString()).toContain('Text with a note');
   });
 
   it('gives byte-identical HTML when built twice, whatever the time zone', () => {
     const root = tempProject({ 'doc.md': article });
     // --force: the second build must really build, not be served from the edition cache.
-    runCli(['build', 'doc.md', '--format', 'html', '--out', 'a', '--force'], root, { TZ: 'UTC' });
-    runCli(['build', 'doc.md', '--format', 'html', '--out', 'b', '--force'], root, { TZ: 'Pacific/Kiritimati', LANG: 'de_DE.UTF-8' });
+    expect(runCli(['build', 'doc.md', '--format', 'html', '--out', 'a', '--force'], root, { TZ: 'UTC' }).status).toBe(0);
+    expect(runCli(['build', 'doc.md', '--format', 'html', '--out', 'b', '--force'], root, { TZ: 'Pacific/Kiritimati', LANG: 'de_DE.UTF-8' }).status).toBe(0);
+    expect(readFileSync(join(root, 'a/doc.html'), 'utf8')).toContain('Text with a note');
     expect(readFileSync(join(root, 'b/doc.html'))).toEqual(readFileSync(join(root, 'a/doc.html')));
   });
 
@@ -59,12 +69,15 @@ describe('colophon build', () => {
     const root = tempProject({ 'deep/doc.md': article });
     const run = runCli(['build', 'doc.md', '--format', 'html', '--root', '..', '--out', '../out'], join(root, 'deep'));
     expect(run.status).toBe(0);
-    expect(statSync(join(root, 'out/doc.html')).isFile()).toBe(true);
+    expect(run.stdout).toMatch(/wrote \.\.\/out\/doc\.html|wrote .*out\/doc\.html/);
+    expect(readFileSync(join(root, 'out/doc.html'), 'utf8')).toContain('Text with a note');
   });
 
   it('exits 2 on usage errors: unknown option, unknown format, missing path', () => {
     const root = tempProject({ 'doc.md': article });
-    expect(runCli(['build', '--bogus'], root).status).toBe(2);
+    const bogus = runCli(['build', '--bogus'], root);
+    expect(bogus.status).toBe(2);
+    expect(bogus.stderr).toMatch(/unknown option '--bogus'/);
     const format = runCli(['build', 'doc.md', '--format', 'docx'], root);
     expect(format.status).toBe(2);
     expect(format.stderr).toContain('unknown format "docx"');

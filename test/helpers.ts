@@ -3,7 +3,9 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
 import { expect } from 'vitest';
+import { WALL_CLOCK_GUARD_MS } from './limits.ts';
 
 export const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const fixturesDir = join(projectRoot, 'test', 'fixtures');
@@ -12,14 +14,17 @@ export const cli = join(projectRoot, 'bin', 'colophon.mjs');
 /** Set UPDATE_GOLDEN=1 to rewrite golden files instead of comparing; then review the diff. */
 export const updateGolden = process.env.UPDATE_GOLDEN === '1';
 
-/** Compare `actual` with the golden file at `path`, or rewrite it under UPDATE_GOLDEN=1. */
+/**
+ * Compare `actual` with the golden file at `path`, or rewrite it under UPDATE_GOLDEN=1. A missing
+ * golden is a failure, in CI and out of it: a golden written by the run that checks it proves nothing.
+ */
 export function expectGolden(path: string, actual: string): void {
-  if (updateGolden || !existsSync(path)) {
-    if (!updateGolden && process.env.CI) throw new Error(`golden file missing: ${path} (run with UPDATE_GOLDEN=1 and commit it)`);
+  if (updateGolden) {
     mkdirSync(dirname(path), { recursive: true });
     writeFileSync(path, actual);
     return;
   }
+  if (!existsSync(path)) throw new Error(`golden file missing: ${path} (write it with UPDATE_GOLDEN=1, review it and commit it)`);
   expect(actual, `golden ${path} differs (UPDATE_GOLDEN=1 rewrites it)`).toBe(readFileSync(path, 'utf8'));
 }
 
@@ -45,15 +50,58 @@ export interface CliRun {
 
 /** Run the real CLI as a user would, from `cwd`. */
 export function runCli(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): CliRun {
-  const result = spawnSync(process.execPath, [cli, ...args], { cwd, encoding: 'utf8', env: { ...process.env, ...env }, timeout: 120_000 });
+  const result = spawnSync(process.execPath, [cli, ...args], { cwd, encoding: 'utf8', env: { ...process.env, ...env }, timeout: WALL_CLOCK_GUARD_MS });
   return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
 }
 
+const toolPaths = new Map<string, string>();
+
 /** A validator the tests need. Missing is a failure, never a skip: CI must install it. */
 export function requireTool(command: string, hint: string): string {
+  const known = toolPaths.get(command);
+  if (known) return known;
   const found = spawnSync('sh', ['-c', `command -v ${command}`], { encoding: 'utf8' });
   if (found.status !== 0) throw new Error(`${command} is not installed (${hint}); .ci/run installs it`);
+  toolPaths.set(command, found.stdout.trim());
   return found.stdout.trim();
+}
+
+/**
+ * The environment of every external tool a test runs (pdfinfo, pdftotext, qpdf, Java, Chromium):
+ * UTC and the C locale, so what they print (pdfinfo's dates, sorting, decimal marks) is the same
+ * on every machine, whatever TZ and LANG the developer has.
+ */
+export const toolEnv: NodeJS.ProcessEnv = { ...process.env, TZ: 'UTC', LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8', LANGUAGE: '' };
+
+const TOOL_HINTS: Record<string, string> = {
+  pdfinfo: 'apt-get install poppler-utils',
+  pdftotext: 'apt-get install poppler-utils',
+  pdftoppm: 'apt-get install poppler-utils',
+  pdffonts: 'apt-get install poppler-utils',
+  qpdf: 'apt-get install qpdf',
+  java: 'apt-get install default-jre-headless',
+  python3: 'apt-get install python3',
+};
+
+export interface ToolRun {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Run an external tool with the pinned environment; a missing tool fails the test. */
+export function runTool(command: string, args: string[], options: { input?: Buffer | string; cwd?: string } = {}): ToolRun {
+  requireTool(command, TOOL_HINTS[command] ?? `install ${command}`);
+  const result = spawnSync(command, args, { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, env: toolEnv, ...options });
+  if (result.error) throw result.error;
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** Run an external tool that must succeed, and return what it printed. */
+export function tool(command: string, args: string[], options: { input?: Buffer | string; cwd?: string } = {}): string {
+  const result = runTool(command, args, options);
+  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} exited ${result.status}:\n${result.stdout}${result.stderr}`);
+  return result.stdout;
 }
 
 export const vnuJar = join(projectRoot, 'node_modules', 'vnu-jar', 'build', 'dist', 'vnu.jar');
@@ -61,7 +109,7 @@ export const vnuJar = join(projectRoot, 'node_modules', 'vnu-jar', 'build', 'dis
 /** Run the Nu HTML checker on files; returns its messages (errors and warnings), empty when clean. */
 export function nuCheck(files: string[]): { type: string; message: string; url: string; line?: number }[] {
   requireTool('java', 'apt-get install default-jre-headless');
-  const result = spawnSync('java', ['-jar', vnuJar, '--format', 'json', '--also-check-css', ...files], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const result = runTool('java', ['-jar', vnuJar, '--format', 'json', '--also-check-css', ...files]);
   const report = JSON.parse(result.stderr || '{"messages":[]}') as { messages: { type: string; subType?: string; message: string; url: string; lastLine?: number }[] };
   return report.messages.map((message) => ({
     type: message.subType ?? message.type,
@@ -71,6 +119,28 @@ export function nuCheck(files: string[]): { type: string; message: string; url: 
   }));
 }
 
+/**
+ * Chromium from the system (apt-get install chromium), pinned to UTC and the C locale. Flags from
+ * env's machines/node.md: the closed network refuses Chromium's background traffic.
+ */
+export function launchChromium(): Promise<Browser> {
+  const executablePath = requireTool('chromium', 'apt-get install chromium');
+  return chromium.launch({
+    executablePath,
+    env: toolEnv,
+    timeout: WALL_CLOCK_GUARD_MS,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+/** A page whose waits (navigation, selectors) end only at the suite's guard, not at Playwright's 30 s. */
+export async function openPage(browser: Browser, options: BrowserContextOptions = {}): Promise<Page> {
+  const page = await browser.newPage(options);
+  page.setDefaultTimeout(WALL_CLOCK_GUARD_MS);
+  page.setDefaultNavigationTimeout(WALL_CLOCK_GUARD_MS);
+  return page;
+}
+
 export function sh(command: string, args: string[], cwd = projectRoot): string {
-  return execFileSync(command, args, { cwd, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  return execFileSync(command, args, { cwd, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, env: toolEnv });
 }

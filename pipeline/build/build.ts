@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, realpathSync, type Stats, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, extname, join, relative, resolve, sep } from 'node:path';
 import { VFile } from 'vfile';
@@ -286,7 +286,7 @@ function findSources(root: string, paths: string[], folders: Set<string>): Sourc
   for (const path of paths) {
     const full = resolve(root, path);
     if (!isInside(root, full)) throw new UsageError(`${relative(process.cwd(), full)} lies outside the project root ${root}`);
-    let stats;
+    let stats: Stats;
     try {
       stats = statSync(full);
     } catch {

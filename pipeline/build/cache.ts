@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { type Dirent, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { packageRoot } from '../read/assets.ts';
 import type { Edition } from '../types.ts';
@@ -43,7 +43,7 @@ export function sha256(data: Uint8Array | string): string {
 export function colophonFingerprint(): string {
   const hash = createHash('sha256');
   const add = (folder: string) => {
-    let entries;
+    let entries: Dirent[];
     try {
       entries = readdirSync(folder, { recursive: true, withFileTypes: true });
     } catch {

@@ -52,7 +52,7 @@ export function parseDocumentText(file: VFile, options: PieceOptions = defaultPi
 /** Offsets of lines where a piece may start: `#`-headings at column 1 after a blank line, past the front matter. */
 export function cutPoints(text: string, pieceBytes: number): number[] {
   const cuts: number[] = [];
-  let from = frontMatterEnd(text);
+  const from = frontMatterEnd(text);
   let last = 0;
   const heading = /\n[ \t]*\r?\n(#{1,6}(?:[ \t\r\n]|$))/g;
   heading.lastIndex = from;

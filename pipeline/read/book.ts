@@ -3,7 +3,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import type { Root, RootContent } from 'mdast';
 import type { Node } from 'unist';
 import { visit } from 'unist-util-visit';
-import { VFile } from 'vfile';
+import type { VFile } from 'vfile';
 import { parse as parseYaml } from 'yaml';
 import { isInside } from './assets.ts';
 import { checkSource, defaultLimits } from './limits.ts';

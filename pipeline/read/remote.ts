@@ -31,7 +31,8 @@ function internal(): BlockList {
   for (const [network, prefix] of [['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8]] as const) {
     list.addSubnet(network, prefix, 'ipv6');
   }
-  return (internalNetworks = list);
+  internalNetworks = list;
+  return list;
 }
 
 export function isInternalAddress(address: string): boolean {

@@ -15,7 +15,7 @@ import type { DocumentMeta, FootnoteInfo } from '../types.ts';
  */
 export function numberFootnotes(tree: Root, file: VFile, meta: Pick<DocumentMeta, 'authors' | 'footnoteNumbering'>): FootnoteInfo {
   const definitions = new Map<string, FootnoteDefinition>();
-  visit(tree, 'footnoteDefinition', (node, index, parent) => {
+  visit(tree, 'footnoteDefinition', (node) => {
     const id = normalizeIdentifier(node.identifier);
     if (definitions.has(id)) {
       report(file, 'warning', `footnote "${node.label ?? node.identifier}" is defined twice; the first definition is used`, node, 'footnote-duplicate');

@@ -316,5 +316,5 @@ function openingSentences(tree: Root): string | undefined {
     if ((result + sentence).length > 200) break;
     result += sentence;
   }
-  return (result || words.slice(0, 197) + '…').trim();
+  return (result || `${words.slice(0, 197)}…`).trim();
 }

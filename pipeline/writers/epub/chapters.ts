@@ -46,7 +46,7 @@ export function splitChapters(tree: Root, meta: DocumentMeta, authorNotes: strin
     runs.at(-1)!.blocks.push(node);
   }
 
-  const width = String(runs.length).length < 2 ? 2 : String(runs.length).length;
+  const width = Math.max(String(runs.length).length, 2);
   return runs.map((run, index) => {
     const cited = citedNotes(run.blocks, definitions, index === 0 ? authorNotes : []);
     return {

@@ -140,7 +140,7 @@ export function knuthPlass(items: Item[], lineWidth: number, options: BreakOptio
   for (const active of actives) if (active.position === items.length - 1 && (!best || active.demerits < best.demerits)) best = active;
   if (!best) return undefined;
   const breaks: Break[] = [];
-  for (let node: Active | undefined = best; node && node.previous; node = node.previous) breaks.push({ position: node.position, ratio: node.ratio });
+  for (let node: Active | undefined = best; node?.previous; node = node.previous) breaks.push({ position: node.position, ratio: node.ratio });
   return breaks.reverse();
 }
 

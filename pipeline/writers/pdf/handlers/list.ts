@@ -34,7 +34,12 @@ function itemBoxes(state: State, item: ListItem, context: Context, labelWidth: n
   const inner: Context = { ...context, width: context.width - labelWidth, struct: body, indentFirst: false, indentParagraphs: false };
   const boxes = shift(state.all(item.children, inner), labelWidth);
   const first = boxes.find((box) => box.ops.some((op) => op.op === 'text'));
-  const target = first ?? (boxes[0] ??= { height: context.leading, ops: [], notes: [], keep: false, struct: body });
+  // The label goes beside the first line of text, else on the first box, else on an empty line.
+  let target = first ?? boxes[0];
+  if (!target) {
+    target = { height: context.leading, ops: [], notes: [], keep: false, struct: body };
+    boxes.push(target);
+  }
   const firstText = target.ops.find((op): op is TextOp => op.op === 'text');
   const baseline = firstText ? firstText.y : context.leading * 0.72;
   const lbl = struct('Lbl', element);

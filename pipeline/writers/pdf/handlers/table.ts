@@ -72,7 +72,11 @@ export function table(state: State, node: Table, context: Context, caption?: (ta
           slice++;
           used = 0;
         }
-        ((slices[slice] ??= [])[column] ??= []).push(line);
+        const columns = slices[slice] ?? [];
+        slices[slice] = columns;
+        const cell = columns[column] ?? [];
+        columns[column] = cell;
+        cell.push(line);
         used += line.height;
       }
     });
