@@ -41,7 +41,7 @@ describe('link definitions: one lookup, the first definition wins', () => {
 
 describe('writers', () => {
   it('never change the tree they are given: every edition reads the same tree', async () => {
-    const root = tempProject({ 'doc.md': twoPictures + '\nA note.[^n] A link to [the site][site].\n\n[^n]: With ![a dot](dot.png) in it.\n\n[site]: https://example.org/\n', 'red.png': red, 'dot.png': dot });
+    const root = tempProject({ 'doc.md': `${twoPictures}\nA note.[^n] A link to [the site][site].\n\n[^n]: With ![a dot](dot.png) in it.\n\n[site]: https://example.org/\n`, 'red.png': red, 'dot.png': dot });
     const path = join(root, 'doc.md');
     const file = new VFile({ path, value: readFileSync(path, 'utf8') });
     const tree = parse(file);

@@ -11,7 +11,7 @@ import { readBook } from '../read/book.ts';
 import { parseChapters } from './parse-chapters.ts';
 import type { CachedMessage } from './cache.ts';
 import { sha256 } from './cache.ts';
-import { checkSource, checkTreeDepth, defaultLimits, type Limits } from '../read/limits.ts';
+import { checkSource, checkTreeDepth, defaultLimits } from '../read/limits.ts';
 import { report } from '../messages.ts';
 import { parseDocumentText } from '../parse/chunked-parse.ts';
 import { decodeSource } from '../read/source.ts';

@@ -64,7 +64,7 @@ export function escapeXmp(doc: RawDocument): void {
     for (const [key, value] of Object.entries(info)) escaped[key] = typeof value === 'string' ? escapeXml(value) : value;
     doc.info = escaped;
     // pdfkit writes no xmp:ModifyDate; PDF/A wants the XMP to agree with Info's ModDate.
-    const modified = info.ModDate instanceof Date ? info.ModDate.toISOString().split('.')[0] + 'Z' : undefined;
+    const modified = info.ModDate instanceof Date ? `${info.ModDate.toISOString().split('.')[0]}Z` : undefined;
     if (modified) {
       doc.appendXML(`<rdf:Description rdf:about="" xmlns:xmp="http://ns.adobe.com/xap/1.0/"><xmp:ModifyDate>${modified}</xmp:ModifyDate><xmp:MetadataDate>${modified}</xmp:MetadataDate></rdf:Description>`);
     }

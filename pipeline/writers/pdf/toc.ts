@@ -19,7 +19,12 @@ export interface Contents {
  */
 export function tableOfContents(state: State, tree: Root, context: Context, depth = 3, label = 'Contents'): Contents | undefined {
   const entries: OutlineEntry[] = [];
-  const flatten = (items: OutlineEntry[]) => items.forEach((item) => (entries.push(item), flatten(item.children)));
+  const flatten = (items: OutlineEntry[]) => {
+    for (const item of items) {
+      entries.push(item);
+      flatten(item.children);
+    }
+  };
   flatten(outline(tree, depth));
   if (entries.length === 0) return undefined;
   const element = struct('TOC', context.struct);
@@ -38,7 +43,7 @@ export function tableOfContents(state: State, tree: Root, context: Context, dept
   for (const entry of entries) {
     const item: StructNode = struct('TOCI', element);
     const link: StructNode = struct('Link', item);
-    const indent = (entry.depth - 2 >= 0 ? entry.depth - 2 : 0) * context.size * 1.5;
+    const indent = Math.max(entry.depth - 2, 0) * context.size * 1.5;
     const lines = setText(state, [{ text: numberedText(entry.text, entry.number), style: entry.depth <= 2 ? 'regular' : 'italic', size: context.size, color: state.theme.body.color, rise: 0, link: { kind: 'internal', name: entry.id }, struct: link }], {
       width: context.width - indent - numberWidth - context.size,
       leading: context.leading,
@@ -46,7 +51,7 @@ export function tableOfContents(state: State, tree: Root, context: Context, dept
       align: 'left',
       struct: item,
     });
-    for (const line of lines) for (const op of line.ops) op.op === 'text' ? (op.x += indent) : undefined;
+    for (const line of lines) for (const op of line.ops) if (op.op === 'text') op.x += indent;
     const last = lines.at(-1);
     if (last) {
       const baseline = last.ops.find((op): op is TextOp => op.op === 'text')?.y ?? context.leading * 0.75;
