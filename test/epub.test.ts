@@ -476,6 +476,7 @@ describe('EPUB packaging around epub-gen-memory', () => {
       navDepth: 1,
       landmarks: [{ type: 'bodymatter', href: 'chapter-01.xhtml', label: 'Start' }],
       labels: { contents: 'Contents', landmarks: 'Landmarks' },
+      direction: 'ltr',
     },
     documents: [{ filename: 'chapter-01.xhtml', title: 'One', language: 'en', bodyClass: 'chapter', body }],
     files: [{ path: 'images/001-dot.png', bytes: dot }],

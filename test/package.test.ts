@@ -4,6 +4,7 @@ import { copyFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { projectRoot, runCli, tempProject } from './helpers.ts';
+import { WALL_CLOCK_GUARD_MS } from './limits.ts';
 
 /**
  * Colophon as a dependency, the way a user gets it: pack the tarball (the prepack script),
@@ -26,7 +27,7 @@ let files: string[] = [];
 let project = '';
 
 function run(command: string, args: string[], cwd: string) {
-  const result = spawnSync(command, args, { cwd, encoding: 'utf8', timeout: 600_000, env: { ...process.env, npm_config_update_notifier: 'false' } });
+  const result = spawnSync(command, args, { cwd, encoding: 'utf8', timeout: WALL_CLOCK_GUARD_MS, env: { ...process.env, npm_config_update_notifier: 'false' } });
   return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
 }
 

@@ -109,6 +109,7 @@ export class Fonts {
     const bold = style === 'bold' || style === 'boldItalic' || style === 'monoBold';
     const primary = this.face(chain[0]!);
     // Kana anywhere in the text makes its Han characters Japanese too.
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: a range of code points that starts at U+0000
     const japanese = this.japanese || (!/^[\x00-\u2e7f]*$/.test(text) && /[\u3040-\u30ff\u31f0-\u31ff]/.test(text));
     const out: Segment[] = [];
     let current: Face | undefined;

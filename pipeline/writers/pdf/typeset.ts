@@ -448,7 +448,7 @@ function toBidiLines(items: TextItem[], breaks: Break[], options: SetOptions, ba
           if (item.note !== undefined) current = undefined;
         }
       } else if (item.char === ' ' && current && joins && item.ink && sameInk(current.ink, item.ink) && (current.extra === 0 || Math.abs(current.extra - (width - item.natural)) < 1e-6)) {
-        current.text = rtl ? ' ' + current.text : current.text + ' ';
+        current.text = rtl ? ` ${current.text}` : `${current.text} `;
         current.extra = width - item.natural;
         current.width += width;
       } else current = undefined;

@@ -29,6 +29,7 @@ export class WordShapes {
         // Glyphs that spell the word in drawing order need no /ActualText; nor do right-to-left
         // words, whose glyphs map to their letters instead (poppler reverses an /ActualText).
         // Marks moved sideways leave gaps that extraction reads as spaces: such words carry their text too.
+        // biome-ignore lint/suspicious/noControlCharactersInRegex: a range of code points that starts at U+0000
         actual: !rtl && word.length > 1 && !/^[\x00-\u024f]*$/.test(word) && (offsets !== undefined || String.fromCodePoint(...run.glyphs.flatMap((glyph) => glyph.codePoints)) !== word),
       };
       words.set(word, shaped);
