@@ -167,4 +167,23 @@ describe('a project templates/ folder', () => {
     expect(runCli(['build', 'doc.md', '--format', 'html'], root).status).toBe(0);
     expect(readFileSync(join(root, 'dist', 'doc.html'), 'utf8')).toContain('<body class="second">');
   });
+
+  it('a page template without its slots, or a PDF theme that is not JSON, lacks keys or has a wrong one, is file:line:col and exit 2', () => {
+    const theme = readFileSync(join(import.meta.dirname, '..', 'templates', 'pdf', 'theme.json'), 'utf8');
+    const cases: [string, string, RegExp][] = [
+      ['templates/html/page.html', '<html>{{body}}</html>\n', /^templates\/html\/page\.html:1:1: error: the page template lacks \{\{lang\}\}, \{\{head\}\}, \{\{style\}\} /],
+      ['templates/pdf/theme.json', '{ "body": ', /^templates\/pdf\/theme\.json:1:11: error: invalid JSON: /],
+      ['templates/pdf/theme.json', '{\n  "linkColor": 3\n}\n', /^templates\/pdf\/theme\.json:2:16: error: `linkColor` must be /],
+      ['templates/pdf/theme.json', '{}\n', /^templates\/pdf\/theme\.json:1:1: error: the theme lacks `/],
+    ];
+    for (const [path, text, expected] of cases) {
+      const root = tempProject({ 'doc.md': article, [path]: text });
+      const run = runCli(['build', 'doc.md', '--format', 'html,pdf'], root);
+      expect(run.status, text).toBe(2);
+      expect(run.stderr, text).toMatch(expected);
+      expect(existsSync(join(root, 'dist')), text).toBe(false);
+    }
+    // A complete copy is accepted.
+    expect(runCli(['build', 'doc.md', '--format', 'pdf'], tempProject({ 'doc.md': article, 'templates/pdf/theme.json': theme })).status).toBe(0);
+  });
 });

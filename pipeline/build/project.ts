@@ -5,7 +5,7 @@ import { isMap, isNode, LineCounter, parseDocument, type Document } from 'yaml';
 import { UsageError, withArticle } from '../messages.ts';
 import { checkThemeOverride, type ThemeOverride } from '../transforms/pdf-theme.ts';
 import { EDITIONS, type Edition, type PaperSize } from '../types.ts';
-import { isInside, stylesheetProblem } from '../read/assets.ts';
+import { isInside, packageRoot, stylesheetProblem } from '../read/assets.ts';
 
 /**
  * A project's defaults for every document: `colophon.yaml` at the root, or the `colophon` key of
@@ -43,6 +43,7 @@ const schema = v.strictObject({
 
 /** Read the project's defaults; none when it has neither file. Throws a UsageError with a position. */
 export function readProjectDefaults(root: string, cwd = process.cwd()): ProjectDefaults {
+  checkProjectTemplates(root, cwd);
   const yamlPath = resolve(root, 'colophon.yaml');
   const packagePath = resolve(root, 'package.json');
   const shown = (file: string) => relative(cwd, file) || file;
@@ -135,6 +136,38 @@ export function readProjectDefaults(root: string, cwd = process.cwd()): ProjectD
     defaults.pdfTheme = override;
   }
   return defaults;
+}
+
+/**
+ * The project's own templates replace Colophon's file by file; those a mistake would break are
+ * checked here, before any document, with positions: the HTML page must keep its slots, and a
+ * PDF theme must be JSON that holds every key of Colophon's, each of the right kind.
+ */
+function checkProjectTemplates(root: string, cwd: string): void {
+  if (resolve(root) === resolve(packageRoot)) return;
+  const page = resolve(root, 'templates', 'html', 'page.html');
+  if (isFile(page)) {
+    const text = readFileSync(page, 'utf8');
+    const missing = ['lang', 'head', 'style', 'body'].filter((slot) => !text.includes(`{{${slot}}}`));
+    if (missing.length > 0) throw new UsageError(`${relative(cwd, page) || page}:1:1: error: the page template lacks ${missing.map((slot) => `{{${slot}}}`).join(', ')} (see Colophon's templates/html/page.html)`, { positioned: true });
+  }
+  const themePath = resolve(root, 'templates', 'pdf', 'theme.json');
+  if (!isFile(themePath)) return;
+  const shown = relative(cwd, themePath) || themePath;
+  const lineCounter = new LineCounter();
+  const document = parseDocument(readFileSync(themePath, 'utf8'), { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const fail = (offset: number, message: string): never => {
+    const { line, col } = lineCounter.linePos(offset);
+    throw new UsageError(`${shown}:${line}:${col}: error: ${message}`, { positioned: true });
+  };
+  for (const error of document.errors) fail(error.pos[0], `invalid JSON: ${error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`);
+  const theme: unknown = document.toJS();
+  if (typeof theme !== 'object' || theme === null || Array.isArray(theme)) fail(0, 'a PDF theme must be a JSON object');
+  const [problem] = checkThemeOverride(theme).problems;
+  if (problem) fail(offsetOf(document, problem.path), `\`${problem.path.join('.')}\` ${problem.message}`);
+  const packaged = JSON.parse(readFileSync(resolve(packageRoot, 'templates', 'pdf', 'theme.json'), 'utf8')) as Record<string, unknown>;
+  const absent = Object.keys(packaged).filter((key) => !(key in (theme as Record<string, unknown>)));
+  if (absent.length > 0) fail(0, `the theme lacks ${absent.map((key) => `\`${key}\``).join(', ')}: it replaces Colophon's whole theme (copy templates/pdf/theme.json, or change part of it with pdf-theme in colophon.yaml)`);
 }
 
 function isFile(path: string): boolean {
