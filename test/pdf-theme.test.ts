@@ -51,17 +51,19 @@ describe('PDF theme overrides', () => {
   });
 
   it('reports a theme file that is missing, outside the project, or not valid JSON, at the pdf-theme key', () => {
-    const root = tempProject({
-      'missing.md': doc('pdf-theme: nowhere.json\n'),
-      'outside.md': doc('pdf-theme: ../outside.json\n'),
-      'broken.md': doc('pdf-theme: broken.json\n'),
-      'wrong.md': doc('pdf-theme: wrong.json\n'),
-      'broken.json': '{\n  "body": { "size": 12, }\n}\n',
-      'wrong.json': '{ "linkColor": "blue" }',
+    // The project is a folder inside the temporary one, so that "../outside.json" stays in the test's own folder.
+    const folder = tempProject({
+      'outside.json': '{}',
+      'project/missing.md': doc('pdf-theme: nowhere.json\n'),
+      'project/outside.md': doc('pdf-theme: ../outside.json\n'),
+      'project/broken.md': doc('pdf-theme: broken.json\n'),
+      'project/wrong.md': doc('pdf-theme: wrong.json\n'),
+      'project/broken.json': '{\n  "body": { "size": 12, }\n}\n',
+      'project/wrong.json': '{ "linkColor": "blue" }',
     });
+    const root = join(folder, 'project');
     const run = (name: string) => runCli(['build', `${name}.md`, '--format', 'pdf'], root);
     expect(run('missing').stderr).toContain('missing.md:4:12: error: file not found: "nowhere.json" [asset-missing]');
-    writeFileSync(join(root, '..', 'outside.json'), '{}');
     expect(run('outside').stderr).toContain('outside.md:4:12: error: "../outside.json" lies outside the project');
     const broken = run('broken');
     expect(broken.status).toBe(1);
