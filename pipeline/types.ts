@@ -186,6 +186,10 @@ declare module 'unist' {
 }
 
 declare module 'mdast' {
+  interface YamlData {
+    /** The front matter is a book's book.yaml, which also lists the chapters. */
+    bookYaml?: boolean;
+  }
   interface HeadingData {
     /** The heading's anchor, set by the headings transform and shared by every edition. */
     id?: string;

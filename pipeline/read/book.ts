@@ -33,7 +33,7 @@ export async function readBook(folder: string, displayFolder: string, context: R
   const yamlText = String(file.value);
   const segments: { start: number; path: string }[] = [{ start: 1, path: displayYaml }];
   // The YAML node sits at virtual line 0, so book.yaml's line L is virtual line L.
-  const tree: Root = { type: 'root', children: [{ type: 'yaml', value: yamlText, position: { start: { line: 0, column: 1 }, end: { line: 0, column: 1 } } }] };
+  const tree: Root = { type: 'root', children: [{ type: 'yaml', value: yamlText, data: { bookYaml: true }, position: { start: { line: 0, column: 1 }, end: { line: 0, column: 1 } } }] };
   let nextLine = yamlText.split('\n').length + 1;
 
   // Read and check every chapter first, then parse them (on worker threads for a large book).

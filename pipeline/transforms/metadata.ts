@@ -202,7 +202,7 @@ function readFrontMatter(node: Yaml, file: VFile, places: Map<string, Point>): F
     return undefined;
   }
 
-  checkKeys(document, value as Record<string, unknown>, file, at, places);
+  checkKeys(document, value as Record<string, unknown>, file, at, places, node.data?.bookYaml === true);
   const result = v.safeParse(frontMatterSchema, value);
   if (result.success) {
     const theme = result.output['pdf-theme'];
@@ -230,7 +230,7 @@ const KNOWN_KEYS: ReadonlySet<string> = new Set([...Object.keys(frontMatterSchem
  * Warn about each top-level key Colophon does not know, at the key, with the nearest known
  * key when one is close. Pandoc's names for our keys are moved to ours in `value`.
  */
-function checkKeys(document: Document, value: Record<string, unknown>, file: VFile, at: (offset: number) => Point, places: Map<string, Point>): void {
+function checkKeys(document: Document, value: Record<string, unknown>, file: VFile, at: (offset: number) => Point, places: Map<string, Point>, isBook: boolean): void {
   if (!isMap(document.contents)) return;
   for (const pair of document.contents.items) {
     if (!isScalar(pair.key)) continue;
@@ -244,7 +244,8 @@ function checkKeys(document: Document, value: Record<string, unknown>, file: VFi
       delete value[key];
       continue;
     }
-    if (KNOWN_KEYS.has(key) || isFreeKey(key)) continue;
+    // A book's book.yaml also lists its chapters (read by read/book.ts).
+    if (KNOWN_KEYS.has(key) || isFreeKey(key) || (isBook && key === 'chapters')) continue;
     const nearest = nearestKey(key, [...KNOWN_KEYS, ...Object.keys(PANDOC_ALIASES)]);
     const reason = PANDOC_UNSUPPORTED.includes(key)
       ? `front matter \`${key}\` is a Pandoc key that Colophon does not use: it is ignored`
