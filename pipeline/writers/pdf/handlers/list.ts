@@ -1,4 +1,6 @@
 import type { List, ListItem } from 'mdast';
+import { toString } from 'mdast-util-to-string';
+import { textDirection } from '../../shared/direction.ts';
 import { shift, space, struct, type Box, type TextOp } from '../boxes.ts';
 import { nestedIndent, type Context, type State } from '../state.ts';
 
@@ -32,7 +34,10 @@ function itemBoxes(state: State, item: ListItem, context: Context, labelWidth: n
   const element = struct('LI', context.struct);
   const body = struct('LBody', element);
   const inner: Context = { ...context, width: context.width - labelWidth, struct: body, indentFirst: false, indentParagraphs: false };
-  const boxes = shift(state.all(item.children, inner), labelWidth);
+  // A right-to-left item hangs its label on the right, as its text starts there.
+  const rtl = textDirection(toString(item)) === 'rtl';
+  const boxes = shift(state.all(item.children, inner), rtl ? 0 : labelWidth);
+  const labelAt = (width: number, gap: number) => (rtl ? context.width - labelWidth + gap : labelWidth - width - gap);
   const first = boxes.find((box) => box.ops.some((op) => op.op === 'text'));
   // The label goes beside the first line of text, else on the first box, else on an empty line.
   let target = first ?? boxes[0];
@@ -46,7 +51,7 @@ function itemBoxes(state: State, item: ListItem, context: Context, labelWidth: n
   if (item.checked === true || item.checked === false) {
     // A drawn box: no font in the chain has U+2610/2611, and a glyph would pollute the text.
     const side = context.size * 0.72;
-    const x = labelWidth - side - context.size * 0.45;
+    const x = labelAt(side, context.size * 0.45);
     const top = baseline - side;
     target.ops.push({ op: 'rect', x, y: top, w: side, h: side, color: state.theme.body.color, stroke: 0.6 });
     if (item.checked) {
@@ -56,7 +61,7 @@ function itemBoxes(state: State, item: ListItem, context: Context, labelWidth: n
     const face = state.fonts.face('regular');
     const width = state.fonts.width(face, label, context.size);
     // First in the box, so the label comes before the body in the structure (Lbl, LBody).
-    target.ops.unshift({ op: 'text', x: labelWidth - width - context.size * 0.45, y: baseline, text: label, face: face.name, size: context.size, color: state.theme.body.color, extra: 0, width, struct: lbl });
+    target.ops.unshift({ op: 'text', x: labelAt(width, context.size * 0.45), y: baseline, text: label, face: face.name, size: context.size, color: state.theme.body.color, extra: 0, width, struct: lbl });
   }
   return boxes;
 }
