@@ -3,6 +3,7 @@ import type { BlockContent, Image, ImageReference, Parent, PhrasingContent, Root
 import type { Limits } from './read/limits.ts';
 import type { ReadOptions } from './read/source.ts';
 import type { VFile } from 'vfile';
+import type { Node as UnistNode } from 'unist';
 
 export const EDITIONS = ['html', 'pdf', 'epub'] as const;
 export type Edition = (typeof EDITIONS)[number];
@@ -76,6 +77,8 @@ export interface DocumentMeta {
   float?: boolean;
   /** Raw HTML in the source: `sanitize` (default: GitHub's safe subset) or `trust` (as written). */
   rawHtml?: 'sanitize' | 'trust';
+  /** Who evaluated the accessibility of the EPUB (`a11y-certifier`); never assumed. */
+  a11yCertifier?: string;
 }
 
 /** What the footnote transform leaves for writers: notes are renumbered 1..n. */
@@ -89,6 +92,8 @@ declare module 'vfile' {
   interface DataMap {
     meta: DocumentMeta;
     footnotes: FootnoteInfo;
+    /** A book's chapter files, relative to its folder with forward slashes, in reading order. */
+    bookChapters: string[];
   }
 }
 
@@ -189,6 +194,22 @@ declare module 'mdast' {
   interface YamlData {
     /** The front matter is a book's book.yaml, which also lists the chapters. */
     bookYaml?: boolean;
+  }
+  /**
+   * A link target with no content of its own: a raw HTML `<a id>`/`<a name>`, or the opening of
+   * a book's chapter. Its id is kept unique with the headings' (transforms/headings.ts); an
+   * empty id means a duplicate that was dropped.
+   */
+  interface Anchor extends UnistNode {
+    type: 'anchor';
+    id: string;
+    data?: Data;
+  }
+  interface PhrasingContentMap {
+    anchor: Anchor;
+  }
+  interface RootContentMap {
+    anchor: Anchor;
   }
   interface HeadingData {
     /** The heading's anchor, set by the headings transform and shared by every edition. */

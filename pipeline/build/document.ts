@@ -9,6 +9,7 @@ import { createAssetResolver, sniffImageType } from '../read/assets.ts';
 import { fetchRemote } from '../read/remote.ts';
 import { readBook } from '../read/book.ts';
 import { parseChapters } from './parse-chapters.ts';
+import { normalizeSvg } from '../read/svg.ts';
 import type { CachedMessage } from './cache.ts';
 import { sha256 } from './cache.ts';
 import { checkSource, checkTreeDepth, defaultLimits } from '../read/limits.ts';
@@ -132,7 +133,7 @@ async function fetchRemoteImages(tree: Root, file: VFile): Promise<Map<string, A
       try {
         const { bytes } = await fetchRemote(url);
         const mediaType = sniffImageType(bytes);
-        if (mediaType) fetched.set(url, { path: url, bytes, mediaType });
+        if (mediaType) fetched.set(url, { path: url, bytes: mediaType === 'image/svg+xml' ? normalizeSvg(bytes) : bytes, mediaType });
         else report(file, 'error', `"${url}" is not an image Colophon can embed (PNG, JPEG, GIF, SVG, WebP)`, node, 'asset-type');
       } catch (error) {
         report(file, 'error', `cannot fetch "${url}": ${(error as Error).message}`, node, 'asset-remote');

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { Position } from 'unist';
 import type { VFile } from 'vfile';
 import { quoted, report } from '../messages.ts';
+import { normalizeSvg } from './svg.ts';
 import type { Asset, AssetResolver } from '../types.ts';
 
 /**
@@ -95,7 +96,8 @@ export function createAssetResolver({ root, documentDir, file, cache, fetched }:
       report(file, 'error', `"${quoted(url)}" is not ${kindName}`, place, 'asset-type');
       return undefined;
     }
-    return { path: inside.split(sep).join('/'), bytes: readFileSync(real), mediaType };
+    const bytes = readFileSync(real);
+    return { path: inside.split(sep).join('/'), bytes: mediaType === 'image/svg+xml' ? normalizeSvg(bytes) : bytes, mediaType };
   };
   return {
     document(url, node) {

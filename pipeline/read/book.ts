@@ -37,7 +37,7 @@ export async function readBook(folder: string, displayFolder: string, context: R
   let nextLine = yamlText.split('\n').length + 1;
 
   // Read and check every chapter first, then parse them (on worker threads for a large book).
-  const chapters: { file: VFile; display: string; folder: string }[] = [];
+  const chapters: { file: VFile; display: string; folder: string; name: string }[] = [];
   for (const chapter of chapterList(yamlText, file)) {
     const full = resolve(folder, chapter);
     let real: string;
@@ -56,9 +56,11 @@ export async function readBook(folder: string, displayFolder: string, context: R
     // Messages about a chapter's bytes already carry the chapter's own file and lines.
     const checked = decoded.ok && checkSource(decoded.file, { ...defaultLimits, ...context.limits });
     file.messages.push(...decoded.file.messages.filter((message) => !file.messages.includes(message)));
-    if (checked) chapters.push({ file: decoded.file, display: displayChapter, folder: dirname(real) });
+    if (checked) chapters.push({ file: decoded.file, display: displayChapter, folder: dirname(real), name: relative(folder, full).split('\\').join('/') });
   }
 
+  // Chapter N of the joined tree (data.chapter) is names[N - 1].
+  const names: string[] = [];
   const trees = await parseChapters(chapters.map((chapter) => String(chapter.file.value)));
   chapters.forEach((chapter, position) => {
     const parsed = trees[position]!;
@@ -69,6 +71,7 @@ export async function readBook(folder: string, displayFolder: string, context: R
     }
     const index = segments.length;
     segments.push({ start: nextLine, path: chapter.display });
+    names.push(chapter.name);
     prepareChapter(parsed.tree, index, nextLine - 1, chapter.folder, folder);
     for (const node of parsed.tree.children) {
       if (node.type === 'yaml') continue;
@@ -79,6 +82,7 @@ export async function readBook(folder: string, displayFolder: string, context: R
   });
 
   loaded.tree = tree;
+  file.data.bookChapters = names;
   loaded.remap = (message) => {
     if (message.file !== displayYaml || !message.line) return message;
     const segment = [...segments].reverse().find((candidate) => candidate.start <= message.line!) ?? segments[0]!;
@@ -87,6 +91,14 @@ export async function readBook(folder: string, displayFolder: string, context: R
     return message;
   };
   return loaded;
+}
+
+function safeDecode(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
 }
 
 function chapterList(yamlText: string, file: VFile): string[] {
@@ -121,8 +133,13 @@ function prepareChapter(tree: Root, index: number, lineOffset: number, chapterFo
     if (index > 1 && labelled.identifier !== undefined && ['footnoteReference', 'footnoteDefinition', 'linkReference', 'imageReference', 'definition'].includes(node.type)) {
       labelled.identifier = `c${index}-${labelled.identifier}`;
     }
-    if ((node.type === 'image' || node.type === 'definition') && labelled.url && !/^[a-z][a-z\d+.-]*:|^\/|^#/i.test(labelled.url)) {
-      labelled.url = relative(bookFolder, resolve(chapterFolder, decodeURIComponent(labelled.url))).split('\\').join('/');
+    // Relative paths (images, and links to other chapters) become relative to the book's folder;
+    // a fragment stays as written.
+    if ((node.type === 'image' || node.type === 'definition' || node.type === 'link') && labelled.url && !/^[a-z][a-z\d+.-]*:|^\/|^#/i.test(labelled.url)) {
+      const hash = labelled.url.indexOf('#');
+      const path = hash === -1 ? labelled.url : labelled.url.slice(0, hash);
+      const fragment = hash === -1 ? '' : labelled.url.slice(hash);
+      labelled.url = relative(bookFolder, resolve(chapterFolder, safeDecode(path))).split('\\').join('/') + fragment;
     }
   });
 }

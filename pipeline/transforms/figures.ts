@@ -52,7 +52,16 @@ export function makeFigures(tree: Root, file: VFile, meta: DocumentMeta): void {
     const children = (node as Parent).children as RootContent[];
     for (let index = 0; index < children.length; index++) {
       const child = children[index]!;
-      if (child.type === 'paragraph') {
+      if (child.type === 'htmlBlock' && child.tagName === 'figure') {
+        // A raw `<figure>` with one image: the same numbered figure, captioned by its `<figcaption>`.
+        const caption = child.children.find((inner) => inner.type === 'htmlBlock' && inner.tagName === 'figcaption');
+        const images = child.children.filter((inner) => inner !== caption);
+        const image = images.length === 1 && images[0]!.type === 'paragraph' ? loneImage(images[0]!) : undefined;
+        if (image) {
+          const captionChildren = caption && caption.type === 'htmlBlock' ? (caption.children as PhrasingContent[]) : [{ type: 'text' as const, value: image.image.alt ?? '' }];
+          children[index] = make('figure', [image.image, { type: 'caption', children: captionChildren }], { id: child.properties.id, classes: [] }, child);
+        }
+      } else if (child.type === 'paragraph') {
         const image = loneImage(child);
         if (image) children[index] = make('figure', [image.image, { type: 'caption', children: [{ type: 'text', value: image.image.alt ?? '' }] }], image.attributes, child);
       } else if (child.type === 'table') {

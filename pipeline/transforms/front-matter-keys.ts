@@ -18,6 +18,8 @@ export const PANDOC_ALIASES: Readonly<Record<string, string>> = {
  * before it has a place in the schema; once it is in the schema, it may leave this list.
  */
 export const OTHER_KNOWN_KEYS: readonly string[] = [
+  // A book's chapter list (book.yaml), read by pipeline/read/book.ts.
+  'chapters',
   'abstract',
   'link-citations',
   'references',

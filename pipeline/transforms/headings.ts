@@ -1,39 +1,125 @@
-import GithubSlugger from 'github-slugger';
+import GithubSlugger, { slug } from 'github-slugger';
 import type { Heading, Root } from 'mdast';
 import { toString } from 'mdast-util-to-string';
+import type { Node } from 'unist';
 import { visit } from 'unist-util-visit';
 import type { VFile } from 'vfile';
+import { report } from '../messages.ts';
 // Brings mdast's `data.hProperties` into scope.
 import type {} from 'mdast-util-to-hast';
-import { report } from '../messages.ts';
 
-/** Ids the writers use for notes, the title block and the contents; a heading must not take them. */
-const RESERVED_IDS = ['abstract', 'abstract-title', 'title-block', 'footnotes', 'footnote-label', 'colophon', 'toc', 'toc-title'];
+/** Ids the writers use for notes, the title block and the contents; neither a heading nor raw HTML may take them. */
+const RESERVED = ['abstract', 'abstract-title', 'title-block', 'footnotes', 'footnote-label', 'colophon', 'toc', 'toc-title', 'content'];
 
 /**
- * Give every heading a stable, unique id, set on the mdast so that HTML anchors, EPUB chapter
- * links and PDF destinations agree. An id written as `{#id}` is kept as written; the others
- * are GitHub's slugs (so links written for GitHub work), never one that an `{#id}` took.
+ * Every anchor of the document, by chapter: the id a chapter's own links use for it (as GitHub
+ * or mdBook would slug it within that file) → the id it has in the whole document. A single
+ * document is chapter 0.
  */
-export function slugHeadings(tree: Root, file?: VFile): void {
-  const slugger = new GithubSlugger();
-  for (const reserved of RESERVED_IDS) slugger.slug(reserved);
-  const given = new Map<string, Heading>();
-  visit(tree, 'heading', (node) => {
-    const id = node.data?.attributes?.id;
-    if (id === undefined) return;
-    if (RESERVED_IDS.includes(id) || given.has(id)) {
-      if (file) report(file, 'warning', `heading id \`#${id}\` is ${given.has(id) ? 'already used by another heading' : 'reserved by Colophon'}: using a generated id instead`, node, 'heading-id-duplicate');
-      return;
+export interface AnchorTable {
+  byChapter: Map<number, Map<string, string>>;
+  /** The id that a link to a chapter file without a fragment goes to. */
+  chapterStart: Map<number, string>;
+}
+
+/**
+ * Give every heading a stable id, unique in the whole document (GitHub's slugs, so links written
+ * for GitHub work), and keep the ids of raw HTML anchors unique too. Set on the mdast so that
+ * HTML anchors, EPUB chapter links and PDF destinations agree.
+ *
+ * Raw ids are taken first (a heading's slug steps aside for `<a name="x">`); a raw id used twice
+ * is dropped with a warning. In a book each chapter slugs its headings on its own, as the chapter
+ * file would be on GitHub; where two chapters end with the same id, the later one gets its
+ * chapter's name as a prefix, and the links that point at it are rewritten (book-links.ts).
+ */
+export function slugHeadings(tree: Root, file?: VFile, chapterNames: string[] = []): AnchorTable {
+  const table: AnchorTable = { byChapter: new Map(), chapterStart: new Map() };
+  const used = new Set<string>(RESERVED);
+  const sluggers = new Map<number, GithubSlugger>();
+  const sluggerFor = (chapter: number) => {
+    let slugger = sluggers.get(chapter);
+    if (!slugger) {
+      slugger = new GithubSlugger();
+      for (const reserved of RESERVED) slugger.slug(reserved);
+      sluggers.set(chapter, slugger);
+      table.byChapter.set(chapter, new Map());
     }
-    given.set(id, node);
-    // Taken, so that no slug of a later heading repeats it.
-    slugger.occurrences[id] = 0;
-  });
-  visit(tree, 'heading', (node) => {
-    const id = given.get(node.data?.attributes?.id ?? '') === node ? node.data!.attributes!.id! : slugger.slug(toString(node) || 'section');
-    node.data = { ...node.data, id, hProperties: { ...node.data?.hProperties, id } };
-  });
+    return slugger;
+  };
+  const global = (chapter: number, local: string): string => {
+    let id = local;
+    if (used.has(id)) {
+      const prefix = chapter > 0 ? slug((chapterNames[chapter - 1] ?? '').replace(/^.*\//, '').replace(/\.[^.]*$/, '')) || `chapter-${chapter}` : '';
+      const base = prefix ? `${prefix}-${local}` : local;
+      id = base;
+      for (let count = 1; used.has(id); count++) id = `${base}-${count}`;
+    }
+    used.add(id);
+    table.byChapter.get(chapter)!.set(local, id);
+    return id;
+  };
+  const chapterOf = (node: Node) => node.data?.chapter ?? 0;
+
+  const givenIds = new Set<Heading>();
+  // Ids written by the author first (raw HTML ids, `{#id}` on headings), in document order.
+  for (const block of tree.children) {
+    const chapter = chapterOf(block);
+    const slugger = sluggerFor(chapter);
+    visit(block, (node: Node) => {
+      const owner = node as Node & { data?: { hProperties?: Record<string, unknown> } };
+      if (node.type === 'heading') {
+        // An id written as `{#id}` is kept as written, unless something took it first.
+        const heading = node as Heading;
+        const given = heading.data?.attributes?.id;
+        if (given === undefined) return;
+        if (RESERVED.includes(given) || table.byChapter.get(chapter)!.has(given) || slugger.occurrences[given] !== undefined) {
+          if (file) report(file, 'warning', `heading id \`#${given}\` is ${RESERVED.includes(given) ? 'reserved by Colophon' : 'already used'}: using a generated id instead`, node, 'heading-id-duplicate');
+          return;
+        }
+        slugger.occurrences[given] = 0;
+        const id = global(chapter, given);
+        heading.data = { ...heading.data, id, hProperties: { ...heading.data?.hProperties, id } };
+        givenIds.add(heading);
+        return;
+      }
+      const id = node.type === 'anchor' ? (node as Node & { id: string }).id : owner.data?.hProperties?.id;
+      if (typeof id !== 'string' || id === '') return;
+      if (table.byChapter.get(chapter)!.has(id) || RESERVED.includes(id) || /^fn(ref)?-\d/.test(id) || slugger.occurrences[id] !== undefined) {
+        if (file) report(file, 'warning', `the id "${id}" is used twice; the second is dropped`, node, 'duplicate-id');
+        if (node.type === 'anchor') (node as Node & { id: string }).id = '';
+        else delete owner.data!.hProperties!.id;
+        return;
+      }
+      // Reserve it in the chapter's slugger so that a heading slugged later steps aside.
+      slugger.occurrences[id] = 0;
+      const unique = global(chapter, id);
+      if (node.type === 'anchor') (node as Node & { id: string }).id = unique;
+      else owner.data!.hProperties!.id = unique;
+    });
+  }
+
+  for (const block of tree.children) {
+    const chapter = chapterOf(block);
+    const slugger = sluggerFor(chapter);
+    visit(block, 'heading', (node: Heading) => {
+      if (givenIds.has(node)) return;
+      const text = toString(node).trim();
+      // A heading whose text gives no slug ("!!!", an image) still gets an id.
+      const local = slugger.slug(slug(text) ? text : 'section');
+      const id = global(chapter, local);
+      node.data = { ...node.data, id, hProperties: { ...node.data?.hProperties, id } };
+    });
+  }
+  // A link to a chapter file without a fragment goes to the chapter's opening anchor or heading.
+  const opened = new Set<number>();
+  for (const block of tree.children) {
+    const chapter = chapterOf(block);
+    if (opened.has(chapter) || block.type === 'definition' || block.type === 'footnoteDefinition') continue;
+    opened.add(chapter);
+    const id = block.type === 'anchor' ? block.id : block.type === 'heading' ? block.data?.id : undefined;
+    if (id) table.chapterStart.set(chapter, id);
+  }
+  return table;
 }
 
 /**

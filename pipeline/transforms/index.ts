@@ -5,7 +5,10 @@ import { insertAbstract } from './abstract.ts';
 import { checkDefinitions } from './definitions.ts';
 import { makeFigures } from './figures.ts';
 import { numberFootnotes } from './footnotes.ts';
+import { linkChapters, openChapters } from './book-links.ts';
 import { numberSections, slugHeadings } from './headings.ts';
+import { checkOutline } from './outline.ts';
+import { rawHtmlToMdast } from './raw-html.ts';
 import { inlineNotes } from './inline-notes.ts';
 import { resolveCitations, type ReadData } from './citations.ts';
 import { resolveCrossrefs } from './crossrefs.ts';
@@ -22,7 +25,8 @@ export interface TransformOptions extends MetadataOptions {
 /**
  * Every transform, in order. Each is a pure function of (tree, file); this is the only place
  * that knows the order:
- * 1. metadata first: it removes the YAML node, and may lift the first heading into the title;
+ * 0. raw HTML to typed nodes (see raw-html.ts);
+ * 1. metadata: it removes the YAML node, and may lift the first heading into the title;
  *    the abstract then opens the body, so the transforms below treat it like the rest;
  * 2. inline notes before numbering, so `^[…]` notes join the same sequence;
  * 3. figures and table captions, then citations, before footnote numbering, so a note in a
@@ -30,12 +34,17 @@ export interface TransformOptions extends MetadataOptions {
  *    citation style join the same sequence;
  * 4. footnote numbering needs the metadata (author notes are cited first, from the byline);
  * 5. link definitions are only checked (the first of a label wins);
- * 6. heading ids and section numbers, after the title heading may have left the body;
+ * 6. the outline: a heading that skips levels is set one below the previous (after the title
+ *    left); then heading ids and section numbers; in a book, every chapter gets an anchor at its
+ *    start first, and links between chapters are rewritten to the ids last;
  * 7. math: display equations and their numbers, MathML for every formula (after the notes
  *    are in place, so a formula in a note is converted like any other);
  * 8. cross-references last: they read the numbers of sections, equations and figures.
  */
 export function runTransforms(tree: Root, file: VFile, options: TransformOptions = {}): DocumentMeta {
+  // Raw HTML becomes typed nodes first, so a raw `<h1>` can be the title and raw ids are known
+  // before headings are slugged. `raw-html: trust` keeps it as written, for the HTML edition.
+  if (!trustsRawHtml(tree)) rawHtmlToMdast(tree, file);
   const meta = extractMetadata(tree, file, options);
   insertAbstract(tree, meta);
   inlineNotes(tree);
@@ -43,7 +52,11 @@ export function runTransforms(tree: Root, file: VFile, options: TransformOptions
   resolveCitations(tree, file, meta, options.readData, () => new TextDecoder().decode(options.ownFile?.('templates/csl/chicago-author-date.csl') ?? new Uint8Array()));
   numberFootnotes(tree, file, meta);
   checkDefinitions(tree, file);
-  slugHeadings(tree, file);
+  checkOutline(tree, file);
+  const chapters = file.data.bookChapters;
+  if (chapters) openChapters(tree, chapters);
+  const anchors = slugHeadings(tree, file, chapters);
+  if (chapters) linkChapters(tree, file, anchors, chapters);
   if (meta.numberSections) numberSections(tree);
   transformMath(tree, file);
   resolveCrossrefs(tree, file, meta);
@@ -78,4 +91,10 @@ export function remarkColophonFootnotes() {
     inlineNotes(tree);
     numberFootnotes(tree, file, file.data.meta ?? { authors: [], footnoteNumbering: 'document' });
   };
+}
+
+/** `raw-html: trust` in the front matter (read before the metadata transform, which runs after). */
+function trustsRawHtml(tree: Root): boolean {
+  const yaml = tree.children[0]?.type === 'yaml' ? tree.children[0].value : '';
+  return /^raw-html:\s*["']?trust["']?\s*(#.*)?$/m.test(yaml);
 }

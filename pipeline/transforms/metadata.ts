@@ -74,6 +74,7 @@ const frontMatterSchema = v.looseObject({
   float: v.optional(v.boolean()),
   bibliography: v.optional(v.union([v.pipe(v.string(), v.nonEmpty()), v.array(v.pipe(v.string(), v.nonEmpty()))])),
   csl: v.optional(v.pipe(v.string(), v.nonEmpty())),
+  'a11y-certifier': v.optional(text),
   // Checked key by key in readFrontMatter, so each problem gets its own line and column.
   'pdf-theme': v.optional(v.union([v.pipe(v.string(), v.nonEmpty()), v.record(v.string(), v.unknown())])),
   css: v.optional(textList),
@@ -132,6 +133,7 @@ export function extractMetadata(tree: Root, file: VFile, options: MetadataOption
     numberSections: data['number-sections'] ?? false,
     chapterLevel: data['chapter-level'],
     rawHtml: data['raw-html'] ?? 'sanitize',
+    a11yCertifier: data['a11y-certifier'],
     footnoteNumbering: data['footnote-numbering'] ?? 'document',
     pdfa: data.pdfa ?? false,
     float: data.float ?? true,
@@ -285,22 +287,26 @@ function firstSentence(message: string): string {
   return message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
 }
 
-/** No title in front matter: take the first heading (and lift it out of the body if it opens it), else the file name. */
+/**
+ * No title in front matter: the heading that opens the document is the title, and leaves the
+ * body (it is printed once, in the title block). A document that opens with anything else
+ * takes its file name, since a heading further down names a section, not the document.
+ */
 function titleFromBody(tree: Root, file: VFile, warn: boolean): string {
-  const index = tree.children.findIndex((node) => node.type === 'heading');
-  if (index !== -1) {
-    const heading = tree.children[index] as Heading;
-    const title = toString(heading).trim();
-    if (title) {
-      if (warn) report(file, 'warning', `no \`title\` in front matter: using the first heading, "${title}"`, heading, 'metadata-title');
-      const opensDocument = tree.children.slice(0, index).every((node) => node.type === 'definition' || node.type === 'html');
-      const plain = heading.children.every((child) => child.type === 'text');
-      if (opensDocument && heading.depth === 1 && plain) tree.children.splice(index, 1);
-      return title;
-    }
+  const index = tree.children.findIndex((node) => node.type !== 'definition' && node.type !== 'html' && node.type !== 'yaml' && node.type !== 'anchor');
+  const first = index === -1 ? undefined : tree.children[index];
+  if (first?.type === 'heading' && toString(first).trim()) {
+    const title = toString(first).trim();
+    if (warn) report(file, 'warning', `no \`title\` in front matter: using the first heading, "${title}"`, first, 'metadata-title');
+    tree.children.splice(index, 1);
+    return title;
   }
   const name = file.path ? basename(file.path, extname(file.path)) : 'Untitled';
-  if (warn) report(file, 'warning', `no \`title\` in front matter and no heading: using the file name, "${name}"`, undefined, 'metadata-title');
+  const heading = tree.children.find((node): node is Heading => node.type === 'heading');
+  if (warn) {
+    const why = heading ? 'and the document does not open with a heading' : 'and no heading';
+    report(file, 'warning', `no \`title\` in front matter ${why}: using the file name, "${name}"`, heading, 'metadata-title');
+  }
   return name;
 }
 

@@ -94,10 +94,7 @@ function chapterBody(part: ChapterPart, meta: DocumentMeta, footnotes: FootnoteI
     lang: meta.lang,
     direction: languageDirection(meta.lang),
     footnoteLabel: labels.notes,
-    toHast: {
-      footnoteBackLabel: (referenceIndex, rereferenceIndex) =>
-        `${labels.backToReference(String(referenceIndex + 1))}${rereferenceIndex > 1 ? ` (${rereferenceIndex})` : ''}`,
-    },
+    backLabel: (number, citation) => `${labels.backToReference(number)}${citation > 1 ? ` (${citation})` : ''}`,
   });
   const children = content.children as ElementContent[];
   let front: Element[] = [];

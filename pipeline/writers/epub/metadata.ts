@@ -98,7 +98,8 @@ function accessibility(meta: DocumentMeta, facts: ContentFacts): Accessibility {
     hazards: ['none'],
     summary: summary.join(' '),
     conformsTo: conforms ? 'EPUB Accessibility 1.1 - WCAG 2.1 Level AA' : undefined,
-    certifiedBy: conforms ? meta.publisher : undefined,
+    // Only someone who evaluated the book certifies it: never the publisher by default.
+    certifiedBy: conforms ? meta.a11yCertifier : undefined,
   };
 }
 

@@ -111,6 +111,8 @@ export interface Run {
   breakAnywhere?: boolean;
   /** A destination to set at this run (first citation of a note). */
   dest?: string;
+  /** Raw HTML anchors that stand just before this run. */
+  anchors?: string[];
   place?: Position;
   /** A forced line break. */
   hardBreak?: boolean;

@@ -158,7 +158,10 @@ export class Fonts {
     if (this.missing.has(codePoint)) return;
     this.missing.add(codePoint);
     const hex = codePoint.toString(16).toUpperCase().padStart(4, '0');
-    report(this.file, 'warning', `no font has a glyph for U+${hex} "${String.fromCodePoint(codePoint)}"; it will show as a blank box in the PDF`, pointIn(text, offset, place), 'pdf-missing-glyph');
+    const character = `U+${hex} "${String.fromCodePoint(codePoint)}"`;
+    // PDF/A forbids drawing a glyph the font does not have: no PDF that claims it is written.
+    if (this.pdf.pdfa) report(this.file, 'error', `no font has a glyph for ${character}, and a PDF/A (pdfa: true) may not show a blank box; no PDF is written`, pointIn(text, offset, place), 'pdfa-missing-glyph');
+    else report(this.file, 'warning', `no font has a glyph for ${character}; it will show as a blank box in the PDF`, pointIn(text, offset, place), 'pdf-missing-glyph');
   }
 
   /** Width in points of text drawn in one face (the words' shapes are cached by the Pdf). */

@@ -85,6 +85,7 @@ export function planPdf({ tree, meta, file, assets, epoch, shared }: WriterInput
     if ((node.type === 'heading' || node.type === 'math') && node.data?.id) destinations.add(node.data.id);
     if (node.type === 'figure' && node.identifier) destinations.add(node.identifier);
     if (node.type === 'paragraph' && node.data?.anchor) destinations.add(node.data.anchor);
+    if (node.type === 'anchor' && node.id) destinations.add(node.id);
   });
 
   const state: State = {
@@ -175,6 +176,11 @@ function all(state: State, nodes: RootContent[], context: Context): Box[] {
     const indentFirst = context.indentParagraphs && isProse(previous) && isProse(node);
     const boxes = handle(state, node, { ...context, indentFirst });
     if (boxes.length === 0) continue;
+    // An anchor takes no room: the space around it is the space between its neighbours.
+    if (node.type === 'anchor') {
+      out.push(...boxes);
+      continue;
+    }
     if (previous) {
       let gap = indentFirst ? 0 : context.tight ? state.theme.list.itemSpace : context.blockSpace;
       if (node.type === 'heading' && !inNote) gap = Math.max(gap, state.theme.headings[node.depth - 1]!.spaceBefore);

@@ -18,6 +18,7 @@ export interface InlineStyle {
 /** Phrasing content → styled runs. Footnote references become superscript runs linked to their note. */
 export function toRuns(state: State, nodes: PhrasingContent[], base: InlineStyle, parentStruct: StructNode | undefined): Run[] {
   const runs: Run[] = [];
+  const anchors: { at: number; id: string }[] = [];
   const visit = (node: PhrasingContent, style: InlineStyle) => {
     switch (node.type) {
       case 'text':
@@ -103,6 +104,24 @@ export function toRuns(state: State, nodes: PhrasingContent[], base: InlineStyle
         });
         return;
       }
+      case 'subscript':
+      case 'superscript': {
+        const size = style.size * state.theme.superscriptScale;
+        const before = runs.length;
+        node.children.forEach((child) => visit(child, { ...style, size }));
+        for (const run of runs.slice(before)) run.rise += node.type === 'superscript' ? style.size * 0.36 : -style.size * 0.12;
+        return;
+      }
+      case 'htmlInline': {
+        // Keys are set in the code face, small text smaller; the rest keep their text's setting.
+        const inner = node.tagName === 'kbd' || node.tagName === 'samp' ? { ...style, style: style.style === 'bold' || style.style === 'boldItalic' ? ('monoBold' as const) : ('mono' as const), size: style.size * state.theme.code.inlineScale } : node.tagName === 'small' ? { ...style, size: style.size * 0.85 } : node.tagName === 'var' || node.tagName === 'cite' || node.tagName === 'dfn' ? { ...style, style: italic(style.style) } : style;
+        node.children.forEach((child) => visit(child, inner));
+        return;
+      }
+      case 'anchor':
+        // The destination goes with the next run of text (the anchor has none of its own).
+        if (node.id) anchors.push({ at: runs.length, id: node.id });
+        return;
       case 'html':
         // Raw inline HTML has no print rendering; tags are dropped, their text stays.
         return;
@@ -115,6 +134,11 @@ export function toRuns(state: State, nodes: PhrasingContent[], base: InlineStyle
     }
   };
   nodes.forEach((node) => visit(node, base));
+  for (const { at, id } of anchors) {
+    // The first run that draws something (a run of spaces sets no box to carry the destination).
+    const run = runs.slice(at).find((candidate) => candidate.text.trim() !== '') ?? runs.slice(0, at).reverse().find((candidate) => candidate.text.trim() !== '');
+    if (run) run.anchors = [...(run.anchors ?? []), id];
+  }
   return runs;
 }
 

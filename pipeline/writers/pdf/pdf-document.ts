@@ -19,7 +19,11 @@ export class Pdf {
   /** Per font, copies of glyphs that stand for more than one text (see `glyphFor`). */
   private readonly glyphCopies = new Map<PdfFont, Map<string, number>>();
 
+  /** The document claims PDF/A-2b: what that forbids is an error, not a warning. */
+  readonly pdfa: boolean;
+
   constructor(options: DocumentOptions) {
+    this.pdfa = options.pdfa;
     const Ctor = PDFDocumentCtor as unknown as new (options: object) => RawDocument;
     this.raw = new Ctor({
       size: options.size,

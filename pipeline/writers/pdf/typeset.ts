@@ -22,6 +22,7 @@ interface TextBox extends BoxItem, Ink {
   note?: string;
   dest?: string;
   object?: InlineObject;
+  anchors?: string[];
 }
 interface TextGlue extends GlueItem {
   /** ' ' for a word space (kept in the text layer); '' for CJK inter-character glue. */
@@ -137,7 +138,7 @@ function toItems(fonts: Fonts, scripts: ScriptTools, runs: Run[], options: SetOp
         }
         for (const stretch of byLevel(token, tokenStart, levels)) {
         const level = stretch.level;
-        const box = (text: string): TextBox => ({ type: 'box', width: fonts.width(segment.face, text, run.size), text, level, ...ink, note: run.note, dest: run.dest });
+        const box = (text: string): TextBox => ({ type: 'box', width: fonts.width(segment.face, text, run.size), text, level, ...ink, note: run.note, dest: run.dest, anchors: run.anchors });
         if (level % 2 === 1) {
           // Right-to-left words are shaped whole by fontkit, never hyphenated.
           items.push(box(stretch.text));
@@ -320,6 +321,7 @@ function toLines(items: TextItem[], breaks: Break[], options: SetOptions): Box[]
       if (item.type === 'box') {
         if (item.note !== undefined && !notes.includes(item.note)) notes.push(item.note);
         if (item.dest) dests.push(item.dest);
+        for (const name of item.anchors ?? []) if (!dests.includes(name)) dests.push(name);
         if (item.object) {
           objects.push({ op: 'image', x, y: baseline - item.object.ascent, w: item.object.width, h: item.object.ascent + item.object.descent, svg: item.object.svg, struct: item.struct });
           current = undefined;

@@ -1,7 +1,7 @@
 import type { Element, ElementContent, Root as HastRoot } from 'hast';
 import { toString as hastToString } from 'hast-util-to-string';
 import { h } from 'hastscript';
-import type { FootnoteReference, Heading, Root } from 'mdast';
+import type { Anchor, FootnoteReference, Heading, Root } from 'mdast';
 import { defaultHandlers, type Handlers, type Options as ToHastOptions, type State } from 'mdast-util-to-hast';
 import rehypeRaw from 'rehype-raw';
 import rehypeSanitize, { defaultSchema, type Options as SanitizeSchema } from 'rehype-sanitize';
@@ -23,6 +23,10 @@ export { bylineMdast } from './byline.ts';
  * document's numbering.
  */
 export const handlersFor = (lang: string): Partial<Handlers> => ({
+  /** A raw `<a id>` or a chapter's start: an empty span carries the id (nothing to read, nothing to click). */
+  anchor(_state, node: Anchor) {
+    return node.id ? h('span', { id: node.id }) : undefined;
+  },
   // The section number, as Pandoc writes it: `<span class="header-section-number">1.2</span> `.
   heading(state, node: Heading) {
     const element = defaultHandlers.heading(state, node);
@@ -85,6 +89,8 @@ export interface ContentOptions {
   lang?: string;
   /** Extra mdast options, e.g. the EPUB's note markup. */
   toHast?: Partial<ToHastOptions>;
+  /** Accessible name of a link back to a citation: the note's shown number, and which citation (1, 2…). */
+  backLabel?: (number: string, citation: number) => string;
   /** Raw HTML in the source: sanitised (the default) or passed through as written. */
   rawHtml?: 'sanitize' | 'trust';
   /** The document's direction (from its language): blocks running the other way get `dir`. */
@@ -110,7 +116,7 @@ const sanitizeSchema: SanitizeSchema = {
     td: [...(defaultSchema.attributes?.td ?? []), 'align'],
     th: [...(defaultSchema.attributes?.th ?? []), 'align'],
   },
-  tagNames: [...(defaultSchema.tagNames ?? []), 'caption', 'section', 'nav', 'header', 'footer', 'aside', 'figure', 'figcaption', 'mark', 'abbr', 'time'],
+  tagNames: [...(defaultSchema.tagNames ?? []), 'caption', 'section', 'nav', 'header', 'footer', 'aside', 'figure', 'figcaption', 'mark', 'abbr', 'time', 'small', 'cite', 'dfn', 'u'],
 };
 
 /** Convert a transformed tree (or a chapter of one) to hast, notes included. Raw HTML is parsed, then sanitised. */
@@ -136,6 +142,7 @@ export function contentToHast(tree: Root, options: ContentOptions = {}): HastRoo
   const hast = processor.runSync(tree) as HastRoot;
   math.fill(hast);
   numberNoteItems(hast, tree);
+  labelBacklinks(hast, tree, options.backLabel ?? ((number, citation) => `Back to reference ${number}${citation > 1 ? `, citation ${citation}` : ''}`));
   return hast;
 }
 
@@ -156,6 +163,25 @@ function numberNoteItems(hast: HastRoot, tree: Root): void {
   visit(hast, 'element', (node) => {
     const label = node.tagName === 'li' ? labels.get(String(node.properties.id)) : undefined;
     if (label) node.properties.value = label;
+  });
+}
+
+/**
+ * A backlink is named by its note's own number (remark-rehype counts references per converted
+ * tree, so a chapter of a book would say "reference 2" for note 45).
+ */
+function labelBacklinks(hast: HastRoot, tree: Root, label: (number: string, citation: number) => string): void {
+  const shown = new Map<string, string>();
+  visit(tree, 'footnoteReference', (node) => {
+    shown.set(node.identifier, node.label ?? node.identifier);
+  });
+  visit(hast, 'element', (node) => {
+    if (node.tagName !== 'a' || !('dataFootnoteBackref' in node.properties)) return;
+    const target = String(node.properties.href ?? '').replace(/^#fnref-/, '');
+    // `fnref-N` is the first citation, `fnref-N-K` the K-th (an identifier may itself hold a hyphen).
+    const split = /^(.+)-(\d+)$/.exec(target);
+    const [identifier, citation] = shown.has(target) || !split ? [target, 1] : [split[1]!, Number(split[2])];
+    node.properties.ariaLabel = label(shown.get(identifier) ?? identifier, citation);
   });
 }
 

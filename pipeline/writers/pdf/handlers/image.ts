@@ -39,6 +39,14 @@ export function figure(state: State, node: Image | ImageReference, url: string, 
     report(state.file, 'error', `${asset.path}: cannot read the image: ${(error as Error).message}`, node, 'pdf-image-invalid');
     return withCaption(altText(state, alt, context, element), element, context, caption);
   }
+  // Raw HTML's width and height (CSS pixels) win over the intrinsic size; one of them keeps the aspect.
+  const asked = node.data?.hProperties as { width?: unknown; height?: unknown } | undefined;
+  const askedWidth = typeof asked?.width === 'number' ? asked.width : undefined;
+  const askedHeight = typeof asked?.height === 'number' ? asked.height : undefined;
+  if (askedWidth || askedHeight) {
+    const ratio = size.height / size.width || 1;
+    size = { width: askedWidth ?? (askedHeight as number) / ratio, height: askedHeight ?? (askedWidth as number) * ratio };
+  }
   // Images are laid out at 96 dpi (CSS pixels), never wider than the column or taller than a page.
   let width = (size.width * 72) / 96;
   let height = (size.height * 72) / 96;

@@ -2,11 +2,13 @@ import type { RootContent } from 'mdast';
 import type { Box } from '../boxes.ts';
 import type { Context, State } from '../state.ts';
 import { abstract } from './abstract.ts';
+import { anchor } from './anchor.ts';
 import { blockquote } from './blockquote.ts';
 import { code } from './code.ts';
 import { caption, figure } from './figure.ts';
 import { heading } from './heading.ts';
 import { html } from './html.ts';
+import { htmlBlock } from './html-block.ts';
 import { list, listItem } from './list.ts';
 import { math } from './math.ts';
 import { paragraph, phrasing } from './paragraph.ts';
@@ -25,12 +27,17 @@ type HandlerTable = { [K in RootContent['type']]: Handler<Extract<RootContent, {
  */
 export const handlers = {
   abstract,
+  anchor,
   blockquote,
   code,
   figure,
   caption,
   heading,
   html,
+  htmlBlock,
+  htmlInline: phrasing,
+  subscript: phrasing,
+  superscript: phrasing,
   list,
   listItem,
   math,

@@ -1,0 +1,46 @@
+import type { Element, Root } from 'hast';
+import { fromHtml } from 'hast-util-from-html';
+import { toXast } from 'hast-util-to-xast';
+import { SKIP, visit } from 'unist-util-visit';
+import { toXml } from 'xast-util-to-xml';
+
+/**
+ * An SVG as every edition may carry it: no DOCTYPE (whose external DTD epubcheck refuses and an
+ * XML reader may fetch), no entity declarations, no scripts or event handlers, and no reference
+ * to anything outside the file (only `#fragment` and `data:` references stay). Parsed with the
+ * HTML parser's SVG rules, which never read a DTD or expand an external entity, then written
+ * back as namespaced XML.
+ */
+export function normalizeSvg(bytes: Uint8Array): Uint8Array {
+  const text = new TextDecoder().decode(bytes);
+  const tree = fromHtml(text, { fragment: true });
+  let svg: Element | undefined;
+  visit(tree, 'element', (node) => {
+    if (node.tagName === 'svg') {
+      svg = node;
+      return false;
+    }
+    return undefined;
+  });
+  if (!svg) return bytes;
+  visit(svg, 'element', (node, index, parent) => {
+    if ((node.tagName === 'script' || node.tagName === 'foreignObject') && parent && index !== undefined) {
+      parent.children.splice(index, 1);
+      return [SKIP, index];
+    }
+    for (const key of Object.keys(node.properties)) {
+      const value = node.properties[key];
+      if (/^on/i.test(key)) delete node.properties[key];
+      else if ((key === 'href' || key === 'xLinkHref' || key === 'src') && typeof value === 'string' && !/^#|^data:image\//i.test(value.trim())) delete node.properties[key];
+      else if (key === 'style' && typeof value === 'string' && /url\(\s*['"]?(?!#|data:)/i.test(value)) delete node.properties[key];
+    }
+    if (node.tagName === 'style') {
+      // External stylesheets and fonts a reading system would fetch.
+      const css = node.children.map((child) => (child.type === 'text' ? child.value : '')).join('');
+      node.children = [{ type: 'text', value: css.replace(/@import[^;]*;?/gi, '').replace(/url\(\s*['"]?(?!#|data:)[^)]*\)/gi, 'none') }];
+    }
+    return undefined;
+  });
+  const root: Root = { type: 'root', children: [svg] };
+  return new TextEncoder().encode(`<?xml version="1.0" encoding="UTF-8"?>\n${toXml(toXast(root))}\n`);
+}

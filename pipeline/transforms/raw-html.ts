@@ -1,0 +1,499 @@
+import type { Element, ElementContent, Root as HastRoot } from 'hast';
+import { raw } from 'hast-util-raw';
+import { toString as hastToString } from 'hast-util-to-string';
+import type { BlockContent, Html, Link, List, ListItem, Paragraph, Parent, PhrasingContent, Root, RootContent, Table, TableCell, TableRow } from 'mdast';
+import { toString } from 'mdast-util-to-string';
+import { posix } from 'node:path';
+import type { Position } from 'unist';
+import { SKIP, visit } from 'unist-util-visit';
+import type { VFile } from 'vfile';
+import { report } from '../messages.ts';
+// Brings mdast's `data.hName` / `data.hProperties` into scope.
+import type {} from 'mdast-util-to-hast';
+
+/**
+ * Raw HTML, one subset, every edition. Raw HTML is parsed (parse5, through hast-util-raw, which
+ * also handles tags split across Markdown blocks) and mapped onto mdast, so the HTML, EPUB and
+ * PDF writers all see typed nodes instead of markup:
+ *
+ * - `img` (src, alt, width, height) → image; `a href` → link; `a id`/`a name` → anchor;
+ * - `br` → break; `hr` → thematic break; `sub`/`sup` → subscript/superscript;
+ * - `kbd`, `mark`, `small`, `abbr`, `span` → htmlInline; `figure`, `figcaption`, `details`,
+ *   `summary`, `div` → htmlBlock; `p` → paragraph; `dir` and `lang` are kept on p/div/span;
+ * - Markdown's own constructs written as HTML (b, strong, i, em, code, s, del, pre, h1–h6,
+ *   blockquote, ul, ol, li, table) → their Markdown nodes.
+ *
+ * Any other element keeps its text. Elements whose content is not text for a reader are dropped
+ * whole, with one warning per kind. This is the sanitiser too: only the attributes above pass,
+ * and only URLs with a safe scheme (matched without regard to case).
+ */
+
+/** Content that is not text for a reader (code, styles, form state, embedded documents). */
+const DROPPED = new Set(['style', 'script', 'template', 'textarea', 'noscript', 'iframe', 'object', 'embed', 'frame', 'frameset', 'select', 'button', 'input', 'svg', 'math', 'canvas', 'audio', 'video', 'head', 'title', 'meta', 'link', 'base']);
+const INLINE = new Set(['kbd', 'mark', 'small', 'abbr', 'span', 'q', 'cite', 'dfn', 'var', 'samp', 'time', 'ins', 'u']);
+const BLOCK = new Set(['div', 'figure', 'figcaption', 'details', 'summary']);
+/** Elements that end a paragraph: their content is set as blocks. */
+const FLOW = new Set(['p', 'div', 'figure', 'figcaption', 'details', 'summary', 'hr', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'blockquote', 'ul', 'ol', 'li', 'pre', 'table', 'section', 'article', 'aside', 'header', 'footer', 'nav', 'main', 'address', 'center', 'dl', 'dt', 'dd', 'picture']);
+
+/** Schemes a link may use; anything else keeps its text and loses the link. */
+export const LINK_SCHEMES = new Set(['http', 'https', 'mailto', 'tel', 'xmpp', 'irc', 'ircs']);
+const IMAGE_SCHEMES = new Set(['http', 'https']);
+
+export type HtmlBlockTag = 'div' | 'figure' | 'figcaption' | 'details' | 'summary';
+export type HtmlInlineTag = 'kbd' | 'mark' | 'small' | 'abbr' | 'span' | 'q' | 'cite' | 'dfn' | 'var' | 'samp' | 'time' | 'ins' | 'u';
+
+/** The attributes that survive: language and direction, an id, an abbreviation's title, details' open. */
+export interface HtmlProperties {
+  id?: string;
+  dir?: 'ltr' | 'rtl' | 'auto';
+  lang?: string;
+  title?: string;
+  open?: boolean;
+}
+
+declare module 'mdast' {
+  /** A block from raw HTML with no Markdown equivalent. `summary` and `figcaption` hold phrasing content. */
+  interface HtmlBlock extends Parent {
+    type: 'htmlBlock';
+    tagName: HtmlBlockTag;
+    properties: HtmlProperties;
+    children: RootContent[];
+  }
+  /** Inline raw HTML with no Markdown equivalent. */
+  interface HtmlInline extends Parent {
+    type: 'htmlInline';
+    tagName: HtmlInlineTag;
+    properties: HtmlProperties;
+    children: PhrasingContent[];
+  }
+  /** Subscript and superscript (raw `<sub>`/`<sup>`; Pandoc's `~x~`/`^x^` map to the same nodes). */
+  interface Subscript extends Parent {
+    type: 'subscript';
+    children: PhrasingContent[];
+  }
+  interface Superscript extends Parent {
+    type: 'superscript';
+    children: PhrasingContent[];
+  }
+  interface RootContentMap {
+    htmlBlock: HtmlBlock;
+    htmlInline: HtmlInline;
+    subscript: Subscript;
+    superscript: Superscript;
+  }
+  interface BlockContentMap {
+    htmlBlock: HtmlBlock;
+  }
+  interface PhrasingContentMap {
+    htmlInline: HtmlInline;
+    subscript: Subscript;
+    superscript: Superscript;
+  }
+}
+
+interface Passed {
+  type: 'mdastNode';
+  node: RootContent;
+}
+
+interface Conversion {
+  file: VFile;
+  /** Kinds of element dropped so far: each is reported once. */
+  dropped: Set<string>;
+  /** Where the raw HTML of this parent sits (for nodes parse5 gives no position). */
+  fallback?: Position;
+  /** In a book, the chapter file's folder relative to the book's: relative `src` resolves against it. */
+  folder: string;
+}
+
+/** Turn every raw HTML node into typed mdast, and refuse unsafe link schemes in Markdown links too. */
+export function rawHtmlToMdast(tree: Root, file: VFile): void {
+  const dropped = new Set<string>();
+  const chapters = file.data.bookChapters;
+  const conversionFor = (chapter: number | undefined): Conversion => {
+    const chapterPath = chapter && chapters ? chapters[chapter - 1] : undefined;
+    return { file, dropped, folder: chapterPath ? posix.dirname(chapterPath) : '.' };
+  };
+  // Raw HTML inside blocks (inline tags in a paragraph, HTML in a list item or a quote).
+  for (const block of tree.children) {
+    if (block.type === 'html') continue;
+    const conversion = conversionFor(block.data?.chapter);
+    visit(block, (node) => {
+      if (!('children' in node) || !(node.children as RootContent[]).some((child) => child.type === 'html')) return;
+      convertChildren(node as Parent, conversion, (children) => {
+        (node as Parent).children = children as Parent['children'];
+      });
+    });
+  }
+  // Raw HTML between blocks, one chapter at a time: a `<details>` may open before Markdown
+  // content and close after it, but never reaches into the next chapter.
+  const converted: RootContent[] = [];
+  for (let start = 0; start < tree.children.length; ) {
+    const chapter = tree.children[start]!.data?.chapter;
+    let end = start;
+    while (end < tree.children.length && tree.children[end]!.data?.chapter === chapter) end++;
+    const run = tree.children.slice(start, end);
+    if (run.some((node) => node.type === 'html')) {
+      convertChildren({ type: 'root', children: run }, conversionFor(chapter), (children) => {
+        for (const child of children) if (chapter !== undefined) child.data = { ...child.data, chapter };
+        converted.push(...children);
+      });
+    } else converted.push(...run);
+    start = end;
+  }
+  tree.children = converted;
+  hoistDefinitions(tree);
+  refuseUnsafeLinks(tree, file);
+}
+
+/** Note and link definitions that an unclosed raw element swallowed go back to the top level, where the transforms look for them. */
+function hoistDefinitions(tree: Root): void {
+  const hoisted: RootContent[] = [];
+  for (const block of tree.children) {
+    if (block.type !== 'htmlBlock') continue;
+    visit(block, (node, index, parent: Parent | undefined) => {
+      if ((node.type !== 'footnoteDefinition' && node.type !== 'definition') || !parent || index === undefined) return undefined;
+      parent.children.splice(index, 1);
+      hoisted.push({ ...node, data: { ...node.data, chapter: block.data?.chapter } } as RootContent);
+      return [SKIP, index] as const;
+    });
+  }
+  tree.children.push(...hoisted);
+}
+
+function convertChildren(parent: Parent, conversion: Conversion, replace: (children: RootContent[]) => void): void {
+  const phrasing = parent.type === 'paragraph' || parent.type === 'htmlInline' || parent.type === 'subscript' || parent.type === 'superscript' || parent.type === 'heading' || parent.type === 'tableCell' || parent.type === 'emphasis' || parent.type === 'strong' || parent.type === 'delete' || parent.type === 'link' || parent.type === 'linkReference';
+  const hast: HastRoot = {
+    type: 'root',
+    children: (parent.children as RootContent[]).map((child) =>
+      child.type === 'html' ? ({ type: 'raw', value: (child as Html).value, position: child.position } as unknown as ElementContent) : ({ type: 'mdastNode', node: child } as unknown as ElementContent),
+    ),
+  };
+  const fallback = (parent.children as RootContent[]).find((child) => child.type === 'html')?.position;
+  let parsed: HastRoot;
+  try {
+    parsed = raw(hast, { passThrough: ['mdastNode'], file: conversion.file }) as HastRoot;
+  } catch {
+    parsed = raw(hast, { passThrough: ['mdastNode'] }) as HastRoot;
+  }
+  const context = { ...conversion, fallback };
+  replace(phrasing ? toPhrasing(parsed.children, context) : toBlocks(parsed.children, context));
+}
+
+type HastChild = HastRoot['children'][number] | Passed;
+
+function placeOf(node: { position?: Position }, conversion: Conversion): Position | undefined {
+  return node.position ?? conversion.fallback;
+}
+
+function drop(element: Element, conversion: Conversion): void {
+  if (conversion.dropped.has(element.tagName)) return;
+  conversion.dropped.add(element.tagName);
+  report(conversion.file, 'warning', `raw <${element.tagName}> is not content for a reader: it is left out of every edition (further <${element.tagName}> elements too)`, placeOf(element, conversion), 'raw-html-dropped');
+}
+
+/** Blocks: phrasing runs between block elements become paragraphs. */
+function toBlocks(nodes: HastChild[], conversion: Conversion): RootContent[] {
+  const out: RootContent[] = [];
+  let run: PhrasingContent[] = [];
+  const flush = () => {
+    if (run.some((node) => !(node.type === 'text' && node.value.trim() === ''))) {
+      out.push({ type: 'paragraph', children: trimRun(run), position: spanOf(run) });
+    }
+    run = [];
+  };
+  for (const node of nodes) {
+    if (node.type === 'mdastNode') {
+      const passed = (node as Passed).node;
+      if (isPhrasing(passed)) run.push(passed as PhrasingContent);
+      else {
+        flush();
+        out.push(passed);
+      }
+      continue;
+    }
+    if (node.type === 'element' && FLOW.has(node.tagName) && !DROPPED.has(node.tagName)) {
+      flush();
+      out.push(...block(node, conversion));
+      continue;
+    }
+    run.push(...toPhrasing([node], conversion));
+  }
+  flush();
+  return out;
+}
+
+function block(element: Element, conversion: Conversion): RootContent[] {
+  const position = placeOf(element, conversion);
+  const properties = keptProperties(element);
+  const anchors = anchorsOf(element);
+  const tag = element.tagName;
+  const children = element.children as HastChild[];
+  const withId = <T extends RootContent>(node: T): T => {
+    if (properties.id) node.data = { ...node.data, hProperties: { ...(node.data as { hProperties?: object } | undefined)?.hProperties, id: properties.id } };
+    return node;
+  };
+  switch (tag) {
+    case 'p': {
+      const paragraph: Paragraph = { type: 'paragraph', children: trimRun(toPhrasing(children, conversion)), position };
+      const hProperties = { ...(properties.id ? { id: properties.id } : {}), ...(properties.dir ? { dir: properties.dir } : {}), ...(properties.lang ? { lang: properties.lang } : {}), ...alignClass(element) };
+      if (Object.keys(hProperties).length > 0) paragraph.data = { hProperties };
+      return paragraph.children.length > 0 || properties.id ? [paragraph] : [];
+    }
+    case 'hr':
+      return [withId({ type: 'thematicBreak', position })];
+    case 'h1':
+    case 'h2':
+    case 'h3':
+    case 'h4':
+    case 'h5':
+    case 'h6': {
+      const content = trimRun(toPhrasing(children, conversion));
+      return [...anchorNodes(properties.id ? [properties.id] : [], position), { type: 'heading', depth: Number(tag.slice(1)) as 1, children: content, position }];
+    }
+    case 'blockquote':
+      return [{ type: 'blockquote', children: toBlocks(children, conversion) as BlockContent[], position }];
+    case 'pre': {
+      const code = children.find((child): child is Element => child.type === 'element' && child.tagName === 'code');
+      const classes = code && Array.isArray(code.properties.className) ? code.properties.className.map(String) : [];
+      const lang = classes.find((name) => name.startsWith('language-'))?.slice(9);
+      return [{ type: 'code', lang: lang ?? null, value: hastToString(element).replace(/\n$/, ''), position }];
+    }
+    case 'ul':
+    case 'ol': {
+      const items = children.filter((child): child is Element => child.type === 'element' && child.tagName === 'li');
+      const start = Number(element.properties.start);
+      const list: List = {
+        type: 'list',
+        ordered: tag === 'ol',
+        start: tag === 'ol' && Number.isInteger(start) ? start : tag === 'ol' ? 1 : null,
+        spread: false,
+        children: items.map((item): ListItem => ({ type: 'listItem', spread: false, children: toBlocks(item.children as HastChild[], conversion) as BlockContent[], position: placeOf(item, conversion) })),
+        position,
+      };
+      return list.children.length > 0 ? [list] : [];
+    }
+    case 'table':
+      return table(element, conversion);
+    case 'div':
+    case 'figure':
+    case 'figcaption':
+    case 'details':
+    case 'summary': {
+      // A caption or a summary holds a line of text; the rest hold blocks.
+      const content = tag === 'figcaption' || tag === 'summary' ? trimRun(toPhrasing(children, conversion)) : toBlocks(children, conversion);
+      if (tag === 'details') properties.open = element.properties.open !== undefined && element.properties.open !== false;
+      return [...anchorNodes(anchors, position), { type: 'htmlBlock', tagName: tag, properties, children: content, position, data: { hName: tag, hProperties: { ...properties, ...alignClass(element) } } }];
+    }
+    default:
+      // Sectioning and other containers keep their content, not their markup.
+      return [...anchorNodes(properties.id ? [properties.id] : [], position), ...toBlocks(children, conversion)];
+  }
+}
+
+function table(element: Element, conversion: Conversion): RootContent[] {
+  const rows: Element[] = [];
+  visit(element, 'element', (node) => {
+    if (node.tagName === 'tr') {
+      rows.push(node);
+      return SKIP;
+    }
+    return node.tagName === 'table' && node !== element ? SKIP : undefined;
+  });
+  if (rows.length === 0) return toBlocks(element.children as HastChild[], conversion);
+  const cellsOf = (row: Element) => row.children.filter((child): child is Element => child.type === 'element' && (child.tagName === 'td' || child.tagName === 'th'));
+  const width = Math.max(...rows.map((row) => cellsOf(row).length));
+  const tableRows = rows.map((row): TableRow => {
+    const cells = cellsOf(row).map((cell): TableCell => ({ type: 'tableCell', children: trimRun(toPhrasing(cell.children as HastChild[], conversion)), position: placeOf(cell, conversion) }));
+    while (cells.length < width) cells.push({ type: 'tableCell', children: [] });
+    return { type: 'tableRow', children: cells, position: placeOf(row, conversion) };
+  });
+  const node: Table = { type: 'table', align: Array.from({ length: width }, () => null), children: tableRows, position: placeOf(element, conversion) };
+  return width > 0 ? [node] : [];
+}
+
+/** Phrasing content; block elements met here give their content. */
+function toPhrasing(nodes: HastChild[], conversion: Conversion): PhrasingContent[] {
+  const out: PhrasingContent[] = [];
+  for (const node of nodes) {
+    if (node.type === 'mdastNode') {
+      const passed = (node as Passed).node;
+      if (isPhrasing(passed)) out.push(passed as PhrasingContent);
+      else out.push(...(('children' in passed ? toPhrasingFromMdast(passed) : []) as PhrasingContent[]));
+      continue;
+    }
+    if (node.type === 'text') {
+      out.push({ type: 'text', value: node.value, position: node.position });
+      continue;
+    }
+    if (node.type !== 'element') continue;
+    out.push(...inline(node, conversion));
+  }
+  return out;
+}
+
+function inline(element: Element, conversion: Conversion): PhrasingContent[] {
+  const position = placeOf(element, conversion);
+  const tag = element.tagName;
+  const children = () => toPhrasing(element.children as HastChild[], conversion);
+  if (DROPPED.has(tag)) {
+    drop(element, conversion);
+    return [];
+  }
+  const properties = keptProperties(element);
+  const ids = anchorsOf(element);
+  const anchors = anchorNodes(ids, position) as PhrasingContent[];
+  switch (tag) {
+    case 'a': {
+      const href = typeof element.properties.href === 'string' ? element.properties.href.trim() : undefined;
+      if (href === undefined) return [...anchors, ...children()];
+      const refused = refusedScheme(href, LINK_SCHEMES);
+      if (refused) {
+        report(conversion.file, 'warning', `link to "${shorten(href)}" uses the ${refused}: scheme, which Colophon does not link; its text stays`, position, 'link-scheme');
+        return [...anchors, ...children()];
+      }
+      // A link inside a link (a URL in the text that GFM made an autolink) gives its text.
+      const content = children().flatMap((child) => (child.type === 'link' || child.type === 'linkReference' ? child.children : [child]));
+      const link: Link = { type: 'link', url: href.replace(/^[a-z][a-z\d+.-]*:/i, (scheme) => scheme.toLowerCase()), title: typeof element.properties.title === 'string' ? element.properties.title : null, children: content, position };
+      return [...anchors, link];
+    }
+    case 'img': {
+      const src = typeof element.properties.src === 'string' ? element.properties.src.trim() : '';
+      const alt = typeof element.properties.alt === 'string' ? element.properties.alt : '';
+      const refused = src ? refusedScheme(src, IMAGE_SCHEMES) : 'empty';
+      if (refused) {
+        if (refused !== 'empty') report(conversion.file, 'warning', `image "${shorten(src)}" uses the ${refused}: scheme, which Colophon does not load; its alt text stays`, position, 'image-scheme');
+        return alt ? [...anchors, { type: 'text', value: alt, position }] : anchors;
+      }
+      const hProperties: Record<string, number> = {};
+      for (const key of ['width', 'height'] as const) {
+        // CSS pixels only: a percentage means nothing once the image leaves its page.
+        const raw = String(element.properties[key] ?? '').trim();
+        const value = /^\d+$/.test(raw) ? Number(raw) : 0;
+        if (value > 0) hProperties[key] = value;
+      }
+      const url = /^[a-z][a-z\d+.-]*:|^\/|^#/i.test(src) || conversion.folder === '.' ? src : posix.join(conversion.folder, src);
+      return [...anchors, { type: 'image', url, alt, title: typeof element.properties.title === 'string' ? element.properties.title : null, position, data: Object.keys(hProperties).length > 0 ? { hProperties } : undefined }];
+    }
+    case 'br':
+      return [{ type: 'break', position }];
+    case 'sub':
+    case 'sup':
+      return [...anchors, { type: tag === 'sub' ? 'subscript' : 'superscript', children: children(), position, data: { hName: tag } }];
+    case 'b':
+    case 'strong':
+      return [...anchors, { type: 'strong', children: children(), position }];
+    case 'i':
+    case 'em':
+      return [...anchors, { type: 'emphasis', children: children(), position }];
+    case 's':
+    case 'del':
+    case 'strike':
+      return [...anchors, { type: 'delete', children: children(), position }];
+    case 'code':
+    case 'tt':
+      return [...anchors, { type: 'inlineCode', value: hastToString(element), position }];
+    default:
+      if (INLINE.has(tag)) {
+        return [...(tag === 'span' ? [] : anchors), { type: 'htmlInline', tagName: tag as HtmlInlineTag, properties, children: children(), position, data: { hName: tag, hProperties: { ...properties } } }];
+      }
+      // Any other element (or a block inside a line) keeps its text.
+      return [...anchors, ...children()];
+  }
+}
+
+function toPhrasingFromMdast(node: RootContent): PhrasingContent[] {
+  const out: PhrasingContent[] = [];
+  for (const child of ('children' in node ? node.children : []) as RootContent[]) {
+    if (isPhrasing(child)) out.push(child as PhrasingContent);
+    else out.push(...toPhrasingFromMdast(child));
+  }
+  return out;
+}
+
+const PHRASING_TYPES = new Set(['text', 'emphasis', 'strong', 'delete', 'inlineCode', 'break', 'link', 'linkReference', 'image', 'imageReference', 'footnoteReference', 'html', 'anchor', 'htmlInline', 'subscript', 'superscript', 'inlineMath']);
+function isPhrasing(node: RootContent): boolean {
+  return PHRASING_TYPES.has(node.type);
+}
+
+/** The language, direction and id of an element; the title of an abbreviation. */
+function keptProperties(element: Element): HtmlProperties {
+  const properties: HtmlProperties = {};
+  const { id, dir, lang, title } = element.properties;
+  if (typeof id === 'string' && id.trim()) properties.id = id.trim();
+  if (typeof dir === 'string' && ['ltr', 'rtl', 'auto'].includes(dir.toLowerCase())) properties.dir = dir.toLowerCase() as HtmlProperties['dir'];
+  if (typeof lang === 'string' && /^[a-z]{2,3}(-[a-z\d]{1,8})*$/i.test(lang)) properties.lang = lang;
+  if (typeof title === 'string' && (element.tagName === 'abbr' || element.tagName === 'dfn')) properties.title = title;
+  return properties;
+}
+
+/** The obsolete `align` attribute (common in READMEs: `<p align="center">`) as a class the style sheets know. */
+function alignClass(element: Element): { className?: string[] } {
+  const align = typeof element.properties.align === 'string' ? element.properties.align.toLowerCase() : '';
+  return ['left', 'center', 'right', 'justify'].includes(align) ? { className: [`align-${align}`] } : {};
+}
+
+/** An `<a>`'s id and name become anchors (a span's id stays on the span). */
+function anchorsOf(element: Element): string[] {
+  const ids: string[] = [];
+  const { id, name } = element.properties;
+  if (element.tagName === 'span' || element.tagName === 'p') return ids;
+  for (const value of [id, name]) if (typeof value === 'string' && value.trim() && !ids.includes(value.trim())) ids.push(value.trim());
+  // On blocks the id is kept as an attribute or a leading anchor by the caller.
+  return BLOCK.has(element.tagName) || element.tagName === 'hr' ? [] : ids;
+}
+
+function anchorNodes(ids: string[], position: Position | undefined): RootContent[] {
+  return ids.map((id) => ({ type: 'anchor', id, position }));
+}
+
+/** The scheme of a URL when it is not allowed (lower case), else undefined. Relative URLs are allowed. */
+export function refusedScheme(url: string, allowed: Set<string>): string | undefined {
+  // Browsers ignore tabs and newlines inside a scheme ("java\tscript:").
+  const scheme = /^([a-z][a-z\d+.-]*):/i.exec(url.replace(/[\t\n\r]/g, ''))?.[1]?.toLowerCase();
+  if (scheme === undefined) return undefined;
+  return allowed.has(scheme) ? undefined : scheme;
+}
+
+/** A Markdown link with a scheme outside the safe list keeps its text, with a warning. */
+function refuseUnsafeLinks(tree: Root, file: VFile): void {
+  visit(tree, (node, index, parent) => {
+    if (node.type === 'definition') {
+      const refused = refusedScheme(node.url, LINK_SCHEMES);
+      if (refused) {
+        report(file, 'warning', `link to "${shorten(node.url)}" uses the ${refused}: scheme, which Colophon does not link; its text stays`, node, 'link-scheme');
+        node.url = '';
+      }
+      return undefined;
+    }
+    if (node.type !== 'link' || !parent || index === undefined) return undefined;
+    const refused = refusedScheme(node.url, LINK_SCHEMES);
+    if (!refused) {
+      // Schemes are case-insensitive (RFC 3986): `<MAILTO:A@B.C>` is a mail link; writers and sanitisers expect lower case.
+      node.url = node.url.replace(/^[a-z][a-z\d+.-]*:/i, (scheme) => scheme.toLowerCase());
+      return undefined;
+    }
+    report(file, 'warning', `link to "${shorten(node.url)}" uses the ${refused}: scheme, which Colophon does not link; its text "${shorten(toString(node))}" stays`, node, 'link-scheme');
+    (parent as Parent).children.splice(index, 1, ...(node.children as RootContent[]));
+    return [SKIP, index] as const;
+  });
+}
+
+function trimRun(run: PhrasingContent[]): PhrasingContent[] {
+  const out = [...run];
+  const first = out[0];
+  if (first?.type === 'text') first.value = first.value.replace(/^\s+/, '');
+  const last = out.at(-1);
+  if (last?.type === 'text') last.value = last.value.replace(/\s+$/, '');
+  return out.filter((node) => !(node.type === 'text' && node.value === ''));
+}
+
+function spanOf(nodes: { position?: Position }[]): Position | undefined {
+  const first = nodes.find((node) => node.position)?.position;
+  const last = [...nodes].reverse().find((node) => node.position)?.position;
+  return first && last ? { start: first.start, end: last.end } : undefined;
+}
+
+function shorten(value: string): string {
+  return value.length > 80 ? `${value.slice(0, 77)}…` : value;
+}

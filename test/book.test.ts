@@ -1,0 +1,88 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import JSZip from 'jszip';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { build } from '../pipeline/build/build.ts';
+import { formatMessage } from '../pipeline/cli/cli.ts';
+import { fixturesDir, nuCheck, requireTool } from './helpers.ts';
+
+/**
+ * A book as real ones are written (mdBook): chapters in a folder, figures as raw HTML `<img>`
+ * (a PNG, a JPEG beside the chapter, an SVG with the SVG 1.1 DOCTYPE, a script and a remote
+ * reference), links between chapter files with and without anchors, written `.md` and `.html`,
+ * and a heading slug ("overview") that two chapters share.
+ */
+const root = join(fixturesDir, 'book-figures');
+const out = mkdtempSync(join(tmpdir(), 'colophon-book-'));
+let messages: string[] = [];
+let html = '';
+let pdfPath = '';
+let epubPath = '';
+
+beforeAll(async () => {
+  const result = await build({ root, paths: ['.'], out, formats: ['html', 'pdf', 'epub'], cache: false });
+  messages = result.documents.flatMap((document) => document.file.messages.map(formatMessage));
+  expect(result.ok).toBe(true);
+  html = readFileSync(join(out, 'book-figures.html'), 'utf8');
+  pdfPath = join(out, 'book-figures.pdf');
+  epubPath = join(out, 'book-figures.epub');
+}, 900_000);
+afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+describe('a book with raw-HTML figures and links between chapters', () => {
+  it('builds without a single message', () => {
+    expect(messages).toEqual([]);
+  });
+
+  it('HTML: embeds every figure, every in-page link has its target, and the Nu checker finds nothing', () => {
+    const images = [...html.matchAll(/<img src="data:(image\/[a-z+]+);base64,/g)].map((match) => match[1]);
+    expect(images).toEqual(['image/png', 'image/jpeg', 'image/svg+xml']);
+    const ids = new Set([...html.matchAll(/ id="([^"]+)"/g)].map((match) => match[1]));
+    const targets = [...html.matchAll(/href="#([^"]*)"/g)].map((match) => match[1]!);
+    expect(targets.length).toBeGreaterThanOrEqual(9);
+    expect(targets.filter((target) => !ids.has(target))).toEqual([]);
+    // The second chapter's "Overview" is prefixed; its own link follows it.
+    expect(html).toContain('<h2 id="ch02-ownership-overview">Overview</h2>');
+    expect(html).toContain('<a href="#ch02-ownership-overview">this one</a>');
+    expect(html).toContain('<a href="#overview">the introduction\'s overview</a>');
+    expect(html).toContain('<a href="#the-rules">the rules</a>');
+    expect(html).not.toMatch(/href="[^"#]+\.(md|html)/);
+    expect(html).toContain('</span>: A photograph, from a JPEG beside the chapter.</figcaption>');
+    expect(html).toContain('<details><summary>Why it matters</summary>');
+    expect(nuCheck([join(out, 'book-figures.html')])).toEqual([]);
+  }, 300_000);
+
+  it('EPUB: packages every figure, the SVG without its DOCTYPE, script or remote reference, and epubcheck finds nothing', async () => {
+    const zip = await JSZip.loadAsync(readFileSync(epubPath));
+    const images = Object.keys(zip.files).filter((name) => /images\/\d+-/.test(name)).sort();
+    expect(images.map((name) => name.split('.').pop())).toEqual(['png', 'jpg', 'svg']);
+    const svg = await zip.file(images[2]!)!.async('string');
+    expect(svg).not.toMatch(/DOCTYPE|<script|example\.com/);
+    expect(svg).toContain('<linearGradient id="g">');
+    const chapters = await Promise.all(Object.keys(zip.files).filter((name) => /chapter-\d+\.xhtml$/.test(name)).map((name) => zip.file(name)!.async('string')));
+    expect(chapters.join('').match(/<img /g)).toHaveLength(3);
+    requireTool('java', 'apt-get install default-jre-headless');
+    const epubcheck = spawnSync('java', ['-jar', '/usr/share/java/epubcheck.jar', epubPath], { encoding: 'utf8' });
+    expect(`${epubcheck.stdout}${epubcheck.stderr}`).toContain('Messages: 0 fatals / 0 errors / 0 warnings / 0 infos');
+  }, 300_000);
+
+  it('PDF: draws every figure, tagged as Figure, and qpdf finds nothing', () => {
+    requireTool('qpdf', 'apt-get install qpdf');
+    expect(existsSync(pdfPath)).toBe(true);
+    const check = spawnSync('qpdf', ['--check', pdfPath], { encoding: 'utf8' });
+    expect(check.status).toBe(0);
+    // Two raster images (PNG, JPEG); the SVG is drawn as vectors, its text as text.
+    const list = spawnSync('pdfimages', ['-list', pdfPath], { encoding: 'utf8' }).stdout.trim().split('\n').slice(2);
+    expect(list).toHaveLength(2);
+    expect(spawnSync('pdftotext', [pdfPath, '-'], { encoding: 'utf8' }).stdout).toContain('Stack to heap');
+    const qdf = spawnSync('qpdf', ['--qdf', '--object-streams=disable', pdfPath, '-'], { encoding: 'latin1', maxBuffer: 64 * 1024 * 1024 }).stdout;
+    expect(qdf.match(/\/S \/Figure/g)).toHaveLength(3);
+    // Every internal link goes to a named destination that exists.
+    const names = new Set([...qdf.matchAll(/\(([^)]+)\)\s*\[\s*\d+ 0 R\s*\/XYZ/g)].map((match) => match[1]!));
+    const goTos = [...qdf.matchAll(/\/D \(([^)]*)\)\s*\/S \/GoTo/g)].map((match) => match[1]!);
+    expect(goTos.length).toBeGreaterThanOrEqual(9);
+    expect(goTos.filter((name) => !names.has(name))).toEqual([]);
+  }, 300_000);
+});
