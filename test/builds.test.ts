@@ -77,7 +77,10 @@ describe('colophon check', () => {
     expect(loose.status).toBe(0);
     expect(loose.stderr).toContain('doc.md:7:1: warning: footnote "x" is defined but never cited [footnote-unused]');
     expect(readdirSync(root)).toEqual(['doc.md']);
-    expect(runCli(['check', 'doc.md', '--strict'], root).status).toBe(1);
+    const strict = runCli(['check', 'doc.md', '--strict'], root);
+    expect(strict.status).toBe(1);
+    expect(strict.stderr).toContain('doc.md:7:1: warning: footnote "x" is defined but never cited [footnote-unused]');
+    expect(readdirSync(root)).toEqual(['doc.md']);
   });
 });
 
@@ -91,7 +94,9 @@ describe('many documents', () => {
       return readdirSync(join(root, `out${index}`)).sort();
     });
     expect(built.flat().sort()).toEqual(['a.html', 'b.html', 'c.html', 'd.html', 'e.html']);
-    expect(runCli(['build', '--shard', '4/3'], root).status).toBe(2);
+    const wrong = runCli(['build', '--shard', '4/3'], root);
+    expect(wrong.status).toBe(2);
+    expect(wrong.stderr).toMatch(/shard/);
   });
 
   it('a worker pool gives the same bytes as one thread, and one failure does not stop the others', async () => {

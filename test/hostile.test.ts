@@ -606,6 +606,11 @@ describe('hostile input: found by these tests, fixed, and kept fixed', () => {
     record('..name inside the root', run, outcomeOf(run));
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
+    // The image was read and embedded, not refused as outside the project.
+    const page = distFiles(root).find((name) => name.endsWith('.html'));
+    expect(page).toBeDefined();
+    const html = readFileSync(join(root, 'dist', page ?? ''), 'utf8');
+    expect(html).toMatch(/<img src="data:image\/svg\+xml;base64,[^"]+" alt="A dot"/);
   });
 
   it('raw HTML blocks print their text in the PDF, without markup or script source', async () => {
