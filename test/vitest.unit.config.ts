@@ -7,7 +7,8 @@ const testDir = new URL('.', import.meta.url).pathname;
 /**
  * `npm run test:unit`: the edit–test loop, without Java or Chromium. It leaves out every test
  * file that runs the Nu checker, epubcheck or a browser (found by the helpers it calls, so a new
- * file is sorted without a list to keep), and the property test's 60 builds in every edition.
+ * file is sorted without a list to keep), the property test's 60 builds in every edition, and the
+ * package test's npm pack and install.
  * `npm test` runs them all.
  */
 const needsJavaOrChromium = readdirSync(testDir)
@@ -19,7 +20,7 @@ export default mergeConfig(
   base,
   defineConfig({
     test: {
-      exclude: [...configDefaults.exclude, ...needsJavaOrChromium, 'test/property.test.ts'],
+      exclude: [...configDefaults.exclude, ...needsJavaOrChromium, 'test/property.test.ts', 'test/package.test.ts'],
     },
   }),
 );
