@@ -3,28 +3,34 @@
  * every edition, so HTML, EPUB and PDF print the same word. Keyed by the primary language subtag;
  * a missing language or key falls back to English. Other features add their own keys here.
  */
-export type TermKey = 'figure' | 'table' | 'abstract' | 'captionSeparator' | 'section' | 'equation';
+export type TermKey = 'figure' | 'table' | 'abstract' | 'captionSeparator' | 'section' | 'equation' | AlertTerm;
+
+/** GitHub alerts' titles (issue 14). */
+type AlertTerm = 'note' | 'tip' | 'important' | 'warning' | 'caution';
 
 type Terms = Record<TermKey, string>;
 
-const ENGLISH: Terms = { figure: 'Figure', table: 'Table', abstract: 'Abstract', captionSeparator: ': ', section: 'Section', equation: 'Equation' };
+const ENGLISH: Terms = {
+  figure: 'Figure', table: 'Table', abstract: 'Abstract', captionSeparator: ': ', section: 'Section', equation: 'Equation',
+  note: 'Note', tip: 'Tip', important: 'Important', warning: 'Warning', caution: 'Caution',
+};
 
 const TERMS: Record<string, Partial<Terms>> = {
   en: ENGLISH,
   // French typography: a narrow no-break space before the colon.
-  fr: { figure: 'Figure', table: 'Tableau', abstract: 'Résumé', captionSeparator: '\u202f: ', section: 'Section', equation: 'Équation' },
-  de: { figure: 'Abbildung', table: 'Tabelle', abstract: 'Zusammenfassung', section: 'Abschnitt', equation: 'Gleichung' },
-  es: { figure: 'Figura', table: 'Tabla', abstract: 'Resumen', section: 'Sección', equation: 'Ecuación' },
-  it: { figure: 'Figura', table: 'Tabella', abstract: 'Sommario', section: 'Sezione', equation: 'Equazione' },
-  pt: { figure: 'Figura', table: 'Tabela', abstract: 'Resumo', section: 'Seção', equation: 'Equação' },
-  nl: { figure: 'Figuur', table: 'Tabel', abstract: 'Samenvatting', section: 'Sectie', equation: 'Vergelijking' },
+  fr: { figure: 'Figure', table: 'Tableau', abstract: 'Résumé', captionSeparator: '\u202f: ', section: 'Section', equation: 'Équation', note: 'Remarque', tip: 'Astuce', important: 'Important', warning: 'Avertissement', caution: 'Attention' },
+  de: { figure: 'Abbildung', table: 'Tabelle', abstract: 'Zusammenfassung', section: 'Abschnitt', equation: 'Gleichung', note: 'Hinweis', tip: 'Tipp', important: 'Wichtig', warning: 'Warnung', caution: 'Vorsicht' },
+  es: { figure: 'Figura', table: 'Tabla', abstract: 'Resumen', section: 'Sección', equation: 'Ecuación', note: 'Nota', tip: 'Consejo', important: 'Importante', warning: 'Advertencia', caution: 'Precaución' },
+  it: { figure: 'Figura', table: 'Tabella', abstract: 'Sommario', section: 'Sezione', equation: 'Equazione', note: 'Nota', tip: 'Suggerimento', important: 'Importante', warning: 'Avviso', caution: 'Attenzione' },
+  pt: { figure: 'Figura', table: 'Tabela', abstract: 'Resumo', section: 'Seção', equation: 'Equação', note: 'Nota', tip: 'Dica', important: 'Importante', warning: 'Aviso', caution: 'Cuidado' },
+  nl: { figure: 'Figuur', table: 'Tabel', abstract: 'Samenvatting', section: 'Sectie', equation: 'Vergelijking', note: 'Opmerking', tip: 'Tip', important: 'Belangrijk', warning: 'Waarschuwing', caution: 'Let op' },
   sv: { figure: 'Figur', table: 'Tabell', abstract: 'Sammanfattning', section: 'Avsnitt', equation: 'Ekvation' },
   da: { figure: 'Figur', table: 'Tabel', abstract: 'Resumé', section: 'Afsnit', equation: 'Ligning' },
   nb: { figure: 'Figur', table: 'Tabell', abstract: 'Sammendrag', section: 'Avsnitt', equation: 'Likning' },
   fi: { figure: 'Kuva', table: 'Taulukko', abstract: 'Tiivistelmä', section: 'Luku', equation: 'Yhtälö' },
-  pl: { figure: 'Rysunek', table: 'Tabela', abstract: 'Streszczenie', section: 'Rozdział', equation: 'Równanie' },
+  pl: { figure: 'Rysunek', table: 'Tabela', abstract: 'Streszczenie', section: 'Rozdział', equation: 'Równanie', note: 'Uwaga', tip: 'Wskazówka', important: 'Ważne', warning: 'Ostrzeżenie', caution: 'Przestroga' },
   cs: { figure: 'Obrázek', table: 'Tabulka', abstract: 'Abstrakt', section: 'Oddíl', equation: 'Rovnice' },
-  ru: { figure: 'Рисунок', table: 'Таблица', abstract: 'Аннотация', section: 'Раздел', equation: 'Уравнение' },
+  ru: { figure: 'Рисунок', table: 'Таблица', abstract: 'Аннотация', section: 'Раздел', equation: 'Уравнение', note: 'Примечание', tip: 'Совет', important: 'Важно', warning: 'Предупреждение', caution: 'Осторожно' },
   uk: { figure: 'Рисунок', table: 'Таблиця', abstract: 'Анотація', section: 'Розділ', equation: 'Рівняння' },
   el: { figure: 'Σχήμα', table: 'Πίνακας', abstract: 'Περίληψη', section: 'Ενότητα', equation: 'Εξίσωση' },
   tr: { figure: 'Şekil', table: 'Tablo', abstract: 'Özet', section: 'Bölüm', equation: 'Denklem' },
@@ -33,8 +39,8 @@ const TERMS: Record<string, Partial<Terms>> = {
   hi: { figure: 'चित्र', table: 'तालिका', abstract: 'सारांश', section: 'खंड', equation: 'समीकरण' },
   th: { figure: 'รูปที่', table: 'ตารางที่', abstract: 'บทคัดย่อ', section: 'หัวข้อ', equation: 'สมการ' },
   ko: { figure: '그림', table: '표', abstract: '초록', section: '절', equation: '식' },
-  ja: { figure: '図', table: '表', abstract: '概要', captionSeparator: '：', section: '節', equation: '式' },
-  zh: { figure: '图', table: '表', abstract: '摘要', captionSeparator: '：', section: '节', equation: '公式' },
+  ja: { figure: '図', table: '表', abstract: '概要', captionSeparator: '：', section: '節', equation: '式', note: '注記', tip: 'ヒント', important: '重要', warning: '警告', caution: '注意' },
+  zh: { figure: '图', table: '表', abstract: '摘要', captionSeparator: '：', section: '节', equation: '公式', note: '注', tip: '提示', important: '重要', warning: '警告', caution: '注意' },
 };
 
 /** Norwegian Bokmål is often tagged `no`. */

@@ -44,6 +44,8 @@ export interface DocumentMeta {
   tocTitle?: string;
   /** Deepest heading level in the tables of contents (PDF, HTML, EPUB navigation); default 3. */
   tocDepth?: number;
+  /** `smart: false` turns smart punctuation off (curly quotes, dashes, ellipses); default on. */
+  smart?: boolean;
   /** `number-sections: true`: headings numbered 1, 1.1, 1.2, 2… in every edition. */
   numberSections?: boolean;
   chapterLevel?: number;

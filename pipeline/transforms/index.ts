@@ -9,6 +9,9 @@ import { linkChapters, openChapters } from './book-links.ts';
 import { numberSections, slugHeadings } from './headings.ts';
 import { checkOutline } from './outline.ts';
 import { rawHtmlToMdast } from './raw-html.ts';
+import { titleAlerts } from './alerts.ts';
+import { highlightCode } from './highlight.ts';
+import { smartPunctuation, smartText } from './smart-punctuation.ts';
 import { inlineNotes } from './inline-notes.ts';
 import { resolveCitations, type ReadData } from './citations.ts';
 import { resolveCrossrefs } from './crossrefs.ts';
@@ -39,7 +42,10 @@ export interface TransformOptions extends MetadataOptions {
  *    start first, and links between chapters are rewritten to the ids last;
  * 7. math: display equations and their numbers, MathML for every formula (after the notes
  *    are in place, so a formula in a note is converted like any other);
- * 8. cross-references last: they read the numbers of sections, equations and figures.
+ * 9. cross-references: they read the numbers of sections, equations and figures;
+ * 10. smart punctuation follows the language from the metadata (math and code are not text),
+ *    after cross-references, so text they copy is set the same way;
+ * 11. alert titles and code highlighting are facts of single nodes, in the document's language.
  */
 export function runTransforms(tree: Root, file: VFile, options: TransformOptions = {}): DocumentMeta {
   // Raw HTML becomes typed nodes first, so a raw `<h1>` can be the title and raw ids are known
@@ -60,6 +66,15 @@ export function runTransforms(tree: Root, file: VFile, options: TransformOptions
   if (meta.numberSections) numberSections(tree);
   transformMath(tree, file);
   resolveCrossrefs(tree, file, meta);
+  if (meta.smart !== false) {
+    smartPunctuation(tree, meta.lang);
+    // As Pandoc does: the title lines are text the editions print, too.
+    meta.title = smartText(meta.title, meta.lang);
+    meta.shortTitle = smartText(meta.shortTitle, meta.lang);
+    if (meta.subtitle) meta.subtitle = smartText(meta.subtitle, meta.lang);
+  }
+  titleAlerts(tree, meta.lang);
+  highlightCode(tree);
   return meta;
 }
 

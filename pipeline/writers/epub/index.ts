@@ -7,6 +7,7 @@ import { report } from '../../messages.ts';
 import type { DocumentMeta, FootnoteInfo, Writer, WriterInput } from '../../types.ts';
 import { bylineMdast, colophon, contentToHast, takeFirstElement, titleBlock } from '../shared/render.ts';
 import { joinNames, numberedText, outline, type OutlineEntry } from '../shared/format.ts';
+import { highlightCss } from '../shared/highlight-colors.ts';
 import { labelsFor, type Labels } from './labels.ts';
 import { definitionsFor, splitChapters, type ChapterPart } from './chapters.ts';
 import { typographicCover } from './cover.ts';
@@ -73,8 +74,8 @@ export async function renderEpub({ tree, meta, file, assets, epoch }: WriterInpu
       tocNCX: own('toc.ncx.ejs'),
       tocXHTML: own('nav.xhtml.ejs'),
       chapterXHTML: own('chapter.xhtml.ejs'),
-      // The project's stylesheets follow the built-in one, so their rules win.
-      css: [own('style.css'), ...(meta.stylesheets ?? [])].join('\n'),
+      // The project's stylesheets follow the built-in one (and the highlighting colours), so their rules win.
+      css: [own('style.css'), highlightCss(), ...(meta.stylesheets ?? [])].join('\n'),
     },
     epoch,
   });

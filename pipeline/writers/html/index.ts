@@ -6,6 +6,7 @@ import type { Definition, Image, ImageReference, Root } from 'mdast';
 import { defaultHandlers, type Handlers } from 'mdast-util-to-hast';
 import type { Asset, AssetResolver, DocumentMeta, Writer, WriterInput } from '../../types.ts';
 import { escapeXml } from '../shared/xml.ts';
+import { highlightCss } from '../shared/highlight-colors.ts';
 import { bylineMdast, colophon, contentToHast, tableOfContents, takeFirstElement, titleBlock } from '../shared/render.ts';
 import { languageDirection } from '../shared/direction.ts';
 
@@ -45,9 +46,9 @@ export function renderHtml({ tree, meta, file, assets }: WriterInput): string {
     lang: escapeXml(meta.lang),
     dir: direction === 'rtl' ? ' dir="rtl"' : '',
     head,
-    // The project's stylesheets follow the built-in one, so their rules win; `</style` inside
-    // them cannot end the element early.
-    style: [style.trim(), ...(meta.stylesheets ?? []).map((css) => css.trim().replace(/<\/(style)/gi, '<\\/$1'))].join('\n'),
+    // The project's stylesheets follow the built-in one (and the highlighting colours), so their
+    // rules win; `</style` inside them cannot end the element early.
+    style: [style.trim(), highlightCss(), ...(meta.stylesheets ?? []).map((css) => css.trim().replace(/<\/(style)/gi, '<\\/$1'))].join('\n'),
     body,
   });
 }

@@ -50,6 +50,20 @@ export class Fonts {
     this.japanese = /^ja\b/i.test(lang);
   }
 
+  /**
+   * Size and baseline shift of a sub- or superscript in `style` at `size`, from the face's OS/2
+   * table (as a word processor sets them); a face without one gets the common 65 % and ±⅓ em.
+   */
+  script(kind: 'sub' | 'super', style: FontStyle, size: number): { size: number; rise: number } {
+    const font = this.face(style).font.font;
+    const os2 = font['OS/2'];
+    const em = font.unitsPerEm || 1000;
+    if (!os2 || !os2.ySubscriptYSize || !os2.ySuperscriptYSize) return kind === 'super' ? { size: size * 0.65, rise: size * 0.33 } : { size: size * 0.65, rise: -size * 0.14 };
+    return kind === 'super'
+      ? { size: (size * os2.ySuperscriptYSize) / em, rise: (size * os2.ySuperscriptYOffset) / em }
+      : { size: (size * os2.ySubscriptYSize) / em, rise: (-size * os2.ySubscriptYOffset) / em };
+  }
+
   face(key: FaceKey): Face {
     let face = this.faces.get(key);
     if (!face) {

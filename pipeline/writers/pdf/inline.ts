@@ -13,6 +13,8 @@ export interface InlineStyle {
   link?: Link;
   strike?: boolean;
   struct?: StructNode;
+  /** Baseline shift of sub- and superscripts, in points. */
+  rise?: number;
 }
 
 /** Phrasing content → styled runs. Footnote references become superscript runs linked to their note. */
@@ -22,12 +24,18 @@ export function toRuns(state: State, nodes: PhrasingContent[], base: InlineStyle
   const visit = (node: PhrasingContent, style: InlineStyle) => {
     switch (node.type) {
       case 'text':
-        runs.push({ text: node.value, style: style.style, size: style.size, color: style.color, rise: 0, link: style.link, strike: style.strike, place: node.position, struct: style.struct });
+        runs.push({ text: node.value, style: style.style, size: style.size, color: style.color, rise: style.rise ?? 0, link: style.link, strike: style.strike, place: node.position, struct: style.struct });
         return;
       case 'emphasis':
         return node.children.forEach((child) => visit(child, { ...style, style: italic(style.style) }));
       case 'strong':
         return node.children.forEach((child) => visit(child, { ...style, style: bold(style.style) }));
+      case 'subscript':
+      case 'superscript': {
+        // Smaller and shifted by the face's own metrics; nested scripts shift from the outer one.
+        const script = state.fonts.script(node.type === 'subscript' ? 'sub' : 'super', style.style, style.size);
+        return node.children.forEach((child) => visit(child, { ...style, size: script.size, rise: (style.rise ?? 0) + script.rise }));
+      }
       case 'delete':
         return node.children.forEach((child) => visit(child, { ...style, strike: true }));
       case 'inlineCode':
@@ -102,14 +110,6 @@ export function toRuns(state: State, nodes: PhrasingContent[], base: InlineStyle
           struct: element,
           object: { svg: formula.svg, width: formula.width * style.size, ascent: formula.height * style.size, descent: formula.depth * style.size },
         });
-        return;
-      }
-      case 'subscript':
-      case 'superscript': {
-        const size = style.size * state.theme.superscriptScale;
-        const before = runs.length;
-        node.children.forEach((child) => visit(child, { ...style, size }));
-        for (const run of runs.slice(before)) run.rise += node.type === 'superscript' ? style.size * 0.36 : -style.size * 0.12;
         return;
       }
       case 'htmlInline': {

@@ -21,6 +21,9 @@ export interface FontkitFont {
   hasGlyphForCodePoint(codePoint: number): boolean;
   /** Shape text; `direction` overrides the one fontkit infers from the script. */
   layout(text: string, features?: unknown, script?: string, language?: string, direction?: 'ltr' | 'rtl'): { glyphs: FontkitGlyph[]; positions: GlyphPosition[]; advanceWidth: number };
+  unitsPerEm: number;
+  /** The OS/2 table: sub- and superscript sizes and offsets in font units (offsets: subscript down, superscript up). */
+  'OS/2'?: { ySubscriptYSize: number; ySubscriptYOffset: number; ySuperscriptYSize: number; ySuperscriptYOffset: number };
   /** The glyph object fontkit keeps per id: the very one its layouts return. */
   getGlyph(id: number): FontkitGlyph;
 }

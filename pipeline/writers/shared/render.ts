@@ -1,7 +1,8 @@
 import type { Element, ElementContent, Root as HastRoot } from 'hast';
 import { toString as hastToString } from 'hast-util-to-string';
 import { h } from 'hastscript';
-import type { Anchor, FootnoteReference, Heading, Root } from 'mdast';
+import type { Alert, Anchor, FootnoteReference, Heading, Root, Subscript, Superscript } from 'mdast';
+import { defListHastHandlers } from 'mdast-util-definition-list';
 import { defaultHandlers, type Handlers, type Options as ToHastOptions, type State } from 'mdast-util-to-hast';
 import rehypeRaw from 'rehype-raw';
 import rehypeSanitize, { defaultSchema, type Options as SanitizeSchema } from 'rehype-sanitize';
@@ -26,6 +27,26 @@ export const handlersFor = (lang: string): Partial<Handlers> => ({
   /** A raw `<a id>` or a chapter's start: an empty span carries the id (nothing to read, nothing to click). */
   anchor(_state, node: Anchor) {
     return node.id ? h('span', { id: node.id }) : undefined;
+  },
+  ...(defListHastHandlers as Partial<Handlers>),
+  subscript(state, node: Subscript) {
+    const element = h('sub', state.all(node));
+    state.patch(node, element);
+    return state.applyData(node, element);
+  },
+  superscript(state, node: Superscript) {
+    const element = h('sup', state.all(node));
+    state.patch(node, element);
+    return state.applyData(node, element);
+  },
+  // A GitHub alert: an aside (role note), its localised title first; colours in the stylesheet.
+  alert(state, node: Alert) {
+    const element = h('aside', { className: ['alert', `alert-${node.kind}`], role: 'note' }, [
+      h('p', { className: ['alert-title'] }, node.data?.title ?? node.kind),
+      ...state.wrap(state.all(node), false),
+    ]);
+    state.patch(node, element);
+    return element;
   },
   // The section number, as Pandoc writes it: `<span class="header-section-number">1.2</span> `.
   heading(state, node: Heading) {
@@ -261,5 +282,9 @@ export function tableOfContents(tree: Root, depth = 3, label = 'Contents'): Elem
       h('a', { href: `#${item.id}` }, item.number ? [h('span.toc-section-number', item.number), ' ', item.text] : item.text),
       item.children.length ? list(item.children) : undefined,
     ])));
-  return h('nav.toc', { id: 'toc', ariaLabelledBy: 'toc-title' }, [h('h2#toc-title', label), list(entries)]);
+  // Numbered sections carry their own numbers: the list's markers would repeat them.
+  const numbered = outline(tree, depth).some(function hasNumber(entry): boolean {
+    return entry.number !== undefined || entry.children.some(hasNumber);
+  });
+  return h('nav.toc', { id: 'toc', ariaLabelledBy: 'toc-title', className: numbered ? ['toc', 'numbered'] : ['toc'] }, [h('h2#toc-title', label), list(entries)]);
 }

@@ -1,4 +1,6 @@
 import type { Code } from 'mdast';
+import type { ElementContent } from 'hast';
+import { colouredText } from '../../shared/highlight-colors.ts';
 import type { Face } from '../fonts.ts';
 import { struct, type Box, type Op } from '../boxes.ts';
 import type { Context, State } from '../state.ts';
@@ -7,6 +9,7 @@ import type { Context, State } from '../state.ts';
  * Monospace on a tint, one box per printed line so a long listing splits across pages.
  * Long lines wrap at the column edge (after a space when possible); continuation lines are
  * marked with a hooked arrow drawn as an artifact, so copying the code gives the code.
+ * Highlighted code (the highlight transform's spans) is drawn in the colours the HTML uses.
  */
 export function code(state: State, node: Code, context: Context): Box[] {
   const theme = state.theme.code;
@@ -19,12 +22,19 @@ export function code(state: State, node: Code, context: Context): Box[] {
   const inner = context.width - 2 * padding;
   const baseline = leading - ((leading - size) / 2 + size * 0.22);
   const lines: { ops: Op[] }[] = [];
+  const colours = characterColours(node.data?.hChildren as ElementContent[] | undefined, node.value, state.theme.body.color);
+  let offset = 0;
   for (const sourceLine of node.value.replace(/\t/g, '    ').split('\n')) {
     // Greedy wrapping of one source line; a break goes after the last space when there is one.
-    const chars: { char: string; face: Face; width: number }[] = [];
+    const chars: { char: string; face: Face; width: number; color: string }[] = [];
+    let column = offset;
     for (const segment of state.fonts.segments(sourceLine, 'mono', node.position)) {
-      for (const char of segment.text) chars.push({ char, face: segment.face, width: state.fonts.width(segment.face, char, size) });
+      for (const char of segment.text) {
+        chars.push({ char, face: segment.face, width: state.fonts.width(segment.face, char, size), color: colours[column] ?? state.theme.body.color });
+        column += char.length;
+      }
     }
+    offset += sourceLine.length + 1;
     let start = 0;
     let continued = false;
     while (start < chars.length || (start === 0 && !continued)) {
@@ -50,11 +60,11 @@ export function code(state: State, node: Code, context: Context): Box[] {
       let runStart = start;
       let runX = left;
       for (let index = start; index <= end; index++) {
-        if (index === end || chars[index]!.face !== chars[runStart]!.face) {
+        if (index === end || chars[index]!.face !== chars[runStart]!.face || chars[index]!.color !== chars[runStart]!.color) {
           if (index > runStart) {
             const text = chars.slice(runStart, index).map((item) => item.char).join('');
             const width = chars.slice(runStart, index).reduce((sum, item) => sum + item.width, 0);
-            ops.push(textOp(chars[runStart]!.face, text, runX, baseline, size, state.theme.body.color, width, padding));
+            ops.push(textOp(chars[runStart]!.face, text, runX, baseline, size, chars[runStart]!.color, width, padding));
             runX += width;
           }
           runStart = index;
@@ -79,6 +89,14 @@ export function code(state: State, node: Code, context: Context): Box[] {
     box.keep = index < boxes.length - 1 && (index < 1 || index >= boxes.length - 2);
   });
   return boxes;
+}
+
+/** The colour of each UTF-16 unit of the code as printed (tabs as four spaces). */
+function characterColours(highlighted: ElementContent[] | undefined, value: string, plain: string): string[] {
+  const stretches = highlighted ? colouredText(highlighted, plain) : [{ text: value, color: plain }];
+  const colours: string[] = [];
+  for (const { text, color } of stretches) for (const char of text) for (let unit = 0; unit < (char === '\t' ? 4 : char.length); unit++) colours.push(color);
+  return colours;
 }
 
 function textOp(face: Face, text: string, x: number, y: number, size: number, color: string, width: number, padding: number): Op {

@@ -3,7 +3,9 @@ import type { Box } from '../boxes.ts';
 import type { Context, State } from '../state.ts';
 import { abstract } from './abstract.ts';
 import { anchor } from './anchor.ts';
+import { alert } from './alert.ts';
 import { blockquote } from './blockquote.ts';
+import { defList, defListDescription, defListTerm } from './definition-list.ts';
 import { code } from './code.ts';
 import { caption, figure } from './figure.ts';
 import { heading } from './heading.ts';
@@ -28,8 +30,12 @@ type HandlerTable = { [K in RootContent['type']]: Handler<Extract<RootContent, {
 export const handlers = {
   abstract,
   anchor,
+  alert,
   blockquote,
   code,
+  defList,
+  defListTerm,
+  defListDescription: (state, node, context) => defListDescription(state, node, context),
   figure,
   caption,
   heading,

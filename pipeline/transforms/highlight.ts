@@ -1,0 +1,91 @@
+import { createRequire } from 'node:module';
+import type { ElementContent } from 'hast';
+import { fromHtml } from 'hast-util-from-html';
+import type { Code, Root } from 'mdast';
+import { visit } from 'unist-util-visit';
+// Brings mdast's `data.hChildren` into scope.
+import type {} from 'mdast-util-to-hast';
+
+/**
+ * Syntax highlighting, once, for all three editions: highlight.js (the tokenizer lowlight
+ * wraps) turns fenced code with a known language into spans with `hljs-…` classes, stored
+ * as the code's hast children. HTML and EPUB print them with colours from the stylesheet; the
+ * PDF draws the same spans with the same colours (writers/shared/highlight-colors.ts).
+ *
+ * Why highlight.js and not Shiki or starry-night (README, "Syntax highlighting"): its start is
+ * about 3× quicker, it needs no WebAssembly regex engine, and its grammars load one file per
+ * language; it gives class names, so one colour table serves the stylesheet and the PDF. It is
+ * loaded only when a document has fenced code with a language, and only the grammars used.
+ * lowlight's own entry point imports every grammar at once, so the core is used directly.
+ * An unknown language is plain text, without a warning.
+ */
+
+interface Highlighter {
+  registerLanguage(name: string, language: unknown): void;
+  getLanguage(name: string): unknown;
+  highlight(code: string, options: { language: string; ignoreIllegals: boolean }): { value: string };
+  newInstance(): Highlighter;
+  configure(options: { classPrefix?: string; throwUnescapedHTML?: boolean }): void;
+}
+
+const require = createRequire(import.meta.url);
+
+/** Common short names to grammar files; any other name is tried as a file name. */
+const ALIASES: Readonly<Record<string, string>> = {
+  js: 'javascript', jsx: 'javascript', mjs: 'javascript', cjs: 'javascript', node: 'javascript',
+  ts: 'typescript', tsx: 'typescript', mts: 'typescript',
+  py: 'python', py3: 'python', python3: 'python', gyp: 'python',
+  sh: 'bash', shell: 'bash', zsh: 'bash', console: 'shell', shellsession: 'shell',
+  yml: 'yaml', md: 'markdown', mkd: 'markdown',
+  html: 'xml', xhtml: 'xml', svg: 'xml', rss: 'xml', atom: 'xml', plist: 'xml',
+  'c++': 'cpp', cc: 'cpp', hpp: 'cpp', cxx: 'cpp', h: 'c',
+  cs: 'csharp', 'c#': 'csharp', rb: 'ruby', rs: 'rust', kt: 'kotlin', golang: 'go',
+  ps1: 'powershell', pwsh: 'powershell', tex: 'latex', hs: 'haskell', ex: 'elixir', exs: 'elixir',
+  erl: 'erlang', pl: 'perl', pm: 'perl', jl: 'julia', m: 'objectivec', objc: 'objectivec',
+  docker: 'dockerfile', make: 'makefile', mk: 'makefile', bat: 'dos', cmd: 'dos', patch: 'diff',
+  jsonc: 'json', json5: 'json', toml: 'ini', proto: 'protobuf', vb: 'vbnet', gql: 'graphql',
+};
+
+/** Per process: a highlight.js instance of Colophon's own and the grammars loaded into it. */
+let shared: { hljs: Highlighter; tried: Map<string, string | undefined> } | undefined;
+
+function languageOf(lang: string): { hljs: Highlighter; name: string } | undefined {
+  const wanted = lang.toLowerCase();
+  const file = ALIASES[wanted] ?? wanted;
+  // A language tag never names a path: `../x` is not a grammar.
+  if (!/^[a-z][a-z0-9]{0,30}$/.test(file)) return undefined;
+  if (!shared) {
+    const hljs = (require('highlight.js/lib/core') as Highlighter).newInstance();
+    hljs.configure({ throwUnescapedHTML: false });
+    shared = { hljs, tried: new Map() };
+  }
+  const { hljs, tried } = shared;
+  if (!tried.has(file)) {
+    let name: string | undefined;
+    try {
+      hljs.registerLanguage(file, require(`highlight.js/lib/languages/${file}`));
+      name = file;
+    } catch {
+      // No such grammar: the code stays plain.
+    }
+    tried.set(file, name);
+  }
+  const name = tried.get(file);
+  return name ? { hljs, name } : undefined;
+}
+
+export function highlightCode(tree: Root): void {
+  visit(tree, 'code', (node: Code) => {
+    const language = node.lang ? languageOf(node.lang) : undefined;
+    if (!language || node.value === '') return;
+    const html = language.hljs.highlight(node.value, { language: language.name, ignoreIllegals: true }).value;
+    const fragment = fromHtml(html, { fragment: true });
+    // Places in highlight.js's HTML are not places in the document.
+    visit(fragment, (child) => {
+      delete child.position;
+    });
+    const children = fragment.children as ElementContent[];
+    // mdast-util-to-hast ends a code block's text with a line break; keep it.
+    node.data = { ...node.data, hChildren: [...children, { type: 'text', value: '\n' }] };
+  });
+}
