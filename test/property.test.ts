@@ -42,11 +42,13 @@ const inline: fc.Arbitrary<Inline> = fc.oneof(
   { weight: 2, arbitrary: fc.nat(5).map((id): Inline => ({ kind: 'ref', id })) },
   { weight: 1, arbitrary: fc.constant<Inline>({ kind: 'inline-note' }) },
   { weight: 1, arbitrary: fc.constantFrom('<kbd>Ctrl</kbd>', 'H<sub>2</sub>O', 'line\\\nbreak', '~~struck~~', 'https://example.org/bare').map((text): Inline => ({ kind: 'text', text })) },
+  // Issue 14: Pandoc's sub/superscript (and markers left open), smart punctuation.
+  { weight: 1, arbitrary: fc.constantFrom('H~2~O', 'x^2^', 'from ~5 m to ~6', 'a ^ b', '\\~a\\~', '"a" -- \'b\'...', 'x^*y*^', 'e~i~^2^').map((text): Inline => ({ kind: 'text', text })) },
 );
 const inlines = fc.array(inline, { minLength: 1, maxLength: 6 });
 
 type Block =
-  | { kind: 'heading'; level: number; content: Inline[] }
+  | { kind: 'heading'; level: number; content: Inline[]; attributes: string }
   | { kind: 'paragraph'; content: Inline[] }
   | { kind: 'bullets'; items: { task?: boolean; content: Inline[] }[] }
   | { kind: 'ordered'; start: number; items: Inline[][] }
@@ -55,10 +57,12 @@ type Block =
   | { kind: 'quoted-list'; items: Inline[][] }
   | { kind: 'code'; lang: string }
   | { kind: 'table'; columns: number; rows: Inline[][] }
-  | { kind: 'rule' };
+  | { kind: 'rule' }
+  | { kind: 'deflist'; term: Inline[]; definitions: Inline[][]; quoted: boolean }
+  | { kind: 'alert'; type: string; content: Inline[] };
 
 const block: fc.Arbitrary<Block> = fc.oneof(
-  fc.record({ kind: fc.constant('heading' as const), level: fc.integer({ min: 1, max: 4 }), content: inlines }),
+  fc.record({ kind: fc.constant('heading' as const), level: fc.integer({ min: 1, max: 4 }), content: inlines, attributes: fc.constantFrom('', ' {-}', ' {.unnumbered}', ' {#given-id .c}', ' {#x y}') }),
   fc.record({ kind: fc.constant('nested' as const), outer: inlines, inner: inlines, innermost: inlines }),
   fc.record({ kind: fc.constant('quoted-list' as const), items: fc.array(inlines, { minLength: 1, maxLength: 3 }) }),
   { weight: 4, arbitrary: fc.record({ kind: fc.constant('paragraph' as const), content: inlines }) },
@@ -71,6 +75,8 @@ const block: fc.Arbitrary<Block> = fc.oneof(
   fc.record({ kind: fc.constant('code' as const), lang: fc.constantFrom('', 'js', 'python') }),
   fc.record({ kind: fc.constant('table' as const), columns: fc.integer({ min: 2, max: 3 }), rows: fc.array(inlines, { minLength: 1, maxLength: 6 }) }),
   fc.record({ kind: fc.constant('rule' as const) }),
+  fc.record({ kind: fc.constant('deflist' as const), term: inlines, definitions: fc.array(inlines, { minLength: 1, maxLength: 2 }), quoted: fc.boolean() }),
+  fc.record({ kind: fc.constant('alert' as const), type: fc.constantFrom('NOTE', 'TIP', 'IMPORTANT', 'WARNING', 'CAUTION', 'OTHER'), content: inlines }),
 );
 
 interface Sample {
@@ -109,7 +115,7 @@ function toMarkdown(doc: Sample): string {
   const blocks = doc.blocks.map((block) => {
     switch (block.kind) {
       case 'heading':
-        return `${'#'.repeat(block.level)} ${phrase(block.content)}`;
+        return `${'#'.repeat(block.level)} ${phrase(block.content)}${block.attributes}`;
       case 'paragraph':
         return phrase(block.content);
       case 'bullets':
@@ -136,6 +142,13 @@ function toMarkdown(doc: Sample): string {
       }
       case 'rule':
         return '***';
+      case 'deflist': {
+        // A term line may not be a note reference alone; "Term" keeps it a paragraph-like line.
+        const list = `Term ${phrase(block.term)}\n${block.definitions.map((definition) => `:   ${phrase(definition)}`).join('\n')}`;
+        return block.quoted ? list.split('\n').map((line) => `> ${line}`).join('\n') : list;
+      }
+      case 'alert':
+        return `> [!${block.type}]\n> ${phrase(block.content)}`;
     }
   });
   const labels = [...cited].sort((a, b) => (doc.reverseDefinitions ? b - a : a - b));
@@ -244,6 +257,18 @@ describe('random Markdown in all three editions', () => {
           const text = runTool('pdftotext', ['-enc', 'UTF-8', pdf, '-']);
           expect(text.status).toBe(0);
 
+          // The editions print the same typographic marks (smart punctuation) and alert titles.
+          const marks = (value: string) => [...new Set(value.match(/[“”‘’„‚–—…]/g) ?? [])].sort().join('');
+          const bodyText = (markup: string) => markup.replace(/<head>[\s\S]*?<\/head>|<style>[\s\S]*?<\/style>/g, ' ').replace(/<[^>]+>/g, ' ');
+          const epubText = bodyText(chapters.map(([, xhtml]) => xhtml).join(' '));
+          expect(marks(text.stdout), `PDF marks differ from HTML for:\n${markdown}`).toBe(marks(bodyText(html)));
+          expect(marks(epubText), `EPUB marks differ from HTML for:\n${markdown}`).toBe(marks(bodyText(html)));
+          for (const title of ['Note', 'Tip', 'Important', 'Warning', 'Caution']) {
+            if (!html.includes(`<p class="alert-title">${title}</p>`)) continue;
+            expect(epubText, `EPUB alert title for:\n${markdown}`).toContain(title);
+            expect(text.stdout, `PDF alert title for:\n${markdown}`).toContain(title);
+          }
+
           // The note numbers agree across the editions.
           const fromHtmlEdition = htmlNotes(html);
           const fromEpub = epubNotes(chapters.map(([, xhtml]) => xhtml));
@@ -270,6 +295,22 @@ describe('random Markdown in all three editions', () => {
         }
       }),
       { seed: SEED, numRuns: RUNS, verbose: 1 },
+    );
+  });
+});
+
+describe('hostile Pandoc syntax (issue 14)', () => {
+  it('any mix of ~ ^ { } : > [!NOTE] and escapes parses and transforms', async () => {
+    const { parse } = await import('../pipeline/parse/parse.ts');
+    const { runTransforms } = await import('../pipeline/transforms/index.ts');
+    const { VFile } = await import('vfile');
+    const piece = fc.constantFrom('~', '^', '~~', '\\', '{', '}', '{#a}', '{-}', '#', '# ', ' ', 'a', 'H', '\n', '\n:   ', '> ', '> [!NOTE]\n', '"', "'", '--', '...', '<sub>', '</sub>', '`');
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 200 }), (pieces) => {
+        const file = new VFile({ path: 'x.md', value: pieces.join('') });
+        runTransforms(parse(file), file);
+      }),
+      { seed: SEED, numRuns: 300 },
     );
   });
 });

@@ -286,5 +286,5 @@ export function tableOfContents(tree: Root, depth = 3, label = 'Contents'): Elem
   const numbered = outline(tree, depth).some(function hasNumber(entry): boolean {
     return entry.number !== undefined || entry.children.some(hasNumber);
   });
-  return h('nav.toc', { id: 'toc', ariaLabelledBy: 'toc-title', className: numbered ? ['toc', 'numbered'] : ['toc'] }, [h('h2#toc-title', label), list(entries)]);
+  return h('nav', { className: numbered ? ['toc', 'numbered'] : ['toc'], id: 'toc', ariaLabelledBy: 'toc-title' }, [h('h2#toc-title', label), list(entries)]);
 }

@@ -1,0 +1,147 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import JSZip from 'jszip';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { build } from '../pipeline/build/build.ts';
+import { HIGHLIGHT_COLORS } from '../pipeline/writers/shared/highlight-colors.ts';
+import { expectGolden, fixturesDir, requireTool, updateGolden } from './helpers.ts';
+
+/**
+ * Issue 14 in the three editions: one fixture with every Pandoc extension (goldens for the PDF
+ * text and the EPUB chapter; the HTML golden is html.test.ts's), the German and French
+ * quotes, the same words in every edition, and highlighted Python in three colours at least.
+ */
+
+const FIXTURES = ['pandoc-features', 'pandoc-de', 'pandoc-fr'] as const;
+type Fixture = (typeof FIXTURES)[number];
+interface Editions {
+  html: string;
+  epubChapters: string[];
+  epubCss: string;
+  pdfPath: string;
+  pdfText: string;
+}
+
+const out = mkdtempSync(join(tmpdir(), 'colophon-pandoc-'));
+const built = new Map<Fixture, Editions>();
+
+beforeAll(async () => {
+  requireTool('pdftotext', 'apt-get install poppler-utils');
+  for (const name of FIXTURES) {
+    const result = await build({ root: join(fixturesDir, name), paths: ['input.md'], out: join(out, name), formats: ['html', 'pdf', 'epub'], cache: false });
+    expect(result.ok, result.documents[0]?.file.messages.map(String).join('\n')).toBe(true);
+    const bytes = (extension: string) => result.documents[0]!.editions.find((edition) => edition.edition === extension)!.bytes;
+    const zip = await JSZip.loadAsync(bytes('epub'));
+    const chapterNames = Object.keys(zip.files).filter((path) => /chapter-\d+\.xhtml$/.test(path)).sort();
+    const pdfPath = join(out, `${name}.pdf`);
+    writeFileSync(pdfPath, bytes('pdf'));
+    built.set(name, {
+      html: new TextDecoder().decode(bytes('html')),
+      epubChapters: await Promise.all(chapterNames.map((path) => zip.file(path)!.async('string'))),
+      epubCss: await zip.file(Object.keys(zip.files).find((path) => path.endsWith('style.css'))!)!.async('string'),
+      pdfPath,
+      pdfText: execFileSync('pdftotext', [pdfPath, '-'], { encoding: 'utf8' }),
+    });
+  }
+}, 600_000);
+
+/** What a reader reads: tags dropped, entities decoded, white space collapsed. */
+function markupText(markup: string): string {
+  return markup
+    .replace(/<style>[\s\S]*?<\/style>|<head>[\s\S]*?<\/head>/g, ' ')
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/&#x([0-9a-f]+);/gi, (_, hex: string) => String.fromCodePoint(parseInt(hex, 16)))
+    .replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&')
+    .replace(/[\s\u202F]+/g, ' ');
+}
+function texts(name: Fixture): Record<'html' | 'epub' | 'pdf', string> {
+  const editions = built.get(name)!;
+  return { html: markupText(editions.html), epub: markupText(editions.epubChapters.join(' ')), pdf: editions.pdfText.replace(/[\s\u202F]+/g, ' ') };
+}
+
+describe('the Pandoc features fixture', () => {
+  it('matches its PDF text and EPUB chapter goldens', () => {
+    const { pdfPath, epubChapters } = built.get('pandoc-features')!;
+    const expectedDir = join(fixturesDir, 'pandoc-features', 'expected');
+    if (updateGolden) rmSync(expectedDir, { recursive: true, force: true });
+    const pages = Number(/Pages:\s+(\d+)/.exec(execFileSync('pdfinfo', [pdfPath], { encoding: 'utf8' }))![1]);
+    for (let page = 1; page <= pages; page++) {
+      expectGolden(join(expectedDir, `page-${page}.txt`), execFileSync('pdftotext', ['-layout', '-f', String(page), '-l', String(page), pdfPath, '-'], { encoding: 'utf8' }));
+    }
+    epubChapters.forEach((chapter, index) => expectGolden(join(expectedDir, `chapter-${index + 1}.xhtml`), chapter));
+    expect(readdirSync(expectedDir).filter((file) => file.startsWith('page-')).length).toBe(pages);
+  });
+
+  it('prints the same quotes, dashes, numbers, scripts and alert titles in every edition', () => {
+    const words = [
+      '“Double quotes,” ‘single quotes’, it’s 1990–1999 — and then… nothing.',
+      'Pandoc’s Markdown, in every edition',
+      '1 Punctuation', '1.1 Scripts', '1.2 Definitions', '2 Alerts', '3 Appendix', '3.1 Part', '3.1.1 Deep heading',
+      'Note Useful information', 'Tip Helpful advice', 'Important Key information', 'Warning Urgent info', 'Caution Advises about risks',
+      '[!UNKNOWN] An ordinary block quote.',
+      'from ~5 m to ~6 m, a ^ caret, and escaped ~a~ stay plain',
+      'Term one The first definition.',
+    ];
+    for (const [edition, text] of Object.entries(texts('pandoc-features'))) {
+      for (const phrase of words) expect(text, `${edition}: ${phrase}`).toContain(phrase);
+      // Code and the URL keep their straight quotes and double hyphens.
+      expect(text, edition).toContain('"x" -- \'y\'...');
+      expect(text, edition).toContain('https://example.org/a--b/\'c');
+      expect(text, edition).not.toContain('Code 2');
+    }
+  });
+
+  it('marks sub- and superscripts, definition lists and alerts in HTML and EPUB', () => {
+    const { html, epubChapters } = built.get('pandoc-features')!;
+    for (const markup of [html, epubChapters.join('')]) {
+      expect(markup).toContain('H<sub>2</sub>O');
+      expect(markup).toContain('mc<sup>2</sup>');
+      expect(markup).toContain('x<sup>3</sup>');
+      expect(markup).toContain('<del>this</del>');
+      expect(markup).toMatch(/<dl>\s*<dt>Term one<\/dt>/);
+      expect(markup).toContain('<aside class="alert alert-note" role="note"><p class="alert-title">Note</p>');
+    }
+  });
+
+  it('colours the Python block with at least three token colours in every edition', () => {
+    const { html, epubChapters, epubCss, pdfPath } = built.get('pandoc-features')!;
+    const coloursIn = (markup: string, css: string) => {
+      const block = /<code class="language-python">([\s\S]*?)<\/code>/.exec(markup)![1]!;
+      const classes = new Set([...block.matchAll(/class="hljs-([\w-]+)/g)].map((match) => match[1]!));
+      const colours = new Set([...classes].map((scope) => new RegExp(`\\.hljs-${scope} \\{ color: (#[0-9a-f]{6}); \\}`).exec(css)?.[1]).filter(Boolean));
+      return colours.size;
+    };
+    expect(coloursIn(html, html)).toBeGreaterThanOrEqual(3);
+    expect(coloursIn(epubChapters.join(''), epubCss)).toBeGreaterThanOrEqual(3);
+    // The PDF: the page's fill colours (qpdf uncompresses the content streams) include three of the table's.
+    const qdf = join(out, 'features-qdf.pdf');
+    execFileSync('qpdf', ['--qdf', '--object-streams=disable', pdfPath, qdf]);
+    const content = readFileSync(qdf, 'latin1');
+    const drawn = Object.values(HIGHLIGHT_COLORS).filter((hex) => {
+      const [r, g, b] = [1, 3, 5].map((at) => parseInt(hex.slice(at, at + 2), 16) / 255);
+      const near = (value: string, wanted: number) => Math.abs(Number(value) - wanted) < 0.003;
+      return [...content.matchAll(/([\d.]+) ([\d.]+) ([\d.]+) (?:rg|scn)/g)].some((match) => near(match[1]!, r!) && near(match[2]!, g!) && near(match[3]!, b!));
+    });
+    expect(new Set(drawn).size).toBeGreaterThanOrEqual(3);
+  });
+});
+
+describe('quotes by language', () => {
+  it('German gets „…“ and ‚…‘, and apostrophes ’, in every edition', () => {
+    for (const [edition, text] of Object.entries(texts('pandoc-de'))) {
+      expect(text, edition).toContain('Sie sagte: „Das ist ‚schön‘ – wirklich…“ Peter’s Buch');
+      expect(text, edition).toContain('Warnung Vorsicht mit „Zitaten“.');
+    }
+  });
+
+  it('French gets « … » with narrow no-break spaces, in every edition', () => {
+    const { html } = built.get('pandoc-fr')!;
+    expect(html).toContain('«\u202FC’est ‹\u202Fparfait\u202F› – vraiment…\u202F»');
+    for (const [edition, text] of Object.entries(texts('pandoc-fr'))) {
+      expect(text, edition).toContain('Il a dit : « C’est ‹ parfait › – vraiment… » et l’homme est parti.');
+      expect(text, edition).toContain('Astuce Un « conseil » utile.');
+    }
+  });
+});
