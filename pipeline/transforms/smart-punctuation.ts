@@ -85,9 +85,30 @@ export function smartPunctuation(tree: Root, lang: string): void {
   // closing quote is another mark (German ‘, French ›, Russian “): it's, l'homme, Peter’s.
   const apostrophe = close === '’' ? undefined : new RegExp(`(?<=\\p{L})${escapeRegExp(close)}(?=\\p{L})`, 'gu');
   const skip = new Set(urls);
+  // A closing mark with no opening one before it in its block is an apostrophe too (Hans' Idee).
+  const [open] = quotes.single;
+  for (const block of tree.children) {
+    let opened = 0;
+    visit(block, 'text', (node: Text) => {
+      if (!apostrophe || skip.has(node)) return;
+      node.value = node.value.replace(apostrophe, '’');
+      let value = '';
+      for (const char of node.value) {
+        if (char === open && open !== close) opened++;
+        else if (char === close && open !== close) {
+          if (opened === 0) {
+            value += '’';
+            continue;
+          }
+          opened--;
+        }
+        value += char;
+      }
+      node.value = value;
+    });
+  }
   visit(tree, 'text', (node: Text) => {
     if (skip.has(node)) return;
-    if (apostrophe) node.value = node.value.replace(apostrophe, '’');
     if (quotes.spaced) {
       node.value = node.value
         .replace(/([«‹])[ \u00A0\u202F]?/g, `$1${NARROW_NO_BREAK_SPACE}`)
