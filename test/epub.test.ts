@@ -270,7 +270,7 @@ describe('EPUB links and images', () => {
     const [opening, , , , , links] = await chapters('features');
     expect(opening!.xhtml).toContain('<a href="chapter-03.xhtml#tables">the tables</a>');
     expect(links!.xhtml).toContain('<a href="chapter-02.xhtml#lists">the lists chapter</a>');
-    expect(links!.xhtml).toContain('<a href="chapter-02.xhtml#lists">this file\'s lists</a>');
+    expect(links!.xhtml).toContain('<a href="chapter-02.xhtml#lists">this file’s lists</a>');
     const raw = (await chapters('features')).at(-1)!.xhtml;
     expect(raw).toContain('<a href="#legacy-anchor">legacy anchor</a>');
     expect(raw).toContain('<span id="legacy-anchor"></span>');
@@ -278,7 +278,7 @@ describe('EPUB links and images', () => {
 
   it('keeps the text of links that leave the book or miss their anchor, drops the link, warns with the position', async () => {
     const [, , , , , links] = await chapters('features');
-    expect(links!.xhtml).toContain('Links that cannot stay links in an e-book: the API, the licence, a missing anchor and a missing file\'s anchor.');
+    expect(links!.xhtml).toContain('Links that cannot stay links in an e-book: the API, the licence, a missing anchor and a missing file’s anchor.');
     const messages = built.get('features')!.messages;
     expect(messages).toMatch(/input\.md:\d+:\d+: warning: link to "\.\/docs\/API\.md" points to a local file that is not part of the book.*\[epub-link-outside\]/);
     expect(messages).toMatch(/input\.md:\d+:\d+: warning: link to "LICENSE" points to a local file/);

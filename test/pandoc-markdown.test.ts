@@ -7,6 +7,7 @@ import { formatMessage } from '../pipeline/cli/cli.ts';
 import { parse } from '../pipeline/parse/parse.ts';
 import { runTransforms } from '../pipeline/transforms/index.ts';
 import { nearestKey } from '../pipeline/transforms/front-matter-keys.ts';
+import { QUOTES, quotesFor } from '../pipeline/transforms/smart-punctuation.ts';
 import { runCli, tempProject } from './helpers.ts';
 
 /** Issue 14: the Pandoc extensions authors expect, at the tree level (the editions are in pandoc-editions.test.ts). */
@@ -105,5 +106,62 @@ describe('front matter that speaks Pandoc', () => {
     expect(run.stderr).toContain('doc.md:3:1: warning: unknown front matter key `numbersections`: did you mean `number-sections`? [metadata-unknown-key]');
     expect(run.stderr).toContain('doc.md:4:1: warning: unknown front matter key `bibliograpy`: did you mean `bibliography`? [metadata-unknown-key]');
     expect(runCli(['check', 'doc.md', '--strict'], root).status).toBe(1);
+  });
+});
+
+function inlineTypes(markdown: string): string[] {
+  const paragraph = parse(new VFile(markdown)).children[0];
+  return paragraph?.type === 'paragraph' ? paragraph.children.map((child) => (child.type === 'text' ? `text:${child.value}` : `${child.type}:${toString(child)}`)) : [];
+}
+
+describe('sub- and superscript', () => {
+  it('reads Pandoc\'s ~sub~ and ^super^, keeps ~~strike~~, and leaves spaced, escaped or open markers as text', () => {
+    expect(inlineTypes('H~2~O x^2^ ~~s~~')).toEqual(['text:H', 'subscript:2', 'text:O x', 'superscript:2', 'text: ', 'delete:s']);
+    expect(inlineTypes('from ~5 m to ~6 m')).toEqual(['text:from ~5 m to ~6 m']);
+    expect(inlineTypes('\\~a\\~ and \\^b\\^')).toEqual(['text:~a~ and ^b^']);
+    expect(inlineTypes('a ~ b ^ c ~~d ^^e^^ ~f')).toEqual(['text:a ~ b ^ c ~~d ^^e^^ ~f']);
+    expect(inlineTypes('x^*a*^ and e~i\\~j~')).toEqual(['text:x', 'superscript:a', 'text: and e', 'subscript:i~j']);
+    expect(inlineTypes('`H~2~O` https://example.org/~user~x')).toEqual(['inlineCode:H~2~O', 'text: ', 'link:https://example.org/~user~x']);
+  });
+
+  it('turns raw <sub> and <sup> into the same nodes', () => {
+    const { tree } = process('---\ntitle: T\n---\n\nH<sub>2</sub>O x<sup>3</sup> <sub>open\n');
+    const paragraph = tree.children[0]!;
+    expect(paragraph.type === 'paragraph' && paragraph.children.map((child) => child.type)).toEqual(['text', 'subscript', 'text', 'superscript', 'text', 'html', 'text']);
+  });
+});
+
+describe('alerts and definition lists', () => {
+  it('makes typed alerts with localised titles; other markers stay block quotes', () => {
+    const { tree } = process('---\ntitle: T\nlang: de-CH\n---\n\n> [!CAUTION]\n> Hot.\n\n> [!NOTE] same line\n\n> [!FOO]\n> x\n\n- > [!TIP]\n  > In a list.\n');
+    expect(tree.children.map((node) => node.type)).toEqual(['alert', 'blockquote', 'blockquote', 'list']);
+    const alert = tree.children[0]!;
+    expect(alert.type === 'alert' && [alert.kind, alert.data?.title, toString(alert)]).toEqual(['caution', 'Vorsicht', 'Hot.']);
+    expect(toString(tree.children[1]!)).toBe('[!NOTE] same line');
+  });
+
+  it('reads definition lists, also inside a quote', () => {
+    const { tree } = process('---\ntitle: T\n---\n\nTerm\n:   One\n:   Two\n\n> Q\n> :   A\n');
+    expect(tree.children.map((node) => node.type)).toEqual(['defList', 'blockquote']);
+    const quote = tree.children[1]!;
+    expect(quote.type === 'blockquote' && quote.children[0]!.type).toBe('defList');
+  });
+});
+
+describe('smart punctuation', () => {
+  it('has quotes for at least ten languages, regional ones first', () => {
+    expect(Object.keys(QUOTES).length).toBeGreaterThanOrEqual(10);
+    expect(quotesFor('de-CH').double).toEqual(['«', '»']);
+    expect(quotesFor('de-AT').double).toEqual(['„', '“']);
+    expect(quotesFor('zh-Hant-TW').double).toEqual(['「', '」']);
+    expect(quotesFor('xx').double).toEqual(['“', '”']);
+  });
+
+  it('leaves code and raw HTML alone, and is off with smart: false', () => {
+    const on = process('---\ntitle: T\n---\n\n"a" -- `"b"` <span title="\'x\'">\'c\'</span>...\n').tree;
+    expect(toString(on)).toBe('“a” – "b" <span title="\'x\'">‘c’</span>…');
+    const html = on.children[0]!.type === 'paragraph' ? on.children[0]!.children.filter((child) => child.type === 'html') : [];
+    expect(html.map((node) => node.type === 'html' && node.value)).toEqual(['<span title="\'x\'">', '</span>']);
+    expect(toString(process('---\ntitle: T\nsmart: false\n---\n\n"a" -- b...\n').tree)).toBe('"a" -- b...');
   });
 });

@@ -261,7 +261,9 @@ describe('random Markdown in all three editions', () => {
           const marks = (value: string) => [...new Set(value.match(/[“”‘’„‚–—…]/g) ?? [])].sort().join('');
           const bodyText = (markup: string) => markup.replace(/<head>[\s\S]*?<\/head>|<style>[\s\S]*?<\/style>/g, ' ').replace(/<[^>]+>/g, ' ');
           const epubText = bodyText(chapters.map(([, xhtml]) => xhtml).join(' '));
-          expect(marks(text.stdout), `PDF marks differ from HTML for:\n${markdown}`).toBe(marks(bodyText(html)));
+          // The PDF marks nested list items with an en dash: not text.
+          const pdfBody = text.stdout.replace(/^\s*–\s/gm, '');
+          expect(marks(pdfBody), `PDF marks differ from HTML for:\n${markdown}`).toBe(marks(bodyText(html)));
           expect(marks(epubText), `EPUB marks differ from HTML for:\n${markdown}`).toBe(marks(bodyText(html)));
           for (const title of ['Note', 'Tip', 'Important', 'Warning', 'Caution']) {
             if (!html.includes(`<p class="alert-title">${title}</p>`)) continue;
