@@ -11,7 +11,7 @@ import { fixturesDir, launchChromium, openPage, projectRoot, tool } from './help
 const require = createRequire(import.meta.url);
 const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const out = mkdtempSync(join(tmpdir(), 'colophon-browser-'));
-const pages = ['seed', 'gfm', 'notes', 'toc', 'images', 'world-scripts', 'pandoc-features'];
+const pages = ['seed', 'gfm', 'notes', 'toc', 'images', 'world-scripts', 'pandoc-features', 'handout'];
 let browser: Browser;
 
 beforeAll(async () => {

@@ -29,8 +29,8 @@ describe('PDF theme overrides', () => {
     const plain = firstWord(join(root, 'dist', 'plain.pdf'));
     const inline = firstWord(join(root, 'dist', 'inline.pdf'));
     const file = firstWord(join(root, 'dist', 'file.pdf'));
-    expect(inline.height / plain.height).toBeCloseTo(14 / 10.5, 1);
-    expect(plain.x).toBeCloseTo(72, 0);
+    expect(inline.height / plain.height).toBeCloseTo(14 / 11, 1);
+    expect(plain.x).toBeCloseTo(122, 0);
     expect(file.x).toBeCloseTo(144, 0);
 
     writeFileSync(join(root, 'themes', 'handout.json'), JSON.stringify({ page: { margins: { a4: { inner: 100 } } } }));

@@ -82,6 +82,10 @@ export interface Box {
   notes: string[];
   /** No page break may follow this box. */
   keep: boolean;
+  /** The boxes of one floating figure or table share this key: the paginator may move them to the next page's top. */
+  float?: string;
+  /** A line of text that ends in a hyphen (a page never ends with it). */
+  hyphenated?: boolean;
   /** Vertical space, dropped at the top of a page. */
   space?: boolean;
   struct?: StructNode;

@@ -45,6 +45,9 @@ interface Fill {
 
 const EPSILON = 0.01;
 
+/** How many lines a page may give up so as not to end with a hyphenated word. */
+const HYPHEN_LOOKBACK = 3;
+
 /**
  * A line whose notes cannot all start on its page moves to the next page only when that leaves
  * this page at most this share empty (as short as a page ended early by widow and orphan rules).
@@ -77,11 +80,17 @@ export function paginate(body: Box[], notes: Map<string, Note>, geometry: PageGe
     if (++guard > body.length * 4 + 10000) throw new Error(`pagination does not progress at box ${index} of ${body.length}`);
     let fill = fillPage(body, index, body.length, carry, placed, notes, geometry, false);
     if (fill.end < body.length && fill.end > index) {
-      // Move back to the last place where a break is allowed.
+      // Move back to the last place where a break is allowed, and one where the page does not
+      // end in a hyphenated word (TeX's \\brokenpenalty) if that costs at most a few lines.
       let end = fill.end;
       while (end > index && body[end - 1]!.keep) end--;
+      let unbroken = end;
+      while (unbroken > index && (body[unbroken - 1]!.keep || body[unbroken - 1]!.hyphenated) && end - unbroken < HYPHEN_LOOKBACK) unbroken--;
+      if (unbroken > index && !body[unbroken - 1]!.keep && !body[unbroken - 1]!.hyphenated) end = unbroken;
       if (end > index && end < fill.end) fill = fillPage(body, index, end, carry, placed, notes, geometry, false);
     }
+    const floated = fill.end < body.length && fill.end > index ? floatPastGap(body, index, fill.end, carry, placed, notes, geometry) : undefined;
+    if (floated) fill = floated;
     if (fill.end === index && fill.body.length === 0 && fill.notes.length === 0 && index < body.length) {
       // Nothing fits on an empty page (a box taller than the page): place it alone.
       fill = fillPage(body, index, index + 1, carry, placed, notes, geometry, true);
@@ -92,6 +101,38 @@ export function paginate(body: Box[], notes: Map<string, Note>, geometry: PageGe
     placed = fill.placed;
   }
   return pages;
+}
+
+/**
+ * LaTeX's `[tp]` placement: when a floating figure or table is the first thing that does not fit
+ * on the page, the text after it moves up to fill the gap, and the float goes to the top of the
+ * next page. The text that moves stops at the end of the float's section (a heading) and at the
+ * next float (floats keep their order); it never moves past the float by more than this page, so
+ * a float is at most one page from its place. Notes cited in the moved text go with it, to this
+ * page. `body` is reordered in place; returns the page, or undefined when nothing moves.
+ */
+function floatPastGap(body: Box[], start: number, end: number, carry: Pending[], placed: Set<string>, notes: Map<string, Note>, geometry: PageGeometry): Fill | undefined {
+  const key = body[end]!.float;
+  if (!key || body[end - 1]?.float === key || body[end - 1]?.keep) return undefined;
+  let after = end;
+  while (body[after]?.float === key) after++;
+  // The space after the float goes with it (the gap before it already separates the text), and
+  // grows: a float at the top of a page stands further from the text below it (\\textfloatsep).
+  const group = body.slice(end, after);
+  if (body[after]?.space) group.push({ ...body[after++]!, height: body[after - 1]!.height * 2.5 });
+  const rest = body.slice(after);
+  let stop = 0;
+  while (stop < rest.length && !rest[stop]!.outline && !rest[stop]!.float && !rest[stop]!.header) stop++;
+  if (stop === 0) return undefined;
+  const candidate = [...body.slice(0, end), ...rest.slice(0, stop)];
+  let fill = fillPage(candidate, start, candidate.length, carry, placed, notes, geometry, false);
+  let moved = fill.end;
+  while (moved > end && candidate[moved - 1]!.keep) moved--;
+  if (moved <= end) return undefined;
+  if (moved < fill.end) fill = fillPage(candidate, start, moved, carry, placed, notes, geometry, false);
+  // The moved text, then the float: body[end…] becomes text[0…moved-end), group, the rest.
+  body.splice(end, after - end + (moved - end), ...rest.slice(0, moved - end), ...group);
+  return fill;
 }
 
 function fillPage(body: Box[], start: number, stop: number, carryIn: Pending[], placedIn: Set<string>, notes: Map<string, Note>, geometry: PageGeometry, force: boolean): Fill {

@@ -61,6 +61,9 @@ export interface TextContext {
 const BREAKING_SPACE = /^[ \t\n\r\f\v\u1680\u2000-\u2006\u2008-\u200a\u205f\u3000]+$/;
 const BREAKING_SPACE_OR_NOT = /[ \t\n\r\f\v\u1680\u2000-\u2006\u2008-\u200a\u205f\u3000]+|[^ \t\n\r\f\v\u1680\u2000-\u2006\u2008-\u200a\u205f\u3000]+/g;
 
+/** A percent sign or a unit (with trailing punctuation) that must stay on the line of the number before it. */
+const UNIT_AFTER_NUMBER = /^(?:%|‰|‱|°[CF]?|[kMGTmµnc]?(?:m|g|s|Hz|W|Wh|V|A|J|N|Pa|L|l|B|b|t)|[kMGT]?bit|h|min|bar|dB|K|mol|€|£|¥)[²³]?[.,;:!?)\]’”"']*$/u;
+
 const CLOSING = new Set([...'。，、；：！？）」』】》〉’”．,.;:!?)]}%']);
 const OPENING = new Set([...'（「『【《〈‘“([{']);
 
@@ -129,11 +132,20 @@ function toItems(fonts: Fonts, scripts: ScriptTools, runs: Run[], options: SetOp
       // The tokens cover the segment end to end: each one's offset in the paragraph is a running sum.
       let offset = segmentStart;
       segmentStart += segment.text.length;
-      for (const token of segment.text.match(BREAKING_SPACE_OR_NOT) ?? []) {
+      const tokens = segment.text.match(BREAKING_SPACE_OR_NOT) ?? [];
+      for (const [tokenIndex, token] of tokens.entries()) {
         const tokenStart = offset;
         offset += token.length;
         if (BREAKING_SPACE.test(token)) {
-          if (run.note === undefined && !(items.length === 0 || items.at(-1)?.type === 'penalty')) pushGlue(ink, levelAt(tokenStart));
+          if (run.note === undefined && !(items.length === 0 || items.at(-1)?.type === 'penalty')) {
+            // "95 %", "12 km": the space after a number before its unit never breaks.
+            const previous = items.at(-1);
+            const next = tokens[tokenIndex + 1];
+            if (previous?.type === 'box' && /\d$/.test(previous.text) && next !== undefined && UNIT_AFTER_NUMBER.test(next)) {
+              items.push({ type: 'penalty', width: 0, penalty: INFINITY, flagged: false });
+            }
+            pushGlue(ink, levelAt(tokenStart));
+          }
           continue;
         }
         for (const stretch of byLevel(token, tokenStart, levels)) {
@@ -386,7 +398,9 @@ function toLines(items: TextItem[], breaks: Break[], options: SetOptions): Box[]
     for (const object of objects) object.x += offset;
     const lineOps: (TextOp | ImageOp)[] = [...clean, ...objects];
     if (above > 0) for (const op of lineOps) op.y += above;
-    boxes.push({ height: options.leading + above + below, ops: lineOps, notes, keep: false, struct: options.struct, dests: dests.length ? dests : undefined });
+    // The paginator avoids ending a page with this line (TeX's \\brokenpenalty).
+    const hyphenated = endItem?.type === 'penalty' && endItem.hyphen !== undefined;
+    boxes.push({ height: options.leading + above + below, ops: lineOps, notes, keep: false, hyphenated: hyphenated || undefined, struct: options.struct, dests: dests.length ? dests : undefined });
     start = end + 1;
   });
   return boxes;

@@ -25,6 +25,15 @@ export function figure(state: State, node: Figure, context: Context): Box[] {
     }
   }
   if (boxes.length > 0 && node.identifier) boxes[0]!.dests = [...(boxes[0]!.dests ?? []), node.identifier];
+  // A float that fits on a page may move to the top of the next one (the paginator decides).
+  const height = boxes.reduce((sum, box) => sum + box.height, 0);
+  // It moves whole: no page break inside it.
+  if (node.float && height <= context.maxHeight * 0.9) {
+    boxes.forEach((box, index) => {
+      box.float = `${node.kind}-${node.number}`;
+      box.keep = index < boxes.length - 1;
+    });
+  }
   return boxes;
 }
 

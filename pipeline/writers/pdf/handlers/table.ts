@@ -43,6 +43,9 @@ export function table(state: State, node: Table, context: Context, caption?: (ta
     }),
   );
   const widths = columnWidths(min, max, context.width);
+  // The table takes the width its content needs, centred in the column.
+  const tableWidth = widths.reduce((sum, width) => sum + width, 0);
+  const offset = Math.max(0, (context.width - tableWidth) / 2);
   const aligns: AlignType[] = node.align ?? [];
 
   const rowBoxes = (row: TableRow, header: boolean, rowStruct: StructNode): Box[] => {
@@ -81,7 +84,6 @@ export function table(state: State, node: Table, context: Context, caption?: (ta
       }
     });
     if (slices.length === 0) slices.push([]);
-    const ruleWidth = header ? theme.headerRuleWidth : theme.ruleWidth;
     return slices.map((slice, index) => {
       // Array.from, not map: a slice is sparse where a cell has already ended.
       const height = Math.max(0, ...Array.from(slice, (lines) => (lines ?? []).reduce((sum, line) => sum + line.height, 0))) + 2 * padding;
@@ -98,7 +100,8 @@ export function table(state: State, node: Table, context: Context, caption?: (ta
           y += line.height;
         }
       }
-      if (index === slices.length - 1) ops.push({ op: 'line', points: [[0, height], [context.width, height]], width: ruleWidth, color: theme.ruleColor });
+      // Booktabs: a light rule under the header only; the bottom rule is drawn under the last row.
+      if (header && index === slices.length - 1) ops.push({ op: 'line', points: [[0, height], [tableWidth, height]], width: theme.ruleWidth, color: theme.ruleColor });
       return { height, ops, notes, keep: false, struct: rowStruct };
     });
   };
@@ -108,7 +111,7 @@ export function table(state: State, node: Table, context: Context, caption?: (ta
   // The header row is never sliced (a header taller than a page is not a header).
   const [header, ...overflow] = rowBoxes(first, true, struct('TR', head));
   header!.keep = true;
-  header!.ops.push({ op: 'line', points: [[0, 0], [context.width, 0]], width: theme.headerRuleWidth, color: theme.ruleColor });
+  header!.ops.push({ op: 'line', points: [[0, 0], [tableWidth, 0]], width: theme.headerRuleWidth, color: theme.ruleColor });
   const above = caption ? caption(element, context.width) : [];
   above.forEach((line) => (line.keep = true));
   if (above.length > 0) above.push({ height: leading * 0.4, ops: [], notes: [], keep: true });
@@ -119,6 +122,9 @@ export function table(state: State, node: Table, context: Context, caption?: (ta
       boxes.push(box);
     }
   }
+  const last = boxes.at(-1)!;
+  last.ops.push({ op: 'line', points: [[0, last.height], [tableWidth, last.height]], width: theme.headerRuleWidth, color: theme.ruleColor });
+  shift([header!, ...overflow, ...boxes.slice(above.length + 1 + overflow.length)], offset);
   return boxes;
 }
 
@@ -139,11 +145,8 @@ function lineWidth(line: Box): number {
 export function columnWidths(min: number[], max: number[], available: number): number[] {
   const sumMax = max.reduce((a, b) => a + b, 0);
   const sumMin = min.reduce((a, b) => a + b, 0);
-  if (sumMax <= available) {
-    // Everything fits on one line: share the spare width evenly, so the table spans the column.
-    const spare = (available - sumMax) / max.length;
-    return max.map((width) => width + spare);
-  }
+  // Everything fits on one line: each column as wide as its content, as LaTeX's `l`/`r` columns.
+  if (sumMax <= available) return max;
   if (sumMin >= available) return min.map((width) => (width / sumMin) * available);
   const want = max.map((width, index) => width - min[index]!);
   const sumWant = want.reduce((a, b) => a + b, 0) || 1;

@@ -1,0 +1,105 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import JSZip from 'jszip';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { build, type BuildResult } from '../pipeline/build/build.ts';
+import { PAPER } from '../pipeline/writers/pdf/theme.ts';
+import { fixturesDir, nuCheck, projectRoot, requireTool } from './helpers.ts';
+
+/**
+ * Issue 13's handout, as a new user writes one: a title block with authors and an abstract,
+ * sections, footnotes, a wide figure early and a captioned table. Its pages are looked at as
+ * pixels: no page but the last leaves a tall white band inside its printed area.
+ */
+
+const root = join(fixturesDir, 'handout');
+const SLOW = 600_000;
+let out: string;
+let result: BuildResult;
+const dpi = 40;
+
+beforeAll(async () => {
+  out = mkdtempSync(join(tmpdir(), 'colophon-handout-'));
+  result = await build({ root, paths: ['input.md'], out, formats: ['html', 'pdf', 'epub'], cache: false });
+  return () => rmSync(out, { recursive: true, force: true });
+}, SLOW);
+
+/** A greyscale page from pdftoppm: width, height and one byte a pixel. */
+function pages(pdf: string): { width: number; height: number; pixels: Buffer }[] {
+  requireTool('pdftoppm', 'apt-get install poppler-utils');
+  const count = Number(/Pages:\s+(\d+)/.exec(execFileSync('pdfinfo', [pdf], { encoding: 'utf8' }))![1]);
+  const found = [];
+  for (let page = 1; page <= count; page++) {
+    const pgm = execFileSync('pdftoppm', ['-gray', '-r', String(dpi), '-f', String(page), '-l', String(page), pdf], { maxBuffer: 64 * 1024 * 1024 });
+    // P5 header: magic, width, height, maxval, each followed by whitespace.
+    const header = /^P5\s+(\d+)\s+(\d+)\s+(\d+)\s/.exec(pgm.subarray(0, 64).toString('latin1'))!;
+    found.push({ width: Number(header[1]), height: Number(header[2]), pixels: pgm.subarray(header[0].length) });
+  }
+  return found;
+}
+
+/** The tallest run of blank rows between the top and bottom margins, as a share of that height. */
+function tallestWhiteBand(page: { width: number; height: number; pixels: Buffer }, margins: { top: number; bottom: number; inner: number; outer: number }): number {
+  const scale = dpi / 72;
+  const top = Math.round(margins.top * scale);
+  const bottom = page.height - Math.round(margins.bottom * scale);
+  const left = Math.round(margins.inner * scale);
+  const right = page.width - Math.round(margins.outer * scale);
+  let tallest = 0;
+  let run = 0;
+  for (let y = top; y < bottom; y++) {
+    let blank = true;
+    for (let x = left; x < right && blank; x++) if (page.pixels[y * page.width + x]! < 235) blank = false;
+    run = blank ? run + 1 : 0;
+    tallest = Math.max(tallest, run);
+  }
+  return tallest / (bottom - top);
+}
+
+describe('the handout', () => {
+  it('builds all three editions without a problem', () => {
+    const document = result.documents[0]!;
+    expect(document.file.messages.map(String)).toEqual([]);
+    expect(document.ok).toBe(true);
+  });
+
+  it('leaves no page of the PDF but the last more than 12% empty inside its printed area', () => {
+    const theme = JSON.parse(readFileSync(join(projectRoot, 'templates/pdf/theme.json'), 'utf8'));
+    const rendered = pages(join(out, 'input.pdf'));
+    expect(rendered.length).toBeGreaterThan(1);
+    const [width] = PAPER.a4;
+    expect(Math.abs(rendered[0]!.width - (width * dpi) / 72)).toBeLessThan(2);
+    const bands = rendered.slice(0, -1).map((page) => tallestWhiteBand(page, theme.page.margins.a4));
+    for (const [index, band] of bands.entries()) expect(band, `page ${index + 1}`).toBeLessThanOrEqual(0.12);
+  });
+
+  it('prints the abstract, the figure caption and the table caption in every edition, and no literal "Table:"', async () => {
+    const pdfText = execFileSync('pdftotext', [join(out, 'input.pdf'), '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
+    const html = readFileSync(join(out, 'input.html'), 'utf8');
+    const zip = await JSZip.loadAsync(readFileSync(join(out, 'input.epub')));
+    const xhtml = (await Promise.all(Object.keys(zip.files).filter((name) => name.endsWith('.xhtml')).map((name) => zip.file(name)!.async('string')))).join('\n');
+    const opf = await zip.file('OEBPS/content.opf')!.async('string');
+
+    expect(pdfText).toContain('Abstract We counted visitors in the reading rooms');
+    expect(pdfText).toContain('Figure 1: Share of reading-room seats taken');
+    expect(pdfText).toContain('Table 1: Who read in the evening');
+    for (const markup of [html, xhtml]) {
+      expect(markup).toMatch(/<section class="abstract" id="abstract" aria-labelledby="abstract-title"[^>]*><h2 id="abstract-title">Abstract<\/h2>\s*<p>We counted visitors/);
+      expect(markup).toMatch(/<figure class="figure"><img [^>]*><figcaption><span class="caption-label">Figure\u00a01<\/span>: Share of reading-room seats/);
+      expect(markup).toMatch(/<table id="tbl:readers"><caption><span class="caption-label">Table\u00a01<\/span>: Who read in the evening/);
+    }
+    expect(xhtml).toContain('epub:type="abstract"');
+    expect(html).toMatch(/<meta name="description" content="We counted visitors in the reading rooms/);
+    expect(opf).toMatch(/<dc:description>We counted visitors in the reading rooms/);
+    for (const text of [pdfText, html, xhtml]) expect(text).not.toMatch(/Table:/);
+  });
+
+  it('passes the Nu HTML checker and epubcheck', () => {
+    expect(nuCheck([join(out, 'input.html')])).toEqual([]);
+    requireTool('java', 'apt-get install default-jre-headless');
+    const report = execFileSync('java', ['-jar', '/usr/share/java/epubcheck.jar', join(out, 'input.epub')], { encoding: 'utf8' });
+    expect(report).toMatch(/No errors or warnings detected/);
+  }, SLOW);
+});
