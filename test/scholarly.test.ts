@@ -102,7 +102,8 @@ describe('the paper fixture', () => {
   it('PDF: typeset math, no TeX source in the text layer; formulas are tagged with their TeX as Alt', () => {
     const text = tool('pdftotext', ['-layout', out('paper.pdf'), '-']);
     expect(text).not.toMatch(/\\frac|\\int|\\sum|\\varphi|mc\^2|\$\$/);
-    expect(text).toContain('cost $20 and the map $30');
+    // Whitespace-insensitive: where the line breaks depends on the measure.
+    expect(text.replace(/\s+/g, ' ')).toContain('cost $20 and the map $30');
     expect(text).toMatch(/\(1\)/);
     expectGolden(join(fixture, 'expected', 'paper.pdf.txt'), text);
     const raw = readFileSync(out('paper.pdf')).toString('latin1');
