@@ -88,7 +88,7 @@ describe('the Pandoc features fixture', () => {
       for (const phrase of words) expect(text, `${edition}: ${phrase}`).toContain(phrase);
       // Code and the URL keep their straight quotes and double hyphens.
       expect(text, edition).toContain('"x" -- \'y\'...');
-      expect(text, edition).toContain('https://example.org/a--b/\'c');
+      expect(text.replace(/\s+/g, ''), edition).toContain('https://example.org/a--b/\'c'); // a URL may break across lines in the PDF
       expect(text, edition).not.toContain('Code 2');
     }
   });
