@@ -68,13 +68,14 @@ beforeAll(() => {
 }, 900_000);
 
 describe('the packed tarball', () => {
-  it('ships the compiled library, its types, the CLI bundle, the templates and the README; no tests, bench, CI or TypeScript sources', () => {
+  it('ships the compiled library, its types, the CLI bundle, the templates, the README and the licence; no tests, bench, CI or TypeScript sources', () => {
     expect(files).toContain('bin/colophon.mjs');
     expect(files).toContain('bin/lib/index.js');
     expect(files).toContain('bin/lib/index.d.ts');
     expect(files).toContain('bin/lib/bundle/cli.cjs');
     expect(files).toContain('templates/html/style.css');
     expect(files).toContain('README.md');
+    expect(files).toContain('LICENSE');
     const stray = files.filter((path) => /^(test|bench|\.ci|pipeline|source|dist|node_modules)\//.test(path) || /(^|\/)[^/]+(?<!\.d)\.ts$/.test(path) || path === 'bin/bundle.mjs');
     expect(stray).toEqual([]);
   });
