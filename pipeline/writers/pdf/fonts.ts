@@ -58,7 +58,7 @@ export class Fonts {
     const font = this.face(style).font.font;
     const os2 = font['OS/2'];
     const em = font.unitsPerEm || 1000;
-    if (!os2 || !os2.ySubscriptYSize || !os2.ySuperscriptYSize) return kind === 'super' ? { size: size * 0.65, rise: size * 0.33 } : { size: size * 0.65, rise: -size * 0.14 };
+    if (!os2?.ySubscriptYSize || !os2.ySuperscriptYSize) return kind === 'super' ? { size: size * 0.65, rise: size * 0.33 } : { size: size * 0.65, rise: -size * 0.14 };
     return kind === 'super'
       ? { size: (size * os2.ySuperscriptYSize) / em, rise: (size * os2.ySuperscriptYOffset) / em }
       : { size: (size * os2.ySubscriptYSize) / em, rise: (-size * os2.ySubscriptYOffset) / em };
