@@ -70,7 +70,8 @@ export async function renderDocument(source: Source, context: RenderContext, sha
   // Every file of the document's own that a writer reads is recorded for the edition cache.
   // A file looked for but missing is recorded too, so that `--watch` rebuilds when it appears.
   const recorded = (url: string, asset: Asset | undefined) => {
-    if (asset) read.set(asset.path, sha256(asset.bytes));
+    // The cache compares the file as it is on disk; an asset's bytes may be normalised (SVG).
+    if (asset) read.set(asset.path, sha256(/^[a-z][a-z\d+.-]*:/i.test(asset.path) ? asset.bytes : readFileSync(resolve(context.root, asset.path))));
     else if (!/^[a-z][a-z\d+.-]*:/i.test(url)) output.missing.push(resolve(loaded.folder, safeDecode(url.replace(/[?#].*$/, ''))));
     return asset;
   };
