@@ -46,7 +46,7 @@ describe('a book with raw-HTML figures and links between chapters', () => {
     // The second chapter's "Overview" is prefixed; its own link follows it.
     expect(html).toContain('<h2 id="ch02-ownership-overview">Overview</h2>');
     expect(html).toContain('<a href="#ch02-ownership-overview">this one</a>');
-    expect(html).toContain('<a href="#overview">the introduction\'s overview</a>');
+    expect(html).toContain('<a href="#overview">the introduction’s overview</a>');
     expect(html).toContain('<a href="#the-rules">the rules</a>');
     expect(html).not.toMatch(/href="[^"#]+\.(md|html)/);
     expect(html).toContain('</span>: A photograph, from a JPEG beside the chapter.</figcaption>');

@@ -42,8 +42,9 @@ const SENTINEL = 'colophon-piece-end-5b2f';
  */
 export function parseDocumentText(file: VFile, options: PieceOptions = defaultPieces, memo?: PieceTrees): Root {
   const text = String(file.value);
-  // Lines are counted by \n: a text with old Mac line ends (a lone \r) is parsed whole.
-  if (text.length < options.minBytes || /\r(?!\n)/.test(text)) return parse(file);
+  // Lines are counted by \n: a text with old Mac line ends (a lone \r) is parsed whole. So is one
+  // that opens with a byte order mark, which the parser skips without counting it in offsets.
+  if (text.length < options.minBytes || /\r(?!\n)/.test(text) || text.startsWith('\uFEFF')) return parse(file);
   const cuts = cutPoints(text, options.pieceBytes);
   if (cuts.length === 0) return parse(file);
   return parsePieces(text, cuts, memo) ?? parse(file);
