@@ -101,7 +101,23 @@ describe('the Pandoc features fixture', () => {
       expect(markup).toContain('x<sup>3</sup>');
       expect(markup).toContain('<del>this</del>');
       expect(markup).toMatch(/<dl>\s*<dt>Term one<\/dt>/);
+      // Definition lists inside a bullet and an ordered list item.
+      expect(markup).toMatch(/<ul>\s*<li>\s*<p>A bullet item holding a definition list:<\/p>\s*<dl>\s*<dt>Listed term<\/dt>\s*<dd>Listed definition\.\s*<\/dd>\s*<\/dl>\s*<\/li>/);
+      expect(markup).toMatch(/<ol>\s*<li>\s*<p>An ordered item:<\/p>\s*<dl>\s*<dt>Ordered term<\/dt>\s*<dd>Ordered definition\.\s*<\/dd>\s*<dd>Its second definition\.\s*<\/dd>/);
       expect(markup).toContain('<aside class="alert alert-note" role="note"><p class="alert-title">Note</p>');
+    }
+  });
+
+  it('hangs the definitions of a list inside a list item under their term in the PDF', () => {
+    const { pdfPath } = built.get('pandoc-features')!;
+    // Every word's left edge, in reading order (pdftotext -bbox).
+    const words = [...execFileSync('pdftotext', ['-bbox', pdfPath, '-'], { encoding: 'utf8' }).matchAll(/<word xMin="([\d.]+)"[^>]*>([^<]*)<\/word>/g)].map((match) => ({ x: Number(match[1]), text: match[2]! }));
+    const leftOf = (text: string, next: string) => words.find((word, index) => word.text === text && words[index + 1]?.text === next)!.x;
+    for (const [itemX, term] of [[leftOf('A', 'bullet'), 'Listed'], [leftOf('An', 'ordered'), 'Ordered']] as const) {
+      const termX = leftOf(term, 'term');
+      const definitionX = leftOf(term, 'definition.');
+      expect(termX, term).toBeCloseTo(itemX, 0); // the term starts where the item's text does
+      expect(definitionX - termX, term).toBeGreaterThan(10); // and its definitions hang under it
     }
   });
 

@@ -1,4 +1,4 @@
-import type { Heading, Root } from 'mdast';
+import type { Heading, Nodes, Root } from 'mdast';
 import { toString } from 'mdast-util-to-string';
 import { VFile } from 'vfile';
 import { compareMessage } from 'vfile-sort';
@@ -145,6 +145,18 @@ describe('alerts and definition lists', () => {
     expect(tree.children.map((node) => node.type)).toEqual(['defList', 'blockquote']);
     const quote = tree.children[1]!;
     expect(quote.type === 'blockquote' && quote.children[0]!.type).toBe('defList');
+  });
+
+  it('reads definition lists inside bullet and ordered list items, tight or loose', () => {
+    const { tree } = process('---\ntitle: T\n---\n\n- Item\n\n  Term\n  :   One\n  :   Two\n\n1. Term\n\n   :   Loose\n\n2. > - Deep\n   >   : Nested\n');
+    const shapes = (node: Nodes): string => ('children' in node ? `${node.type}${'spread' in node && node.type === 'defListDescription' ? `(${node.spread})` : ''}[${node.children.map(shapes).join(' ')}]` : node.type);
+    expect(tree.children.map(shapes)).toEqual([
+      'list[listItem[paragraph[text] defList[defListTerm[text] defListDescription(false)[paragraph[text]] defListDescription(false)[paragraph[text]]]]]',
+      'list[listItem[defList[defListTerm[text] defListDescription(true)[paragraph[text]]]] listItem[blockquote[list[listItem[defList[defListTerm[text] defListDescription(false)[paragraph[text]]]]]]]]',
+    ]);
+    // A list item's `:` line with no term before it stays text, as at top level.
+    const { tree: plain } = process('---\ntitle: T\n---\n\n- ```\n  x\n  ```\n  : not a definition\n');
+    expect(toString(plain)).toContain(': not a definition');
   });
 });
 

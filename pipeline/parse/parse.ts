@@ -1,11 +1,11 @@
 import type { Root } from 'mdast';
-import remarkDefinitionList from 'remark-definition-list';
 import remarkFrontmatter from 'remark-frontmatter';
 import remarkGfm from 'remark-gfm';
 import remarkParse from 'remark-parse';
 import { unified } from 'unified';
 import type { VFile } from 'vfile';
 import { githubAlerts } from './alerts.ts';
+import { remarkDefinitionLists } from './definition-list.ts';
 import { headingAttributes } from './heading-attributes.ts';
 import { remarkPandocMath, splitLabelledMathFences } from './math-syntax.ts';
 import { remarkSubSuper } from './sub-super.ts';
@@ -19,7 +19,7 @@ const processor = unified()
   .use(remarkGfm, { singleTilde: false })
   .use(remarkFrontmatter, ['yaml'])
   .use(remarkPandocMath)
-  .use(remarkDefinitionList)
+  .use(remarkDefinitionLists)
   .use(remarkSubSuper);
 
 /** The tree of a Markdown text; the steps after the parse read syntax written inside other syntax. */
