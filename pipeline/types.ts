@@ -81,6 +81,11 @@ export interface DocumentMeta {
   rawHtml?: 'sanitize' | 'trust';
   /** Who evaluated the accessibility of the EPUB (`a11y-certifier`); never assumed. */
   a11yCertifier?: string;
+  /**
+   * The id of the heading that became the title and left the body: every edition gives it to
+   * the title, so links to that heading still arrive.
+   */
+  titleId?: string;
 }
 
 /** What the footnote transform leaves for writers: notes are renumbered 1..n. */
@@ -96,6 +101,8 @@ declare module 'vfile' {
     footnotes: FootnoteInfo;
     /** A book's chapter files, relative to its folder with forward slashes, in reading order. */
     bookChapters: string[];
+    /** The heading that opened the document and became its title (it left the body). */
+    titleHeading: import('mdast').Heading;
   }
 }
 

@@ -32,7 +32,7 @@ export interface AnchorTable {
  * file would be on GitHub; where two chapters end with the same id, the later one gets its
  * chapter's name as a prefix, and the links that point at it are rewritten (book-links.ts).
  */
-export function slugHeadings(tree: Root, file?: VFile, chapterNames: string[] = []): AnchorTable {
+export function slugHeadings(tree: Root, file?: VFile, chapterNames: string[] = [], titleHeading?: Heading): AnchorTable {
   const table: AnchorTable = { byChapter: new Map(), chapterStart: new Map() };
   const used = new Set<string>(RESERVED);
   const sluggers = new Map<number, GithubSlugger>();
@@ -61,8 +61,9 @@ export function slugHeadings(tree: Root, file?: VFile, chapterNames: string[] = 
   const chapterOf = (node: Node) => node.data?.chapter ?? 0;
 
   const givenIds = new Set<Heading>();
-  // Ids written by the author first (raw HTML ids, `{#id}` on headings), in document order.
-  for (const block of tree.children) {
+  // Ids written by the author first (raw HTML ids, `{#id}` on headings), in document order; the
+  // heading that became the title came first of all.
+  for (const block of [...(titleHeading ? [titleHeading] : []), ...tree.children]) {
     const chapter = chapterOf(block);
     const slugger = sluggerFor(chapter);
     visit(block, (node: Node) => {
@@ -98,7 +99,7 @@ export function slugHeadings(tree: Root, file?: VFile, chapterNames: string[] = 
     });
   }
 
-  for (const block of tree.children) {
+  for (const block of [...(titleHeading ? [titleHeading] : []), ...tree.children]) {
     const chapter = chapterOf(block);
     const slugger = sluggerFor(chapter);
     visit(block, 'heading', (node: Heading) => {

@@ -61,7 +61,8 @@ export function runTransforms(tree: Root, file: VFile, options: TransformOptions
   checkOutline(tree, file);
   const chapters = file.data.bookChapters;
   if (chapters) openChapters(tree, chapters);
-  const anchors = slugHeadings(tree, file, chapters);
+  const anchors = slugHeadings(tree, file, chapters, file.data.titleHeading);
+  meta.titleId = file.data.titleHeading?.data?.id;
   if (chapters) linkChapters(tree, file, anchors, chapters);
   if (meta.numberSections) numberSections(tree);
   transformMath(tree, file);

@@ -301,6 +301,8 @@ function titleFromBody(tree: Root, file: VFile, warn: boolean): string {
     const title = toString(first).trim();
     if (warn) report(file, 'warning', `no \`title\` in front matter: using the first heading, "${title}"`, first, 'metadata-title');
     tree.children.splice(index, 1);
+    // Links written for GitHub still point at it: the headings transform gives its id to the title.
+    file.data.titleHeading = first;
     return title;
   }
   const name = file.path ? basename(file.path, extname(file.path)) : 'Untitled';

@@ -77,6 +77,7 @@ export const themeOverrideSchema = v.strictObject({
   blockSpace: v.optional(length),
   runningHead: v.optional(v.strictObject({ size: v.optional(size), color: v.optional(color) })),
   linkColor: v.optional(color),
+  markBackground: v.optional(color),
   superscriptScale: v.optional(fraction),
   hyphenate: v.optional(v.boolean()),
   pdfa: v.optional(v.boolean()),

@@ -143,7 +143,29 @@ export function rawHtmlToMdast(tree: Root, file: VFile): void {
   }
   tree.children = converted;
   hoistDefinitions(tree);
+  liftLoneAnchors(tree);
   refuseUnsafeLinks(tree, file);
+}
+
+/** Parents whose children are blocks: an anchor may stand there on its own. */
+const BLOCK_PARENTS = new Set(['root', 'blockquote', 'listItem', 'footnoteDefinition', 'alert', 'defListDescription']);
+
+/**
+ * A paragraph holding nothing but anchors (`<a id="x"></a>` on its own line) is not a paragraph:
+ * its anchors stand between the blocks, so no edition prints an empty paragraph around them.
+ */
+function liftLoneAnchors(tree: Root): void {
+  visit(tree, 'paragraph', (node, index, parent) => {
+    if (!parent || index === undefined) return undefined;
+    const blockParent = BLOCK_PARENTS.has(parent.type) || (parent.type === 'htmlBlock' && parent.tagName !== 'summary' && parent.tagName !== 'figcaption');
+    if (!blockParent) return undefined;
+    const anchors = node.children.filter((child) => child.type === 'anchor');
+    const alone = anchors.length > 0 && node.children.every((child) => child.type === 'anchor' || (child.type === 'text' && child.value.trim() === ''));
+    if (!alone || node.data?.hProperties) return undefined;
+    const lifted = anchors.map((anchor) => (node.data?.chapter === undefined ? anchor : { ...anchor, data: { ...anchor.data, chapter: node.data.chapter } }));
+    (parent as Parent).children.splice(index, 1, ...lifted);
+    return [SKIP, index + lifted.length] as const;
+  });
 }
 
 /** Note and link definitions that an unclosed raw element swallowed go back to the top level, where the transforms look for them. */

@@ -16,6 +16,8 @@ export interface StructNode {
   alt?: string;
   lang?: string;
   scope?: 'Row' | 'Column';
+  /** An abbreviation's expansion (`/E`), read by assistive technology in its place. */
+  expanded?: string;
 }
 
 export function struct(tag: string, parent: StructNode | undefined, extra: Omit<StructNode, 'tag' | 'parent'> = {}): StructNode {
@@ -37,6 +39,8 @@ export interface TextOp {
   width: number;
   link?: Link;
   strike?: boolean;
+  /** A tint drawn behind the text (raw `<mark>`). */
+  highlight?: string;
   /** Overrides the box's structure element (labels, links). */
   struct?: StructNode;
   /** Right to left: the text is in logical order, its words drawn from the right. */
@@ -109,6 +113,8 @@ export interface Run {
   rise: number;
   link?: Link;
   strike?: boolean;
+  /** A tint drawn behind the text (raw `<mark>`). */
+  highlight?: string;
   /** A footnote reference: its note number. */
   note?: string;
   /** Long tokens (URLs, code) may break after punctuation. */

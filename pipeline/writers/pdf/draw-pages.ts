@@ -38,7 +38,7 @@ export function renderPages(pdf: Pdf, pages: Page[], frame: Frame, furniture: Fu
     let element = elements.get(node);
     if (!element) {
       const parent = node.parent ? elementFor(node.parent) : document;
-      element = pdf.struct(node.tag, { alt: node.alt, lang: node.lang, scope: node.scope });
+      element = pdf.struct(node.tag, { alt: node.alt, lang: node.lang, scope: node.scope, expanded: node.expanded });
       parent.add(element);
       elements.set(node, element);
     }
@@ -56,9 +56,12 @@ export function renderPages(pdf: Pdf, pages: Page[], frame: Frame, furniture: Fu
     }
     // Decoration first (tints under text), as artifacts.
     const decoration = box.ops.filter((op) => op.op === 'rect' || op.op === 'line');
-    if (decoration.length > 0) {
+    const highlighted = box.ops.filter((op): op is TextOp => op.op === 'text' && op.highlight !== undefined);
+    if (decoration.length > 0 || highlighted.length > 0) {
       if (tagged) pdf.beginArtifact('Layout');
       for (const op of decoration) drawOp(pdf, op, x, y, svg);
+      // A highlighter's band from above the ascenders to below the descenders.
+      for (const op of highlighted) pdf.fillRect(x + op.x, y + op.y - op.size * 0.92, op.width, op.size * 1.2, op.highlight!);
       if (tagged) pdf.endContent();
     }
     let group: { node: StructNode | undefined; ops: Op[] } | undefined;

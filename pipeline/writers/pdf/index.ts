@@ -81,6 +81,7 @@ export function planPdf({ tree, meta, file, assets, epoch, shared }: WriterInput
   const definitions = linkDefinitions(tree);
   const noteDefinitions = tree.children.filter((node): node is FootnoteDefinition => node.type === 'footnoteDefinition');
   const destinations = new Set<string>(noteDefinitions.map((node) => `fn-${node.identifier}`));
+  if (meta.titleId) destinations.add(meta.titleId);
   visit(tree, (node) => {
     if ((node.type === 'heading' || node.type === 'math') && node.data?.id) destinations.add(node.data.id);
     if (node.type === 'figure' && node.identifier) destinations.add(node.identifier);

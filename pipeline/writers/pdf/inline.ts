@@ -12,6 +12,8 @@ export interface InlineStyle {
   color: string;
   link?: Link;
   strike?: boolean;
+  /** Background tint (raw `<mark>`). */
+  highlight?: string;
   struct?: StructNode;
   /** Baseline shift of sub- and superscripts, in points. */
   rise?: number;
@@ -24,7 +26,7 @@ export function toRuns(state: State, nodes: PhrasingContent[], base: InlineStyle
   const visit = (node: PhrasingContent, style: InlineStyle) => {
     switch (node.type) {
       case 'text':
-        runs.push({ text: node.value, style: style.style, size: style.size, color: style.color, rise: style.rise ?? 0, link: style.link, strike: style.strike, place: node.position, struct: style.struct });
+        runs.push({ text: node.value, style: style.style, size: style.size, color: style.color, rise: style.rise ?? 0, link: style.link, strike: style.strike, highlight: style.highlight, place: node.position, struct: style.struct });
         return;
       case 'emphasis':
         return node.children.forEach((child) => visit(child, { ...style, style: italic(style.style) }));
@@ -46,6 +48,7 @@ export function toRuns(state: State, nodes: PhrasingContent[], base: InlineStyle
           color: style.color,
           rise: 0,
           link: style.link,
+          highlight: style.highlight,
           breakAnywhere: true,
           place: node.position,
           struct: style.struct,
@@ -113,8 +116,20 @@ export function toRuns(state: State, nodes: PhrasingContent[], base: InlineStyle
         return;
       }
       case 'htmlInline': {
-        // Keys are set in the code face, small text smaller; the rest keep their text's setting.
-        const inner = node.tagName === 'kbd' || node.tagName === 'samp' ? { ...style, style: style.style === 'bold' || style.style === 'boldItalic' ? ('monoBold' as const) : ('mono' as const), size: style.size * state.theme.code.inlineScale } : node.tagName === 'small' ? { ...style, size: style.size * 0.85 } : node.tagName === 'var' || node.tagName === 'cite' || node.tagName === 'dfn' ? { ...style, style: italic(style.style) } : style;
+        // Keys are set in the code face, small text smaller, marked text on a highlighter's tint;
+        // an abbreviation is a Span whose expansion (`/E`) assistive technology reads.
+        const inner: InlineStyle =
+          node.tagName === 'kbd' || node.tagName === 'samp'
+            ? { ...style, style: style.style === 'bold' || style.style === 'boldItalic' ? 'monoBold' : 'mono', size: style.size * state.theme.code.inlineScale }
+            : node.tagName === 'small'
+              ? { ...style, size: style.size * 0.85 }
+              : node.tagName === 'var' || node.tagName === 'cite' || node.tagName === 'dfn'
+                ? { ...style, style: italic(style.style) }
+                : node.tagName === 'mark'
+                  ? { ...style, highlight: state.theme.markBackground }
+                  : node.tagName === 'abbr' && node.properties.title
+                    ? { ...style, struct: struct('Span', style.struct ?? parentStruct, { expanded: node.properties.title }) }
+                    : style;
         node.children.forEach((child) => visit(child, inner));
         return;
       }

@@ -56,6 +56,8 @@ export interface StructOptions {
   lang?: string;
   actual?: string;
   title?: string;
+  /** `/E`: the expansion of an abbreviation. */
+  expanded?: string;
   scope?: 'Row' | 'Column' | 'Both';
 }
 

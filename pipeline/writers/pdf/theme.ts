@@ -31,6 +31,8 @@ export interface Theme {
   blockSpace: number;
   runningHead: { size: number; color: string };
   linkColor: string;
+  /** Behind raw `<mark>` text: a highlighter tint the body colour stays readable on. */
+  markBackground: string;
   superscriptScale: number;
   hyphenate: boolean;
   pdfa: boolean;

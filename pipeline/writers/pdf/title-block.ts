@@ -43,6 +43,8 @@ export function titleBlock(state: State, meta: DocumentMeta, footnotes: Footnote
     boxes.push(space(4, true));
     add(set([{ text: dateline, style: 'regular', size: theme.metaSize, color, rise: 0 }], theme.metaSize, theme.metaLeading, 'P'));
   }
+  // Links to the heading that became the title arrive at the title.
+  if (meta.titleId && boxes[0]) boxes[0].dests = [...(boxes[0].dests ?? []), meta.titleId];
   const ruleSpace = theme.spaceAfter;
   boxes.push({ height: ruleSpace, ops: [{ op: 'line', points: [[0, ruleSpace / 2], [context.width, ruleSpace / 2]], width: 0.5, color: theme.ruleColor }], notes: [], keep: false });
   // The title block is one unit: no page break inside it.

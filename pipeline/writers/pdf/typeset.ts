@@ -13,6 +13,7 @@ interface Ink {
   rise: number;
   link?: Link;
   strike?: boolean;
+  highlight?: string;
   struct?: StructNode;
 }
 interface TextBox extends BoxItem, Ink {
@@ -127,7 +128,7 @@ function toItems(fonts: Fonts, scripts: ScriptTools, runs: Run[], options: SetOp
     }
     let segmentStart = start;
     for (const segment of fonts.segments(run.text, run.style, run.place)) {
-      const ink: Ink = { face: segment.face, size: run.size, color: run.color, rise: run.rise, link: run.link, strike: run.strike, struct: run.struct };
+      const ink: Ink = { face: segment.face, size: run.size, color: run.color, rise: run.rise, link: run.link, strike: run.strike, highlight: run.highlight, struct: run.struct };
       const hyphenWidth = fonts.width(segment.face, '-', run.size);
       // The tokens cover the segment end to end: each one's offset in the paragraph is a running sum.
       let offset = segmentStart;
@@ -305,7 +306,7 @@ function splitWord(word: string, run: Run, options: SetOptions, mono: boolean): 
 }
 
 function sameInk(a: Ink, b: Ink): boolean {
-  return a.face === b.face && a.size === b.size && a.color === b.color && a.rise === b.rise && a.link === b.link && a.strike === b.strike && a.struct === b.struct;
+  return a.face === b.face && a.size === b.size && a.color === b.color && a.rise === b.rise && a.link === b.link && a.strike === b.strike && a.highlight === b.highlight && a.struct === b.struct;
 }
 
 function toLines(items: TextItem[], breaks: Break[], options: SetOptions): Box[] {
@@ -325,7 +326,7 @@ function toLines(items: TextItem[], breaks: Break[], options: SetOptions): Box[]
     const ops: (TextOp & { ink: Ink })[] = [];
     const objects: ImageOp[] = [];
     const open = (ink: Ink, text: string, width: number) => {
-      current = { op: 'text', x, y: baseline - ink.rise, text, face: ink.face.name, size: ink.size, color: ink.color, extra: 0, width, link: ink.link, strike: ink.strike, struct: ink.struct, ink };
+      current = { op: 'text', x, y: baseline - ink.rise, text, face: ink.face.name, size: ink.size, color: ink.color, extra: 0, width, link: ink.link, strike: ink.strike, highlight: ink.highlight, struct: ink.struct, ink };
       ops.push(current);
     };
     for (let index = start; index < end; index++) {
@@ -387,6 +388,7 @@ function toLines(items: TextItem[], breaks: Break[], options: SetOptions): Box[]
       width: op.width,
       link: op.link,
       strike: op.strike,
+      highlight: op.highlight,
       struct: op.struct,
     }));
     // Trailing spaces of the line's last run carry no width; keep them out of the text layer.
@@ -459,7 +461,7 @@ function toBidiLines(items: TextItem[], breaks: Break[], options: SetOptions, ba
           current.text = rtl ? item.text + current.text : current.text + item.text;
           current.width += width;
         } else {
-          current = { op: 'text', x, y: baseline - item.rise, text: item.text, face: item.face.name, size: item.size, color: item.color, extra: 0, width, link: item.link, strike: item.strike, struct: item.struct, rtl, ink: item };
+          current = { op: 'text', x, y: baseline - item.rise, text: item.text, face: item.face.name, size: item.size, color: item.color, extra: 0, width, link: item.link, strike: item.strike, highlight: item.highlight, struct: item.struct, rtl, ink: item };
           ops.push(current);
           if (item.note !== undefined) current = undefined;
         }

@@ -242,7 +242,8 @@ export function takeFirstElement(children: HastRoot['children']): Element | unde
 export function titleBlock(meta: DocumentMeta, byline: ElementContent | undefined, headingTag = 'h1'): Element {
   const affiliated = meta.authors.filter((author) => author.affiliation);
   return h('header.title-block', { id: 'title-block' }, [
-    h(headingTag, { className: ['title'] }, meta.title),
+    // The id of the heading that became the title, so links to it arrive here.
+    h(headingTag, { className: ['title'], id: meta.titleId }, meta.title),
     meta.subtitle ? h('p.subtitle', meta.subtitle) : undefined,
     byline,
     affiliated.length > 0

@@ -1,0 +1,80 @@
+import { readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Root } from 'mdast';
+import { VFile } from 'vfile';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { build } from '../pipeline/build/build.ts';
+import { parse } from '../pipeline/parse/parse.ts';
+import { createAssetResolver } from '../pipeline/read/assets.ts';
+import { runTransforms } from '../pipeline/transforms/index.ts';
+import type { StructNode, TextOp } from '../pipeline/writers/pdf/boxes.ts';
+import { planPdf } from '../pipeline/writers/pdf/index.ts';
+import { tempProject, tool } from './helpers.ts';
+
+function transformed(markdown: string): { tree: Root; file: VFile; meta: ReturnType<typeof runTransforms> } {
+  // Nothing is read from the document's folder: it need not exist.
+  const file = new VFile({ path: join(tmpdir(), 'colophon-raw-html', 'doc.md'), value: markdown });
+  const tree = parse(file);
+  const meta = runTransforms(tree, file);
+  return { tree, file, meta };
+}
+
+describe('raw HTML anchors', () => {
+  it('lifts an anchor alone in its paragraph out of it, so no edition prints an empty paragraph', () => {
+    const { tree } = transformed('---\ntitle: T\n---\n\n<a id="top"></a>\n\nText.\n\n> <a name="q"></a>\n>\n> Quoted.\n\nA <a id="inline"></a> in a line.\n');
+    expect(tree.children.map((node) => node.type)).toEqual(['anchor', 'paragraph', 'blockquote', 'paragraph']);
+    const quote = tree.children[2];
+    expect(quote?.type === 'blockquote' && quote.children.map((node) => node.type)).toEqual(['anchor', 'paragraph']);
+    // An anchor inside running text stays there.
+    const last = tree.children[3];
+    expect(last?.type === 'paragraph' && last.children.some((node) => node.type === 'anchor')).toBe(true);
+  });
+});
+
+describe('the heading that became the title', () => {
+  const source = '# My Project\n\nSee [the top](#my-project) and [usage](#usage).\n\n## Usage\n\nText.\n\n## My Project\n\nA later heading with the same text.\n';
+
+  it('gives its id to the title, first, as GitHub slugs it, so a later namesake steps aside', () => {
+    const { tree, meta } = transformed(source);
+    expect(meta.title).toBe('My Project');
+    expect(meta.titleId).toBe('my-project');
+    const ids = tree.children.flatMap((node) => (node.type === 'heading' ? [node.data?.id] : []));
+    expect(ids).toEqual(['usage', 'my-project-1']);
+  });
+
+  let root: string;
+  beforeAll(async () => {
+    root = tempProject({ 'doc.md': source });
+    const result = await build({ root, paths: ['doc.md'], out: 'dist', formats: ['html', 'pdf', 'epub'], cache: false });
+    expect(result.ok).toBe(true);
+  });
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  it('is a link target in every edition', () => {
+    const html = readFileSync(join(root, 'dist', 'doc.html'), 'utf8');
+    expect(html).toContain('<h1 class="title" id="my-project">My Project</h1>');
+    const chapter = tool('unzip', ['-p', join(root, 'dist', 'doc.epub'), 'OEBPS/chapter-01.xhtml']);
+    expect(chapter).toContain('<h1 class="title" id="my-project">My Project</h1>');
+    expect(chapter).toContain('<a href="#my-project">');
+    const qdf = tool('qpdf', ['--qdf', '--object-streams=disable', join(root, 'dist', 'doc.pdf'), '-']);
+    expect(qdf).toMatch(/\/D \(my-project\)/);
+    expect(qdf).toMatch(/\(my-project\)\s*\[/);
+  });
+});
+
+describe('raw <mark> and <abbr> in the PDF', () => {
+  it('sets marked text on a highlighter tint and gives an abbreviation its expansion (/E)', () => {
+    const { tree, file, meta } = transformed('---\ntitle: T\n---\n\nSome <mark>marked words</mark> and the <abbr title="World Wide Web Consortium">W3C</abbr>.\n');
+    const assets = createAssetResolver({ root: tmpdir(), documentDir: tmpdir(), file, cache: new Map() });
+    const plan = planPdf({ tree, meta, file, assets, epoch: 0 });
+    const ops = plan.pages.flatMap((page) => page.body.flatMap(({ box }) => box.ops)).filter((op): op is TextOp => op.op === 'text');
+    const marked = ops.filter((op) => op.highlight);
+    expect(marked.map((op) => op.text).join('')).toBe('marked words');
+    expect(marked[0]?.highlight).toBe('#fff1a6');
+    const abbreviation = ops.find((op) => op.text === 'W3C');
+    const span: StructNode | undefined = abbreviation?.struct;
+    expect(span?.tag).toBe('Span');
+    expect(span?.expanded).toBe('World Wide Web Consortium');
+  });
+});
