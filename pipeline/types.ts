@@ -149,6 +149,8 @@ export interface RenderContext extends ReadOptions {
   allowRemote?: boolean;
   /** The project's defaults (colophon.yaml), already checked: front matter overrides them. */
   project?: ProjectDefaults;
+  /** The disk cache of parsed trees, when the build uses its caches. */
+  treeCache?: TreeCacheLocation;
 }
 
 /** What a project's colophon.yaml sets for its documents (see build/project.ts). */
@@ -174,16 +176,27 @@ export interface SharedResources {
   /** `parse(bytes)`, or the value it gave for the same key and the same bytes before. */
   parsed<T>(key: string, bytes: Uint8Array, parse: (bytes: Uint8Array) => T): T;
   /**
-   * The piece trees of a large document's last parse, by the text each piece was parsed from
-   * (see parse/chunked-parse.ts): a rebuild in watch mode parses again only the pieces that changed.
+   * Parsed trees kept in memory by content hash (see parse/chunked-parse.ts): a rebuild in watch
+   * mode parses again only the pieces and chapters whose text changed. The store covers this
+   * process's memory when it was made with room for trees (watch mode), and the disk cache at
+   * `disk` when one is given; undefined when neither.
    */
-  pieceTrees(document: string): PieceTrees;
+  trees(disk?: TreeCacheLocation): TreeStore | undefined;
 }
 
-/** Trees of parsed pieces: those of the last parse, read; those of this parse, written. The caller keeps `next`. */
-export interface PieceTrees {
-  previous: ReadonlyMap<string, Root>;
-  next: Map<string, Root>;
+/** The on-disk cache of parsed trees (build/tree-cache.ts); `read: false` only writes it (`--force`). */
+export interface TreeCacheLocation {
+  folder: string;
+  read: boolean;
+}
+
+/**
+ * Parsed trees by a key that covers everything the tree depends on (a hash of the text parsed).
+ * `get` returns a fresh copy, `set` keeps a copy: callers may change the trees they hold.
+ */
+export interface TreeStore {
+  get(key: string): Root | undefined;
+  set(key: string, tree: Root): void;
 }
 
 export interface Writer {

@@ -15,6 +15,7 @@ import type { Limits } from '../read/limits.ts';
 import { openPool } from './pool.ts';
 import type { ReadOptions } from '../read/source.ts';
 import { createSharedResources } from './resources.ts';
+import { pruneTreeCache, treeCacheFolder } from './tree-cache.ts';
 import type { DocumentMeta, Edition, PaperSize, RenderContext, SharedResources } from '../types.ts';
 import { writeAtomic } from './write.ts';
 
@@ -117,6 +118,8 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
   };
   const cache = options.cache === false || options.dryRun ? undefined : EditionCache.forProject(root);
   const fingerprint = cache ? colophonFingerprint() : '';
+  // Parsed trees go to disk beside the editions; --force parses again, but still writes them.
+  if (cache) context.treeCache = { folder: treeCacheFolder(root, fingerprint), read: !options.force };
   // A worker costs a few hundred milliseconds to start: worth it only for several documents.
   const jobs = Math.max(1, Math.min(options.jobs ?? (sources.length >= 4 ? availableParallelism() : 1), sources.length));
   const shared = options.shared ?? createSharedResources();
@@ -141,6 +144,7 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
     return { documents, ok: documents.every((document) => document.ok), inputs: { files: [...files].sort(), folders: [...folders].sort() } };
   } finally {
     await render.close();
+    if (context.treeCache) pruneTreeCache(context.treeCache.folder);
   }
 }
 

@@ -8,7 +8,7 @@ import { visit } from 'unist-util-visit';
 import { createAssetResolver, sniffImageType } from '../read/assets.ts';
 import { fetchRemote } from '../read/remote.ts';
 import { readBook } from '../read/book.ts';
-import { parseChapters } from './parse-chapters.ts';
+import { chapterParser } from './parse-chapters.ts';
 import { normalizeSvg } from '../read/svg.ts';
 import type { CachedMessage } from './cache.ts';
 import { sha256 } from './cache.ts';
@@ -19,7 +19,7 @@ import { decodeSource } from '../read/source.ts';
 import { runTransforms } from '../transforms/index.ts';
 import { createSharedResources } from './resources.ts';
 import { resolvePdfTheme } from './pdf-theme-file.ts';
-import type { Asset, AssetResolver, DocumentMeta, Edition, RenderContext, SharedResources } from '../types.ts';
+import type { Asset, AssetResolver, DocumentMeta, Edition, RenderContext, SharedResources, TreeStore } from '../types.ts';
 import { loadWriter } from '../writers/index.ts';
 
 /** One input: a Markdown file, or a folder with a book.yaml whose chapters make one book. */
@@ -45,7 +45,9 @@ export interface RenderOutput {
 
 /** Parse, transform and render every requested edition of one source. Never throws for bad input. */
 export async function renderDocument(source: Source, context: RenderContext, shared: SharedResources = createSharedResources()): Promise<RenderOutput> {
-  const loaded = await loadSource(source, context);
+  // Parsed trees kept by content hash: this session's memory (watch mode), then the disk cache.
+  const trees = shared.trees(context.treeCache);
+  const loaded = await loadSource(source, context, trees);
   const { file } = loaded;
   const output: RenderOutput = { source: file.path, messages: [], editions: [], assets: [], missing: [] };
   const finish = () => {
@@ -58,7 +60,7 @@ export async function renderDocument(source: Source, context: RenderContext, sha
   if (!checkSource(file, limits)) return finish();
   let tree: Root;
   try {
-    tree = loaded.tree ?? parseDocumentText(file, undefined, shared.pieceTrees(source.path));
+    tree = loaded.tree ?? parseDocumentText(file, undefined, trees);
   } catch (error) {
     // The parser's own tree walkers recurse; a stack overflow means nesting past what they bear.
     if (!(error instanceof RangeError)) throw error;
@@ -160,9 +162,9 @@ interface Loaded {
   remap?: (message: VFile['messages'][number]) => VFile['messages'][number];
 }
 
-async function loadSource(source: Source, context: RenderContext): Promise<Loaded> {
+async function loadSource(source: Source, context: RenderContext, trees: TreeStore | undefined): Promise<Loaded> {
   const displayPath = relative(context.cwd, source.path) || source.path;
-  if (source.kind === 'book') return readBook(source.path, displayPath, context, parseChapters);
+  if (source.kind === 'book') return readBook(source.path, displayPath, context, chapterParser(trees));
   const { file, ok } = decodeSource(readFileSync(source.path), displayPath, context);
   return { file, ok, folder: dirname(source.path) };
 }

@@ -1,5 +1,10 @@
-import type { Root } from 'mdast';
 import type { SharedResources } from '../types.ts';
+import { layeredTreeStore, MemoryTrees } from './tree-cache.ts';
+
+export interface SharedResourceOptions {
+  /** Bytes of parsed trees to keep in memory between builds (watch mode); default 0, none. */
+  treeMemoryBytes?: number;
+}
 
 /**
  * Caches that outlive one document: values parsed from bytes (fonts), kept per key while the
@@ -7,17 +12,12 @@ import type { SharedResources } from '../types.ts';
  * an edited font file is simply parsed again. Parsing must be pure: the value may serve
  * every later document, so it must not depend on which document asked first.
  */
-export function createSharedResources(): SharedResources {
+export function createSharedResources(options: SharedResourceOptions = {}): SharedResources {
   const entries = new Map<string, { bytes: Uint8Array; value: unknown }>();
-  // Per document, only the pieces of its last parse are kept: memory stays one tree per document.
-  const pieces = new Map<string, Map<string, Root>>();
+  // Trees are keyed by a hash of the text parsed, so one memory serves every document of the session.
+  const memory = options.treeMemoryBytes ? new MemoryTrees(options.treeMemoryBytes) : undefined;
   return {
-    pieceTrees(document) {
-      const next = new Map<string, Root>();
-      const previous = pieces.get(document) ?? new Map<string, Root>();
-      pieces.set(document, next);
-      return { previous, next };
-    },
+    trees: (disk) => layeredTreeStore(memory, disk),
     parsed<T>(key: string, bytes: Uint8Array, parse: (bytes: Uint8Array) => T): T {
       const hit = entries.get(key);
       if (hit && (hit.bytes === bytes || Buffer.from(hit.bytes.buffer, hit.bytes.byteOffset, hit.bytes.byteLength).equals(bytes))) return hit.value as T;

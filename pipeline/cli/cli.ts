@@ -6,6 +6,7 @@ import { isInside, packageRoot } from '../read/assets.ts';
 import { defaultLimits } from '../read/limits.ts';
 import { createReporter, REPORTERS, type ReporterName } from './reporters.ts';
 import { createSharedResources } from '../build/resources.ts';
+import { TREE_CACHE_BYTES } from '../build/tree-cache.ts';
 import { EDITIONS, type Edition } from '../types.ts';
 
 export { formatMessage } from './reporters.ts';
@@ -52,8 +53,8 @@ export async function main(argv: string[]): Promise<number> {
       const buildOptions = toBuildOptions(paths, options);
       if (options.watch) {
         const { watch } = await import('./watch.ts');
-        // Rebuilds keep the fonts they parsed: a rebuild then costs little more than the layout.
-        const watching = { ...buildOptions, shared: createSharedResources() };
+        // Rebuilds keep the fonts and trees they parsed: an edit costs the parse of what changed.
+        const watching = { ...buildOptions, shared: createSharedResources({ treeMemoryBytes: TREE_CACHE_BYTES }) };
         exitCode = await watch(watching, (text) => process.stderr.write(text), async () => (await run(watching, options.reporter)).inputs);
         return;
       }

@@ -1,8 +1,9 @@
+import { createHash } from 'node:crypto';
 import type { Root, RootContent } from 'mdast';
 import { EXIT, visit } from 'unist-util-visit';
 import { normalizeIdentifier } from 'micromark-util-normalize-identifier';
 import { VFile } from 'vfile';
-import type { PieceTrees } from '../types.ts';
+import type { TreeStore } from '../types.ts';
 import { parse } from './parse.ts';
 
 /**
@@ -37,17 +38,35 @@ const SENTINEL = 'colophon-piece-end-5b2f';
 
 /**
  * The document's tree, as `parse(file)` gives it; large texts are parsed in pieces. With
- * `memo`, a piece whose text (and stand-ins) the last parse saw is taken from it instead of
- * parsed again: the tree is the same, since a piece's parse depends on nothing else.
+ * `trees`, a text or piece (with its stand-ins) parsed before is taken from there instead of
+ * parsed again: the tree is the same, since its parse depends on nothing else. Texts parsed
+ * whole are stored under their own key; texts parsed in pieces, piece by piece, so that an
+ * edit costs the parse of one piece.
  */
-export function parseDocumentText(file: VFile, options: PieceOptions = defaultPieces, memo?: PieceTrees): Root {
+export function parseDocumentText(file: VFile, options: PieceOptions = defaultPieces, trees?: TreeStore): Root {
   const text = String(file.value);
+  const whole = trees?.get(treeKey('text', text));
+  if (whole) return whole;
   // Lines are counted by \n: a text with old Mac line ends (a lone \r) is parsed whole. So is one
   // that opens with a byte order mark, which the parser skips without counting it in offsets.
-  if (text.length < options.minBytes || /\r(?!\n)/.test(text) || text.startsWith('\uFEFF')) return parse(file);
+  if (text.length < options.minBytes || /\r(?!\n)/.test(text) || text.startsWith('\uFEFF')) return parseWhole(file, trees);
   const cuts = cutPoints(text, options.pieceBytes);
-  if (cuts.length === 0) return parse(file);
-  return parsePieces(text, cuts, memo) ?? parse(file);
+  if (cuts.length === 0) return parseWhole(file, trees);
+  return parsePieces(text, cuts, trees) ?? parseWhole(file, trees);
+}
+
+/**
+ * The key of a parsed tree: what was parsed, whole or as a piece. The parser's own version is
+ * not in it: a store lives in one process, or on disk under Colophon's fingerprint.
+ */
+export function treeKey(kind: 'text' | 'piece', source: string): string {
+  return createHash('sha256').update(kind).update('\0').update(source).digest('hex');
+}
+
+function parseWhole(file: VFile, trees: TreeStore | undefined): Root {
+  const tree = parse(file);
+  trees?.set(treeKey('text', String(file.value)), tree);
+  return tree;
 }
 
 /** Offsets of lines where a piece may start: `#`-headings at column 1 after a blank line, past the front matter. */
@@ -105,7 +124,7 @@ interface Piece {
   lineShift: number;
 }
 
-function parsePieces(text: string, cuts: number[], memo: PieceTrees | undefined): Root | undefined {
+function parsePieces(text: string, cuts: number[], store: TreeStore | undefined): Root | undefined {
   const bounds = [0, ...cuts, text.length];
   const pieces: Piece[] = [];
   let line = 0;
@@ -116,7 +135,7 @@ function parsePieces(text: string, cuts: number[], memo: PieceTrees | undefined)
   }
   const guessed = pieces.map((piece) => guessLabels(piece.text));
   // Each piece is parsed with the labels of all the other pieces.
-  const parsePiece = (index: number, labels: Label[][]) => parseOne(pieces[index]!, labels.flatMap((list, other) => (other === index ? [] : list)), memo);
+  const parsePiece = (index: number, labels: Label[][]) => parseOne(pieces[index]!, labels.flatMap((list, other) => (other === index ? [] : list)), store);
 
   let trees = pieces.map((_, index) => parsePiece(index, guessed));
   if (trees.some((tree) => !tree)) return undefined;
@@ -149,7 +168,7 @@ function labelId(label: Label): string {
 }
 
 /** Parse one piece with stand-ins for `labels` after a sentinel; undefined if a block ran past its end. */
-function parseOne(piece: Piece, labels: Label[], memo: PieceTrees | undefined): Root | undefined {
+function parseOne(piece: Piece, labels: Label[], trees: TreeStore | undefined): Root | undefined {
   const standIns = [`[${SENTINEL}]: #`];
   const seen = new Set<string>();
   const lower = piece.text.toLowerCase();
@@ -162,12 +181,9 @@ function parseOne(piece: Piece, labels: Label[], memo: PieceTrees | undefined): 
   }
   const ending = /\n$/.test(piece.text) ? '\n' : '\n\n';
   const source = `${piece.text}${ending}${standIns.join('\n\n')}\n`;
-  // Trees are changed later (positions shifted, then transformed): the memo keeps its own copy.
-  const remembered = memo?.previous.get(source) ?? memo?.next.get(source);
-  if (remembered) {
-    memo!.next.set(source, remembered);
-    return structuredClone(remembered);
-  }
+  const key = trees ? treeKey('piece', source) : '';
+  const remembered = trees?.get(key);
+  if (remembered) return remembered;
   const tree = parse(new VFile({ value: source }));
   const end = piece.text.length;
   const kept: RootContent[] = [];
@@ -182,7 +198,8 @@ function parseOne(piece: Piece, labels: Label[], memo: PieceTrees | undefined): 
   }
   if (!sentinelFound) return undefined;
   tree.children = kept;
-  memo?.next.set(source, structuredClone(tree));
+  // The store keeps its own copy: this tree is changed later (positions shifted, then transformed).
+  trees?.set(key, tree);
   return tree;
 }
 
