@@ -21,6 +21,8 @@ const books = {
   multilingual: { root: join(fixturesDir, 'epub-multilingual'), path: 'input.md' },
   notes: { root: join(fixturesDir, 'epub-notes'), path: 'input.md' },
   'book-figures': { root: join(fixturesDir, 'book-figures'), path: '.' },
+  // Issue 14's Pandoc extensions: alerts, definition lists (also inside list items), highlighted code.
+  'pandoc-features': { root: join(fixturesDir, 'pandoc-features'), path: 'input.md' },
 };
 
 interface Violation {
