@@ -160,4 +160,27 @@ describe('quotes by language', () => {
       expect(text, edition).toContain('Astuce Un « conseil » utile.');
     }
   });
+
+  it('French spaces ; ! ? and : with no-break spaces, in every edition, but not in code or URLs', () => {
+    const { html, epubChapters, pdfPath } = built.get('pandoc-fr')!;
+    const spaced = 'Vraiment\u202F? Oui\u202F! Enfin\u202F; voici la liste\u00A0: <em>un</em>\u202F? Déjà\u202F?! Rendez-vous à 10:30.';
+    for (const [edition, markup] of [['html', html], ['epub', epubChapters.join('')]] as const) {
+      expect(markup, edition).toContain(spaced);
+      expect(markup, edition).toContain('<code>a ? b : c;</code>');
+      expect(markup, edition).toContain('>https://example.org/?q=1</a>');
+    }
+    // pdftotext prints every space as U+0020: the widths tell. A narrow space before ? ! ; is
+    // narrower than the no-break word space before :, which is not stretched when the line is.
+    const words = [...execFileSync('pdftotext', ['-bbox', pdfPath, '-'], { encoding: 'utf8' }).matchAll(/<word xMin="([\d.]+)"[^>]*xMax="([\d.]+)"[^>]*>([^<]*)<\/word>/g)].map((match) => ({ from: Number(match[1]), to: Number(match[2]), text: match[3]! }));
+    const gap = (before: string, mark: string) => {
+      const index = words.findIndex((word, at) => word.text === before && words[at + 1]?.text === mark);
+      expect(index, `${before} ${mark}`).toBeGreaterThanOrEqual(0);
+      return words[index + 1]!.from - words[index]!.to;
+    };
+    const colon = gap('liste', ':');
+    for (const [before, mark] of [['Vraiment', '?'], ['Oui', '!'], ['Enfin', ';']] as const) {
+      expect(gap(before, mark), mark).toBeGreaterThan(0.5);
+      expect(gap(before, mark), mark).toBeLessThan(colon * 0.8);
+    }
+  });
 });

@@ -175,4 +175,17 @@ describe('smart punctuation', () => {
     expect(toString(on)).toBe('“a” – "b" ‘c’…');
     expect(toString(process('---\ntitle: T\nsmart: false\n---\n\n"a" -- b...\n').tree)).toBe('"a" -- b...');
   });
+
+  it('spaces French punctuation: U+202F before ; ! ?, U+00A0 before :, in text only', () => {
+    const show = (value: string) => value.replace(/\u202F/g, '⍽').replace(/\u00A0/g, '°');
+    const french = (lang: string, body: string) => show(toString(process(`---\ntitle: T\nlang: ${lang}\n---\n\n${body}\n`).tree));
+    // A typed space is replaced, not doubled; none is added inside `?!`, `10:30`, after `(`.
+    expect(french('fr', 'Quoi? Oui ! Enfin  ; voici: *un*? Déjà ?! (?) à 10:30.')).toBe('Quoi⍽? Oui⍽! Enfin⍽; voici°: un⍽? Déjà⍽?! (?) à 10:30.');
+    // Every French variant; Swiss French keeps its unspaced guillemets.
+    expect(french('fr-CA', 'Vrai?')).toBe('Vrai⍽?');
+    expect(french('fr-CH', '"Vrai?"')).toBe('«Vrai⍽?»');
+    // Code, URLs and raw HTML keep what was typed; other languages are untouched.
+    expect(french('fr', '`a ? b : c;` https://example.org/?q=1 <kbd title="a:b">x;</kbd>')).toBe('a ? b : c; https://example.org/?q=1 x⍽;');
+    expect(french('en', 'Why? Note: this.')).toBe('Why? Note: this.');
+  });
 });

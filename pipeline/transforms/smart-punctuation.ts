@@ -16,6 +16,8 @@ interface Quotes {
   single: [string, string];
   /** A narrow no-break space inside guillemets (French). */
   spaced?: boolean;
+  /** French spacing before `; ! ?` and `:` (see `frenchPunctuationSpacing`). */
+  spacedPunctuation?: boolean;
 }
 
 /** The one table of quotation marks, by BCP 47 tag (a region first, then the language). */
@@ -24,8 +26,9 @@ export const QUOTES: Record<string, Quotes> = {
   de: { double: ['„', '“'], single: ['‚', '‘'] },
   'de-ch': { double: ['«', '»'], single: ['‹', '›'] },
   'de-li': { double: ['«', '»'], single: ['‹', '›'] },
-  fr: { double: ['«', '»'], single: ['‹', '›'], spaced: true },
-  'fr-ch': { double: ['«', '»'], single: ['‹', '›'] },
+  // Every French variant spaces `; ! ? :`; Swiss usage sets guillemets without spaces.
+  fr: { double: ['«', '»'], single: ['‹', '›'], spaced: true, spacedPunctuation: true },
+  'fr-ch': { double: ['«', '»'], single: ['‹', '›'], spacedPunctuation: true },
   it: { double: ['«', '»'], single: ['“', '”'] },
   es: { double: ['«', '»'], single: ['“', '”'] },
   pt: { double: ['«', '»'], single: ['“', '”'] },
@@ -59,6 +62,25 @@ export function quotesFor(lang: string): Quotes {
 }
 
 const NARROW_NO_BREAK_SPACE = '\u202F';
+const NO_BREAK_SPACE = '\u00A0';
+
+/**
+ * French spacing, as the Imprimerie nationale's rules and LaTeX's babel-french set it: a narrow
+ * no-break space (U+202F) before `;`, `!` and `?`, and a full-width no-break space (U+00A0) before
+ * `:`, which takes a word space, not a thin one. Spaces (or a line break) the author typed there
+ * are replaced, not doubled. Only where the mark ends a word: not in `10:30`, `a:b`, `https://`,
+ * nor after an opening bracket or quote, nor between the marks of `?!`. Code, URLs and raw HTML
+ * are not text nodes, so they keep what was typed.
+ */
+const SPACE_BEFORE = /(^|[^\s([{«‹;!?:\u00A0\u202F])[ \t\n\u00A0\u202F]*(?:([;!?])(?![\p{L}\p{N}])|(:)(?![\p{L}\p{N}/]))/gu;
+
+export function frenchPunctuationSpacing(value: string, afterInline: boolean): string {
+  return value.replace(SPACE_BEFORE, (whole, before: string, thin: string | undefined, colon: string | undefined, offset: number) => {
+    // At the start of the text, only after an inline node (emphasis, code, a link): not a line's first mark.
+    if (before === '' && (offset > 0 || !afterInline)) return whole;
+    return thin ? `${before}${NARROW_NO_BREAK_SPACE}${thin}` : `${before}${NO_BREAK_SPACE}${colon}`;
+  });
+}
 
 export function smartPunctuation(tree: Root, lang: string): void {
   const quotes = quotesFor(lang);
@@ -107,8 +129,12 @@ export function smartPunctuation(tree: Root, lang: string): void {
       node.value = value;
     });
   }
-  visit(tree, 'text', (node: Text) => {
+  visit(tree, 'text', (node: Text, index, parent) => {
     if (skip.has(node)) return;
+    if (quotes.spacedPunctuation) {
+      const previous = index === undefined ? undefined : parent?.children[index - 1];
+      node.value = frenchPunctuationSpacing(node.value, previous !== undefined && previous.type !== 'break');
+    }
     if (quotes.spaced) {
       node.value = node.value
         .replace(/([«‹])[ \u00A0\u202F]?/g, `$1${NARROW_NO_BREAK_SPACE}`)
