@@ -14,6 +14,7 @@ import { typographicCover } from './cover.ts';
 import { createImageRegistry, embedImages, type ImageRegistry } from './images.ts';
 import { resolveLinks } from './links.ts';
 import { packageMetadata } from './metadata.ts';
+import { conformance, outlineProblems, proseSample, type ConformanceFacts } from './conformance.ts';
 import { notesToAsides } from './notes.ts';
 import { languageDirection } from '../shared/direction.ts';
 import { packageEpub, type BookModel, type ManifestItem, type NavEntry, type PackagedDocument } from './package.ts';
@@ -63,7 +64,20 @@ export async function renderEpub({ tree, meta, file, assets, epoch }: WriterInpu
     })),
   ];
 
-  const book = bookModel(meta, tree, parts, features, images, cover, footnotes, epoch, labels);
+  const checks: ConformanceFacts = {
+    imagesWithoutAlt: images.withoutAlt,
+    outlineProblems: outlineProblems(tree),
+    language: await languageFact(meta, tree),
+    ownStylesheets: (meta.stylesheets ?? []).length > 0,
+  };
+  const claim = conformance(checks);
+  // Own stylesheets are a choice the author may not know costs the claim: say so once. The
+  // other reasons are in the summary, and images without alt text are warned about already.
+  if (!claim.conforms && checks.ownStylesheets) {
+    const at = meta.places?.css;
+    report(file, 'info', `the EPUB makes no accessibility conformance claim: ${claim.unmet.join('; ')}`, at ? { start: at, end: at } : undefined, 'epub-conformance');
+  }
+  const book = bookModel(meta, tree, parts, features, images, cover, footnotes, epoch, labels, checks);
   const own = (name: string) => new TextDecoder().decode(assets.own(`templates/epub/${name}`));
   return packageEpub({
     book,
@@ -163,12 +177,9 @@ function bookModel(
   footnotes: FootnoteInfo,
   epoch: number,
   labels: Labels,
+  checks: ConformanceFacts,
 ): BookModel {
-  const metadata = packageMetadata(
-    meta,
-    { images: images.occurrences, imagesWithoutAlt: images.withoutAlt, notes: footnotes.count },
-    epoch,
-  );
+  const metadata = packageMetadata(meta, { ...checks, images: images.occurrences, notes: footnotes.count }, epoch);
   const manifest: ManifestItem[] = [
     { id: 'nav', href: NAV_DOCUMENT, mediaType: 'application/xhtml+xml', properties: 'nav' },
     { id: 'ncx', href: 'toc.ncx', mediaType: 'application/x-dtbncx+xml' },
@@ -226,4 +237,16 @@ function navigation(meta: DocumentMeta, tree: Root, parts: ChapterPart[]): { ent
   };
   const opening: NavEntry = { label: meta.title, href: parts[0]!.filename, order: ++order, children: [] };
   return { entries: [opening, ...outline(tree, meta.tocDepth).map((entry) => convert(entry, 1))], depth };
+}
+
+/**
+ * Is the language of the text known? Declared by the front matter's `lang`; without it Colophon
+ * declares English, which is honest only when the text reads as English (franc, on at least 200
+ * characters of running text; loaded only then).
+ */
+async function languageFact(meta: DocumentMeta, tree: Root): Promise<ConformanceFacts['language']> {
+  if (meta.places?.lang) return 'declared';
+  if (meta.lang !== 'en') return 'unknown';
+  const { franc } = await import('franc-min');
+  return franc(proseSample(tree), { minLength: 200 }) === 'eng' ? 'detected' : 'unknown';
 }

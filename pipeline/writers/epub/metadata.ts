@@ -1,4 +1,5 @@
 import type { DocumentMeta } from '../../types.ts';
+import { conformance, type ConformanceFacts } from './conformance.ts';
 
 /** Everything the OPF template prints, computed here so the template stays declarative. */
 export interface PackageMetadata {
@@ -38,10 +39,9 @@ export interface Accessibility {
   certifiedBy?: string;
 }
 
-export interface ContentFacts {
+export interface ContentFacts extends ConformanceFacts {
   /** Images in the text (not the cover). */
   images: number;
-  imagesWithoutAlt: number;
   notes: number;
 }
 
@@ -74,18 +74,20 @@ export function isoSeconds(epoch: number): string {
 
 /**
  * EPUB Accessibility 1.1 discovery metadata. Every claim is derived from the book itself:
- * "alternativeText" and the conformance claim only when every image has alt text.
+ * "alternativeText" only when every image has alt text, and the conformance claim only when
+ * every check of conformance.ts passes.
  */
 function accessibility(meta: DocumentMeta, facts: ContentFacts): Accessibility {
   const hasImages = facts.images > 0;
   const allAlt = facts.imagesWithoutAlt === 0;
   const features = ['structuralNavigation', 'tableOfContents', 'readingOrder'];
   if (hasImages && allAlt) features.push('alternativeText');
-  const conforms = allAlt;
+  const claim = conformance(facts);
+  const conforms = claim.conforms;
   const summary = [
     conforms
       ? 'This publication meets EPUB Accessibility 1.1 and WCAG 2.1 Level AA.'
-      : `This publication does not fully meet EPUB Accessibility 1.1: ${facts.imagesWithoutAlt} of ${facts.images} images have no text alternative.`,
+      : `This publication makes no claim to meet EPUB Accessibility 1.1: ${claim.unmet.join('; ')}.`,
     'It has a table of contents, headings that mark its structure, and a single logical reading order.',
     hasImages && allAlt ? 'Every image has a text alternative.' : undefined,
     facts.notes > 0 ? 'Notes are linked from their citations and back.' : undefined,
