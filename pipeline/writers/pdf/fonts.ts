@@ -4,6 +4,7 @@ import { report } from '../../messages.ts';
 import * as fontkit from 'fontkit';
 import type { AssetResolver, SharedResources } from '../../types.ts';
 import type { FontkitFont, Pdf, PdfFont } from './pdf-document.ts';
+import { fontEmbeddingRefusal, type EmbeddingPermissions } from './pdfa.ts';
 import type { Theme } from './theme.ts';
 
 /** The styles a run of text can ask for; each maps to a chain of faces tried in order. */
@@ -36,6 +37,8 @@ type FaceKey = 'regular' | 'italic' | 'bold' | 'boldItalic' | 'mono' | 'monoBold
 export class Fonts {
   private readonly faces = new Map<FaceKey, Face>();
   private readonly missing = new Set<number>();
+  /** Under PDF/A, faces whose licence forbids embedding, not yet reported (why, by face). */
+  private readonly refused = new Map<Face, string>();
   /** Han characters take the Japanese face's forms, not the Chinese ones. */
   private readonly japanese: boolean;
 
@@ -76,6 +79,10 @@ export class Fonts {
       const font = this.pdf.registerFont(key, parsed);
       face = { name: key, font };
       this.faces.set(key, face);
+      if (this.pdf.pdfa) {
+        const refusal = fontEmbeddingRefusal((font.font['OS/2'] as { fsType?: EmbeddingPermissions } | undefined)?.fsType);
+        if (refusal) this.refused.set(face, refusal);
+      }
     }
     return face;
   }
@@ -143,6 +150,7 @@ export class Fonts {
           if (face === primary) this.reportMissing(codePoint, text, offset, place);
         }
       }
+      if (face !== current && place && this.refused.has(face)) this.reportRefused(face, pointIn(text, offset, place));
       if (face !== current && buffer) {
         out.push({ text: buffer, face: current! });
         buffer = '';
@@ -176,6 +184,19 @@ export class Fonts {
     // PDF/A forbids drawing a glyph the font does not have: no PDF that claims it is written.
     if (this.pdf.pdfa) report(this.file, 'error', `no font has a glyph for ${character}, and a PDF/A (pdfa: true) may not show a blank box; no PDF is written`, pointIn(text, offset, place), 'pdfa-missing-glyph');
     else report(this.file, 'warning', `no font has a glyph for ${character}; it will show as a blank box in the PDF`, pointIn(text, offset, place), 'pdf-missing-glyph');
+  }
+
+  /** PDF/A embeds every font: a face whose licence forbids it is an error where text from the document first uses it. */
+  private reportRefused(face: Face, place: Position | undefined): void {
+    const refusal = this.refused.get(face);
+    if (refusal === undefined) return;
+    this.refused.delete(face);
+    report(this.file, 'error', `the font ${this.pathOf(face.name as FaceKey)} may not be embedded: ${refusal}, and a PDF/A (pdfa: true) must embed every font it uses; no PDF is written`, place, 'pdfa-font-embedding');
+  }
+
+  /** After drawing: refused faces used only by text with no place in the source (the title, running heads, SVG text). */
+  reportUnplacedRefusals(): void {
+    for (const face of [...this.refused.keys()]) this.reportRefused(face, undefined);
   }
 
   /** Width in points of text drawn in one face (the words' shapes are cached by the Pdf). */

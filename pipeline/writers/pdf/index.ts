@@ -33,6 +33,7 @@ export async function renderPdf(input: WriterInput): Promise<Uint8Array> {
   const hasSvg = plan.pages.some((page) => [...page.body, ...page.notes].some(({ box }) => box.ops.some((op) => op.op === 'image' && op.svg)));
   const svg = hasSvg ? (await import('svg-to-pdfkit')).default : undefined;
   renderPages(plan.pdf, plan.pages, plan.frame, plan.furniture, plan.root, true, { render: svg, fonts: plan.svgFonts });
+  plan.fonts.reportUnplacedRefusals();
   return plan.pdf.finish();
 }
 
@@ -43,6 +44,7 @@ export interface Plan {
   furniture: Furniture;
   root: StructNode;
   svgFonts: SvgFonts;
+  fonts: Fonts;
 }
 
 /** Everything up to drawing: the laid-out pages (tests inspect these for widows and orphans). */
@@ -164,7 +166,7 @@ export function planPdf({ tree, meta, file, assets, epoch, shared }: WriterInput
     const key = mono ? (bold ? 'monoBold' : 'mono') : bold && italic ? 'boldItalic' : bold ? 'bold' : italic ? 'italic' : 'regular';
     return state.fonts.face(key).name;
   };
-  return { pdf, pages, frame, furniture, root, svgFonts };
+  return { pdf, pages, frame, furniture, root, svgFonts, fonts: state.fonts };
 }
 
 /** Blocks in sequence, with the space between them decided by what meets what. */

@@ -2,6 +2,7 @@ import type { Image, ImageReference } from 'mdast';
 import { quoted, report } from '../../../messages.ts';
 import { struct, type Box, type Op, type StructNode } from '../boxes.ts';
 import type { Context, State } from '../state.ts';
+import { pngTransparency, svgTransparency } from '../pdfa.ts';
 import { setText } from '../typeset.ts';
 
 /**
@@ -34,6 +35,11 @@ export function figure(state: State, node: Image | ImageReference, url: string, 
     } else {
       report(state.file, 'warning', `${asset.path}: ${asset.mediaType} images cannot be embedded in the PDF (PNG, JPEG and SVG can); its alt text is shown instead`, node, 'pdf-image-type');
       return withCaption(altText(state, alt, context, element), element, context, caption);
+    }
+    if (state.pdf.pdfa) {
+      // No PDF/A validator runs here: what its transparency would need is not vouched for.
+      const transparency = op.svg !== undefined ? svgTransparency(op.svg) : asset.mediaType === 'image/png' ? pngTransparency(asset.bytes) : undefined;
+      if (transparency) report(state.file, 'error', `${asset.path} has ${transparency}, and a PDF/A (pdfa: true) made here carries no transparency: flatten the image onto white; no PDF is written`, node, 'pdfa-transparency');
     }
   } catch (error) {
     report(state.file, 'error', `${asset.path}: cannot read the image: ${(error as Error).message}`, node, 'pdf-image-invalid');
