@@ -6,7 +6,7 @@ import JSZip from 'jszip';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { build, type BuildResult } from '../pipeline/build/build.ts';
 import { PAPER } from '../pipeline/writers/pdf/theme.ts';
-import { fixturesDir, nuCheck, projectRoot, requireTool } from './helpers.ts';
+import { fixturesDir, nuCheck, pageEnds, projectRoot, requireTool } from './helpers.ts';
 
 /**
  * Issue 13's handout, as a new user writes one: a title block with authors and an abstract,
@@ -73,6 +73,14 @@ describe('the handout', () => {
     expect(Math.abs(rendered[0]!.width - (width * dpi) / 72)).toBeLessThan(2);
     const bands = rendered.slice(0, -1).map((page) => tallestWhiteBand(page, theme.page.margins.a4));
     for (const [index, band] of bands.entries()) expect(band, `page ${index + 1}`).toBeLessThanOrEqual(0.12);
+  });
+
+  it('ends no page with a hyphenated word (TeX\u2019s \\brokenpenalty), in the body or in a note continuing overleaf', () => {
+    const ends = pageEnds(join(out, 'input.pdf'));
+    for (const [index, end] of ends.slice(0, -1).entries()) {
+      expect(end.body, `body of page ${index + 1}`).not.toMatch(/[-\u2010]$/);
+      expect(end.last, `foot of page ${index + 1}`).not.toMatch(/[-\u2010]$/);
+    }
   });
 
   it('prints the abstract, the figure caption and the table caption in every edition, and no literal "Table:"', async () => {

@@ -163,3 +163,44 @@ export async function openPage(browser: Browser, options: BrowserContextOptions 
 export function sh(command: string, args: string[], cwd = projectRoot): string {
   return execFileSync(command, args, { cwd, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, env: toolEnv });
 }
+
+/** A printed line of a PDF page, as `pdftotext -bbox-layout` finds it. */
+export interface PrintedLine {
+  text: string;
+  top: number;
+  /** Height of the line's box: the body text's lines share one, notes' and headings' differ. */
+  height: number;
+}
+
+/** Every page's printed lines, top to bottom (page numbers and running heads included). */
+export function printedLines(pdf: string): PrintedLine[][] {
+  const xhtml = tool('pdftotext', ['-bbox-layout', pdf, '-']);
+  return xhtml
+    .split(/<page /)
+    .slice(1)
+    .map((page) =>
+      [...page.matchAll(/<line xMin="[\d.]+" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">([\s\S]*?)<\/line>/g)]
+        .map((match) => ({
+          top: Number(match[1]),
+          height: Math.round((Number(match[2]) - Number(match[1])) * 10) / 10,
+          text: [...match[3]!.matchAll(/>([^<]*)<\/word>/g)].map((word) => word[1]).join(' '),
+        }))
+        .sort((a, b) => a.top - b.top),
+    );
+}
+
+/**
+ * Where each page's text stops: the last line of body text (the document's most common line
+ * height) and the last line of all, which is a note's when the note area is not empty (page
+ * numbers left out).
+ */
+export function pageEnds(pdf: string): { body: string; last: string }[] {
+  const pages = printedLines(pdf);
+  const counts = new Map<number, number>();
+  for (const line of pages.flat()) counts.set(line.height, (counts.get(line.height) ?? 0) + 1);
+  const bodyHeight = [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? 0;
+  return pages.map((lines) => {
+    const text = lines.filter((line) => !/^\d+$/.test(line.text.trim()));
+    return { body: text.filter((line) => Math.abs(line.height - bodyHeight) < 0.3).at(-1)?.text ?? '', last: text.at(-1)?.text ?? '' };
+  });
+}

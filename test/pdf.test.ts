@@ -10,7 +10,7 @@ import { runTransforms } from '../pipeline/transforms/index.ts';
 import { pdfWriter, planPdf, type Plan } from '../pipeline/writers/pdf/index.ts';
 import type { Box, StructNode } from '../pipeline/writers/pdf/boxes.ts';
 import { PAPER } from '../pipeline/writers/pdf/theme.ts';
-import { expectGolden, fixturesDir, projectRoot, tempProject, tool, updateGolden } from './helpers.ts';
+import { expectGolden, fixturesDir, pageEnds, printedLines, projectRoot, tempProject, tool, updateGolden } from './helpers.ts';
 
 /**
  * The PDF edition, checked on real files with real tools (qpdf, poppler). A missing tool fails
@@ -291,6 +291,41 @@ describe('pages', () => {
       const lines = pageText(pdf, page).split('\n').filter((line) => line.trim() && !/^\f?\d+$/.test(line.trim()));
       expect(lines.at(-1), `page ${page}`).not.toMatch(/^(Sub)?[Ss]ection \d/);
     }
+  });
+
+  it('ends no page with a hyphenated word, in the body or in a note continuing overleaf (\\brokenpenalty)', () => {
+    for (const name of ['sco-blueprint', 'widows', 'table', 'intl', 'features', 'overflow']) {
+      const ends = pageEnds(pdfOf(name));
+      expect(ends.length, name).toBeGreaterThan(1);
+      for (const [index, end] of ends.slice(0, -1).entries()) {
+        expect(end.body, `${name}: body of page ${index + 1}`).not.toMatch(/[-\u2010]$/);
+        expect(end.last, `${name}: foot of page ${index + 1}`).not.toMatch(/[-\u2010]$/);
+      }
+    }
+    // A rule with a price, as in TeX: in the report, dense with long notes, two pages of 44 keep
+    // their hyphen, where the only other break would leave a band of 14% or move a long note over.
+    const report = pageEnds(pdfOf('long-report')).slice(0, -1);
+    const hyphenated = report.filter((end) => /[-\u2010]$/.test(end.body) || /[-\u2010]$/.test(end.last));
+    expect(hyphenated.length).toBeLessThanOrEqual(2);
+  });
+
+  it('sets no more than two hyphenated lines in a row (the seed once had eight)', () => {
+    let hyphenated = 0;
+    for (const name of ['sco-blueprint', 'long-report', 'widows', 'features', 'overflow']) {
+      for (const [index, lines] of printedLines(pdfOf(name)).entries()) {
+        let run = 0;
+        for (const [position, line] of lines.entries()) {
+          // A run stays within one paragraph: the body's lines and a note's are not one ladder.
+          const previous = lines[position - 1];
+          if (previous && (Math.abs(previous.height - line.height) > 0.3 || line.top - previous.top > line.height * 1.5)) run = 0;
+          run = /\p{L}[-\u2010]$/u.test(line.text) ? run + 1 : 0;
+          if (run > 0) hyphenated++;
+          expect(run, `${name}, page ${index + 1}: "${line.text}"`).toBeLessThanOrEqual(2);
+        }
+      }
+    }
+    // Hyphenation is still on: the limit shapes ladders, it does not turn hyphens off.
+    expect(hyphenated).toBeGreaterThan(50);
   });
 
   it('repeats the table header on every page the table continues on', () => {

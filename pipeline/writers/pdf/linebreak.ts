@@ -39,6 +39,8 @@ interface Active {
   shrink: number;
   demerits: number;
   ratio: number;
+  /** Hyphenated lines in a row ending with this one. */
+  hyphens: number;
   previous: Active | undefined;
 }
 
@@ -48,16 +50,22 @@ export interface BreakOptions {
   flaggedDemerits?: number;
   fitnessDemerits?: number;
   finalHyphenDemerits?: number;
+  /** Most hyphenated lines in a row (a "ladder"); unlimited when absent. */
+  hyphenLimit?: number;
+  /** Treat hyphenation points as illegal (TeX's first pass, under \\pretolerance). */
+  noHyphens?: boolean;
 }
 
 /** Breaks for a paragraph whose items end with a forced break; undefined when no feasible set exists. */
 export function knuthPlass(items: Item[], lineWidth: number, options: BreakOptions): Break[] | undefined {
   // TeX's plain defaults: \doublehyphendemerits 10000, \finalhyphendemerits 5000, \adjdemerits 10000.
-  const { tolerance, linePenalty = 10, flaggedDemerits = 10000, finalHyphenDemerits = 5000, fitnessDemerits = 10000 } = options;
+  const { tolerance, linePenalty = 10, flaggedDemerits = 10000, finalHyphenDemerits = 5000, fitnessDemerits = 10000, hyphenLimit, noHyphens = false } = options;
+  // One best node per fitness class and, under a ladder limit, per count of hyphens in a row.
+  const runs = hyphenLimit === undefined ? 1 : hyphenLimit + 1;
   let sumWidth = 0;
   let sumStretch = 0;
   let sumShrink = 0;
-  let actives: Active[] = [{ position: 0, line: 0, fitness: 1, width: 0, stretch: 0, shrink: 0, demerits: 0, ratio: 0, previous: undefined }];
+  let actives: Active[] = [{ position: 0, line: 0, fitness: 1, width: 0, stretch: 0, shrink: 0, demerits: 0, ratio: 0, hyphens: 0, previous: undefined }];
 
   // Totals from the start up to the first box after a break at `index` (what the next line starts with).
   const after = (index: number) => {
@@ -78,10 +86,10 @@ export function knuthPlass(items: Item[], lineWidth: number, options: BreakOptio
   for (let index = 0; index < items.length; index++) {
     const item = items[index]!;
     const legal =
-      (item.type === 'penalty' && item.penalty < INFINITY) || (item.type === 'glue' && index > 0 && items[index - 1]!.type === 'box');
+      (item.type === 'penalty' && item.penalty < INFINITY && !(noHyphens && item.flagged)) || (item.type === 'glue' && index > 0 && items[index - 1]!.type === 'box');
     if (legal) {
       const penalty = item.type === 'penalty' ? item : undefined;
-      const candidates: (Active | undefined)[] = [undefined, undefined, undefined, undefined];
+      const candidates: (Active | undefined)[] = new Array(4 * runs).fill(undefined);
       const next: Active[] = [];
       for (const active of actives) {
         const width = sumWidth - active.width + (penalty ? penalty.width : 0);
@@ -96,7 +104,8 @@ export function knuthPlass(items: Item[], lineWidth: number, options: BreakOptio
         const forced = penalty !== undefined && penalty.penalty <= -INFINITY;
         // An active node that is already overfull, or is passed by a forced break, can reach no further.
         if (ratio >= -1 && !forced) next.push(active);
-        if (ratio >= -1 && ratio <= tolerance) {
+        const hyphens = penalty?.flagged ? active.hyphens + 1 : 0;
+        if (ratio >= -1 && ratio <= tolerance && (hyphenLimit === undefined || hyphens <= hyphenLimit)) {
           const badness = 100 * Math.abs(ratio) ** 3;
           let demerits: number;
           const p = penalty?.penalty ?? 0;
@@ -110,9 +119,10 @@ export function knuthPlass(items: Item[], lineWidth: number, options: BreakOptio
           const fitness = ratio < -0.5 ? 0 : ratio <= 0.5 ? 1 : ratio <= 1 ? 2 : 3;
           if (Math.abs(fitness - active.fitness) > 1) demerits += fitnessDemerits;
           demerits += active.demerits;
-          const best = candidates[fitness];
+          const slot = fitness * runs + (hyphenLimit === undefined ? 0 : hyphens);
+          const best = candidates[slot];
           if (!best || demerits < best.demerits) {
-            candidates[fitness] = { position: index, line: active.line + 1, fitness, width: 0, stretch: 0, shrink: 0, demerits, ratio, previous: active };
+            candidates[slot] = { position: index, line: active.line + 1, fitness, width: 0, stretch: 0, shrink: 0, demerits, ratio, hyphens, previous: active };
           }
         }
       }

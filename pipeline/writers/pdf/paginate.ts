@@ -45,8 +45,12 @@ interface Fill {
 
 const EPSILON = 0.01;
 
-/** How many lines a page may give up so as not to end with a hyphenated word. */
-const HYPHEN_LOOKBACK = 3;
+/**
+ * How many lines' height a page may give up so as not to end with a hyphenated word, and how
+ * empty that may leave it (short of the 12% a page may be left blank, measured as a white band).
+ */
+const HYPHEN_LOOKBACK = 4;
+const HYPHEN_SHORT_PAGE = 0.09;
 
 /**
  * A line whose notes cannot all start on its page moves to the next page only when that leaves
@@ -79,16 +83,7 @@ export function paginate(body: Box[], notes: Map<string, Note>, geometry: PageGe
   while (index < body.length || carry.length > 0) {
     if (++guard > body.length * 4 + 10000) throw new Error(`pagination does not progress at box ${index} of ${body.length}`);
     let fill = fillPage(body, index, body.length, carry, placed, notes, geometry, false);
-    if (fill.end < body.length && fill.end > index) {
-      // Move back to the last place where a break is allowed, and one where the page does not
-      // end in a hyphenated word (TeX's \\brokenpenalty) if that costs at most a few lines.
-      let end = fill.end;
-      while (end > index && body[end - 1]!.keep) end--;
-      let unbroken = end;
-      while (unbroken > index && (body[unbroken - 1]!.keep || body[unbroken - 1]!.hyphenated) && end - unbroken < HYPHEN_LOOKBACK) unbroken--;
-      if (unbroken > index && !body[unbroken - 1]!.keep && !body[unbroken - 1]!.hyphenated) end = unbroken;
-      if (end > index && end < fill.end) fill = fillPage(body, index, end, carry, placed, notes, geometry, false);
-    }
+    if (fill.end < body.length && fill.end > index) fill = endWhereAllowed(body, index, index, fill, carry, placed, notes, geometry) ?? fill;
     const floated = fill.end < body.length && fill.end > index ? floatPastGap(body, index, fill.end, carry, placed, notes, geometry) : undefined;
     if (floated) fill = floated;
     if (fill.end === index && fill.body.length === 0 && fill.notes.length === 0 && index < body.length) {
@@ -125,14 +120,48 @@ function floatPastGap(body: Box[], start: number, end: number, carry: Pending[],
   while (stop < rest.length && !rest[stop]!.outline && !rest[stop]!.float && !rest[stop]!.header) stop++;
   if (stop === 0) return undefined;
   const candidate = [...body.slice(0, end), ...rest.slice(0, stop)];
-  let fill = fillPage(candidate, start, candidate.length, carry, placed, notes, geometry, false);
-  let moved = fill.end;
-  while (moved > end && candidate[moved - 1]!.keep) moved--;
-  if (moved <= end) return undefined;
-  if (moved < fill.end) fill = fillPage(candidate, start, moved, carry, placed, notes, geometry, false);
+  const whole = fillPage(candidate, start, candidate.length, carry, placed, notes, geometry, false);
+  const fill = whole.end < candidate.length ? endWhereAllowed(candidate, start, end, whole, carry, placed, notes, geometry) : whole;
+  if (!fill || fill.end <= end) return undefined;
+  const moved = fill.end;
   // The moved text, then the float: body[end…] becomes text[0…moved-end), group, the rest.
   body.splice(end, after - end + (moved - end), ...rest.slice(0, moved - end), ...group);
   return fill;
+}
+
+/**
+ * The page `fill` cut back to end where a break is allowed (widows, orphans, headings kept with
+ * what follows), giving up no box before `keepFrom`; and not after a line that ends in a hyphen
+ * (TeX's \\brokenpenalty) when an allowed place lies a few lines higher and moving there leaves
+ * the page at most HYPHEN_SHORT_PAGE empty. Undefined when no allowed place is left.
+ */
+function endWhereAllowed(body: Box[], start: number, keepFrom: number, fill: Fill, carry: Pending[], placed: Set<string>, notes: Map<string, Note>, geometry: PageGeometry): Fill | undefined {
+  let allowed = fill.end;
+  while (allowed > keepFrom && body[allowed - 1]!.keep) allowed--;
+  if (allowed <= keepFrom) return undefined;
+  const last = body[allowed - 1]!;
+  if (last.hyphenated) {
+    const budget = last.height * HYPHEN_LOOKBACK + EPSILON;
+    let given = 0;
+    for (let unbroken = allowed - 1; unbroken > keepFrom; unbroken--) {
+      const box = body[unbroken]!;
+      if (!box.space) given += box.height;
+      if (given > budget) break;
+      const before = body[unbroken - 1]!;
+      if (before.keep || before.hyphenated) continue;
+      const shorter = fillPage(body, start, unbroken, carry, placed, notes, geometry, false);
+      if (emptiness(shorter, geometry) <= HYPHEN_SHORT_PAGE) return shorter;
+      break;
+    }
+  }
+  return allowed < fill.end ? fillPage(body, start, allowed, carry, placed, notes, geometry, false) : fill;
+}
+
+/** The share of the page's height that `fill` leaves empty. */
+function emptiness(fill: Fill, geometry: PageGeometry): number {
+  const sum = (boxes: Box[]) => boxes.reduce((height, box) => height + box.height, 0);
+  const notes = fill.notes.length > 0 ? sum(fill.notes) + geometry.separator : 0;
+  return (geometry.height - sum(fill.body) - notes) / geometry.height;
 }
 
 function fillPage(body: Box[], start: number, stop: number, carryIn: Pending[], placedIn: Set<string>, notes: Map<string, Note>, geometry: PageGeometry, force: boolean): Fill {
@@ -234,6 +263,11 @@ function takeNotes(queue: Pending[], room: number, started: boolean, geometry: P
       end++;
     }
     const least = from === 0 ? Math.min(2, note.boxes.length) : 1;
+    // A note that continues overleaf does not stop on a hyphen either, if a line can go with it.
+    while (end < note.boxes.length && end - from > least && note.boxes[end - 1]!.hyphenated) {
+      end--;
+      used -= note.boxes[end]!.height;
+    }
     if (end - from < least && !forceOne) return { boxes, height, rest: queue.slice(position) };
     if (before > 0) boxes.push(gap(geometry));
     boxes.push(...note.boxes.slice(from, end));

@@ -65,6 +65,8 @@ const BREAKING_SPACE_OR_NOT = /[ \t\n\r\f\v\u1680\u2000-\u2006\u2008-\u200a\u205
 /** A percent sign or a unit (with trailing punctuation) that must stay on the line of the number before it. */
 const UNIT_AFTER_NUMBER = /^(?:%|‰|‱|°[CF]?|[kMGTmµnc]?(?:m|g|s|Hz|W|Wh|V|A|J|N|Pa|L|l|B|b|t)|[kMGT]?bit|h|min|bar|dB|K|mol|€|£|¥)[²³]?[.,;:!?)\]’”"']*$/u;
 
+const ENDS_WITH_HYPHEN = /[-\u2010]$/;
+
 const CLOSING = new Set([...'。，、；：！？）」』】》〉’”．,.;:!?)]}%']);
 const OPENING = new Set([...'（「『【《〈‘“([{']);
 
@@ -80,12 +82,23 @@ export function setText(context: TextContext, runs: Run[], options: SetOptions):
   return levels ? toBidiLines(items, breaks, options, levels.base) : toLines(items, breaks, options);
 }
 
+/**
+ * Hyphenated lines in a row at most (Bringhurst 2.4.5 allows three; two reads better in a
+ * 60-75 character measure). Knuth-Plass alone allows any ladder: with TeX's demerits, a run of
+ * hyphens (2,500 each, plus 10,000 for each pair in a row) costs less than a single line set
+ * as loose as the tolerance allows (badness 337: 120,000), so a narrow paragraph full of long
+ * words came out with eight in a row.
+ */
+const HYPHEN_LIMIT = 2;
+
 function breakItems(items: TextItem[], width: number): Break[] {
-  for (const tolerance of [1.5, 4, INFINITY]) {
-    const breaks = knuthPlass(items, width, { tolerance });
+  // The limit first; only a paragraph that cannot be set within it goes without.
+  for (const tolerance of [1.5, 4]) {
+    const breaks = knuthPlass(items, width, { tolerance, hyphenLimit: HYPHEN_LIMIT });
     if (breaks) return breaks;
   }
-  return firstFit(items, width);
+  const breaks = knuthPlass(items, width, { tolerance: INFINITY });
+  return breaks ?? firstFit(items, width);
 }
 
 function toItems(fonts: Fonts, scripts: ScriptTools, runs: Run[], options: SetOptions, levels: Levels | undefined): TextItem[] {
@@ -174,7 +187,9 @@ function toItems(fonts: Fonts, scripts: ScriptTools, runs: Run[], options: SetOp
                 type: 'penalty',
                 width: hyphenated ? hyphenWidth : 0,
                 penalty: hyphenated ? (ragged ? 300 : 50) : part.kind === 'url' ? 80 : 2000,
-                flagged: hyphenated,
+                // A break after a word's own hyphen ("people-/to-people") ends the line with a
+                // hyphen too: it counts in a ladder, and a page should not end there (TeX flags both).
+                flagged: hyphenated || ENDS_WITH_HYPHEN.test(parts[index - 1]?.text ?? ''),
                 hyphen: hyphenated ? ink : undefined,
               });
             }
@@ -401,7 +416,7 @@ function toLines(items: TextItem[], breaks: Break[], options: SetOptions): Box[]
     const lineOps: (TextOp | ImageOp)[] = [...clean, ...objects];
     if (above > 0) for (const op of lineOps) op.y += above;
     // The paginator avoids ending a page with this line (TeX's \\brokenpenalty).
-    const hyphenated = endItem?.type === 'penalty' && endItem.hyphen !== undefined;
+    const hyphenated = endItem?.type === 'penalty' && endItem.flagged;
     boxes.push({ height: options.leading + above + below, ops: lineOps, notes, keep: false, hyphenated: hyphenated || undefined, struct: options.struct, dests: dests.length ? dests : undefined });
     start = end + 1;
   });
@@ -482,7 +497,8 @@ function toBidiLines(items: TextItem[], breaks: Break[], options: SetOptions, ba
     for (const object of objects) object.x += offset;
     const lineOps: (TextOp | ImageOp)[] = [...clean, ...objects];
     if (above > 0) for (const op of lineOps) op.y += above;
-    boxes.push({ height: options.leading + above + below, ops: lineOps, notes, keep: false, struct: options.struct, dests: dests.length ? dests : undefined });
+    const hyphenated = endItem?.type === 'penalty' && endItem.flagged;
+    boxes.push({ height: options.leading + above + below, ops: lineOps, notes, keep: false, hyphenated: hyphenated || undefined, struct: options.struct, dests: dests.length ? dests : undefined });
     start = end + 1;
   }
   return boxes;
