@@ -58,6 +58,7 @@ export async function renderDocument(source: Source, context: RenderContext, sha
 
   const limits = { ...defaultLimits, ...context.limits };
   if (!checkSource(file, limits)) return finish();
+  await yieldToEventLoop();
   let tree: Root;
   try {
     tree = loaded.tree ?? parseDocumentText(file, undefined, trees);
@@ -68,6 +69,7 @@ export async function renderDocument(source: Source, context: RenderContext, sha
     return finish();
   }
   if (!checkTreeDepth(tree, file, limits)) return finish();
+  await yieldToEventLoop();
   const read = new Map<string, string>();
   // Every file of the document's own that a writer reads is recorded for the edition cache.
   // A file looked for but missing is recorded too, so that `--watch` rebuilds when it appears.
@@ -107,6 +109,7 @@ export async function renderDocument(source: Source, context: RenderContext, sha
     return asset ? [new TextDecoder().decode(asset.bytes)] : [];
   });
   for (const edition of context.formats) {
+    await yieldToEventLoop();
     const writer = await loadWriter(edition);
     try {
       // Writers never change the tree they are given: every edition reads the same one.
@@ -118,6 +121,14 @@ export async function renderDocument(source: Source, context: RenderContext, sha
   }
   output.assets = [...read];
   return finish();
+}
+
+/**
+ * Let the event loop run between the long synchronous stages (parse, transforms, each writer), so
+ * that a signal's handler runs within one stage of the signal, not after the whole document.
+ */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolvePromise) => setImmediate(resolvePromise));
 }
 
 /** Fetch every remote image the document shows, a few at a time; failures are errors at the image. */
