@@ -1,10 +1,11 @@
-import type { Link, Root, Text } from 'mdast';
-import remarkSmartypants from 'remark-smartypants';
+import type { Link, Literal, Node, Root, Text } from 'mdast';
+import { retext } from 'retext';
+import retextSmartypants, { type Options as SmartypantsOptions } from 'retext-smartypants';
 import { visit } from 'unist-util-visit';
 
 /**
  * Smart punctuation by language (Pandoc's `smart` extension): curly quotes as the document's
- * language writes them, `--` an en dash, `---` an em dash, `...` an ellipsis. remark-smartypants
+ * language writes them, `--` an en dash, `---` an em dash, `...` an ellipsis. retext-smartypants
  * does the pairing across inline nodes and leaves code alone; raw HTML is never text. Quotes
  * must be single characters for it (it splices by length), so French spacing and apostrophes
  * are fixed in a pass after it.
@@ -93,13 +94,12 @@ export function smartPunctuation(tree: Root, lang: string): void {
     }
   });
   for (const node of urls) (node as { type: string }).type = 'inlineCode';
-  const transform = remarkSmartypants.call(undefined as never, {
+  smartypants(tree, {
     openingQuotes: { double: quotes.double[0], single: quotes.single[0] },
     closingQuotes: { double: quotes.double[1], single: quotes.single[1] },
     dashes: 'oldschool',
     backticks: false,
-  }) as unknown as (tree: Root) => void;
-  transform(tree);
+  });
   for (const node of urls) (node as { type: string }).type = 'text';
 
   const close = quotes.single[1];
@@ -141,6 +141,51 @@ export function smartPunctuation(tree: Root, lang: string): void {
         .replace(/[ \u00A0\u202F]?([»›])/g, `${NARROW_NO_BREAK_SPACE}$1`);
     }
   });
+}
+
+// Blocks whose text starts fresh (a quote at their start opens); inline parents are joined seamlessly.
+const SMART_BLOCKS = new Set(['paragraph', 'heading', 'tableCell']);
+const SMART_LITERALS = new Set(['text', 'inlineCode']);
+
+/**
+ * remark-smartypants' method, with its two retext passes run only where they can change
+ * something: on 1 MB of READMEs the plugin as published took 1.6 s, mostly retext parsing text
+ * that holds no quote, dash or dots. The quotes are paired over all the text at once, with code
+ * counted by its length and each block opened by a space; dashes and ellipses are then made
+ * node by node (they change lengths).
+ */
+function smartypants(tree: Root, options: SmartypantsOptions): void {
+  const nodes: Node[] = [];
+  let allText = '';
+  visit(tree, (node, _index, parent) => {
+    if (!parent) return;
+    if (SMART_LITERALS.has(node.type)) {
+      const { value } = node as Literal;
+      allText += node.type === 'text' ? value : 'A'.repeat(value.length);
+      nodes.push(node);
+    } else if (SMART_BLOCKS.has(node.type)) {
+      allText += ' ';
+      nodes.push(node);
+    }
+  });
+  // Only a straight quote can become a curly one.
+  if (/["']/.test(allText)) allText = retext().use(retextSmartypants, { ...options, ellipses: false, dashes: false, backticks: false }).processSync(allText).toString();
+  const dashesAndDots = retext().use(retextSmartypants, { ...options, quotes: false });
+  let start = 0;
+  for (const node of nodes) {
+    if (!SMART_LITERALS.has(node.type)) {
+      start += 1;
+      continue;
+    }
+    const literal = node as Literal;
+    const end = start + literal.value.length;
+    if (node.type === 'text') {
+      const text = allText.slice(start, end);
+      // Two dashes, or dots (with or without spaces between them), are all it changes.
+      literal.value = /--|\.\s*\./.test(text) ? dashesAndDots.processSync(text).toString() : text;
+    }
+    start = end;
+  }
 }
 
 function escapeRegExp(value: string): string {
