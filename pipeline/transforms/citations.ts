@@ -135,7 +135,6 @@ export function resolveCitations(tree: Root, file: VFile, meta: DocumentMeta, re
     return info;
   }
   const noteStyle = /<style[^>]*\bclass="note"/.test(styleXml);
-  engine.updateItems(cited);
   const known = clusters.map((cluster) => cluster.items.filter((item) => items.has(item.key)));
   const citations = clusters.map((cluster, index) => ({
     citationID: `c${index}`,

@@ -87,6 +87,8 @@ export function transformMath(tree: Root, file: VFile): MathInfo {
   }
 
   const temml = loadTemml();
+  // A formula written again (a symbol, a recurring term) is converted once.
+  const converted = new Map<string, string>();
   for (const node of formulas) {
     node.data ??= {};
     // mdast-util-math's own hast (a <code> holding the TeX) is replaced by MathML in the writers.
@@ -98,8 +100,15 @@ export function transformMath(tree: Root, file: VFile): MathInfo {
       continue;
     }
     const display = node.type === 'math' || node.data.display === true;
+    const key = `${display ? 'D' : 'I'}${node.value}`;
+    const known = converted.get(key);
+    if (known !== undefined) {
+      node.data.mathml = known;
+      continue;
+    }
     try {
       node.data.mathml = temml.renderToString(node.value, { displayMode: display, xml: true, annotate: true, throwOnError: true, trust: false, maxExpand: 1000 });
+      converted.set(key, node.data.mathml);
     } catch (error) {
       if (error instanceof RangeError) {
         report(file, 'error', 'formula nested too deeply to typeset', node, 'math-too-deep');

@@ -1,5 +1,6 @@
 import type { Position } from 'unist';
 import type { FontStyle } from './fonts.ts';
+import type { VectorOutlines } from './math-outlines.ts';
 
 /**
  * The layout model. Handlers turn mdast into Boxes: slices of the page's height (a line,
@@ -73,6 +74,8 @@ export interface ImageOp {
   h: number;
   bytes?: Uint8Array;
   svg?: string;
+  /** Filled outlines (a typeset formula), drawn scaled into the op's box. */
+  outlines?: VectorOutlines;
   /** Overrides the box's structure element (a formula in a line of text). */
   struct?: StructNode;
 }
@@ -133,7 +136,8 @@ export interface Run {
 
 /** A drawing set in a line of text like a glyph: its width, and its extent above and below the baseline. */
 export interface InlineObject {
-  svg: string;
+  svg?: string;
+  outlines?: VectorOutlines;
   width: number;
   ascent: number;
   descent: number;

@@ -134,6 +134,7 @@ function drawOp(pdf: Pdf, op: Op, x: number, y: number, svg: SvgSupport): void {
       return;
     case 'image':
       if (op.bytes) pdf.image(op.bytes, x + op.x, y + op.y, op.w, op.h);
+      else if (op.outlines) pdf.outlines(op.outlines, x + op.x, y + op.y, op.w, op.h);
       else if (op.svg && svg.render) svg.render(pdf.raw, op.svg, x + op.x, y + op.y, { width: op.w, height: op.h, assumePt: false, preserveAspectRatio: 'xMidYMid meet', fontCallback: svg.fonts });
       return;
   }

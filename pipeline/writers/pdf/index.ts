@@ -28,7 +28,7 @@ export const pdfWriter: Writer = {
 /** mdast → boxes → pages → pdfkit. */
 export async function renderPdf(input: WriterInput): Promise<Uint8Array> {
   // MathJax is loaded only for a document with formulas (the math transform counted them).
-  const formulas = input.file.data.math?.count ? typesetFormulas(input.tree, input.file, '#000000') : undefined;
+  const formulas = input.file.data.math?.count ? typesetFormulas(input.tree, input.file, '#000000', input.shared) : undefined;
   const plan = planPdf(input, formulas);
   const hasSvg = plan.pages.some((page) => [...page.body, ...page.notes].some(({ box }) => box.ops.some((op) => op.op === 'image' && op.svg)));
   const svg = hasSvg ? (await import('svg-to-pdfkit')).default : undefined;

@@ -111,7 +111,7 @@ export function toRuns(state: State, nodes: PhrasingContent[], base: InlineStyle
           link: style.link,
           place: node.position,
           struct: element,
-          object: { svg: formula.svg, width: formula.width * style.size, ascent: formula.height * style.size, descent: formula.depth * style.size },
+          object: { svg: formula.svg, outlines: formula.outlines, width: formula.width * style.size, ascent: formula.height * style.size, descent: formula.depth * style.size },
         });
         return;
       }

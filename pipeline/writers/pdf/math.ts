@@ -4,11 +4,15 @@ import type { InlineMath, Math } from 'mdast-util-math';
 import { visit } from 'unist-util-visit';
 import type { VFile } from 'vfile';
 import { report } from '../../messages.ts';
+import type { SharedResources } from '../../types.ts';
+import { outlinesOf, type SvgElement, type VectorOutlines } from './math-outlines.ts';
 
 /** A formula typeset as vector outlines; lengths in ems of the type it sits in. */
 export interface TypesetFormula {
-  /** An SVG of paths only (MathJax with `fontCache: 'none'`): no text, no fonts. */
-  svg: string;
+  /** The outlines as PDF path operators (most formulas), drawn without an SVG renderer. */
+  outlines?: VectorOutlines;
+  /** An SVG of the formula, when it holds more than filled paths (text, strokes, colour): drawn by svg-to-pdfkit. */
+  svg?: string;
   width: number;
   /** Above the baseline. */
   height: number;
@@ -18,23 +22,34 @@ export interface TypesetFormula {
 
 export type Formulas = Map<Math | InlineMath, TypesetFormula>;
 
+/** TeX → typeset formula, each distinct formula typeset once. */
+interface Typesetter {
+  typeset(tex: string, display: boolean, color: string): TypesetFormula;
+}
+
+/** A formula that defines macros changes how later ones read: such documents get a typesetter of their own. */
+const DEFINES_MACROS = /\\(?:newcommand|renewcommand|def|let|DeclareMathOperator|newenvironment|renewenvironment)\b/;
+
 /**
  * Typeset every formula of the tree with MathJax (TeX in, SVG out), loaded only when the
  * document has math. The math transform has converted each formula once already, so TeX
  * errors here are rare (the two TeX readers differ a little); each is reported where it is.
+ * MathJax is set up once per build (`shared`), and a formula met again is not typeset again;
+ * a document that defines macros gets MathJax to itself, so its macros reach no other document.
  */
-export function typesetFormulas(tree: Root, file: VFile, color: string): Formulas {
+export function typesetFormulas(tree: Root, file: VFile, color: string, shared?: SharedResources): Formulas {
   const formulas: Formulas = new Map();
   const nodes: (Math | InlineMath)[] = [];
   visit(tree, (node) => {
     if ((node.type === 'math' || node.type === 'inlineMath') && node.data?.mathml) nodes.push(node);
   });
   if (nodes.length === 0) return formulas;
-  const convert = mathJax();
+  const ownMacros = nodes.some((node) => DEFINES_MACROS.test(node.value));
+  const typesetter = ownMacros || !shared ? mathJax() : shared.parsed('colophon:mathjax-svg', NO_BYTES, mathJax);
   for (const node of nodes) {
     const display = node.type === 'math' || node.data?.display === true;
     try {
-      formulas.set(node, measure(convert(node.value, display), color));
+      formulas.set(node, typesetter.typeset(node.value, display, color));
     } catch (error) {
       const reason = error instanceof RangeError ? 'formula nested too deeply to typeset' : `TeX error in formula: ${(error as Error).message}`;
       report(file, 'error', `${reason} (PDF edition)`, node, 'math-tex');
@@ -43,26 +58,14 @@ export function typesetFormulas(tree: Root, file: VFile, color: string): Formula
   return formulas;
 }
 
-/** MathJax's dimensions are in the viewBox: `0 -height width height+depth`, in thousandths of an em. */
-function measure(svg: string, color: string): TypesetFormula {
-  const viewBox = /viewBox="([^"]+)"/.exec(svg)?.[1]?.split(/\s+/).map(Number) ?? [];
-  const [, minY = 0, width = 0, total = 0] = viewBox;
-  const height = -minY / 1000;
-  return {
-    // svg-to-pdfkit reads no CSS: give the outlines the text's colour outright.
-    svg: svg.replace(/currentColor/g, color).replace(/ style="[^"]*"/, ''),
-    width: width / 1000,
-    height,
-    depth: total / 1000 - height,
-  };
-}
+const NO_BYTES = new Uint8Array(0);
 
 interface LiteAdaptor {
   innerHTML(node: unknown): string;
 }
 
-/** MathJax 3's TeX input and SVG output (CommonJS, required on first use). */
-function mathJax(): (tex: string, display: boolean) => string {
+/** MathJax 3's TeX input and SVG output (CommonJS, required on first use), with a cache of what it typeset. */
+function mathJax(): Typesetter {
   const load = createRequire(import.meta.url);
   const { mathjax } = load('mathjax-full/js/mathjax.js');
   const { TeX } = load('mathjax-full/js/input/tex.js');
@@ -79,5 +82,32 @@ function mathJax(): (tex: string, display: boolean) => string {
     InputJax: new TeX({ packages: ['base', 'ams', 'newcommand', 'boldsymbol', 'color', 'cancel', 'mathtools'], formatError: (_jax: unknown, error: Error) => { throw error; } }),
     OutputJax: new SVG({ fontCache: 'none' }),
   });
-  return (tex, display) => adaptor.innerHTML(document.convert(tex, { display, em: 10, ex: 5, containerWidth: 1e6 }));
+  const done = new Map<string, TypesetFormula>();
+  const glyphs = new Map<string, string | undefined>();
+  return {
+    typeset(tex, display, color) {
+      const key = `${display ? 'D' : 'I'}${color}\n${tex}`;
+      let formula = done.get(key);
+      if (!formula) {
+        const container = document.convert(tex, { display, em: 10, ex: 5, containerWidth: 1e6 }) as SvgElement;
+        formula = measure(container, () => adaptor.innerHTML(container), color, glyphs);
+        done.set(key, formula);
+      }
+      return formula;
+    },
+  };
+}
+
+/** MathJax's dimensions are in the viewBox: `0 -height width height+depth`, in thousandths of an em. */
+function measure(container: SvgElement, serialise: () => string, color: string, glyphs: Map<string, string | undefined>): TypesetFormula {
+  const svg = container.children?.find((child) => child.kind === 'svg');
+  const viewBox = String(svg?.attributes?.viewBox ?? '').split(/\s+/).map(Number);
+  const [, minY = 0, width = 0, total = 0] = viewBox;
+  const height = -minY / 1000;
+  const size = { width: width / 1000, height, depth: total / 1000 - height };
+  // Most formulas are filled paths only: their outlines go straight into the page, no SVG renderer needed.
+  const outlines = svg ? outlinesOf(svg, color, glyphs) : undefined;
+  if (outlines) return { ...size, outlines };
+  // svg-to-pdfkit reads no CSS: give the outlines the text's colour outright.
+  return { ...size, svg: serialise().replace(/currentColor/g, color).replace(/ style="[^"]*"/, '') };
 }

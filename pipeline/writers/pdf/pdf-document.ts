@@ -2,6 +2,7 @@ import PDFDocumentCtor from 'pdfkit';
 import type { DocumentOptions, FontkitFont, OutlineItem, PdfFont, RawDocument, StructContent, StructElement, StructOptions } from './pdfkit-api.ts';
 import { batchPageContent, captureOutput, escapeXmp } from './pdfkit-patches.ts';
 import { forEachWord, WordShapes } from './word-shapes.ts';
+import type { VectorOutlines } from './math-outlines.ts';
 
 export type { FontkitFont, OutlineItem, PdfFont, StructContent, StructElement, StructOptions } from './pdfkit-api.ts';
 
@@ -198,6 +199,18 @@ export class Pdf {
     const doc = this.raw.save().lineWidth(width).strokeColor(color);
     points.forEach(([x, y], index) => (index === 0 ? doc.moveTo(x, y) : doc.lineTo(x, y)));
     doc.stroke().restore();
+  }
+
+  /** Filled outlines in their viewBox, fitted into the box at (x, y) of the given size, centred as SVG's `xMidYMid meet` does. */
+  outlines(outlines: VectorOutlines, x: number, y: number, width: number, height: number): void {
+    const [minX, minY, boxWidth, boxHeight] = outlines.viewBox;
+    if (boxWidth <= 0 || boxHeight <= 0) return;
+    const scale = Math.min(width / boxWidth, height / boxHeight);
+    const left = x + (width - boxWidth * scale) / 2 - minX * scale;
+    const top = y + (height - boxHeight * scale) / 2 - minY * scale;
+    this.raw.save().transform(scale, 0, 0, scale, left, top).fillColor(outlines.color).strokeColor(outlines.color);
+    this.raw.addContent(outlines.operators);
+    this.raw.restore();
   }
 
   image(bytes: Uint8Array, x: number, y: number, width: number, height: number): void {

@@ -88,6 +88,8 @@ export interface RawDocument {
   fill(): RawDocument;
   stroke(): RawDocument;
   save(): RawDocument;
+  /** Concatenates a matrix to the current transformation (`cm`), keeping pdfkit's own record of it. */
+  transform(m11: number, m12: number, m21: number, m22: number, dx: number, dy: number): RawDocument;
   restore(): RawDocument;
   image(src: Uint8Array | object, x: number, y: number, options: { width: number; height: number }): RawDocument;
   openImage(src: Uint8Array): { width: number; height: number };

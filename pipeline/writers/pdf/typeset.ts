@@ -351,7 +351,7 @@ function toLines(items: TextItem[], breaks: Break[], options: SetOptions): Box[]
         if (item.dest) dests.push(item.dest);
         for (const name of item.anchors ?? []) if (!dests.includes(name)) dests.push(name);
         if (item.object) {
-          objects.push({ op: 'image', x, y: baseline - item.object.ascent, w: item.object.width, h: item.object.ascent + item.object.descent, svg: item.object.svg, struct: item.struct });
+          objects.push({ op: 'image', x, y: baseline - item.object.ascent, w: item.object.width, h: item.object.ascent + item.object.descent, svg: item.object.svg, outlines: item.object.outlines, struct: item.struct });
           current = undefined;
         } else if (item.text === '') {
           current = undefined;
@@ -468,7 +468,7 @@ function toBidiLines(items: TextItem[], breaks: Break[], options: SetOptions, ba
       const joins = current !== undefined && current.rtl === rtl;
       if (item.type === 'box') {
         if (item.object) {
-          objects.push({ op: 'image', x, y: baseline - item.object.ascent, w: item.object.width, h: item.object.ascent + item.object.descent, svg: item.object.svg, struct: item.struct });
+          objects.push({ op: 'image', x, y: baseline - item.object.ascent, w: item.object.width, h: item.object.ascent + item.object.descent, svg: item.object.svg, outlines: item.object.outlines, struct: item.struct });
           current = undefined;
         } else if (item.text === '') current = undefined;
         else if (current && joins && sameInk(current.ink, item) && item.note === undefined) {

@@ -28,7 +28,7 @@ export function math(state: State, node: Math, context: Context): Box[] {
   width *= scale;
   height *= scale;
   const pad = size * 0.25;
-  const ops: Op[] = [{ op: 'image', x: (context.width - width) / 2, y: pad, w: width, h: height, svg: formula.svg, struct: element }];
+  const ops: Op[] = [{ op: 'image', x: (context.width - width) / 2, y: pad, w: width, h: height, svg: formula.svg, outlines: formula.outlines, struct: element }];
   if (number) {
     const baseline = pad + formula.height * size * scale;
     ops.push({ op: 'text', x: context.width - numberWidth, y: baseline, text: number, face: face.name, size, color: state.theme.body.color, extra: 0, width: numberWidth, struct: struct('Lbl', group) });
