@@ -20,6 +20,7 @@ interface Editions {
   html: string;
   epubChapters: string[];
   epubCss: string;
+  epubOpf: string;
   pdfPath: string;
   pdfText: string;
 }
@@ -41,6 +42,7 @@ beforeAll(async () => {
       html: new TextDecoder().decode(bytes('html')),
       epubChapters: await Promise.all(chapterNames.map((path) => zip.file(path)!.async('string'))),
       epubCss: await zip.file(Object.keys(zip.files).find((path) => path.endsWith('style.css'))!)!.async('string'),
+      epubOpf: await zip.file(Object.keys(zip.files).find((path) => path.endsWith('.opf'))!)!.async('string'),
       pdfPath,
       pdfText: execFileSync('pdftotext', [pdfPath, '-'], { encoding: 'utf8' }),
     });
@@ -91,6 +93,27 @@ describe('the Pandoc features fixture', () => {
       expect(text.replace(/\s+/g, ''), edition).toContain('https://example.org/a--b/\'c'); // a URL may break across lines in the PDF
       expect(text, edition).not.toContain('Code 2');
     }
+  });
+
+  it('prints the title, the author and the derived description with the body’s punctuation in every edition’s metadata', () => {
+    const { html, epubOpf, pdfPath } = built.get('pandoc-features')!;
+    const title = 'Pandoc’s Markdown, in every edition';
+    const author = 'Patrick O’Brian';
+    // The first paragraph, as the body prints it: code keeps its straight quotes and hyphens.
+    const opening = '“Double quotes,” ‘single quotes’, it’s 1990–1999 — and then… nothing. Code stays straight: "x" -- \'y\'...';
+    const decode = (markup: string) => markup.replace(/&#x([0-9a-f]+);/gi, (_, hex: string) => String.fromCodePoint(parseInt(hex, 16))).replace(/&#(\d+);/g, (_, decimal: string) => String.fromCodePoint(Number(decimal))).replace(/&quot;/g, '"').replace(/&amp;/g, '&');
+    const page = decode(html);
+    expect(page).toContain(`<title>${title}</title>`);
+    expect(page).toContain(`<meta name="author" content="${author}">`);
+    expect(page).toContain(`<meta name="description" content="${opening}`);
+    const opf = decode(epubOpf);
+    expect(opf).toMatch(new RegExp(`<dc:title[^>]*>${title}</dc:title>`));
+    expect(opf).toMatch(new RegExp(`<dc:creator[^>]*>${author}</dc:creator>`));
+    expect(opf).toContain(`<dc:description>${opening}`);
+    const info = execFileSync('pdfinfo', [pdfPath], { encoding: 'utf8' });
+    expect(info).toContain(`Title:           ${title}`);
+    expect(info).toContain(`Author:          ${author}`);
+    expect(info).toContain(`Subject:         ${opening}`);
   });
 
   it('marks sub- and superscripts, definition lists and alerts in HTML and EPUB', () => {

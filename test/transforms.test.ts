@@ -231,4 +231,12 @@ describe('abstract', () => {
     expect(references(tree)).toEqual(['1']);
     expect(process('---\ntitle: T\ndescription: Given.\nabstract: An abstract.\n---\n').meta.description).toBe('Given.');
   });
+
+  it('smartens the metadata it prints and the description it derives, like the body (not with smart: false)', () => {
+    const { meta } = process('---\ntitle: "It\'s \\"T\\""\nauthor: "Patrick O\'Brian"\neditor: "Ann O\'Neil"\nrights: "CC -- \'by\'"\nabstract: |\n  "We" counted -- `"code"`.\n---\n\nBody.\n');
+    expect([meta.title, meta.authors[0]!.name, meta.editors[0], meta.rights, meta.description]).toEqual(['It’s “T”', 'Patrick O’Brian', 'Ann O’Neil', 'CC – ‘by’', '“We” counted – "code".']);
+    expect(process('---\ntitle: T\nlang: fr\n---\n\n"Vrai?" Oui.\n').meta.description).toBe('«\u202FVrai\u202F?\u202F» Oui.');
+    const plain = process('---\ntitle: "It\'s"\nauthor: "O\'Brian"\nsmart: false\n---\n\n"Body" -- text.\n').meta;
+    expect([plain.title, plain.authors[0]!.name, plain.description]).toEqual(["It's", "O'Brian", '"Body" -- text.']);
+  });
 });

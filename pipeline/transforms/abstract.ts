@@ -1,5 +1,4 @@
 import type { Root } from 'mdast';
-import { toString } from 'mdast-util-to-string';
 import { visit } from 'unist-util-visit';
 import { VFile } from 'vfile';
 import { parse } from '../parse/parse.ts';
@@ -24,10 +23,4 @@ export function insertAbstract(tree: Root, meta: DocumentMeta): void {
   const children = parsed.children.filter((node): node is Abstract['children'][number] => node.type !== 'yaml' && node.type !== 'definition' && node.type !== 'footnoteDefinition');
   if (children.length === 0) return;
   tree.children.unshift({ type: 'abstract', children });
-}
-
-/** The abstract as one line of plain text, without note calls (the description when none is given). */
-export function abstractText(markdown: string): string {
-  const blocks = parse(new VFile(markdown)).children.map((node) => toString(node));
-  return blocks.join(' ').replace(/\^?\[\^?[^\]]*\]/g, (call) => (call.startsWith('[^') || call.startsWith('^[') ? '' : call)).replace(/\s+/g, ' ').trim();
 }

@@ -11,7 +11,8 @@ import { checkOutline } from './outline.ts';
 import { rawHtmlToMdast } from './raw-html.ts';
 import { titleAlerts } from './alerts.ts';
 import { highlightCode } from './highlight.ts';
-import { smartPunctuation, smartText } from './smart-punctuation.ts';
+import { smartMetadata, smartPunctuation } from './smart-punctuation.ts';
+import { describeDocument } from './description.ts';
 import { inlineNotes } from './inline-notes.ts';
 import { resolveCitations, type ReadData } from './citations.ts';
 import { resolveCrossrefs } from './crossrefs.ts';
@@ -44,7 +45,9 @@ export interface TransformOptions extends MetadataOptions {
  *    are in place, so a formula in a note is converted like any other);
  * 9. cross-references: they read the numbers of sections, equations and figures;
  * 10. smart punctuation follows the language from the metadata (math and code are not text),
- *    after cross-references, so text they copy is set the same way;
+ *    after cross-references, so text they copy is set the same way; the metadata lines the
+ *    editions print are smartened there too, and a description the front matter does not give
+ *    is read from the finished body after it;
  * 11. alert titles and code highlighting are facts of single nodes, in the document's language.
  */
 export function runTransforms(tree: Root, file: VFile, options: TransformOptions = {}): DocumentMeta {
@@ -69,11 +72,10 @@ export function runTransforms(tree: Root, file: VFile, options: TransformOptions
   resolveCrossrefs(tree, file, meta);
   if (meta.smart !== false) {
     smartPunctuation(tree, meta.lang);
-    // As Pandoc does: the title lines are text the editions print, too.
-    meta.title = smartText(meta.title, meta.lang);
-    meta.shortTitle = smartText(meta.shortTitle, meta.lang);
-    if (meta.subtitle) meta.subtitle = smartText(meta.subtitle, meta.lang);
+    // As Pandoc does: the title, names and other lines of metadata are text the editions print, too.
+    smartMetadata(meta);
   }
+  describeDocument(tree, meta);
   titleAlerts(tree, meta.lang);
   highlightCode(tree);
   return meta;

@@ -1,13 +1,12 @@
 import { createHash } from 'node:crypto';
 import { basename, extname } from 'node:path';
-import type { Heading, Root, RootContent, Yaml } from 'mdast';
+import type { Heading, Root, Yaml } from 'mdast';
 import { toString } from 'mdast-util-to-string';
 import type { Point } from 'unist';
 import type { VFile } from 'vfile';
 import { isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, visit, type Document } from 'yaml';
 import * as v from 'valibot';
 import { report, withArticle } from '../messages.ts';
-import { abstractText } from './abstract.ts';
 import { isFreeKey, nearestKey, OTHER_KNOWN_KEYS, PANDOC_ALIASES, PANDOC_UNSUPPORTED } from './front-matter-keys.ts';
 import type { Author, DocumentMeta, ProjectDefaults } from '../types.ts';
 import { checkThemeOverride } from './pdf-theme.ts';
@@ -123,7 +122,8 @@ export function extractMetadata(tree: Root, file: VFile, options: MetadataOption
       (data.isbn ? `urn:isbn:${data.isbn.replace(/[-\s]/g, '')}` : undefined) ??
       `urn:uuid:${uuidV5(JSON.stringify([title, authorList.map((a) => a.name), date ?? '']), IDENTIFIER_NAMESPACE)}`,
     isbn: data.isbn?.replace(/[-\s]/g, ''),
-    description: data.description ?? (data.abstract ? abstractText(data.abstract) : undefined) ?? data.subtitle ?? openingSentences(tree),
+    // Given, or derived from the finished body (transforms/description.ts).
+    description: data.description,
     abstract: data.abstract,
     keywords: data.keywords ?? [],
     cover: data.cover,
@@ -312,20 +312,4 @@ function titleFromBody(tree: Root, file: VFile, warn: boolean): string {
     report(file, 'warning', `no \`title\` in front matter ${why}: using the file name, "${name}"`, heading, 'metadata-title');
   }
   return name;
-}
-
-/** A description for stores and search engines when none is given: the opening sentences, about 200 characters. */
-function openingSentences(tree: Root): string | undefined {
-  const paragraph = tree.children.find((node): node is RootContent & { type: 'paragraph' } => node.type === 'paragraph');
-  if (!paragraph) return undefined;
-  // Only the start matters; slicing first also keeps the sentence match linear on a huge line.
-  const words = toString(paragraph, { includeImageAlt: false }).slice(0, 1000).replace(/\s+/g, ' ').trim();
-  if (words.length <= 200) return words || undefined;
-  const sentences = words.match(/[^.!?]+[.!?]+(\s|$)/g) ?? [];
-  let result = '';
-  for (const sentence of sentences) {
-    if ((result + sentence).length > 200) break;
-    result += sentence;
-  }
-  return (result || `${words.slice(0, 197)}…`).trim();
 }

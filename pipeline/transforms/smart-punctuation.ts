@@ -2,6 +2,7 @@ import type { Link, Literal, Node, Root, Text } from 'mdast';
 import { retext } from 'retext';
 import retextSmartypants, { type Options as SmartypantsOptions } from 'retext-smartypants';
 import { visit } from 'unist-util-visit';
+import type { DocumentMeta } from '../types.ts';
 
 /**
  * Smart punctuation by language (Pandoc's `smart` extension): curly quotes as the document's
@@ -197,4 +198,22 @@ export function smartText(value: string, lang: string): string {
   const text: Text = { type: 'text', value };
   smartPunctuation({ type: 'root', children: [{ type: 'paragraph', children: [text] }] }, lang);
   return text.value;
+}
+
+/**
+ * The metadata the editions print (HTML <title> and meta, EPUB dc:title/dc:creator, PDF Info,
+ * title pages and bylines), with the body's punctuation, as Pandoc smartens every Markdown value
+ * of its front matter. Keywords and identifiers are data, not prose: left as written. A derived
+ * description is read later from the smartened body (description.ts).
+ */
+export function smartMetadata(meta: DocumentMeta): void {
+  const smart = (value: string) => smartText(value, meta.lang);
+  meta.title = smart(meta.title);
+  meta.shortTitle = smart(meta.shortTitle);
+  for (const key of ['subtitle', 'description', 'tocTitle', 'publisher', 'rights'] as const) {
+    const value = meta[key];
+    if (value !== undefined) meta[key] = smart(value);
+  }
+  meta.authors = meta.authors.map((author) => (author.affiliation === undefined ? { ...author, name: smart(author.name) } : { ...author, name: smart(author.name), affiliation: smart(author.affiliation) }));
+  meta.editors = meta.editors.map(smart);
 }
