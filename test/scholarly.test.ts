@@ -121,12 +121,23 @@ function cited(markdown: string, files: Record<string, string>, front = 'bibliog
     readData: (url) => (url in files ? { path: url, bytes: new TextEncoder().encode(files[url]!), mediaType: 'text/plain' } : undefined),
     ownFile: (path) => readFileSync(join(fixturesDir, '..', '..', path)),
   });
-  return { tree, file, messages: file.messages.map((message) => `${message.line}:${message.column} ${message.ruleId}: ${message.reason}`) };
+  return { tree, file, messages: file.messages.map((message) => `${message.file === 'doc.md' ? '' : `${message.file}:`}${message.line}:${message.column} ${message.ruleId}: ${message.reason}`) };
 }
 const bib = readFileSync(join(fixture, 'refs.bib'), 'utf8');
 const paragraphText = (tree: import('mdast').Root, index = 0) => mdastToString(tree.children[index]!);
 
 describe('citations', () => {
+  it('links each work of a cluster to its own entry; an in-text citation keeps the author inside its link', () => {
+    const { tree } = cited('[see @knuth1984, p. 4; @gauss1801, and elsewhere] @kernighan1988 [p. 3]\n', { 'refs.bib': bib });
+    const paragraph = tree.children[0] as import('mdast').Paragraph;
+    const links = paragraph.children.filter((node) => node.type === 'link').map((node) => [(node as import('mdast').Link).url, mdastToString(node)]);
+    expect(links).toEqual([
+      ['#ref-knuth1984', 'Knuth 1984, 4'],
+      ['#ref-gauss1801', 'Gauss 1801'],
+      ['#ref-kernighan1988', 'Kernighan and Ritchie (1988, 3)'],
+    ]);
+    expect(paragraphText(tree)).toBe('(see Knuth 1984, 4; Gauss 1801, and elsewhere) Kernighan and Ritchie (1988, 3)');
+  });
   it('formats Pandoc citation forms in Chicago author-date by default', () => {
     const { tree, messages } = cited('[@knuth1984] [@knuth1984, p. 12] [see @gauss1801; @kernighan1988] @knuth1984 [ch. 4] [-@gauss1801]\n', { 'refs.bib': bib });
     expect(messages).toEqual([]);
@@ -150,14 +161,16 @@ describe('citations', () => {
   });
   it('reports a BibTeX syntax error at its own line and column', () => {
     const { messages } = cited('[@x]\n', { 'refs.bib': '@book{ok, title = {Fine}}\n@book{x,\n  title = "a" year = 1999\n}\n' });
-    expect(messages.find((message) => message.includes('bibliography-syntax'))).toMatch(/^3:15 bibliography-syntax: refs\.bib:3:15: not valid BibTeX: expected "rbrace", got "identifier"$/);
+    // The message is the .bib's own, at the error's line and column there, not at the front matter's key.
+    expect(messages.find((message) => message.includes('bibliography-syntax'))).toBe('refs.bib:3:15 bibliography-syntax: not valid BibTeX: expected "rbrace", got "identifier"');
   });
   it('reads CSL JSON and CSL YAML; reports their syntax errors in the file', () => {
     const json = JSON.stringify([{ id: 'doe', type: 'book', title: 'A Book', author: [{ family: 'Doe', given: 'Jane' }], issued: { 'date-parts': [[2020]] } }]);
     expect(paragraphText(cited('[@doe]\n', { 'refs.json': json }, 'bibliography: refs.json').tree)).toBe('(Doe 2020)');
     const yaml = 'references:\n- id: roe\n  type: book\n  title: B\n  author:\n  - family: Roe\n    given: R\n  issued:\n    date-parts: [[2019]]\n';
     expect(paragraphText(cited('[@roe]\n', { 'refs.yaml': yaml }, 'bibliography: refs.yaml').tree)).toBe('(Roe 2019)');
-    expect(cited('[@x]\n', { 'refs.json': '[{"id": 1,,}]' }, 'bibliography: refs.json').messages[0]).toMatch(/bibliography-syntax: refs\.json:1:\d+: not valid JSON/);
+    expect(cited('[@x]\n', { 'refs.json': '[{"id": 1,,}]' }, 'bibliography: refs.json').messages[0]).toMatch(/^refs\.json:1:11 bibliography-syntax: not valid JSON/);
+    expect(cited('[@x]\n', { 'refs.yaml': 'references:\n- id: a\n  title: [x\n' }, 'bibliography: refs.yaml').messages[0]).toMatch(/^refs\.yaml:4:1 bibliography-syntax: not valid YAML/);
   });
   it('a note style turns citations into footnotes numbered with the other notes', () => {
     const style = readFileSync(join(fixture, 'note-style.csl'), 'utf8');

@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { posix, sep } from 'node:path';
 import type { FootnoteDefinition, FootnoteReference, Heading, Link, Paragraph, Parent, PhrasingContent, Root, RootContent, Text } from 'mdast';
 import { toString } from 'mdast-util-to-string';
 import type { Point, Position } from 'unist';
@@ -102,7 +103,7 @@ export function resolveCitations(tree: Root, file: VFile, meta: DocumentMeta, re
       report(file, 'error', `bibliography "${path}" is ${Math.round(asset.bytes.length / 1048576)} MB; Colophon reads at most ${MAX_BIBLIOGRAPHY_BYTES / 1048576} MB`, keyPlace, 'bibliography-too-large');
       continue;
     }
-    for (const item of readBibliography(asset, file, keyPlace)) if (!items.has(item.id)) items.set(item.id, item);
+    for (const item of readBibliography(asset, file, keyPlace, besideDocument(file, path, asset))) if (!items.has(item.id)) items.set(item.id, item);
   }
 
   let styleXml = ownStyle();
@@ -138,10 +139,12 @@ export function resolveCitations(tree: Root, file: VFile, meta: DocumentMeta, re
   const known = clusters.map((cluster) => cluster.items.filter((item) => items.has(item.key)));
   const citations = clusters.map((cluster, index) => ({
     citationID: `c${index}`,
-    citationItems: known[index]!.map((item) => ({
+    // Each work's text is marked off (outside the author's prefix and suffix, as Pandoc links
+    // it), so that it links to its own entry whatever order the style sorts the works in.
+    citationItems: known[index]!.map((item, position) => ({
       id: item.key,
-      prefix: item.prefix,
-      suffix: item.suffix,
+      prefix: `${item.prefix ?? ''}${workStart(position)}`,
+      suffix: `${WORK_END}${item.suffix ?? ''}`,
       locator: item.locator,
       label: item.locator ? (item.label ?? 'page') : undefined,
       'suppress-author': item.suppressAuthor || cluster.inText || undefined,
@@ -158,7 +161,8 @@ export function resolveCitations(tree: Root, file: VFile, meta: DocumentMeta, re
     const html = formatted.get(`c${index}`);
     const first = known[index]![0];
     const author = cluster.inText && first ? htmlToPhrasing(engine.makeCitationCluster([{ id: first.key, 'author-only': true }])) : [];
-    const body = html ? htmlToPhrasing(html) : [];
+    const works = known[index]!.map((item) => item.key);
+    const body = html ? linkWorks(htmlToPhrasing(html), works) : [];
     if (unknown.length > 0) body.push(text(`${body.length > 0 ? '; ' : ''}${unknown.join('; ')}`));
     if (noteStyle && !cluster.inNote && html) {
       // A note style: the citation is a footnote of its own, numbered with the author's notes.
@@ -169,11 +173,12 @@ export function resolveCitations(tree: Root, file: VFile, meta: DocumentMeta, re
       return;
     }
     if (cluster.inText && author.length > 0) {
-      cluster.holder.children = body;
-      replace(cluster, [...author, text(' '), cluster.holder]);
+      // `@key [p. 4]`: the author's name and the year are one link, "Knuth (1984, 4)".
+      cluster.holder.children = [...author, text(' '), ...unlinked(body)];
+      replace(cluster, [cluster.holder]);
       return;
     }
-    fill(cluster, body, first !== undefined);
+    replace(cluster, body);
   });
 
   engine.setOutputFormat('html');
@@ -210,6 +215,53 @@ function placeReferences(tree: Root, list: Paragraph[]): void {
   tree.children.splice(end, 0, ...list);
 }
 
+/** Private marks around each work of a cluster in citeproc's input affixes (it keeps them as they are). */
+const workStart = (position: number) => `\u27E6${position}\u27E7`;
+const WORK_END = '\u27E7';
+const WORK_MARKS = /\u27E6(\d+)\u27E7|\u27E7/g;
+
+/**
+ * Each work of a formatted cluster as a link to its own entry: "(see <Knuth 1984, 4>;
+ * <Gauss 1801>, and elsewhere)". The marks stand at the top level of citeproc's output (they
+ * are affixes of the cite); any that do not are dropped, and their text stays unlinked.
+ */
+function linkWorks(nodes: PhrasingContent[], works: string[]): PhrasingContent[] {
+  const result: PhrasingContent[] = [];
+  let link: Link | undefined;
+  const add = (node: PhrasingContent) => (link ? link.children : result).push(node);
+  for (const node of nodes) {
+    if (node.type !== 'text') {
+      add(stripMarks(node));
+      continue;
+    }
+    let last = 0;
+    for (const match of node.value.matchAll(WORK_MARKS)) {
+      if (match.index > last) add(text(node.value.slice(last, match.index)));
+      last = match.index + match[0].length;
+      const key = match[1] === undefined ? undefined : works[Number(match[1])];
+      if (key !== undefined) {
+        link = { type: 'link', url: `#ref-${key}`, children: [] };
+        result.push(link);
+      } else {
+        link = undefined;
+      }
+    }
+    if (last < node.value.length) add(text(node.value.slice(last)));
+  }
+  return result.filter((node) => node.type !== 'link' || node.children.length > 0);
+}
+
+/** Text and inline markup without work links (a cluster set inside one link of its own). */
+function unlinked(nodes: PhrasingContent[]): PhrasingContent[] {
+  return nodes.flatMap((node) => (node.type === 'link' && node.url.startsWith('#ref-') ? node.children : [node]));
+}
+
+function stripMarks<T extends PhrasingContent>(node: T): T {
+  if (node.type === 'text') node.value = node.value.replace(WORK_MARKS, '');
+  if ('children' in node) for (const child of node.children) stripMarks(child);
+  return node;
+}
+
 /** The formatted citation as a link to its entry; with no known work to point at, plain text. */
 function fill(cluster: Cluster, children: PhrasingContent[], linked = true): void {
   if (linked) cluster.holder.children = children;
@@ -228,6 +280,7 @@ function text(value: string): Text {
 function withFullStop(children: PhrasingContent[]): PhrasingContent[] {
   const last = children.at(-1);
   if (last?.type === 'text' && !/[.!?]$/.test(last.value)) last.value += '.';
+  else if (last && last.type !== 'text' && !/[.!?]$/.test(toString(last))) children.push(text('.'));
   return children;
 }
 
@@ -314,11 +367,28 @@ function pointAt(node: Text, offset: number): Point | undefined {
   return before.length === 1 ? { line: start.line, column: start.column + offset } : { line: start.line + before.length - 1, column: before.at(-1)!.length + 1 };
 }
 
+/**
+ * The bibliography's path as messages show it: beside the document's own shown path (the
+ * front matter names it relative to the document), else relative to the project.
+ */
+function besideDocument(file: VFile, url: string, asset: Asset): string {
+  if (/^[a-z][a-z\d+.-]*:/i.test(url) || url.startsWith('/') || !file.path) return asset.path;
+  return posix.normalize(posix.join(posix.dirname(file.path.split(sep).join('/')), url.split(/[?#]/)[0]!));
+}
+
 /** BibTeX/BibLaTeX (`.bib`), CSL JSON (`.json`) or CSL YAML (`.yaml`) → CSL items; a syntax error points into the file. */
-function readBibliography(asset: Asset, file: VFile, place: Position | undefined): CslItem[] {
+function readBibliography(asset: Asset, file: VFile, place: Position | undefined, shownAs: string): CslItem[] {
   const source = new TextDecoder().decode(asset.bytes);
-  const fail = (line: number | undefined, column: number | undefined, message: string) =>
-    report(file, 'error', `${asset.path}${line ? `:${line}:${column ?? 1}` : ''}: ${message}`, place, 'bibliography-syntax');
+  // A syntax error is reported in the bibliography itself, at its line and column (the
+  // message's file is the bibliography's); a problem with no place in it, at the key.
+  const fail = (line: number | undefined, column: number | undefined, message: string) => {
+    if (!line) {
+      report(file, 'error', `${asset.path}: ${message}`, place, 'bibliography-syntax');
+      return;
+    }
+    const problem = report(file, 'error', message, { line, column: column ?? 1 }, 'bibliography-syntax');
+    problem.file = shownAs;
+  };
   if (/\.(bib|bibtex|biblatex)$/i.test(asset.path)) {
     const load = createRequire(import.meta.url);
     const { plugins } = load('@citation-js/core') as { plugins: { input: { chain(text: string, options: object): CslItem[] } } };
