@@ -20,9 +20,14 @@ let out: string;
 let result: BuildResult;
 const dpi = 40;
 
+let floats: string;
+
 beforeAll(async () => {
   out = mkdtempSync(join(tmpdir(), 'colophon-handout-'));
   result = await build({ root, paths: ['input.md'], out, formats: ['html', 'pdf', 'epub'], cache: false });
+  const built = await build({ root: join(fixturesDir, 'floats'), paths: ['input.md'], out: join(out, 'floats'), formats: ['pdf'], cache: false });
+  expect(built.documents[0]?.file.messages.map(String)).toEqual([]);
+  floats = join(out, 'floats', 'input.pdf');
   return () => rmSync(out, { recursive: true, force: true });
 }, SLOW);
 
@@ -110,4 +115,50 @@ describe('the handout', () => {
     const report = execFileSync('java', ['-jar', '/usr/share/java/epubcheck.jar', join(out, 'input.epub')], { encoding: 'utf8' });
     expect(report).toMatch(/No errors or warnings detected/);
   }, SLOW);
+});
+
+/** Text of one page, its lines joined (pdftotext -layout may break a sentence anywhere). */
+function pageText(pdf: string, page: number): string {
+  return execFileSync('pdftotext', ['-f', String(page), '-l', String(page), pdf, '-'], { encoding: 'utf8', env: { ...process.env, LANG: 'C.UTF-8' } }).replace(/\s+/g, ' ');
+}
+
+describe('floats at the edges of sections (fixture floats)', () => {
+  it('leaves no page but the last more than 12% empty, though figure 1 ends its section and does not fit below its text', () => {
+    const theme = JSON.parse(readFileSync(join(projectRoot, 'templates/pdf/theme.json'), 'utf8'));
+    const rendered = pages(floats);
+    expect(rendered.length).toBe(3);
+    for (const [index, page] of rendered.slice(0, -1).entries()) expect(tallestWhiteBand(page, theme.page.margins.a4), `page ${index + 1}`).toBeLessThanOrEqual(0.12);
+  });
+
+  it('sets figure 1 at the top of its own page, below its section’s heading and before the next section', () => {
+    const first = pageText(floats, 1);
+    const heading = first.indexOf('Lamps on the long tables');
+    const caption = first.indexOf('Figure 1: Share of seats taken');
+    expect(heading).toBeGreaterThanOrEqual(0);
+    expect(caption).toBeGreaterThan(heading);
+    expect(first.indexOf('The reading room of the old town library')).toBeGreaterThan(caption);
+    expect(first).not.toContain('Notes on the working table');
+  });
+
+  it('moves the text after figure 2 above it, and the notes that text cites stay on its page', () => {
+    const second = pageText(floats, 2);
+    const third = pageText(floats, 3);
+    // Figure 2 did not fit at the foot of page 2: the text after it fills that page…
+    expect(second).not.toContain('Figure 2:');
+    expect(second).toContain('came for the newspapers first.');
+    expect(third.indexOf('Figure 2: Readers at the working table')).toBeGreaterThanOrEqual(0);
+    // …and note 1, cited there, is at the foot of page 2, not with the figure on page 3.
+    const notes: [string, string][] = [
+      ['came for the newspapers first.1', '1 Counted from the slips readers left'],
+      ['holds a session there once a week.2', '2 The session began in the third month'],
+      ['did not want to risk it.3', '3 Eleven of the twenty-three regular readers'],
+    ];
+    const all = [1, 2, 3].map((page) => pageText(floats, page));
+    for (const [citation, note] of notes) {
+      const citing = all.findIndex((text) => text.includes(citation));
+      expect(citing, citation).toBeGreaterThanOrEqual(0);
+      expect(all[citing], `${note} on page ${citing + 1}`).toContain(note);
+    }
+    expect(second).toContain('1 Counted from the slips readers left');
+  });
 });

@@ -52,6 +52,9 @@ const EPSILON = 0.01;
 const HYPHEN_LOOKBACK = 4;
 const HYPHEN_SHORT_PAGE = 0.09;
 
+/** A float moves to the top of its own page only to close a gap wider than this share of the page. */
+const FLOAT_TOP_GAP = 0.08;
+
 /**
  * A line whose notes cannot all start on its page moves to the next page only when that leaves
  * this page at most this share empty (as short as a page ended early by widow and orphan rules).
@@ -84,7 +87,10 @@ export function paginate(body: Box[], notes: Map<string, Note>, geometry: PageGe
     if (++guard > body.length * 4 + 10000) throw new Error(`pagination does not progress at box ${index} of ${body.length}`);
     let fill = fillPage(body, index, body.length, carry, placed, notes, geometry, false);
     if (fill.end < body.length && fill.end > index) fill = endWhereAllowed(body, index, index, fill, carry, placed, notes, geometry) ?? fill;
-    const floated = fill.end < body.length && fill.end > index ? floatPastGap(body, index, fill.end, carry, placed, notes, geometry) : undefined;
+    const floated =
+      fill.end < body.length && fill.end > index
+        ? (floatPastGap(body, index, fill.end, carry, placed, notes, geometry) ?? floatToTop(body, index, fill.end, carry, placed, notes, geometry, fill))
+        : undefined;
     if (floated) fill = floated;
     if (fill.end === index && fill.body.length === 0 && fill.notes.length === 0 && index < body.length) {
       // Nothing fits on an empty page (a box taller than the page): place it alone.
@@ -126,6 +132,36 @@ function floatPastGap(body: Box[], start: number, end: number, carry: Pending[],
   const moved = fill.end;
   // The moved text, then the float: body[end…] becomes text[0…moved-end), group, the rest.
   body.splice(end, after - end + (moved - end), ...rest.slice(0, moved - end), ...group);
+  return fill;
+}
+
+/**
+ * A float that ends its section and does not fit below the text before it leaves a gap no text
+ * may fill: what follows is the next section, which a float never passes. LaTeX's `t` placement
+ * on the current page settles it: the float goes to the top of this page (below the heading, if
+ * its section opens on this page), and the text before it flows on below it. Only when the gap
+ * is wider than FLOAT_TOP_GAP, and only when the float then fits; `body` is reordered in place.
+ */
+function floatToTop(body: Box[], start: number, end: number, carry: Pending[], placed: Set<string>, notes: Map<string, Note>, geometry: PageGeometry, current: Fill): Fill | undefined {
+  const key = body[end]!.float;
+  if (!key || body[end - 1]?.float === key || emptiness(current, geometry) <= FLOAT_TOP_GAP) return undefined;
+  let after = end;
+  while (body[after]?.float === key) after++;
+  const group = body.slice(end, after);
+  // The space after the float stands between it and the text below, wider at the top of a page (\\textfloatsep).
+  if (body[after]?.space) group.push({ ...body[after++]!, height: body[after - 1]!.height * 2.5 });
+  let top = start;
+  for (let index = start; index < end; index++) if (/^H\d$/.test(body[index]!.struct?.tag ?? '')) top = index + 1;
+  while (body[top]?.space && top < end) top++;
+  // Not between a table's rows, nor with nothing of its section above it on an earlier page.
+  if (body[top]?.header || top >= end) return undefined;
+  const reordered = [...body.slice(start, top), ...group, ...body.slice(top, end)];
+  const candidate = [...body.slice(0, start), ...reordered, ...body.slice(after)];
+  const whole = fillPage(candidate, start, candidate.length, carry, placed, notes, geometry, false);
+  const floatEnd = top + group.length;
+  const fill = endWhereAllowed(candidate, start, floatEnd, whole, carry, placed, notes, geometry);
+  if (!fill || fill.end <= floatEnd || emptiness(fill, geometry) >= emptiness(current, geometry)) return undefined;
+  body.splice(start, after - start, ...reordered);
   return fill;
 }
 
