@@ -78,3 +78,45 @@ describe('raw <mark> and <abbr> in the PDF', () => {
     expect(span?.expanded).toBe('World Wide Web Consortium');
   });
 });
+
+describe('raw-html: trust', () => {
+  const source = [
+    '---\ntitle: Trusted\nraw-html: trust\n---\n',
+    '<!-- a comment -->\n',
+    '<div class="box" style="color: #8b0000">Kept <mark>marked</mark> words<script>go()</script></div>\n',
+    '<details>\n<summary>More</summary>\n\nSome **Markdown** with a note[^1].\n\n</details>\n',
+    'A <kbd style="font-weight: bold">K</kbd> key.\n',
+    '## After\n',
+    '[^1]: The note.\n',
+  ].join('\n');
+
+  it('keeps each stretch of raw HTML as written beside its typed meaning; Markdown between stays Markdown', () => {
+    const { tree } = transformed(source);
+    expect(tree.children.map((node) => node.type)).toEqual(['trustedHtml', 'trustedHtml', 'trustedHtml', 'paragraph', 'heading', 'footnoteDefinition']);
+    const [comment, box, details] = tree.children;
+    expect(comment?.type === 'trustedHtml' && comment.children).toEqual([]);
+    expect(box?.type === 'trustedHtml' && box.children.map((node) => node.type)).toEqual(['htmlBlock']);
+    expect(details?.type === 'trustedHtml' && details.data.original.map((node) => node.type)).toEqual(['html', 'paragraph', 'html']);
+    const line = tree.children[3];
+    expect(line?.type === 'paragraph' && line.children.map((node) => node.type)).toEqual(['text', 'trustedHtmlInline', 'text']);
+  });
+
+  let root: string;
+  beforeAll(async () => {
+    root = tempProject({ 'doc.md': source });
+    const result = await build({ root, paths: ['doc.md'], out: 'dist', formats: ['html', 'pdf'], cache: false });
+    expect(result.ok).toBe(true);
+  });
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  it('writes the raw HTML as written into the HTML, and the subset’s meaning into the PDF', () => {
+    const html = readFileSync(join(root, 'dist', 'doc.html'), 'utf8');
+    expect(html).toContain('<div class="box" style="color: #8b0000">Kept <mark>marked</mark> words<script>go()</script></div>');
+    expect(html).toContain('<kbd style="font-weight: bold">K</kbd>');
+    expect(html).toMatch(/<details>\s*<summary>More<\/summary>\s*<p>Some <strong>Markdown<\/strong> with a note<sup><a href="#fn-1"/);
+    const text = tool('pdftotext', ['-layout', join(root, 'dist', 'doc.pdf'), '-']);
+    expect(text).toMatch(/Kept marked words\s+More\s+Some Markdown with a note1\.\s+A K key\./);
+    expect(text).not.toContain('go()');
+    expect(text).toContain('1 The note.');
+  });
+});

@@ -52,8 +52,8 @@ export interface TransformOptions extends MetadataOptions {
  */
 export function runTransforms(tree: Root, file: VFile, options: TransformOptions = {}): DocumentMeta {
   // Raw HTML becomes typed nodes first, so a raw `<h1>` can be the title and raw ids are known
-  // before headings are slugged. `raw-html: trust` keeps it as written, for the HTML edition.
-  if (!trustsRawHtml(tree)) rawHtmlToMdast(tree, file);
+  // before headings are slugged. `raw-html: trust` also keeps it as written, for the HTML and EPUB.
+  rawHtmlToMdast(tree, file, { trust: trustsRawHtml(tree) });
   const meta = extractMetadata(tree, file, options);
   insertAbstract(tree, meta);
   inlineNotes(tree);

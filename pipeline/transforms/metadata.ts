@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { basename, extname } from 'node:path';
-import type { Heading, Root, Yaml } from 'mdast';
+import type { Heading, Root, RootContent, Yaml } from 'mdast';
 import { toString } from 'mdast-util-to-string';
 import type { Point } from 'unist';
 import type { VFile } from 'vfile';
@@ -295,7 +295,9 @@ function firstSentence(message: string): string {
  * takes its file name, since a heading further down names a section, not the document.
  */
 function titleFromBody(tree: Root, file: VFile, warn: boolean): string {
-  const index = tree.children.findIndex((node) => node.type !== 'definition' && node.type !== 'html' && node.type !== 'yaml' && node.type !== 'anchor');
+  // Trusted raw HTML that means nothing to read (a comment, an anchor) does not open the document either.
+  const silent = (node: RootContent) => node.type === 'trustedHtml' && node.children.every((child) => child.type === 'anchor');
+  const index = tree.children.findIndex((node) => node.type !== 'definition' && node.type !== 'html' && node.type !== 'yaml' && node.type !== 'anchor' && !silent(node));
   const first = index === -1 ? undefined : tree.children[index];
   if (first?.type === 'heading' && toString(first).trim()) {
     const title = toString(first).trim();

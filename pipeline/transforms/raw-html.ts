@@ -75,7 +75,27 @@ declare module 'mdast' {
     type: 'superscript';
     children: PhrasingContent[];
   }
+  /**
+   * `raw-html: trust`: raw HTML as written for the HTML and EPUB editions (`data.original`: the
+   * source's nodes, its raw `html` among them), and its meaning in the subset as children, which
+   * the PDF prints and the transforms (ids, notes, figures) see.
+   */
+  interface TrustedHtml extends Parent {
+    type: 'trustedHtml';
+    children: RootContent[];
+    data: TrustedHtmlData;
+  }
+  interface TrustedHtmlInline extends Parent {
+    type: 'trustedHtmlInline';
+    children: PhrasingContent[];
+    data: TrustedHtmlData;
+  }
+  interface TrustedHtmlData extends Data {
+    original: RootContent[];
+  }
   interface RootContentMap {
+    trustedHtml: TrustedHtml;
+    trustedHtmlInline: TrustedHtmlInline;
     htmlBlock: HtmlBlock;
     htmlInline: HtmlInline;
     subscript: Subscript;
@@ -83,9 +103,11 @@ declare module 'mdast' {
   }
   interface BlockContentMap {
     htmlBlock: HtmlBlock;
+    trustedHtml: TrustedHtml;
   }
   interface PhrasingContentMap {
     htmlInline: HtmlInline;
+    trustedHtmlInline: TrustedHtmlInline;
     subscript: Subscript;
     superscript: Superscript;
   }
@@ -104,15 +126,22 @@ interface Conversion {
   fallback?: Position;
   /** In a book, the chapter file's folder relative to the book's: relative `src` resolves against it. */
   folder: string;
+  /** `raw-html: trust`: the HTML and EPUB keep the raw HTML as written; the typed meaning is for the PDF. */
+  trust: boolean;
 }
 
-/** Turn every raw HTML node into typed mdast, and refuse unsafe link schemes in Markdown links too. */
-export function rawHtmlToMdast(tree: Root, file: VFile): void {
+/**
+ * Turn every raw HTML node into typed mdast, and refuse unsafe link schemes in Markdown links too.
+ * With `trust` (front matter `raw-html: trust`), each stretch of raw HTML is kept as written
+ * beside its typed meaning, in a `trustedHtml` / `trustedHtmlInline` node.
+ */
+export function rawHtmlToMdast(tree: Root, file: VFile, options: { trust?: boolean } = {}): void {
   const dropped = new Set<string>();
   const chapters = file.data.bookChapters;
+  const trust = options.trust === true;
   const conversionFor = (chapter: number | undefined): Conversion => {
     const chapterPath = chapter && chapters ? chapters[chapter - 1] : undefined;
-    return { file, dropped, folder: chapterPath ? posix.dirname(chapterPath) : '.' };
+    return { file, dropped, folder: chapterPath ? posix.dirname(chapterPath) : '.', trust };
   };
   // Raw HTML inside blocks (inline tags in a paragraph, HTML in a list item or a quote).
   for (const block of tree.children) {
@@ -172,7 +201,7 @@ function liftLoneAnchors(tree: Root): void {
 function hoistDefinitions(tree: Root): void {
   const hoisted: RootContent[] = [];
   for (const block of tree.children) {
-    if (block.type !== 'htmlBlock') continue;
+    if (block.type !== 'htmlBlock' && block.type !== 'trustedHtml') continue;
     visit(block, (node, index, parent: Parent | undefined) => {
       if ((node.type !== 'footnoteDefinition' && node.type !== 'definition') || !parent || index === undefined) return undefined;
       parent.children.splice(index, 1);
@@ -199,7 +228,66 @@ function convertChildren(parent: Parent, conversion: Conversion, replace: (child
     parsed = raw(hast, { passThrough: ['mdastNode'] }) as HastRoot;
   }
   const context = { ...conversion, fallback };
-  replace(phrasing ? toPhrasing(parsed.children, context) : toBlocks(parsed.children, context));
+  const converted = phrasing ? toPhrasing(parsed.children, context) : toBlocks(parsed.children, context);
+  replace(conversion.trust ? keepTrusted(parent.children as RootContent[], converted, phrasing) : converted);
+}
+
+/**
+ * `raw-html: trust`: each stretch of the source that holds raw HTML is kept as written beside
+ * what it means. Every converted node is traced back to the source nodes it came from (the same
+ * node passed through, or the source node whose offsets hold its position); nodes whose sources
+ * overlap form one stretch; raw HTML between stretches that means nothing in the subset (a
+ * comment, a `<script>`) is a stretch of its own, with no children. A stretch without raw HTML
+ * stays as it was.
+ */
+function keepTrusted(source: RootContent[], converted: RootContent[], inline: boolean): RootContent[] {
+  const ranges = source.map((node) => [node.position?.start.offset, node.position?.end.offset] as const);
+  const origins = (node: RootContent): number[] => {
+    const found: number[] = [];
+    visit(node, (inner: RootContent) => {
+      const same = source.indexOf(inner);
+      if (same !== -1) found.push(same);
+      for (const offset of [inner.position?.start.offset, inner.position?.end.offset]) {
+        if (offset === undefined) continue;
+        const index = ranges.findIndex(([start, end]) => start !== undefined && end !== undefined && offset >= start && offset <= end && (offset < end || inner.position?.start.offset !== offset));
+        if (index !== -1) found.push(index);
+      }
+    });
+    return found;
+  };
+  const groups: { nodes: RootContent[]; first: number; last: number }[] = [];
+  for (const node of converted) {
+    const from = origins(node);
+    const current = groups.at(-1);
+    const first = from.length > 0 ? Math.min(...from) : (current?.last ?? 0);
+    if (current && first <= current.last) {
+      current.nodes.push(node);
+      current.last = Math.max(current.last, ...from);
+    } else groups.push({ nodes: [node], first, last: Math.max(first, ...from) });
+  }
+  const out: RootContent[] = [];
+  const emit = (nodes: RootContent[], original: RootContent[]) => {
+    if (original.length === 0) return;
+    if (!original.some((node) => node.type === 'html')) {
+      out.push(...nodes);
+      return;
+    }
+    const position = spanOf(original);
+    out.push(
+      inline
+        ? { type: 'trustedHtmlInline', children: nodes as PhrasingContent[], data: { original }, position }
+        : { type: 'trustedHtml', children: nodes, data: { original }, position },
+    );
+  };
+  let start = 0;
+  for (const group of groups) {
+    const first = Math.max(start, group.first);
+    emit([], source.slice(start, first));
+    emit(group.nodes, source.slice(first, group.last + 1));
+    start = Math.max(start, group.last + 1);
+  }
+  emit([], source.slice(start));
+  return out;
 }
 
 type HastChild = HastRoot['children'][number] | Passed;
@@ -211,7 +299,8 @@ function placeOf(node: { position?: Position }, conversion: Conversion): Positio
 function drop(element: Element, conversion: Conversion): void {
   if (conversion.dropped.has(element.tagName)) return;
   conversion.dropped.add(element.tagName);
-  report(conversion.file, 'warning', `raw <${element.tagName}> is not content for a reader: it is left out of every edition (further <${element.tagName}> elements too)`, placeOf(element, conversion), 'raw-html-dropped');
+  const where = conversion.trust ? 'the PDF (raw-html: trust keeps it in the HTML)' : 'every edition';
+  report(conversion.file, 'warning', `raw <${element.tagName}> is not content for a reader: it is left out of ${where} (further <${element.tagName}> elements too)`, placeOf(element, conversion), 'raw-html-dropped');
 }
 
 /** Blocks: phrasing runs between block elements become paragraphs. */
@@ -433,7 +522,7 @@ function toPhrasingFromMdast(node: RootContent): PhrasingContent[] {
   return out;
 }
 
-const PHRASING_TYPES = new Set(['text', 'emphasis', 'strong', 'delete', 'inlineCode', 'break', 'link', 'linkReference', 'image', 'imageReference', 'footnoteReference', 'html', 'anchor', 'htmlInline', 'subscript', 'superscript', 'inlineMath']);
+const PHRASING_TYPES = new Set(['trustedHtmlInline', 'text', 'emphasis', 'strong', 'delete', 'inlineCode', 'break', 'link', 'linkReference', 'image', 'imageReference', 'footnoteReference', 'html', 'anchor', 'htmlInline', 'subscript', 'superscript', 'inlineMath']);
 function isPhrasing(node: RootContent): boolean {
   return PHRASING_TYPES.has(node.type);
 }

@@ -1,7 +1,7 @@
 import type { Element, ElementContent, Root as HastRoot } from 'hast';
 import { toString as hastToString } from 'hast-util-to-string';
 import { h } from 'hastscript';
-import type { Alert, Anchor, FootnoteReference, Heading, Root, Subscript, Superscript } from 'mdast';
+import type { Alert, Anchor, FootnoteReference, Heading, Root, Subscript, Superscript, TrustedHtml, TrustedHtmlInline } from 'mdast';
 import { defListHastHandlers } from 'mdast-util-definition-list';
 import { defaultHandlers, type Handlers, type Options as ToHastOptions, type State } from 'mdast-util-to-hast';
 import rehypeRaw from 'rehype-raw';
@@ -29,6 +29,13 @@ export const handlersFor = (lang: string): Partial<Handlers> => ({
     return node.id ? h('span', { id: node.id }) : undefined;
   },
   ...(defListHastHandlers as Partial<Handlers>),
+  // `raw-html: trust`: the raw HTML as written (rehype-raw parses it), not its typed meaning.
+  trustedHtml(state, node: TrustedHtml) {
+    return state.all({ type: 'root', children: node.data.original });
+  },
+  trustedHtmlInline(state, node: TrustedHtmlInline) {
+    return state.all({ type: 'root', children: node.data.original });
+  },
   subscript(state, node: Subscript) {
     const element = h('sub', state.all(node));
     state.patch(node, element);
@@ -169,7 +176,8 @@ export function contentToHast(tree: Root, options: ContentOptions = {}): HastRoo
 
 function hasRawHtml(tree: Root): boolean {
   let found = false;
-  visit(tree, 'html', () => {
+  visit(tree, (node) => {
+    if (node.type !== 'html' && node.type !== 'trustedHtml' && node.type !== 'trustedHtmlInline') return undefined;
     found = true;
     return EXIT;
   });

@@ -42,6 +42,9 @@ export const handlers = {
   html,
   htmlBlock,
   htmlInline: phrasing,
+  // Trusted raw HTML prints its meaning in the subset, as untrusted raw HTML does.
+  trustedHtml: (state, node, context) => state.all(node.children, context),
+  trustedHtmlInline: phrasing,
   subscript: phrasing,
   superscript: phrasing,
   list,
