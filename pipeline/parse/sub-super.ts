@@ -33,6 +33,7 @@ declare module 'micromark-util-types' {
 }
 
 declare module 'mdast' {
+  /** Pandoc's `~x~` and `^x^`; raw `<sub>` and `<sup>` become the same nodes (transforms/raw-html.ts). */
   interface Subscript extends Parent {
     type: 'subscript';
     children: PhrasingContent[];

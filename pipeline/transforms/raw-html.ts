@@ -66,15 +66,6 @@ declare module 'mdast' {
     properties: HtmlProperties;
     children: PhrasingContent[];
   }
-  /** Subscript and superscript (raw `<sub>`/`<sup>`; Pandoc's `~x~`/`^x^` map to the same nodes). */
-  interface Subscript extends Parent {
-    type: 'subscript';
-    children: PhrasingContent[];
-  }
-  interface Superscript extends Parent {
-    type: 'superscript';
-    children: PhrasingContent[];
-  }
   /**
    * `raw-html: trust`: raw HTML as written for the HTML and EPUB editions (`data.original`: the
    * source's nodes, its raw `html` among them), and its meaning in the subset as children, which
@@ -98,8 +89,6 @@ declare module 'mdast' {
     trustedHtmlInline: TrustedHtmlInline;
     htmlBlock: HtmlBlock;
     htmlInline: HtmlInline;
-    subscript: Subscript;
-    superscript: Superscript;
   }
   interface BlockContentMap {
     htmlBlock: HtmlBlock;
@@ -108,9 +97,8 @@ declare module 'mdast' {
   interface PhrasingContentMap {
     htmlInline: HtmlInline;
     trustedHtmlInline: TrustedHtmlInline;
-    subscript: Subscript;
-    superscript: Superscript;
   }
+  // Raw `<sub>`/`<sup>` become the `subscript`/`superscript` nodes that parse/sub-super.ts declares.
 }
 
 interface Passed {
