@@ -6,7 +6,7 @@ import JSZip from 'jszip';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { build } from '../pipeline/build/build.ts';
 import { HIGHLIGHT_COLORS } from '../pipeline/writers/shared/highlight-colors.ts';
-import { expectGolden, fixturesDir, requireTool, updateGolden } from './helpers.ts';
+import { epubcheck, expectGolden, fixturesDir, requireTool, updateGolden } from './helpers.ts';
 
 /**
  * Issue 14 in the three editions: one fixture with every Pandoc extension (goldens for the PDF
@@ -38,6 +38,7 @@ beforeAll(async () => {
     const chapterNames = Object.keys(zip.files).filter((path) => /chapter-\d+\.xhtml$/.test(path)).sort();
     const pdfPath = join(out, `${name}.pdf`);
     writeFileSync(pdfPath, bytes('pdf'));
+    writeFileSync(join(out, `${name}.epub`), bytes('epub'));
     built.set(name, {
       html: new TextDecoder().decode(bytes('html')),
       epubChapters: await Promise.all(chapterNames.map((path) => zip.file(path)!.async('string'))),
@@ -93,6 +94,11 @@ describe('the Pandoc features fixture', () => {
       expect(text.replace(/\s+/g, ''), edition).toContain('https://example.org/a--b/\'c'); // a URL may break across lines in the PDF
       expect(text, edition).not.toContain('Code 2');
     }
+  });
+
+  it('passes epubcheck (every feature, definition lists inside list items included)', () => {
+    const report = epubcheck(join(out, 'pandoc-features.epub'));
+    expect(`${report.stdout}${report.stderr}`).toContain('Messages: 0 fatals / 0 errors / 0 warnings / 0 infos');
   });
 
   it('prints the title, the author and the derived description with the body’s punctuation in every edition’s metadata', () => {
