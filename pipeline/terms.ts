@@ -3,7 +3,13 @@
  * every edition, so HTML, EPUB and PDF print the same word. Keyed by the primary language subtag;
  * a missing language or key falls back to English. Other features add their own keys here.
  */
-export type TermKey = 'figure' | 'table' | 'abstract' | 'captionSeparator' | 'section' | 'equation' | AlertTerm;
+export type TermKey = 'figure' | 'table' | 'abstract' | 'captionSeparator' | 'section' | 'equation' | CrossrefPluralTerm | AlertTerm;
+
+/**
+ * Several cross-references at once ("Figures 1, 2 and 3"): the plural words, the separator
+ * between items and the one before the last (spaces included; none in Chinese and Japanese).
+ */
+type CrossrefPluralTerm = 'figures' | 'tables' | 'sections' | 'equations' | 'listSeparator' | 'lastSeparator';
 
 /** GitHub alerts' titles (issue 14). */
 type AlertTerm = 'note' | 'tip' | 'important' | 'warning' | 'caution';
@@ -13,6 +19,35 @@ type Terms = Record<TermKey, string>;
 const ENGLISH: Terms = {
   figure: 'Figure', table: 'Table', abstract: 'Abstract', captionSeparator: ': ', section: 'Section', equation: 'Equation',
   note: 'Note', tip: 'Tip', important: 'Important', warning: 'Warning', caution: 'Caution',
+  figures: 'Figures', tables: 'Tables', sections: 'Sections', equations: 'Equations', listSeparator: ', ', lastSeparator: ' and ',
+};
+
+/** Plurals and conjunctions for several cross-references, per language (see CrossrefPluralTerm). */
+const PLURALS: Record<string, [string, string, string, string, string, string?]> = {
+  fr: ['Figures', 'Tableaux', 'Sections', 'Équations', ' et '],
+  de: ['Abbildungen', 'Tabellen', 'Abschnitte', 'Gleichungen', ' und '],
+  es: ['Figuras', 'Tablas', 'Secciones', 'Ecuaciones', ' y '],
+  it: ['Figure', 'Tabelle', 'Sezioni', 'Equazioni', ' e '],
+  pt: ['Figuras', 'Tabelas', 'Seções', 'Equações', ' e '],
+  nl: ['Figuren', 'Tabellen', 'Secties', 'Vergelijkingen', ' en '],
+  sv: ['Figurer', 'Tabeller', 'Avsnitt', 'Ekvationer', ' och '],
+  da: ['Figurer', 'Tabeller', 'Afsnit', 'Ligninger', ' og '],
+  nb: ['Figurer', 'Tabeller', 'Avsnitt', 'Likninger', ' og '],
+  fi: ['Kuvat', 'Taulukot', 'Luvut', 'Yhtälöt', ' ja '],
+  pl: ['Rysunki', 'Tabele', 'Rozdziały', 'Równania', ' i '],
+  cs: ['Obrázky', 'Tabulky', 'Oddíly', 'Rovnice', ' a '],
+  ru: ['Рисунки', 'Таблицы', 'Разделы', 'Уравнения', ' и '],
+  uk: ['Рисунки', 'Таблиці', 'Розділи', 'Рівняння', ' і '],
+  el: ['Σχήματα', 'Πίνακες', 'Ενότητες', 'Εξισώσεις', ' και '],
+  // Turkish keeps the singular after numbers.
+  tr: ['Şekil', 'Tablo', 'Bölüm', 'Denklem', ' ve '],
+  ar: ['الأشكال', 'الجداول', 'الأقسام', 'المعادلات', ' و', '، '],
+  he: ['איורים', 'טבלאות', 'סעיפים', 'משוואות', ' ו-'],
+  hi: ['चित्र', 'तालिकाएँ', 'खंड', 'समीकरण', ' और '],
+  th: ['รูปที่', 'ตารางที่', 'หัวข้อ', 'สมการ', ' และ '],
+  ko: ['그림', '표', '절', '식', ' 및 '],
+  ja: ['図', '表', '節', '式', 'と', '、'],
+  zh: ['图', '表', '节', '公式', '和', '、'],
 };
 
 const TERMS: Record<string, Partial<Terms>> = {
@@ -42,6 +77,10 @@ const TERMS: Record<string, Partial<Terms>> = {
   ja: { figure: '図', table: '表', abstract: '概要', captionSeparator: '：', section: '節', equation: '式', note: '注記', tip: 'ヒント', important: '重要', warning: '警告', caution: '注意' },
   zh: { figure: '图', table: '表', abstract: '摘要', captionSeparator: '：', section: '节', equation: '公式', note: '注', tip: '提示', important: '重要', warning: '警告', caution: '注意' },
 };
+
+for (const [language, [figures, tables, sections, equations, lastSeparator, listSeparator = ', ']] of Object.entries(PLURALS)) {
+  TERMS[language] = { ...TERMS[language], figures, tables, sections, equations, lastSeparator, listSeparator };
+}
 
 /** Norwegian Bokmål is often tagged `no`. */
 const ALIASES: Record<string, string> = { no: 'nb', nn: 'nb' };

@@ -75,7 +75,7 @@ function splitReferences(node: Text, targets: Map<string, Target>, lang: string,
   const value = node.value;
   const found: { start: number; end: number; nodes: PhrasingContent[] }[] = [];
   const render = (label: string, bare: boolean, offset: number): PhrasingContent => {
-    const target = targets.get(label.replace(/^(fig|tbl|sec|eq):/i, (prefix) => prefix.toLowerCase()));
+    const target = targets.get(normalise(label));
     if (!target) {
       report(file, 'error', `cross-reference "@${label}" has no target: no figure, table, section or equation is labelled "${label}"`, pointAt(node, offset), 'crossref-unknown');
       return { type: 'text', value: `@${label}` };
@@ -83,16 +83,52 @@ function splitReferences(node: Text, targets: Map<string, Target>, lang: string,
     const link: Link = { type: 'link', url: `#${target.id}`, children: [{ type: 'text', value: words(target, lang, bare) }] };
     return link;
   };
-  for (const match of value.matchAll(BRACKETED)) {
+  /**
+   * `[@fig:a; @fig:b; @tbl:c]`: "Figures 1 and 2, Table 3", as pandoc-crossref writes it: runs
+   * of the same kind share one plural word, each number its own link. A section named by its
+   * title, an unknown label, or `-@` (number only) stands as it would alone.
+   */
+  const several = (items: { label: string; bare: boolean; offset: number }[]): PhrasingContent[] => {
+    const groups: ({ kind: Target['kind']; bare: boolean; targets: Target[] } | { alone: PhrasingContent })[] = [];
+    for (const item of items) {
+      const target = targets.get(normalise(item.label));
+      const previous = groups.at(-1);
+      if (target?.number === undefined) groups.push({ alone: render(item.label, item.bare, item.offset) });
+      else if (previous && 'kind' in previous && previous.kind === target.kind && previous.bare === item.bare) previous.targets.push(target);
+      else groups.push({ kind: target.kind, bare: item.bare, targets: [target] });
+    }
     const nodes: PhrasingContent[] = [];
+    for (const group of groups) {
+      if (nodes.length > 0) nodes.push({ type: 'text', value: term(lang, 'listSeparator') });
+      if ('alone' in group) {
+        nodes.push(group.alone);
+        continue;
+      }
+      const [first, ...more] = group.targets;
+      if (first && more.length === 0) {
+        nodes.push({ type: 'link', url: `#${first.id}`, children: [{ type: 'text', value: words(first, lang, group.bare) }] });
+        continue;
+      }
+      if (!group.bare) {
+        const word = term(lang, PLURAL[group.kind]);
+        nodes.push({ type: 'text', value: /^(zh|ja)\b/i.test(lang) ? word : `${word}\u00a0` });
+      }
+      group.targets.forEach((target, index) => {
+        if (index > 0) nodes.push({ type: 'text', value: term(lang, index === group.targets.length - 1 ? 'lastSeparator' : 'listSeparator') });
+        nodes.push(numberLink(target));
+      });
+    }
+    return nodes;
+  };
+  for (const match of value.matchAll(BRACKETED)) {
+    const items: { label: string; bare: boolean; offset: number }[] = [];
     let offset = match.index + 1;
     for (const part of match[1]!.split(';')) {
       const item = /([-!]?)@(\S+)/.exec(part)!;
-      if (nodes.length > 0) nodes.push({ type: 'text', value: ', ' });
-      nodes.push(render(item[2]!, item[1] === '-', offset + item.index));
+      items.push({ label: item[2]!, bare: item[1] === '-', offset: offset + item.index });
       offset += part.length + 1;
     }
-    found.push({ start: match.index, end: match.index + match[0].length, nodes });
+    found.push({ start: match.index, end: match.index + match[0].length, nodes: several(items) });
   }
   for (const match of value.matchAll(BARE)) {
     if (found.some((f) => match.index >= f.start && match.index < f.end)) continue;
@@ -109,6 +145,17 @@ function splitReferences(node: Text, targets: Map<string, Target>, lang: string,
   }
   if (last < value.length) pieces.push({ type: 'text', value: value.slice(last) });
   return pieces;
+}
+
+const PLURAL: Record<Target['kind'], TermKey> = { figure: 'figures', table: 'tables', section: 'sections', equation: 'equations' };
+
+function normalise(label: string): string {
+  return label.replace(/^(fig|tbl|sec|eq):/i, (prefix) => prefix.toLowerCase());
+}
+
+/** The number alone ("1", "(4)") as a link to its target. */
+function numberLink(target: Target): Link {
+  return { type: 'link', url: `#${target.id}`, children: [{ type: 'text', value: target.kind === 'equation' ? `(${target.number})` : (target.number ?? '') }] };
 }
 
 /** "Figure 1", "Equation (4)", "Section 2.1", or a section's title when sections are not numbered. */
