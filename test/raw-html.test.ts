@@ -10,7 +10,7 @@ import { createAssetResolver } from '../pipeline/read/assets.ts';
 import { runTransforms } from '../pipeline/transforms/index.ts';
 import type { StructNode, TextOp } from '../pipeline/writers/pdf/boxes.ts';
 import { planPdf } from '../pipeline/writers/pdf/index.ts';
-import { tempProject, tool } from './helpers.ts';
+import { fixturesDir, tempProject, tool } from './helpers.ts';
 
 function transformed(markdown: string): { tree: Root; file: VFile; meta: ReturnType<typeof runTransforms> } {
   // Nothing is read from the document's folder: it need not exist.
@@ -86,13 +86,14 @@ describe('raw-html: trust', () => {
     '<div class="box" style="color: #8b0000">Kept <mark>marked</mark> words<script>go()</script></div>\n',
     '<details>\n<summary>More</summary>\n\nSome **Markdown** with a note[^1].\n\n</details>\n',
     'A <kbd style="font-weight: bold">K</kbd> key.\n',
+    '<p align="center"><img src="dot.png" alt="A dot" width="20"></p>\n',
     '## After\n',
     '[^1]: The note.\n',
   ].join('\n');
 
   it('keeps each stretch of raw HTML as written beside its typed meaning; Markdown between stays Markdown', () => {
     const { tree } = transformed(source);
-    expect(tree.children.map((node) => node.type)).toEqual(['trustedHtml', 'trustedHtml', 'trustedHtml', 'paragraph', 'heading', 'footnoteDefinition']);
+    expect(tree.children.map((node) => node.type)).toEqual(['trustedHtml', 'trustedHtml', 'trustedHtml', 'paragraph', 'trustedHtml', 'heading', 'footnoteDefinition']);
     const [comment, box, details] = tree.children;
     expect(comment?.type === 'trustedHtml' && comment.children).toEqual([]);
     expect(box?.type === 'trustedHtml' && box.children.map((node) => node.type)).toEqual(['htmlBlock']);
@@ -103,7 +104,7 @@ describe('raw-html: trust', () => {
 
   let root: string;
   beforeAll(async () => {
-    root = tempProject({ 'doc.md': source });
+    root = tempProject({ 'doc.md': source, 'dot.png': readFileSync(join(fixturesDir, 'book-figures', 'img', 'dot.png')) });
     const result = await build({ root, paths: ['doc.md'], out: 'dist', formats: ['html', 'pdf'], cache: false });
     expect(result.ok).toBe(true);
   });
@@ -118,5 +119,9 @@ describe('raw-html: trust', () => {
     expect(text).toMatch(/Kept marked words\s+More\s+Some Markdown with a note1\.\s+A K key\./);
     expect(text).not.toContain('go()');
     expect(text).toContain('1 The note.');
+    // The raw image is drawn, but not numbered: the HTML keeps the markup as written, with no "Figure 1".
+    expect(text).not.toContain('Figure');
+    expect(tool('pdfimages', ['-list', join(root, 'dist', 'doc.pdf')]).trim().split('\n')).toHaveLength(3);
+    expect(html).toContain('<p align="center"><img src="dot.png" alt="A dot" width="20"></p>');
   });
 });

@@ -47,7 +47,8 @@ export function makeFigures(tree: Root, file: VFile, meta: DocumentMeta): void {
   };
 
   visit(tree, (node) => {
-    if (node.type === 'footnoteDefinition' || node.type === 'figure') return SKIP;
+    // Trusted raw HTML keeps its own markup in the HTML: numbering a figure in it would give the PDF a "Figure N" the HTML lacks.
+    if (node.type === 'footnoteDefinition' || node.type === 'figure' || node.type === 'trustedHtml') return SKIP;
     if (!('children' in node) || node.type === 'paragraph' || node.type === 'table') return undefined;
     const children = (node as Parent).children as RootContent[];
     for (let index = 0; index < children.length; index++) {
