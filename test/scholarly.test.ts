@@ -6,6 +6,7 @@ import { VFile } from 'vfile';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from '../pipeline/parse/parse.ts';
 import { runTransforms } from '../pipeline/transforms/index.ts';
+import { headingText } from '../pipeline/writers/shared/format.ts';
 import { copyInto, epubcheck, expectGolden, fixturesDir, nuCheck, runCli, tempProject, tool } from './helpers.ts';
 
 const fixture = join(fixturesDir, 'paper');
@@ -187,6 +188,18 @@ describe('citations', () => {
     expect(paragraphText(tree)).toBe('(Author49999 1999)');
     expect(Date.now() - started).toBeLessThan(120_000);
   }, 180_000);
+});
+
+describe('math where only text can go', () => {
+  it('gives headings, the title and the description the plain text of a formula, not its TeX', () => {
+    const file = new VFile({ path: 'doc.md', value: '# On $E = mc^2$\n\nThe ratio $\\frac{a}{b} + x_1^2$ holds.\n\n## Roots $\\sqrt{x}$\n' });
+    const tree = parse(file);
+    const meta = runTransforms(tree, file);
+    expect(meta.title).toBe('On E = mc²');
+    expect(meta.description).toBe('The ratio a/b + x₁² holds.');
+    const heading = tree.children.find((node) => node.type === 'heading') as import('mdast').Heading;
+    expect(headingText(heading)).toBe('Roots √x');
+  });
 });
 
 describe('cross-references', () => {

@@ -1,5 +1,5 @@
 import type { Heading, Link, PhrasingContent, Root, RootContent, Text } from 'mdast';
-import { toString } from 'mdast-util-to-string';
+import { plainText } from '../plain-text.ts';
 import type { Point } from 'unist';
 import { SKIP, visit } from 'unist-util-visit';
 import type { VFile } from 'vfile';
@@ -53,7 +53,7 @@ function collectTargets(tree: Root, file: VFile): Map<string, Target> {
       const id = heading.data?.id;
       const given = (heading.data as { attributes?: { id?: string } } | undefined)?.attributes?.id;
       const label = given ?? id;
-      if (label?.startsWith('sec:') && id) add(label, { id, kind: 'section', number: heading.data?.sectionNumber, title: toString(heading).trim() }, node);
+      if (label?.startsWith('sec:') && id) add(label, { id, kind: 'section', number: heading.data?.sectionNumber, title: plainText(heading).trim() }, node);
       return undefined;
     }
     if (node.type === 'math' && node.data?.label && node.data.id && node.data.number) {

@@ -1,5 +1,5 @@
 import type { Root, RootContent } from 'mdast';
-import { toString } from 'mdast-util-to-string';
+import { plainText } from '../plain-text.ts';
 import type { DocumentMeta } from '../types.ts';
 
 /**
@@ -11,7 +11,7 @@ import type { DocumentMeta } from '../types.ts';
 export function describeDocument(tree: Root, meta: DocumentMeta): void {
   if (meta.description !== undefined) return;
   const abstract = tree.children.find((node) => node.type === 'abstract');
-  const abstractText = abstract ? oneLine(abstract.children.map((node) => toString(node, { includeImageAlt: false })).join(' ')) : '';
+  const abstractText = abstract ? oneLine(abstract.children.map((node) => plainText(node, { includeImageAlt: false })).join(' ')) : '';
   meta.description = abstractText || meta.subtitle || openingSentences(tree);
 }
 
@@ -20,7 +20,7 @@ function openingSentences(tree: Root): string | undefined {
   const paragraph = tree.children.find((node): node is RootContent & { type: 'paragraph' } => node.type === 'paragraph');
   if (!paragraph) return undefined;
   // Only the start matters; slicing first also keeps the sentence match linear on a huge line.
-  const words = oneLine(toString(paragraph, { includeImageAlt: false }).slice(0, 1000));
+  const words = oneLine(plainText(paragraph, { includeImageAlt: false }).slice(0, 1000));
   if (words.length <= 200) return words || undefined;
   const sentences = words.match(/[^.!?]+[.!?]+(\s|$)/g) ?? [];
   let result = '';

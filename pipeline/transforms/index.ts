@@ -1,6 +1,7 @@
 import type { Root } from 'mdast';
 import type { VFile } from 'vfile';
 import type { DocumentMeta } from '../types.ts';
+import { plainText } from '../plain-text.ts';
 import { insertAbstract } from './abstract.ts';
 import { checkDefinitions } from './definitions.ts';
 import { makeFigures } from './figures.ts';
@@ -69,6 +70,8 @@ export function runTransforms(tree: Root, file: VFile, options: TransformOptions
   if (chapters) linkChapters(tree, file, anchors, chapters);
   if (meta.numberSections) numberSections(tree);
   transformMath(tree, file);
+  // A title taken from a heading with a formula reads as text ("On x²"), not as TeX.
+  if (file.data.titleHeading && file.data.math?.count) meta.title = plainText(file.data.titleHeading).trim() || meta.title;
   resolveCrossrefs(tree, file, meta);
   if (meta.smart !== false) {
     smartPunctuation(tree, meta.lang);

@@ -4,6 +4,8 @@ import type { InlineMath, Math } from 'mdast-util-math';
 import type { Point } from 'unist';
 import { visit } from 'unist-util-visit';
 import type { VFile } from 'vfile';
+import type { Root as XmlRoot, RootContent as XmlContent } from 'xast';
+import { fromXml } from 'xast-util-from-xml';
 import { report } from '../messages.ts';
 
 /** The longest formula Colophon typesets: longer ones are errors, not minutes of work. */
@@ -68,6 +70,11 @@ export function transformMath(tree: Root, file: VFile): MathInfo {
     if (node.type === 'math' || node.type === 'inlineMath') formulas.push(node);
     return undefined;
   });
+  // A heading lifted into the title keeps its formulas: they need a plain text for the title.
+  const titleHeading = file.data.titleHeading;
+  if (titleHeading) visit(titleHeading, 'inlineMath', (node) => {
+    formulas.push(node);
+  });
   if (formulas.length === 0) return info;
   info.count = formulas.length;
 
@@ -88,7 +95,7 @@ export function transformMath(tree: Root, file: VFile): MathInfo {
 
   const temml = loadTemml();
   // A formula written again (a symbol, a recurring term) is converted once.
-  const converted = new Map<string, string>();
+  const converted = new Map<string, { mathml: string; text: string }>();
   for (const node of formulas) {
     node.data ??= {};
     // mdast-util-math's own hast (a <code> holding the TeX) is replaced by MathML in the writers.
@@ -103,12 +110,14 @@ export function transformMath(tree: Root, file: VFile): MathInfo {
     const key = `${display ? 'D' : 'I'}${node.value}`;
     const known = converted.get(key);
     if (known !== undefined) {
-      node.data.mathml = known;
+      node.data.mathml = known.mathml;
+      node.data.text = known.text;
       continue;
     }
     try {
       node.data.mathml = temml.renderToString(node.value, { displayMode: display, xml: true, annotate: true, throwOnError: true, trust: false, maxExpand: 1000 });
-      converted.set(key, node.data.mathml);
+      node.data.text = mathText(node.data.mathml) || node.value;
+      converted.set(key, { mathml: node.data.mathml, text: node.data.text });
     } catch (error) {
       if (error instanceof RangeError) {
         report(file, 'error', 'formula nested too deeply to typeset', node, 'math-too-deep');
@@ -155,4 +164,76 @@ function placeInFormula(node: Math | InlineMath, offset: number | undefined, fen
   const open = node.type === 'inlineMath' && !node.data?.display ? 1 : 2;
   if (lines.length === 1) return { line: start.line, column: start.column + open + before.length };
   return { line: start.line + lines.length - 1, column: lines.at(-1)!.length + 1 };
+}
+
+/** Unicode superscripts and subscripts for the characters that have them. */
+const SUPERSCRIPT: Record<string, string> = { 0: '⁰', 1: '¹', 2: '²', 3: '³', 4: '⁴', 5: '⁵', 6: '⁶', 7: '⁷', 8: '⁸', 9: '⁹', '+': '⁺', '-': '⁻', '−': '⁻', '=': '⁼', '(': '⁽', ')': '⁾', n: 'ⁿ', i: 'ⁱ', '′': '′', '″': '″' };
+const SUBSCRIPT: Record<string, string> = { 0: '₀', 1: '₁', 2: '₂', 3: '₃', 4: '₄', 5: '₅', 6: '₆', 7: '₇', 8: '₈', 9: '₉', '+': '₊', '-': '₋', '−': '₋', '=': '₌', '(': '₍', ')': '₎', a: 'ₐ', e: 'ₑ', o: 'ₒ', x: 'ₓ', i: 'ᵢ', j: 'ⱼ', k: 'ₖ', n: 'ₙ', m: 'ₘ', p: 'ₚ', t: 'ₜ' };
+/** Operators written with a space on each side in plain text. */
+const SPACED = new Set(['=', '≠', '<', '>', '≤', '≥', '≈', '≡', '∼', '≃', '→', '←', '↔', '⇒', '⇐', '⇔', '+', '−', '×', '÷', '±', '∈', '∉', '⊂', '⊆', '∪', '∩', ':=']);
+
+/**
+ * The formula as plain text, as Pandoc's plain writer gives it: the text of the MathML, with
+ * scripts as Unicode superscripts and subscripts where they exist (x², a₁), `^`/`_` otherwise,
+ * fractions as a/b and roots as √; the TeX annotation left out.
+ */
+export function mathText(mathml: string): string {
+  let root: XmlRoot;
+  try {
+    root = fromXml(mathml);
+  } catch {
+    return '';
+  }
+  return textOf(root).replace(/\s+/g, ' ').trim();
+}
+
+function textOf(node: XmlRoot | XmlContent): string {
+  if (node.type === 'text') return node.value;
+  if (node.type !== 'element' && node.type !== 'root') return '';
+  const parts = node.children.filter((child) => child.type === 'element' || child.type === 'text');
+  const [first, second, third] = parts.filter((child) => child.type === 'element').map((child) => textOf(child).trim());
+  if (node.type === 'element') {
+    switch (node.name) {
+      case 'annotation':
+      case 'annotation-xml':
+        return '';
+      case 'mo': {
+        const text = parts.map(textOf).join('').trim();
+        return SPACED.has(text) ? ` ${text} ` : text;
+      }
+      case 'mspace':
+        return ' ';
+      case 'msup':
+        return `${first ?? ''}${script(second ?? '', SUPERSCRIPT, '^')}`;
+      case 'msub':
+        return `${first ?? ''}${script(second ?? '', SUBSCRIPT, '_')}`;
+      case 'msubsup':
+      case 'munderover':
+        return `${first ?? ''}${script(second ?? '', SUBSCRIPT, '_')}${script(third ?? '', SUPERSCRIPT, '^')}`;
+      case 'munder':
+        return `${first ?? ''}${script(second ?? '', SUBSCRIPT, '_')}`;
+      case 'mover':
+        // An accent (x̂) is the base alone; a limit above is a superscript.
+        return node.attributes.accent === 'true' ? (first ?? '') : `${first ?? ''}${script(second ?? '', SUPERSCRIPT, '^')}`;
+      case 'mfrac':
+        return `${grouped(first ?? '')}/${grouped(second ?? '')}`;
+      case 'msqrt':
+        return `√${grouped(parts.map(textOf).join('').trim())}`;
+      case 'mroot':
+        return `√${grouped(first ?? '')}`;
+    }
+  }
+  return parts.map(textOf).join('');
+}
+
+function script(text: string, table: Record<string, string>, mark: string): string {
+  const compact = text.replace(/\s+/g, '');
+  if (!compact) return '';
+  const chars = [...compact];
+  if (chars.every((char) => table[char] !== undefined)) return chars.map((char) => table[char]).join('');
+  return `${mark}${grouped(compact)}`;
+}
+
+function grouped(text: string): string {
+  return [...text].length > 1 && !/^\(.*\)$/.test(text) ? `(${text})` : text;
 }

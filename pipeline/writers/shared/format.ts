@@ -1,5 +1,5 @@
 import type { Heading, Root } from 'mdast';
-import { toString } from 'mdast-util-to-string';
+import { plainText } from '../../plain-text.ts';
 import type { DocumentMeta } from '../../types.ts';
 
 /** "2018-06" → "June 2018" in the document's language. UTC, so TZ never changes an edition. */
@@ -47,7 +47,7 @@ export function outline(tree: Root, maxDepth = 3): OutlineEntry[] {
   const stack: OutlineEntry[] = [];
   for (const node of tree.children) {
     if (node.type !== 'heading' || node.depth > maxDepth || node.data?.unlisted) continue;
-    const entry: OutlineEntry = { depth: node.depth, id: headingId(node), text: toString(node).trim(), number: node.data?.sectionNumber, children: [] };
+    const entry: OutlineEntry = { depth: node.depth, id: headingId(node), text: plainText(node).trim(), number: node.data?.sectionNumber, children: [] };
     while (stack.length > 0 && stack.at(-1)!.depth >= entry.depth) stack.pop();
     (stack.at(-1)?.children ?? roots).push(entry);
     stack.push(entry);
@@ -66,5 +66,5 @@ export function numberedText(text: string, number: string | undefined): string {
 
 /** The heading's text with its section number, if any. */
 export function headingText(node: Heading): string {
-  return numberedText(toString(node).trim(), node.data?.sectionNumber);
+  return numberedText(plainText(node).trim(), node.data?.sectionNumber);
 }
