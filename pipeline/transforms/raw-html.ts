@@ -229,17 +229,37 @@ function convertChildren(parent: Parent, conversion: Conversion, replace: (child
  * stays as it was.
  */
 function keepTrusted(source: RootContent[], converted: RootContent[], inline: boolean): RootContent[] {
-  const ranges = source.map((node) => [node.position?.start.offset, node.position?.end.offset] as const);
+  const indexOf = new Map(source.map((node, index) => [node, index]));
+  // Source nodes with offsets, in document order: a point is looked up by binary search.
+  const placed = source.flatMap((node, index) => {
+    const start = node.position?.start.offset;
+    const end = node.position?.end.offset;
+    return start === undefined || end === undefined ? [] : [{ start, end, index }];
+  });
+  const holder = (offset: number, isStart: boolean): number | undefined => {
+    let low = 0;
+    let high = placed.length - 1;
+    while (low <= high) {
+      const middle = (low + high) >> 1;
+      const range = placed[middle]!;
+      // A start at a node's end belongs to what follows it; an end there, to the node.
+      if (offset < range.start) high = middle - 1;
+      else if (offset > range.end || (isStart && offset === range.end && range.end > range.start)) low = middle + 1;
+      else return range.index;
+    }
+    return undefined;
+  };
   const origins = (node: RootContent): number[] => {
     const found: number[] = [];
     visit(node, (inner: RootContent) => {
-      const same = source.indexOf(inner);
-      if (same !== -1) found.push(same);
-      for (const offset of [inner.position?.start.offset, inner.position?.end.offset]) {
-        if (offset === undefined) continue;
-        const index = ranges.findIndex(([start, end]) => start !== undefined && end !== undefined && offset >= start && offset <= end && (offset < end || inner.position?.start.offset !== offset));
-        if (index !== -1) found.push(index);
-      }
+      const same = indexOf.get(inner);
+      if (same !== undefined) found.push(same);
+      const start = inner.position?.start.offset;
+      const end = inner.position?.end.offset;
+      const from = start === undefined ? undefined : holder(start, true);
+      const to = end === undefined ? undefined : holder(end, false);
+      if (from !== undefined) found.push(from);
+      if (to !== undefined) found.push(to);
     });
     return found;
   };
