@@ -164,14 +164,35 @@ export function contentToHast(tree: Root, options: ContentOptions = {}): HastRoo
     // rehype-raw re-parses the whole tree with parse5: only worth it when there is raw HTML.
     .use(hasRawHtml(tree) ? [rehypeRaw] : [])
     .use(options.rawHtml === 'trust' ? [] : [[rehypeSanitize, sanitizeSchema]])
-    .use(() => alignToClass)
-    .use(() => labelTaskCheckboxes)
+    // One walk for the facts of single elements (a whole-tree walk costs as much as some transforms).
+    .use(() => (root: HastRoot) =>
+      eachElement(root, (node) => {
+        alignToClass(node);
+        labelTaskCheckbox(node);
+      }),
+    )
     .use(() => (root: HastRoot) => markDirection(root, options.direction ?? 'ltr'));
   const hast = processor.runSync(tree) as HastRoot;
   math.fill(hast);
-  numberNoteItems(hast, tree);
-  labelBacklinks(hast, tree, options.backLabel ?? ((number, citation) => `Back to reference ${number}${citation > 1 ? `, citation ${citation}` : ''}`));
+  const numberNoteItem = noteItemNumbers(tree);
+  const labelBacklink = backlinkLabels(tree, options.backLabel ?? ((number, citation) => `Back to reference ${number}${citation > 1 ? `, citation ${citation}` : ''}`));
+  eachElement(hast, (node) => {
+    numberNoteItem?.(node);
+    labelBacklink(node);
+  });
   return hast;
+}
+
+/** Every element of a tree, in document order (as `visit(tree, 'element', …)`, without its per-node closures). */
+function eachElement(tree: HastRoot | Element, visitor: (node: Element) => void): void {
+  const stack: (HastRoot | Element)[] = [tree];
+  for (let node = stack.pop(); node; node = stack.pop()) {
+    if (node.type === 'element') visitor(node);
+    for (let index = node.children.length - 1; index >= 0; index--) {
+      const child = node.children[index]!;
+      if (child.type === 'element') stack.push(child);
+    }
+  }
 }
 
 function hasRawHtml(tree: Root): boolean {
@@ -184,60 +205,56 @@ function hasRawHtml(tree: Root): boolean {
   return found;
 }
 
-/** The notes list shows each note's own number (a book may restart them per chapter). */
-function numberNoteItems(hast: HastRoot, tree: Root): void {
+/** The notes list shows each note's own number (a book may restart them per chapter); undefined when every number is its place. */
+function noteItemNumbers(tree: Root): ((node: Element) => void) | undefined {
   const labels = new Map<string, string>();
   for (const node of tree.children) if (node.type === 'footnoteDefinition' && node.label && node.label !== node.identifier) labels.set(`fn-${node.identifier}`, node.label);
-  if (labels.size === 0) return;
-  visit(hast, 'element', (node) => {
+  if (labels.size === 0) return undefined;
+  return (node) => {
     const label = node.tagName === 'li' ? labels.get(String(node.properties.id)) : undefined;
     if (label) node.properties.value = label;
-  });
+  };
 }
 
 /**
  * A backlink is named by its note's own number (remark-rehype counts references per converted
  * tree, so a chapter of a book would say "reference 2" for note 45).
  */
-function labelBacklinks(hast: HastRoot, tree: Root, label: (number: string, citation: number) => string): void {
+function backlinkLabels(tree: Root, label: (number: string, citation: number) => string): (node: Element) => void {
   const shown = new Map<string, string>();
   visit(tree, 'footnoteReference', (node) => {
     shown.set(node.identifier, node.label ?? node.identifier);
   });
-  visit(hast, 'element', (node) => {
+  return (node) => {
     if (node.tagName !== 'a' || !('dataFootnoteBackref' in node.properties)) return;
     const target = String(node.properties.href ?? '').replace(/^#fnref-/, '');
     // `fnref-N` is the first citation, `fnref-N-K` the K-th (an identifier may itself hold a hyphen).
     const split = /^(.+)-(\d+)$/.exec(target);
     const [identifier, citation] = shown.has(target) || !split ? [target, 1] : [split[1]!, Number(split[2])];
     node.properties.ariaLabel = label(shown.get(identifier) ?? identifier, citation);
-  });
+  };
 }
 
 /** A task's checkbox is labelled by the task's own text, so assistive technology can name it. */
-export function labelTaskCheckboxes(tree: HastRoot): void {
-  visit(tree, 'element', (node) => {
-    const classes = node.properties.className;
-    if (node.tagName !== 'li' || !Array.isArray(classes) || !classes.includes('task-list-item')) return;
-    // The item's own text, not that of tasks nested in it.
-    const own = { ...node, children: node.children.filter((child) => !(child.type === 'element' && (child.tagName === 'ul' || child.tagName === 'ol'))) };
-    const label = hastToString(own).trim().replace(/\s+/g, ' ').slice(0, 120);
-    visit(node, 'element', (child) => {
-      if (child.tagName === 'input' && child.properties.type === 'checkbox') child.properties.ariaLabel = label;
-    });
+function labelTaskCheckbox(node: Element): void {
+  const classes = node.properties.className;
+  if (node.tagName !== 'li' || !Array.isArray(classes) || !classes.includes('task-list-item')) return;
+  // The item's own text, not that of tasks nested in it.
+  const own = { ...node, children: node.children.filter((child) => !(child.type === 'element' && (child.tagName === 'ul' || child.tagName === 'ol'))) };
+  const label = hastToString(own).trim().replace(/\s+/g, ' ').slice(0, 120);
+  eachElement(node, (child) => {
+    if (child.tagName === 'input' && child.properties.type === 'checkbox') child.properties.ariaLabel = label;
   });
 }
 
 /** GFM's `align` attributes are obsolete in HTML5 and invalid in EPUB 3: carry alignment as a class. */
-export function alignToClass(tree: HastRoot): void {
-  visit(tree, 'element', (node) => {
-    const align = node.properties.align;
-    if ((node.tagName === 'td' || node.tagName === 'th') && typeof align === 'string') {
-      delete node.properties.align;
-      const classes = Array.isArray(node.properties.className) ? node.properties.className : [];
-      node.properties.className = [...classes, `align-${align}`];
-    }
-  });
+function alignToClass(node: Element): void {
+  const align = node.properties.align;
+  if ((node.tagName === 'td' || node.tagName === 'th') && typeof align === 'string') {
+    delete node.properties.align;
+    const classes = Array.isArray(node.properties.className) ? node.properties.className : [];
+    node.properties.className = [...classes, `align-${align}`];
+  }
 }
 
 /** Take the first element out of a list of nodes (the converted byline, put into the title block). */
