@@ -5,10 +5,12 @@ import { toString } from 'mdast-util-to-string';
 import { visit } from 'unist-util-visit';
 import { VFile } from 'vfile';
 import { compareMessage } from 'vfile-sort';
+import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { formatMessage } from '../pipeline/cli/cli.ts';
 import { parse } from '../pipeline/parse/parse.ts';
 import { numberFootnotes } from '../pipeline/transforms/footnotes.ts';
+import { fromHtmlChildren, highlightCode } from '../pipeline/transforms/highlight.ts';
 import { runTransforms } from '../pipeline/transforms/index.ts';
 import { inlineNotes } from '../pipeline/transforms/inline-notes.ts';
 import { extractMetadata } from '../pipeline/transforms/metadata.ts';
@@ -238,5 +240,26 @@ describe('abstract', () => {
     expect(process('---\ntitle: T\nlang: fr\n---\n\n"Vrai?" Oui.\n').meta.description).toBe('«\u202FVrai\u202F?\u202F» Oui.');
     const plain = process('---\ntitle: "It\'s"\nauthor: "O\'Brian"\nsmart: false\n---\n\n"Body" -- text.\n').meta;
     expect([plain.title, plain.authors[0]!.name, plain.description]).toEqual(["It's", "O'Brian", '"Body" -- text.']);
+  });
+});
+
+describe('code highlighting', () => {
+  it('builds from highlight.js’s token tree the hast its HTML parses to (scopes, sub-languages, CR LF, NUL)', () => {
+    const hljs = createRequire(import.meta.url)('highlight.js') as { highlight(code: string, options: { language: string; ignoreIllegals: boolean }): { value: string } };
+    const samples: [string, string][] = [
+      // Colophon loads only the grammars a document names: CSS first, so that HTML's <style> finds it.
+      ['css', 'p > a:hover { color: #fff; }\n'],
+      ['js', 'function area(r) {\r\n  return Math.PI * r ** 2; // "<b>" & \'x\'\0\n}\r'],
+      ['html', '<p class="a">&amp; text</p>\n<script>const a = "</p>";</script>\n<style>p { color: red }</style>\n'],
+      ['python', 'class A(B):\n    def f(self): return f"{self!r}"\n'],
+      ['diff', '--- a\n+++ b\n@@ -1 +1 @@\n-x\n+y\n'],
+    ];
+    const tree: Root = { type: 'root', children: samples.map(([lang, value]) => ({ type: 'code', lang, value })) };
+    highlightCode(tree);
+    tree.children.forEach((node, index) => {
+      const [lang, value] = samples[index]!;
+      const html = hljs.highlight(value, { language: lang === 'js' ? 'javascript' : lang === 'html' ? 'xml' : lang, ignoreIllegals: true }).value;
+      expect((node.data as { hChildren?: unknown } | undefined)?.hChildren).toEqual([...fromHtmlChildren(html), { type: 'text', value: '\n' }]);
+    });
   });
 });

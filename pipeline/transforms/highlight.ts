@@ -20,10 +20,23 @@ import type {} from 'mdast-util-to-hast';
  * An unknown language is plain text, without a warning.
  */
 
+/** highlight.js's token tree (its default emitter's): text, and scopes around text. */
+interface TokenNode {
+  scope?: string;
+  children?: (string | TokenNode)[];
+}
+
+interface HighlightResult {
+  value: string;
+  illegal: boolean;
+  errorRaised?: unknown;
+  _emitter?: { root: TokenNode };
+}
+
 interface Highlighter {
   registerLanguage(name: string, language: unknown): void;
   getLanguage(name: string): unknown;
-  highlight(code: string, options: { language: string; ignoreIllegals: boolean }): { value: string };
+  highlight(code: string, options: { language: string; ignoreIllegals: boolean }): HighlightResult;
   newInstance(): Highlighter;
   configure(options: { classPrefix?: string; throwUnescapedHTML?: boolean }): void;
 }
@@ -78,14 +91,59 @@ export function highlightCode(tree: Root): void {
   visit(tree, 'code', (node: Code) => {
     const language = node.lang ? languageOf(node.lang) : undefined;
     if (!language || node.value === '') return;
-    const html = language.hljs.highlight(node.value, { language: language.name, ignoreIllegals: true }).value;
-    const fragment = fromHtml(html, { fragment: true });
-    // Places in highlight.js's HTML are not places in the document.
-    visit(fragment, (child) => {
-      delete child.position;
-    });
-    const children = fragment.children as ElementContent[];
+    const result = language.hljs.highlight(node.value, { language: language.name, ignoreIllegals: true });
+    const root = result._emitter?.root;
+    const children = root && !result.illegal && !result.errorRaised ? tokensToHast(root) : fromHtmlChildren(result.value);
     // mdast-util-to-hast ends a code block's text with a line break; keep it.
     node.data = { ...node.data, hChildren: [...children, { type: 'text', value: '\n' }] };
   });
+}
+
+/** What highlight.js's HTML parses to (used only when its token tree is not the result). */
+export function fromHtmlChildren(html: string): ElementContent[] {
+  const fragment = fromHtml(html, { fragment: true });
+  // Places in highlight.js's HTML are not places in the document.
+  visit(fragment, (child) => {
+    delete child.position;
+  });
+  return fragment.children as ElementContent[];
+}
+
+/**
+ * The hast that parsing highlight.js's HTML gives (as `fromHtmlChildren` does), built from its
+ * token tree instead, at a fraction of the cost: a scope is a span with highlight.js's classes,
+ * a scope-less node (the root, an unnamed sub-language) only its children; adjacent texts are
+ * one text node, and texts are normalised as an HTML parser does (CR LF and CR to LF, NUL dropped).
+ */
+export function tokensToHast(root: TokenNode): ElementContent[] {
+  const walk = (node: TokenNode, into: ElementContent[]): ElementContent[] => {
+    for (const child of node.children ?? []) {
+      if (typeof child === 'string') {
+        const last = into.at(-1);
+        if (last?.type === 'text') last.value += child;
+        else if (child !== '') into.push({ type: 'text', value: child });
+      } else if (!child.children) {
+        // highlight.js's renderer skips a node without children, wrapper and all.
+      } else if (child.scope) {
+        into.push({ type: 'element', tagName: 'span', properties: { className: scopeToClasses(child.scope) }, children: walk(child, []) });
+      } else {
+        walk(child, into);
+      }
+    }
+    for (let index = into.length - 1; index >= 0; index--) {
+      const item = into[index]!;
+      if (item.type !== 'text') continue;
+      item.value = item.value.replace(/\r\n?/g, '\n').replaceAll('\0', '');
+      if (item.value === '') into.splice(index, 1);
+    }
+    return into;
+  };
+  return walk(root, []);
+}
+
+/** highlight.js's `scopeToCSSClass`, as a class list: `title.function` → hljs-title function_. */
+function scopeToClasses(scope: string): string[] {
+  if (scope.startsWith('language:')) return [scope.replace('language:', 'language-')];
+  const [first = '', ...rest] = scope.split('.');
+  return [`hljs-${first}`, ...rest.map((piece, index) => `${piece}${'_'.repeat(index + 1)}`)];
 }

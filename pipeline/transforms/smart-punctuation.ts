@@ -182,8 +182,9 @@ function smartypants(tree: Root, options: SmartypantsOptions): void {
     const end = start + literal.value.length;
     if (node.type === 'text') {
       const text = allText.slice(start, end);
-      // Two dashes, or dots (with or without spaces between them), are all it changes.
-      literal.value = /--|\.\s*\./.test(text) ? dashesAndDots.processSync(text).toString() : text;
+      // Two dashes, an en dash before a hyphen (an em dash, oldschool), or dots (with or without
+      // spaces between them) are all it changes.
+      literal.value = /--|–-|\.\s*\./.test(text) ? dashesAndDots.processSync(text).toString() : text;
     }
     start = end;
   }
