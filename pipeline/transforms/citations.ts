@@ -19,6 +19,8 @@ declare module 'mdast' {
   interface ParagraphData {
     /** An anchor on the paragraph (a reference-list entry), shared by every edition. */
     anchor?: string;
+    /** A reference-list entry whose style asks for a hanging indent (CSL `hanging-indent="true"`). */
+    hangingIndent?: boolean;
   }
 }
 
@@ -182,11 +184,16 @@ export function resolveCitations(tree: Root, file: VFile, meta: DocumentMeta, re
   });
 
   engine.setOutputFormat('html');
-  const [params, entries] = engine.makeBibliography() as [{ entry_ids: string[][] }, string[]];
+  const [params, entries] = engine.makeBibliography() as [{ entry_ids: string[][]; hangingindent?: number | boolean }, string[]];
+  const hanging = Boolean(params.hangingindent);
   const list: Paragraph[] = entries.map((entry, index) => ({
     type: 'paragraph',
     children: htmlToPhrasing(entry),
-    data: { anchor: `ref-${params.entry_ids[index]![0]}`, hProperties: { id: `ref-${params.entry_ids[index]![0]}`, className: ['csl-entry'] } },
+    data: {
+      anchor: `ref-${params.entry_ids[index]![0]}`,
+      hangingIndent: hanging || undefined,
+      hProperties: { id: `ref-${params.entry_ids[index]![0]}`, className: hanging ? ['csl-entry', 'hanging-indent'] : ['csl-entry'] },
+    },
   }));
   placeReferences(tree, list);
   tree.children.push(...definitions);

@@ -1,6 +1,6 @@
 import type { Image, Paragraph, PhrasingContent } from 'mdast';
 import { toRuns } from '../inline.ts';
-import { struct, type Box } from '../boxes.ts';
+import { shift, struct, type Box } from '../boxes.ts';
 import type { Context, State } from '../state.ts';
 import { keepLines, setText } from '../typeset.ts';
 import { figure } from './image.ts';
@@ -12,15 +12,18 @@ export function paragraph(state: State, node: Paragraph, context: Context): Box[
     const url = image.type === 'image' ? image.url : state.definitions(image.identifier)?.url;
     if (url) return figure(state, image as Image, url, context);
   }
-  // A reference-list entry is a link target, and is never indented.
+  // A reference-list entry is a link target, and is never indented; its style may ask for a
+  // hanging indent (2 em, as the HTML and EPUB stylesheets set it): the lines after the first
+  // are set narrower and moved in, the first line reaching back to the margin.
   const anchor = node.data?.anchor;
-  const lines = setParagraph(state, node.children, anchor ? { ...context, indentFirst: false } : context, 'P');
+  const hang = anchor && node.data?.hangingIndent ? 2 * context.size : 0;
+  const lines = hang > 0 ? shift(setParagraph(state, node.children, { ...context, width: context.width - hang, indentFirst: false }, 'P', -hang), hang) : setParagraph(state, node.children, anchor ? { ...context, indentFirst: false } : context, 'P');
   if (anchor && lines[0]) lines[0].dests = [...(lines[0].dests ?? []), anchor];
   return lines;
 }
 
 /** Set inline content as a justified paragraph (widows and orphans controlled). */
-export function setParagraph(state: State, children: PhrasingContent[], context: Context, tag: string): Box[] {
+export function setParagraph(state: State, children: PhrasingContent[], context: Context, tag: string, firstIndent?: number): Box[] {
   const element = struct(tag, context.struct);
   const runs = toRuns(state, children, { style: 'regular', size: context.size, color: state.theme.body.color }, element);
   const lines = setText(state, runs, {
@@ -28,7 +31,7 @@ export function setParagraph(state: State, children: PhrasingContent[], context:
     leading: context.leading,
     size: context.size,
     align: context.align,
-    indent: context.indentFirst ? state.theme.body.indent * (context.size / state.theme.body.size) : 0,
+    indent: firstIndent ?? (context.indentFirst ? state.theme.body.indent * (context.size / state.theme.body.size) : 0),
     struct: element,
     hyphenator: state.hyphenator,
   });
