@@ -95,7 +95,11 @@ export function remarkColophon(options: TransformOptions = {}) {
   };
 }
 
-/** Colophon's front matter alone: validated and normalised onto `file.data.meta`, problems with positions. */
+/**
+ * Colophon's front matter alone: validated and normalised onto `file.data.meta`, problems with positions.
+ * Metadata only: no smart punctuation, and `description` only when the front matter gives one
+ * (runTransforms derives one from the finished body).
+ */
 export function remarkColophonMetadata(options: MetadataOptions = {}) {
   return (tree: Root, file: VFile) => {
     extractMetadata(tree, file, options);
