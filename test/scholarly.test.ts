@@ -139,6 +139,11 @@ describe('citations', () => {
     ]);
     expect(paragraphText(tree)).toBe('(see Knuth 1984, 4; Gauss 1801, and elsewhere) Kernighan and Ritchie (1988, 3)');
   });
+  it('formats citations in the document\'s language with the CSL locales Colophon ships', () => {
+    expect(paragraphText(cited('[@kernighan1988]\n', { 'refs.bib': bib }, 'bibliography: refs.bib\nlang: de').tree)).toBe('(Kernighan und Ritchie 1988)');
+    expect(paragraphText(cited('[@kernighan1988]\n', { 'refs.bib': bib }, 'bibliography: refs.bib\nlang: ru').tree)).toBe('(Kernighan и Ritchie 1988)');
+    expect(paragraphText(cited('[@kernighan1988]\n', { 'refs.bib': bib }, 'bibliography: refs.bib\nlang: hi').tree)).toBe('(Kernighan and Ritchie 1988)');
+  });
   it('formats Pandoc citation forms in Chicago author-date by default', () => {
     const { tree, messages } = cited('[@knuth1984] [@knuth1984, p. 12] [see @gauss1801; @kernighan1988] @knuth1984 [ch. 4] [-@gauss1801]\n', { 'refs.bib': bib });
     expect(messages).toEqual([]);

@@ -89,7 +89,7 @@ interface CslItem {
  * "References" heading, or at the end. Only documents with `bibliography:` are read for
  * citations: `@name` in a README is not a citation.
  */
-export function resolveCitations(tree: Root, file: VFile, meta: DocumentMeta, readData: ReadData | undefined, ownStyle: () => string): CitationInfo {
+export function resolveCitations(tree: Root, file: VFile, meta: DocumentMeta, readData: ReadData | undefined, ownFile: (path: string) => string | undefined): CitationInfo {
   const info: CitationInfo = { count: 0 };
   if (!meta.bibliography?.length || !readData) return info;
   const bibliographyAt = meta.places?.bibliography;
@@ -108,7 +108,7 @@ export function resolveCitations(tree: Root, file: VFile, meta: DocumentMeta, re
     for (const item of readBibliography(asset, file, keyPlace, besideDocument(file, path, asset))) if (!items.has(item.id)) items.set(item.id, item);
   }
 
-  let styleXml = ownStyle();
+  let styleXml = ownFile('templates/csl/chicago-author-date.csl') ?? '';
   if (meta.csl) {
     const cslAt = meta.places?.csl;
     const place = cslAt ? { start: cslAt, end: cslAt } : undefined;
@@ -132,7 +132,7 @@ export function resolveCitations(tree: Root, file: VFile, meta: DocumentMeta, re
     return info;
   }
 
-  const engine = makeEngine(styleXml, items, meta.lang, file);
+  const engine = makeEngine(styleXml, items, meta.lang, file, ownFile);
   if (!engine) {
     for (const cluster of clusters) fill(cluster, [text(cluster.items.map((item) => `?${item.key}`).join('; '))], false);
     return info;
@@ -454,13 +454,39 @@ interface Engine {
   makeBibliography(): unknown;
 }
 
-function makeEngine(styleXml: string, items: Map<string, CslItem>, lang: string, file: VFile): Engine | undefined {
+/**
+ * The CSL locales Colophon ships (templates/csl/locales, from the CSL project): the languages of
+ * its terms table. For a language, the first listed with its primary subtag is its default.
+ */
+const LOCALES = ['en-US', 'en-GB', 'fr-FR', 'fr-CA', 'de-DE', 'de-AT', 'de-CH', 'es-ES', 'it-IT', 'pt-PT', 'pt-BR', 'nl-NL', 'sv-SE', 'da-DK', 'nb-NO', 'fi-FI', 'pl-PL', 'cs-CZ', 'ru-RU', 'uk-UA', 'el-GR', 'tr-TR', 'ar', 'he-IL', 'th-TH', 'ko-KR', 'ja-JP', 'zh-CN', 'zh-TW'];
+const LOCALE_ALIASES: Record<string, string> = { no: 'nb-NO', nn: 'nb-NO', 'zh-hant': 'zh-TW', 'zh-hk': 'zh-TW', 'zh-hans': 'zh-CN' };
+
+/** The shipped locale for a BCP 47 tag: the same tag, else the language's default, else US English. */
+export function cslLocale(lang: string): string {
+  const wanted = lang.toLowerCase();
+  const exact = LOCALES.find((name) => name.toLowerCase() === wanted);
+  if (exact) return exact;
+  const subtags = wanted.split('-');
+  const alias = LOCALE_ALIASES[subtags.slice(0, 2).join('-')] ?? LOCALE_ALIASES[subtags[0] ?? ''];
+  if (alias) return alias;
+  return LOCALES.find((name) => name.split('-')[0]!.toLowerCase() === subtags[0]) ?? 'en-US';
+}
+
+function makeEngine(styleXml: string, items: Map<string, CslItem>, lang: string, file: VFile, ownFile: (path: string) => string | undefined): Engine | undefined {
   const load = createRequire(import.meta.url);
   const CSL = load('citeproc') as { Engine: new (sys: object, style: string, lang: string) => Engine };
-  const locales = load('@citation-js/plugin-csl/lib/locales.json') as Record<string, string>;
-  const localeFor = (wanted: string) => locales[wanted] ?? locales[Object.keys(locales).find((name) => name.split('-')[0] === wanted.split('-')[0]) ?? 'en-US'] ?? locales['en-US']!;
+  const read = new Map<string, string>();
+  const retrieveLocale = (wanted: string): string => {
+    const name = cslLocale(wanted);
+    let xml = read.get(name);
+    if (xml === undefined) {
+      xml = ownFile(`templates/csl/locales/locales-${name}.xml`) ?? (name === 'en-US' ? '' : retrieveLocale('en-US'));
+      read.set(name, xml);
+    }
+    return xml;
+  };
   try {
-    return new CSL.Engine({ retrieveLocale: localeFor, retrieveItem: (id: string) => items.get(id) }, styleXml, localeFor(lang).includes(`xml:lang="${lang}"`) ? lang : 'en-US');
+    return new CSL.Engine({ retrieveLocale, retrieveItem: (id: string) => items.get(id) }, styleXml, cslLocale(lang));
   } catch (error) {
     report(file, 'error', `the citation style cannot be used: ${(error as Error).message}`, undefined, 'csl-invalid');
     return undefined;

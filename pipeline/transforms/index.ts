@@ -59,7 +59,14 @@ export function runTransforms(tree: Root, file: VFile, options: TransformOptions
   insertAbstract(tree, meta);
   inlineNotes(tree);
   makeFigures(tree, file, meta);
-  resolveCitations(tree, file, meta, options.readData, () => new TextDecoder().decode(options.ownFile?.('templates/csl/chicago-author-date.csl') ?? new Uint8Array()));
+  resolveCitations(tree, file, meta, options.readData, (path) => {
+    try {
+      const bytes = options.ownFile?.(path);
+      return bytes ? new TextDecoder().decode(bytes) : undefined;
+    } catch {
+      return undefined;
+    }
+  });
   numberFootnotes(tree, file, meta);
   checkDefinitions(tree, file);
   checkOutline(tree, file);
