@@ -10,6 +10,8 @@ import { runTransforms } from '../pipeline/transforms/index.ts';
 import { pdfWriter, planPdf, type Plan } from '../pipeline/writers/pdf/index.ts';
 import type { Box, StructNode } from '../pipeline/writers/pdf/boxes.ts';
 import { PAPER } from '../pipeline/writers/pdf/theme.ts';
+import type { PdfFont } from '../pipeline/writers/pdf/pdfkit-api.ts';
+import { WordShapes } from '../pipeline/writers/pdf/word-shapes.ts';
 import { expectGolden, fixturesDir, pageEnds, printedLines, projectRoot, tempProject, tool, updateGolden } from './helpers.ts';
 
 /**
@@ -432,6 +434,44 @@ describe('scripts and fonts', () => {
     const gaps = sorted.slice(1).map((word, index) => word.xMin - sorted[index]!.xMax);
     expect(Math.max(...gaps) - Math.min(...gaps)).toBeLessThan(0.1);
     expect(Math.max(...gaps)).toBeLessThan(theme.body.size * 0.3);
+  });
+
+  it('mirrors a right-to-left document: tables run their columns from the right, notes hang their numbers on the right', () => {
+    const theme = JSON.parse(readFileSync(join(projectRoot, 'templates/pdf/theme.json'), 'utf8'));
+    const right = PAPER.a4[0] - (theme.page.margins.a4.outer as number);
+    // pdftotext -bbox gives right-to-left words reversed, in drawing order.
+    const words = [...tool('pdftotext', ['-bbox', pdfOf('input'), '-']).matchAll(/<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)<\/word>/g)].map((match) => ({
+      xMin: Number(match[1]),
+      y: Number(match[2]),
+      xMax: Number(match[3]),
+      text: match[4]!,
+    }));
+    const find = (text: string) => words.find((word) => word.text === text || [...word.text].reverse().join('') === text)!;
+    // | اللغة | الكلمة |: the first column, the language, is on the right.
+    expect(find('العربية').xMin).toBeGreaterThan(find('سلام').xMax);
+    expect(find('English').xMin).toBeGreaterThan(find('peace').xMax);
+    // Note 1 (Arabic): its number in a label column at the right margin, its text to the left of it.
+    const noteLine = words.filter((word) => Math.abs(word.y - find('شاح').y) < 2);
+    const label = noteLine.find((word) => word.text === '1')!;
+    expect(label.xMin).toBeGreaterThan(right - theme.notes.labelWidth);
+    for (const word of noteLine.filter((word) => word !== label)) expect(word.xMax).toBeLessThan(label.xMin);
+  });
+
+  it('draws brackets mirrored in right-to-left text (UAX #9, L4), while their text stays as written', () => {
+    const plan = planOf('world-scripts/input.md');
+    const face = plan.fonts.segments('(بين)', 'regular')[0]!.face;
+    plan.pdf.raw.font(face.name);
+    const font = (plan.pdf.raw as unknown as { _font: PdfFont })._font;
+    const shaped = new WordShapes().shape(font, '(بين)', true);
+    const glyphOf = (char: string) => font.font.layout(char).glyphs[0]!.id;
+    // Drawn left to right: the logical end first, a ")" that must look like "(".
+    expect(shaped.glyphs.charCodeAt(0)).toBe(glyphOf('('));
+    expect(shaped.glyphs.charCodeAt(shaped.glyphs.length - 1)).toBe(glyphOf(')'));
+    // Extraction maps each glyph to the character it stands for: ")" on the left, "(" on the right.
+    expect(shaped.unicodes?.[0]).toEqual([')'.codePointAt(0)]);
+    expect(shaped.unicodes?.at(-1)).toEqual(['('.codePointAt(0)]);
+    // Left-to-right text is untouched.
+    expect(new WordShapes().shape(font, '(a)', false).glyphs.charCodeAt(0)).toBe(glyphOf('('));
   });
 
   it('breaks Thai lines between words (no spaces to break at)', () => {

@@ -9,6 +9,13 @@ import bidiModule, { type Bidi } from 'bidi-js';
 // bidi-js is CommonJS whose module.exports is the factory; its types declare an ES default export.
 const bidiFactory = bidiModule as unknown as () => Bidi;
 
+export type { Bidi };
+
+/** A fresh bidi-js (its tables are built per instance: make one per document, on first need). */
+export function newBidi(): Bidi {
+  return bidiFactory();
+}
+
 /** Strong right-to-left letters: Hebrew, Arabic, Syriac, Thaana, NKo, Samaritan, Mandaic and their presentation forms. */
 const RIGHT_TO_LEFT = /[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]|\ud802[\udc00-\udfff]|\ud803[\udc00-\udfff]|\ud83a[\udc00-\udfff]|\ud83b[\udc00-\udfff]/;
 
@@ -43,7 +50,7 @@ export class ScriptTools {
   private thai: Intl.Segmenter | undefined;
 
   bidi(): Bidi {
-    return (this.bidiInstance ??= bidiFactory());
+    return (this.bidiInstance ??= newBidi());
   }
 
   /** Thai is written without spaces between words: ICU's dictionary finds them. */

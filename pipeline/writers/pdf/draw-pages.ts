@@ -8,6 +8,8 @@ export interface Frame {
   left: number;
   width: number;
   height: number;
+  /** A right-to-left document: the note separator starts from the right margin. */
+  rtl?: boolean;
 }
 
 /** Running heads and footers, drawn per page as artifacts: boxes with their absolute top. */
@@ -109,7 +111,8 @@ export function renderPages(pdf: Pdf, pages: Page[], frame: Frame, furniture: Fu
     if (page.notes.length > 0) {
       const top = frame.top + frame.height - page.noteHeight;
       if (tagged) pdf.beginArtifact('Layout');
-      pdf.line(frame.left, top + 4, frame.left + 72, top + 4, 0.5, '#777777');
+      const ruleStart = frame.rtl ? frame.left + frame.width - 72 : frame.left;
+      pdf.line(ruleStart, top + 4, ruleStart + 72, top + 4, 0.5, '#777777');
       if (tagged) pdf.endContent();
       for (const { box, y } of page.notes) drawBox(box, frame.left, top + y, false);
     }

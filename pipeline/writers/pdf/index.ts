@@ -2,6 +2,7 @@ import type { FootnoteDefinition, RootContent } from 'mdast';
 import { definitions as linkDefinitions } from 'mdast-util-definitions';
 import { visit } from 'unist-util-visit';
 import type { Writer, WriterInput } from '../../types.ts';
+import { languageDirection } from '../shared/direction.ts';
 import { authorNames } from '../shared/format.ts';
 import { ScriptTools } from './bidi.ts';
 import { Pdf } from './pdf-document.ts';
@@ -60,6 +61,7 @@ export function planPdf({ tree, meta, file, assets, epoch, shared }: WriterInput
     left: margins.inner,
     width: size[0] - margins.inner - margins.outer,
     height: size[1] - margins.top - margins.bottom,
+    rtl: languageDirection(meta.lang) === 'rtl' || undefined,
   };
   // The document's date (or SOURCE_DATE_EPOCH), never the clock: two builds are byte-identical.
   const date = new Date(epoch * 1000);

@@ -1,4 +1,6 @@
 import type { FootnoteDefinition } from 'mdast';
+import { toString } from 'mdast-util-to-string';
+import { languageDirection, textDirection } from '../shared/direction.ts';
 import { shift, struct, type Box, type StructNode } from './boxes.ts';
 import type { Context, State } from './state.ts';
 
@@ -15,6 +17,8 @@ export interface Note {
  * Set every footnote definition for the note area: smaller type, the number hanging in a
  * label column and linked back to the first citation; the note itself is the target of the
  * superscript in the text. Runs after the body, so the body holds the first citations.
+ * A right-to-left note (by its first strong letter, else the document's language) is mirrored:
+ * its number hangs in a column on the right, and its text runs flush right beside it.
  */
 export function layoutNotes(state: State, definitions: FootnoteDefinition[], width: number, root: StructNode, maxHeight: number): Map<string, Note> {
   const theme = state.theme.notes;
@@ -38,7 +42,8 @@ export function layoutNotes(state: State, definitions: FootnoteDefinition[], wid
       indentParagraphs: true,
       maxHeight,
     };
-    const boxes = shift(state.all(definition.children, context), labelColumn);
+    const rtl = (textDirection(toString(definition)) ?? languageDirection(state.lang)) === 'rtl';
+    const boxes = shift(state.all(definition.children, context), rtl ? 0 : labelColumn);
     if (boxes.length === 0) boxes.push({ height: theme.leading, ops: [], notes: [], keep: false, struct: element });
     const first = boxes.find((box) => box.ops.some((op) => op.op === 'text')) ?? boxes[0]!;
     const firstText = first.ops.find((op) => op.op === 'text');
@@ -46,7 +51,7 @@ export function layoutNotes(state: State, definitions: FootnoteDefinition[], wid
     // The label goes first so that it precedes the note's text in reading order.
     first.ops.unshift({
       op: 'text',
-      x: labelColumn - labelWidth - theme.size * 0.5,
+      x: rtl ? width - labelColumn + theme.size * 0.5 : labelColumn - labelWidth - theme.size * 0.5,
       y: firstText && firstText.op === 'text' ? firstText.y : theme.leading * 0.75,
       text: shown,
       face: face.name,

@@ -144,12 +144,13 @@ export class Pdf {
    */
   private glyphFor(font: PdfFont, id: number, codePoints: number[]): number {
     const gid = font.subset.includeGlyph(id);
-    const mapped = font.unicode[gid];
-    if (mapped == null) {
-      font.unicode[gid] = codePoints;
-      return gid;
-    }
-    if (sameNumbers(mapped, codePoints)) return gid;
+    // The glyph itself keeps its own characters, as left-to-right text maps it: a right-to-left
+    // word that uses it for another (a mirrored bracket, a dotless body) gets a copy, whichever
+    // comes first.
+    const glyph = font.font.getGlyph(id);
+    font.unicode[gid] ??= glyph.codePoints;
+    font.widths[gid] ??= glyph.advanceWidth * font.scale;
+    if (sameNumbers(font.unicode[gid], codePoints)) return gid;
     let copies = this.glyphCopies.get(font);
     if (!copies) this.glyphCopies.set(font, (copies = new Map()));
     const key = `${id}:${codePoints.join(',')}`;

@@ -1,3 +1,4 @@
+import { newBidi, type Bidi } from './bidi.ts';
 import type { FontkitGlyph, GlyphPosition, PdfFont } from './pdfkit-api.ts';
 
 /**
@@ -9,6 +10,8 @@ export class WordShapes {
   private readonly byFont = new Map<PdfFont, Map<string, ShapedWord>>();
   /** The same, shaped right to left (words of a right-to-left run). */
   private readonly byFontRtl = new Map<PdfFont, Map<string, ShapedWord>>();
+  /** bidi-js, for its mirroring table: made with the first right-to-left word. */
+  private bidi: Bidi | undefined;
 
   /** One word shaped by fontkit, as pdfkit's layout would (or right to left), cached per font. */
   shape(font: PdfFont, word: string, rtl = false): ShapedWord {
@@ -17,7 +20,9 @@ export class WordShapes {
     if (!words) cache.set(font, (words = new Map()));
     let shaped = words.get(word);
     if (!shaped) {
-      const run = rtl ? layoutRightToLeft(font, word) : font.layoutRun(word);
+      // Right to left, brackets and other paired signs take their mirrored glyphs (UAX #9, L4):
+      // "(" closes a parenthesis on the left. Their text stays the author's (clusterText).
+      const run = rtl ? layoutRightToLeft(font, this.mirrored(word)) : font.layoutRun(word);
       const kerning = run.positions.map((position) => position.xAdvance - position.advanceWidth);
       const offsets = run.positions.some((position) => position.xOffset !== 0 || position.yOffset !== 0) ? run.positions.flatMap((position) => [position.xOffset, position.yOffset]) : undefined;
       shaped = {
@@ -35,6 +40,14 @@ export class WordShapes {
       words.set(word, shaped);
     }
     return shaped;
+  }
+
+  /** Each character with the Unicode Bidi_Mirroring_Glyph property replaced by its mirror. */
+  private mirrored(word: string): string {
+    this.bidi ??= newBidi();
+    let out = '';
+    for (const char of word) out += this.bidi.getMirroredCharacter(char) ?? char;
+    return out;
   }
 
   /** Advance of text in 1/1000 em, exactly as pdfkit's `widthOfString(text, 1000)` adds it up. */

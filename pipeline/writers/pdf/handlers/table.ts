@@ -1,5 +1,6 @@
 import type { AlignType, Table, TableCell, TableRow } from 'mdast';
 import { VFile } from 'vfile';
+import { languageDirection } from '../../shared/direction.ts';
 import { toRuns } from '../inline.ts';
 import { shift, struct, type Box, type Op, type Run, type StructNode } from '../boxes.ts';
 import type { Context, State } from '../state.ts';
@@ -10,6 +11,7 @@ import { setText, type Align } from '../typeset.ts';
  * the rest of the width is shared by how much more each column wants), cells that wrap, GFM
  * alignment, and the header row repeated at the top of each page the table continues on.
  * A caption (made by `caption` inside the Table element) goes above, kept with the header row.
+ * In a right-to-left document the first column is on the right.
  */
 export function table(state: State, node: Table, context: Context, caption?: (table: StructNode, width: number) => Box[]): Box[] {
   const theme = state.theme.table;
@@ -47,6 +49,9 @@ export function table(state: State, node: Table, context: Context, caption?: (ta
   const tableWidth = widths.reduce((sum, width) => sum + width, 0);
   const offset = Math.max(0, (context.width - tableWidth) / 2);
   const aligns: AlignType[] = node.align ?? [];
+  // A right-to-left document's table runs its columns from the right, as HTML's does.
+  const rtl = languageDirection(state.lang) === 'rtl';
+  const columnStart = (column: number) => (rtl ? widths.slice(column + 1) : widths.slice(0, column)).reduce((sum, width) => sum + width, 0);
 
   const rowBoxes = (row: TableRow, header: boolean, rowStruct: StructNode): Box[] => {
     const cells: Box[][] = row.children.map((cell, column) => {
@@ -61,7 +66,7 @@ export function table(state: State, node: Table, context: Context, caption?: (ta
           struct: cellStruct,
           hyphenator: state.hyphenator,
         }),
-        widths.slice(0, column).reduce((sum, width) => sum + width, 0) + padding,
+        columnStart(column) + padding,
       );
     });
     // A row taller than a page would run off it: cut such a row into slices that each fit.
