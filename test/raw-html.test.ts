@@ -125,3 +125,19 @@ describe('raw-html: trust', () => {
     expect(html).toContain('<p align="center"><img src="dot.png" alt="A dot" width="20"></p>');
   });
 });
+
+describe('raw HTML that never closes', () => {
+  it('an unknown or unclosed element keeps the headings and notes after it as blocks (a README’s `<Contributors />`)', () => {
+    const { tree, file } = transformed('---\ntitle: T\n---\n\nText[^1].\n\n<Contributors />\n\n## After\n\nMore text.\n\n<a name="x">\n\n## Later\n\n[^1]: A note.\n');
+    expect(file.messages.filter((message) => message.fatal).map(String)).toEqual([]);
+    const headings = tree.children.flatMap((node) => (node.type === 'heading' ? [node.children.map((child) => ('value' in child ? child.value : '')).join('')] : []));
+    expect(headings).toEqual(['After', 'Later']);
+    expect(tree.children.some((node) => node.type === 'anchor' && node.id === 'x')).toBe(true);
+    expect(JSON.stringify(tree)).not.toContain('AfterMore text');
+  });
+
+  it('thousands of unclosed elements are a positioned error, not a crash', () => {
+    const { file } = transformed(`---\ntitle: T\n---\n\nIntro.\n\n<div>\n${'<x>'.repeat(20_000)}\n\nMore.\n`);
+    expect(file.messages.filter((message) => message.fatal).map((message) => `${message.line}:${message.column} ${message.ruleId}`)).toEqual(['7:1 nesting-limit']);
+  });
+});

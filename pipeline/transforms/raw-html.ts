@@ -116,6 +116,8 @@ interface Conversion {
   folder: string;
   /** `raw-html: trust`: the HTML and EPUB keep the raw HTML as written; the typed meaning is for the PDF. */
   trust: boolean;
+  /** Elements known to hold blocks, or not (see holdsBlocks). */
+  blockHolders: WeakMap<Element, boolean>;
 }
 
 /**
@@ -125,11 +127,12 @@ interface Conversion {
  */
 export function rawHtmlToMdast(tree: Root, file: VFile, options: { trust?: boolean } = {}): void {
   const dropped = new Set<string>();
+  const blockHolders = new WeakMap<Element, boolean>();
   const chapters = file.data.bookChapters;
   const trust = options.trust === true;
   const conversionFor = (chapter: number | undefined): Conversion => {
     const chapterPath = chapter && chapters ? chapters[chapter - 1] : undefined;
-    return { file, dropped, folder: chapterPath ? posix.dirname(chapterPath) : '.', trust };
+    return { file, dropped, folder: chapterPath ? posix.dirname(chapterPath) : '.', trust, blockHolders };
   };
   // Raw HTML inside blocks (inline tags in a paragraph, HTML in a list item or a quote).
   for (const block of tree.children) {
@@ -211,9 +214,18 @@ function convertChildren(parent: Parent, conversion: Conversion, replace: (child
   const fallback = (parent.children as RootContent[]).find((child) => child.type === 'html')?.position;
   let parsed: HastRoot;
   try {
-    parsed = raw(hast, { passThrough: ['mdastNode'], file: conversion.file }) as HastRoot;
-  } catch {
-    parsed = raw(hast, { passThrough: ['mdastNode'] }) as HastRoot;
+    try {
+      parsed = raw(hast, { passThrough: ['mdastNode'], file: conversion.file }) as HastRoot;
+    } catch (error) {
+      if (error instanceof RangeError) throw error;
+      parsed = raw(hast, { passThrough: ['mdastNode'] }) as HastRoot;
+    }
+  } catch (error) {
+    // hast-util-raw's tree walkers recurse: thousands of unclosed elements overflow the stack.
+    if (!(error instanceof RangeError)) throw error;
+    report(conversion.file, 'error', `raw HTML nested too deep to read (${error.message}); close its elements`, fallback, 'nesting-limit');
+    replace((parent.children as RootContent[]).filter((child) => child.type !== 'html'));
+    return;
   }
   const context = { ...conversion, fallback };
   const converted = phrasing ? toPhrasing(parsed.children, context) : toBlocks(parsed.children, context);
@@ -331,7 +343,10 @@ function toBlocks(nodes: HastChild[], conversion: Conversion): RootContent[] {
       }
       continue;
     }
-    if (node.type === 'element' && FLOW.has(node.tagName) && !DROPPED.has(node.tagName)) {
+    // An element that holds blocks is a block, whatever its name: an unclosed or unknown tag
+    // (`<Contributors />` in a README, an `<a name>` never closed) runs to the end of its parent
+    // in HTML, and read as a line of text it would flatten every heading and note after it.
+    if (node.type === 'element' && !DROPPED.has(node.tagName) && (FLOW.has(node.tagName) || holdsBlocks(node, conversion.blockHolders))) {
       flush();
       out.push(...block(node, conversion));
       continue;
@@ -405,9 +420,21 @@ function block(element: Element, conversion: Conversion): RootContent[] {
       return [...anchorNodes(anchors, position), { type: 'htmlBlock', tagName: tag, properties, children: content, position, data: { hName: tag, hProperties: { ...properties, ...alignClass(element) } } }];
     }
     default:
-      // Sectioning and other containers keep their content, not their markup.
-      return [...anchorNodes(properties.id ? [properties.id] : [], position), ...toBlocks(children, conversion)];
+      // Sectioning and other containers, and any element holding blocks, keep their content, not their markup.
+      return [...anchorNodes(FLOW.has(tag) ? (properties.id ? [properties.id] : []) : anchors, position), ...toBlocks(children, conversion)];
   }
+}
+
+/** Whether Markdown blocks or block elements stand anywhere inside the element (each element is looked at once). */
+function holdsBlocks(element: Element, known: WeakMap<Element, boolean>): boolean {
+  let holds = known.get(element);
+  if (holds === undefined) {
+    holds = (element.children as HastChild[]).some((child) =>
+      child.type === 'mdastNode' ? !isPhrasing((child as Passed).node) : child.type === 'element' && (FLOW.has(child.tagName) || holdsBlocks(child, known)),
+    );
+    known.set(element, holds);
+  }
+  return holds;
 }
 
 function table(element: Element, conversion: Conversion): RootContent[] {
