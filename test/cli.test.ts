@@ -95,7 +95,7 @@ describe('colophon build', () => {
     expect(latin.status).toBe(1);
     expect(latin.stderr).toContain('latin.md:1:6: error: invalid UTF-8 at byte offset 5');
     expect(runCli(['build', 'latin.md', '--format', 'html', '--encoding', 'latin1'], root).status).toBe(0);
-    expect(readFileSync(join(root, 'dist/latin.html'), 'utf8')).toContain('<h1 class="title">Café</h1>');
+    expect(readFileSync(join(root, 'dist/latin.html'), 'utf8')).toContain('<h1 class="title" id="café">Café</h1>');
   });
 
   it('is declared as the package binary', () => {
