@@ -141,6 +141,8 @@ describe('citations', () => {
   });
   it('formats citations in the document\'s language with the CSL locales Colophon ships', () => {
     expect(paragraphText(cited('[@kernighan1988]\n', { 'refs.bib': bib }, 'bibliography: refs.bib\nlang: de').tree)).toBe('(Kernighan und Ritchie 1988)');
+    // German locator words are locators too: "S. 4" is a page, printed in the locale's form.
+    expect(paragraphText(cited('[@kernighan1988, S. 4]\n', { 'refs.bib': bib }, 'bibliography: refs.bib\nlang: de').tree)).toBe('(Kernighan und Ritchie 1988, 4)');
     expect(paragraphText(cited('[@kernighan1988]\n', { 'refs.bib': bib }, 'bibliography: refs.bib\nlang: ru').tree)).toBe('(Kernighan и Ritchie 1988)');
     expect(paragraphText(cited('[@kernighan1988]\n', { 'refs.bib': bib }, 'bibliography: refs.bib\nlang: hi').tree)).toBe('(Kernighan and Ritchie 1988)');
   });

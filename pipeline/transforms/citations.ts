@@ -33,10 +33,10 @@ const BRACKETED = new RegExp(String.raw`\[([^\[\]]*?-?@${KEY}[^\[\]]*)\]`, 'gu')
 const IN_TEXT = new RegExp(String.raw`(?<![\p{L}\p{N}_@.\\])@(${KEY})(?:\s?\[([^\[\]]*)\])?`, 'gu');
 const ITEM = new RegExp(String.raw`^([\s\S]*?)(-?)@(${KEY})([\s\S]*)$`, 'u');
 
-/** Pandoc's locator terms and the CSL labels they stand for. */
+/** Pandoc's locator terms (English, and the common German, French, Spanish and Italian ones) and the CSL labels they stand for. */
 const LOCATOR_LABELS: [RegExp, string][] = [
-  [/^(p|pp|pg|page|pages)\.?$/i, 'page'],
-  [/^(ch|chap|chapter|chapters)\.?$/i, 'chapter'],
+  [/^(p|pp|pg|page|pages|s|seite|seiten|pág|págs|pag|pagg)\.?$/i, 'page'],
+  [/^(ch|chap|chapter|chapters|kap|kapitel|cap|capítulo|capitolo|chapitre)\.?$/i, 'chapter'],
   [/^(sec|section|sections|§|§§)\.?$/i, 'section'],
   [/^(vol|vols|volume|volumes)\.?$/i, 'volume'],
   [/^(fig|figs|figure|figures)\.?$/i, 'figure'],
