@@ -7,7 +7,7 @@ import { posix } from 'node:path';
 import type { Position } from 'unist';
 import { SKIP, visit } from 'unist-util-visit';
 import type { VFile } from 'vfile';
-import { report } from '../messages.ts';
+import { quoted, report } from '../messages.ts';
 // Brings mdast's `data.hName` / `data.hProperties` into scope.
 import type {} from 'mdast-util-to-hast';
 
@@ -495,7 +495,7 @@ function inline(element: Element, conversion: Conversion): PhrasingContent[] {
       if (href === undefined) return [...anchors, ...children()];
       const refused = refusedScheme(href, LINK_SCHEMES);
       if (refused) {
-        report(conversion.file, 'warning', `link to "${shorten(href)}" uses the ${refused}: scheme, which Colophon does not link; its text stays`, position, 'link-scheme');
+        report(conversion.file, 'warning', `link to "${quoted(href)}" uses the ${refused}: scheme, which Colophon does not link; its text stays`, position, 'link-scheme');
         return [...anchors, ...children()];
       }
       // A link inside a link (a URL in the text that GFM made an autolink) gives its text.
@@ -508,7 +508,7 @@ function inline(element: Element, conversion: Conversion): PhrasingContent[] {
       const alt = typeof element.properties.alt === 'string' ? element.properties.alt : '';
       const refused = src ? refusedScheme(src, IMAGE_SCHEMES) : 'empty';
       if (refused) {
-        if (refused !== 'empty') report(conversion.file, 'warning', `image "${shorten(src)}" uses the ${refused}: scheme, which Colophon does not load; its alt text stays`, position, 'image-scheme');
+        if (refused !== 'empty') report(conversion.file, 'warning', `image "${quoted(src)}" uses the ${refused}: scheme, which Colophon does not load; its alt text stays`, position, 'image-scheme');
         return alt ? [...anchors, { type: 'text', value: alt, position }] : anchors;
       }
       const hProperties: Record<string, number> = {};
@@ -607,7 +607,7 @@ function refuseUnsafeLinks(tree: Root, file: VFile): void {
     if (node.type === 'definition') {
       const refused = refusedScheme(node.url, LINK_SCHEMES);
       if (refused) {
-        report(file, 'warning', `link to "${shorten(node.url)}" uses the ${refused}: scheme, which Colophon does not link; its text stays`, node, 'link-scheme');
+        report(file, 'warning', `link to "${quoted(node.url)}" uses the ${refused}: scheme, which Colophon does not link; its text stays`, node, 'link-scheme');
         node.url = '';
       }
       return undefined;
@@ -619,7 +619,7 @@ function refuseUnsafeLinks(tree: Root, file: VFile): void {
       node.url = node.url.replace(/^[a-z][a-z\d+.-]*:/i, (scheme) => scheme.toLowerCase());
       return undefined;
     }
-    report(file, 'warning', `link to "${shorten(node.url)}" uses the ${refused}: scheme, which Colophon does not link; its text "${shorten(toString(node))}" stays`, node, 'link-scheme');
+    report(file, 'warning', `link to "${quoted(node.url)}" uses the ${refused}: scheme, which Colophon does not link; its text "${quoted(toString(node))}" stays`, node, 'link-scheme');
     (parent as Parent).children.splice(index, 1, ...(node.children as RootContent[]));
     return [SKIP, index] as const;
   });
@@ -640,6 +640,3 @@ function spanOf(nodes: { position?: Position }[]): Position | undefined {
   return first && last ? { start: first.start, end: last.end } : undefined;
 }
 
-function shorten(value: string): string {
-  return value.length > 80 ? `${value.slice(0, 77)}…` : value;
-}
