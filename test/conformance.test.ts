@@ -111,8 +111,8 @@ describe('the contrast of the built-in styles (WCAG 2.1 AA: 4.5:1 for text)', ()
   const own = (path: string) => readFileSync(join(projectRoot, path), 'utf8');
   const highlight = Object.values(HIGHLIGHT_COLORS);
 
-  it.each(['templates/html/style.css', 'templates/epub/style.css'])('%s, with the highlighting colours', (path) => {
-    const { text, background } = palette(own(path));
+  it.each(['templates/html/style.css', 'templates/epub/style.css'])('%s, with the shared rules and the highlighting colours', (path) => {
+    const { text, background } = palette(`${own(path)}\n${own('templates/shared/content.css')}`);
     const low: string[] = [];
     for (const foreground of [...text, ...highlight, '#000000']) {
       for (const ground of background) if (contrast(foreground, ground) < 4.5) low.push(`${foreground} on ${ground}: ${contrast(foreground, ground).toFixed(2)}`);

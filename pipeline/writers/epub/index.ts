@@ -89,7 +89,7 @@ export async function renderEpub({ tree, meta, file, assets, epoch }: WriterInpu
       tocXHTML: own('nav.xhtml.ejs'),
       chapterXHTML: own('chapter.xhtml.ejs'),
       // The project's stylesheets follow the built-in one (and the highlighting colours), so their rules win.
-      css: [own('style.css'), highlightCss(), ...(meta.stylesheets ?? [])].join('\n'),
+      css: [own('style.css'), new TextDecoder().decode(assets.own('templates/shared/content.css')), highlightCss(), ...(meta.stylesheets ?? [])].join('\n'),
     },
     epoch,
   });

@@ -42,13 +42,14 @@ export function renderHtml({ tree, meta, file, assets }: WriterInput): string {
 
   const template = new TextDecoder().decode(assets.own('templates/html/page.html'));
   const style = new TextDecoder().decode(assets.own('templates/html/style.css'));
+  const shared = new TextDecoder().decode(assets.own('templates/shared/content.css'));
   return fillTemplate(template, {
     lang: escapeXml(meta.lang),
     dir: direction === 'rtl' ? ' dir="rtl"' : '',
     head,
-    // The project's stylesheets follow the built-in one (and the highlighting colours), so their
-    // rules win; `</style` inside them cannot end the element early.
-    style: [style.trim(), highlightCss(), ...(meta.stylesheets ?? []).map((css) => css.trim().replace(/<\/(style)/gi, '<\\/$1'))].join('\n'),
+    // The project's stylesheets follow the built-in ones (the edition's, the rules HTML and EPUB
+    // share, the highlighting colours), so their rules win; `</style` inside them cannot end the element early.
+    style: [style.trim(), shared.trim(), highlightCss(), ...(meta.stylesheets ?? []).map((css) => css.trim().replace(/<\/(style)/gi, '<\\/$1'))].join('\n'),
     body,
   });
 }
