@@ -25,7 +25,7 @@ let floats: string;
 beforeAll(async () => {
   out = mkdtempSync(join(tmpdir(), 'colophon-handout-'));
   result = await build({ root, paths: ['input.md'], out, formats: ['html', 'pdf', 'epub'], cache: false });
-  const built = await build({ root: join(fixturesDir, 'floats'), paths: ['input.md'], out: join(out, 'floats'), formats: ['pdf'], cache: false });
+  const built = await build({ root: join(fixturesDir, 'pdf-floats'), paths: ['input.md'], out: join(out, 'floats'), formats: ['pdf'], cache: false });
   expect(built.documents[0]?.file.messages.map(String)).toEqual([]);
   floats = join(out, 'floats', 'input.pdf');
   return () => rmSync(out, { recursive: true, force: true });
