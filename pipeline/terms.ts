@@ -3,7 +3,7 @@
  * every edition, so HTML, EPUB and PDF print the same word. Keyed by the primary language subtag;
  * a missing language or key falls back to English. Other features add their own keys here.
  */
-export type TermKey = 'figure' | 'table' | 'abstract' | 'captionSeparator' | 'section' | 'equation' | CrossrefPluralTerm | AlertTerm;
+export type TermKey = 'figure' | 'table' | 'abstract' | 'captionSeparator' | 'section' | 'equation' | 'by' | CrossrefPluralTerm | AlertTerm;
 
 /**
  * Several cross-references at once ("Figures 1, 2 and 3"): the plural words, the separator
@@ -20,6 +20,16 @@ const ENGLISH: Terms = {
   figure: 'Figure', table: 'Table', abstract: 'Abstract', captionSeparator: ': ', section: 'Section', equation: 'Equation',
   note: 'Note', tip: 'Tip', important: 'Important', warning: 'Warning', caution: 'Caution',
   figures: 'Figures', tables: 'Tables', sections: 'Sections', equations: 'Equations', listSeparator: ', ', lastSeparator: ' and ',
+  by: 'By',
+};
+
+/**
+ * The word before the author names in a byline; empty where bylines print the names alone
+ * (Russian, Chinese, Japanese, Arabic and most languages here do).
+ */
+const BYLINE_WORDS: Record<string, string> = {
+  de: 'Von', fr: 'Par', es: 'Por', it: 'Di', pt: 'Por', nl: 'Door', sv: 'Av', da: 'Af', nb: 'Av',
+  fi: '', pl: '', cs: '', ru: '', uk: '', el: '', tr: '', ar: '', he: '', hi: '', th: '', ko: '', ja: '', zh: '',
 };
 
 /** Plurals and conjunctions for several cross-references, per language (see CrossrefPluralTerm). */
@@ -81,6 +91,8 @@ const TERMS: Record<string, Partial<Terms>> = {
 for (const [language, [figures, tables, sections, equations, lastSeparator, listSeparator = ', ']] of Object.entries(PLURALS)) {
   TERMS[language] = { ...TERMS[language], figures, tables, sections, equations, lastSeparator, listSeparator };
 }
+
+for (const [language, by] of Object.entries(BYLINE_WORDS)) TERMS[language] = { ...TERMS[language], by };
 
 /** Norwegian Bokmål is often tagged `no`. */
 const ALIASES: Record<string, string> = { no: 'nb', nn: 'nb' };

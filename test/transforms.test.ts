@@ -14,6 +14,7 @@ import { fromHtmlChildren, highlightCode } from '../pipeline/transforms/highligh
 import { runTransforms } from '../pipeline/transforms/index.ts';
 import { inlineNotes } from '../pipeline/transforms/inline-notes.ts';
 import { extractMetadata } from '../pipeline/transforms/metadata.ts';
+import { bylineMdast } from '../pipeline/writers/shared/byline.ts';
 
 function process(markdown: string, path = 'doc.md') {
   const file = new VFile({ path, value: markdown });
@@ -261,5 +262,21 @@ describe('code highlighting', () => {
       const html = hljs.highlight(value, { language: lang === 'js' ? 'javascript' : lang === 'html' ? 'xml' : lang, ignoreIllegals: true }).value;
       expect((node.data as { hChildren?: unknown } | undefined)?.hChildren).toEqual([...fromHtmlChildren(html), { type: 'text', value: '\n' }]);
     });
+  });
+});
+
+describe('the byline word, in the document’s language', () => {
+  const bylineText = (lang: string) => {
+    const file = new VFile({ value: `---\ntitle: T\nlang: ${lang}\nauthor: [Ada Ferreira, Jonas Berg]\n---\n\nText.\n` });
+    const meta = extractMetadata(parse(file), file);
+    const byline = bylineMdast(meta, { authorNotes: [] } as unknown as Parameters<typeof bylineMdast>[1]);
+    return byline ? toString(byline) : undefined;
+  };
+  it('is By, Von, Par, or nothing where bylines print the names alone', () => {
+    expect(bylineText('en')).toBe('By Ada Ferreira, Jonas Berg');
+    expect(bylineText('de-AT')).toBe('Von Ada Ferreira, Jonas Berg');
+    expect(bylineText('fr')).toBe('Par Ada Ferreira, Jonas Berg');
+    expect(bylineText('ja')).toBe('Ada Ferreira, Jonas Berg');
+    expect(bylineText('ar')).toBe('Ada Ferreira, Jonas Berg');
   });
 });
