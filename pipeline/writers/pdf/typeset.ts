@@ -409,15 +409,7 @@ function toLines(items: TextItem[], breaks: Break[], options: SetOptions): Box[]
     // Trailing spaces of the line's last run carry no width; keep them out of the text layer.
     const lastOp = clean.at(-1);
     if (lastOp) lastOp.text = lastOp.text.replace(/ +$/, '');
-    // A formula taller or deeper than the line's type opens the line up just enough.
-    const above = Math.max(0, ...objects.map((object) => -object.y));
-    const below = Math.max(0, ...objects.map((object) => object.y + object.h - options.leading));
-    for (const object of objects) object.x += offset;
-    const lineOps: (TextOp | ImageOp)[] = [...clean, ...objects];
-    if (above > 0) for (const op of lineOps) op.y += above;
-    // The paginator avoids ending a page with this line (TeX's \\brokenpenalty).
-    const hyphenated = endItem?.type === 'penalty' && endItem.flagged;
-    boxes.push({ height: options.leading + above + below, ops: lineOps, notes, keep: false, hyphenated: hyphenated || undefined, struct: options.struct, dests: dests.length ? dests : undefined });
+    boxes.push(lineBox(clean, objects, offset, endItem, notes, dests, options));
     start = end + 1;
   });
   return boxes;
@@ -491,17 +483,25 @@ function toBidiLines(items: TextItem[], breaks: Break[], options: SetOptions, ba
     if (options.align === 'center') offset = (options.width - x) / 2;
     else if (flushRight) offset = options.width - x;
     const clean: TextOp[] = ops.map(({ ink: _ink, ...op }) => ({ ...op, x: op.x + offset, rtl: op.rtl || undefined }));
-    // A formula taller or deeper than the line's type opens the line up just enough.
-    const above = Math.max(0, ...objects.map((object) => -object.y));
-    const below = Math.max(0, ...objects.map((object) => object.y + object.h - options.leading));
-    for (const object of objects) object.x += offset;
-    const lineOps: (TextOp | ImageOp)[] = [...clean, ...objects];
-    if (above > 0) for (const op of lineOps) op.y += above;
-    const hyphenated = endItem?.type === 'penalty' && endItem.flagged;
-    boxes.push({ height: options.leading + above + below, ops: lineOps, notes, keep: false, hyphenated: hyphenated || undefined, struct: options.struct, dests: dests.length ? dests : undefined });
+    boxes.push(lineBox(clean, objects, offset, endItem, notes, dests, options));
     start = end + 1;
   }
   return boxes;
+}
+
+/**
+ * One set line as a box: its text runs and formulas moved by the line's alignment offset, the
+ * line opened up just enough for a formula taller or deeper than its type, and flagged when it
+ * ends on a hyphen (the paginator avoids ending a page with it: TeX's \brokenpenalty).
+ */
+function lineBox(text: TextOp[], objects: ImageOp[], offset: number, endItem: TextItem | undefined, notes: string[], dests: string[], options: SetOptions): Box {
+  const above = Math.max(0, ...objects.map((object) => -object.y));
+  const below = Math.max(0, ...objects.map((object) => object.y + object.h - options.leading));
+  for (const object of objects) object.x += offset;
+  const ops: (TextOp | ImageOp)[] = [...text, ...objects];
+  if (above > 0) for (const op of ops) op.y += above;
+  const hyphenated = endItem?.type === 'penalty' && endItem.flagged;
+  return { height: options.leading + above + below, ops, notes, keep: false, hyphenated: hyphenated || undefined, struct: options.struct, dests: dests.length ? dests : undefined };
 }
 
 /** Widows and orphans: no page break after a paragraph's first line or before its last. */
