@@ -3,7 +3,7 @@
  * every edition, so HTML, EPUB and PDF print the same word. Keyed by the primary language subtag;
  * a missing language or key falls back to English. Other features add their own keys here.
  */
-export type TermKey = 'figure' | 'table' | 'abstract' | 'captionSeparator' | 'section' | 'equation' | 'by' | CrossrefPluralTerm | AlertTerm;
+export type TermKey = 'figure' | 'table' | 'abstract' | 'captionSeparator' | 'section' | 'equation' | 'by' | 'notes' | CrossrefPluralTerm | AlertTerm;
 
 /**
  * Several cross-references at once ("Figures 1, 2 and 3"): the plural words, the separator
@@ -21,6 +21,14 @@ const ENGLISH: Terms = {
   note: 'Note', tip: 'Tip', important: 'Important', warning: 'Warning', caution: 'Caution',
   figures: 'Figures', tables: 'Tables', sections: 'Sections', equations: 'Equations', listSeparator: ', ', lastSeparator: ' and ',
   by: 'By',
+  notes: 'Notes',
+};
+
+/** The title of a document's notes (HTML's and EPUB's notes section). */
+const NOTES_TITLES: Record<string, string> = {
+  fr: 'Notes', de: 'Anmerkungen', es: 'Notas', it: 'Note', pt: 'Notas', nl: 'Noten', sv: 'Noter', da: 'Noter', nb: 'Noter',
+  fi: 'Huomautukset', pl: 'Przypisy', cs: 'Poznámky', ru: 'Примечания', uk: 'Примітки', el: 'Σημειώσεις', tr: 'Notlar',
+  ar: 'الحواشي', he: 'הערות', hi: 'टिप्पणियाँ', th: 'หมายเหตุ', ko: '주석', ja: '注', zh: '注释',
 };
 
 /**
@@ -93,6 +101,7 @@ for (const [language, [figures, tables, sections, equations, lastSeparator, list
 }
 
 for (const [language, by] of Object.entries(BYLINE_WORDS)) TERMS[language] = { ...TERMS[language], by };
+for (const [language, notes] of Object.entries(NOTES_TITLES)) TERMS[language] = { ...TERMS[language], notes };
 
 /** Norwegian Bokmål is often tagged `no`. */
 const ALIASES: Record<string, string> = { no: 'nb', nn: 'nb' };

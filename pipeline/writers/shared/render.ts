@@ -153,7 +153,7 @@ export function contentToHast(tree: Root, options: ContentOptions = {}): HastRoo
   const processor = unified().use(remarkRehype, {
     allowDangerousHtml: true,
     clobberPrefix: '',
-    footnoteLabel: options.footnoteLabel ?? 'Notes',
+    footnoteLabel: options.footnoteLabel ?? term(options.lang ?? 'en', 'notes'),
     footnoteLabelProperties: { className: ['footnotes-title'] },
     footnoteBackLabel: (referenceIndex, rereferenceIndex) =>
       `Back to reference ${referenceIndex + 1}${rereferenceIndex > 1 ? `, citation ${rereferenceIndex}` : ''}`,
