@@ -22,11 +22,7 @@ export function makeCorpus(root: string, work: string, bytes: number): string {
   const parts: string[] = [`---\ntitle: Real READMEs (${Math.round(bytes / 1_000_000)} MB)\n---\n`];
   let size = parts[0]!.length;
   for (let index = 0; size < bytes; index = (index + 1) % files.length) {
-    const text = readFileSync(files[index]!, 'utf8')
-      .replace(/^---\n[\s\S]*?\n---\n/, '')
-      .replace(/!\[([^\]]*)\]\((?!https?:)[^)]*\)/g, '$1')
-      .replace(/<img\b[^>]*>/gi, '')
-      .replace(/^ {0,3}\[[^\]]+\]:\s*<?(?!https?:)[^\s>]+\.(png|jpe?g|gif|svg|webp)>?.*$/gim, '');
+    const text = clean(readFileSync(files[index]!, 'utf8'));
     const chunk = `\n\n<!-- ${relative(root, files[index]!)} -->\n\n${text}\n`;
     parts.push(chunk);
     size += chunk.length;
@@ -51,4 +47,44 @@ export function makeBook(root: string, work: string, bytes: number, chapters = 2
   }
   writeFileSync(join(folder, 'book.yaml'), `title: Real READMEs, a ${chapters}-chapter book\nchapters:\n${names.map((name) => `  - ${name}\n`).join('')}`);
   return folder;
+}
+
+/**
+ * A folder of `count` small documents (real READMEs of 1–8 KB, in path order, cleaned as in
+ * makeCorpus): the batch a CI job builds in one run. Deterministic for a given lockfile.
+ */
+export function makeBatch(root: string, work: string, count: number): string {
+  const folder = join(work, `batch-${count}`);
+  if (existsSync(join(folder, `doc-${String(count).padStart(3, '0')}.md`))) return folder;
+  const files: string[] = [];
+  const walk = (where: string) => {
+    for (const entry of readdirSync(where, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const full = join(where, entry.name);
+      if (entry.isDirectory() && entry.name !== '.cache') walk(full);
+      else if (/^readme\.md$/i.test(entry.name)) files.push(full);
+    }
+  };
+  walk(join(root, 'node_modules'));
+  mkdirSync(folder, { recursive: true });
+  let written = 0;
+  const seen = new Set<string>();
+  for (const path of files) {
+    if (written === count) break;
+    const text = clean(readFileSync(path, 'utf8'));
+    // Same README in several packages' copies: once is enough.
+    if (text.length < 1000 || text.length > 8000 || seen.has(text)) continue;
+    seen.add(text);
+    written++;
+    writeFileSync(join(folder, `doc-${String(written).padStart(3, '0')}.md`), `<!-- ${relative(root, path)} -->\n\n${text}\n`);
+  }
+  return folder;
+}
+
+/** A README without its front matter and its local images (their files are not part of the corpus). */
+function clean(text: string): string {
+  return text
+    .replace(/^---\n[\s\S]*?\n---\n/, '')
+    .replace(/!\[([^\]]*)\]\((?!https?:)[^)]*\)/g, '$1')
+    .replace(/<img\b[^>]*>/gi, '')
+    .replace(/^ {0,3}\[[^\]]+\]:\s*<?(?!https?:)[^\s>]+\.(png|jpe?g|gif|svg|webp)>?.*$/gim, '');
 }

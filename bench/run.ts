@@ -1,6 +1,8 @@
 /**
- * Colophon against Pandoc on the same inputs, in one run. Reports median wall time, peak RSS
- * and ratios, and writes bench/RESULTS.md. Usage: npm run bench [-- --runs N --only html,epub]
+ * Colophon against Pandoc on the same inputs, in one run. Reports median wall time, CPU time
+ * (user+sys, children included), peak RSS and ratios, and writes bench/RESULTS.md.
+ * Usage: npm run bench [-- --runs N --only html,epub --sizes seed,1mb,batch,10mb,100mb
+ *   --results FILE --no-watch --no-bundle]
  * Nothing here is asserted: performance is measured, never tested against a clock.
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -9,7 +11,7 @@ import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync,
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { makeBook, makeCorpus } from './corpus.ts';
+import { makeBatch, makeBook, makeCorpus } from './corpus.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const work = join(root, 'bench', 'work');
@@ -22,33 +24,87 @@ interface Input {
   /** The same content as Pandoc's input files (a book's chapters, in order). */
   pandocInputs: string[];
   runs: number;
+  /** A batch: the folder of small documents that rivals are run on one by one, as CI scripts do. */
+  batch?: string;
+  /** Which contenders this input is measured with (default: every one). */
+  with?: (contender: Contender) => boolean;
+  /** Longest a run may take (a large book on a busy machine takes many minutes). */
+  timeoutSeconds?: number;
 }
 
 interface Contender {
   tool: string;
   edition: string;
   command: (input: Input, out: string) => string[];
-  available: () => boolean;
+  /** Why it cannot run here (a tool not installed), or undefined when it can. */
+  missing: (input: Input) => string | undefined;
 }
 
 interface Sample {
   seconds: number;
+  /** User + system CPU seconds of the process and the children it waited for. */
+  cpuSeconds: number;
   rssMb: number;
   ok: boolean;
   detail: string;
 }
 
 const has = (command: string) => spawnSync('sh', ['-c', `command -v ${command}`]).status === 0;
+const needs = (...commands: string[]) => () => {
+  const absent = commands.filter((command) => !has(command));
+  return absent.length > 0 ? `${absent.join(', ')} not installed` : undefined;
+};
+
+/** Pandoc once per document of a batch folder, each edition in turn (`$0` the folder, `$1` the output). */
+const perDocument = (input: Input, out: string, commands: string[]) => [
+  'sh',
+  '-c',
+  `for f in "$0"/*.md; do n=$(basename "$f" .md); ${commands.map((command) => `${command} || exit 1`).join('; ')}; done`,
+  input.batch!,
+  out,
+];
+const PANDOC_HTML = 'pandoc -s --quiet "$f" -o "$1/$n.html"';
+const PANDOC_EPUB = 'pandoc --quiet -t epub3 "$f" -o "$1/$n.epub"';
+const PANDOC_PDF = 'pandoc --quiet --pdf-engine=pdflatex "$f" -o "$1/$n.pdf"';
 
 const contenders: Contender[] = [
-  { tool: 'colophon', edition: 'html', available: () => true, command: (input, out) => ['node', cli, 'build', input.path, '--force', '--format', 'html', '--out', out] },
-  { tool: 'pandoc', edition: 'html', available: () => has('pandoc'), command: (input, out) => ['pandoc', '-s', '--quiet', ...input.pandocInputs, '-o', join(out, 'p.html')] },
-  { tool: 'colophon', edition: 'pdf', available: () => true, command: (input, out) => ['node', cli, 'build', input.path, '--force', '--format', 'pdf', '--out', out] },
-  { tool: 'pandoc+weasyprint', edition: 'pdf', available: () => has('pandoc') && has('weasyprint'), command: (input, out) => ['pandoc', '--quiet', '--pdf-engine=weasyprint', '-c', join(root, 'bench', 'hyphens-manual.css'), ...input.pandocInputs, '-o', join(out, 'p.pdf')] },
-  { tool: 'colophon', edition: 'epub', available: () => true, command: (input, out) => ['node', cli, 'build', input.path, '--force', '--format', 'epub', '--out', out] },
-  { tool: 'pandoc', edition: 'epub', available: () => has('pandoc'), command: (input, out) => ['pandoc', '--quiet', '-t', 'epub3', ...input.pandocInputs, '-o', join(out, 'p.epub')] },
-  { tool: 'colophon', edition: 'all', available: () => true, command: (input, out) => ['node', cli, 'build', input.path, '--force', '--out', out] },
+  { tool: 'colophon', edition: 'html', missing: () => undefined, command: (input, out) => ['node', cli, 'build', input.path, '--force', '--format', 'html', '--out', out] },
+  {
+    tool: 'pandoc',
+    edition: 'html',
+    missing: needs('pandoc'),
+    command: (input, out) => (input.batch ? perDocument(input, out, [PANDOC_HTML]) : ['pandoc', '-s', '--quiet', ...input.pandocInputs, '-o', join(out, 'p.html')]),
+  },
+  { tool: 'colophon', edition: 'pdf', missing: () => undefined, command: (input, out) => ['node', cli, 'build', input.path, '--force', '--format', 'pdf', '--out', out] },
+  {
+    tool: 'pandoc+weasyprint',
+    edition: 'pdf',
+    missing: needs('pandoc', 'weasyprint'),
+    command: (input, out) => ['pandoc', '--quiet', '--pdf-engine=weasyprint', '-c', join(root, 'bench', 'hyphens-manual.css'), ...input.pandocInputs, '-o', join(out, 'p.pdf')],
+  },
+  { tool: 'colophon', edition: 'epub', missing: () => undefined, command: (input, out) => ['node', cli, 'build', input.path, '--force', '--format', 'epub', '--out', out] },
+  {
+    tool: 'pandoc',
+    edition: 'epub',
+    missing: needs('pandoc'),
+    command: (input, out) => (input.batch ? perDocument(input, out, [PANDOC_EPUB]) : ['pandoc', '--quiet', '-t', 'epub3', ...input.pandocInputs, '-o', join(out, 'p.epub')]),
+  },
+  { tool: 'colophon', edition: 'all', missing: () => undefined, command: (input, out) => ['node', cli, 'build', input.path, '--force', '--out', out] },
+  // A batch: Pandoc's HTML and EPUB per document, as a CI script runs it (the issue's comparison).
+  { tool: 'pandoc html+epub, per document', edition: 'all', missing: needs('pandoc'), command: (input, out) => perDocument(input, out, [PANDOC_HTML, PANDOC_EPUB]) },
+  // A document: Pandoc's three editions, the PDF through pdflatex (LaTeX, Pandoc's default engine).
+  {
+    tool: 'pandoc html+epub+pdf (pdflatex)',
+    edition: 'all',
+    missing: needs('pandoc', 'pdflatex'),
+    command: (input, out) => ['sh', '-c', `f="$0"; n=p; ${[PANDOC_HTML, PANDOC_EPUB, PANDOC_PDF].join(' && ')}`, input.path, out],
+  },
 ];
+/** A batch: Colophon's three editions in one run against Pandoc's HTML and EPUB run per document (the issue's comparison). */
+const forBatch = (contender: Contender) => (contender.tool === 'colophon' && contender.edition === 'all') || contender.tool === 'pandoc html+epub, per document';
+const forDocument = (contender: Contender) => contender.tool !== 'pandoc html+epub, per document';
+/** A large book: Pandoc's HTML and EPUB (their one book-sized comparison), no LaTeX or WeasyPrint run. */
+const forBook = (contender: Contender) => contender.tool === 'colophon' || contender.tool === 'pandoc';
 
 /**
  * Every tool runs without a network when the machine allows it (`unshare -n`, as root): Pandoc
@@ -58,20 +114,31 @@ const contenders: Contender[] = [
  */
 const offline = spawnSync('unshare', ['-n', 'true']).status === 0 ? ['unshare', '-n'] : [];
 
-function measure(command: string[]): Sample {
-  const result = spawnSync('/usr/bin/time', ['-f', '%e %M', ...offline, ...command], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, timeout: 600_000 });
+function measure(command: string[], timeoutSeconds = 600): Sample {
+  const result = spawnSync('/usr/bin/time', ['-f', '%e %M %U %S', ...offline, ...command], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, timeout: timeoutSeconds * 1000 });
   const lines = result.stderr.trim().split('\n');
-  const [seconds, kilobytes] = lines.at(-1)!.split(' ').map(Number);
+  const [seconds, kilobytes, user, system] = lines.at(-1)!.split(' ').map(Number);
   if (result.signal || result.error) {
-    return { seconds: NaN, rssMb: NaN, ok: false, detail: result.signal ? `killed by ${result.signal} after the 600 s limit` : String(result.error) };
+    return { seconds: NaN, cpuSeconds: NaN, rssMb: NaN, ok: false, detail: result.signal ? `killed by ${result.signal} after the ${timeoutSeconds} s limit` : String(result.error) };
   }
-  return { seconds: seconds!, rssMb: kilobytes! / 1024, ok: result.status === 0, detail: lines.slice(-4, -1).join(' ').slice(0, 200) };
+  const detail = lines
+    .slice(0, -1)
+    .filter((line) => !/^Command exited with non-zero status/.test(line))
+    .slice(-3)
+    .join(' ')
+    .slice(0, 200);
+  return { seconds: seconds!, cpuSeconds: user! + system!, rssMb: kilobytes! / 1024, ok: result.status === 0, detail: result.status === 0 ? '' : `exit ${result.status}: ${detail}` };
 }
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+/** The load averages (1, 5, 15 minutes): other work on the machine inflates wall times, not CPU times. */
+function load(): string {
+  return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(', ');
 }
 
 function machine(): string {
@@ -129,52 +196,72 @@ async function main(): Promise<void> {
   const runsOverride = args.includes('--runs') ? Number(args[args.indexOf('--runs') + 1]) : undefined;
   const only = args.includes('--only') ? args[args.indexOf('--only') + 1]!.split(',') : undefined;
   const sizes = args.includes('--sizes') ? args[args.indexOf('--sizes') + 1]!.split(',') : ['seed', '1mb'];
+  const resultsFile = args.includes('--results') ? args[args.indexOf('--results') + 1]! : join(root, 'bench', 'RESULTS.md');
+  const loadAtStart = load();
 
   mkdirSync(work, { recursive: true });
-  // Measure the CLI as `npm ci` installs it: bundled, never the tsx fallback.
-  spawnSync('node', [join(root, 'bin', 'bundle.mjs')], { stdio: 'inherit' });
+  // Measure the CLI as `npm ci` installs it: bundled, never the tsx fallback (--no-bundle: already built).
+  if (!args.includes('--no-bundle')) spawnSync('node', [join(root, 'bin', 'bundle.mjs')], { stdio: 'inherit' });
   process.env.COLOPHON_PIN_BUNDLE = '1';
   const inputs: Input[] = [];
   const file = (name: string, path: string, runs: number): Input => ({ name, path, pandocInputs: [path], runs: runsOverride ?? runs });
-  if (sizes.includes('seed')) inputs.push(file('seed article (5 KB)', join(root, 'source', 'sco-blueprint.md'), 7));
-  if (sizes.includes('1mb')) inputs.push(file('1 MB of real READMEs', makeCorpus(root, work, 1_000_000), 3));
-  if (sizes.includes('10mb')) {
-    const folder = makeBook(root, work, 10_000_000);
-    const chapters = readFileSync(join(folder, 'book.yaml'), 'utf8').split('\n').filter((line) => line.startsWith('  - ')).map((line) => join(folder, line.slice(4)));
-    inputs.push({ name: '10 MB, 20-chapter book of real READMEs', path: folder, pandocInputs: [...chapters, '--metadata', 'title=Real READMEs'], runs: runsOverride ?? 1 });
+  if (sizes.includes('seed')) inputs.push({ ...file('seed article (5 KB)', join(root, 'source', 'sco-blueprint.md'), 7), with: forDocument });
+  if (sizes.includes('1mb')) inputs.push({ ...file('1 MB of real READMEs', makeCorpus(root, work, 1_000_000), 3), with: (contender) => forBook(contender) || contender.tool === 'pandoc+weasyprint' });
+  if (sizes.includes('batch')) {
+    const folder = makeBatch(root, work, 200);
+    inputs.push({ name: '200 small documents (real READMEs, 1-8 KB each)', path: folder, pandocInputs: [], batch: folder, runs: runsOverride ?? 1, with: forBatch, timeoutSeconds: 3600 });
   }
+  const book = (megabytes: number, only?: (contender: Contender) => boolean) => {
+    const folder = makeBook(root, work, megabytes * 1_000_000);
+    const chapters = readFileSync(join(folder, 'book.yaml'), 'utf8').split('\n').filter((line) => line.startsWith('  - ')).map((line) => join(folder, line.slice(4)));
+    const name = `${megabytes} MB, 20-chapter book of real READMEs`;
+    inputs.push({ name, path: folder, pandocInputs: [...chapters, '--metadata', 'title=Real READMEs'], runs: runsOverride ?? 1, with: only ?? forBook, timeoutSeconds: 4 * 3600 });
+  };
+  if (sizes.includes('10mb')) book(10);
+  // The 100 MB book measures memory: Colophon's three editions only (Pandoc's HTML alone needs tens of minutes).
+  if (sizes.includes('100mb')) book(100, (contender) => contender.tool === 'colophon' && contender.edition === 'all');
 
   const rows: string[] = [];
   for (const input of inputs) {
-    const byEdition = new Map<string, { tool: string; seconds: number; rssMb: number; ok: boolean; detail: string }[]>();
+    const byEdition = new Map<string, { tool: string; seconds: number; cpuSeconds: number; rssMb: number; ok: boolean; detail: string; ran: boolean }[]>();
     for (const contender of contenders) {
       if (only && !only.includes(contender.edition)) continue;
-      // WeasyPrint takes over a minute on 1 MB already; on 10 MB it is not a useful comparison.
-      if (contender.tool === 'pandoc+weasyprint' && input.name.startsWith('10 MB')) continue;
-      if (!contender.available()) {
-        console.log(`skip ${contender.tool} ${contender.edition}: not installed`);
+      if (input.with && !input.with(contender)) continue;
+      const absent = contender.missing(input);
+      if (absent) {
+        // Said plainly in the results, never left out silently.
+        console.log(`${input.name} · ${contender.edition} · ${contender.tool}: not run (${absent})`);
+        byEdition.set(contender.edition, [...(byEdition.get(contender.edition) ?? []), { tool: contender.tool, seconds: NaN, cpuSeconds: NaN, rssMb: NaN, ok: false, detail: `not run: ${absent}`, ran: false }]);
         continue;
       }
-      const out = join(work, 'out', contender.tool, contender.edition);
+      const out = join(work, 'out', input.name.replace(/[^a-z0-9]+/gi, '-'), contender.tool.replace(/[^a-z0-9+]+/gi, '-'), contender.edition);
       rmSync(out, { recursive: true, force: true });
       mkdirSync(out, { recursive: true });
-      measure(contender.command(input, out)); // warm the file cache and the bundle
-      const samples = Array.from({ length: input.runs }, () => measure(contender.command(input, out)));
+      // Warm the file cache and the bundle; a single run of a large input goes without (the file cache is warm by then).
+      if (input.runs > 1) measure(contender.command(input, out), input.timeoutSeconds);
+      const samples = Array.from({ length: input.runs }, () => measure(contender.command(input, out), input.timeoutSeconds));
       const summary = {
         tool: contender.tool,
         seconds: median(samples.map((sample) => sample.seconds)),
+        cpuSeconds: median(samples.map((sample) => sample.cpuSeconds)),
         rssMb: Math.max(...samples.map((sample) => sample.rssMb)),
         ok: samples.every((sample) => sample.ok),
         detail: samples.find((sample) => !sample.ok)?.detail ?? '',
+        ran: true,
       };
-      console.log(`${input.name} · ${contender.edition} · ${contender.tool}: ${summary.seconds.toFixed(3)} s, ${summary.rssMb.toFixed(0)} MB${summary.ok ? '' : ` (FAILED: ${summary.detail})`}`);
+      console.log(
+        `${input.name} · ${contender.edition} · ${contender.tool}: ${summary.seconds.toFixed(3)} s, CPU ${summary.cpuSeconds.toFixed(2)} s, ${summary.rssMb.toFixed(0)} MB${summary.ok ? '' : ` (FAILED: ${summary.detail})`} · load ${load()}`,
+      );
       byEdition.set(contender.edition, [...(byEdition.get(contender.edition) ?? []), summary]);
     }
+    const number = (value: number, digits: number) => (Number.isNaN(value) ? '' : value.toFixed(digits));
     for (const [edition, results] of byEdition) {
       const ours = results.find((result) => result.tool === 'colophon');
       for (const result of results) {
-        const ratio = ours && result !== ours ? `${(result.seconds / ours.seconds).toFixed(2)}× (rival ÷ colophon)` : '';
-        rows.push(`| ${input.name} | ${edition} | ${result.tool} | ${result.seconds.toFixed(3)} | ${result.rssMb.toFixed(0)} | ${ratio} | ${result.ok ? 'ok' : `failed: ${result.detail.replace(/\|/g, '/')}`} |`);
+        const comparable = ours?.ok && result !== ours && result.ran;
+        const ratio = comparable ? `${(result.seconds / ours.seconds).toFixed(2)}× wall, ${(result.cpuSeconds / ours.cpuSeconds).toFixed(2)}× CPU (rival ÷ colophon)` : '';
+        const status = result.ok ? 'ok' : result.ran ? `failed: ${result.detail.replace(/\|/g, '/')}` : result.detail;
+        rows.push(`| ${input.name} | ${edition} | ${result.tool} | ${number(result.seconds, 3)} | ${number(result.cpuSeconds, 2)} | ${number(result.rssMb, 0)} | ${ratio} | ${status} |`);
       }
     }
   }
@@ -191,7 +278,7 @@ async function main(): Promise<void> {
     }
   }
 
-  const previous = existsSync(join(root, 'bench', 'RESULTS.md')) ? readFileSync(join(root, 'bench', 'RESULTS.md'), 'utf8') : '';
+  const previous = existsSync(resultsFile) ? readFileSync(resultsFile, 'utf8') : '';
   // Rows of inputs this run did not measure (the 10 MB book is opt-in) stay, marked as older.
   const measured = new Set(inputs.map((input) => input.name));
   const kept = (section: string) =>
@@ -200,13 +287,16 @@ async function main(): Promise<void> {
       .split('\n')
       .filter((line) => /^\| [^-|]/.test(line) && !line.startsWith('| input') && !measured.has(line.split('|')[1]!.replace('(earlier run)', '').trim()))
       .map((line) => (line.includes('(earlier run)') ? line : line.replace(/^\| ([^|]+) \|/, '| $1 (earlier run) |')));
-  rows.push(...kept('Results'));
+  // Rows from before the CPU column get an empty cell there.
+  rows.push(...kept('Results').map((line) => (line.split('|').length === 9 ? line.replace(/^((?:\|[^|]*){4})\|/, '$1| |') : line)));
   watchRows.push(...kept('Warm rebuild in watch mode'));
   const report = [
     '# Benchmark results',
     '',
     'Written by `npm run bench` (bench/run.ts). Median wall time of N runs after one warm-up run,',
-    'peak resident memory of any run, each tool run as a fresh process on the same input.',
+    'CPU time (user+sys, with the children a tool waits for: pdflatex under Pandoc, every Pandoc of a batch) and',
+    'peak resident memory of any run, each tool run as a fresh process on the same input. A single run (a large',
+    'input) has no warm-up run. Wall times depend on what else the machine runs; CPU times much less.',
     'A ratio above 1 means Colophon is faster. Pandoc\'s EPUB writer (and WeasyPrint) try to download',
     `the remote images (badges) in the READMEs. ${
       offline.length > 0
@@ -218,11 +308,12 @@ async function main(): Promise<void> {
     '## Machine',
     '',
     machine(),
+    `- Load average (1, 5, 15 min) at the start of this run: ${loadAtStart}; at its end: ${load()}`,
     '',
     '## Results',
     '',
-    '| input | edition | tool | median s | peak MB | ratio | status |',
-    '|---|---|---|---:|---:|---|---|',
+    '| input | edition | tool | median s | CPU s | peak MB | ratio | status |',
+    '|---|---|---|---:|---:|---:|---|---|',
     ...rows,
     '',
     '## Warm rebuild in watch mode',
@@ -236,8 +327,8 @@ async function main(): Promise<void> {
     ...watchRows,
     '',
   ].join('\n');
-  writeFileSync(join(root, 'bench', 'RESULTS.md'), report);
-  console.log(previous === report ? 'bench/RESULTS.md unchanged' : 'wrote bench/RESULTS.md');
+  writeFileSync(resultsFile, report);
+  console.log(previous === report ? `${resultsFile} unchanged` : `wrote ${resultsFile}`);
 }
 
 await main();

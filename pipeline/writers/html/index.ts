@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Element, ElementContent, Root as HastRoot } from 'hast';
 import rehypeStringify from 'rehype-stringify';
 import { unified } from 'unified';
@@ -24,20 +25,42 @@ export function renderHtml({ tree, meta, file, assets }: WriterInput): string {
   // The byline goes through the same conversion as the body, first, so its notes get numbers 1…
   const root: Root = { type: 'root', children: byline ? [byline, ...tree.children] : tree.children };
   const direction = languageDirection(meta.lang);
-  const content = contentToHast(root, { rawHtml: meta.rawHtml, lang: meta.lang, direction, toHast: { handlers: embeddingImages(assets) } });
-  const bylineElement = byline ? takeFirstElement(content.children) : undefined;
-  // The abstract opens the body; it goes before the table of contents.
-  const abstract = tree.children[0]?.type === 'abstract' ? takeFirstElement(content.children) : undefined;
-
-  const article = h('article', [
-    titleBlock(meta, bylineElement),
-    abstract,
-    meta.toc ? tableOfContents(tree, meta.tocDepth, meta.tocTitle) : undefined,
-    ...(content.children as ElementContent[]),
-    colophon(meta),
-  ]);
   const stringifier = unified().use(rehypeStringify);
-  const body = stringifier.stringify({ type: 'root', children: [h('main', { id: 'content' }, [article])] });
+  const serialise = (nodes: HastRoot['children']) => stringifier.stringify({ type: 'root', children: nodes });
+  const hasAbstract = tree.children[0]?.type === 'abstract';
+  const parts: string[] = [];
+  // The title block takes the converted byline (the first element), and the abstract (the next)
+  // opens the body before the table of contents: what the conversion hands over waits until
+  // those elements are there (or the conversion has ended), the rest is serialised at once.
+  let wanted = (byline ? 1 : 0) + (hasAbstract ? 1 : 0);
+  let held: HastRoot['children'] | undefined = [];
+  const open = (nodes: HastRoot['children']) => {
+    const bylineElement = byline ? takeFirstElement(nodes) : undefined;
+    const abstract = hasAbstract ? takeFirstElement(nodes) : undefined;
+    const contents = meta.toc ? tableOfContents(tree, meta.tocDepth, meta.tocTitle) : undefined;
+    parts.push(serialise([titleBlock(meta, bylineElement), ...(abstract ? [abstract] : []), ...(contents ? [contents] : []), ...nodes]));
+    held = undefined;
+  };
+  const take = (nodes: HastRoot['children']) => {
+    if (!held) {
+      parts.push(serialise(nodes));
+      return;
+    }
+    held.push(...nodes);
+    wanted -= nodes.filter((node) => node.type === 'element').length;
+    if (wanted <= 0) open(held);
+  };
+  // The body is serialised as the conversion hands it over, a few blocks at a time, so the whole
+  // document's hast is never held at once.
+  const notes = contentToHast(root, { rawHtml: meta.rawHtml, lang: meta.lang, direction, toHast: { handlers: embeddingImages(assets) }, eachBlocks: take });
+  if (held) open(held);
+  parts.push(serialise(notes.children));
+  const closing = colophon(meta);
+  if (closing) parts.push(serialise([closing]));
+  // The wrapper's own tags, as the stringifier writes them around content (a marker stands for it).
+  const marker = `colophon-body-${randomUUID()}`;
+  const [before = '', after = ''] = serialise([h('main', { id: 'content' }, [h('article', [{ type: 'text', value: marker }])])]).split(marker);
+  const body = before + parts.join('') + after;
   const head = stringifier.stringify(headElements(meta));
 
   const template = new TextDecoder().decode(assets.own('templates/html/page.html'));

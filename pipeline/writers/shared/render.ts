@@ -3,7 +3,7 @@ import { toString as hastToString } from 'hast-util-to-string';
 import { h } from 'hastscript';
 import type { Alert, Anchor, FootnoteReference, Heading, Root, Subscript, Superscript, TrustedHtml, TrustedHtmlInline } from 'mdast';
 import { defListHastHandlers } from 'mdast-util-definition-list';
-import { defaultHandlers, type Handlers, type Options as ToHastOptions, type State } from 'mdast-util-to-hast';
+import { defaultHandlers, type Handler, type Handlers, type Options as ToHastOptions, type State } from 'mdast-util-to-hast';
 import rehypeRaw from 'rehype-raw';
 import rehypeSanitize, { defaultSchema, type Options as SanitizeSchema } from 'rehype-sanitize';
 import remarkRehype from 'remark-rehype';
@@ -123,7 +123,18 @@ export interface ContentOptions {
   rawHtml?: 'sanitize' | 'trust';
   /** The document's direction (from its language): blocks running the other way get `dir`. */
   direction?: Direction;
+  /**
+   * Hand over the converted top-level nodes as they are finished, a few blocks at a time, instead
+   * of returning them, so that only those blocks' hast is held at once (a book's would be
+   * several times its text). The returned root then holds only what follows the blocks: the
+   * notes section. A tree with raw HTML to parse is still converted whole (an element may open
+   * in one block and close in another), and handed over in one call.
+   */
+  eachBlocks?: (nodes: HastRoot['children']) => void;
 }
+
+/** Top-level mdast nodes converted before their hast is finished and handed over (see `eachBlocks`). */
+const BLOCKS_PER_HANDOVER = 64;
 
 /**
  * What survives of raw HTML in the source: GitHub's safe subset, plus the attributes
@@ -150,19 +161,14 @@ const sanitizeSchema: SanitizeSchema = {
 /** Convert a transformed tree (or a chapter of one) to hast, notes included. Raw HTML is parsed, then sanitised. */
 export function contentToHast(tree: Root, options: ContentOptions = {}): HastRoot {
   const math = mathSlots();
-  const processor = unified().use(remarkRehype, {
-    allowDangerousHtml: true,
-    clobberPrefix: '',
-    footnoteLabel: options.footnoteLabel ?? term(options.lang ?? 'en', 'notes'),
-    footnoteLabelProperties: { className: ['footnotes-title'] },
-    footnoteBackLabel: (referenceIndex, rereferenceIndex) =>
-      `Back to reference ${referenceIndex + 1}${rereferenceIndex > 1 ? `, citation ${rereferenceIndex}` : ''}`,
-    ...options.toHast,
-    // An edition's own handlers (the HTML edition embeds images) add to the shared ones.
-    handlers: { ...handlersFor(options.lang ?? 'en'), ...math.handlers, ...options.toHast?.handlers },
-  })
+  const rawHtml = hasRawHtml(tree);
+  const numberNoteItem = noteItemNumbers(tree);
+  const labelBacklink = backlinkLabels(tree, options.backLabel ?? ((number, citation) => `Back to reference ${number}${citation > 1 ? `, citation ${citation}` : ''}`));
+  // What every converted node goes through after remark-rehype, whole tree or a few blocks at a time:
+  // each step looks at one element (or one block, for its direction) only.
+  const finishing = unified()
     // rehype-raw re-parses the whole tree with parse5: only worth it when there is raw HTML.
-    .use(hasRawHtml(tree) ? [rehypeRaw] : [])
+    .use(rawHtml ? [rehypeRaw] : [])
     .use(options.rawHtml === 'trust' ? [] : [[rehypeSanitize, sanitizeSchema]])
     // One walk for the facts of single elements (a whole-tree walk costs as much as some transforms).
     .use(() => (root: HastRoot) =>
@@ -172,14 +178,60 @@ export function contentToHast(tree: Root, options: ContentOptions = {}): HastRoo
       }),
     )
     .use(() => (root: HastRoot) => markDirection(root, options.direction ?? 'ltr'));
-  const hast = processor.runSync(tree) as HastRoot;
-  math.fill(hast);
-  const numberNoteItem = noteItemNumbers(tree);
-  const labelBacklink = backlinkLabels(tree, options.backLabel ?? ((number, citation) => `Back to reference ${number}${citation > 1 ? `, citation ${citation}` : ''}`));
-  eachElement(hast, (node) => {
-    numberNoteItem?.(node);
-    labelBacklink(node);
+  const finish = (root: HastRoot): HastRoot => {
+    const hast = finishing.runSync(root) as HastRoot;
+    math.fill(hast);
+    eachElement(hast, (node) => {
+      numberNoteItem?.(node);
+      labelBacklink(node);
+    });
+    return hast;
+  };
+  const eachBlocks = options.eachBlocks;
+  // The root's blocks, converted and handed over a few at a time, in the order and with the
+  // newlines between them that mdast-util-to-hast's own root handler (`wrap(all(root))`) gives;
+  // one conversion state throughout, so notes are numbered and back-linked as in a whole conversion.
+  const streamingRoot: Handler | undefined =
+    eachBlocks && !rawHtml
+      ? (state, node: Root): ElementContent[] => {
+          let pending: HastRoot['children'] = [];
+          let converted = 0;
+          let first = true;
+          const handOver = () => {
+            if (pending.length > 0) eachBlocks(finish({ type: 'root', children: pending }).children);
+            pending = [];
+          };
+          for (const child of node.children) {
+            const result = state.one(child, node);
+            for (const hast of result === undefined ? [] : Array.isArray(result) ? result : [result]) {
+              if (!first) pending.push({ type: 'text', value: '\n' });
+              pending.push(hast as ElementContent);
+              first = false;
+            }
+            if (++converted % BLOCKS_PER_HANDOVER === 0) handOver();
+          }
+          handOver();
+          // Everything went out; toHast makes a root of this and adds the notes section to it.
+          return [];
+        }
+      : undefined;
+  const processor = unified().use(remarkRehype, {
+    allowDangerousHtml: true,
+    clobberPrefix: '',
+    footnoteLabel: options.footnoteLabel ?? term(options.lang ?? 'en', 'notes'),
+    footnoteLabelProperties: { className: ['footnotes-title'] },
+    footnoteBackLabel: (referenceIndex, rereferenceIndex) =>
+      `Back to reference ${referenceIndex + 1}${rereferenceIndex > 1 ? `, citation ${rereferenceIndex}` : ''}`,
+    ...options.toHast,
+    // An edition's own handlers (the HTML edition embeds images) add to the shared ones.
+    handlers: { ...handlersFor(options.lang ?? 'en'), ...math.handlers, ...options.toHast?.handlers, ...(streamingRoot ? { root: streamingRoot } : {}) },
   });
+  const hast = finish(processor.runSync(tree) as HastRoot);
+  if (eachBlocks && rawHtml) {
+    // Converted whole: everything is handed over in one call.
+    eachBlocks(hast.children);
+    hast.children = [];
+  }
   return hast;
 }
 
