@@ -86,3 +86,39 @@ describe('writing direction', () => {
     // The Nu checker checks this page too, in html-validators.test.ts.
   });
 });
+
+describe('the body handed over a few blocks at a time', () => {
+  it('serialises to the same bytes as the whole conversion: notes cited across handovers, right-to-left blocks, the notes section last', async () => {
+    const { VFile } = await import('vfile');
+    const { unified } = await import('unified');
+    const { default: rehypeStringify } = await import('rehype-stringify');
+    const stringifier = unified().use(rehypeStringify);
+    const toHtml = (root: Parameters<typeof stringifier.stringify>[0]) => stringifier.stringify(root);
+    const { parse } = await import('../pipeline/parse/parse.ts');
+    const { runTransforms } = await import('../pipeline/transforms/index.ts');
+    const { contentToHast } = await import('../pipeline/writers/shared/render.ts');
+    // More blocks than one handover takes, and notes cited again far from their first citation.
+    const blocks = Array.from({ length: 150 }, (_, index) =>
+      index % 37 === 5 ? `مرحبا بالعالم ${index} [^a]` : index % 10 === 0 ? `## Part ${index}\n\n- item [^b]\n- [x] done` : `Paragraph ${index} with *emphasis*${index % 3 === 0 ? ' [^a]' : ''} and $x^${index}$.`,
+    );
+    const text = `---\ntitle: Streams\nabstract: In short.\n---\n\n${blocks.join('\n\n')}\n\n[^a]: Note a.\n[^b]: Note b.\n`;
+    const file = new VFile({ path: 'streams.md', value: text });
+    const tree = parse(file);
+    runTransforms(tree, file);
+    const whole = toHtml(contentToHast(tree, { lang: 'en', direction: 'ltr' }));
+    const handed: string[] = [];
+    let calls = 0;
+    const rest = contentToHast(tree, {
+      lang: 'en',
+      direction: 'ltr',
+      eachBlocks: (nodes) => {
+        calls++;
+        handed.push(toHtml({ type: 'root', children: nodes }));
+      },
+    });
+    expect(calls).toBeGreaterThan(1);
+    expect(handed.join('') + toHtml(rest)).toBe(whole);
+    expect(whole).toContain('dir="rtl"');
+    expect(toHtml(rest)).toMatch(/^\n<section data-footnotes/);
+  });
+});
