@@ -203,6 +203,24 @@ export interface Writer {
   extension: string;
   mediaType: string;
   render(input: WriterInput): Promise<Uint8Array>;
+  /**
+   * Work the writer can do from what the parsed tree already says, before the transforms run
+   * (on a thread of its own, meanwhile): it only fills `shared` caches that `render` reads, so
+   * whether it ran never changes an edition's bytes.
+   */
+  prepare?(hints: WriterHints, shared: SharedResources): void;
+}
+
+/** What the build tells a writer ahead of the render (see Writer.prepare). */
+export interface WriterHints {
+  /** Every formula of the parsed tree, each once. */
+  formulas: FormulaSource[];
+}
+
+/** A formula as written: its TeX, and whether it is set as display math. */
+export interface FormulaSource {
+  tex: string;
+  display: boolean;
 }
 
 declare module 'unist' {

@@ -1,10 +1,13 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import JSZip from 'jszip';
 import { toString as mdastToString } from 'mdast-util-to-string';
 import { VFile } from 'vfile';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { renderDocument, type Source } from '../pipeline/build/document.ts';
+import { openEditionThread } from '../pipeline/build/edition-thread.ts';
 import { parse } from '../pipeline/parse/parse.ts';
+import type { RenderContext } from '../pipeline/types.ts';
 import { runTransforms } from '../pipeline/transforms/index.ts';
 import { headingText } from '../pipeline/writers/shared/format.ts';
 import { copyInto, epubcheck, expectGolden, fixturesDir, nuCheck, runCli, tempProject, tool } from './helpers.ts';
@@ -126,6 +129,33 @@ function cited(markdown: string, files: Record<string, string>, front = 'bibliog
 }
 const bib = readFileSync(join(fixture, 'refs.bib'), 'utf8');
 const paragraphText = (tree: import('mdast').Root, index = 0) => mdastToString(tree.children[index]!);
+
+describe('the PDF on a thread of its own', () => {
+  it('gives the same bytes and the same messages, in the same order, as rendering it in line', async () => {
+    // The paper, plus problems that every edition (PDF included) reports: a missing image, an unknown key.
+    const project = tempProject();
+    copyInto(project, fixture, 'paper');
+    const text = readFileSync(join(project, 'paper', 'paper.md'), 'utf8');
+    writeFileSync(join(project, 'paper', 'paper.md'), `${text}\n![A chart](missing.png)\n\nAs [@nobody] says, $x^{2}$ and $\\frac{a}{b}$ again.\n`);
+    const source: Source = { kind: 'file', path: join(project, 'paper', 'paper.md'), name: 'paper' };
+    const context: RenderContext = { root: project, formats: ['html', 'pdf', 'epub'], epoch: 0, cwd: project };
+    let opened = 0;
+    const inLine = await renderDocument(source, context);
+    const threaded = await renderDocument(source, context, undefined, () => {
+      opened++;
+      return openEditionThread();
+    });
+    expect(opened).toBe(1);
+    expect(threaded.messages).toEqual(inLine.messages);
+    expect(threaded.messages.map((message) => message.ruleId)).toEqual(expect.arrayContaining(['asset-missing', 'citation-unknown']));
+    expect(threaded.editions.map(({ edition }) => edition).sort()).toEqual(['epub', 'html', 'pdf']);
+    for (const { edition, bytes } of inLine.editions) {
+      expect(Buffer.from(threaded.editions.find((candidate) => candidate.edition === edition)?.bytes ?? []).equals(Buffer.from(bytes)), edition).toBe(true);
+    }
+    expect(new Map(threaded.assets)).toEqual(new Map(inLine.assets));
+    expect(threaded.missing.sort()).toEqual(inLine.missing.sort());
+  });
+});
 
 describe('citations', () => {
   it('links each work of a cluster to its own entry; an in-text citation keeps the author inside its link', () => {

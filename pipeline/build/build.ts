@@ -13,6 +13,7 @@ export { UsageError };
 import { failed, renderDocument, type RenderOutput, type Source } from './document.ts';
 import type { Limits } from '../read/limits.ts';
 import { openPool } from './pool.ts';
+import { openEditionThread } from './edition-thread.ts';
 import type { ReadOptions } from '../read/source.ts';
 import { createSharedResources } from './resources.ts';
 import { pruneTreeCache, treeCacheFolder } from './tree-cache.ts';
@@ -92,6 +93,9 @@ export interface BuildInputs {
 
 const MARKDOWN = new Set(['.md', '.markdown', '.mdown', '.mkd']);
 
+/** A document this long (in characters) renders its PDF on a thread of its own when it can: below it, starting the thread costs more than it saves. */
+const PDF_THREAD_MIN_CHARS = 50_000;
+
 /** Build every edition of every document. Problems are messages on each document's file. */
 export async function build(options: BuildOptions = {}): Promise<BuildResult> {
   const root = resolve(options.root ?? process.cwd());
@@ -123,7 +127,11 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
   // A worker costs a few hundred milliseconds to start: worth it only for several documents.
   const jobs = Math.max(1, Math.min(options.jobs ?? (sources.length >= 4 ? availableParallelism() : 1), sources.length));
   const shared = options.shared ?? createSharedResources();
-  const render = jobs > 1 ? await workerPool(jobs) : { run: (source: Source, context: RenderContext) => renderDocument(source, context, shared), close: async () => {} };
+  // One document at a time: a long one renders its PDF on a second core, beside its other
+  // editions. Not in watch mode (a thread of its own would typeset every rebuild's formulas
+  // cold, where the session's MathJax has them), nor when asked for one thread.
+  const pdfThread = !options.shared && options.jobs !== 1 && availableParallelism() > 1 ? (chars: number) => (chars >= PDF_THREAD_MIN_CHARS ? openEditionThread() : undefined) : undefined;
+  const render = jobs > 1 ? await workerPool(jobs) : { run: (source: Source, context: RenderContext) => renderDocument(source, context, shared, pdfThread), close: async () => {} };
 
   const one = async (source: Source) => {
     const started = performance.now();

@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { dirname, relative, resolve } from 'node:path';
+import { dirname, relative } from 'node:path';
 import type { Root } from 'mdast';
 import { definitions as linkDefinitions } from 'mdast-util-definitions';
 import type { VFile } from 'vfile';
+import type { VFileMessage } from 'vfile-message';
 import type { Node } from 'unist';
 import { visit } from 'unist-util-visit';
 import { createAssetResolver, sniffImageType } from '../read/assets.ts';
@@ -11,7 +12,6 @@ import { readBook } from '../read/book.ts';
 import { chapterParser } from './parse-chapters.ts';
 import { normalizeSvg } from '../read/svg.ts';
 import type { CachedMessage } from './cache.ts';
-import { sha256 } from './cache.ts';
 import { checkSource, checkTreeDepth, defaultLimits } from '../read/limits.ts';
 import { report } from '../messages.ts';
 import { parseDocumentText } from '../parse/chunked-parse.ts';
@@ -19,7 +19,8 @@ import { decodeSource } from '../read/source.ts';
 import { runTransforms } from '../transforms/index.ts';
 import { createSharedResources } from './resources.ts';
 import { resolvePdfTheme } from './pdf-theme-file.ts';
-import type { Asset, AssetResolver, DocumentMeta, Edition, RenderContext, SharedResources, TreeStore } from '../types.ts';
+import type { Asset, DocumentMeta, Edition, RenderContext, SharedResources, TreeStore } from '../types.ts';
+import { assetRecorder, recordingResolver, threadMessages, type EditionThread } from './edition-thread.ts';
 import { loadWriter } from '../writers/index.ts';
 
 /** One input: a Markdown file, or a folder with a book.yaml whose chapters make one book. */
@@ -43,21 +44,33 @@ export interface RenderOutput {
   missing: string[];
 }
 
+/**
+ * Opens a thread for the PDF edition of a document of `chars` characters (edition-thread.ts),
+ * or says no (undefined): the build decides, from the document's size and the cores it has.
+ */
+export type EditionThreadOpener = (chars: number) => EditionThread | undefined;
+
 /** Parse, transform and render every requested edition of one source. Never throws for bad input. */
-export async function renderDocument(source: Source, context: RenderContext, shared: SharedResources = createSharedResources()): Promise<RenderOutput> {
+export async function renderDocument(source: Source, context: RenderContext, shared: SharedResources = createSharedResources(), openThread?: EditionThreadOpener): Promise<RenderOutput> {
   // Parsed trees kept by content hash: this session's memory (watch mode), then the disk cache.
   const trees = shared.trees(context.treeCache);
   const loaded = await loadSource(source, context, trees);
   const { file } = loaded;
   const output: RenderOutput = { source: file.path, messages: [], editions: [], assets: [], missing: [] };
+  let pdfThread: EditionThread | undefined;
   const finish = () => {
     output.messages = (loaded.remap ? file.messages.map(loaded.remap) : file.messages).map(toCachedMessage);
+    // The thread never outlives its document (it does not keep the process alive meanwhile).
+    pdfThread?.close().catch(() => {});
     return output;
   };
   if (!loaded.ok) return finish();
 
   const limits = { ...defaultLimits, ...context.limits };
   if (!checkSource(file, limits)) return finish();
+  // The PDF of a long document renders beside the other editions: the thread starts now, so
+  // that it loads while this one parses.
+  pdfThread = source.kind === 'file' && context.formats.includes('pdf') && context.formats.length > 1 ? openThread?.(String(file.value).length) : undefined;
   await yieldToEventLoop();
   let tree: Root;
   try {
@@ -69,16 +82,11 @@ export async function renderDocument(source: Source, context: RenderContext, sha
     return finish();
   }
   if (!checkTreeDepth(tree, file, limits)) return finish();
+  // What the PDF writer can do from the parsed tree (its formulas), it does while the transforms run.
+  pdfThread?.prepare('pdf', tree);
   await yieldToEventLoop();
   const read = new Map<string, string>();
-  // Every file of the document's own that a writer reads is recorded for the edition cache.
-  // A file looked for but missing is recorded too, so that `--watch` rebuilds when it appears.
-  const recorded = (url: string, asset: Asset | undefined) => {
-    // The cache compares the file as it is on disk; an asset's bytes may be normalised (SVG).
-    if (asset) read.set(asset.path, sha256(/^[a-z][a-z\d+.-]*:/i.test(asset.path) ? asset.bytes : readFileSync(resolve(context.root, asset.path))));
-    else if (!/^[a-z][a-z\d+.-]*:/i.test(url)) output.missing.push(resolve(loaded.folder, safeDecode(url.replace(/[?#].*$/, ''))));
-    return asset;
-  };
+  const recorded = assetRecorder(context.root, loaded.folder, read, output.missing);
   // Transforms read the data files the front matter names (a bibliography, a citation style) through this.
   const dataResolver = createAssetResolver({ root: context.root, documentDir: loaded.folder, file, cache: new Map(), fetched: undefined });
   const meta = runTransforms(tree, file, {
@@ -94,12 +102,7 @@ export async function renderDocument(source: Source, context: RenderContext, sha
   // A fetched file can change without notice: a document that uses one is never served from the cache.
   for (const url of fetched?.keys() ?? []) read.set(`remote:${url}`, '');
   const resolver = createAssetResolver({ root: context.root, documentDir: loaded.folder, file, cache: new Map(), fetched });
-  const assets: AssetResolver = {
-    ...resolver,
-    document: (url, node) => recorded(url, resolver.document(url, node)),
-    data: (url, place) => recorded(url, resolver.data(url, place)),
-    stylesheet: (url, place) => recorded(url, resolver.stylesheet(url, place)),
-  };
+  const assets = recordingResolver(resolver, recorded);
   const epoch = meta.date ? epochFromDate(meta.date) : context.epoch;
   // A theme file the front matter names is read, checked and reported only for a PDF edition.
   const writerMeta: DocumentMeta = context.formats.includes('pdf') ? { ...meta, pdfTheme: resolvePdfTheme(meta, assets, file) } : { ...meta };
@@ -108,8 +111,16 @@ export async function renderDocument(source: Source, context: RenderContext, sha
     const asset = assets.stylesheet(path, at ? { start: at, end: at } : undefined);
     return asset ? [new TextDecoder().decode(asset.bytes)] : [];
   });
+  // The PDF goes to its thread first, so that it starts at once; its messages still go where
+  // they would have gone in line (after those of the editions listed before it).
+  const offThread = pdfThread?.render({ edition: 'pdf', tree, meta: writerMeta, file: { path: file.path, cwd: file.cwd, value: String(file.value), data: file.data }, epoch, root: context.root, folder: loaded.folder, fetched });
+  let offThreadAt = 0;
   for (const edition of context.formats) {
     await yieldToEventLoop();
+    if (edition === 'pdf' && offThread) {
+      offThreadAt = file.messages.length;
+      continue;
+    }
     const writer = await loadWriter(edition);
     try {
       // Writers never change the tree they are given: every edition reads the same one.
@@ -118,6 +129,20 @@ export async function renderDocument(source: Source, context: RenderContext, sha
     } catch (error) {
       report(file, 'error', `the ${edition} writer failed: ${(error as Error).stack ?? error}`, undefined, 'writer-crash');
     }
+  }
+  if (offThread) {
+    let messages: VFileMessage[];
+    try {
+      const result = await offThread;
+      messages = threadMessages(file, result.messages);
+      if (result.bytes) output.editions.push({ edition: 'pdf', bytes: result.bytes });
+      for (const [path, hash] of result.read) read.set(path, hash);
+      output.missing.push(...result.missing);
+    } catch (error) {
+      messages = [report(file, 'error', `the pdf writer failed: ${(error as Error).stack ?? error}`, undefined, 'writer-crash')];
+      file.messages.pop();
+    }
+    file.messages.splice(offThreadAt, 0, ...messages);
   }
   output.assets = [...read];
   return finish();
@@ -196,12 +221,4 @@ function epochFromDate(date: string): number {
   // A date-time without a zone is read as UTC: the local zone must never change an edition.
   const time = date.length > 10 ? Date.parse(/(Z|[+-]\d\d:\d\d)$/.test(date) ? date : `${date}Z`) : Date.UTC(year!, month - 1, day);
   return Math.floor((Number.isNaN(time) ? Date.UTC(year!, month - 1, day) : time) / 1000);
-}
-
-function safeDecode(url: string): string {
-  try {
-    return decodeURIComponent(url);
-  } catch {
-    return url;
-  }
 }

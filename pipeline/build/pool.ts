@@ -17,10 +17,8 @@ const COMPILED = {
  */
 export async function openPool<Task, Result>(worker: 'worker' | 'parse-worker', threads: number) {
   const { Tinypool } = await import('tinypool');
-  const here = import.meta.url;
-  const path = here.endsWith('.ts') ? SOURCE_SHIMS[worker] : here.endsWith('/build/pool.js') ? COMPILED[worker] : `./${worker}.js`;
   const pool = new Tinypool({
-    filename: new URL(path, here).href,
+    filename: workerUrl(worker).href,
     minThreads: threads,
     maxThreads: threads,
   });
@@ -28,4 +26,11 @@ export async function openPool<Task, Result>(worker: 'worker' | 'parse-worker', 
     run: (task: Task) => pool.run(task) as Promise<Result>,
     close: () => pool.destroy(),
   };
+}
+
+/** Where one of Colophon's worker modules lies: from the bundle, the compiled package or the TypeScript sources. */
+export function workerUrl(worker: 'worker' | 'parse-worker'): URL {
+  const here = import.meta.url;
+  const path = here.endsWith('.ts') ? SOURCE_SHIMS[worker] : here.endsWith('/build/pool.js') ? COMPILED[worker] : `./${worker}.js`;
+  return new URL(path, here);
 }

@@ -10,7 +10,7 @@ import { Fonts } from './fonts.ts';
 import { handle, handlers } from './handlers/index.ts';
 import { hyphenatorFor } from './hyphenate.ts';
 import { shift, space, type Box, type StructNode } from './boxes.ts';
-import { typesetFormulas, type Formulas } from './math.ts';
+import { typesetAhead, typesetFormulas, type Formulas } from './math.ts';
 import { layoutNotes } from './notes.ts';
 import { paginate, type Page } from './paginate.ts';
 import { renderPages, type Frame, type Furniture, type SvgFonts } from './draw-pages.ts';
@@ -24,12 +24,17 @@ export const pdfWriter: Writer = {
   extension: 'pdf',
   mediaType: 'application/pdf',
   render: renderPdf,
+  // The formulas are typeset from the parsed tree while the transforms run (in a thread of their own).
+  prepare: ({ formulas }, shared) => typesetAhead(formulas, FORMULA_COLOR, shared),
 };
+
+/** The colour formulas are drawn in (the body text's). */
+const FORMULA_COLOR = '#000000';
 
 /** mdast → boxes → pages → pdfkit. */
 export async function renderPdf(input: WriterInput): Promise<Uint8Array> {
   // MathJax is loaded only for a document with formulas (the math transform counted them).
-  const formulas = input.file.data.math?.count ? typesetFormulas(input.tree, input.file, '#000000', input.shared) : undefined;
+  const formulas = input.file.data.math?.count ? typesetFormulas(input.tree, input.file, FORMULA_COLOR, input.shared) : undefined;
   const plan = planPdf(input, formulas);
   const hasSvg = plan.pages.some((page) => [...page.body, ...page.notes].some(({ box }) => box.ops.some((op) => op.op === 'image' && op.svg)));
   const svg = hasSvg ? (await import('svg-to-pdfkit')).default : undefined;

@@ -4,7 +4,7 @@ import type { InlineMath, Math } from 'mdast-util-math';
 import { visit } from 'unist-util-visit';
 import type { VFile } from 'vfile';
 import { report } from '../../messages.ts';
-import type { SharedResources } from '../../types.ts';
+import type { FormulaSource, SharedResources } from '../../types.ts';
 import { outlinesOf, type SvgElement, type VectorOutlines } from './math-outlines.ts';
 
 /** A formula typeset as vector outlines; lengths in ems of the type it sits in. */
@@ -59,6 +59,27 @@ export function typesetFormulas(tree: Root, file: VFile, color: string, shared?:
 }
 
 const NO_BYTES = new Uint8Array(0);
+/** The math transform's own limit (MAX_FORMULA_LENGTH): a longer formula never reaches the writer. */
+const MAX_FORMULA_LENGTH_AHEAD = 10_000;
+
+/**
+ * Typeset ahead, into the build's shared MathJax, the formulas a document will ask for (its
+ * parsed tree's, before the transforms): typesetFormulas then finds them done. Errors are left
+ * for typesetFormulas to report where they are; a document that defines macros is left alone,
+ * since it gets a MathJax of its own. Formulas longer than any the transform accepts are skipped.
+ */
+export function typesetAhead(formulas: FormulaSource[], color: string, shared: SharedResources): void {
+  if (formulas.length === 0 || formulas.some(({ tex }) => DEFINES_MACROS.test(tex))) return;
+  const typesetter = shared.parsed('colophon:mathjax-svg', NO_BYTES, mathJax);
+  for (const { tex, display } of formulas) {
+    if (tex.length > MAX_FORMULA_LENGTH_AHEAD) continue;
+    try {
+      typesetter.typeset(tex, display, color);
+    } catch {
+      // Reported by typesetFormulas, if the formula is still there after the transforms.
+    }
+  }
+}
 
 interface LiteAdaptor {
   innerHTML(node: unknown): string;
