@@ -1,9 +1,7 @@
-import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { promisify } from 'node:util';
 import type { Element, ElementContent, Root as HastRoot } from 'hast';
 import { fromHtml } from 'hast-util-from-html';
 import JSZip from 'jszip';
@@ -15,9 +13,7 @@ import type { DocumentMeta } from '../pipeline/types.ts';
 import { splitChapters } from '../pipeline/writers/epub/chapters.ts';
 import { fileAs } from '../pipeline/writers/epub/metadata.ts';
 import { packageEpub, type PackageInput } from '../pipeline/writers/epub/package.ts';
-import { epubcheckJar, expectGolden, fixturesDir, javaOptions, launchChromium, openPage, projectRoot, requireTool, runCli, tempProject, toolEnv } from './helpers.ts';
-
-const run = promisify(execFile);
+import { epubcheck, expectGolden, fixturesDir, launchChromium, openPage, projectRoot, runCli, tempProject } from './helpers.ts';
 
 /** Each case: where its project root and source are, and where its goldens live. */
 const cases = {
@@ -47,14 +43,6 @@ async function buildCase(name: CaseName, formats: ('epub' | 'html')[] = ['epub',
   return build({ root, paths: [source], out: join(out, name), formats, cache: false });
 }
 
-/** epubcheck, the real one: a missing Java or epubcheck fails the suite, never skips it. */
-async function epubcheck(path: string): Promise<string> {
-  requireTool('java', 'apt-get install default-jre-headless');
-  if (!existsSync(epubcheckJar)) throw new Error(`${epubcheckJar} is missing (apt-get install epubcheck); .ci/run installs it`);
-  const result = await run('java', [...javaOptions, '-jar', epubcheckJar, path], { maxBuffer: 16 * 1024 * 1024, env: toolEnv }).catch((error: { stdout: string; stderr: string }) => error);
-  return `${result.stdout}\n${result.stderr}`;
-}
-
 beforeAll(async () => {
   for (const name of names) {
     const result = await buildCase(name);
@@ -64,11 +52,10 @@ beforeAll(async () => {
     const html = new TextDecoder().decode(document.editions.find((edition) => edition.edition === 'html')!.bytes);
     built.set(name, { epub, html, messages, zip: await JSZip.loadAsync(epub), epubcheck: '' });
   }
-  // Two at a time: this machine has two cores, and each run is a JVM start (~2 s).
-  const paths = names.map((name) => join(out, name, `${cases[name].source.split('/').pop()!.replace(/\.md$/, '')}.epub`));
-  const reports: string[] = [];
-  for (let index = 0; index < paths.length; index += 2) reports.push(...(await Promise.all(paths.slice(index, index + 2).map((path) => epubcheck(path)))));
-  names.forEach((name, index) => (built.get(name)!.epubcheck = reports[index]!));
+  for (const name of names) {
+    const report = await epubcheck(join(out, name, `${cases[name].source.split('/').pop()!.replace(/\.md$/, '')}.epub`));
+    built.get(name)!.epubcheck = report.stdout;
+  }
 });
 
 afterAll(() => rmSync(out, { recursive: true, force: true }));

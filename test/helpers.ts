@@ -1,11 +1,19 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
-import { expect } from 'vitest';
+import { expect, inject } from 'vitest';
 import { WALL_CLOCK_GUARD_MS } from './limits.ts';
+
+declare module 'vitest' {
+  interface ProvidedContext {
+    /** The port of the suite's epubcheck server (test/validators/EpubcheckServer.java). */
+    epubcheckPort: number;
+  }
+}
 
 export const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const fixturesDir = join(projectRoot, 'test', 'fixtures');
@@ -119,10 +127,28 @@ export const epubcheckJar = '/usr/share/java/epubcheck.jar';
  */
 export const javaOptions = ['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC'];
 
-/** epubcheck, the real one: a missing Java or epubcheck fails the suite, never skips it. */
-export function epubcheck(path: string): ToolRun {
-  if (!existsSync(epubcheckJar)) throw new Error(`${epubcheckJar} is missing (apt-get install epubcheck); .ci/run installs it`);
-  return runTool('java', [...javaOptions, '-jar', epubcheckJar, path]);
+/**
+ * epubcheck, the real one, asked through the suite's epubcheck server (test/global-setup.ts):
+ * the same command line in a JVM that is already warm. `stdout` holds all it printed. Outside
+ * the suite's configuration (no server), it starts epubcheck's own JVM. A missing Java or
+ * epubcheck fails the suite, never skips it.
+ */
+export async function epubcheck(path: string): Promise<ToolRun> {
+  const port = inject('epubcheckPort');
+  if (port === undefined) {
+    if (!existsSync(epubcheckJar)) throw new Error(`${epubcheckJar} is missing (apt-get install epubcheck); .ci/run installs it`);
+    return runTool('java', [...javaOptions, '-jar', epubcheckJar, path]);
+  }
+  const answer = await new Promise<string>((resolveAnswer, reject) => {
+    const chunks: Buffer[] = [];
+    const socket = connect(port, '127.0.0.1', () => socket.end(`${resolve(path)}\n`));
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    socket.on('error', reject);
+    socket.on('close', () => resolveAnswer(Buffer.concat(chunks).toString('utf8')));
+  });
+  const newline = answer.indexOf('\n');
+  if (newline < 0) throw new Error(`the epubcheck server gave no answer for ${path}`);
+  return { status: Number(answer.slice(0, newline)), stdout: answer.slice(newline + 1), stderr: '' };
 }
 
 /** Run the Nu HTML checker on files; returns its messages (errors and warnings), empty when clean. */

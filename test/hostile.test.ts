@@ -163,7 +163,7 @@ async function checkEpub(path: string, epubcheck: boolean): Promise<Map<string, 
   }
   expect(xhtml.size).toBeGreaterThan(0);
   if (epubcheck) {
-    const result = runEpubcheck(path);
+    const result = await runEpubcheck(path);
     expect(result.status, `epubcheck ${path}:\n${result.stdout}${result.stderr}`).toBe(0);
   }
   return xhtml;

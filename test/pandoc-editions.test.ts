@@ -96,8 +96,8 @@ describe('the Pandoc features fixture', () => {
     }
   });
 
-  it('passes epubcheck (every feature, definition lists inside list items included)', () => {
-    const report = epubcheck(join(out, 'pandoc-features.epub'));
+  it('passes epubcheck (every feature, definition lists inside list items included)', async () => {
+    const report = await epubcheck(join(out, 'pandoc-features.epub'));
     expect(`${report.stdout}${report.stderr}`).toContain('Messages: 0 fatals / 0 errors / 0 warnings / 0 infos');
   });
 

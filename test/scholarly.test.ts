@@ -99,7 +99,7 @@ describe('the paper fixture', () => {
     const xhtml = (await Promise.all(chapters.map((name) => zip.file(name)!.async('string')))).join('\n');
     expect(xhtml).toContain('<math xmlns="http://www.w3.org/1998/Math/MathML"');
     expectGolden(join(fixture, 'expected', 'epub-chapters.xhtml'), xhtml);
-    const report = epubcheck(out('paper.epub'));
+    const report = await epubcheck(out('paper.epub'));
     expect(report.stdout).toContain('No errors or warnings detected');
   });
 

@@ -9,6 +9,8 @@ export default defineConfig({
     testTimeout: WALL_CLOCK_GUARD_MS,
     hookTimeout: WALL_CLOCK_GUARD_MS,
     reporters: ['default', './test/summary-reporter.ts'],
+    // One epubcheck JVM serves the whole run (test/global-setup.ts).
+    globalSetup: ['./test/global-setup.ts'],
     pool: 'forks',
     // One more worker than this machine's two cores: test files spend much of their time waiting
     // on the validators they start (Java, Chromium, npm), and a third file fills those waits. On

@@ -5,6 +5,7 @@ import remarkParse from 'remark-parse';
 import { unified } from 'unified';
 import type { VFile } from 'vfile';
 import { githubAlerts } from './alerts.ts';
+import { remarkDefinitionIndex } from './definition-index.ts';
 import { remarkDefinitionLists } from './definition-list.ts';
 import { headingAttributes } from './heading-attributes.ts';
 import { remarkPandocMath, splitLabelledMathFences } from './math-syntax.ts';
@@ -20,7 +21,8 @@ const processor = unified()
   .use(remarkFrontmatter, ['yaml'])
   .use(remarkPandocMath)
   .use(remarkDefinitionLists)
-  .use(remarkSubSuper);
+  .use(remarkSubSuper)
+  .use(remarkDefinitionIndex);
 
 /** The tree of a Markdown text; the steps after the parse read syntax written inside other syntax. */
 export function parse(file: VFile): Root {
