@@ -2,7 +2,7 @@
  * Colophon against Pandoc on the same inputs, in one run. Reports median wall time, CPU time
  * (user+sys, children included), peak RSS and ratios, and writes bench/RESULTS.md.
  * Usage: npm run bench [-- --runs N --only html,epub --sizes seed,1mb,batch,10mb,100mb
- *   --results FILE --no-watch --no-bundle]
+ *   --results FILE --no-watch --watch-only --no-bundle]
  * Nothing here is asserted: performance is measured, never tested against a clock.
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -222,7 +222,9 @@ async function main(): Promise<void> {
   if (sizes.includes('100mb')) book(100, (contender) => contender.tool === 'colophon' && contender.edition === 'all');
 
   const rows: string[] = [];
-  for (const input of inputs) {
+  // --watch-only: the warm rebuilds alone; the rows of the cold runs stay as the last run wrote them.
+  const watchOnly = args.includes('--watch-only');
+  for (const input of watchOnly ? [] : inputs) {
     const byEdition = new Map<string, { tool: string; seconds: number; cpuSeconds: number; rssMb: number; ok: boolean; detail: string; ran: boolean }[]>();
     for (const contender of contenders) {
       if (only && !only.includes(contender.edition)) continue;
@@ -281,15 +283,15 @@ async function main(): Promise<void> {
   const previous = existsSync(resultsFile) ? readFileSync(resultsFile, 'utf8') : '';
   // Rows of inputs this run did not measure (the 10 MB book is opt-in) stay, marked as older.
   const measured = new Set(inputs.map((input) => input.name));
-  const kept = (section: string) =>
+  const kept = (section: string, measured: Set<string>) =>
     (previous.split(`## ${section}`)[1] ?? '')
       .split('\n## ')[0]!
       .split('\n')
       .filter((line) => /^\| [^-|]/.test(line) && !line.startsWith('| input') && !measured.has(line.split('|')[1]!.replace('(earlier run)', '').trim()))
       .map((line) => (line.includes('(earlier run)') ? line : line.replace(/^\| ([^|]+) \|/, '| $1 (earlier run) |')));
   // Rows from before the CPU column get an empty cell there.
-  rows.push(...kept('Results').map((line) => (line.split('|').length === 9 ? line.replace(/^((?:\|[^|]*){4})\|/, '$1| |') : line)));
-  watchRows.push(...kept('Warm rebuild in watch mode'));
+  rows.push(...kept('Results', watchOnly ? new Set() : measured).map((line) => (line.split('|').length === 9 ? line.replace(/^((?:\|[^|]*){4})\|/, '$1| |') : line)));
+  watchRows.push(...kept('Warm rebuild in watch mode', args.includes('--no-watch') ? new Set() : measured));
   const report = [
     '# Benchmark results',
     '',

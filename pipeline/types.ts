@@ -3,6 +3,7 @@ import type { BlockContent, Image, ImageReference, Parent, PhrasingContent, Root
 import type { Limits } from './read/limits.ts';
 import type { ReadOptions } from './read/source.ts';
 import type { VFile } from 'vfile';
+import type { ElementContent } from 'hast';
 import type { Node as UnistNode } from 'unist';
 
 export const EDITIONS = ['html', 'pdf', 'epub'] as const;
@@ -182,6 +183,22 @@ export interface SharedResources {
    * `disk` when one is given; undefined when neither.
    */
   trees(disk?: TreeCacheLocation): TreeStore | undefined;
+  /**
+   * Highlighted code kept by language and text, in a watch session (undefined otherwise): an
+   * edit highlights again only the code blocks it changed (transforms/highlight.ts).
+   */
+  highlights?: HighlightMemo;
+  /**
+   * The size of the pieces large documents are parsed in, when not the default (128 KB): a
+   * watch session uses smaller ones, so that an edit re-parses less (parse/chunked-parse.ts).
+   */
+  pieceBytes?: number;
+}
+
+/** hast children of highlighted code by key (language and text), shared: nothing may change them. */
+export interface HighlightMemo {
+  get(key: string): ElementContent[] | undefined;
+  set(key: string, children: ElementContent[]): void;
 }
 
 /** The on-disk cache of parsed trees (build/tree-cache.ts); `read: false` only writes it (`--force`). */

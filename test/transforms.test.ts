@@ -1,5 +1,6 @@
 import type { FootnoteDefinition, FootnoteReference, Root, Table } from 'mdast';
-import type { Abstract, Figure } from '../pipeline/types.ts';
+import type { Abstract, Figure, HighlightMemo } from '../pipeline/types.ts';
+import { createSharedResources } from '../pipeline/build/resources.ts';
 import { term } from '../pipeline/terms.ts';
 import { toString } from 'mdast-util-to-string';
 import { visit } from 'unist-util-visit';
@@ -262,6 +263,30 @@ describe('code highlighting', () => {
       const html = hljs.highlight(value, { language: lang === 'js' ? 'javascript' : lang === 'html' ? 'xml' : lang, ignoreIllegals: true }).value;
       expect((node.data as { hChildren?: unknown } | undefined)?.hChildren).toEqual([...fromHtmlChildren(html), { type: 'text', value: '\n' }]);
     });
+  });
+
+  it('in a watch session, highlights each code block once: a rebuild takes unchanged code from the memo, with the same spans', () => {
+    const memo = createSharedResources({ treeMemoryBytes: 1024 * 1024 }).highlights;
+    expect(memo).toBeDefined();
+    let misses = 0;
+    const counting: HighlightMemo = {
+      get: (key) => memo?.get(key),
+      set: (key, children) => {
+        misses++;
+        memo?.set(key, children);
+      },
+    };
+    const code = (value: string): Root => ({ type: 'root', children: [{ type: 'code', lang: 'js', value }, { type: 'code', lang: 'python', value: 'x = 1\n' }, { type: 'code', lang: 'nosuch', value: 'y' }] });
+    const first = code('let a = 1;');
+    highlightCode(first, counting);
+    expect(misses).toBe(2);
+    // An edit of the first block: only it is highlighted again; the result is a cold run's.
+    const edited = code('let a = 2;');
+    highlightCode(edited, counting);
+    expect(misses).toBe(3);
+    const cold = code('let a = 2;');
+    highlightCode(cold);
+    expect(edited).toEqual(cold);
   });
 });
 

@@ -14,7 +14,7 @@ import { normalizeSvg } from '../read/svg.ts';
 import type { CachedMessage } from './cache.ts';
 import { checkSource, checkTreeDepth, defaultLimits } from '../read/limits.ts';
 import { report } from '../messages.ts';
-import { parseDocumentText } from '../parse/chunked-parse.ts';
+import { defaultPieces, parseDocumentText } from '../parse/chunked-parse.ts';
 import { decodeSource } from '../read/source.ts';
 import { runTransforms } from '../transforms/index.ts';
 import { createSharedResources } from './resources.ts';
@@ -74,7 +74,7 @@ export async function renderDocument(source: Source, context: RenderContext, sha
   await yieldToEventLoop();
   let tree: Root;
   try {
-    tree = loaded.tree ?? parseDocumentText(file, undefined, trees);
+    tree = loaded.tree ?? parseDocumentText(file, shared.pieceBytes ? { ...defaultPieces, pieceBytes: shared.pieceBytes } : defaultPieces, trees);
   } catch (error) {
     // The parser's own tree walkers recurse; a stack overflow means nesting past what they bear.
     if (!(error instanceof RangeError)) throw error;
@@ -94,6 +94,7 @@ export async function renderDocument(source: Source, context: RenderContext, sha
     defaults: context.project,
     readData: (url, place) => recorded(url, dataResolver.data(url, place)),
     ownFile: (path) => dataResolver.own(path),
+    highlights: shared.highlights,
   });
   output.meta = meta;
   if (failed(file, context.strict)) return finish();

@@ -3,6 +3,7 @@ import type { ElementContent } from 'hast';
 import { fromHtml } from 'hast-util-from-html';
 import type { Code, Root } from 'mdast';
 import { visit } from 'unist-util-visit';
+import type { HighlightMemo } from '../types.ts';
 // Brings mdast's `data.hChildren` into scope.
 import type {} from 'mdast-util-to-hast';
 
@@ -87,13 +88,22 @@ function languageOf(lang: string): { hljs: Highlighter; name: string } | undefin
   return name ? { hljs, name } : undefined;
 }
 
-export function highlightCode(tree: Root): void {
+/**
+ * Highlight every fenced code block with a known language. With `memo` (a watch session), code
+ * highlighted before is taken from there: the spans are a function of the grammar and the text.
+ */
+export function highlightCode(tree: Root, memo?: HighlightMemo): void {
   visit(tree, 'code', (node: Code) => {
     const language = node.lang ? languageOf(node.lang) : undefined;
     if (!language || node.value === '') return;
-    const result = language.hljs.highlight(node.value, { language: language.name, ignoreIllegals: true });
-    const root = result._emitter?.root;
-    const children = root && !result.illegal && !result.errorRaised ? tokensToHast(root) : fromHtmlChildren(result.value);
+    const key = memo ? `${language.name}\0${node.value}` : '';
+    let children = memo?.get(key);
+    if (!children) {
+      const result = language.hljs.highlight(node.value, { language: language.name, ignoreIllegals: true });
+      const root = result._emitter?.root;
+      children = root && !result.illegal && !result.errorRaised ? tokensToHast(root) : fromHtmlChildren(result.value);
+      memo?.set(key, children);
+    }
     // mdast-util-to-hast ends a code block's text with a line break; keep it.
     node.data = { ...node.data, hChildren: [...children, { type: 'text', value: '\n' }] };
   });

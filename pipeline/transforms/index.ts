@@ -1,6 +1,6 @@
 import type { Root } from 'mdast';
 import type { VFile } from 'vfile';
-import type { DocumentMeta } from '../types.ts';
+import type { DocumentMeta, HighlightMemo } from '../types.ts';
 import { plainText } from '../plain-text.ts';
 import { insertAbstract } from './abstract.ts';
 import { checkDefinitions } from './definitions.ts';
@@ -25,6 +25,8 @@ export interface TransformOptions extends MetadataOptions {
   readData?: ReadData;
   /** Reads a file of Colophon's own (the default citation style). */
   ownFile?: (path: string) => Uint8Array;
+  /** Code highlighted in an earlier build of this watch session. */
+  highlights?: HighlightMemo;
 }
 
 /**
@@ -87,7 +89,7 @@ export function runTransforms(tree: Root, file: VFile, options: TransformOptions
   }
   describeDocument(tree, meta);
   titleAlerts(tree, meta.lang);
-  highlightCode(tree);
+  highlightCode(tree, options.highlights);
   return meta;
 }
 

@@ -6,7 +6,7 @@ import { toString } from 'mdast-util-to-string';
 import { posix } from 'node:path';
 import type { Position } from 'unist';
 import { SKIP, visit } from 'unist-util-visit';
-import type { VFile } from 'vfile';
+import { VFile } from 'vfile';
 import { quoted, report } from '../messages.ts';
 // Brings mdast's `data.hName` / `data.hProperties` into scope.
 import type {} from 'mdast-util-to-hast';
@@ -106,8 +106,26 @@ interface Passed {
   node: RootContent;
 }
 
+/**
+ * What goes through hast-util-raw in a Markdown node's place: its index only. hast-util-raw
+ * copies what it passes through (structuredClone): handing it the node itself made it copy the
+ * whole Markdown tree for the raw HTML between top-level blocks. The node is put back after.
+ */
+interface Placeholder {
+  type: 'mdastNode';
+  index: number;
+}
+
 interface Conversion {
   file: VFile;
+  /**
+   * What hast-util-raw is given as its `file`. It only switches positions on (they come from
+   * the raw nodes' own positions) and gives the parsed root a position, which is not used here;
+   * for that root it indexes every line of the file it is given, once per call. With the
+   * document itself that was the whole text indexed once per parent holding raw HTML (0.75 s
+   * of 1 MB of READMEs); an empty stand-in costs nothing and gives the same nodes.
+   */
+  positions: VFile;
   /** Kinds of element dropped so far: each is reported once. */
   dropped: Set<string>;
   /** Where the raw HTML of this parent sits (for nodes parse5 gives no position). */
@@ -130,9 +148,10 @@ export function rawHtmlToMdast(tree: Root, file: VFile, options: { trust?: boole
   const blockHolders = new WeakMap<Element, boolean>();
   const chapters = file.data.bookChapters;
   const trust = options.trust === true;
+  const positions = new VFile();
   const conversionFor = (chapter: number | undefined): Conversion => {
     const chapterPath = chapter && chapters ? chapters[chapter - 1] : undefined;
-    return { file, dropped, folder: chapterPath ? posix.dirname(chapterPath) : '.', trust, blockHolders };
+    return { file, positions, dropped, folder: chapterPath ? posix.dirname(chapterPath) : '.', trust, blockHolders };
   };
   // Raw HTML inside blocks (inline tags in a paragraph, HTML in a list item or a quote).
   for (const block of tree.children) {
@@ -207,15 +226,15 @@ function convertChildren(parent: Parent, conversion: Conversion, replace: (child
   const phrasing = parent.type === 'paragraph' || parent.type === 'htmlInline' || parent.type === 'subscript' || parent.type === 'superscript' || parent.type === 'heading' || parent.type === 'tableCell' || parent.type === 'emphasis' || parent.type === 'strong' || parent.type === 'delete' || parent.type === 'link' || parent.type === 'linkReference';
   const hast: HastRoot = {
     type: 'root',
-    children: (parent.children as RootContent[]).map((child) =>
-      child.type === 'html' ? ({ type: 'raw', value: (child as Html).value, position: child.position } as unknown as ElementContent) : ({ type: 'mdastNode', node: child } as unknown as ElementContent),
+    children: (parent.children as RootContent[]).map((child, index) =>
+      child.type === 'html' ? ({ type: 'raw', value: (child as Html).value, position: child.position } as unknown as ElementContent) : ({ type: 'mdastNode', index } satisfies Placeholder as unknown as ElementContent),
     ),
   };
   const fallback = (parent.children as RootContent[]).find((child) => child.type === 'html')?.position;
   let parsed: HastRoot;
   try {
     try {
-      parsed = raw(hast, { passThrough: ['mdastNode'], file: conversion.file }) as HastRoot;
+      parsed = raw(hast, { passThrough: ['mdastNode'], file: conversion.positions }) as HastRoot;
     } catch (error) {
       if (error instanceof RangeError) throw error;
       parsed = raw(hast, { passThrough: ['mdastNode'] }) as HastRoot;
@@ -227,9 +246,25 @@ function convertChildren(parent: Parent, conversion: Conversion, replace: (child
     replace((parent.children as RootContent[]).filter((child) => child.type !== 'html'));
     return;
   }
+  // With `trust` the source nodes stay as written beside the converted ones (keepTrusted): the
+  // converted tree gets copies, as hast-util-raw gave before; otherwise the nodes themselves.
+  restorePassed(parsed, parent.children as RootContent[], conversion.trust);
   const context = { ...conversion, fallback };
   const converted = phrasing ? toPhrasing(parsed.children, context) : toBlocks(parsed.children, context);
   replace(conversion.trust ? keepTrusted(parent.children as RootContent[], converted, phrasing) : converted);
+}
+
+/** Put the Markdown nodes back where hast-util-raw left their placeholders. */
+function restorePassed(parsed: HastRoot, sources: RootContent[], copy: boolean): void {
+  const stack: { children: unknown[] }[] = [parsed];
+  for (let parent = stack.pop(); parent; parent = stack.pop()) {
+    for (const child of parent.children as (HastChild | Placeholder)[]) {
+      if (child.type === 'mdastNode') {
+        const source = sources[(child as unknown as Placeholder).index]!;
+        (child as Passed).node = copy ? structuredClone(source) : source;
+      } else if ('children' in child) stack.push(child);
+    }
+  }
 }
 
 /**
