@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { build } from '../pipeline/build/build.ts';
 import { createSharedResources } from '../pipeline/build/resources.ts';
 import { parseDocumentText } from '../pipeline/parse/chunked-parse.ts';
+import { runTransforms } from '../pipeline/transforms/index.ts';
 import type { SharedResources, TreeStore } from '../pipeline/types.ts';
 import { copyInto, fixturesDir, tempProject } from './helpers.ts';
 import { writeFileSync } from 'node:fs';
@@ -56,20 +57,29 @@ function apply(text: string, change: typeof edit extends fc.Arbitrary<infer T> ?
 }
 
 describe('incremental rebuilds give what a cold build gives', () => {
-  it('a parse that reuses the last parse’s pieces gives the cold tree, after random edits (fast-check)', () => {
+  it('a parse that reuses the last parse’s pieces gives the cold tree, and the transforms with remembered highlighting the cold result, after random edits (fast-check)', () => {
     // A third of the fixtures (about 50 KB, 30 pieces): each run parses it several times over.
     const base = corpus(3);
     fc.assert(
       fc.property(fc.array(edit, { minLength: 1, maxLength: 3 }), (edits) => {
-        const trees = createSharedResources({ treeMemoryBytes: 64 * 1024 * 1024 }).trees();
+        const session = createSharedResources({ treeMemoryBytes: 64 * 1024 * 1024 });
+        const trees = session.trees();
         let text = base;
-        parseDocumentText(new VFile({ value: text }), smallPieces, trees);
+        runTransforms(parseDocumentText(new VFile({ value: text }), smallPieces, trees), new VFile({ value: text }), { highlights: session.highlights });
+        let warm = parseDocumentText(new VFile({ value: text }), smallPieces, trees);
+        let cold = warm;
         for (const change of edits) {
           text = apply(text, change);
-          const warm = parseDocumentText(new VFile({ value: text }), smallPieces, trees);
-          const cold = parseDocumentText(new VFile({ value: text }), smallPieces);
+          warm = parseDocumentText(new VFile({ value: text }), smallPieces, trees);
+          cold = parseDocumentText(new VFile({ value: text }), smallPieces);
           expect(warm).toEqual(cold);
         }
+        // The transforms too, after the last edit, with the code highlighted before taken from the memo.
+        const warmFile = new VFile({ value: text });
+        const coldFile = new VFile({ value: text });
+        expect(runTransforms(warm, warmFile, { highlights: session.highlights })).toEqual(runTransforms(cold, coldFile));
+        expect(warm).toEqual(cold);
+        expect(warmFile.messages.map(String)).toEqual(coldFile.messages.map(String));
       }),
       { seed: 20261201, numRuns: 8 },
     );
