@@ -2,6 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { VFile } from 'vfile';
+import { visit } from 'unist-util-visit';
 import { describe, expect, it } from 'vitest';
 import { cutPoints, parseDocumentText } from '../pipeline/parse/chunked-parse.ts';
 import { parse } from '../pipeline/parse/parse.ts';
@@ -53,6 +54,13 @@ describe('parsing a large document in pieces', () => {
       '- item\n\n  ```\n  code\n\n# Heading\n\n```\nreal fence\n\n# inside\n```\n',
       '> quote\n> ```\n> code\n\n# Heading\n',
       'No final newline\n\n# Last',
+      // Found by the random documents: indented code reads the line after it as interrupting (an
+      // item numbered 2 is text); a piece opening with `---` must not read as front matter (an
+      // unclosed one stops every container); an item's end depends on the next item's marker.
+      '3) alpha\nTerm\n\n:   alpha\n\n    more\n\n2. alpha\n+ alpha\n\n  alpha\n',
+      '---\n-\n\n\n1. alpha\n   continued\n$$\n',
+      '2. alpha\n\n\n---\n- [ ] alpha\n',
+      '- Term alpha\n  : alpha\n\n\n-\n[alpha]: /a\n',
     ];
     for (const text of cases) expect(pieces(text), text).toEqual(whole(text));
   });
@@ -70,6 +78,23 @@ describe('parsing a large document in pieces', () => {
       paragraph.map((text) => `> ${text}`),
       paragraph.map((text) => `1. ${text}\n   continued`),
       fc.constant('| a | b |\n|---|---|\n| 1 | 2 |'),
+      // Containers that a cut may fall between: definitions, alerts, lists with other markers,
+      // containers inside containers.
+      paragraph.map((text) => `Term ${text}\n: ${text}`),
+      paragraph.map((text) => `Term\n\n:   ${text}\n\n    more`),
+      fc.constantFrom(': stray description', '~ tilde', '    : indented', '* * *', '---', '2024 was a year', '-not an item'),
+      paragraph.map((text) => `> [!NOTE]\n> ${text}`),
+      paragraph.map((text) => `* ${text}`),
+      paragraph.map((text) => `+ ${text}\n\n  ${text}`),
+      paragraph.map((text) => `3) ${text}`),
+      paragraph.map((text) => `2. ${text}`),
+      paragraph.map((text) => `- Term ${text}\n  : ${text}`),
+      paragraph.map((text) => `> - > ${text}`),
+      paragraph.map((text) => `- [ ] ${text}`),
+      paragraph.map((text) => `- ${text}\n\n      indented code`),
+      fc.constantFrom('    indented code', '-', '2.', '<custom-element>', '| a |\n|---|'),
+      paragraph.map((text) => `[^n1]: ${text}\n\n    ${text}`),
+      fc.constantFrom('$$', '$$\nx^2\n$$', '<details>', '</details>'),
     );
     const document = fc.array(fc.tuple(block, fc.constantFrom('\n', '\n\n', '\n\n\n')), { minLength: 1, maxLength: 40 }).map((parts) => parts.map(([text, gap]) => text + gap).join(''));
     fc.assert(
@@ -78,5 +103,65 @@ describe('parsing a large document in pieces', () => {
       }),
       { seed: 20261128, numRuns: 300 },
     );
+  });
+
+  // Texts dense with containers are cut every few hundred container lines, whatever their size:
+  // micromark copies its event list each time a container closes, so one whole parse is quadratic.
+  const containerDense: Record<string, (i: number) => string> = {
+    quotes: (i) => `> quote ${i}\n\n`,
+    alerts: (i) => `> [!NOTE]\n> alert ${i}\n\n`,
+    'loose definitions': (i) => `Term ${i}\n: Definition ${i}\n\n`,
+    'lists between paragraphs': (i) => `- item ${i}\n\nparagraph ${i}\n\n`,
+    'one loose list': (i) => `- item ${i}\n\n  > quoted ${i}\n\n`,
+    'definitions in a list': (i) => `- Term ${i}\n  : Definition ${i}\n\n`,
+    'footnote definitions between paragraphs': (i) => `[^n${i}]: note ${i}\n\nparagraph ${i}[^n${i}]\n\n`,
+    'nested containers': (i) => `> - > item ${i}\n\n`,
+    'ordered lists, two delimiters': (i) => `${i}${i % 3 === 0 ? ')' : '.'} item ${i}\n\n`,
+  };
+  const repeat = (make: (i: number) => string, count: number) => Array.from({ length: count }, (_, i) => make(i + 1)).join('');
+
+  it.each(Object.entries(containerDense))('cuts %s into pieces that give the tree of a whole parse', (_, make) => {
+    // 600 blocks: two or more pieces by default, a dozen or more at 50 container lines a piece,
+    // and with cuts everywhere (each piece costs a parser's set-up) 40 blocks, a piece each.
+    const text = repeat(make, 600);
+    expect(cutPoints(text, Number.POSITIVE_INFINITY).length).toBeGreaterThanOrEqual(1);
+    const expected = whole(text);
+    expect(parseDocumentText(new VFile({ value: text }))).toEqual(expected);
+    expect(parseDocumentText(new VFile({ value: text }), { minBytes: 0, pieceBytes: Number.POSITIVE_INFINITY, pieceContainers: 50 })).toEqual(expected);
+    const short = repeat(make, 40);
+    expect(pieces(short)).toEqual(whole(short));
+  });
+
+  it('keeps the work per piece bounded on texts dense with containers (20,000 quotes, 10,000 definitions)', () => {
+    // The bound is on work, not time: no piece holds more than a few hundred container lines, so
+    // the quadratic part of a parse stays per piece, and the whole is linear in the text.
+    for (const [make, count] of [
+      [containerDense.quotes!, 20_000],
+      [containerDense['loose definitions']!, 10_000],
+    ] as const) {
+      const text = repeat(make, count);
+      const bounds = [0, ...cutPoints(text, 128 * 1024), text.length];
+      const containerLines = bounds.slice(1).map((end, index) => text.slice(bounds[index], end).match(/^[>:]/gm)?.length ?? 0);
+      expect(Math.max(...containerLines)).toBeLessThanOrEqual(260);
+      const tree = parseDocumentText(new VFile({ value: text }));
+      // Every block is there, in order, with its position in the whole text.
+      const texts: string[] = [];
+      visit(tree, 'text', (node) => {
+        texts.push(node.value);
+      });
+      const last = make(count).trim().split('\n').at(-1)?.replace(/^[>:] /, '');
+      expect(texts.at(-1)).toBe(last);
+      expect(tree.position?.end.offset).toBe(text.length);
+      if (make === containerDense.quotes) {
+        expect(tree.children.length).toBe(count);
+        expect(tree.children.at(-1)?.position?.start.line).toBe(2 * count - 1);
+      } else {
+        // One list of all the terms and descriptions, as a whole parse gives.
+        expect(tree.children.length).toBe(1);
+        const list = tree.children[0];
+        expect(list?.type === 'defList' ? list.children.length : 0).toBe(2 * count);
+        expect(list?.type === 'defList' ? list.children.at(-1)?.position?.start.line : 0).toBe(3 * count - 1);
+      }
+    }
   });
 });
