@@ -121,9 +121,9 @@ describe('parsing a large document in pieces', () => {
   const repeat = (make: (i: number) => string, count: number) => Array.from({ length: count }, (_, i) => make(i + 1)).join('');
 
   it.each(Object.entries(containerDense))('cuts %s into pieces that give the tree of a whole parse', (_, make) => {
-    // 600 blocks: two or more pieces by default, a dozen or more at 50 container lines a piece,
+    // 300 blocks: two or more pieces by default, six or more at 50 container lines a piece,
     // and with cuts everywhere (each piece costs a parser's set-up) 40 blocks, a piece each.
-    const text = repeat(make, 600);
+    const text = repeat(make, 300);
     expect(cutPoints(text, Number.POSITIVE_INFINITY).length).toBeGreaterThanOrEqual(1);
     const expected = whole(text);
     expect(parseDocumentText(new VFile({ value: text }))).toEqual(expected);
