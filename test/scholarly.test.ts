@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { renderDocument, type Source } from '../pipeline/build/document.ts';
 import { openEditionThread } from '../pipeline/build/edition-thread.ts';
 import { parse } from '../pipeline/parse/parse.ts';
+import { typesetFormulas } from '../pipeline/writers/pdf/math.ts';
 import type { RenderContext } from '../pipeline/types.ts';
 import { runTransforms } from '../pipeline/transforms/index.ts';
 import { headingText } from '../pipeline/writers/shared/format.ts';
@@ -154,6 +155,24 @@ describe('the PDF on a thread of its own', () => {
     }
     expect(new Map(threaded.assets)).toEqual(new Map(inLine.assets));
     expect(threaded.missing.sort()).toEqual(inLine.missing.sort());
+  });
+});
+
+describe('PDF formulas as outlines', () => {
+  it('draws colours, colour boxes and cancelling arrows itself; only text outside the math fonts needs an SVG renderer', () => {
+    const { tree, file } = parsed('$\\color{red}{x} + y$ and $\\colorbox{yellow}{z}$ and $\\cancelto{0}{x}$ and $\\color[rgb]{0,0,1}{w}$ and $\\text{é}$\n');
+    const formulas = [...typesetFormulas(tree, file, '#000000').entries()].map(([node, formula]) => ({ tex: node.value, formula }));
+    const [red, box, arrow, blue, accented] = formulas;
+    expect(red?.formula.outlines?.operators).toMatch(/^q 1 0 0 rg 1 0 0 RG q /);
+    // \color is a switch, as in TeX: x + y are red, one coloured group.
+    expect(red?.formula.outlines?.operators.match(/ rg /g)).toHaveLength(1);
+    expect(box?.formula.outlines?.operators).toMatch(/^q 1 1 0 rg q [^Q]* re f Q Q/);
+    // The arrow of \cancelto is rotated: a matrix with a rotation in it.
+    expect(arrow?.formula.outlines?.operators).toMatch(/q -?[\d.]+ -?0\.\d+ -?0\.\d+ -?[\d.]+ [\d.-]+ [\d.-]+ cm /);
+    expect(blue?.formula.outlines?.operators).toMatch(/^q 0 0 1 rg 0 0 1 RG /);
+    for (const entry of [red, box, arrow, blue]) expect(entry?.formula.svg).toBeUndefined();
+    expect(accented?.formula.outlines).toBeUndefined();
+    expect(accented?.formula.svg).toContain('<text');
   });
 });
 

@@ -1,3 +1,5 @@
+import colorString from 'color-string';
+
 /**
  * Shapes as PDF path operators (filled with `f`, or stroked with `S`), in
  * the coordinates of an SVG viewBox (y down), with the colour to fill them in.
@@ -16,26 +18,29 @@ export interface SvgElement {
   value?: string;
 }
 
-/** x' = a·x + e, y' = d·y + f: MathJax's SVG only translates and scales. */
+/** x' = a·x + c·y + e, y' = b·x + d·y + f: MathJax's SVG translates and scales, and rotates (`\\cancelto`'s arrow). */
 interface Affine {
   a: number;
+  b: number;
+  c: number;
   d: number;
   e: number;
   f: number;
 }
 
-const IDENTITY: Affine = { a: 1, d: 1, e: 0, f: 0 };
+const IDENTITY: Affine = { a: 1, b: 0, c: 0, d: 1, e: 0, f: 0 };
 
 /**
  * The outlines of MathJax's SVG for a formula (`fontCache: 'none'`: every glyph is a path), as
  * PDF path operators in the SVG's own coordinates. This skips serialising the SVG and parsing it
  * again in svg-to-pdfkit, which was most of the cost of math in the PDF. What MathJax writes for
- * formulas without text or colour is taken: groups, glyph paths, filled rectangles (rules),
- * stroked lines and frames (array rules, `\cancel`, `\boxed`), and nested viewports (the
- * stretched pieces of braces and arrows), moved and scaled. MathJax's stylesheet rules for
- * array lines are applied, which svg-to-pdfkit (reading no CSS) cannot do: it filled an
- * array's frame black. Anything else (text in a font, colours, ellipses, styled paths) gives
- * undefined, and the formula goes through svg-to-pdfkit as before.
+ * formulas is taken: groups, glyph paths, filled rectangles (rules), stroked lines and frames
+ * (array rules, `\cancel`, `\boxed`), and nested viewports (the stretched pieces of braces and
+ * arrows), moved, scaled and rotated (`\cancelto`'s arrow), in the text's colour or in their own
+ * (`\color`, `\colorbox`). MathJax's stylesheet rules for array lines are applied, which
+ * svg-to-pdfkit (reading no CSS) cannot do: it filled an array's frame black. Anything else
+ * (text in a font, for characters MathJax's fonts lack; ellipses; styled paths; translucent
+ * colours) gives undefined, and the formula goes through svg-to-pdfkit.
  */
 export function outlinesOf(svg: SvgElement, color: string, glyphs: Map<string, string | undefined> = new Map()): VectorOutlines | undefined {
   const viewBox = numbers(svg.attributes?.viewBox);
@@ -53,17 +58,31 @@ function draw(node: SvgElement, outer: Affine, operators: string[], glyphs: Map<
   if (node.kind === '#text') return !node.value?.trim();
   if (node.kind === '#comment') return true;
   const attributes = node.attributes ?? {};
-  for (const [name, value] of Object.entries(attributes)) {
-    if (name.startsWith('data-')) continue;
-    if (!READ.has(name)) return false;
-    // Colours other than the text's are svg-to-pdfkit's.
-    if ((name === 'fill' || name === 'stroke') && value !== 'currentColor' && !(name === 'fill' && value === 'none')) return false;
+  for (const name of Object.keys(attributes)) {
+    if (!name.startsWith('data-') && !READ.has(name)) return false;
   }
+  // A colour of its own (`\\color`, `\\colorbox`): what the element draws is painted in it.
+  const fill = paint(attributes.fill, true);
+  const stroke = paint(attributes.stroke, false);
+  if (fill === undefined || stroke === undefined) return false;
   const own = attributes.transform === undefined ? IDENTITY : parseTransform(String(attributes.transform));
   if (!own) return false;
   const matrix = compose(outer, own);
   const children = node.children ?? [];
   if (node.kind !== 'g' && node.kind !== 'svg' && children.length > 0) return false;
+  if (fill || stroke) {
+    const painted: string[] = [];
+    if (!drawShape(node, matrix, painted, glyphs, inTable)) return false;
+    operators.push(`q ${fill ? `${fill} rg ` : ''}${stroke ? `${stroke} RG ` : ''}${painted.join('\n')} Q`);
+    return true;
+  }
+  return drawShape(node, matrix, operators, glyphs, inTable);
+}
+
+/** The element itself, under `matrix`, in the colours in force. */
+function drawShape(node: SvgElement, matrix: Affine, operators: string[], glyphs: Map<string, string | undefined>, inTable: boolean): boolean {
+  const attributes = node.attributes ?? {};
+  const children = node.children ?? [];
   const at = (names: string[]) => names.map((name) => Number(attributes[name] ?? 0));
   const width = Number(attributes['stroke-thickness'] ?? attributes['stroke-width'] ?? 0);
   switch (node.kind) {
@@ -109,7 +128,7 @@ function draw(node: SvgElement, outer: Affine, operators: string[], glyphs: Map<
       const [vx = 0, vy = 0, vw = w, vh = h] = attributes.viewBox === undefined ? [] : numbers(attributes.viewBox);
       if (![x, y, w, h, vx, vy, vw, vh].every(Number.isFinite) || vw <= 0 || vh <= 0) return false;
       const scale = Math.min(w / vw, h / vh);
-      const inner: Affine = { a: scale, d: scale, e: x + (w - vw * scale) / 2 - vx * scale, f: y + (h - vh * scale) / 2 - vy * scale };
+      const inner: Affine = { a: scale, b: 0, c: 0, d: scale, e: x + (w - vw * scale) / 2 - vx * scale, f: y + (h - vh * scale) / 2 - vy * scale };
       const content: string[] = [];
       if (!children.every((child) => draw(child, inner, content, glyphs, false))) return false;
       operators.push(transformed(matrix, `${number(x)} ${number(y)} ${number(w)} ${number(h)} re W n\n${content.join('\n')}`));
@@ -118,6 +137,21 @@ function draw(node: SvgElement, outer: Affine, operators: string[], glyphs: Map<
     default:
       return false;
   }
+}
+
+/**
+ * An SVG paint as PDF colour operands ("1 0 0"): '' for the text's own colour (currentColor, no
+ * attribute, or `none` where `none` may stand), undefined for what cannot be drawn as a plain
+ * colour (translucent, a pattern). CSS colour names and notations are read by color-string.
+ */
+function paint(value: unknown, none: boolean): string | undefined {
+  if (value === undefined || value === 'currentColor' || (none && value === 'none')) return '';
+  const rgba = colorString.get.rgb(String(value));
+  if (rgba?.[3] !== 1) return undefined;
+  return rgba
+    .slice(0, 3)
+    .map((part) => number(part / 255, 1000))
+    .join(' ');
 }
 
 /** Line width and dashes (MathJax's classes for dashed and dotted array lines: twice the width). */
@@ -130,7 +164,7 @@ function stroke(width: number, attributes: Record<string, unknown>): string {
 /** Operators drawn under a matrix, in a graphics state of their own. */
 function transformed(matrix: Affine, operators: string): string {
   if (matrix === IDENTITY) return `q ${operators} Q`;
-  return `q ${number(matrix.a, 1000)} 0 0 ${number(matrix.d, 1000)} ${number(matrix.e)} ${number(matrix.f)} cm ${operators} Q`;
+  return `q ${number(matrix.a, 1000)} ${number(matrix.b, 1000)} ${number(matrix.c, 1000)} ${number(matrix.d, 1000)} ${number(matrix.e)} ${number(matrix.f)} cm ${operators} Q`;
 }
 
 function numbers(value: unknown): number[] {
@@ -140,19 +174,34 @@ function numbers(value: unknown): number[] {
 
 function compose(outer: Affine, inner: Affine): Affine {
   if (inner === IDENTITY) return outer;
-  return { a: outer.a * inner.a, d: outer.d * inner.d, e: outer.a * inner.e + outer.e, f: outer.d * inner.f + outer.f };
+  return {
+    a: outer.a * inner.a + outer.c * inner.b,
+    b: outer.b * inner.a + outer.d * inner.b,
+    c: outer.a * inner.c + outer.c * inner.d,
+    d: outer.b * inner.c + outer.d * inner.d,
+    e: outer.a * inner.e + outer.c * inner.f + outer.e,
+    f: outer.b * inner.e + outer.d * inner.f + outer.f,
+  };
 }
 
-/** `translate(x[, y]) scale(sx[, sy])…`; undefined for rotations, skews and matrices. */
+/** `translate(x[, y]) scale(sx[, sy]) rotate(deg[, cx, cy])…`; undefined for skews and matrices. */
 function parseTransform(value: string): Affine | undefined {
   let matrix = IDENTITY;
-  const rest = value.replace(/\s*(translate|scale)\(\s*([^)]*)\)\s*/g, (_whole, kind: string, list: string) => {
-    const [first = Number.NaN, second] = list.split(/[\s,]+/).filter(Boolean).map(Number);
-    const step: Affine = kind === 'translate' ? { a: 1, d: 1, e: first, f: second ?? 0 } : { a: first, d: second ?? first, e: 0, f: 0 };
+  const rest = value.replace(/\s*(translate|scale|rotate)\(\s*([^)]*)\)\s*/g, (_whole, kind: string, list: string) => {
+    const [first = Number.NaN, second, third] = list.split(/[\s,]+/).filter(Boolean).map(Number);
+    if (kind === 'rotate') {
+      // About (cx, cy): move it to the origin, turn, move it back.
+      const [cx = 0, cy = 0] = [second, third];
+      const radians = (first * Math.PI) / 180;
+      const [cos, sin] = [Math.cos(radians), Math.sin(radians)];
+      matrix = compose(compose(compose(matrix, { ...IDENTITY, e: cx, f: cy }), { a: cos, b: sin, c: -sin, d: cos, e: 0, f: 0 }), { ...IDENTITY, e: -cx, f: -cy });
+      return '';
+    }
+    const step: Affine = kind === 'translate' ? { ...IDENTITY, e: first, f: second ?? 0 } : { ...IDENTITY, a: first, d: second ?? first };
     matrix = compose(matrix, step);
     return '';
   });
-  if (rest.trim() !== '' || ![matrix.a, matrix.d, matrix.e, matrix.f].every(Number.isFinite)) return undefined;
+  if (rest.trim() !== '' || !Object.values(matrix).every(Number.isFinite)) return undefined;
   return matrix;
 }
 
