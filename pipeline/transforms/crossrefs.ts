@@ -85,8 +85,9 @@ function splitReferences(node: Text, targets: Map<string, Target>, lang: string,
   };
   /**
    * `[@fig:a; @fig:b; @tbl:c]`: "Figures 1 and 2, Table 3", as pandoc-crossref writes it: runs
-   * of the same kind share one plural word, each number its own link. A section named by its
-   * title, an unknown label, or `-@` (number only) stands as it would alone.
+   * of the same kind share one plural word, each number its own link; three or more numbers in a
+   * row are a range ("Figures 1–3", both ends links). A section named by its title, an unknown
+   * label, or `-@` (number only) stands as it would alone.
    */
   const several = (items: { label: string; bare: boolean; offset: number }[]): PhrasingContent[] => {
     const groups: ({ kind: Target['kind']; bare: boolean; targets: Target[] } | { alone: PhrasingContent })[] = [];
@@ -113,9 +114,13 @@ function splitReferences(node: Text, targets: Map<string, Target>, lang: string,
         const word = term(lang, PLURAL[group.kind]);
         nodes.push({ type: 'text', value: /^(zh|ja)\b/i.test(lang) ? word : `${word}\u00a0` });
       }
-      group.targets.forEach((target, index) => {
-        if (index > 0) nodes.push({ type: 'text', value: term(lang, index === group.targets.length - 1 ? 'lastSeparator' : 'listSeparator') });
-        nodes.push(numberLink(target));
+      const runs = consecutiveRuns(group.targets);
+      runs.forEach((run, index) => {
+        if (index > 0) nodes.push({ type: 'text', value: term(lang, index === runs.length - 1 ? 'lastSeparator' : 'listSeparator') });
+        const [start, end] = [run[0], run.at(-1)];
+        if (start) nodes.push(numberLink(start));
+        // Three or more in a row are a range, as pandoc-crossref writes them: "Figures 2–5".
+        if (end && end !== start) nodes.push({ type: 'text', value: '\u2013' }, numberLink(end));
       });
     }
     return nodes;
@@ -145,6 +150,29 @@ function splitReferences(node: Text, targets: Map<string, Target>, lang: string,
   }
   if (last < value.length) pieces.push({ type: 'text', value: value.slice(last) });
   return pieces;
+}
+
+/**
+ * The targets as written, with each stretch of three or more whose numbers follow one another
+ * (1, 2, 3; or 2.1, 2.2, 2.3) as one run; others are runs of one.
+ */
+function consecutiveRuns(targets: Target[]): Target[][] {
+  const runs: Target[][] = [];
+  for (const target of targets) {
+    const run = runs.at(-1);
+    const last = run?.at(-1);
+    if (run && last && follows(last.number, target.number)) run.push(target);
+    else runs.push([target]);
+  }
+  // A pair stays a pair ("1 and 2"), as in pandoc-crossref.
+  return runs.flatMap((run) => (run.length === 2 ? run.map((target) => [target]) : [run]));
+}
+
+/** "3" → "4", "2.1" → "2.2": the same prefix, the last part one more. */
+function follows(previous: string | undefined, next: string | undefined): boolean {
+  const before = /^(.*?)(\d+)$/.exec(previous ?? '');
+  const after = /^(.*?)(\d+)$/.exec(next ?? '');
+  return !!before && !!after && before[1] === after[1] && Number(after[2]) === Number(before[2]) + 1;
 }
 
 const PLURAL: Record<Target['kind'], TermKey> = { figure: 'figures', table: 'tables', section: 'sections', equation: 'equations' };
