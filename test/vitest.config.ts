@@ -16,5 +16,9 @@ export default defineConfig({
     // on the validators they start (Java, Chromium, npm), and a third file fills those waits. On
     // a fresh clone `npm test` took 317 s with two workers and 255 s with three.
     maxWorkers: 3,
+    // A worker keeps the modules it imported for its next test file: importing the pipeline
+    // (pdfkit, fonts, MathJax, citeproc…) anew for each of 30 files cost ~60 s of an idle run.
+    // Nothing in the pipeline or the tests keeps state in a module (see GUIDE), so files stay independent.
+    isolate: false,
   },
 });
