@@ -3,13 +3,20 @@
  * every edition, so HTML, EPUB and PDF print the same word. Keyed by the primary language subtag;
  * a missing language or key falls back to English. Other features add their own keys here.
  */
-export type TermKey = 'figure' | 'table' | 'abstract' | 'captionSeparator' | 'section' | 'equation' | 'by' | 'notes' | CrossrefPluralTerm | AlertTerm;
+export type TermKey = 'figure' | 'table' | 'abstract' | 'captionSeparator' | 'section' | 'equation' | 'by' | 'notes' | BackLinkTerm | CrossrefPluralTerm | AlertTerm;
 
 /**
  * Several cross-references at once ("Figures 1, 2 and 3"): the plural words, the separator
  * between items and the one before the last (spaces included; none in Chinese and Japanese).
  */
 type CrossrefPluralTerm = 'figures' | 'tables' | 'sections' | 'equations' | 'listSeparator' | 'lastSeparator';
+
+/**
+ * The accessible name of a link from a note back to where it is cited (HTML's and EPUB's notes):
+ * templates with `{number}`, the note's number, and `{citation}`, which of its citations (2, 3…).
+ * Use `backLinkLabel`.
+ */
+type BackLinkTerm = 'backToReference' | 'backToCitation';
 
 /** GitHub alerts' titles (issue 14). */
 type AlertTerm = 'note' | 'tip' | 'important' | 'warning' | 'caution';
@@ -22,6 +29,8 @@ const ENGLISH: Terms = {
   figures: 'Figures', tables: 'Tables', sections: 'Sections', equations: 'Equations', listSeparator: ', ', lastSeparator: ' and ',
   by: 'By',
   notes: 'Notes',
+  backToReference: 'Back to reference {number}',
+  backToCitation: 'Back to reference {number}, citation {citation}',
 };
 
 /** The title of a document's notes (HTML's and EPUB's notes section). */
@@ -29,6 +38,13 @@ const NOTES_TITLES: Record<string, string> = {
   fr: 'Notes', de: 'Anmerkungen', es: 'Notas', it: 'Note', pt: 'Notas', nl: 'Noten', sv: 'Noter', da: 'Noter', nb: 'Noter',
   fi: 'Huomautukset', pl: 'Przypisy', cs: 'Poznámky', ru: 'Примечания', uk: 'Примітки', el: 'Σημειώσεις', tr: 'Notlar',
   ar: 'الحواشي', he: 'הערות', hi: 'टिप्पणियाँ', th: 'หมายเหตุ', ko: '주석', ja: '注', zh: '注释',
+};
+
+/** Back links (see BackLinkTerm): to a note's first citation, and to a further one (default: `… ({citation})`). */
+const BACK_LINKS: Record<string, [string, string?]> = {
+  de: ['Zurück zum Verweis {number}'], fr: ['Retour à l’appel de note {number}'], es: ['Volver a la referencia {number}'],
+  it: ['Torna al riferimento {number}'], pt: ['Voltar à referência {number}'], nl: ['Terug naar verwijzing {number}'],
+  pl: ['Powrót do odsyłacza {number}'], ru: ['Назад к ссылке {number}'], zh: ['返回引用 {number}'], ja: ['参照 {number} に戻る'],
 };
 
 /**
@@ -102,6 +118,9 @@ for (const [language, [figures, tables, sections, equations, lastSeparator, list
 
 for (const [language, by] of Object.entries(BYLINE_WORDS)) TERMS[language] = { ...TERMS[language], by };
 for (const [language, notes] of Object.entries(NOTES_TITLES)) TERMS[language] = { ...TERMS[language], notes };
+for (const [language, [backToReference, backToCitation = `${backToReference} ({citation})`]] of Object.entries(BACK_LINKS)) {
+  TERMS[language] = { ...TERMS[language], backToReference, backToCitation };
+}
 
 /** Norwegian Bokmål is often tagged `no`. */
 const ALIASES: Record<string, string> = { no: 'nb', nn: 'nb' };
@@ -110,6 +129,11 @@ const ALIASES: Record<string, string> = { no: 'nb', nn: 'nb' };
 export function term(lang: string, key: TermKey): string {
   const primary = lang.toLowerCase().split('-')[0] ?? 'en';
   return TERMS[ALIASES[primary] ?? primary]?.[key] ?? ENGLISH[key];
+}
+
+/** The accessible name of a note's link back to its `citation`-th citation (1 for the first). */
+export function backLinkLabel(lang: string, number: string, citation: number): string {
+  return term(lang, citation > 1 ? 'backToCitation' : 'backToReference').replace('{number}', number).replace('{citation}', String(citation));
 }
 
 /** "Figure 3", "図3": the label of a numbered figure or table. */

@@ -122,3 +122,30 @@ describe('the body handed over a few blocks at a time', () => {
     expect(toHtml(rest)).toMatch(/^\n<section data-footnotes/);
   });
 });
+
+describe('the links back from notes, in the document’s language', () => {
+  it('names each back link with the words of terms.ts, in HTML and EPUB alike', async () => {
+    const { VFile } = await import('vfile');
+    const { unified } = await import('unified');
+    const { default: rehypeStringify } = await import('rehype-stringify');
+    const stringifier = unified().use(rehypeStringify);
+    const { parse } = await import('../pipeline/parse/parse.ts');
+    const { runTransforms } = await import('../pipeline/transforms/index.ts');
+    const { contentToHast } = await import('../pipeline/writers/shared/render.ts');
+    const { labelsFor } = await import('../pipeline/writers/epub/labels.ts');
+    const { backLinkLabel } = await import('../pipeline/terms.ts');
+    const backLinks = (lang: string) => {
+      const file = new VFile({ path: 'notes.md', value: 'One[^a] and again[^a], then[^b].\n\n[^a]: Note a.\n[^b]: Note b.\n' });
+      const tree = parse(file);
+      runTransforms(tree, file);
+      return [...stringifier.stringify(contentToHast(tree, { lang })).matchAll(/data-footnote-backref[^>]*aria-label="([^"]*)"|aria-label="([^"]*)"[^>]*data-footnote-backref/g)].map((match) => match[1] ?? match[2]);
+    };
+    expect(backLinks('en')).toEqual(['Back to reference 1', 'Back to reference 1, citation 2', 'Back to reference 2']);
+    expect(backLinks('de-AT')).toEqual(['Zurück zum Verweis 1', 'Zurück zum Verweis 1 (2)', 'Zurück zum Verweis 2']);
+    expect(backLinks('ja')).toEqual(['参照 1 に戻る', '参照 1 に戻る (2)', '参照 2 に戻る']);
+    // A language without words of its own falls back to English; the EPUB's note numbers use the same words.
+    expect(backLinks('ar')).toEqual(backLinks('en'));
+    expect(labelsFor('fr').backToReference('3')).toBe(backLinkLabel('fr', '3', 1));
+    expect(labelsFor('fr').backToReference('3')).toBe('Retour à l’appel de note 3');
+  });
+});

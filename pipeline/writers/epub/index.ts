@@ -109,7 +109,6 @@ function chapterBody(part: ChapterPart, meta: DocumentMeta, footnotes: FootnoteI
     lang: meta.lang,
     direction: languageDirection(meta.lang),
     footnoteLabel: labels.notes,
-    backLabel: (number, citation) => `${labels.backToReference(number)}${citation > 1 ? ` (${citation})` : ''}`,
   });
   const children = content.children as ElementContent[];
   let front: Element[] = [];

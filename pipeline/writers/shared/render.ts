@@ -10,7 +10,7 @@ import rehypeSanitize, { defaultSchema, type Options as SanitizeSchema } from 'r
 import remarkRehype from 'remark-rehype';
 import { unified } from 'unified';
 import { EXIT, visit } from 'unist-util-visit';
-import { term } from '../../terms.ts';
+import { backLinkLabel, term } from '../../terms.ts';
 import type { Abstract, Caption, DocumentMeta, Figure } from '../../types.ts';
 import { markDirection, type Direction } from './direction.ts';
 import { formatDate, joinNames, outline, type OutlineEntry } from './format.ts';
@@ -191,7 +191,7 @@ export function contentToHast(tree: Root, options: ContentOptions = {}): HastRoo
   const math = mathSlots();
   const rawHtml = hasRawHtml(tree);
   const numberNoteItem = noteItemNumbers(tree);
-  const labelBacklink = backlinkLabels(tree, options.backLabel ?? ((number, citation) => `Back to reference ${number}${citation > 1 ? `, citation ${citation}` : ''}`));
+  const labelBacklink = backlinkLabels(tree, options.backLabel ?? ((number, citation) => backLinkLabel(options.lang ?? 'en', number, citation)));
   // What every converted node goes through after remark-rehype, whole tree or a few blocks at a time:
   // each step looks at one element (or one block, for its direction) only.
   const finishing = unified()
@@ -248,8 +248,7 @@ export function contentToHast(tree: Root, options: ContentOptions = {}): HastRoo
     clobberPrefix: '',
     footnoteLabel: options.footnoteLabel ?? term(options.lang ?? 'en', 'notes'),
     footnoteLabelProperties: { className: ['footnotes-title'] },
-    footnoteBackLabel: (referenceIndex, rereferenceIndex) =>
-      `Back to reference ${referenceIndex + 1}${rereferenceIndex > 1 ? `, citation ${rereferenceIndex}` : ''}`,
+    footnoteBackLabel: (referenceIndex, rereferenceIndex) => backLinkLabel(options.lang ?? 'en', String(referenceIndex + 1), rereferenceIndex),
     ...options.toHast,
     // An edition's own handlers (the HTML edition embeds images) add to the shared ones.
     handlers: { ...handlersFor(options.lang ?? 'en'), ...math.handlers, ...options.toHast?.handlers, ...(streamingRoot ? { root: streamingRoot } : {}) },
