@@ -119,7 +119,9 @@ function measure(command: string[], timeoutSeconds = 600): Sample {
   const lines = result.stderr.trim().split('\n');
   const [seconds, kilobytes, user, system] = lines.at(-1)!.split(' ').map(Number);
   if (result.signal || result.error) {
-    return { seconds: NaN, cpuSeconds: NaN, rssMb: NaN, ok: false, detail: result.signal ? `killed by ${result.signal} after the ${timeoutSeconds} s limit` : String(result.error) };
+    const timedOut = (result.error as NodeJS.ErrnoException | undefined)?.code === 'ETIMEDOUT';
+    const detail = timedOut ? `stopped at the ${timeoutSeconds} s limit` : result.signal ? `killed by ${result.signal}` : String(result.error);
+    return { seconds: NaN, cpuSeconds: NaN, rssMb: NaN, ok: false, detail };
   }
   const detail = lines
     .slice(0, -1)

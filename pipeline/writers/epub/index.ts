@@ -54,14 +54,13 @@ export async function renderEpub({ tree, meta, file, assets, epoch }: WriterInpu
   const direction = languageDirection(meta.lang) === 'rtl' ? ('rtl' as const) : undefined;
   const documents: PackagedDocument[] = [
     { filename: COVER_PAGE, title: meta.title, language: meta.lang, direction, bodyClass: 'cover', body: toXhtml([coverPage(cover)]) },
-    ...parts.map((part, index) => ({
-      filename: part.filename,
-      title: part.title,
-      language: meta.lang,
-      direction,
-      bodyClass: index === 0 ? 'chapter opening' : 'chapter',
-      body: toXhtml(bodies[index]!.root.children as ElementContent[]),
-    })),
+    ...parts.map((part, index) => {
+      const { root } = bodies[index]!;
+      const body = toXhtml(root.children as ElementContent[]);
+      // Serialised: this chapter's hast goes now, not after the whole book is zipped.
+      root.children = [];
+      return { filename: part.filename, title: part.title, language: meta.lang, direction, bodyClass: index === 0 ? 'chapter opening' : 'chapter', body };
+    }),
   ];
 
   const checks: ConformanceFacts = {
