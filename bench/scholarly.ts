@@ -84,8 +84,6 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const rows: string[] = [];
   const contenders: [string, string[]][] = [
     ['colophon html+pdf+epub', ['node', join(root, 'bin', 'colophon.mjs'), 'build', 'paper.md', '--force', '--out', 'out']],
-    // The same on one thread: without the PDF's own thread (build/edition-thread.ts).
-    ['colophon html+pdf+epub, one thread (--jobs 1)', ['node', join(root, 'bin', 'colophon.mjs'), 'build', 'paper.md', '--force', '--jobs', '1', '--out', 'out-1']],
     ['colophon html', ['node', join(root, 'bin', 'colophon.mjs'), 'build', 'paper.md', '--force', '--format', 'html', '--out', 'out-html']],
     ...(pandoc ? ([['pandoc html --mathml --citeproc', ['pandoc', '-s', '--quiet', '--mathml', '--citeproc', '--bibliography', 'refs.bib', 'paper.md', '-o', 'p.html']]] as [string, string[]][]) : []),
   ];

@@ -127,10 +127,13 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
   // A worker costs a few hundred milliseconds to start: worth it only for several documents.
   const jobs = Math.max(1, Math.min(options.jobs ?? (sources.length >= 4 ? availableParallelism() : 1), sources.length));
   const shared = options.shared ?? createSharedResources();
-  // One document at a time: a long one renders its PDF on a second core, beside its other
-  // editions. Not in watch mode (a thread of its own would typeset every rebuild's formulas
-  // cold, where the session's MathJax has them), nor when asked for one thread.
-  const pdfThread = !options.shared && options.jobs !== 1 && availableParallelism() > 1 ? (chars: number) => (chars >= PDF_THREAD_MIN_CHARS ? openEditionThread() : undefined) : undefined;
+  // One document at a time: a long one renders its PDF on another core, beside its other
+  // editions. Only with three cores or more: V8 compiles hot code on threads of its own (about
+  // 40% of a scholarly paper's CPU), which keep a second core busy already, so on two cores
+  // the PDF's thread saved no time and cost CPU (bench/RESULTS-scholarly.md). Not in watch mode
+  // (a thread of its own would typeset every rebuild's formulas cold, where the session's
+  // MathJax has them), nor when asked for one thread.
+  const pdfThread = !options.shared && options.jobs !== 1 && availableParallelism() > 2 ? (chars: number) => (chars >= PDF_THREAD_MIN_CHARS ? openEditionThread() : undefined) : undefined;
   const render = jobs > 1 ? await workerPool(jobs) : { run: (source: Source, context: RenderContext) => renderDocument(source, context, shared, pdfThread), close: async () => {} };
 
   const one = async (source: Source) => {

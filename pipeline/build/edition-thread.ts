@@ -15,7 +15,7 @@ import { workerUrl } from './pool.ts';
 
 /**
  * One edition of a large document rendered on a thread of its own, while the main thread
- * renders the others: on two cores the PDF (the slowest edition by far) overlaps the HTML and
+ * renders the others: the PDF (the slowest edition by far) overlaps the HTML and
  * EPUB. The thread starts before the parse, loads the writer meanwhile, and does what it can
  * from the parsed tree (typesetting the formulas) while the main thread runs the transforms.
  * The edition's bytes are the same as when rendered in line: the thread gets a copy of the very
