@@ -3,17 +3,11 @@ import { paragraphLevels, ScriptTools, visualOrder, type Levels } from './bidi.t
 import { isCjkBreakable } from './fonts.ts';
 import type { Hyphenator } from './hyphenate.ts';
 import { firstFit, INFINITY, knuthPlass, type Break, type BoxItem, type GlueItem, type PenaltyItem } from './linebreak.ts';
-import type { Box, ImageOp, InlineObject, Link, Run, StructNode, TextOp } from './boxes.ts';
+import type { Box, ImageOp, InlineObject, Run, StructNode, TextOp } from './boxes.ts';
 
-/** What a box of text carries besides its width. */
-interface Ink {
+/** What a box of text carries besides its width: its run's drawing fields, with the run's style resolved to a face. */
+interface Ink extends Pick<Run, 'size' | 'color' | 'rise' | 'link' | 'strike' | 'highlight'> {
   face: Face;
-  size: number;
-  color: string;
-  rise: number;
-  link?: Link;
-  strike?: boolean;
-  highlight?: string;
   struct?: StructNode;
 }
 interface TextBox extends BoxItem, Ink {
