@@ -415,7 +415,10 @@ function parseOne(piece: Piece, first: boolean, labels: Map<string, Label>, tree
   if (!piece.last && lastBlock?.type === 'code' && !/^ {0,3}(?:`{3}|~{3})/.test(source.slice(lastBlock.position?.start.offset ?? 0, (lastBlock.position?.start.offset ?? 0) + 6))) return undefined;
   tree.children = kept;
   // Positions as in a parse of the piece alone.
-  if (start > 0) for (const node of kept) shift(node, -countLines(before), -start);
+  if (start > 0) {
+    const lines = countLines(before);
+    for (const node of kept) shift(node, -lines, -start);
+  }
   // Kept with the tree, so that a piece taken from the store is not walked again for them.
   tree.data = { ...tree.data, piece: { defined: definedLabels(tree), referenced: referencedIds(tree) } };
   // The store keeps its own copy: this tree is changed later (positions shifted, then transformed).
