@@ -234,11 +234,13 @@ interface Piece {
   last: boolean;
   /** Label ids the piece holds in brackets. */
   cited: Set<string>;
+  /** The labels the piece seems to define itself (a guess: see parseOne). */
+  defines: Set<string>;
 }
 
 function makePiece(text: string, start: number, end: number, lineShift: number): Piece {
   const pieceText = text.slice(start, end);
-  return { start, text: pieceText, lineShift, last: end === text.length, cited: bracketedIds(pieceText) };
+  return { start, text: pieceText, lineShift, last: end === text.length, cited: bracketedIds(pieceText), defines: new Set(guessLabels(pieceText).map(labelId)) };
 }
 
 function parsePieces(text: string, cuts: number[], store: TreeStore | undefined): Root | undefined {
@@ -375,11 +377,18 @@ function labelId(label: Label): string {
  * starts after a blank line, so they change nothing in it), except for the first piece, which may
  * open with front matter: there they go after the sentinel.
  */
-function parseOne(piece: Piece, first: boolean, labels: Map<string, Label>, trees: TreeStore | undefined): Root | undefined {
+function parseOne(piece: Piece, first: boolean, labels: Map<string, Label>, trees: TreeStore | undefined, trustOwnDefinitions = true): Root | undefined {
   const standIns: string[] = [];
   // Only labels the piece cites: a stand-in costs parsing time, and looking them up from the
   // piece's brackets keeps the choice linear in the piece, however many labels the document has.
+  // None for a label the piece defines itself (every definition's own brackets cite it): checked
+  // after the parse, since the guess may take a line in code for a definition.
+  const ownDefinitions: string[] = [];
   for (const id of piece.cited) {
+    if (trustOwnDefinitions && piece.defines.has(id)) {
+      ownDefinitions.push(id);
+      continue;
+    }
     const label = labels.get(id);
     if (label) standIns.push(label.footnote ? `[^${label.raw}]: -\n\n` : `[${label.raw}]: #\n\n`);
   }
@@ -420,7 +429,12 @@ function parseOne(piece: Piece, first: boolean, labels: Map<string, Label>, tree
     for (const node of kept) shift(node, -lines, -start);
   }
   // Kept with the tree, so that a piece taken from the store is not walked again for them.
-  tree.data = { ...tree.data, piece: { defined: definedLabels(tree), referenced: referencedIds(tree) } };
+  const facts = { defined: definedLabels(tree), referenced: referencedIds(tree) };
+  if (ownDefinitions.length > 0) {
+    const defined = new Set(facts.defined.map(labelId));
+    if (ownDefinitions.some((id) => !defined.has(id))) return parseOne(piece, first, labels, trees, false);
+  }
+  tree.data = { ...tree.data, piece: facts };
   // The store keeps its own copy: this tree is changed later (positions shifted, then transformed).
   trees?.set(key, tree);
   return tree;
