@@ -1,9 +1,9 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, readdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import ts from 'typescript';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectRoot, runCli, tempProject } from './helpers.ts';
 import { WALL_CLOCK_GUARD_MS } from './limits.ts';
 
@@ -23,6 +23,7 @@ const packageJson = JSON.parse(readFileSync(join(projectRoot, 'package.json'), '
 const seed = join(projectRoot, 'source', 'sco-blueprint.md');
 const SLOW = { timeout: 900_000 };
 
+let destination = '';
 let tarball = '';
 let files: string[] = [];
 let project = '';
@@ -51,7 +52,7 @@ function writeOfflineProject(folder: string, tarballPath: string): void {
 }
 
 beforeAll(() => {
-  const destination = tempProject();
+  destination = tempProject();
   // The prepack script, then a pack that runs no script: `prepare` would rebuild this clone's own
   // start-up bundle under the feet of the other test files. --no-check: tsc emits the same files
   // without type-checking pipeline/ a second time (`npm test` runs `tsc --noEmit` over it).
@@ -68,6 +69,11 @@ beforeAll(() => {
   const installed = run('npm', ['ci', '--offline', '--no-audit', '--no-fund'], project);
   expect(installed.status, installed.stderr).toBe(0);
 }, 900_000);
+
+// The installed project holds some 460 MB (the fonts): each run used to leave one in the temporary folder.
+afterAll(() => {
+  for (const folder of [project, destination]) if (folder) rmSync(folder, { recursive: true, force: true });
+});
 
 describe('the packed tarball', () => {
   it('ships the compiled library, its types, the CLI bundle, the templates, the README and the licence; no tests, bench, CI or TypeScript sources', () => {
