@@ -40,6 +40,7 @@ interface Highlighter {
   highlight(code: string, options: { language: string; ignoreIllegals: boolean }): HighlightResult;
   newInstance(): Highlighter;
   configure(options: { classPrefix?: string; throwUnescapedHTML?: boolean }): void;
+  getLanguage(name: string): unknown;
 }
 
 const require = createRequire(import.meta.url);
@@ -74,18 +75,45 @@ function languageOf(lang: string): { hljs: Highlighter; name: string } | undefin
     shared = { hljs, tried: new Map() };
   }
   const { hljs, tried } = shared;
-  if (!tried.has(file)) {
-    let name: string | undefined;
-    try {
-      hljs.registerLanguage(file, require(`highlight.js/lib/languages/${file}`));
-      name = file;
-    } catch {
-      // No such grammar: the code stays plain.
-    }
-    tried.set(file, name);
-  }
+  register(hljs, tried, file);
   const name = tried.get(file);
   return name ? { hljs, name } : undefined;
+}
+
+/**
+ * Load a grammar, then every grammar it embeds by name (`subLanguage`: bash in a console session,
+ * CSS and HTML in JavaScript's template strings, HTML in Markdown): highlight.js uses an embedded
+ * grammar only if it is loaded, so without this a block's colours would depend on which
+ * documents this process had highlighted before.
+ */
+function register(hljs: Highlighter, tried: Map<string, string | undefined>, file: string): void {
+  if (tried.has(file)) return;
+  let name: string | undefined;
+  try {
+    hljs.registerLanguage(file, require(`highlight.js/lib/languages/${file}`));
+    name = file;
+  } catch {
+    // No such grammar: the code stays plain.
+  }
+  tried.set(file, name);
+  if (name) for (const embedded of embeddedLanguages(hljs.getLanguage(name))) register(hljs, tried, embedded);
+}
+
+/** The grammar names a language's modes embed, found by a walk over its definition. */
+function embeddedLanguages(language: unknown): Set<string> {
+  const names = new Set<string>();
+  const seen = new Set<object>();
+  const walk = (value: unknown): void => {
+    if (typeof value !== 'object' || value === null || seen.has(value)) return;
+    seen.add(value);
+    const sub = (value as { subLanguage?: unknown }).subLanguage;
+    for (const embedded of typeof sub === 'string' ? [sub] : Array.isArray(sub) ? sub : []) {
+      if (typeof embedded === 'string' && /^[a-z][a-z0-9]{0,30}$/.test(embedded)) names.add(embedded);
+    }
+    for (const child of Object.values(value)) walk(child);
+  };
+  walk(language);
+  return names;
 }
 
 /**
