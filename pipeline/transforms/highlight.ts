@@ -40,7 +40,6 @@ interface Highlighter {
   highlight(code: string, options: { language: string; ignoreIllegals: boolean }): HighlightResult;
   newInstance(): Highlighter;
   configure(options: { classPrefix?: string; throwUnescapedHTML?: boolean }): void;
-  getLanguage(name: string): unknown;
 }
 
 const require = createRequire(import.meta.url);
