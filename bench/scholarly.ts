@@ -100,7 +100,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     '',
     `Written by \`npx tsx bench/scholarly.ts\`: a generated paper of ${Math.round(markdown.length / 1024)} KB (${pages} PDF pages), 200 formulas (150 inline, 50 numbered display equations), 100 citations against a 60-entry BibTeX file, numbered sections and cross-references. Median of ${runs} runs after one warm-up; each run is a fresh process.`,
     '',
-    `- Load average when it finished: ${loadavg().map((value) => value.toFixed(1)).join(', ')} on ${spawnSync('nproc', { encoding: 'utf8' }).stdout.trim()} cores (other jobs were running: compare the rows with each other, not with an idle machine)`,
+    loadLine(),
     `- Node.js ${process.version}; ${pandoc ? spawnSync('pandoc', ['--version'], { encoding: 'utf8' }).stdout.split('\n')[0] : 'pandoc not installed'}`,
     '',
     '| tool | median CPU s (user+sys) | least CPU s | median wall s | status |',
@@ -110,4 +110,12 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   ].join('\n');
   writeFileSync(join(root, 'bench', 'RESULTS-scholarly.md'), report);
   console.log(report);
+}
+
+/** The load when the run ended, and whether the rows can be read as an idle machine's. */
+function loadLine(): string {
+  const cores = Number(spawnSync('nproc', { encoding: 'utf8' }).stdout.trim());
+  const [lastMinute = 0] = loadavg();
+  const reading = lastMinute > cores ? 'other jobs were running: compare the rows with each other, not with an idle machine' : 'no more runnable jobs than cores in the last minute';
+  return `- Load average when it finished: ${loadavg().map((value) => value.toFixed(1)).join(', ')} on ${cores} cores (${reading})`;
 }
