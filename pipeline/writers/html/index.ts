@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { Element, ElementContent, Root as HastRoot } from 'hast';
 import rehypeStringify from 'rehype-stringify';
 import { unified } from 'unified';
@@ -57,10 +56,10 @@ export function renderHtml({ tree, meta, file, assets }: WriterInput): string {
   parts.push(serialise(notes.children));
   const closing = colophon(meta);
   if (closing) parts.push(serialise([closing]));
-  // The wrapper's own tags, as the stringifier writes them around content (a marker stands for it).
-  const marker = `colophon-body-${randomUUID()}`;
-  const [before = '', after = ''] = serialise([h('main', { id: 'content' }, [h('article', [{ type: 'text', value: marker }])])]).split(marker);
-  const body = before + parts.join('') + after;
+  // The wrapper's own tags, as the stringifier writes them: the content goes before `</article>`.
+  const wrapper = serialise([h('main', { id: 'content' }, [h('article')])]);
+  const inside = wrapper.indexOf('</article>');
+  const body = wrapper.slice(0, inside) + parts.join('') + wrapper.slice(inside);
   const head = stringifier.stringify(headElements(meta));
 
   const template = new TextDecoder().decode(assets.own('templates/html/page.html'));
