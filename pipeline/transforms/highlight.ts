@@ -60,14 +60,16 @@ const ALIASES: Readonly<Record<string, string>> = {
   jsonc: 'json', json5: 'json', toml: 'ini', proto: 'protobuf', vb: 'vbnet', gql: 'graphql',
 };
 
+/** What a grammar's file may be called: a language tag never names a path (`../x` is not a grammar). */
+const GRAMMAR_NAME = /^[a-z][a-z0-9]{0,30}$/;
+
 /** Per process: a highlight.js instance of Colophon's own and the grammars loaded into it. */
 let shared: { hljs: Highlighter; tried: Map<string, string | undefined> } | undefined;
 
 function languageOf(lang: string): { hljs: Highlighter; name: string } | undefined {
   const wanted = lang.toLowerCase();
   const file = ALIASES[wanted] ?? wanted;
-  // A language tag never names a path: `../x` is not a grammar.
-  if (!/^[a-z][a-z0-9]{0,30}$/.test(file)) return undefined;
+  if (!GRAMMAR_NAME.test(file)) return undefined;
   if (!shared) {
     const hljs = (require('highlight.js/lib/core') as Highlighter).newInstance();
     hljs.configure({ throwUnescapedHTML: false });
@@ -107,7 +109,7 @@ function embeddedLanguages(language: unknown): Set<string> {
     seen.add(value);
     const sub = (value as { subLanguage?: unknown }).subLanguage;
     for (const embedded of typeof sub === 'string' ? [sub] : Array.isArray(sub) ? sub : []) {
-      if (typeof embedded === 'string' && /^[a-z][a-z0-9]{0,30}$/.test(embedded)) names.add(embedded);
+      if (typeof embedded === 'string' && GRAMMAR_NAME.test(embedded)) names.add(embedded);
     }
     for (const child of Object.values(value)) walk(child);
   };
