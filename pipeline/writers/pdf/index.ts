@@ -6,6 +6,7 @@ import { languageDirection } from '../shared/direction.ts';
 import { authorNames } from '../shared/format.ts';
 import { ScriptTools } from './bidi.ts';
 import { Pdf } from './pdf-document.ts';
+import { WordShapes } from './word-shapes.ts';
 import { Fonts } from './fonts.ts';
 import { handle, handlers } from './handlers/index.ts';
 import { hyphenatorFor } from './hyphenate.ts';
@@ -27,6 +28,9 @@ export const pdfWriter: Writer = {
   // The formulas are typeset from the parsed tree while the transforms run (in a thread of their own).
   prepare: ({ formulas }, shared) => typesetAhead(formulas, FORMULA_COLOR, shared),
 };
+
+/** Session-wide values made from nothing (see `SharedResources.parsed`): the same empty bytes always match. */
+const NO_BYTES = new Uint8Array(0);
 
 /** The colour formulas are drawn in (the body text's). */
 const FORMULA_COLOR = '#000000';
@@ -85,7 +89,7 @@ export function planPdf({ tree, meta, file, assets, epoch, shared }: WriterInput
       CreationDate: date,
       ModDate: date,
     },
-  });
+  }, shared ? shared.parsed('colophon:pdf-word-shapes', NO_BYTES, () => new WordShapes()) : undefined);
 
   const definitions = linkDefinitions(tree);
   const noteDefinitions = tree.children.filter((node): node is FootnoteDefinition => node.type === 'footnoteDefinition');

@@ -16,15 +16,17 @@ export class Pdf {
   private readonly done: Promise<Uint8Array>;
   /** Colour → the operators pdfkit's `fillColor` writes for it. */
   private readonly fillOperatorsByColor = new Map<string, string>();
-  private readonly shapes = new WordShapes();
+  /** Shaped words: the build's or the watch session's when given, else this document's own. */
+  private readonly shapes: WordShapes;
   /** Per font, copies of glyphs that stand for more than one text (see `glyphFor`). */
   private readonly glyphCopies = new Map<PdfFont, Map<string, number>>();
 
   /** The document claims PDF/A-2b: what that forbids is an error, not a warning. */
   readonly pdfa: boolean;
 
-  constructor(options: DocumentOptions) {
+  constructor(options: DocumentOptions, shapes = new WordShapes()) {
     this.pdfa = options.pdfa;
+    this.shapes = shapes;
     const Ctor = PDFDocumentCtor as unknown as new (options: object) => RawDocument;
     this.raw = new Ctor({
       size: options.size,

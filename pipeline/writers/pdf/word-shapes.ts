@@ -1,23 +1,26 @@
 import { newBidi, type Bidi } from './bidi.ts';
-import type { FontkitGlyph, GlyphPosition, PdfFont } from './pdfkit-api.ts';
+import type { FontkitFont, FontkitGlyph, GlyphPosition, PdfFont } from './pdfkit-api.ts';
 
 /**
  * Words shaped as pdfkit's layout shapes them, cached per font and kept compact: pdfkit's own
  * cache (turned off, see pdf-document.ts) keeps fontkit's whole glyph runs, and a book has
- * tens of thousands of distinct words.
+ * tens of thousands of distinct words. The cache is keyed by the parsed face (fontkit's), not
+ * by pdfkit's per-document font: a shape depends only on the face and the word, so one
+ * WordShapes may serve every PDF of a build or a watch session whose faces are shared
+ * (fonts.ts), and a rebuild shapes only the words it has not met.
  */
 export class WordShapes {
-  private readonly byFont = new Map<PdfFont, Map<string, ShapedWord>>();
+  private readonly byFont = new WeakMap<FontkitFont, Map<string, ShapedWord>>();
   /** The same, shaped right to left (words of a right-to-left run). */
-  private readonly byFontRtl = new Map<PdfFont, Map<string, ShapedWord>>();
+  private readonly byFontRtl = new WeakMap<FontkitFont, Map<string, ShapedWord>>();
   /** bidi-js, for its mirroring table: made with the first right-to-left word. */
   private bidi: Bidi | undefined;
 
   /** One word shaped by fontkit, as pdfkit's layout would (or right to left), cached per font. */
   shape(font: PdfFont, word: string, rtl = false): ShapedWord {
     const cache = rtl ? this.byFontRtl : this.byFont;
-    let words = cache.get(font);
-    if (!words) cache.set(font, (words = new Map()));
+    let words = cache.get(font.font);
+    if (!words) cache.set(font.font, (words = new Map()));
     let shaped = words.get(word);
     if (!shaped) {
       // Right to left, brackets and other paired signs take their mirrored glyphs (UAX #9, L4):

@@ -1,0 +1,91 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { build } from '../pipeline/build/build.ts';
+import { createSharedResources } from '../pipeline/build/resources.ts';
+import { fixturesDir, tempProject } from './helpers.ts';
+
+/**
+ * A watch session's PDF rebuilds reuse what earlier builds laid out and shaped
+ * (writers/pdf): after any edit the PDF must be the bytes a cold build of the same text gives.
+ */
+
+/** A short text of many kinds of block (notes, tables, lists, code, links, headings), a few pages long. */
+function baseText(): string {
+  const pieces = ['pdf-features/features.md', 'notes/input.md', 'pdf-table/table.md', 'pdf-widows/widows.md'].map((name) =>
+    readFileSync(join(fixturesDir, name), 'utf8').replace(/^---\n[\s\S]*?\n---\n/, ''),
+  );
+  return [
+    '---',
+    'title: Edited in a watch session',
+    'author: A. Writer',
+    '---',
+    '',
+    ...pieces.map((text, index) => `# Part ${index + 1}\n\n${text}`),
+    '',
+    'Greek αβγ, Hebrew שלום and Arabic سلام in one line, with a [link to part 1](#part-1).',
+    '',
+    '[^late]: A note defined at the end.',
+    '',
+  ].join('\n');
+}
+
+/** One edit as a user makes it: a line typed, a line deleted, a character changed, a heading or a note added. */
+const edit = fc.record({
+  at: fc.double({ min: 0, max: 1, noNaN: true }),
+  kind: fc.constantFrom('insert-line', 'delete-line', 'replace-char', 'insert-heading'),
+  text: fc.constantFrom('A new line of *text* that runs on long enough to wrap onto a second line of the page.', 'See [a link](#part-2) and a note[^late].', '> quoted', '- item', 'שלום', 'x'),
+});
+
+function apply(text: string, change: typeof edit extends fc.Arbitrary<infer T> ? T : never): string {
+  // Edits stay below the front matter.
+  const start = text.indexOf('\n---\n') + 5;
+  const at = start + Math.floor(change.at * (text.length - start));
+  const lineStart = text.lastIndexOf('\n', at) + 1;
+  switch (change.kind) {
+    case 'insert-line':
+      return `${text.slice(0, lineStart)}${change.text}\n${text.slice(lineStart)}`;
+    case 'delete-line': {
+      const lineEnd = text.indexOf('\n', at);
+      return lineEnd === -1 ? text.slice(0, lineStart) : text.slice(0, lineStart) + text.slice(lineEnd + 1);
+    }
+    case 'replace-char':
+      return `${text.slice(0, at)}${change.text[0]}${text.slice(at + 1)}`;
+    case 'insert-heading':
+      return `${text.slice(0, lineStart)}\n## ${change.text}\n\n${text.slice(lineStart)}`;
+  }
+}
+
+describe('incremental PDF rebuilds', () => {
+  it('give the bytes of a cold build after random edits (fast-check)', async () => {
+    const images = ['gradient.png', 'photo.jpg', 'diagram.svg'].map((name) => [`source/${name}`, readFileSync(join(fixturesDir, 'pdf-features', name))]);
+    const root = tempProject({ 'source/doc.md': '', ...Object.fromEntries(images) });
+    const path = join(root, 'source/doc.md');
+    const options = { root, paths: ['source'], formats: ['pdf'] as 'pdf'[], cache: false, dryRun: true, sourceDateEpoch: 0 };
+    const pdfOf = async (shared?: ReturnType<typeof createSharedResources>) => {
+      const result = await build({ ...options, shared });
+      const document = result.documents[0]!;
+      expect(document.file.messages.filter((message) => message.fatal).map(String)).toEqual([]);
+      return { bytes: Buffer.from(document.editions[0]!.bytes), messages: document.file.messages.map(String) };
+    };
+    writeFileSync(path, baseText());
+    await fc.assert(
+      fc.asyncProperty(fc.array(edit, { minLength: 1, maxLength: 2 }), async (edits) => {
+        const session = createSharedResources({ treeMemoryBytes: 64 * 1024 * 1024 });
+        let text = baseText();
+        writeFileSync(path, text);
+        await pdfOf(session);
+        for (const change of edits) {
+          text = apply(text, change);
+          writeFileSync(path, text);
+          const warm = await pdfOf(session);
+          const cold = await pdfOf();
+          expect(warm.messages).toEqual(cold.messages);
+          expect(warm.bytes.equals(cold.bytes)).toBe(true);
+        }
+      }),
+      { seed: 20261202, numRuns: 3 },
+    );
+  });
+});
