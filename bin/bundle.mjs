@@ -73,7 +73,14 @@ const common = {
 };
 await build({
   ...common,
-  entryPoints: [join(root, 'pipeline', 'cli', 'cli.ts')],
+  // The CLI, and what a worker thread of the build runs: the pool's workers load this same file
+  // through the same code cache (worker.js, below), instead of compiling their own copy of every package.
+  stdin: {
+    contents: "export { main } from './pipeline/cli/cli.ts'; export { startWorkerThread } from './pipeline/build/worker-thread.ts';",
+    resolveDir: root,
+    sourcefile: 'colophon-cli.ts',
+    loader: 'ts',
+  },
   outfile: join(outdir, 'cli.cjs'),
   format: 'cjs',
   // tinypool starts its workers from its own files, so it stays where npm put it.
@@ -91,10 +98,33 @@ await build({
     ].join('\n'),
   },
 });
-// Worker threads load ES modules (tinypool's contract); they start rarely, for many documents.
+// A worker thread of the build pool (tinypool's contract: an ES module whose default export runs a
+// task) loads cli.cjs through the code cache that bin/colophon.mjs names in COLOPHON_CODE_CACHE:
+// compiling pdfkit, fontkit and the rest afresh cost each worker about a second of CPU.
+writeFileSync(
+  join(outdir, 'worker.js'),
+  `// Written by bin/bundle.mjs: a worker thread of the build, from the CLI bundle and its code cache.
+import { readFileSync } from 'node:fs';
+import Module, { createRequire } from 'node:module';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Script } from 'node:vm';
+
+const file = fileURLToPath(new URL('./cli.cjs', import.meta.url));
+let cachedData;
+try {
+  if (process.env.COLOPHON_CODE_CACHE) cachedData = readFileSync(process.env.COLOPHON_CODE_CACHE);
+} catch {}
+const script = new Script(Module.wrap(readFileSync(file, 'utf8')), { filename: file, cachedData });
+const module = { exports: {} };
+script.runInThisContext().call(module.exports, module.exports, createRequire(file), module, file, dirname(file));
+export default module.exports.startWorkerThread();
+`,
+);
+// The parse worker is small: an ES module of its own.
 await build({
   ...common,
-  entryPoints: { worker: join(root, 'pipeline', 'build', 'worker.ts'), 'parse-worker': join(root, 'pipeline', 'parse', 'parse-worker.ts') },
+  entryPoints: { 'parse-worker': join(root, 'pipeline', 'parse', 'parse-worker.ts') },
   outdir,
   format: 'esm',
   external: ['pdfkit', 'fontkit', 'svg-to-pdfkit', 'epub-gen-memory', 'hyphen', 'jszip', 'tinypool'],

@@ -62,6 +62,8 @@ function loadBundle(folder, cacheFile) {
     if (cacheFile) cachedData = readFileSync(cacheFile);
   } catch {}
   const script = new Script(Module.wrap(readFileSync(file, 'utf8')), { filename: file, cachedData });
+  // The build's worker threads load the same bundle through the same cache (bin/bundle.mjs writes their worker.js).
+  if (cacheFile) process.env.COLOPHON_CODE_CACHE = cacheFile;
   const module = { exports: {} };
   script.runInThisContext().call(module.exports, module.exports, createRequire(file), module, file, folder);
   const saveCache = () => {

@@ -1,0 +1,23 @@
+import { workerData } from 'node:worker_threads';
+import { renderDocument, type RenderOutput, type Source } from './document.ts';
+import type { RenderContext } from '../types.ts';
+import { createSharedResources } from './resources.ts';
+import { EDITION_THREAD, serveEditionThread } from './edition-thread.ts';
+
+/** One task of the build's pool: a document and how to render it. */
+export interface WorkerTask {
+  source: Source;
+  context: RenderContext;
+}
+
+/**
+ * Set up a worker thread of the build (worker.ts, or the CLI bundle's worker, which loads this
+ * through V8's code cache) and return what renders one document in it. The thread's caches
+ * (parsed fonts, shaped words) live as long as the thread, for every document it renders.
+ */
+export function startWorkerThread(): (task: WorkerTask) => Promise<RenderOutput> {
+  const shared = createSharedResources();
+  // Started for one edition of a document (edition-thread.ts) rather than by the build's pool.
+  if ((workerData as Record<string, unknown> | null)?.[EDITION_THREAD]) serveEditionThread(shared);
+  return ({ source, context }) => renderDocument(source, context, shared);
+}
