@@ -193,6 +193,12 @@ export interface SharedResources {
    * watch session uses smaller ones, so that an edit re-parses less (parse/chunked-parse.ts).
    */
   pieceBytes?: number;
+  /**
+   * A value a writer keeps between the builds of a watch session under `key`, made by `make`
+   * the first time (undefined outside a watch session): the PDF writer's laid-out blocks of
+   * each document (writers/pdf/layout-memo.ts).
+   */
+  writerMemo?<T>(key: string, make: () => T): T;
 }
 
 /** hast children of highlighted code by key (language and text), shared: nothing may change them. */

@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { build } from '../pipeline/build/build.ts';
 import { createSharedResources } from '../pipeline/build/resources.ts';
+import type { LayoutMemo } from '../pipeline/writers/pdf/layout-memo.ts';
 import { fixturesDir, tempProject } from './helpers.ts';
 
 /**
@@ -67,7 +68,7 @@ describe('incremental PDF rebuilds', () => {
       const result = await build({ ...options, shared });
       const document = result.documents[0]!;
       expect(document.file.messages.filter((message) => message.fatal).map(String)).toEqual([]);
-      return { bytes: Buffer.from(document.editions[0]!.bytes), messages: document.file.messages.map(String) };
+      return { bytes: Buffer.from(document.editions[0]!.bytes), messages: document.file.messages.map(String), path: document.file.path };
     };
     writeFileSync(path, baseText());
     await fc.assert(
@@ -83,6 +84,9 @@ describe('incremental PDF rebuilds', () => {
           const cold = await pdfOf();
           expect(warm.messages).toEqual(cold.messages);
           expect(warm.bytes.equals(cold.bytes)).toBe(true);
+          // The warm build did reuse laid-out blocks: most of them.
+          const memo = session.writerMemo?.(`pdf-layout:${warm.path}`, () => undefined as LayoutMemo | undefined);
+          expect(memo!.counts.reused).toBeGreaterThan(memo!.counts.laidOut);
         }
       }),
       { seed: 20261202, numRuns: 3 },

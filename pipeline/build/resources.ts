@@ -24,6 +24,7 @@ export function createSharedResources(options: SharedResourceOptions = {}): Shar
     // Pieces of 32 KB instead of 128 KB: on 1 MB of READMEs a one-line edit re-parses in about
     // half the time, and the session's first parse costs about a tenth more.
     pieceBytes: memory ? 32 * 1024 : undefined,
+    writerMemo: memory ? writerMemo() : undefined,
     parsed<T>(key: string, bytes: Uint8Array, parse: (bytes: Uint8Array) => T): T {
       const hit = entries.get(key);
       if (hit && (hit.bytes === bytes || Buffer.from(hit.bytes.buffer, hit.bytes.byteOffset, hit.bytes.byteLength).equals(bytes))) return hit.value as T;
@@ -31,6 +32,15 @@ export function createSharedResources(options: SharedResourceOptions = {}): Shar
       entries.set(key, { bytes, value });
       return value;
     },
+  };
+}
+
+/** Values the writers keep for the session, by key (each writer's memo keeps itself bounded). */
+function writerMemo(): <T>(key: string, make: () => T) => T {
+  const values = new Map<string, unknown>();
+  return <T>(key: string, make: () => T): T => {
+    if (!values.has(key)) values.set(key, make());
+    return values.get(key) as T;
   };
 }
 

@@ -5,6 +5,7 @@ import * as fontkit from 'fontkit';
 import type { AssetResolver, SharedResources } from '../../types.ts';
 import type { FontkitFont, Pdf, PdfFont } from './pdf-document.ts';
 import { fontEmbeddingRefusal, type EmbeddingPermissions } from './pdfa.ts';
+import type { LayoutWatch } from './layout-watch.ts';
 import type { Theme } from './theme.ts';
 
 /** The styles a run of text can ask for; each maps to a chain of faces tried in order. */
@@ -24,7 +25,7 @@ export interface Segment {
 
 /** Scripts whose faces are loaded only when a character of the text needs them. */
 type Script = 'cjk' | 'japanese' | 'korean' | 'arabic' | 'hebrew' | 'devanagari' | 'thai' | 'emoji';
-type FaceKey = 'regular' | 'italic' | 'bold' | 'boldItalic' | 'mono' | 'monoBold' | Script | `${Script}Bold`;
+export type FaceKey = 'regular' | 'italic' | 'bold' | 'boldItalic' | 'mono' | 'monoBold' | Script | `${Script}Bold`;
 
 /**
  * The fonts of one PDF: the theme's faces, embedded and subset by pdfkit, with a fallback
@@ -39,8 +40,14 @@ export class Fonts {
   private readonly missing = new Set<number>();
   /** Under PDF/A, faces whose licence forbids embedding, not yet reported (why, by face). */
   private readonly refused = new Map<Face, string>();
+  /** The same faces, kept after they are reported. */
+  private readonly refusedFaces = new Set<Face>();
   /** Han characters take the Japanese face's forms, not the Chinese ones. */
   private readonly japanese: boolean;
+  /** Characters no face has and refused faces met, reported or not (a report is once per document). */
+  notices = 0;
+  /** Set while a block is laid out for the watch session's memo: faces are recorded in it as asked for. */
+  watch: LayoutWatch | undefined;
 
   constructor(
     private readonly pdf: Pdf,
@@ -68,23 +75,33 @@ export class Fonts {
   }
 
   face(key: FaceKey): Face {
+    if (this.watch && !this.watch.faces.includes(key)) this.watch.faces.push(key);
     let face = this.faces.get(key);
     if (!face) {
-      const path = this.pathOf(key);
-      const bytes = this.assets.own(path);
-      // fontkit parses a face's tables lazily and keeps them: a face shared with the documents
-      // built before this one (same bytes) costs nothing to lay out again. pdfkit's subset of
-      // it stays per document.
-      const parsed = this.shared ? this.shared.parsed(`pdf-font:${path}`, bytes, (data) => fontkit.create(Buffer.from(data.buffer, data.byteOffset, data.byteLength)) as FontkitFont) : bytes;
-      const font = this.pdf.registerFont(key, parsed);
+      const font = this.pdf.registerFont(key, this.parsed(key));
       face = { name: key, font };
       this.faces.set(key, face);
       if (this.pdf.pdfa) {
         const refusal = fontEmbeddingRefusal((font.font['OS/2'] as { fsType?: EmbeddingPermissions } | undefined)?.fsType);
-        if (refusal) this.refused.set(face, refusal);
+        if (refusal) {
+          this.refused.set(face, refusal);
+          this.refusedFaces.add(face);
+        }
       }
     }
     return face;
+  }
+
+  /**
+   * The face's font as fontkit parsed it, shared with the documents built before this one when
+   * its bytes are the same (fontkit parses tables lazily and keeps them: such a face costs
+   * nothing to lay out again; pdfkit's subset of it stays per document); its bytes when nothing
+   * is shared. Registers nothing.
+   */
+  parsed(key: FaceKey): FontkitFont | Uint8Array {
+    const path = this.pathOf(key);
+    const bytes = this.assets.own(path);
+    return this.shared ? this.shared.parsed(`pdf-font:${path}`, bytes, (data) => fontkit.create(Buffer.from(data.buffer, data.byteOffset, data.byteLength)) as FontkitFont) : bytes;
   }
 
   private pathOf(key: FaceKey): string {
@@ -150,7 +167,10 @@ export class Fonts {
           if (face === primary) this.reportMissing(codePoint, text, offset, place);
         }
       }
-      if (face !== current && place && this.refused.has(face)) this.reportRefused(face, pointIn(text, offset, place));
+      if (face !== current && this.refusedFaces.has(face)) {
+        this.notices++;
+        if (place && this.refused.has(face)) this.reportRefused(face, pointIn(text, offset, place));
+      }
       if (face !== current && buffer) {
         out.push({ text: buffer, face: current! });
         buffer = '';
@@ -177,6 +197,7 @@ export class Fonts {
   }
 
   private reportMissing(codePoint: number, text: string, offset: number, place?: Position): void {
+    this.notices++;
     if (this.missing.has(codePoint)) return;
     this.missing.add(codePoint);
     const hex = codePoint.toString(16).toUpperCase().padStart(4, '0');

@@ -1,7 +1,7 @@
 import type { FootnoteDefinition, RootContent } from 'mdast';
 import { definitions as linkDefinitions } from 'mdast-util-definitions';
 import { visit } from 'unist-util-visit';
-import type { Writer, WriterInput } from '../../types.ts';
+import type { AssetResolver, Writer, WriterInput } from '../../types.ts';
 import { languageDirection } from '../shared/direction.ts';
 import { authorNames } from '../shared/format.ts';
 import { ScriptTools } from './bidi.ts';
@@ -12,6 +12,7 @@ import { handle, handlers } from './handlers/index.ts';
 import { hyphenatorFor } from './hyphenate.ts';
 import { shift, space, type Box, type StructNode } from './boxes.ts';
 import { typesetAhead, typesetFormulas, type Formulas } from './math.ts';
+import { LayoutMemo, watchedFacts } from './layout-memo.ts';
 import { layoutNotes } from './notes.ts';
 import { paginate, type Page } from './paginate.ts';
 import { renderPages, type Frame, type Furniture, type SvgFonts } from './draw-pages.ts';
@@ -102,25 +103,38 @@ export function planPdf({ tree, meta, file, assets, epoch, shared }: WriterInput
     if (node.type === 'anchor' && node.id) destinations.add(node.id);
   });
 
+  // A block that reads a file or a formula is laid out afresh in every build (layout-memo.ts).
+  const taint = () => {
+    if (state.watch) state.watch.tainted = true;
+  };
   const state: State = {
     theme,
     fonts: undefined as unknown as Fonts,
     scripts: new ScriptTools(),
     file,
-    assets,
+    assets: watchedAssets(assets, taint),
     pdf,
     lang: meta.lang,
     hyphenator: theme.hyphenate ? hyphenatorFor(meta.lang) : undefined,
-    definitions,
-    destinations,
+    ...watchedFacts({ destinations, definitions }, () => state.watch),
     citedNotes: new Set(),
-    formulas,
+    formulas: {
+      get: (node) => {
+        taint();
+        return formulas.get(node);
+      },
+    },
     one: (node, context) => handle(state, node, context),
     all: (nodes, context) => all(state, nodes, context),
   };
   state.fonts = new Fonts(pdf, theme, assets, file, shared, meta.lang);
 
-  const root: StructNode = { tag: 'Document', lang: meta.lang };
+  // A watch session keeps the laid-out blocks of each document between its builds. Every
+  // top-level block's context is made from the theme and the frame.
+  const memo = shared?.writerMemo?.(`pdf-layout:${file.path ?? ''}`, () => new LayoutMemo());
+  memo?.begin(JSON.stringify([theme, frame, meta.lang, pdf.pdfa]), state.fonts, { destinations, definitions });
+  const root: StructNode = memo?.root ?? { tag: 'Document', lang: meta.lang };
+  if (memo) memo.root = root;
   const context: Context = {
     width: frame.width,
     size: theme.body.size,
@@ -139,7 +153,7 @@ export function planPdf({ tree, meta, file, assets, epoch, shared }: WriterInput
     ...titleBlock(state, meta, footnotes, context),
     ...(opening.length > 0 ? [...state.all(opening, context), space(theme.headings[1]!.spaceBefore)] : []),
     ...(contents ? [...contents.boxes, space(theme.headings[1]!.spaceBefore)] : []),
-    ...state.all(tree.children.slice(opening.length), context),
+    ...all(state, tree.children.slice(opening.length), context, memo),
     ...colophonBlock(state, meta, context, root),
   ];
   const notes = layoutNotes(state, noteDefinitions, frame.width, root, frame.height);
@@ -177,18 +191,19 @@ export function planPdf({ tree, meta, file, assets, epoch, shared }: WriterInput
     const key = mono ? (bold ? 'monoBold' : 'mono') : bold && italic ? 'boldItalic' : bold ? 'bold' : italic ? 'italic' : 'regular';
     return state.fonts.face(key).name;
   };
+  memo?.end();
   return { pdf, pages, frame, furniture, root, svgFonts, fonts: state.fonts };
 }
 
 /** Blocks in sequence, with the space between them decided by what meets what. */
-function all(state: State, nodes: RootContent[], context: Context): Box[] {
+function all(state: State, nodes: RootContent[], context: Context, memo?: LayoutMemo): Box[] {
   const out: Box[] = [];
   let previous: RootContent | undefined;
   const inNote = context.size < state.theme.body.size;
   for (const node of nodes) {
     if (handlers[node.type] === null) continue;
     const indentFirst = context.indentParagraphs && isProse(previous) && isProse(node);
-    const boxes = handle(state, node, { ...context, indentFirst });
+    const boxes = memo ? memo.layout(state, node, indentFirst, () => handle(state, node, { ...context, indentFirst })) : handle(state, node, { ...context, indentFirst });
     if (boxes.length === 0) continue;
     // An anchor takes no room: the space around it is the space between its neighbours.
     if (node.type === 'anchor') {
@@ -205,6 +220,21 @@ function all(state: State, nodes: RootContent[], context: Context): Box[] {
     previous = node;
   }
   return out;
+}
+
+/** The build's assets, each use of them marked by `use` (a block that reads a file is not kept). */
+function watchedAssets(assets: AssetResolver, use: () => void): AssetResolver {
+  const watched = <A extends unknown[], R>(read: (...args: A) => R) => (...args: A): R => {
+    use();
+    return read(...args);
+  };
+  return {
+    document: watched(assets.document.bind(assets)),
+    remote: watched(assets.remote.bind(assets)),
+    data: watched(assets.data.bind(assets)),
+    stylesheet: watched(assets.stylesheet.bind(assets)),
+    own: watched(assets.own.bind(assets)),
+  };
 }
 
 /** A paragraph of text (not one holding only an image, which is set as a figure). */

@@ -5,6 +5,7 @@ import type { AssetResolver } from '../../types.ts';
 import type { Pdf } from './pdf-document.ts';
 import type { ScriptTools } from './bidi.ts';
 import type { Fonts } from './fonts.ts';
+import type { LayoutWatch } from './layout-watch.ts';
 import type { Formulas } from './math.ts';
 import type { Hyphenator } from './hyphenate.ts';
 import type { Box, StructNode } from './boxes.ts';
@@ -47,11 +48,13 @@ export interface State {
   /** Link and image definitions by label: the first of a label wins (CommonMark). */
   definitions: GetDefinition;
   /** Names an internal link may point at: heading ids, `fn-N`. */
-  destinations: Set<string>;
+  destinations: { has(name: string): boolean };
   /** Notes cited so far, so that only the first citation sets the back-link destination. */
   citedNotes: Set<string>;
   /** Formulas typeset by MathJax before layout (empty when the document has none). */
-  formulas: Formulas;
+  formulas: Pick<Formulas, 'get'>;
+  /** Set while a top-level block is laid out for the watch session's memo: what it used (layout-memo.ts). */
+  watch?: LayoutWatch;
   one(node: RootContent, context: Context): Box[];
   all(nodes: RootContent[], context: Context): Box[];
 }

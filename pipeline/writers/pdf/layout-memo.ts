@@ -1,0 +1,154 @@
+import type { RootContent } from 'mdast';
+import type { Box, StructNode } from './boxes.ts';
+import type { GetDefinition } from 'mdast-util-definitions';
+import type { FaceKey, Fonts } from './fonts.ts';
+import type { LayoutWatch, Lookup } from './layout-watch.ts';
+import type { State } from './state.ts';
+
+/**
+ * The laid-out boxes of a document's top-level blocks, kept between the builds of a watch
+ * session: a rebuild after an edit lays out again only the blocks whose content changed (line
+ * breaking, shaping, hyphenation are most of the layout's time), then paginates and draws the
+ * whole document as a cold build does. A block's boxes depend on
+ * - its content (the transformed node, positions aside) and whether it follows a paragraph,
+ *   which make the key;
+ * - the document's settings (theme, language, measure), which make the generation: any change
+ *   there forgets everything;
+ * - what it looked up: link targets and link definitions (recorded, and checked on reuse), and
+ *   whether the notes it cites were cited before (part of the key);
+ * - the faces it asked for: pdfkit numbers faces as they are first asked for, so a reused
+ *   block asks for its faces again, in its order.
+ * A block whose layout reported anything (the report may be once per document), read a file
+ * (an image: pdfkit numbers images as they are opened, and a watch session watches what a
+ * build reads) or used a typeset formula is laid out afresh every time.
+ */
+export class LayoutMemo {
+  private generation = '';
+  /** Entries by key; a list, since a block may occur more than once (each occurrence has its own structure nodes). */
+  private entries = new Map<string, MemoEntry[]>();
+  private used = new Map<string, MemoEntry[]>();
+  /** Top-level blocks of the last build: laid out again, and taken from the memo. */
+  readonly counts = { laidOut: 0, reused: 0 };
+  /** The document's structure root, kept so that reused boxes' structure elements hang from it. */
+  root: StructNode | undefined;
+
+  /** This build's link targets and definitions. */
+  private facts: DocumentFacts = { destinations: new Set(), definitions: () => undefined };
+  /** The parsed fonts of the faces the kept blocks were laid out with. */
+  private faceFonts = new Map<FaceKey, unknown>();
+
+  /**
+   * Start a build: `generation` covers every document-wide setting a block's layout reads; a
+   * face whose font is not the one the kept blocks were set in (its file changed) forgets them too.
+   */
+  begin(generation: string, fonts: Fonts, facts: DocumentFacts): void {
+    this.facts = facts;
+    if (generation !== this.generation || [...this.faceFonts].some(([key, font]) => fonts.parsed(key) !== font)) {
+      this.generation = generation;
+      this.entries = new Map();
+      this.faceFonts = new Map();
+      this.root = undefined;
+    }
+    this.used = new Map();
+    this.counts.laidOut = 0;
+    this.counts.reused = 0;
+  }
+
+  /** End a build: only the blocks this build used are kept for the next. */
+  end(): void {
+    this.entries = this.used;
+    this.used = new Map();
+  }
+
+  /** The boxes of a top-level block, reused when its content and all it looked up are unchanged. */
+  layout(state: State, node: RootContent, indentFirst: boolean, make: () => Box[]): Box[] {
+    const notes: string[] = [];
+    const key = `${indentFirst ? 1 : 0}${contentKey(node, notes)}${notes.map((note) => (state.citedNotes.has(note) ? '+' : '-')).join('')}`;
+    const candidates = this.entries.get(key);
+    const index = candidates?.findIndex((entry) => entry.lookups.every((lookup) => lookup.answer === answer(this.facts, lookup.kind, lookup.name))) ?? -1;
+    if (candidates && index >= 0) {
+      const [hit] = candidates.splice(index, 1) as [MemoEntry];
+      // The keys were recorded by Fonts.face itself.
+      for (const face of hit.faces) state.fonts.face(face as FaceKey);
+      for (const note of notes) state.citedNotes.add(note);
+      this.keep(key, hit);
+      this.counts.reused++;
+      return hit.boxes;
+    }
+    this.counts.laidOut++;
+    const watch: LayoutWatch = { faces: [], lookups: [], tainted: false };
+    const messages = state.file.messages.length;
+    const notices = state.fonts.notices;
+    state.watch = watch;
+    state.fonts.watch = watch;
+    let boxes: Box[];
+    try {
+      boxes = make();
+    } finally {
+      state.watch = undefined;
+      state.fonts.watch = undefined;
+    }
+    if (!watch.tainted && state.file.messages.length === messages && state.fonts.notices === notices) {
+      this.keep(key, { boxes, faces: watch.faces, lookups: watch.lookups });
+      for (const face of watch.faces as FaceKey[]) if (!this.faceFonts.has(face)) this.faceFonts.set(face, state.fonts.parsed(face));
+    }
+    return boxes;
+  }
+
+  private keep(key: string, entry: MemoEntry): void {
+    const list = this.used.get(key);
+    if (list) list.push(entry);
+    else this.used.set(key, [entry]);
+  }
+}
+
+interface MemoEntry {
+  boxes: Box[];
+  faces: string[];
+  lookups: Lookup[];
+}
+
+/** The document-wide facts a block's layout may look up. */
+export interface DocumentFacts {
+  destinations: ReadonlySet<string>;
+  definitions: GetDefinition;
+}
+
+/** The answer to a lookup, as a string to compare. */
+export function answer(facts: DocumentFacts, kind: Lookup['kind'], name: string): string {
+  if (kind === 'destination') return facts.destinations.has(name) ? '1' : '0';
+  const definition = facts.definitions(name || undefined);
+  return definition ? `${definition.url}\u0000${definition.title ?? ''}` : '';
+}
+
+/**
+ * The state's views of the document-wide facts: each lookup made while a block is watched is
+ * recorded with its answer.
+ */
+export function watchedFacts(facts: DocumentFacts, watch: () => LayoutWatch | undefined): Pick<State, 'destinations' | 'definitions'> {
+  const record = (kind: Lookup['kind'], name: string) => watch()?.lookups.push({ kind, name, answer: answer(facts, kind, name) });
+  return {
+    destinations: {
+      has(name) {
+        record('destination', name);
+        return facts.destinations.has(name);
+      },
+    },
+    definitions: (identifier) => {
+      record('definition', identifier ?? '');
+      return facts.definitions(identifier);
+    },
+  };
+}
+
+/**
+ * A node's content as a string, positions left out (an edit above a block moves it without
+ * changing it); the identifiers of the notes it cites are collected into `notes`.
+ */
+function contentKey(node: unknown, notes: string[]): string {
+  return JSON.stringify(node, function (this: { type?: unknown }, key, value: unknown) {
+    if (key === 'position') return undefined;
+    if (key === 'identifier' && this.type === 'footnoteReference' && typeof value === 'string') notes.push(value);
+    return value;
+  });
+}
