@@ -199,6 +199,12 @@ export interface SharedResources {
    * each document (writers/pdf/layout-memo.ts).
    */
   writerMemo?<T>(key: string, make: () => T): T;
+  /**
+   * A watch session's record of each document's last HTML edition, by source path (the records
+   * are build/region-rebuild.ts's own), and how many rebuilds were spliced from one: an edit
+   * that touches a few plain blocks re-renders only those (undefined outside watch mode).
+   */
+  lastBuilds?: { records: Map<string, unknown>; spliced: number };
 }
 
 /** hast children of highlighted code by key (language and text), shared: nothing may change them. */
@@ -232,6 +238,12 @@ export interface Writer {
    * whether it ran never changes an edition's bytes.
    */
   prepare?(hints: WriterHints, shared: SharedResources): void;
+  /**
+   * The edition's markup for the top-level blocks of `input.tree` alone, as they stand in the
+   * edition's body when nothing around them changes how they are set (HTML only: a watch
+   * session splices the blocks an edit touched into the last edition, build/region-rebuild.ts).
+   */
+  fragment?(input: WriterInput): string;
 }
 
 /** What the build tells a writer ahead of the render (see Writer.prepare). */

@@ -22,6 +22,7 @@ import { resolvePdfTheme } from './pdf-theme-file.ts';
 import type { Asset, DocumentMeta, Edition, RenderContext, SharedResources, TreeStore } from '../types.ts';
 import { assetRecorder, recordingResolver, threadMessages, type EditionThread } from './edition-thread.ts';
 import { loadWriter } from '../writers/index.ts';
+import { contextKey, parsedBlocks, recordBuild, splicable, spliceRebuild } from './region-rebuild.ts';
 
 /** One input: a Markdown file, or a folder with a book.yaml whose chapters make one book. */
 export interface Source {
@@ -67,6 +68,15 @@ export async function renderDocument(source: Source, context: RenderContext, sha
   if (!loaded.ok) return finish();
 
   const limits = { ...defaultLimits, ...context.limits };
+  // In a watch session, an edit of a few plain blocks is spliced into the last HTML edition.
+  const spliceKey = splicable(source, context, shared) ? contextKey(source, context) : undefined;
+  if (spliceKey) {
+    const writer = await loadWriter('html');
+    const spliced = writer.fragment
+      ? spliceRebuild({ shared, key: spliceKey, path: source.path, text: String(file.value), root: context.root, limits, writer, epoch: context.epoch, highlights: shared.highlights, assets: createAssetResolver({ root: context.root, documentDir: loaded.folder, file, cache: new Map(), fetched: undefined }) })
+      : undefined;
+    if (spliced) return { source: spliced.source, messages: spliced.messages, meta: spliced.meta, editions: [{ edition: 'html', bytes: spliced.html }], assets: spliced.assets, missing: spliced.missing };
+  }
   if (!checkSource(file, limits)) return finish();
   // The PDF of a long document renders beside the other editions: the thread starts now, so
   // that it loads while this one parses.
@@ -82,6 +92,7 @@ export async function renderDocument(source: Source, context: RenderContext, sha
     return finish();
   }
   if (!checkTreeDepth(tree, file, limits)) return finish();
+  const blocks = spliceKey ? parsedBlocks(tree) : undefined;
   // What the PDF writer can do from the parsed tree (its formulas), it does while the transforms run.
   pdfThread?.prepare('pdf', tree);
   await yieldToEventLoop();
@@ -146,7 +157,9 @@ export async function renderDocument(source: Source, context: RenderContext, sha
     file.messages.splice(offThreadAt, 0, ...messages);
   }
   output.assets = [...read];
-  return finish();
+  const result = finish();
+  if (spliceKey && blocks) recordBuild(shared, spliceKey, source.path, String(file.value), blocks, tree, writerMeta, result);
+  return result;
 }
 
 /**

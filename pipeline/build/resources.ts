@@ -25,6 +25,7 @@ export function createSharedResources(options: SharedResourceOptions = {}): Shar
     // half the time, and the session's first parse costs about a tenth more.
     pieceBytes: memory ? 32 * 1024 : undefined,
     writerMemo: memory ? writerMemo() : undefined,
+    lastBuilds: memory ? { records: new Map(), spliced: 0 } : undefined,
     parsed<T>(key: string, bytes: Uint8Array, parse: (bytes: Uint8Array) => T): T {
       const hit = entries.get(key);
       if (hit && (hit.bytes === bytes || Buffer.from(hit.bytes.buffer, hit.bytes.byteOffset, hit.bytes.byteLength).equals(bytes))) return hit.value as T;

@@ -90,6 +90,38 @@ function parseWhole(file: VFile, trees: TreeStore | undefined): Root {
   return tree;
 }
 
+/**
+ * Whether a whole parse of `text` reads the line at `at` afresh: `at` starts a line that follows
+ * a blank line, at column 1, and opens no continuation (see `cutPoints`), past the front matter.
+ * Blocks before it then end before it, but for a list or a definition list that the line goes
+ * on with, and for indented code, which the caller must rule out (see `joinAcrossCut`).
+ */
+export function isCut(text: string, at: number): boolean {
+  if (at <= 0 || at >= text.length || text[at - 1] !== '\n' || CONTINUING.has(text[at] ?? '')) return false;
+  const from = frontMatterEnd(text);
+  if (from === -1 || at < from) return false;
+  const previousStart = text.lastIndexOf('\n', at - 2) + 1;
+  return isBlank(text, previousStart, at);
+}
+
+/**
+ * `text` parsed alone, as the stretch of a longer text that starts at a cut (see `isCut`) and
+ * ends at one (or at the end of the text: `last`), with the positions of a parse of `text`
+ * alone; undefined when a block runs past its end (then only a longer stretch parses alike).
+ * No stand-ins: the caller rules out references to labels defined elsewhere (`guessedLabelIds`,
+ * `bracketedIds`).
+ */
+export function parseStretch(text: string, last: boolean): Root | undefined {
+  const tree = parseOne({ start: 0, text, lineShift: 0, last, cited: new Set(), defines: new Set() }, false, new Map(), undefined);
+  if (tree) delete tree.data?.piece;
+  return tree;
+}
+
+/** The ids (as `labelId` gives them) of every label `text` seems to define: generous, from the text alone. */
+export function guessedLabelIds(text: string): Set<string> {
+  return new Set(guessLabels(text).map(labelId));
+}
+
 /** Container lines in `text` (see `isContainerLine`), counted up to `enough`. */
 function countContainerLines(text: string, enough: number): number {
   let count = 0;
@@ -193,7 +225,7 @@ function guessLabels(text: string): Label[] {
  * inside (a label holds none unescaped), normalised as identifiers are, with line prefixes of
  * quotes and items dropped; a text starting with `^` also as a footnote's. Linear in the text.
  */
-function bracketedIds(text: string): Set<string> {
+export function bracketedIds(text: string): Set<string> {
   const ids = new Set<string>();
   let open = -1;
   for (let index = 0; index < text.length; index++) {

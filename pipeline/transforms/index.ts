@@ -82,15 +82,24 @@ export function runTransforms(tree: Root, file: VFile, options: TransformOptions
   // A title taken from a heading with a formula reads as text ("On x²"), not as TeX.
   if (file.data.titleHeading && file.data.math?.count) meta.title = plainText(file.data.titleHeading).trim() || meta.title;
   resolveCrossrefs(tree, file, meta);
-  if (meta.smart !== false) {
-    smartPunctuation(tree, meta.lang);
-    // As Pandoc does: the title, names and other lines of metadata are text the editions print, too.
-    smartMetadata(meta);
-  }
+  // As Pandoc does: the title, names and other lines of metadata are text the editions print, too.
+  if (meta.smart !== false) smartMetadata(meta);
+  transformBlocks(tree, meta, options);
   describeDocument(tree, meta);
+  return meta;
+}
+
+/**
+ * The last transforms, whose effect on a top-level block depends on that block and the
+ * document's settings alone (its language, `smart`), never on other blocks: smart punctuation
+ * (quotes are paired across blocks, but a quote's shape depends only on the characters next to
+ * it), alert titles, code highlighting. A watch session runs them on the few blocks an edit
+ * touched (build/region-rebuild.ts); a transform added here must keep to that.
+ */
+export function transformBlocks(tree: Root, meta: Pick<DocumentMeta, 'lang' | 'smart'>, options: Pick<TransformOptions, 'highlights'> = {}): void {
+  if (meta.smart !== false) smartPunctuation(tree, meta.lang);
   titleAlerts(tree, meta.lang);
   highlightCode(tree, options.highlights);
-  return meta;
 }
 
 /**

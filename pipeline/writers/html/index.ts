@@ -16,7 +16,17 @@ export const htmlWriter: Writer = {
   async render(input) {
     return new TextEncoder().encode(renderHtml(input));
   },
+  fragment: renderHtmlBlocks,
 };
+
+/**
+ * The tree's top-level blocks alone, converted as `renderHtml` converts the body (the same
+ * options, one newline between blocks), without the page around them.
+ */
+export function renderHtmlBlocks({ tree, meta, assets }: WriterInput): string {
+  const hast = contentToHast(tree, { rawHtml: meta.rawHtml, lang: meta.lang, direction: languageDirection(meta.lang), toHast: { handlers: embeddingImages(assets) } });
+  return unified().use(rehypeStringify).stringify(hast);
+}
 
 export function renderHtml({ tree, meta, file, assets }: WriterInput): string {
   const footnotes = file.data.footnotes ?? { count: 0, authorNotes: {} };

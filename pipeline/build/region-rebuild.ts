@@ -1,0 +1,334 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Root, RootContent } from 'mdast';
+import { VFile } from 'vfile';
+import { visit } from 'unist-util-visit';
+import { checkSource, checkTreeDepth, type Limits } from '../read/limits.ts';
+import { bracketedIds, guessedLabelIds, isCut, parseStretch } from '../parse/chunked-parse.ts';
+import { transformBlocks } from '../transforms/index.ts';
+import type { AssetResolver, DocumentMeta, HighlightMemo, RenderContext, SharedResources, Writer } from '../types.ts';
+import type { CachedMessage } from './cache.ts';
+import { sha256 } from './cache.ts';
+
+/**
+ * A watch session's fast rebuild of a document's HTML edition after a small edit: the blocks the
+ * edit touched are parsed, transformed and converted alone, and their markup replaces the old
+ * blocks' in the last edition; nothing else is parsed, transformed or rendered again.
+ *
+ * That gives the bytes of a full build only when the edit changes no fact of the whole document
+ * and no block's neighbours change how it is set. So it is taken only when all of this holds,
+ * for the blocks before the edit and after it, else the document is built whole:
+ *
+ * - The stretch re-parsed starts and ends at cuts (parse/chunked-parse.ts `isCut`): a whole parse
+ *   then gives the blocks around it as before, unless a list or definition list goes on across a
+ *   cut, or indented code precedes one (both ruled out), or a bracket in it names a label defined
+ *   elsewhere (ruled out: none may, before or after the edit).
+ * - Its blocks, before and after the edit, are of kinds that carry no document-wide fact: no
+ *   heading (ids, numbers, outline, contents), note, definition, reference, image (figures,
+ *   assets), formula (equation numbers), raw HTML (it spans blocks), definition list, nor text
+ *   that the citation, cross-reference, inline-note or caption syntax reads (`@`, `^[`, `[^`,
+ *   `{#`, `Table:`, a line opening with `:`), and no table beside one. It lies after the first
+ *   paragraph (the description), and was top-level in the transformed tree (not taken into raw
+ *   HTML around it). No message falls in it, and its new blocks raise none.
+ * - The transforms that act on such blocks are `transformBlocks`, whose effect on a block depends
+ *   on it alone, save smart quotes at the stretch's edges: a quote opening a stretch's first or
+ *   next block is ruled out (its shape can depend on the text before).
+ * - The old blocks' markup, converted alone, is found exactly once in the last edition (as it
+ *   must be, if converting them alone gives what the whole conversion gave); it is replaced.
+ *
+ * The record of the last build is updated from the spliced one, so edits can follow each other;
+ * test/incremental.test.ts compares the result with cold builds after random edits.
+ */
+
+interface Block {
+  start: number;
+  end: number;
+  type: string;
+}
+
+interface LastBuild {
+  /** Everything besides the text that decides the edition (see `contextKey`). */
+  key: string;
+  text: string;
+  /** The parsed tree's top-level blocks, in order. */
+  blocks: Block[];
+  /** Start offsets of the transformed tree's top-level nodes. */
+  topLevel: Set<number>;
+  /** An edit must start at or after this offset: the end of the first top-level paragraph. */
+  bodyFrom: number;
+  html: Buffer;
+  meta: DocumentMeta;
+  /** The meta the writer was given (stylesheets read). */
+  writerMeta: DocumentMeta;
+  messages: CachedMessage[];
+  assets: [string, string][];
+  missing: string[];
+  source: string;
+}
+
+export interface Spliced {
+  source: string;
+  messages: CachedMessage[];
+  meta: DocumentMeta;
+  html: Uint8Array;
+  assets: [string, string][];
+  missing: string[];
+}
+
+/** How far to look for a cut before or after an edit, in characters. */
+const REACH = 64 * 1024;
+
+/** Node types whose blocks carry no fact of the whole document (see above). */
+const PLAIN = new Set(['paragraph', 'text', 'emphasis', 'strong', 'delete', 'inlineCode', 'break', 'link', 'list', 'listItem', 'blockquote', 'code', 'thematicBreak', 'table', 'tableRow', 'tableCell', 'alert', 'subscript', 'superscript']);
+/** Text the citation, cross-reference, note and attribute syntaxes read. */
+const FACT_TEXT = /@|\^\[|\[\^|\{#/;
+/**
+ * SmartyPants shapes a quote by the tokens beside it, and those of a sentence's first token
+ * depend on the sentence before, which may lie in another block: the only shape that changes
+ * with it is `'s` (a lone `s` after a single quote), opening ‘ after a space and closing ’ at a
+ * sentence's start. A stretch holding one, or followed by prose holding one, is not spliced.
+ */
+const SENTENCE_SHAPED_QUOTE = /'s(?![\p{L}\p{N}_])/u;
+const PROSE_BLOCKS = new Set(['paragraph', 'heading', 'list', 'blockquote', 'table', 'alert']);
+/** A line a table caption, or a definition list's description, may open with. */
+const CAPTION_LINE = /^[ \t]*(?:Table:|:)/m;
+
+export function contextKey(source: { kind: string; path: string }, context: RenderContext): string {
+  return JSON.stringify([source.kind, source.path, context.root, context.cwd, context.formats, context.strict ?? false, context.papersize ?? '', context.limits ?? {}, context.encoding ?? '', context.epoch, context.allowRemote ?? false, context.project ?? {}]);
+}
+
+/** Whether a build in this context can be recorded and spliced: the HTML edition alone, of a single file. */
+export function splicable(source: { kind: string }, context: RenderContext, shared: SharedResources): boolean {
+  return Boolean(shared.lastBuilds) && source.kind === 'file' && context.formats.length === 1 && context.formats[0] === 'html';
+}
+
+/** The top-level blocks of a freshly parsed tree (before the transforms move or take any). */
+export function parsedBlocks(tree: Root): Block[] {
+  return tree.children.map((node) => ({ start: node.position?.start.offset ?? -1, end: node.position?.end.offset ?? -1, type: node.type }));
+}
+
+/** Remember a full build's HTML edition and what the next edit's splice needs of it. */
+export function recordBuild(shared: SharedResources, key: string, path: string, text: string, blocks: Block[], tree: Root, writerMeta: DocumentMeta, output: { source: string; meta?: DocumentMeta; messages: CachedMessage[]; editions: { edition: string; bytes: Uint8Array }[]; assets: [string, string][]; missing: string[] }): void {
+  const records = shared.lastBuilds?.records;
+  if (!records) return;
+  records.delete(path);
+  const html = output.editions.find((edition) => edition.edition === 'html')?.bytes;
+  const firstParagraph = tree.children.find((node) => node.type === 'paragraph');
+  const bodyFrom = firstParagraph?.position?.end.offset;
+  if (!html || !output.meta || bodyFrom === undefined || /\r(?!\n)/.test(text) || text.startsWith('\uFEFF') || output.meta.rawHtml === 'trust') return;
+  if (blocks.some((block) => block.start < 0 || block.end < block.start)) return;
+  const topLevel = new Set<number>();
+  for (const node of tree.children) if (node.position?.start.offset !== undefined) topLevel.add(node.position.start.offset);
+  records.set(path, { key, text, blocks, topLevel, bodyFrom, html: Buffer.from(html), meta: output.meta, writerMeta, messages: output.messages, assets: output.assets, missing: output.missing, source: output.source } satisfies LastBuild);
+}
+
+export interface SpliceInput {
+  shared: SharedResources;
+  key: string;
+  path: string;
+  text: string;
+  root: string;
+  limits: Limits;
+  writer: Writer;
+  assets: AssetResolver;
+  epoch: number;
+  highlights?: HighlightMemo;
+}
+
+/** The rebuilt edition, spliced from the last one; undefined when the edit must be built whole. */
+export function spliceRebuild(input: SpliceInput): Spliced | undefined {
+  const records = input.shared.lastBuilds?.records;
+  const last = records?.get(input.path) as LastBuild | undefined;
+  if (!records || !last || last.key !== input.key) return undefined;
+  const result = splice(last, input);
+  // A failed splice leaves the record as it was; the full build that follows replaces it.
+  if (!result) return undefined;
+  records.set(input.path, result.record);
+  input.shared.lastBuilds!.spliced++;
+  return result.output;
+}
+
+function splice(last: LastBuild, input: SpliceInput): { record: LastBuild; output: Spliced } | undefined {
+  const { text } = input;
+  const old = last.text;
+  if (text === old || /\r(?!\n)/.test(text) || text.startsWith('\uFEFF')) return undefined;
+  // The edit: what lies between the common start and the common end.
+  const shorter = Math.min(text.length, old.length);
+  let prefix = 0;
+  while (prefix < shorter && text.charCodeAt(prefix) === old.charCodeAt(prefix)) prefix++;
+  let suffix = 0;
+  while (suffix < shorter - prefix && text.charCodeAt(text.length - 1 - suffix) === old.charCodeAt(old.length - 1 - suffix)) suffix++;
+  const delta = text.length - old.length;
+  const editEnd = old.length - suffix;
+
+  // Where the stretch may end: cuts in both texts at or after the edit, between blocks (or the end).
+  const ends: number[] = [];
+  for (let end = editEnd === 0 || old[editEnd - 1] === '\n' ? editEnd : lineAfter(old, editEnd); ends.length < STRETCH_TRIES && end - editEnd <= REACH; end = lineAfter(old, end)) {
+    if (end >= old.length) {
+      ends.push(old.length);
+      break;
+    }
+    if (isCut(old, end) && isCut(text, end + delta) && !straddles(last.blocks, end)) ends.push(end);
+  }
+  // Where it may start: cuts in both texts at or before the edit, after the first paragraph.
+  const starts: number[] = [];
+  for (let start = old.lastIndexOf('\n', prefix - 1) + 1; starts.length < STRETCH_TRIES && start >= last.bodyFrom && start > 0 && prefix - start <= REACH; start = old.lastIndexOf('\n', start - 2) + 1) {
+    if (isCut(old, start) && isCut(text, start) && !straddles(last.blocks, start)) starts.push(start);
+  }
+  if (ends.length === 0 || starts.length === 0) return undefined;
+  // The assets the last build read are unchanged, and no missing one has appeared.
+  if (last.assets.some(([path, hash]) => path.startsWith('remote:') || !sameHash(resolve(input.root, path), hash)) || last.missing.some((path) => existsSync(path))) return undefined;
+  const file = new VFile({ path: last.source, value: text });
+  if (!checkSource(file, input.limits) || file.messages.length > 0) return undefined;
+  // The labels defined anywhere: no bracket of a stretch may name one.
+  const labels = guessedLabelIds(text);
+  // The smallest stretches first: a larger one may hold only plain blocks where a smaller does
+  // not hold any old block, or its old markup may be found once where a smaller one's is not.
+  for (let size = 0; size <= 2 * (STRETCH_TRIES - 1); size++) {
+    for (let back = 0; back <= size; back++) {
+      const start = starts[back];
+      const end = ends[size - back];
+      if (start === undefined || end === undefined) continue;
+      const spliced = spliceStretch(last, input, labels, start, end, delta);
+      if (spliced) return spliced;
+    }
+  }
+  return undefined;
+}
+
+/** How many cuts before and after an edit a stretch may reach to. */
+const STRETCH_TRIES = 4;
+
+function spliceStretch(last: LastBuild, input: SpliceInput, labels: Set<string>, start: number, end: number, delta: number): { record: LastBuild; output: Spliced } | undefined {
+  const { text } = input;
+  const old = last.text;
+  const first = last.blocks.findIndex((block) => block.start >= start);
+  let after = last.blocks.findIndex((block) => block.start >= end);
+  if (after === -1) after = last.blocks.length;
+  if (first === -1 || first >= after) return undefined;
+  const oldBlocks = last.blocks.slice(first, after);
+  const before = last.blocks[first - 1];
+  const next = last.blocks[after];
+  if (!before || oldBlocks.some((block) => !last.topLevel.has(block.start))) return undefined;
+
+  const atEnd = end === old.length;
+  const oldText = old.slice(start, end);
+  const newText = text.slice(start, end + delta);
+  for (const stretch of [oldText, newText]) {
+    if (FACT_TEXT.test(stretch) || CAPTION_LINE.test(stretch) || SENTENCE_SHAPED_QUOTE.test(stretch)) return undefined;
+    for (const id of bracketedIds(stretch)) if (labels.has(id)) return undefined;
+  }
+  const oldTree = parseStretch(oldText, atEnd);
+  const newTree = parseStretch(newText, atEnd);
+  if (!oldTree || !newTree) return undefined;
+  // Parsed alone, the old stretch gives the blocks it gave in the whole text.
+  if (oldTree.children.length !== oldBlocks.length || oldTree.children.some((node, index) => (node.position?.start.offset ?? -1) + start !== oldBlocks[index]!.start)) return undefined;
+  if (!plain(oldTree, before, next, old) || !plain(newTree, before, next, old) || nextProseDependsOnStretch(last.blocks, after, old)) return undefined;
+
+  // No message of the last build lies in the stretch; those after it move with the lines.
+  const startLine = lineOf(old, start);
+  const endLine = startLine + countLines(oldText);
+  const lineDelta = countLines(newText) - countLines(oldText);
+  const ours = (message: CachedMessage) => message.file === last.source && message.line !== undefined && message.line !== null;
+  if (last.messages.some((message) => ours(message) && message.line! >= startLine && message.line! < endLine)) return undefined;
+
+  const fragments: string[] = [];
+  for (const tree of [oldTree, newTree]) {
+    const scratch = new VFile({ path: last.source, value: '' });
+    if (!checkTreeDepth(tree, scratch, input.limits)) return undefined;
+    transformBlocks(tree, last.meta, { highlights: input.highlights });
+    fragments.push(tree.children.length > 0 ? `\n${input.writer.fragment!({ tree, meta: last.writerMeta, file: scratch, assets: input.assets, epoch: input.epoch, shared: input.shared })}` : '');
+    if (scratch.messages.length > 0) return undefined;
+  }
+  const [oldMarkup, newMarkup] = [Buffer.from(fragments[0] ?? ''), Buffer.from(fragments[1] ?? '')];
+  const at = last.html.indexOf(oldMarkup);
+  if (oldMarkup.length === 0 || at === -1 || last.html.lastIndexOf(oldMarkup) !== at) return undefined;
+  const html = Buffer.concat([last.html.subarray(0, at), newMarkup, last.html.subarray(at + oldMarkup.length)]);
+
+  const messages = last.messages.map((message) => (ours(message) && message.line! >= endLine ? { ...message, line: message.line! + lineDelta } : message));
+  const blocks = [
+    ...last.blocks.slice(0, first),
+    ...newTree.children.map((node) => ({ start: (node.position?.start.offset ?? 0) + start, end: (node.position?.end.offset ?? 0) + start, type: node.type })),
+    ...last.blocks.slice(after).map((block) => ({ start: block.start + delta, end: block.end + delta, type: block.type })),
+  ];
+  const topLevel = new Set<number>();
+  for (const offset of last.topLevel) if (offset < start) topLevel.add(offset);
+  for (const node of newTree.children) topLevel.add((node.position?.start.offset ?? 0) + start);
+  for (const offset of last.topLevel) if (offset >= end) topLevel.add(offset + delta);
+  const record: LastBuild = { ...last, text, blocks, topLevel, html, messages };
+  return { record, output: { source: last.source, messages, meta: last.meta, html, assets: last.assets, missing: last.missing } };
+}
+
+/** Whether a stretch's blocks carry no fact of the whole document, and no neighbour changes how they are set (see above). */
+function plain(tree: Root, before: Block, next: Block | undefined, old: string): boolean {
+  let ok = true;
+  visit(tree, (node) => {
+    if (node !== tree && !PLAIN.has(node.type)) ok = false;
+  });
+  if (!ok) return false;
+  const firstBlock = tree.children[0];
+  const lastBlock = tree.children.at(-1);
+  const joins = (a: string | undefined, b: string | undefined) => a !== undefined && a === b && (a === 'list' || a === 'defList');
+  if (joins(before.type, firstBlock?.type) || (next && joins(lastBlock?.type, next.type))) return false;
+  // Indented code before the stretch reads its first line otherwise (see chunked-parse.ts).
+  if (before.type === 'code' && !/^ {0,3}(?:`{3}|~{3})/.test(old.slice(before.start, before.start + 6))) return false;
+  // Tables take captions from the paragraphs beside them.
+  const hasTable = tree.children.some((node: RootContent) => node.type === 'table');
+  if (before.type === 'table' || next?.type === 'table' || (hasTable && (before.type === 'paragraph' || next?.type === 'paragraph'))) return false;
+  return true;
+}
+
+/**
+ * Whether the prose after the stretch may open with a quote whose shape depends on the text
+ * before it: the first block after the stretch that smart punctuation reads (code and
+ * definitions are skipped), if it holds `'s` (see SENTENCE_SHAPED_QUOTE), or is of a kind not known here.
+ */
+function nextProseDependsOnStretch(blocks: Block[], from: number, old: string): boolean {
+  for (let index = from; index < blocks.length; index++) {
+    const block = blocks[index]!;
+    if (block.type === 'code' || block.type === 'thematicBreak' || block.type === 'definition') continue;
+    if (!PROSE_BLOCKS.has(block.type)) return true;
+    return SENTENCE_SHAPED_QUOTE.test(old.slice(block.start, block.end));
+  }
+  return false;
+}
+
+function straddles(blocks: Block[], offset: number): boolean {
+  // Blocks are in order: find the last that starts before the offset.
+  let low = 0;
+  let high = blocks.length - 1;
+  let found = -1;
+  while (low <= high) {
+    const middle = (low + high) >> 1;
+    if (blocks[middle]!.start < offset) {
+      found = middle;
+      low = middle + 1;
+    } else high = middle - 1;
+  }
+  return found !== -1 && blocks[found]!.end > offset;
+}
+
+function lineAfter(text: string, at: number): number {
+  const newline = text.indexOf('\n', at);
+  return newline === -1 ? text.length : newline + 1;
+}
+
+function lineOf(text: string, offset: number): number {
+  let line = 1;
+  for (let index = text.indexOf('\n'); index !== -1 && index < offset; index = text.indexOf('\n', index + 1)) line++;
+  return line;
+}
+
+function countLines(text: string): number {
+  let count = 0;
+  for (let index = text.indexOf('\n'); index !== -1; index = text.indexOf('\n', index + 1)) count++;
+  return count;
+}
+
+function sameHash(path: string, hash: string): boolean {
+  try {
+    return sha256(readFileSync(path)) === hash;
+  } catch {
+    return false;
+  }
+}
