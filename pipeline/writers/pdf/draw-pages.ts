@@ -125,7 +125,7 @@ const EMPTY: Page = { body: [], notes: [], noteHeight: 0 };
 function drawOp(pdf: Pdf, op: Op, x: number, y: number, svg: SvgSupport): void {
   switch (op.op) {
     case 'text':
-      pdf.drawText(op.face, op.size, x + op.x, y + op.y, op.text, op.extra, op.color, op.rtl);
+      pdf.drawText(op.face, op.size, x + op.x, y + op.y, op.text, op.extra, op.color, op.rtl, op);
       if (op.strike) pdf.line(x + op.x, y + op.y - op.size * 0.28, x + op.x + op.width, y + op.y - op.size * 0.28, op.size / 18, op.color);
       return;
     case 'rect':

@@ -75,6 +75,8 @@ export function planPdf({ tree, meta, file, assets, epoch, shared }: WriterInput
   };
   // The document's date (or SOURCE_DATE_EPOCH), never the clock: two builds are byte-identical.
   const date = new Date(epoch * 1000);
+  // A watch session keeps each document's laid-out blocks and deflated pages between its builds.
+  const memo = shared?.writerMemo?.(`pdf-layout:${file.path ?? ''}`, () => new LayoutMemo());
   const pdf = new Pdf({
     size,
     lang: meta.lang,
@@ -90,7 +92,11 @@ export function planPdf({ tree, meta, file, assets, epoch, shared }: WriterInput
       CreationDate: date,
       ModDate: date,
     },
-  }, shared ? shared.parsed('colophon:pdf-word-shapes', NO_BYTES, () => new WordShapes()) : undefined);
+  }, {
+    shapes: shared ? shared.parsed('colophon:pdf-word-shapes', NO_BYTES, () => new WordShapes()) : undefined,
+    deflated: memo?.streams,
+    drawn: memo?.drawn,
+  });
 
   const definitions = linkDefinitions(tree);
   const noteDefinitions = tree.children.filter((node): node is FootnoteDefinition => node.type === 'footnoteDefinition');
@@ -129,9 +135,7 @@ export function planPdf({ tree, meta, file, assets, epoch, shared }: WriterInput
   };
   state.fonts = new Fonts(pdf, theme, assets, file, shared, meta.lang);
 
-  // A watch session keeps the laid-out blocks of each document between its builds. Every
-  // top-level block's context is made from the theme and the frame.
-  const memo = shared?.writerMemo?.(`pdf-layout:${file.path ?? ''}`, () => new LayoutMemo());
+  // Every top-level block's context is made from the theme and the frame.
   memo?.begin(JSON.stringify([theme, frame, meta.lang, pdf.pdfa]), state.fonts, { destinations, definitions });
   const root: StructNode = memo?.root ?? { tag: 'Document', lang: meta.lang };
   if (memo) memo.root = root;

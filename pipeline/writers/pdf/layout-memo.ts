@@ -3,6 +3,8 @@ import type { Box, StructNode } from './boxes.ts';
 import type { GetDefinition } from 'mdast-util-definitions';
 import type { FaceKey, Fonts } from './fonts.ts';
 import type { LayoutWatch, Lookup } from './layout-watch.ts';
+import type { DrawnText } from './pdf-document.ts';
+import { DeflateMemo } from './pdfkit-patches.ts';
 import type { State } from './state.ts';
 
 /**
@@ -29,6 +31,10 @@ export class LayoutMemo {
   private used = new Map<string, MemoEntry[]>();
   /** Top-level blocks of the last build: laid out again, and taken from the memo. */
   readonly counts = { laidOut: 0, reused: 0 };
+  /** Deflated page streams (drawing happens after the layout: they are kept per build from one `begin` to the next). */
+  readonly streams = new DeflateMemo();
+  /** Text ops of kept boxes as drawn: their operands (Pdf.drawText). */
+  readonly drawn = new WeakMap<object, DrawnText>();
   /** The document's structure root, kept so that reused boxes' structure elements hang from it. */
   root: StructNode | undefined;
 
@@ -50,6 +56,7 @@ export class LayoutMemo {
       this.root = undefined;
     }
     this.used = new Map();
+    this.streams.nextBuild();
     this.counts.laidOut = 0;
     this.counts.reused = 0;
   }

@@ -1,6 +1,6 @@
 import PDFDocumentCtor from 'pdfkit';
 import type { DocumentOptions, FontkitFont, OutlineItem, PdfFont, RawDocument, StructContent, StructElement, StructOptions } from './pdfkit-api.ts';
-import { batchPageContent, captureOutput, escapeXmp } from './pdfkit-patches.ts';
+import { batchPageContent, captureOutput, type DeflateMemo, escapeXmp } from './pdfkit-patches.ts';
 import { forEachWord, WordShapes } from './word-shapes.ts';
 import type { VectorOutlines } from './math-outlines.ts';
 
@@ -18,15 +18,18 @@ export class Pdf {
   private readonly fillOperatorsByColor = new Map<string, string>();
   /** Shaped words: the build's or the watch session's when given, else this document's own. */
   private readonly shapes: WordShapes;
+  /** Text drawn before (in this build or the last of a watch session), by the op drawn: see `drawText`. */
+  private readonly drawn: WeakMap<object, DrawnText> | undefined;
   /** Per font, copies of glyphs that stand for more than one text (see `glyphFor`). */
   private readonly glyphCopies = new Map<PdfFont, Map<string, number>>();
 
   /** The document claims PDF/A-2b: what that forbids is an error, not a warning. */
   readonly pdfa: boolean;
 
-  constructor(options: DocumentOptions, shapes = new WordShapes()) {
+  constructor(options: DocumentOptions, reuse: Reuse = {}) {
     this.pdfa = options.pdfa;
-    this.shapes = shapes;
+    this.shapes = reuse.shapes ?? new WordShapes();
+    this.drawn = reuse.drawn;
     const Ctor = PDFDocumentCtor as unknown as new (options: object) => RawDocument;
     this.raw = new Ctor({
       size: options.size,
@@ -46,7 +49,7 @@ export class Pdf {
     });
     escapeXmp(this.raw);
     this.done = captureOutput(this.raw);
-    batchPageContent(this.raw);
+    batchPageContent(this.raw, reuse.deflated);
   }
 
   /** Register a face from its bytes, or from a font fontkit parsed already (pdfkit takes either). */
@@ -70,11 +73,42 @@ export class Pdf {
    * right to left by fontkit. A word whose glyphs do not spell it in order (Devanagari's
    * reordered vowel signs and reph) carries its text as /ActualText, so extraction gives the word.
    */
-  drawText(fontName: string, size: number, x: number, baseline: number, text: string, extraPerSpace: number, color: string, rtl = false): void {
+  drawText(fontName: string, size: number, x: number, baseline: number, text: string, extraPerSpace: number, color: string, rtl = false, key?: object): void {
     const doc = this.raw;
     doc.font(fontName);
     const font = doc._font;
     if (doc.page.fonts[font.id] == null) doc.page.fonts[font.id] = font.ref();
+    // The same text op drawn before (boxes a watch session reused): its operands stand if the
+    // face is the same and its glyphs have the same numbers in this document's subset.
+    const before = key ? this.drawn?.get(key) : undefined;
+    const shows = before && before.font === font.font && this.includeAgain(font, before) ? before.shows : this.textOperands(font, size, text, extraPerSpace, rtl, key);
+    if (shows === '') return;
+    const y = doc.page.height - baseline;
+    // pdfkit's pages have a y-down CTM; text needs it flipped back, as pdfkit's own _fragment does.
+    // The colour goes in the same write: one piece of page content instead of three.
+    doc.addContent(`${this.fillOperators(color)}q 1 0 0 -1 0 ${num(doc.page.height)} cm BT 1 0 0 1 ${num(x)} ${num(y)} Tm /${font.id} ${num(size)} Tf ${shows} ET Q`);
+  }
+
+  /**
+   * Include a text's glyphs in the subset again, in order, as drawing it would: true when each
+   * has the number it had when the text was drawn before.
+   */
+  private includeAgain(font: PdfFont, before: DrawnText): boolean {
+    for (let index = 0; index < before.ids.length; index++) {
+      const id = before.ids[index]!;
+      const gid = font.subset.includeGlyph(id);
+      if (gid !== before.gids[index]) return false;
+      if (font.widths[gid] == null || font.unicode[gid] == null) {
+        const glyph = font.font.getGlyph(id);
+        font.widths[gid] ??= glyph.advanceWidth * font.scale;
+        font.unicode[gid] ??= glyph.codePoints;
+      }
+    }
+    return true;
+  }
+
+  /** The TJ operators that show `text` (empty when nothing shows), kept for `key` when given. */
+  private textOperands(font: PdfFont, size: number, text: string, extraPerSpace: number, rtl: boolean, key: object | undefined): string {
     const shows: string[] = [];
     let parts: string[] = [];
     let hex = '';
@@ -88,15 +122,20 @@ export class Pdf {
     const words: string[] = [];
     forEachWord(text, (word) => words.push(word));
     if (rtl) words.reverse();
+    // The glyphs drawn and their numbers in the subset, to keep (none when a glyph has a copy of its own).
+    let kept: { ids: number[]; gids: number[] } | undefined = key && this.drawn ? { ids: [], gids: [] } : undefined;
     for (const word of words) {
       const { glyphs, kerning, offsets, unicodes, actual } = this.shapes.shape(font, word, rtl);
       if (actual) endShow();
+      if (unicodes) kept = undefined;
       const firstShow = shows.length;
       for (let i = 0; i < glyphs.length; i++) {
         const id = glyphs.charCodeAt(i);
         // fontkit returns one glyph object per id, so its codePoints and advance are the run's.
         const glyph = font.font.getGlyph(id);
         const gid = unicodes ? this.glyphFor(font, id, unicodes[i]!) : font.subset.includeGlyph(id);
+        kept?.ids.push(id);
+        kept?.gids.push(gid);
         const code = `0000${gid.toString(16)}`.slice(-4);
         if (font.widths[gid] == null) font.widths[gid] = glyph.advanceWidth * font.scale;
         if (font.unicode[gid] == null) font.unicode[gid] = glyph.codePoints;
@@ -132,11 +171,9 @@ export class Pdf {
       }
     }
     endShow();
-    if (shows.length === 0) return;
-    const y = doc.page.height - baseline;
-    // pdfkit's pages have a y-down CTM; text needs it flipped back, as pdfkit's own _fragment does.
-    // The colour goes in the same write: one piece of page content instead of three.
-    doc.addContent(`${this.fillOperators(color)}q 1 0 0 -1 0 ${num(doc.page.height)} cm BT 1 0 0 1 ${num(x)} ${num(y)} Tm /${font.id} ${num(size)} Tf ${shows.join(' ')} ET Q`);
+    const operands = shows.join(' ');
+    if (kept && key) this.drawn?.set(key, { font: font.font, ids: kept.ids, gids: kept.gids, shows: operands });
+    return operands;
   }
 
   /**
@@ -268,6 +305,24 @@ export class Pdf {
     this.raw.end();
     return this.done;
   }
+}
+
+/** What a Pdf may take from the build or the watch session instead of making its own. */
+export interface Reuse {
+  /** Shaped words (word-shapes.ts). */
+  shapes?: WordShapes;
+  /** Deflated page streams of the last build (pdfkit-patches.ts). */
+  deflated?: DeflateMemo;
+  /** Text ops drawn in the last build: their TJ operands (see `drawText`). */
+  drawn?: WeakMap<object, DrawnText>;
+}
+
+/** A text op's TJ operands as drawn, with the face, glyphs and subset numbers they depend on. */
+export interface DrawnText {
+  font: FontkitFont;
+  ids: number[];
+  gids: number[];
+  shows: string;
 }
 
 function describe(name: string): string {

@@ -66,12 +66,22 @@ export interface OutlineItem {
   addItem(title: string, options?: { expanded?: boolean; fit?: boolean; top?: number; left?: number; zoom?: number }): OutlineItem;
 }
 
+/** pdfkit's PDFReference of a stream (a page's content): written in chunks, deflated at its end when `compress`. */
+export interface StreamRef {
+  compress: boolean;
+  buffer: Uint8Array[];
+  data: { Length?: number; Filter?: string };
+  write(chunk: Uint8Array): void;
+}
+
 export interface RawDocument {
   registerFont(name: string, src: Uint8Array | FontkitFont): RawDocument;
   font(name: string): RawDocument;
   fontSize(size: number): RawDocument;
   _font: PdfFont;
-  page: { width: number; height: number; fonts: Record<string, unknown> };
+  page: { width: number; height: number; fonts: Record<string, unknown>; content: StreamRef; markings: unknown[] };
+  /** Whether streams are compressed (pdfkit's `compress` option, on by default). */
+  compress: boolean;
   addPage(options: object): RawDocument;
   /** Ends the pages drawn so far (called by addPage and end). */
   flushPages(): void;

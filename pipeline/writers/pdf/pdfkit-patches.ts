@@ -1,3 +1,4 @@
+import { deflateSync } from 'node:zlib';
 import { ByteSink } from './byte-sink.ts';
 import type { RawDocument } from './pdfkit-api.ts';
 import { escapeXml } from '../shared/xml.ts';
@@ -35,20 +36,58 @@ export function captureOutput(doc: RawDocument): Promise<Uint8Array> {
  * hundreds of thousands of them reach the old generation as garbage. They are written just
  * before pdfkit ends the page (flushPages, from addPage and end): the same bytes, since pdfkit
  * ends each piece with a newline.
+ *
+ * The piece goes in deflated already, as pdfkit would deflate it (zlib's defaults, the same
+ * dictionary written in the same key order), so that a watch session can reuse a page's
+ * deflated stream when a rebuild draws the same content again (`deflated`).
  */
-export function batchPageContent(doc: RawDocument): void {
+export function batchPageContent(doc: RawDocument, deflated?: DeflateMemo): void {
   const pageContent: string[] = [];
-  const addContent = doc.addContent.bind(doc);
   const flushPages = doc.flushPages.bind(doc);
   doc.addContent = (data) => {
     pageContent.push(data);
     return doc;
   };
   doc.flushPages = () => {
-    if (pageContent.length > 0) addContent(pageContent.join('\n'));
+    if (pageContent.length > 0) writeContent(doc, `${pageContent.join('\n')}\n`, deflated);
     pageContent.length = 0;
     flushPages();
   };
+}
+
+/** pdfkit's `page.write(text)`, deflating as its stream would at its end (and as pdfkit, the low byte of each code unit). */
+function writeContent(doc: RawDocument, text: string, deflated: DeflateMemo | undefined): void {
+  const content = doc.page.content;
+  const bytes = Buffer.from(text, 'latin1');
+  // Only a stream of one piece, ended with nothing more (no open marked content to close), can be deflated ahead.
+  if (!content.compress || content.buffer.length > 0 || doc.page.markings.length > 0) {
+    content.write(bytes);
+    return;
+  }
+  content.compress = false;
+  content.write(deflated ? deflated.deflate(text, bytes) : deflateSync(bytes));
+  content.data.Filter = 'FlateDecode';
+}
+
+/**
+ * Deflated page streams by their text, kept from one build of a watch session to the next
+ * (LayoutMemo): pages an edit leaves unchanged are not deflated again.
+ */
+export class DeflateMemo {
+  private last = new Map<string, Uint8Array>();
+  private current = new Map<string, Uint8Array>();
+
+  deflate(text: string, bytes: Uint8Array): Uint8Array {
+    const deflated = this.current.get(text) ?? this.last.get(text) ?? deflateSync(bytes);
+    this.current.set(text, deflated);
+    return deflated;
+  }
+
+  /** A new build begins: only the last one's pages are kept. */
+  nextBuild(): void {
+    this.last = this.current;
+    this.current = new Map();
+  }
 }
 
 /**
