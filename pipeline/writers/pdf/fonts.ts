@@ -5,6 +5,7 @@ import * as fontkit from 'fontkit';
 import type { AssetResolver, SharedResources } from '../../types.ts';
 import type { FontkitFont, Pdf, PdfFont } from './pdf-document.ts';
 import { fontEmbeddingRefusal, type EmbeddingPermissions } from './pdfa.ts';
+import { decodeMarkAnchorsLazily } from './fontkit-lazy.ts';
 import type { LayoutWatch } from './layout-watch.ts';
 import type { Theme } from './theme.ts';
 
@@ -23,6 +24,13 @@ export interface Segment {
   face: Face;
 }
 
+/** A face parsed by fontkit, as pdfkit would parse its bytes, with its mark anchors decoded only when used. */
+function parseFace(bytes: Uint8Array): FontkitFont {
+  const font = fontkit.create(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)) as FontkitFont;
+  decodeMarkAnchorsLazily(font);
+  return font;
+}
+
 /** Scripts whose faces are loaded only when a character of the text needs them. */
 type Script = 'cjk' | 'japanese' | 'korean' | 'arabic' | 'hebrew' | 'devanagari' | 'thai' | 'emoji';
 export type FaceKey = 'regular' | 'italic' | 'bold' | 'boldItalic' | 'mono' | 'monoBold' | Script | `${Script}Bold`;
@@ -37,6 +45,8 @@ export type FaceKey = 'regular' | 'italic' | 'bold' | 'boldItalic' | 'mono' | 'm
  */
 export class Fonts {
   private readonly faces = new Map<FaceKey, Face>();
+  /** Faces parsed for this document alone, when nothing is shared. */
+  private readonly ownFaces = new Map<FaceKey, FontkitFont>();
   private readonly missing = new Set<number>();
   /** Under PDF/A, faces whose licence forbids embedding, not yet reported (why, by face). */
   private readonly refused = new Map<Face, string>();
@@ -95,13 +105,16 @@ export class Fonts {
   /**
    * The face's font as fontkit parsed it, shared with the documents built before this one when
    * its bytes are the same (fontkit parses tables lazily and keeps them: such a face costs
-   * nothing to lay out again; pdfkit's subset of it stays per document); its bytes when nothing
-   * is shared. Registers nothing.
+   * nothing to lay out again; pdfkit's subset of it stays per document); this document's own
+   * when nothing is shared. Registers nothing.
    */
-  parsed(key: FaceKey): FontkitFont | Uint8Array {
+  parsed(key: FaceKey): FontkitFont {
     const path = this.pathOf(key);
     const bytes = this.assets.own(path);
-    return this.shared ? this.shared.parsed(`pdf-font:${path}`, bytes, (data) => fontkit.create(Buffer.from(data.buffer, data.byteOffset, data.byteLength)) as FontkitFont) : bytes;
+    if (this.shared) return this.shared.parsed(`pdf-font:${path}`, bytes, parseFace);
+    let own = this.ownFaces.get(key);
+    if (!own) this.ownFaces.set(key, (own = parseFace(bytes)));
+    return own;
   }
 
   private pathOf(key: FaceKey): string {
