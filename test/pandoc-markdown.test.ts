@@ -7,7 +7,7 @@ import { formatMessage } from '../pipeline/cli/cli.ts';
 import { parse } from '../pipeline/parse/parse.ts';
 import { runTransforms } from '../pipeline/transforms/index.ts';
 import { nearestKey } from '../pipeline/transforms/front-matter-keys.ts';
-import { QUOTES, quotesFor } from '../pipeline/transforms/smart-punctuation.ts';
+import { pairQuotes, QUOTES, quotesFor } from '../pipeline/transforms/smart-punctuation.ts';
 import { runCli, tempProject } from './helpers.ts';
 
 /** Issue 14: the Pandoc extensions authors expect, at the tree level (the editions are in pandoc-editions.test.ts). */
@@ -187,5 +187,23 @@ describe('smart punctuation', () => {
     // Code, URLs and raw HTML keep what was typed; other languages are untouched.
     expect(french('fr', '`a ? b : c;` https://example.org/?q=1 <kbd title="a:b">x;</kbd>')).toBe('a ? b : c; https://example.org/?q=1 x⍽;');
     expect(french('en', 'Why? Note: this.')).toBe('Why? Note: this.');
+  });
+
+  it('pairs the quotes of a long text in passes cut between quiet blocks, as one pass would', () => {
+    // Blocks as smartypants joins them (a space each), some full of quotes; between the x's and the
+    // y's is a quiet cut.
+    const blocks = ['He said "yes" and \'no\'.', "It's the '80s, \"'quoted' words\" here", 'Plain text with no marks at all, long enough to be quiet.', '"Open', "rock 'n' roll", 'x'.repeat(3000), 'y'.repeat(3000), '\'s and "end"'];
+    let text = '';
+    const starts: number[] = [];
+    for (let index = 0; text.length < 700_000; index++) {
+      text += ' ';
+      starts.push(text.length);
+      text += blocks[index % blocks.length]!;
+    }
+    const options = { openingQuotes: { double: '“', single: '‘' }, closingQuotes: { double: '”', single: '’' } };
+    const passes = pairQuotes(text, options, starts);
+    expect(passes).toBe(pairQuotes(text, options, []));
+    expect(passes.length).toBe(text.length);
+    expect(passes).toContain('“yes”');
   });
 });

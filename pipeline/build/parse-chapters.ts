@@ -1,9 +1,10 @@
 import { availableParallelism } from 'node:os';
+import { deserialize } from 'node:v8';
 import { isMainThread } from 'node:worker_threads';
 import type { Root } from 'mdast';
 import { treeKey } from '../parse/chunked-parse.ts';
 import parseInWorker from '../parse/parse-worker.ts';
-import type { ChapterParser } from '../read/book.ts';
+import type { ChapterParser, ParsedChapter } from '../read/book.ts';
 import type { TreeStore } from '../types.ts';
 import { openPool } from './pool.ts';
 
@@ -12,28 +13,32 @@ import { openPool } from './pool.ts';
  * a few hundred milliseconds to start) and this is not already a worker of a larger build.
  * With `trees`, a chapter whose text was parsed before is taken from the store, and only the
  * others are parsed: a one-line edit re-parses one chapter (or one piece of a large one).
+ *
+ * Each chapter's tree waits as V8-serialised bytes (off the heap, a fraction of its size there)
+ * until readBook loads it into the book: the heap does not grow with each chapter parsed, so the
+ * garbage the parser leaves is collected before it piles up.
  */
 export function chapterParser(trees?: TreeStore): ChapterParser {
   return async (values) => {
-    const results: ({ tree?: Root; overflow?: string } | undefined)[] = values.map((value) => {
+    // A chapter the store holds (a watch session's edit leaves most of them) is taken as it is.
+    const results: (ParsedChapter | undefined)[] = values.map((value) => {
       const tree = trees?.get(treeKey('text', value));
-      return tree ? { tree } : undefined;
+      return tree ? { load: () => tree } : undefined;
     });
     const missing = values.flatMap((value, index) => (results[index] ? [] : [{ value, index }]));
     const size = missing.reduce((sum, chapter) => sum + chapter.value.length, 0);
     const threads = Math.min(availableParallelism(), missing.length);
     if (!isMainThread || threads < 2 || size < 2_000_000) {
       // Here the store serves the pieces of a large chapter too.
-      for (const { value, index } of missing) results[index] = parseInWorker({ value }, trees);
+      for (const { value, index } of missing) results[index] = loadable(parseInWorker({ value, compact: true }, trees));
     } else {
-      const pool = await openPool<{ value: string }, { tree?: Root; overflow?: string }>('parse-worker', threads);
+      const pool = await openPool<{ value: string; compact: boolean }, { bytes?: Uint8Array; overflow?: string }>('parse-worker', threads);
       try {
-        const parsed = await Promise.all(missing.map(({ value }) => pool.run({ value })));
+        const parsed = await Promise.all(missing.map(({ value }) => pool.run({ value, compact: true })));
         missing.forEach(({ value, index }, position) => {
           const result = parsed[position]!;
-          const tree = result.tree;
-          if (tree) trees?.set(treeKey('text', value), tree);
-          results[index] = result;
+          if (trees && result.bytes) trees.set(treeKey('text', value), deserialize(result.bytes) as Root);
+          results[index] = loadable(result);
         });
       } finally {
         await pool.close();
@@ -41,4 +46,8 @@ export function chapterParser(trees?: TreeStore): ChapterParser {
     }
     return results.map((result) => result ?? { overflow: 'not parsed' });
   };
+}
+
+function loadable({ bytes, overflow }: { bytes?: Uint8Array; overflow?: string }): ParsedChapter {
+  return bytes ? { load: () => deserialize(bytes) as Root } : { overflow: overflow ?? 'not parsed' };
 }

@@ -20,8 +20,16 @@ import type { RenderContext } from '../types.ts';
  * number: book.yaml's lines first, then each chapter's in turn; `remap` turns a virtual line
  * back into (file, line).
  */
-/** Parses chapter texts (the build decides whether on worker threads): a tree, or why nesting stopped it. */
-export type ChapterParser = (values: string[]) => Promise<{ tree?: Root; overflow?: string }[]>;
+/**
+ * Parses chapter texts (the build decides whether on worker threads): for each, how to load its
+ * tree (kept compact until then, so that only the book being joined grows the heap), or why
+ * nesting stopped it.
+ */
+export type ChapterParser = (values: string[]) => Promise<ParsedChapter[]>;
+export interface ParsedChapter {
+  load?: () => Root;
+  overflow?: string;
+}
 
 export async function readBook(folder: string, displayFolder: string, context: RenderContext, parseChapters: ChapterParser) {
   const yamlPath = join(folder, 'book.yaml');
@@ -64,7 +72,7 @@ export async function readBook(folder: string, displayFolder: string, context: R
   const trees = await parseChapters(chapters.map((chapter) => String(chapter.file.value)));
   chapters.forEach((chapter, position) => {
     const parsed = trees[position]!;
-    if (!parsed.tree) {
+    if (!parsed.load) {
       report(chapter.file, 'error', `nesting too deep to parse (${parsed.overflow}); lower it or raise --max-nesting carefully`, { line: 1, column: 1 }, 'nesting-limit');
       file.messages.push(...chapter.file.messages.filter((message) => !file.messages.includes(message)));
       return;
@@ -72,8 +80,11 @@ export async function readBook(folder: string, displayFolder: string, context: R
     const index = segments.length;
     segments.push({ start: nextLine, path: chapter.display });
     names.push(chapter.name);
-    prepareChapter(parsed.tree, index, nextLine - 1, chapter.folder, folder);
-    for (const node of parsed.tree.children) {
+    const chapterTree = parsed.load();
+    // Let the compact copy go as soon as its tree is loaded.
+    trees[position] = {};
+    prepareChapter(chapterTree, index, nextLine - 1, chapter.folder, folder);
+    for (const node of chapterTree.children) {
       if (node.type === 'yaml') continue;
       node.data = { ...node.data, chapter: index };
       tree.children.push(node as RootContent);
@@ -122,12 +133,18 @@ function chapterList(yamlText: string, file: VFile): string[] {
  * named in book.yaml resolve there); and make its image paths relative to the book's folder.
  */
 function prepareChapter(tree: Root, index: number, lineOffset: number, chapterFolder: string, bookFolder: string): void {
+  // Points are moved in place (a copy would leave the old ones as garbage on a heap that holds
+  // the book); the parser may share one point between two nodes, which must move only once.
+  const moved = new Set<object>();
+  const move = (point: { line: number }) => {
+    if (moved.has(point)) return;
+    moved.add(point);
+    point.line += lineOffset;
+  };
   visit(tree, (node: Node) => {
     if (node.position) {
-      node.position = {
-        start: { ...node.position.start, line: node.position.start.line + lineOffset },
-        end: { ...node.position.end, line: node.position.end.line + lineOffset },
-      };
+      move(node.position.start);
+      move(node.position.end);
     }
     const labelled = node as Node & { identifier?: string; url?: string };
     if (index > 1 && labelled.identifier !== undefined && ['footnoteReference', 'footnoteDefinition', 'linkReference', 'imageReference', 'definition'].includes(node.type)) {

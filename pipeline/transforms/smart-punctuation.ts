@@ -157,6 +157,7 @@ const SMART_LITERALS = new Set(['text', 'inlineCode']);
  */
 function smartypants(tree: Root, options: SmartypantsOptions): void {
   const nodes: Node[] = [];
+  const blockStarts: number[] = [];
   let allText = '';
   visit(tree, (node, _index, parent) => {
     if (!parent) return;
@@ -166,11 +167,11 @@ function smartypants(tree: Root, options: SmartypantsOptions): void {
       nodes.push(node);
     } else if (SMART_BLOCKS.has(node.type)) {
       allText += ' ';
+      blockStarts.push(allText.length);
       nodes.push(node);
     }
   });
-  // Only a straight quote can become a curly one.
-  if (/["']/.test(allText)) allText = retext().use(retextSmartypants, { ...options, ellipses: false, dashes: false, backticks: false }).processSync(allText).toString();
+  allText = pairQuotes(allText, options, blockStarts);
   const dashesAndDots = retext().use(retextSmartypants, { ...options, quotes: false });
   let start = 0;
   for (const node of nodes) {
@@ -188,6 +189,40 @@ function smartypants(tree: Root, options: SmartypantsOptions): void {
     }
     start = end;
   }
+}
+
+/** Below this, the text's quotes are paired in one pass. */
+const QUOTE_PASS_CHARACTERS = 256 * 1024;
+/** Quote-free text each side of a cut between two passes. */
+const QUIET_CHARACTERS = 2048;
+
+/**
+ * Curly quotes for the straight ones in `text` (the same length: each quote stays one character).
+ * retext-smartypants decides each quote from the tokens beside it (the one before, the two after,
+ * within its sentence), but retext parses the whole text into one tree first: for a book, hundreds
+ * of megabytes that all live until the pass ends. So a long text is paired in passes of about
+ * 256 KB, each cut at the start of a block (`blockStarts`, offsets just after the space that
+ * stands for a block break) with no quote within 2,048 characters on either side, so that no
+ * quote's neighbours or sentence change.
+ */
+export function pairQuotes(text: string, options: SmartypantsOptions, blockStarts: number[]): string {
+  const quote = /["']/;
+  if (!quote.test(text)) return text;
+  const processor = retext().use(retextSmartypants, { ...options, ellipses: false, dashes: false, backticks: false });
+  const pass = (part: string) => (quote.test(part) ? processor.processSync(part).toString() : part);
+  if (text.length <= QUOTE_PASS_CHARACTERS) return pass(text);
+  const quotes = /["']/g;
+  let result = '';
+  let start = 0;
+  for (const cut of blockStarts) {
+    if (cut - start < QUOTE_PASS_CHARACTERS || cut + QUIET_CHARACTERS >= text.length) continue;
+    quotes.lastIndex = cut - QUIET_CHARACTERS;
+    const near = quotes.exec(text);
+    if (near && near.index < cut + QUIET_CHARACTERS) continue;
+    result += pass(text.slice(start, cut));
+    start = cut;
+  }
+  return result + pass(text.slice(start));
 }
 
 function escapeRegExp(value: string): string {

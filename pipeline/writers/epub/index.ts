@@ -1,3 +1,4 @@
+import { deserialize, serialize } from 'node:v8';
 import type { Element, ElementContent, Root as HastRoot } from 'hast';
 import { h } from 'hastscript';
 import type { Root } from 'mdast';
@@ -12,7 +13,7 @@ import { labelsFor, type Labels } from './labels.ts';
 import { definitionsFor, splitChapters, type ChapterPart } from './chapters.ts';
 import { typographicCover } from './cover.ts';
 import { createImageRegistry, embedImages, type ImageRegistry } from './images.ts';
-import { resolveLinks } from './links.ts';
+import { createIdIndex } from './links.ts';
 import { packageMetadata } from './metadata.ts';
 import { conformance, outlineProblems, proseSample, type ConformanceFacts } from './conformance.ts';
 import { notesToAsides } from './notes.ts';
@@ -27,6 +28,7 @@ export const epubWriter: Writer = {
 };
 
 const COVER_PAGE = 'cover.xhtml';
+const EMPTY = new Uint8Array(0);
 const NAV_DOCUMENT = 'toc.xhtml';
 
 export async function renderEpub({ tree, meta, file, assets, epoch }: WriterInput): Promise<Uint8Array> {
@@ -40,28 +42,32 @@ export async function renderEpub({ tree, meta, file, assets, epoch }: WriterInpu
   const images = createImageRegistry();
   const labels = meta.tocTitle ? { ...labelsFor(meta.lang), contents: meta.tocTitle } : labelsFor(meta.lang);
 
-  const bodies = parts.map((part) => ({ filename: part.filename, root: chapterBody(part, meta, footnotes, definitions, labels) }));
+  // One chapter's hast at a time: each is converted, checked and its ids noted, then kept as
+  // V8-serialised bytes (a fraction of the heap it takes) until every chapter's ids are known;
+  // then each is read back, its links resolved, serialised to XHTML and let go.
   const closing = colophon(meta);
-  if (closing) bodies.at(-1)!.root.children.push(closing);
-  const features = bodies.map((body) => {
-    const found = validXhtml(body.root, file);
-    embedImages(body.root, images, assets, file);
+  const ids = createIdIndex(file);
+  const held: Uint8Array[] = [];
+  const features = parts.map((part, index) => {
+    const root = chapterBody(part, meta, footnotes, definitions, labels);
+    if (closing && index === parts.length - 1) root.children.push(closing);
+    const found = validXhtml(root, file);
+    embedImages(root, images, assets, file);
+    ids.add({ filename: part.filename, root });
+    held.push(serialize(root));
     return found;
   });
-  resolveLinks(bodies, file);
+  ids.reportDuplicates();
 
-  const cover = coverImage(meta, file, assets, labels);
   const direction = languageDirection(meta.lang) === 'rtl' ? ('rtl' as const) : undefined;
-  const documents: PackagedDocument[] = [
-    { filename: COVER_PAGE, title: meta.title, language: meta.lang, direction, bodyClass: 'cover', body: toXhtml([coverPage(cover)]) },
-    ...parts.map((part, index) => {
-      const { root } = bodies[index]!;
-      const body = toXhtml(root.children as ElementContent[]);
-      // Serialised: this chapter's hast goes now, not after the whole book is zipped.
-      root.children = [];
-      return { filename: part.filename, title: part.title, language: meta.lang, direction, bodyClass: index === 0 ? 'chapter opening' : 'chapter', body };
-    }),
-  ];
+  const chapters: PackagedDocument[] = parts.map((part, index) => {
+    const root = deserialize(held[index]!) as HastRoot;
+    held[index] = EMPTY;
+    ids.rewrite({ filename: part.filename, root }, index);
+    return { filename: part.filename, title: part.title, language: meta.lang, direction, bodyClass: index === 0 ? 'chapter opening' : 'chapter', body: toXhtml(root.children as ElementContent[]) };
+  });
+  const cover = coverImage(meta, file, assets, labels);
+  const documents: PackagedDocument[] = [{ filename: COVER_PAGE, title: meta.title, language: meta.lang, direction, bodyClass: 'cover', body: toXhtml([coverPage(cover)]) }, ...chapters];
 
   const checks: ConformanceFacts = {
     imagesWithoutAlt: images.withoutAlt,

@@ -13,50 +13,71 @@ export interface LinkedPart {
 const EXTERNAL = new Set(['http', 'https', 'mailto', 'tel']);
 
 /**
+ * Where every id of the book lives, gathered one chapter at a time (`add`), so that a chapter's
+ * hast can go before the next is converted: `rewrite` then needs only the chapter at hand.
+ */
+export interface IdIndex {
+  /** This chapter's ids; a repeated one is removed from its element now, and warned about at `reportDuplicates`. */
+  add(part: LinkedPart): void;
+  /** The duplicate-id warnings, in the order found (all chapters' before any link warning, as one pass gave them). */
+  reportDuplicates(): void;
+  /** Point every link of chapter `index` (in the order added) at the file that now holds its target. */
+  rewrite(part: LinkedPart, index: number): void;
+}
+
+/**
  * Point every link at the file that now holds its target. A link inside the document to a
  * heading in another chapter gets that chapter's file name; a link to a local file that is
  * not part of the book (`./docs/API.md`, `LICENSE`) or to an anchor that does not exist
  * cannot work in an EPUB and would fail epubcheck, so its text stays and the link goes, with
  * a warning at its position.
  */
-export function resolveLinks(parts: LinkedPart[], file: VFile): void {
+export function createIdIndex(file: VFile): IdIndex {
   const owner = new Map<string, string>();
-  const local = parts.map((part) => {
-    const ids = new Set<string>();
-    visit(part.root, 'element', (node) => {
-      const id = node.properties.id;
-      if (typeof id !== 'string') return;
-      if (ids.has(id)) {
-        // An id from raw HTML that repeats a heading's or a note's: the first one wins.
-        report(file, 'warning', `the id "${id}" is used twice; the EPUB keeps the first`, node, 'epub-duplicate-id');
-        delete node.properties.id;
-        return;
-      }
-      ids.add(id);
-      if (!owner.has(id)) owner.set(id, part.filename);
-    });
-    return ids;
-  });
-
+  const local: Set<string>[] = [];
+  const duplicates: { id: string; position: Element['position'] }[] = [];
+  let first: string | undefined;
   const self = file.path ? posix.basename(file.path.split('\\').join('/')) : undefined;
   // A book (book.yaml) joins several Markdown files: a link from one to a heading in another is
   // written as `other.md#heading`, and that heading is now in the book.
   const book = self === 'book.yaml';
-  parts.forEach((part, index) => {
-    const ids = local[index]!;
-    visit(part.root, 'element', (node, position, parent) => {
-      if (node.tagName !== 'a' || typeof node.properties.href !== 'string' || !parent || position === undefined) return undefined;
-      const href = node.properties.href;
-      const target = resolve(href, ids, owner, parts[0]!.filename, self, book);
-      if (target.href !== undefined) {
-        node.properties.href = target.href;
-        return undefined;
-      }
-      report(file, 'warning', `${target.problem}: the EPUB keeps the text "${textOf(node)}" but drops the link`, node, target.rule);
-      parent.children.splice(position, 1, ...node.children);
-      return position;
-    });
-  });
+  return {
+    add(part) {
+      first ??= part.filename;
+      const ids = new Set<string>();
+      visit(part.root, 'element', (node) => {
+        const id = node.properties.id;
+        if (typeof id !== 'string') return;
+        if (ids.has(id)) {
+          // An id from raw HTML that repeats a heading's or a note's: the first one wins.
+          duplicates.push({ id, position: node.position });
+          delete node.properties.id;
+          return;
+        }
+        ids.add(id);
+        if (!owner.has(id)) owner.set(id, part.filename);
+      });
+      local.push(ids);
+    },
+    reportDuplicates() {
+      for (const { id, position } of duplicates.splice(0)) report(file, 'warning', `the id "${id}" is used twice; the EPUB keeps the first`, position, 'epub-duplicate-id');
+    },
+    rewrite(part, index) {
+      const ids = local[index] ?? new Set<string>();
+      visit(part.root, 'element', (node, position, parent) => {
+        if (node.tagName !== 'a' || typeof node.properties.href !== 'string' || !parent || position === undefined) return undefined;
+        const href = node.properties.href;
+        const target = resolve(href, ids, owner, first ?? part.filename, self, book);
+        if (target.href !== undefined) {
+          node.properties.href = target.href;
+          return undefined;
+        }
+        report(file, 'warning', `${target.problem}: the EPUB keeps the text "${textOf(node)}" but drops the link`, node, target.rule);
+        parent.children.splice(position, 1, ...node.children);
+        return position;
+      });
+    },
+  };
 }
 
 type Resolution = { href: string; problem?: undefined; rule?: undefined } | { href?: undefined; problem: string; rule: string };
