@@ -54,7 +54,7 @@ const edit = fc.record({
 const plainEdit = fc.record({
   at: fc.double({ min: 0, max: 1, noNaN: true }),
   kind: fc.constantFrom('insert-paragraph', 'insert-word', 'append-line'),
-  text: fc.constantFrom('A new line of *text*.', 'Words -- and "quotes"...', 'It’s `code` and **more**', '- an item\n- and another', '> quoted'),
+  text: fc.constantFrom('A new line of *text*.', 'Words -- and "quotes"...', 'It’s `code` and **more**', 'See [site] and [the site][site].', '- an item\n- and another', '> quoted'),
 });
 
 type Edit = { at: number; kind: (typeof edit extends fc.Arbitrary<infer T> ? T : never)['kind'] | (typeof plainEdit extends fc.Arbitrary<infer T> ? T : never)['kind']; text: string };

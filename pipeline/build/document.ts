@@ -22,7 +22,7 @@ import { resolvePdfTheme } from './pdf-theme-file.ts';
 import type { Asset, DocumentMeta, Edition, RenderContext, SharedResources, TreeStore } from '../types.ts';
 import { assetRecorder, recordingResolver, threadMessages, type EditionThread } from './edition-thread.ts';
 import { loadWriter } from '../writers/index.ts';
-import { contextKey, parsedBlocks, recordBuild, splicable, spliceRebuild } from './region-rebuild.ts';
+import { contextKey, parsedFacts, recordBuild, splicable, spliceRebuild } from './region-rebuild.ts';
 
 /** One input: a Markdown file, or a folder with a book.yaml whose chapters make one book. */
 export interface Source {
@@ -92,7 +92,7 @@ export async function renderDocument(source: Source, context: RenderContext, sha
     return finish();
   }
   if (!checkTreeDepth(tree, file, limits)) return finish();
-  const blocks = spliceKey ? parsedBlocks(tree) : undefined;
+  const parsed = spliceKey ? parsedFacts(tree) : undefined;
   // What the PDF writer can do from the parsed tree (its formulas), it does while the transforms run.
   pdfThread?.prepare('pdf', tree);
   await yieldToEventLoop();
@@ -158,7 +158,7 @@ export async function renderDocument(source: Source, context: RenderContext, sha
   }
   output.assets = [...read];
   const result = finish();
-  if (spliceKey && blocks) recordBuild(shared, spliceKey, source.path, String(file.value), blocks, tree, writerMeta, result);
+  if (spliceKey && parsed) recordBuild(shared, spliceKey, source.path, String(file.value), parsed, tree, writerMeta, result);
   return result;
 }
 

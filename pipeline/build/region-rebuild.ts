@@ -1,10 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { Root, RootContent } from 'mdast';
+import type { Definition, Heading, Root, RootContent } from 'mdast';
 import { VFile } from 'vfile';
 import { visit } from 'unist-util-visit';
 import { checkSource, checkTreeDepth, type Limits } from '../read/limits.ts';
-import { bracketedIds, guessedLabelIds, isCut, parseStretch } from '../parse/chunked-parse.ts';
+import { type DefinedLabels, definedLabelsOf, isCut, parseStretch } from '../parse/chunked-parse.ts';
 import { transformBlocks } from '../transforms/index.ts';
 import type { AssetResolver, DocumentMeta, HighlightMemo, RenderContext, SharedResources, Writer } from '../types.ts';
 import type { CachedMessage } from './cache.ts';
@@ -24,10 +24,12 @@ import { sha256 } from './cache.ts';
  *   cut, or indented code precedes one (both ruled out), or a bracket in it names a label defined
  *   elsewhere (ruled out: none may, before or after the edit).
  * - Its blocks, before and after the edit, are of kinds that carry no document-wide fact: no
- *   heading (ids, numbers, outline, contents), note, definition, reference, image (figures,
- *   assets), formula (equation numbers), raw HTML (it spans blocks), definition list, nor text
- *   that the citation, cross-reference, inline-note or caption syntax reads (`@`, `^[`, `[^`,
- *   `{#`, `Table:`, a line opening with `:`), and no table beside one. It lies after the first
+ *   note, definition, image reference or image (figures, assets), formula (equation numbers),
+ *   raw HTML (it spans blocks), definition list, nor text that the citation, cross-reference,
+ *   inline-note or caption syntax reads (`@`, `^[`, `[^`, `{#`, `Table:`, a line opening with
+ *   `:`), and no table beside one. Headings only when the edit leaves each as it was (then
+ *   they keep the ids, numbers and levels of the last build); link references only to labels
+ *   defined outside it (their definitions are converted along). It lies after the first
  *   paragraph (the description), and was top-level in the transformed tree (not taken into raw
  *   HTML around it). No message falls in it, and its new blocks raise none.
  * - The transforms that act on such blocks are `transformBlocks`, whose effect on a block depends
@@ -52,8 +54,14 @@ interface LastBuild {
   text: string;
   /** The parsed tree's top-level blocks, in order. */
   blocks: Block[];
+  /** The labels the text defines. */
+  labels: DefinedLabels;
   /** Start offsets of the transformed tree's top-level nodes. */
   topLevel: Set<number>;
+  /** The transformed tree's link definitions, the first of each label, by upper-cased identifier (as the conversion looks them up). */
+  definitions: Map<string, Definition>;
+  /** The transformed tree's headings by start offset: their level (after the outline check) and data (ids, numbers). */
+  headings: Map<number, Pick<Heading, 'depth' | 'data'>>;
   /** An edit must start at or after this offset: the end of the first top-level paragraph. */
   bodyFrom: number;
   html: Buffer;
@@ -79,8 +87,8 @@ export interface Spliced {
 const REACH = 64 * 1024;
 
 /** Node types whose blocks carry no fact of the whole document (see above). */
-const PLAIN = new Set(['paragraph', 'text', 'emphasis', 'strong', 'delete', 'inlineCode', 'break', 'link', 'list', 'listItem', 'blockquote', 'code', 'thematicBreak', 'table', 'tableRow', 'tableCell', 'alert', 'subscript', 'superscript']);
-/** Text the citation, cross-reference, note and attribute syntaxes read. */
+const PLAIN = new Set(['heading', 'linkReference', 'paragraph', 'text', 'emphasis', 'strong', 'delete', 'inlineCode', 'break', 'link', 'list', 'listItem', 'blockquote', 'code', 'thematicBreak', 'table', 'tableRow', 'tableCell', 'alert', 'subscript', 'superscript']);
+/** Text the citation, cross-reference, note and attribute syntaxes read (in text nodes: not in code). */
 const FACT_TEXT = /@|\^\[|\[\^|\{#/;
 /**
  * SmartyPants shapes a quote by the tokens beside it, and those of a sentence's first token
@@ -102,13 +110,18 @@ export function splicable(source: { kind: string }, context: RenderContext, shar
   return Boolean(shared.lastBuilds) && source.kind === 'file' && context.formats.length === 1 && context.formats[0] === 'html';
 }
 
-/** The top-level blocks of a freshly parsed tree (before the transforms move or take any). */
-export function parsedBlocks(tree: Root): Block[] {
-  return tree.children.map((node) => ({ start: node.position?.start.offset ?? -1, end: node.position?.end.offset ?? -1, type: node.type }));
+/** What a splice needs of a freshly parsed tree (before the transforms move or take any node): its top-level blocks, the labels it defines. */
+export interface ParsedFacts {
+  blocks: Block[];
+  labels: DefinedLabels;
+}
+
+export function parsedFacts(tree: Root): ParsedFacts {
+  return { blocks: tree.children.map((node) => ({ start: node.position?.start.offset ?? -1, end: node.position?.end.offset ?? -1, type: node.type })), labels: definedLabelsOf(tree) };
 }
 
 /** Remember a full build's HTML edition and what the next edit's splice needs of it. */
-export function recordBuild(shared: SharedResources, key: string, path: string, text: string, blocks: Block[], tree: Root, writerMeta: DocumentMeta, output: { source: string; meta?: DocumentMeta; messages: CachedMessage[]; editions: { edition: string; bytes: Uint8Array }[]; assets: [string, string][]; missing: string[] }): void {
+export function recordBuild(shared: SharedResources, key: string, path: string, text: string, { blocks, labels }: ParsedFacts, tree: Root, writerMeta: DocumentMeta, output: { source: string; meta?: DocumentMeta; messages: CachedMessage[]; editions: { edition: string; bytes: Uint8Array }[]; assets: [string, string][]; missing: string[] }): void {
   const records = shared.lastBuilds?.records;
   if (!records) return;
   records.delete(path);
@@ -119,7 +132,13 @@ export function recordBuild(shared: SharedResources, key: string, path: string, 
   if (blocks.some((block) => block.start < 0 || block.end < block.start)) return;
   const topLevel = new Set<number>();
   for (const node of tree.children) if (node.position?.start.offset !== undefined) topLevel.add(node.position.start.offset);
-  records.set(path, { key, text, blocks, topLevel, bodyFrom, html: Buffer.from(html), meta: output.meta, writerMeta, messages: output.messages, assets: output.assets, missing: output.missing, source: output.source } satisfies LastBuild);
+  const definitions = new Map<string, Definition>();
+  const headings = new Map<number, Pick<Heading, 'depth' | 'data'>>();
+  visit(tree, (node) => {
+    if (node.type === 'definition' && !definitions.has(node.identifier.toUpperCase())) definitions.set(node.identifier.toUpperCase(), node);
+    else if (node.type === 'heading' && node.position?.start.offset !== undefined) headings.set(node.position.start.offset, { depth: node.depth, data: node.data });
+  });
+  records.set(path, { key, text, blocks, labels, topLevel, definitions, headings, bodyFrom, html: Buffer.from(html), meta: output.meta, writerMeta, messages: output.messages, assets: output.assets, missing: output.missing, source: output.source } satisfies LastBuild);
 }
 
 export interface SpliceInput {
@@ -180,8 +199,6 @@ function splice(last: LastBuild, input: SpliceInput): { record: LastBuild; outpu
   if (last.assets.some(([path, hash]) => path.startsWith('remote:') || !sameHash(resolve(input.root, path), hash)) || last.missing.some((path) => existsSync(path))) return undefined;
   const file = new VFile({ path: last.source, value: text });
   if (!checkSource(file, input.limits) || file.messages.length > 0) return undefined;
-  // The labels defined anywhere: no bracket of a stretch may name one.
-  const labels = guessedLabelIds(text);
   // The smallest stretches first: a larger one may hold only plain blocks where a smaller does
   // not hold any old block, or its old markup may be found once where a smaller one's is not.
   for (let size = 0; size <= 2 * (STRETCH_TRIES - 1); size++) {
@@ -189,7 +206,7 @@ function splice(last: LastBuild, input: SpliceInput): { record: LastBuild; outpu
       const start = starts[back];
       const end = ends[size - back];
       if (start === undefined || end === undefined) continue;
-      const spliced = spliceStretch(last, input, labels, start, end, delta);
+      const spliced = spliceStretch(last, input, start, end, delta);
       if (spliced) return spliced;
     }
   }
@@ -199,7 +216,7 @@ function splice(last: LastBuild, input: SpliceInput): { record: LastBuild; outpu
 /** How many cuts before and after an edit a stretch may reach to. */
 const STRETCH_TRIES = 4;
 
-function spliceStretch(last: LastBuild, input: SpliceInput, labels: Set<string>, start: number, end: number, delta: number): { record: LastBuild; output: Spliced } | undefined {
+function spliceStretch(last: LastBuild, input: SpliceInput, start: number, end: number, delta: number): { record: LastBuild; output: Spliced } | undefined {
   const { text } = input;
   const old = last.text;
   const first = last.blocks.findIndex((block) => block.start >= start);
@@ -214,16 +231,41 @@ function spliceStretch(last: LastBuild, input: SpliceInput, labels: Set<string>,
   const atEnd = end === old.length;
   const oldText = old.slice(start, end);
   const newText = text.slice(start, end + delta);
-  for (const stretch of [oldText, newText]) {
-    if (FACT_TEXT.test(stretch) || CAPTION_LINE.test(stretch) || SENTENCE_SHAPED_QUOTE.test(stretch)) return undefined;
-    for (const id of bracketedIds(stretch)) if (labels.has(id)) return undefined;
-  }
-  const oldTree = parseStretch(oldText, atEnd);
-  const newTree = parseStretch(newText, atEnd);
+  if (CAPTION_LINE.test(oldText) || CAPTION_LINE.test(newText)) return undefined;
+  // The labels the text defines are those it defined: neither stretch may hold a definition.
+  const oldTree = parseStretch(oldText, atEnd, last.labels);
+  const newTree = parseStretch(newText, atEnd, last.labels);
   if (!oldTree || !newTree) return undefined;
   // Parsed alone, the old stretch gives the blocks it gave in the whole text.
   if (oldTree.children.length !== oldBlocks.length || oldTree.children.some((node, index) => (node.position?.start.offset ?? -1) + start !== oldBlocks[index]!.start)) return undefined;
   if (!plain(oldTree, before, next, old) || !plain(newTree, before, next, old) || nextProseDependsOnStretch(last.blocks, after, old)) return undefined;
+  // Headings may stand in a stretch when the edit leaves them as they were (then every fact of
+  // the outline is too): they take their ids, numbers and levels from the last build.
+  const oldHeadings = headingsOf(oldTree);
+  const newHeadings = headingsOf(newTree);
+  if (oldHeadings.length !== newHeadings.length) return undefined;
+  const headings: [number, Pick<Heading, 'depth' | 'data'>][] = [];
+  for (const [index, heading] of oldHeadings.entries()) {
+    const other = newHeadings[index]!;
+    const facts = last.headings.get(offsetOf(heading) + start);
+    if (!facts || heading.depth !== other.depth || oldText.slice(offsetOf(heading), heading.position?.end.offset) !== newText.slice(offsetOf(other), other.position?.end.offset)) return undefined;
+    for (const node of [heading, other]) {
+      node.depth = facts.depth;
+      node.data = structuredClone(facts.data);
+    }
+    headings.push([offsetOf(other) + start, facts]);
+  }
+  // A reference takes its definition's URL: the definitions are converted along (they show nothing).
+  const definitions: Definition[] = [];
+  for (const tree of [oldTree, newTree]) {
+    let found = true;
+    visit(tree, 'linkReference', (node) => {
+      const definition = last.definitions.get(node.identifier.toUpperCase());
+      if (definition) definitions.push(definition);
+      else found = false;
+    });
+    if (!found) return undefined;
+  }
 
   // No message of the last build lies in the stretch; those after it move with the lines.
   const startLine = lineOf(old, start);
@@ -237,6 +279,7 @@ function spliceStretch(last: LastBuild, input: SpliceInput, labels: Set<string>,
     const scratch = new VFile({ path: last.source, value: '' });
     if (!checkTreeDepth(tree, scratch, input.limits)) return undefined;
     transformBlocks(tree, last.meta, { highlights: input.highlights });
+    tree.children.push(...structuredClone(definitions));
     fragments.push(tree.children.length > 0 ? `\n${input.writer.fragment!({ tree, meta: last.writerMeta, file: scratch, assets: input.assets, epoch: input.epoch, shared: input.shared })}` : '');
     if (scratch.messages.length > 0) return undefined;
   }
@@ -255,8 +298,24 @@ function spliceStretch(last: LastBuild, input: SpliceInput, labels: Set<string>,
   for (const offset of last.topLevel) if (offset < start) topLevel.add(offset);
   for (const node of newTree.children) topLevel.add((node.position?.start.offset ?? 0) + start);
   for (const offset of last.topLevel) if (offset >= end) topLevel.add(offset + delta);
-  const record: LastBuild = { ...last, text, blocks, topLevel, html, messages };
+  const shifted = new Map<number, Pick<Heading, 'depth' | 'data'>>();
+  for (const [offset, facts] of last.headings) if (offset < start) shifted.set(offset, facts);
+  for (const [offset, facts] of headings) shifted.set(offset, facts);
+  for (const [offset, facts] of last.headings) if (offset >= end) shifted.set(offset + delta, facts);
+  const record: LastBuild = { ...last, text, blocks, topLevel, headings: shifted, html, messages };
   return { record, output: { source: last.source, messages, meta: last.meta, html, assets: last.assets, missing: last.missing } };
+}
+
+function headingsOf(tree: Root): Heading[] {
+  const headings: Heading[] = [];
+  visit(tree, 'heading', (node) => {
+    headings.push(node);
+  });
+  return headings;
+}
+
+function offsetOf(node: Heading): number {
+  return node.position?.start.offset ?? -1;
 }
 
 /** Whether a stretch's blocks carry no fact of the whole document, and no neighbour changes how they are set (see above). */
@@ -264,6 +323,7 @@ function plain(tree: Root, before: Block, next: Block | undefined, old: string):
   let ok = true;
   visit(tree, (node) => {
     if (node !== tree && !PLAIN.has(node.type)) ok = false;
+    else if (node.type === 'text' && (FACT_TEXT.test(node.value) || SENTENCE_SHAPED_QUOTE.test(node.value))) ok = false;
   });
   if (!ok) return false;
   const firstBlock = tree.children[0];

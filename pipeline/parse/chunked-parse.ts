@@ -108,18 +108,20 @@ export function isCut(text: string, at: number): boolean {
  * `text` parsed alone, as the stretch of a longer text that starts at a cut (see `isCut`) and
  * ends at one (or at the end of the text: `last`), with the positions of a parse of `text`
  * alone; undefined when a block runs past its end (then only a longer stretch parses alike).
- * No stand-ins: the caller rules out references to labels defined elsewhere (`guessedLabelIds`,
- * `bracketedIds`).
+ * Brackets that name one of the longer text's `labels` are references, as in its whole parse.
  */
-export function parseStretch(text: string, last: boolean): Root | undefined {
-  const tree = parseOne({ start: 0, text, lineShift: 0, last, cited: new Set(), defines: new Set() }, false, new Map(), undefined);
+export function parseStretch(text: string, last: boolean, labels: DefinedLabels): Root | undefined {
+  const tree = parseOne({ start: 0, text, lineShift: 0, last, cited: bracketedIds(text), defines: new Set(guessLabels(text).map(labelId)) }, false, labels, undefined);
   if (tree) delete tree.data?.piece;
   return tree;
 }
 
-/** The ids (as `labelId` gives them) of every label `text` seems to define: generous, from the text alone. */
-export function guessedLabelIds(text: string): Set<string> {
-  return new Set(guessLabels(text).map(labelId));
+/** The labels a document defines (links and notes), by id, as a stretch's parse needs them (see `parseStretch`). */
+export type DefinedLabels = Map<string, Label>;
+
+/** Every label the parsed tree defines, the first of each (see `parseStretch`). */
+export function definedLabelsOf(tree: Root): DefinedLabels {
+  return byId(definedLabels(tree));
 }
 
 /** Container lines in `text` (see `isContainerLine`), counted up to `enough`. */
@@ -199,7 +201,7 @@ function frontMatterEnd(text: string): number {
   return match ? match.index + match[0].length : -1;
 }
 
-interface Label {
+export interface Label {
   footnote: boolean;
   /** As mdast's `identifier`: case-folded, inner whitespace collapsed. */
   key: string;
@@ -225,7 +227,7 @@ function guessLabels(text: string): Label[] {
  * inside (a label holds none unescaped), normalised as identifiers are, with line prefixes of
  * quotes and items dropped; a text starting with `^` also as a footnote's. Linear in the text.
  */
-export function bracketedIds(text: string): Set<string> {
+function bracketedIds(text: string): Set<string> {
   const ids = new Set<string>();
   let open = -1;
   for (let index = 0; index < text.length; index++) {
