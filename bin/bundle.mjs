@@ -57,6 +57,35 @@ const noEpubFetch = {
   },
 };
 
+/**
+ * tiny-inflate decompresses DEFLATE data in JavaScript. unicode-properties, fontkit and linebreak
+ * each build a Unicode table from compressed data when they are imported, and inflating those
+ * cost every PDF about 50 ms of start-up. In the bundle the same function runs on Node's zlib;
+ * DEFLATE decodes to one output only, so the tables are the same bytes. Should zlib refuse a
+ * stream, tiny-inflate itself decodes it: whatever it accepted before is decoded as before.
+ */
+const nativeInflate = {
+  name: 'native-inflate',
+  setup(builder) {
+    builder.onResolve({ filter: /^tiny-inflate$/ }, (args) => (args.namespace === 'colophon-inflate' ? undefined : { path: 'tiny-inflate', namespace: 'colophon-inflate', pluginData: args.resolveDir }));
+    builder.onLoad({ filter: /.*/, namespace: 'colophon-inflate' }, (args) => ({
+      contents: [
+        "const { inflateRawSync } = require('node:zlib');",
+        "const javascriptInflate = require('tiny-inflate');",
+        // tiny-inflate's contract: decode `source` into `dest`; return `dest`, or a copy of the part written when the output is shorter.
+        'module.exports = function inflate(source, dest) {',
+        '  let out;',
+        '  try { out = inflateRawSync(source); } catch { return javascriptInflate(source, dest); }',
+        '  dest.set(out.length > dest.length ? out.subarray(0, dest.length) : out);',
+        '  return out.length < dest.length ? dest.slice(0, out.length) : dest;',
+        '};',
+      ].join('\n'),
+      loader: 'js',
+      resolveDir: args.pluginData,
+    }));
+  },
+};
+
 /** `…/node_modules/pdfkit/js/pdfkit.mjs` → `pdfkit/js/pdfkit.mjs` (the part below the last node_modules). */
 function packagePath(path) {
   const parts = relative(root, path).split(/[\\/]/);
@@ -85,7 +114,7 @@ await build({
   format: 'cjs',
   // tinypool starts its workers from its own files, so it stays where npm put it.
   external: ['tinypool'],
-  plugins: [ownLocation, noEpubFetch],
+  plugins: [ownLocation, noEpubFetch, nativeInflate],
   // vm.Script (used for the code cache) cannot import(): external packages are require()d
   // (Node ≥ 20.19 requires ES modules such as tinypool too).
   supported: { 'dynamic-import': false },
