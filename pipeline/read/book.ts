@@ -69,6 +69,7 @@ export async function readBook(folder: string, displayFolder: string, context: R
 
   // Chapter N of the joined tree (data.chapter) is names[N - 1].
   const names: string[] = [];
+  const typeNames = new Map<string, string>();
   const trees = await parseChapters(chapters.map((chapter) => String(chapter.file.value)));
   chapters.forEach((chapter, position) => {
     const parsed = trees[position]!;
@@ -83,7 +84,7 @@ export async function readBook(folder: string, displayFolder: string, context: R
     const chapterTree = parsed.load();
     // Let the compact copy go as soon as its tree is loaded.
     trees[position] = {};
-    prepareChapter(chapterTree, index, nextLine - 1, chapter.folder, folder);
+    prepareChapter(chapterTree, index, nextLine - 1, chapter.folder, folder, typeNames);
     for (const node of chapterTree.children) {
       if (node.type === 'yaml') continue;
       node.data = { ...node.data, chapter: index };
@@ -132,7 +133,7 @@ function chapterList(yamlText: string, file: VFile): string[] {
  * (two chapters may both define `[^1]`; the first chapter keeps its labels, so author notes
  * named in book.yaml resolve there); and make its image paths relative to the book's folder.
  */
-function prepareChapter(tree: Root, index: number, lineOffset: number, chapterFolder: string, bookFolder: string): void {
+function prepareChapter(tree: Root, index: number, lineOffset: number, chapterFolder: string, bookFolder: string, typeNames: Map<string, string>): void {
   // Points are moved in place (a copy would leave the old ones as garbage on a heap that holds
   // the book); the parser may share one point between two nodes, which must move only once.
   const moved = new Set<object>();
@@ -142,6 +143,10 @@ function prepareChapter(tree: Root, index: number, lineOffset: number, chapterFo
     point.line += lineOffset;
   };
   visit(tree, (node: Node) => {
+    // A tree read back from bytes has its own copy of each node's type name: keep one of each.
+    const type = typeNames.get(node.type);
+    if (type === undefined) typeNames.set(node.type, node.type);
+    else node.type = type;
     if (node.position) {
       move(node.position.start);
       move(node.position.end);

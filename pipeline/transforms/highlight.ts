@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import type { ElementContent } from 'hast';
+import type { ElementContent, Properties } from 'hast';
 import { fromHtml } from 'hast-util-from-html';
 import type { Code, Root } from 'mdast';
 import { visit } from 'unist-util-visit';
@@ -122,6 +122,9 @@ function embeddedLanguages(language: unknown): Set<string> {
  * highlighted before is taken from there: the spans are a function of the grammar and the text.
  */
 export function highlightCode(tree: Root, memo?: HighlightMemo): void {
+  // Spans of one scope share their properties (never changed: see HighlightMemo), one object per
+  // scope instead of one per span: a book's code has hundreds of thousands of spans.
+  const classes = new Map<string, Properties>();
   visit(tree, 'code', (node: Code) => {
     const language = node.lang ? languageOf(node.lang) : undefined;
     if (!language || node.value === '') return;
@@ -130,7 +133,7 @@ export function highlightCode(tree: Root, memo?: HighlightMemo): void {
     if (!children) {
       const result = language.hljs.highlight(node.value, { language: language.name, ignoreIllegals: true });
       const root = result._emitter?.root;
-      children = root && !result.illegal && !result.errorRaised ? tokensToHast(root) : fromHtmlChildren(result.value);
+      children = root && !result.illegal && !result.errorRaised ? tokensToHast(root, classes) : fromHtmlChildren(result.value);
       memo?.set(key, children);
     }
     // mdast-util-to-hast ends a code block's text with a line break; keep it.
@@ -154,7 +157,15 @@ export function fromHtmlChildren(html: string): ElementContent[] {
  * a scope-less node (the root, an unnamed sub-language) only its children; adjacent texts are
  * one text node, and texts are normalised as an HTML parser does (CR LF and CR to LF, NUL dropped).
  */
-export function tokensToHast(root: TokenNode): ElementContent[] {
+export function tokensToHast(root: TokenNode, classes = new Map<string, Properties>()): ElementContent[] {
+  const propertiesOf = (scope: string): Properties => {
+    let properties = classes.get(scope);
+    if (!properties) {
+      properties = { className: scopeToClasses(scope) };
+      classes.set(scope, properties);
+    }
+    return properties;
+  };
   const walk = (node: TokenNode, into: ElementContent[]): ElementContent[] => {
     for (const child of node.children ?? []) {
       if (typeof child === 'string') {
@@ -164,7 +175,7 @@ export function tokensToHast(root: TokenNode): ElementContent[] {
       } else if (!child.children) {
         // highlight.js's renderer skips a node without children, wrapper and all.
       } else if (child.scope) {
-        into.push({ type: 'element', tagName: 'span', properties: { className: scopeToClasses(child.scope) }, children: walk(child, []) });
+        into.push({ type: 'element', tagName: 'span', properties: propertiesOf(child.scope), children: walk(child, []) });
       } else {
         walk(child, into);
       }
