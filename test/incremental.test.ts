@@ -195,6 +195,37 @@ describe('incremental rebuilds give what a cold build gives', () => {
     expect(Buffer.from(warm.documents[0]!.editions[0]!.bytes).toString('utf8')).toContain('A third note.');
   });
 
+  it('a book’s HTML spliced in a watch session after edits of a chapter is byte-identical to a cold build, with the same messages', async () => {
+    const root = bookProject();
+    const chapter = join(root, 'book/numbers.md');
+    writeFileSync(chapter, `${readFileSync(chapter, 'utf8')}\nA closing paragraph with a [link](https://example.org).\n`);
+    const options = { root, paths: ['book'], formats: ['html'] as 'html'[], cache: false, dryRun: true, sourceDateEpoch: 0 };
+    const result = (built: Awaited<ReturnType<typeof build>>) => ({
+      bytes: Buffer.from(built.documents[0]!.editions[0]?.bytes ?? []).toString('utf8'),
+      messages: built.documents[0]!.file.messages.map(String),
+    });
+    const session = createSharedResources({ treeMemoryBytes: 64 * 1024 * 1024 });
+    await build({ ...options, shared: session });
+    const edits: [string, (text: string) => string, boolean][] = [
+      // Spliced: a word typed in a paragraph, a paragraph added at the end of the chapter.
+      ['book/numbers.md', (text) => text.replace('A closing paragraph', 'A closing, *typed* paragraph'), true],
+      ['book/numbers.md', (text) => `${text}\nOne more line -- "quoted".\n`, true],
+      // Built whole: a link to another chapter is rewritten to its id in the book.
+      ['book/numbers.md', (text) => `${text}\nSee [the notes](notes.md).\n`, false],
+      // Built whole: two chapters changed at once.
+      ['book/notes.md', (text) => `${text}\nMore notes.\n`, false],
+    ];
+    for (const [path, change, splices] of edits) {
+      if (path === 'book/notes.md') writeFileSync(chapter, `${readFileSync(chapter, 'utf8')}\nAnd another.\n`);
+      writeFileSync(join(root, path), change(readFileSync(join(root, path), 'utf8')));
+      const before = session.lastBuilds?.spliced ?? 0;
+      const warm = result(await build({ ...options, shared: session }));
+      expect(warm).toEqual(result(await build(options)));
+      expect(session.lastBuilds?.spliced).toBe(before + (splices ? 1 : 0));
+    }
+    expect(result(await build(options)).bytes).toContain('One more line – “quoted”.');
+  });
+
   it('separate runs take unchanged chapters from the disk cache; a corrupt entry is parsed again, another version’s are removed', async () => {
     const root = bookProject();
     const trees = join(root, 'node_modules/.cache/colophon/trees');

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, relative } from 'node:path';
 import type { Root } from 'mdast';
 import { definitions as linkDefinitions } from 'mdast-util-definitions';
-import type { VFile } from 'vfile';
+import { VFile } from 'vfile';
 import type { VFileMessage } from 'vfile-message';
 import type { Node } from 'unist';
 import { visit } from 'unist-util-visit';
@@ -22,7 +22,7 @@ import { resolvePdfTheme } from './pdf-theme-file.ts';
 import type { Asset, DocumentMeta, Edition, RenderContext, SharedResources, TreeStore } from '../types.ts';
 import { assetRecorder, recordingResolver, threadMessages, type EditionThread } from './edition-thread.ts';
 import { loadWriter } from '../writers/index.ts';
-import { contextKey, parsedFacts, recordBuild, splicable, spliceRebuild } from './region-rebuild.ts';
+import { contextKey, parsedFacts, readTexts, recordBuild, type SegmentText, splicable, spliceRebuild } from './region-rebuild.ts';
 
 /** One input: a Markdown file, or a folder with a book.yaml whose chapters make one book. */
 export interface Source {
@@ -55,6 +55,18 @@ export type EditionThreadOpener = (chars: number) => EditionThread | undefined;
 export async function renderDocument(source: Source, context: RenderContext, shared: SharedResources = createSharedResources(), openThread?: EditionThreadOpener): Promise<RenderOutput> {
   // Parsed trees kept by content hash: this session's memory (watch mode), then the disk cache.
   const trees = shared.trees(context.treeCache);
+  const limits = { ...defaultLimits, ...context.limits };
+  // In a watch session, an edit of a few plain blocks is spliced into the last HTML edition.
+  const spliceKey = splicable(context, shared) ? contextKey(source, context) : undefined;
+  const now = spliceKey ? readTexts(source, context) : undefined;
+  if (spliceKey && now) {
+    const writer = await loadWriter('html');
+    const folder = source.kind === 'book' ? source.path : dirname(source.path);
+    const scratch = new VFile({ path: source.path });
+    const assets = createAssetResolver({ root: context.root, documentDir: folder, file: scratch, cache: new Map(), fetched: undefined });
+    const spliced = writer.fragment ? spliceRebuild({ shared, key: spliceKey, path: source.path, ...now, root: context.root, limits, writer, epoch: context.epoch, highlights: shared.highlights, assets }) : undefined;
+    if (spliced) return { source: spliced.source, messages: spliced.messages, meta: spliced.meta, editions: [{ edition: 'html', bytes: spliced.html }], assets: spliced.assets, missing: spliced.missing };
+  }
   const loaded = await loadSource(source, context, trees);
   const { file } = loaded;
   const output: RenderOutput = { source: file.path, messages: [], editions: [], assets: [], missing: [] };
@@ -67,16 +79,6 @@ export async function renderDocument(source: Source, context: RenderContext, sha
   };
   if (!loaded.ok) return finish();
 
-  const limits = { ...defaultLimits, ...context.limits };
-  // In a watch session, an edit of a few plain blocks is spliced into the last HTML edition.
-  const spliceKey = splicable(source, context, shared) ? contextKey(source, context) : undefined;
-  if (spliceKey) {
-    const writer = await loadWriter('html');
-    const spliced = writer.fragment
-      ? spliceRebuild({ shared, key: spliceKey, path: source.path, text: String(file.value), root: context.root, limits, writer, epoch: context.epoch, highlights: shared.highlights, assets: createAssetResolver({ root: context.root, documentDir: loaded.folder, file, cache: new Map(), fetched: undefined }) })
-      : undefined;
-    if (spliced) return { source: spliced.source, messages: spliced.messages, meta: spliced.meta, editions: [{ edition: 'html', bytes: spliced.html }], assets: spliced.assets, missing: spliced.missing };
-  }
   if (!checkSource(file, limits)) return finish();
   // The PDF of a long document renders beside the other editions: the thread starts now, so
   // that it loads while this one parses.
@@ -92,7 +94,7 @@ export async function renderDocument(source: Source, context: RenderContext, sha
     return finish();
   }
   if (!checkTreeDepth(tree, file, limits)) return finish();
-  const parsed = spliceKey ? parsedFacts(tree) : undefined;
+  const parsed = spliceKey ? parsedFacts(tree, source.kind === 'book') : undefined;
   // What the PDF writer can do from the parsed tree (its formulas), it does while the transforms run.
   pdfThread?.prepare('pdf', tree);
   await yieldToEventLoop();
@@ -158,7 +160,10 @@ export async function renderDocument(source: Source, context: RenderContext, sha
   }
   output.assets = [...read];
   const result = finish();
-  if (spliceKey && parsed) recordBuild(shared, spliceKey, source.path, String(file.value), parsed, tree, writerMeta, result);
+  if (spliceKey && parsed) {
+    const texts = source.kind === 'book' ? (loaded.chapterTexts ?? []) : [{ path: source.path, display: file.path, chapter: 0, text: String(file.value) }];
+    recordBuild(shared, spliceKey, source.path, source.kind === 'book' ? String(file.value) : '', texts, parsed, tree, writerMeta, result);
+  }
   return result;
 }
 
@@ -210,6 +215,8 @@ interface Loaded {
   folder: string;
   /** A book maps positions in its merged tree back to chapter files. */
   remap?: (message: VFile['messages'][number]) => VFile['messages'][number];
+  /** A book's chapters as read (see region-rebuild.ts). */
+  chapterTexts?: SegmentText[];
 }
 
 async function loadSource(source: Source, context: RenderContext, trees: TreeStore | undefined): Promise<Loaded> {

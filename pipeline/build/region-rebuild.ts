@@ -1,5 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { isInside } from '../read/assets.ts';
+import { decodeSource } from '../read/source.ts';
 import type { Definition, Heading, Root, RootContent } from 'mdast';
 import { VFile } from 'vfile';
 import { visit } from 'unist-util-visit';
@@ -48,22 +51,42 @@ interface Block {
   type: string;
 }
 
-interface LastBuild {
-  /** Everything besides the text that decides the edition (see `contextKey`). */
-  key: string;
+/** A text of the document: a file's, or one chapter's of a book (offsets and lines are the text's own). */
+interface Segment {
+  /** The chapter's number (`data.chapter` on its top-level nodes); 0 for a file. */
+  chapter: number;
+  /** The file its messages name. */
+  display: string;
   text: string;
   /** The parsed tree's top-level blocks, in order. */
   blocks: Block[];
-  /** The labels the text defines. */
+  /** The labels the text defines (by their ids in the text, before a book prefixes them). */
   labels: DefinedLabels;
   /** Start offsets of the transformed tree's top-level nodes. */
   topLevel: Set<number>;
-  /** The transformed tree's link definitions, the first of each label, by upper-cased identifier (as the conversion looks them up). */
-  definitions: Map<string, Definition>;
   /** The transformed tree's headings by start offset: their level (after the outline check) and data (ids, numbers). */
   headings: Map<number, Pick<Heading, 'depth' | 'data'>>;
-  /** An edit must start at or after this offset: the end of the first top-level paragraph. */
+  /** An edit must start at or after this offset: after the first top-level paragraph of the document. */
   bodyFrom: number;
+}
+
+/** A text as read for a build: its path (a chapter's real path), the file its messages name, its chapter (0 for a file). */
+export interface SegmentText {
+  path: string;
+  display: string;
+  chapter: number;
+  text: string;
+}
+
+interface LastBuild {
+  /** Everything besides the texts that decides the edition (see `contextKey`). */
+  key: string;
+  /** A book's book.yaml, as read ('' for a file). */
+  bookYaml: string;
+  /** The texts by path, in order. */
+  segments: Map<string, Segment>;
+  /** The transformed tree's link definitions, the first of each label, by upper-cased identifier (as the conversion looks them up). */
+  definitions: Map<string, Definition>;
   html: Buffer;
   meta: DocumentMeta;
   /** The meta the writer was given (stylesheets read). */
@@ -105,47 +128,116 @@ export function contextKey(source: { kind: string; path: string }, context: Rend
   return JSON.stringify([source.kind, source.path, context.root, context.cwd, context.formats, context.strict ?? false, context.papersize ?? '', context.limits ?? {}, context.encoding ?? '', context.epoch, context.allowRemote ?? false, context.project ?? {}]);
 }
 
-/** Whether a build in this context can be recorded and spliced: the HTML edition alone, of a single file. */
-export function splicable(source: { kind: string }, context: RenderContext, shared: SharedResources): boolean {
-  return Boolean(shared.lastBuilds) && source.kind === 'file' && context.formats.length === 1 && context.formats[0] === 'html';
+/** Whether a build in this context can be recorded and spliced: the HTML edition alone. */
+export function splicable(context: RenderContext, shared: SharedResources): boolean {
+  return Boolean(shared.lastBuilds) && context.formats.length === 1 && context.formats[0] === 'html';
 }
 
-/** What a splice needs of a freshly parsed tree (before the transforms move or take any node): its top-level blocks, the labels it defines. */
-export interface ParsedFacts {
-  blocks: Block[];
-  labels: DefinedLabels;
+/** What a splice needs of a freshly parsed tree (before the transforms move or take any node), by chapter: the top-level blocks, the labels defined. */
+export type ParsedFacts = Map<number, { blocks: Block[]; labels: DefinedLabels }>;
+
+export function parsedFacts(tree: Root, book: boolean): ParsedFacts {
+  const nodes = byChapter(tree, book);
+  const facts: ParsedFacts = new Map();
+  for (const [chapter, children] of nodes) {
+    facts.set(chapter, {
+      blocks: children.map((node) => ({ start: node.position?.start.offset ?? -1, end: node.position?.end.offset ?? -1, type: node.type })),
+      // A book prefixes the labels of its chapters after the first (read/book.ts).
+      labels: definedLabelsOf({ type: 'root', children }, chapter > 1 ? `c${chapter}-` : ''),
+    });
+  }
+  return facts;
 }
 
-export function parsedFacts(tree: Root): ParsedFacts {
-  return { blocks: tree.children.map((node) => ({ start: node.position?.start.offset ?? -1, end: node.position?.end.offset ?? -1, type: node.type })), labels: definedLabelsOf(tree) };
+/** A tree's top-level nodes by chapter (a book's `data.chapter`; 0 for a file); nodes of no chapter are left out of a book's. */
+function byChapter(tree: Root, book: boolean): Map<number, RootContent[]> {
+  const chapters = new Map<number, RootContent[]>();
+  for (const node of tree.children) {
+    const chapter = book ? node.data?.chapter : 0;
+    if (chapter === undefined) continue;
+    let list = chapters.get(chapter);
+    if (!list) chapters.set(chapter, (list = []));
+    list.push(node);
+  }
+  return chapters;
 }
 
 /** Remember a full build's HTML edition and what the next edit's splice needs of it. */
-export function recordBuild(shared: SharedResources, key: string, path: string, text: string, { blocks, labels }: ParsedFacts, tree: Root, writerMeta: DocumentMeta, output: { source: string; meta?: DocumentMeta; messages: CachedMessage[]; editions: { edition: string; bytes: Uint8Array }[]; assets: [string, string][]; missing: string[] }): void {
+export function recordBuild(shared: SharedResources, key: string, path: string, bookYaml: string, texts: SegmentText[], parsed: ParsedFacts, tree: Root, writerMeta: DocumentMeta, output: { source: string; meta?: DocumentMeta; messages: CachedMessage[]; editions: { edition: string; bytes: Uint8Array }[]; assets: [string, string][]; missing: string[] }): void {
   const records = shared.lastBuilds?.records;
   if (!records) return;
   records.delete(path);
   const html = output.editions.find((edition) => edition.edition === 'html')?.bytes;
+  const book = bookYaml !== '';
   const firstParagraph = tree.children.find((node) => node.type === 'paragraph');
+  const bodyChapter = book ? firstParagraph?.data?.chapter : 0;
   const bodyFrom = firstParagraph?.position?.end.offset;
-  if (!html || !output.meta || bodyFrom === undefined || /\r(?!\n)/.test(text) || text.startsWith('\uFEFF') || output.meta.rawHtml === 'trust') return;
-  if (blocks.some((block) => block.start < 0 || block.end < block.start)) return;
-  const topLevel = new Set<number>();
-  for (const node of tree.children) if (node.position?.start.offset !== undefined) topLevel.add(node.position.start.offset);
+  if (!html || !output.meta || bodyFrom === undefined || bodyChapter === undefined || output.meta.rawHtml === 'trust') return;
   const definitions = new Map<string, Definition>();
-  const headings = new Map<number, Pick<Heading, 'depth' | 'data'>>();
-  visit(tree, (node) => {
-    if (node.type === 'definition' && !definitions.has(node.identifier.toUpperCase())) definitions.set(node.identifier.toUpperCase(), node);
-    else if (node.type === 'heading' && node.position?.start.offset !== undefined) headings.set(node.position.start.offset, { depth: node.depth, data: node.data });
+  visit(tree, 'definition', (node) => {
+    if (!definitions.has(node.identifier.toUpperCase())) definitions.set(node.identifier.toUpperCase(), node);
   });
-  records.set(path, { key, text, blocks, labels, topLevel, definitions, headings, bodyFrom, html: Buffer.from(html), meta: output.meta, writerMeta, messages: output.messages, assets: output.assets, missing: output.missing, source: output.source } satisfies LastBuild);
+  const transformed = byChapter(tree, book);
+  const segments = new Map<string, Segment>();
+  for (const { path: textPath, display, chapter, text } of texts) {
+    const facts = parsed.get(chapter);
+    if (!facts || /\r(?!\n)/.test(text) || text.startsWith('\uFEFF') || facts.blocks.some((block) => block.start < 0 || block.end < block.start)) return;
+    const topLevel = new Set<number>();
+    const headings = new Map<number, Pick<Heading, 'depth' | 'data'>>();
+    for (const node of transformed.get(chapter) ?? []) {
+      if (node.position?.start.offset !== undefined) topLevel.add(node.position.start.offset);
+      visit(node, 'heading', (heading) => {
+        if (heading.position?.start.offset !== undefined) headings.set(heading.position.start.offset, { depth: heading.depth, data: heading.data });
+      });
+    }
+    segments.set(textPath, { chapter, display, text, blocks: facts.blocks, labels: facts.labels, topLevel, headings, bodyFrom: chapter < bodyChapter ? Number.POSITIVE_INFINITY : chapter === bodyChapter ? bodyFrom : 0 });
+  }
+  records.set(path, { key, bookYaml, segments, definitions, html: Buffer.from(html), meta: output.meta, writerMeta, messages: output.messages, assets: output.assets, missing: output.missing, source: output.source } satisfies LastBuild);
+}
+
+/**
+ * The texts a build of `source` would read now, as `readBook` and the build read them, for a
+ * splice to compare with the last build's; undefined when any is not read cleanly (the build
+ * then reads them itself, and reports).
+ */
+export function readTexts(source: { kind: string; path: string }, context: RenderContext): { bookYaml: string; texts: SegmentText[] } | undefined {
+  const read = (path: string, display: string) => {
+    const { file, ok } = decodeSource(readFileSync(path), display, context);
+    return ok && file.messages.length === 0 ? String(file.value) : undefined;
+  };
+  try {
+    if (source.kind === 'file') {
+      const display = relative(context.cwd, source.path) || source.path;
+      const text = read(source.path, display);
+      return text === undefined ? undefined : { bookYaml: '', texts: [{ path: source.path, display, chapter: 0, text }] };
+    }
+    const bookYaml = read(join(source.path, 'book.yaml'), join(relative(context.cwd, source.path) || source.path, 'book.yaml'));
+    const chapters = bookYaml === undefined ? undefined : (parseYaml(bookYaml, { maxAliasCount: 100 }) as { chapters?: unknown } | null)?.chapters;
+    if (bookYaml === undefined || !Array.isArray(chapters) || chapters.length === 0) return undefined;
+    const root = realpathSync(context.root);
+    const texts: SegmentText[] = [];
+    for (const [index, chapter] of chapters.entries()) {
+      if (typeof chapter !== 'string') return undefined;
+      const full = resolve(source.path, chapter);
+      const real = realpathSync(full);
+      const display = relative(context.cwd, full);
+      const text = isInside(root, real) ? read(real, display) : undefined;
+      if (text === undefined) return undefined;
+      texts.push({ path: real, display, chapter: index + 1, text });
+    }
+    return { bookYaml, texts };
+  } catch {
+    return undefined;
+  }
 }
 
 export interface SpliceInput {
   shared: SharedResources;
   key: string;
   path: string;
-  text: string;
+  /** A book's book.yaml as read now ('' for a file). */
+  bookYaml: string;
+  texts: SegmentText[];
   root: string;
   limits: Limits;
   writer: Writer;
@@ -159,17 +251,29 @@ export function spliceRebuild(input: SpliceInput): Spliced | undefined {
   const records = input.shared.lastBuilds?.records;
   const last = records?.get(input.path) as LastBuild | undefined;
   if (!records || !last || last.key !== input.key) return undefined;
-  const result = splice(last, input);
+  // One text changed, and nothing else: the book's list of chapters and its book.yaml are the same.
+  if (input.bookYaml !== last.bookYaml || input.texts.length !== last.segments.size) return undefined;
+  const changed = input.texts.filter(({ path, chapter, text }) => {
+    const segment = last.segments.get(path);
+    return !segment || segment.chapter !== chapter || segment.text !== text;
+  });
+  const [edited] = changed;
+  const segment = edited && last.segments.get(edited.path);
+  if (changed.length !== 1 || !edited || !segment || segment.chapter !== edited.chapter) return undefined;
+  const result = splice(last, segment, edited.text, input);
   // A failed splice leaves the record as it was; the full build that follows replaces it.
   if (!result) return undefined;
+  result.record.segments = new Map(last.segments);
+  result.record.segments.set(edited.path, result.segment);
   records.set(input.path, result.record);
   input.shared.lastBuilds!.spliced++;
   return result.output;
 }
 
-function splice(last: LastBuild, input: SpliceInput): { record: LastBuild; output: Spliced } | undefined {
-  const { text } = input;
-  const old = last.text;
+type SpliceResult = { record: LastBuild; segment: Segment; output: Spliced };
+
+function splice(last: LastBuild, segment: Segment, text: string, input: SpliceInput): SpliceResult | undefined {
+  const old = segment.text;
   if (text === old || /\r(?!\n)/.test(text) || text.startsWith('\uFEFF')) return undefined;
   // The edit: what lies between the common start and the common end.
   const shorter = Math.min(text.length, old.length);
@@ -187,17 +291,17 @@ function splice(last: LastBuild, input: SpliceInput): { record: LastBuild; outpu
       ends.push(old.length);
       break;
     }
-    if (isCut(old, end) && isCut(text, end + delta) && !straddles(last.blocks, end)) ends.push(end);
+    if (isCut(old, end) && isCut(text, end + delta) && !straddles(segment.blocks, end)) ends.push(end);
   }
   // Where it may start: cuts in both texts at or before the edit, after the first paragraph.
   const starts: number[] = [];
-  for (let start = old.lastIndexOf('\n', prefix - 1) + 1; starts.length < STRETCH_TRIES && start >= last.bodyFrom && start > 0 && prefix - start <= REACH; start = old.lastIndexOf('\n', start - 2) + 1) {
-    if (isCut(old, start) && isCut(text, start) && !straddles(last.blocks, start)) starts.push(start);
+  for (let start = old.lastIndexOf('\n', prefix - 1) + 1; starts.length < STRETCH_TRIES && start >= segment.bodyFrom && start > 0 && prefix - start <= REACH; start = old.lastIndexOf('\n', start - 2) + 1) {
+    if (isCut(old, start) && isCut(text, start) && !straddles(segment.blocks, start)) starts.push(start);
   }
   if (ends.length === 0 || starts.length === 0) return undefined;
   // The assets the last build read are unchanged, and no missing one has appeared.
   if (last.assets.some(([path, hash]) => path.startsWith('remote:') || !sameHash(resolve(input.root, path), hash)) || last.missing.some((path) => existsSync(path))) return undefined;
-  const file = new VFile({ path: last.source, value: text });
+  const file = new VFile({ path: segment.display, value: text });
   if (!checkSource(file, input.limits) || file.messages.length > 0) return undefined;
   // The smallest stretches first: a larger one may hold only plain blocks where a smaller does
   // not hold any old block, or its old markup may be found once where a smaller one's is not.
@@ -206,7 +310,7 @@ function splice(last: LastBuild, input: SpliceInput): { record: LastBuild; outpu
       const start = starts[back];
       const end = ends[size - back];
       if (start === undefined || end === undefined) continue;
-      const spliced = spliceStretch(last, input, start, end, delta);
+      const spliced = spliceStretch(last, segment, text, input, start, end, delta);
       if (spliced) return spliced;
     }
   }
@@ -216,29 +320,29 @@ function splice(last: LastBuild, input: SpliceInput): { record: LastBuild; outpu
 /** How many cuts before and after an edit a stretch may reach to. */
 const STRETCH_TRIES = 4;
 
-function spliceStretch(last: LastBuild, input: SpliceInput, start: number, end: number, delta: number): { record: LastBuild; output: Spliced } | undefined {
-  const { text } = input;
-  const old = last.text;
-  const first = last.blocks.findIndex((block) => block.start >= start);
-  let after = last.blocks.findIndex((block) => block.start >= end);
-  if (after === -1) after = last.blocks.length;
+function spliceStretch(last: LastBuild, segment: Segment, text: string, input: SpliceInput, start: number, end: number, delta: number): SpliceResult | undefined {
+  const old = segment.text;
+  const first = segment.blocks.findIndex((block) => block.start >= start);
+  let after = segment.blocks.findIndex((block) => block.start >= end);
+  if (after === -1) after = segment.blocks.length;
   if (first === -1 || first >= after) return undefined;
-  const oldBlocks = last.blocks.slice(first, after);
-  const before = last.blocks[first - 1];
-  const next = last.blocks[after];
-  if (!before || oldBlocks.some((block) => !last.topLevel.has(block.start))) return undefined;
+  const oldBlocks = segment.blocks.slice(first, after);
+  const before = segment.blocks[first - 1];
+  const next = segment.blocks[after];
+  if (!before || oldBlocks.some((block) => !segment.topLevel.has(block.start))) return undefined;
 
   const atEnd = end === old.length;
   const oldText = old.slice(start, end);
   const newText = text.slice(start, end + delta);
   if (CAPTION_LINE.test(oldText) || CAPTION_LINE.test(newText)) return undefined;
   // The labels the text defines are those it defined: neither stretch may hold a definition.
-  const oldTree = parseStretch(oldText, atEnd, last.labels);
-  const newTree = parseStretch(newText, atEnd, last.labels);
+  const oldTree = parseStretch(oldText, atEnd, segment.labels);
+  const newTree = parseStretch(newText, atEnd, segment.labels);
   if (!oldTree || !newTree) return undefined;
   // Parsed alone, the old stretch gives the blocks it gave in the whole text.
   if (oldTree.children.length !== oldBlocks.length || oldTree.children.some((node, index) => (node.position?.start.offset ?? -1) + start !== oldBlocks[index]!.start)) return undefined;
-  if (!plain(oldTree, before, next, old) || !plain(newTree, before, next, old) || nextProseDependsOnStretch(last.blocks, after, old)) return undefined;
+  const book = last.bookYaml !== '';
+  if (!plain(oldTree, before, next, old, book) || !plain(newTree, before, next, old, book) || nextProseDependsOnStretch(segment.blocks, after, old)) return undefined;
   // Headings may stand in a stretch when the edit leaves them as they were (then every fact of
   // the outline is too): they take their ids, numbers and levels from the last build.
   const oldHeadings = headingsOf(oldTree);
@@ -247,7 +351,7 @@ function spliceStretch(last: LastBuild, input: SpliceInput, start: number, end: 
   const headings: [number, Pick<Heading, 'depth' | 'data'>][] = [];
   for (const [index, heading] of oldHeadings.entries()) {
     const other = newHeadings[index]!;
-    const facts = last.headings.get(offsetOf(heading) + start);
+    const facts = segment.headings.get(offsetOf(heading) + start);
     if (!facts || heading.depth !== other.depth || oldText.slice(offsetOf(heading), heading.position?.end.offset) !== newText.slice(offsetOf(other), other.position?.end.offset)) return undefined;
     for (const node of [heading, other]) {
       node.depth = facts.depth;
@@ -259,7 +363,10 @@ function spliceStretch(last: LastBuild, input: SpliceInput, start: number, end: 
   const definitions: Definition[] = [];
   for (const tree of [oldTree, newTree]) {
     let found = true;
+    // In a book, as the chapter's own labels are (read/book.ts), and its blocks carry its number.
+    if (segment.chapter > 0) for (const node of tree.children) node.data = { ...node.data, chapter: segment.chapter };
     visit(tree, 'linkReference', (node) => {
+      if (segment.chapter > 1) node.identifier = `c${segment.chapter}-${node.identifier}`;
       const definition = last.definitions.get(node.identifier.toUpperCase());
       if (definition) definitions.push(definition);
       else found = false;
@@ -271,12 +378,12 @@ function spliceStretch(last: LastBuild, input: SpliceInput, start: number, end: 
   const startLine = lineOf(old, start);
   const endLine = startLine + countLines(oldText);
   const lineDelta = countLines(newText) - countLines(oldText);
-  const ours = (message: CachedMessage) => message.file === last.source && message.line !== undefined && message.line !== null;
+  const ours = (message: CachedMessage) => message.file === segment.display && message.line !== undefined && message.line !== null;
   if (last.messages.some((message) => ours(message) && message.line! >= startLine && message.line! < endLine)) return undefined;
 
   const fragments: string[] = [];
   for (const tree of [oldTree, newTree]) {
-    const scratch = new VFile({ path: last.source, value: '' });
+    const scratch = new VFile({ path: segment.display, value: '' });
     if (!checkTreeDepth(tree, scratch, input.limits)) return undefined;
     transformBlocks(tree, last.meta, { highlights: input.highlights });
     tree.children.push(...structuredClone(definitions));
@@ -290,20 +397,20 @@ function spliceStretch(last: LastBuild, input: SpliceInput, start: number, end: 
 
   const messages = last.messages.map((message) => (ours(message) && message.line! >= endLine ? { ...message, line: message.line! + lineDelta } : message));
   const blocks = [
-    ...last.blocks.slice(0, first),
+    ...segment.blocks.slice(0, first),
     ...newTree.children.map((node) => ({ start: (node.position?.start.offset ?? 0) + start, end: (node.position?.end.offset ?? 0) + start, type: node.type })),
-    ...last.blocks.slice(after).map((block) => ({ start: block.start + delta, end: block.end + delta, type: block.type })),
+    ...segment.blocks.slice(after).map((block) => ({ start: block.start + delta, end: block.end + delta, type: block.type })),
   ];
   const topLevel = new Set<number>();
-  for (const offset of last.topLevel) if (offset < start) topLevel.add(offset);
+  for (const offset of segment.topLevel) if (offset < start) topLevel.add(offset);
   for (const node of newTree.children) topLevel.add((node.position?.start.offset ?? 0) + start);
-  for (const offset of last.topLevel) if (offset >= end) topLevel.add(offset + delta);
+  for (const offset of segment.topLevel) if (offset >= end) topLevel.add(offset + delta);
   const shifted = new Map<number, Pick<Heading, 'depth' | 'data'>>();
-  for (const [offset, facts] of last.headings) if (offset < start) shifted.set(offset, facts);
+  for (const [offset, facts] of segment.headings) if (offset < start) shifted.set(offset, facts);
   for (const [offset, facts] of headings) shifted.set(offset, facts);
-  for (const [offset, facts] of last.headings) if (offset >= end) shifted.set(offset + delta, facts);
-  const record: LastBuild = { ...last, text, blocks, topLevel, headings: shifted, html, messages };
-  return { record, output: { source: last.source, messages, meta: last.meta, html, assets: last.assets, missing: last.missing } };
+  for (const [offset, facts] of segment.headings) if (offset >= end) shifted.set(offset + delta, facts);
+  const record: LastBuild = { ...last, html, messages };
+  return { record, segment: { ...segment, text, blocks, topLevel, headings: shifted }, output: { source: last.source, messages, meta: last.meta, html, assets: last.assets, missing: last.missing } };
 }
 
 function headingsOf(tree: Root): Heading[] {
@@ -319,10 +426,12 @@ function offsetOf(node: Heading): number {
 }
 
 /** Whether a stretch's blocks carry no fact of the whole document, and no neighbour changes how they are set (see above). */
-function plain(tree: Root, before: Block, next: Block | undefined, old: string): boolean {
+function plain(tree: Root, before: Block, next: Block | undefined, old: string, book: boolean): boolean {
   let ok = true;
   visit(tree, (node) => {
     if (node !== tree && !PLAIN.has(node.type)) ok = false;
+    // A book points links at other chapters, and at its headings, by their ids in the book (book-links.ts).
+    else if (book && node.type === 'link' && !/^[a-z][a-z\d+.-]*:/i.test(node.url)) ok = false;
     else if (node.type === 'text' && (FACT_TEXT.test(node.value) || SENTENCE_SHAPED_QUOTE.test(node.value))) ok = false;
   });
   if (!ok) return false;

@@ -119,9 +119,9 @@ export function parseStretch(text: string, last: boolean, labels: DefinedLabels)
 /** The labels a document defines (links and notes), by id, as a stretch's parse needs them (see `parseStretch`). */
 export type DefinedLabels = Map<string, Label>;
 
-/** Every label the parsed tree defines, the first of each (see `parseStretch`). */
-export function definedLabelsOf(tree: Root): DefinedLabels {
-  return byId(definedLabels(tree));
+/** Every label the parsed tree defines, the first of each (see `parseStretch`), without `prefix` (a book's chapter prefix) on their ids. */
+export function definedLabelsOf(tree: Root, prefix = ''): DefinedLabels {
+  return byId(definedLabels(tree).map((label) => (prefix && label.key.startsWith(prefix) ? { ...label, key: label.key.slice(prefix.length) } : label)));
 }
 
 /** Container lines in `text` (see `isContainerLine`), counted up to `enough`. */

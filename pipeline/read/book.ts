@@ -35,7 +35,16 @@ export async function readBook(folder: string, displayFolder: string, context: R
   const yamlPath = join(folder, 'book.yaml');
   const displayYaml = join(displayFolder, 'book.yaml');
   const { file, ok } = decodeSource(readFileSync(yamlPath), displayYaml, context);
-  const loaded = { file, ok, folder, tree: undefined as Root | undefined, remap: undefined as ((message: VFile['messages'][number]) => VFile['messages'][number]) | undefined };
+  const loaded = {
+    file,
+    ok,
+    folder,
+    tree: undefined as Root | undefined,
+    remap: undefined as ((message: VFile['messages'][number]) => VFile['messages'][number]) | undefined,
+    // Each joined chapter's text as read (its real path, the file its messages name, its number):
+    // a watch session splices an edit of one into the last edition (build/region-rebuild.ts).
+    chapterTexts: [] as { path: string; display: string; chapter: number; text: string }[],
+  };
   if (!ok) return loaded;
 
   const yamlText = String(file.value);
@@ -45,7 +54,7 @@ export async function readBook(folder: string, displayFolder: string, context: R
   let nextLine = yamlText.split('\n').length + 1;
 
   // Read and check every chapter first, then parse them (on worker threads for a large book).
-  const chapters: { file: VFile; display: string; folder: string; name: string }[] = [];
+  const chapters: { file: VFile; display: string; folder: string; name: string; real: string }[] = [];
   for (const chapter of chapterList(yamlText, file)) {
     const full = resolve(folder, chapter);
     let real: string;
@@ -64,7 +73,7 @@ export async function readBook(folder: string, displayFolder: string, context: R
     // Messages about a chapter's bytes already carry the chapter's own file and lines.
     const checked = decoded.ok && checkSource(decoded.file, { ...defaultLimits, ...context.limits });
     file.messages.push(...decoded.file.messages.filter((message) => !file.messages.includes(message)));
-    if (checked) chapters.push({ file: decoded.file, display: displayChapter, folder: dirname(real), name: relative(folder, full).split('\\').join('/') });
+    if (checked) chapters.push({ file: decoded.file, display: displayChapter, folder: dirname(real), name: relative(folder, full).split('\\').join('/'), real });
   }
 
   // Chapter N of the joined tree (data.chapter) is names[N - 1].
@@ -81,6 +90,7 @@ export async function readBook(folder: string, displayFolder: string, context: R
     const index = segments.length;
     segments.push({ start: nextLine, path: chapter.display });
     names.push(chapter.name);
+    loaded.chapterTexts.push({ path: chapter.real, display: chapter.display, chapter: index, text: String(chapter.file.value) });
     const chapterTree = parsed.load();
     // Let the compact copy go as soon as its tree is loaded.
     trees[position] = {};
