@@ -98,6 +98,17 @@ describe('colophon build', () => {
     expect(readFileSync(join(root, 'dist/latin.html'), 'utf8')).toContain('<h1 class="title" id="café">Café</h1>');
   });
 
+  it('renders several documents in its worker threads to the same bytes as in one thread (from the bundle when it is current, as after npm ci)', () => {
+    const files: Record<string, string> = {};
+    for (const name of ['a', 'b', 'c', 'd']) files[`source/${name}.md`] = `---\ntitle: ${name}\n---\n\nText of ${name}, with a note[^n] and \`code\`.\n\n[^n]: Note of ${name}.\n`;
+    const root = tempProject(files);
+    expect(runCli(['build', '--format', 'html,epub', '--out', 'pooled', '--jobs', '2'], root).status).toBe(0);
+    expect(runCli(['build', '--format', 'html,epub', '--out', 'single', '--jobs', '1', '--force'], root).status).toBe(0);
+    for (const name of ['a', 'b', 'c', 'd']) {
+      for (const edition of ['html', 'epub']) expect(readFileSync(join(root, 'pooled', `${name}.${edition}`)).equals(readFileSync(join(root, 'single', `${name}.${edition}`))), `${name}.${edition}`).toBe(true);
+    }
+  });
+
   it('is declared as the package binary', () => {
     const manifest = JSON.parse(readFileSync(join(projectRoot, 'package.json'), 'utf8'));
     expect(manifest.bin.colophon).toBe('bin/colophon.mjs');
