@@ -32,8 +32,16 @@ function parseFace(bytes: Uint8Array): FontkitFont {
 }
 
 /** Scripts whose faces are loaded only when a character of the text needs them. */
-type Script = 'cjk' | 'japanese' | 'korean' | 'arabic' | 'hebrew' | 'devanagari' | 'thai' | 'emoji';
+const SCRIPTS = ['cjk', 'japanese', 'korean', 'arabic', 'hebrew', 'devanagari', 'thai', 'emoji'] as const;
+type Script = (typeof SCRIPTS)[number];
 export type FaceKey = 'regular' | 'italic' | 'bold' | 'boldItalic' | 'mono' | 'monoBold' | Script | `${Script}Bold`;
+
+/**
+ * Every face in a fixed order: a face's resource name in the PDF (F1, F2, …) is its place here,
+ * not the order in which a document first uses the faces, so drawing pages while the rest is
+ * still being laid out (or fonts first used by a running head or an SVG) names them the same.
+ */
+const FACE_KEYS: readonly FaceKey[] = ['regular', 'italic', 'bold', 'boldItalic', 'mono', 'monoBold', ...SCRIPTS, ...SCRIPTS.map((script) => `${script}Bold` as const)];
 
 /**
  * The fonts of one PDF: the theme's faces, embedded and subset by pdfkit, with a fallback
@@ -88,7 +96,7 @@ export class Fonts {
     if (this.watch && !this.watch.faces.includes(key)) this.watch.faces.push(key);
     let face = this.faces.get(key);
     if (!face) {
-      const font = this.pdf.registerFont(key, this.parsed(key));
+      const font = this.pdf.registerFont(key, this.parsed(key), `F${FACE_KEYS.indexOf(key) + 1}`);
       face = { name: key, font };
       this.faces.set(key, face);
       if (this.pdf.pdfa) {

@@ -1,5 +1,5 @@
 import PDFDocumentCtor from 'pdfkit';
-import type { DocumentOptions, FontkitFont, OutlineItem, PdfFont, RawDocument, StructContent, StructElement, StructOptions } from './pdfkit-api.ts';
+import type { DocumentOptions, FontkitFont, OutlineItem, PdfFont, PdfImage, RawDocument, StructContent, StructElement, StructOptions } from './pdfkit-api.ts';
 import { batchPageContent, captureOutput, type DeflateMemo, escapeXmp } from './pdfkit-patches.ts';
 import { forEachWord, WordShapes } from './word-shapes.ts';
 import type { VectorOutlines } from './math-outlines.ts';
@@ -14,6 +14,8 @@ export type { FontkitFont, OutlineItem, PdfFont, StructContent, StructElement, S
 export class Pdf {
   readonly raw: RawDocument;
   private readonly done: Promise<Uint8Array>;
+  /** Images opened, by their bytes (see `opened`). */
+  private readonly images = new Map<Uint8Array, PdfImage>();
   /** Colour → the operators pdfkit's `fillColor` writes for it. */
   private readonly fillOperatorsByColor = new Map<string, string>();
   /** Shaped words: the build's or the watch session's when given, else this document's own. */
@@ -53,9 +55,11 @@ export class Pdf {
   }
 
   /** Register a face from its bytes, or from a font fontkit parsed already (pdfkit takes either). */
-  registerFont(name: string, source: Uint8Array | FontkitFont): PdfFont {
+  registerFont(name: string, source: Uint8Array | FontkitFont, id: string): PdfFont {
     this.raw.registerFont(name, source);
     this.raw.font(name);
+    // Named by the caller, not by pdfkit's count of fonts opened so far (the subset tag derives from it too).
+    this.raw._font.id = id;
     return this.raw._font;
   }
 
@@ -254,12 +258,23 @@ export class Pdf {
   }
 
   image(bytes: Uint8Array, x: number, y: number, width: number, height: number): void {
-    this.raw.image(bytes, x, y, { width, height });
+    this.raw.image(this.opened(bytes), x, y, { width, height });
   }
 
   imageSize(bytes: Uint8Array): { width: number; height: number } {
-    const image = this.raw.openImage(bytes);
+    const image = this.opened(bytes);
     return { width: image.width, height: image.height };
+  }
+
+  /**
+   * The image pdfkit opened from these bytes, opened once: pdfkit names images as it opens
+   * them (I1, I2, …), so each is named where the layout first measures it, whenever it is
+   * drawn, and an image drawn twice is embedded once.
+   */
+  private opened(bytes: Uint8Array): PdfImage {
+    let image = this.images.get(bytes);
+    if (!image) this.images.set(bytes, (image = this.raw.openImage(bytes)));
+    return image;
   }
 
   linkUri(x: number, y: number, w: number, h: number, url: string, parent?: StructElement): void {

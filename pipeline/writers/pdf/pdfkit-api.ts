@@ -44,6 +44,13 @@ export interface PdfFont {
   ref(): unknown;
 }
 
+/** An image pdfkit opened (embedded when first drawn). */
+export interface PdfImage {
+  width: number;
+  height: number;
+  label: string;
+}
+
 export interface StructElement {
   add(child: StructElement | StructContent | AnnotationRef): StructElement;
   end(): void;
@@ -101,8 +108,8 @@ export interface RawDocument {
   /** Concatenates a matrix to the current transformation (`cm`), keeping pdfkit's own record of it. */
   transform(m11: number, m12: number, m21: number, m22: number, dx: number, dy: number): RawDocument;
   restore(): RawDocument;
-  image(src: Uint8Array | object, x: number, y: number, options: { width: number; height: number }): RawDocument;
-  openImage(src: Uint8Array): { width: number; height: number };
+  image(src: Uint8Array | PdfImage, x: number, y: number, options: { width: number; height: number }): RawDocument;
+  openImage(src: Uint8Array): PdfImage;
   link(x: number, y: number, w: number, h: number, url: string, options?: object): RawDocument;
   goTo(x: number, y: number, w: number, h: number, name: string, options?: object): RawDocument;
   addNamedDestination(name: string, type: 'XYZ', x: number, y: number, zoom: null): void;
