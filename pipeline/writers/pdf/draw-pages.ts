@@ -13,7 +13,7 @@ export interface Frame {
 }
 
 /** Running heads and footers, drawn per page as artifacts: boxes with their absolute top. */
-export type Furniture = (pageIndex: number, pageCount: number) => { box: Box; y: number }[];
+export type Furniture = (pageIndex: number) => { box: Box; y: number }[];
 
 /**
  * Draw the planned pages. Structure elements are created the first time content of theirs is
@@ -31,7 +31,11 @@ export interface SvgSupport {
   fonts: SvgFonts;
 }
 
-export function renderPages(pdf: Pdf, pages: Page[], frame: Frame, furniture: Furniture, root: StructNode, tagged: boolean, svg: SvgSupport): void {
+/**
+ * Draws pages one after the other (each may be let go once drawn). `svg.render` may be set
+ * between pages, before the first page with an SVG image.
+ */
+export function pageDrawer(pdf: Pdf, frame: Frame, furniture: Furniture, root: StructNode, tagged: boolean, svg: SvgSupport): (page: Page) => void {
   const elements = new Map<StructNode, StructElement>();
   const document = pdf.struct(root.tag, { lang: root.lang });
   if (tagged) pdf.addStructure(document);
@@ -102,10 +106,8 @@ export function renderPages(pdf: Pdf, pages: Page[], frame: Frame, furniture: Fu
     flush();
   };
 
-  const count = pages.length;
-  pages.forEach((page, index) => {
-    // Let each page's plan go once drawn: on long documents the boxes are most of the memory.
-    pages[index] = EMPTY;
+  let index = 0;
+  return (page) => {
     pdf.addPage(frame.size);
     for (const { box, y } of page.body) drawBox(box, frame.left, frame.top + y, box.artifact === true);
     if (page.notes.length > 0) {
@@ -116,11 +118,15 @@ export function renderPages(pdf: Pdf, pages: Page[], frame: Frame, furniture: Fu
       if (tagged) pdf.endContent();
       for (const { box, y } of page.notes) drawBox(box, frame.left, top + y, false);
     }
-    for (const { box, y } of furniture(index, count)) drawBox(box, frame.left, y, true);
-  });
+    for (const { box, y } of furniture(index)) drawBox(box, frame.left, y, true);
+    index++;
+  };
 }
 
-const EMPTY: Page = { body: [], notes: [], noteHeight: 0 };
+/** Whether a page has an SVG image to draw (svg-to-pdfkit is loaded only then). */
+export function hasSvg(page: Page): boolean {
+  return [...page.body, ...page.notes].some(({ box }) => box.ops.some((op) => op.op === 'image' && op.svg));
+}
 
 function drawOp(pdf: Pdf, op: Op, x: number, y: number, svg: SvgSupport): void {
   switch (op.op) {

@@ -37,7 +37,7 @@ type Script = (typeof SCRIPTS)[number];
 export type FaceKey = 'regular' | 'italic' | 'bold' | 'boldItalic' | 'mono' | 'monoBold' | Script | `${Script}Bold`;
 
 /**
- * Every face in a fixed order: a face's resource name in the PDF (F1, F2, …) is its place here,
+ * Every face in a fixed order: a face's resource name in the PDF (FC1, FC2, …) is its place here,
  * not the order in which a document first uses the faces, so drawing pages while the rest is
  * still being laid out (or fonts first used by a running head or an SVG) names them the same.
  */
@@ -96,7 +96,7 @@ export class Fonts {
     if (this.watch && !this.watch.faces.includes(key)) this.watch.faces.push(key);
     let face = this.faces.get(key);
     if (!face) {
-      const font = this.pdf.registerFont(key, this.parsed(key), `F${FACE_KEYS.indexOf(key) + 1}`);
+      const font = this.pdf.registerFont(key, this.parsed(key), `FC${FACE_KEYS.indexOf(key) + 1}`);
       face = { name: key, font };
       this.faces.set(key, face);
       if (this.pdf.pdfa) {

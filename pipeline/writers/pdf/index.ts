@@ -1,6 +1,6 @@
 import type { FootnoteDefinition, RootContent } from 'mdast';
 import { definitions as linkDefinitions } from 'mdast-util-definitions';
-import { visit } from 'unist-util-visit';
+import { EXIT, visit } from 'unist-util-visit';
 import type { AssetResolver, Writer, WriterInput } from '../../types.ts';
 import { languageDirection } from '../shared/direction.ts';
 import { authorNames } from '../shared/format.ts';
@@ -13,9 +13,9 @@ import { hyphenatorFor } from './hyphenate.ts';
 import { shift, space, type Box, type StructNode } from './boxes.ts';
 import { typesetAhead, typesetFormulas, type Formulas } from './math.ts';
 import { LayoutMemo, watchedFacts } from './layout-memo.ts';
-import { layoutNotes } from './notes.ts';
-import { paginate, type Page } from './paginate.ts';
-import { renderPages, type Frame, type Furniture, type SvgFonts } from './draw-pages.ts';
+import { layoutNotes, lazyNotes } from './notes.ts';
+import { pageStream, paginate, type Page } from './paginate.ts';
+import { hasSvg, pageDrawer, type Frame, type Furniture, type SvgFonts, type SvgSupport } from './draw-pages.ts';
 import type { Context, State } from './state.ts';
 import { setText } from './typeset.ts';
 import { loadTheme, PAPER } from './theme.ts';
@@ -36,14 +36,20 @@ const NO_BYTES = new Uint8Array(0);
 /** The colour formulas are drawn in (the body text's). */
 const FORMULA_COLOR = '#000000';
 
-/** mdast → boxes → pages → pdfkit. */
+/**
+ * mdast → boxes → pages → pdfkit. Pages are drawn as they are settled, and their boxes let go,
+ * while the rest of the document is still being laid out (see `layoutPdf`).
+ */
 export async function renderPdf(input: WriterInput): Promise<Uint8Array> {
   // MathJax is loaded only for a document with formulas (the math transform counted them).
   const formulas = input.file.data.math?.count ? typesetFormulas(input.tree, input.file, FORMULA_COLOR, input.shared) : undefined;
-  const plan = planPdf(input, formulas);
-  const hasSvg = plan.pages.some((page) => [...page.body, ...page.notes].some(({ box }) => box.ops.some((op) => op.op === 'image' && op.svg)));
-  const svg = hasSvg ? (await import('svg-to-pdfkit')).default : undefined;
-  renderPages(plan.pdf, plan.pages, plan.frame, plan.furniture, plan.root, true, { render: svg, fonts: plan.svgFonts });
+  const plan = layoutPdf(input, formulas);
+  const svg: SvgSupport = { render: undefined, fonts: plan.svgFonts };
+  const draw = pageDrawer(plan.pdf, plan.frame, plan.furniture, plan.root, true, svg);
+  for (const page of plan.pages) {
+    if (!svg.render && hasSvg(page)) svg.render = (await import('svg-to-pdfkit')).default;
+    draw(page);
+  }
   plan.fonts.reportUnplacedRefusals();
   return plan.pdf.finish();
 }
@@ -58,8 +64,19 @@ export interface Plan {
   fonts: Fonts;
 }
 
-/** Everything up to drawing: the laid-out pages (tests inspect these for widows and orphans). */
-export function planPdf({ tree, meta, file, assets, epoch, shared }: WriterInput, formulas: Formulas = new Map()): Plan {
+/** Everything up to drawing, every page laid out (tests inspect these for widows and orphans). */
+export function planPdf(input: WriterInput, formulas: Formulas = new Map()): Plan {
+  const plan = layoutPdf(input, formulas);
+  return { ...plan, pages: [...plan.pages] };
+}
+
+/**
+ * The document laid out, its pages to come: each page is settled, and its boxes laid out, as
+ * the iteration reaches it (pageStream). With a table of contents (whose page numbers are
+ * known only at the end) or notes that cite notes (whose first citations the notes see only
+ * once the body is laid out), the body is laid out whole first.
+ */
+function layoutPdf({ tree, meta, file, assets, epoch, shared }: WriterInput, formulas: Formulas = new Map()): Omit<Plan, 'pages'> & { pages: Iterable<Page> } {
   // The build has read and checked a theme file the front matter names: here it is only applied.
   if (typeof meta.pdfTheme === 'string') throw new Error(`pdf-theme "${meta.pdfTheme}" reached the PDF writer unread: resolve it with resolvePdfTheme first`);
   const theme = loadTheme(assets, meta.pdfTheme);
@@ -153,21 +170,31 @@ export function planPdf({ tree, meta, file, assets, epoch, shared }: WriterInput
   const contents = meta.toc ? tableOfContents(state, tree, context, meta.tocDepth, meta.tocTitle) : undefined;
   // The abstract belongs to the opening, before the table of contents.
   const opening = tree.children[0]?.type === 'abstract' ? tree.children.slice(0, 1) : [];
-  const body: Box[] = [
-    ...titleBlock(state, meta, footnotes, context),
-    ...(opening.length > 0 ? [...state.all(opening, context), space(theme.headings[1]!.spaceBefore)] : []),
-    ...(contents ? [...contents.boxes, space(theme.headings[1]!.spaceBefore)] : []),
-    ...all(state, tree.children.slice(opening.length), context, memo),
-    ...colophonBlock(state, meta, context, root),
-  ];
-  const notes = layoutNotes(state, noteDefinitions, frame.width, root, frame.height);
-  const pages = paginate(body, notes, {
-    height: frame.height,
-    separator: theme.notes.separatorSpace,
-    gap: theme.notes.gap,
-    maxNoteFraction: theme.notes.maxFraction,
-  });
-  contents?.fill(pages);
+  const geometry = { height: frame.height, separator: theme.notes.separatorSpace, gap: theme.notes.gap, maxNoteFraction: theme.notes.maxFraction };
+  function* blocks(): Generator<Box[]> {
+    yield titleBlock(state, meta, footnotes, context);
+    if (opening.length > 0) yield [...state.all(opening, context), space(theme.headings[1]!.spaceBefore)];
+    if (contents) yield [...contents.boxes, space(theme.headings[1]!.spaceBefore)];
+    yield* eachBlock(state, tree.children.slice(opening.length), context, memo);
+    yield colophonBlock(state, meta, context, root);
+    memo?.end();
+  }
+  const notesCiteNotes = noteDefinitions.some(citesNotes);
+  let pages: Iterable<Page>;
+  if (contents || notesCiteNotes) {
+    const body: Box[] = [];
+    for (const boxes of blocks()) for (const box of boxes) body.push(box);
+    const notes = layoutNotes(state, noteDefinitions, frame.width, root, frame.height);
+    pages = paginate(body, notes, geometry);
+    contents?.fill(pages as Page[]);
+  } else {
+    const notes = lazyNotes(state, noteDefinitions, frame.width, root, frame.height);
+    pages = (function* () {
+      const source = blocks();
+      yield* pageStream(source, notes, geometry);
+      notes.rest();
+    })();
+  }
 
   const headTheme = theme.runningHead;
   // The running head is one line: a short title too long for the measure is set smaller.
@@ -195,13 +222,18 @@ export function planPdf({ tree, meta, file, assets, epoch, shared }: WriterInput
     const key = mono ? (bold ? 'monoBold' : 'mono') : bold && italic ? 'boldItalic' : bold ? 'bold' : italic ? 'italic' : 'regular';
     return state.fonts.face(key).name;
   };
-  memo?.end();
   return { pdf, pages, frame, furniture, root, svgFonts, fonts: state.fonts };
 }
 
 /** Blocks in sequence, with the space between them decided by what meets what. */
-function all(state: State, nodes: RootContent[], context: Context, memo?: LayoutMemo): Box[] {
+function all(state: State, nodes: RootContent[], context: Context): Box[] {
   const out: Box[] = [];
+  for (const boxes of eachBlock(state, nodes, context)) for (const box of boxes) out.push(box);
+  return out;
+}
+
+/** The boxes of each block in turn (with the space before it); top-level ones through the watch session's memo when there is one. */
+function* eachBlock(state: State, nodes: RootContent[], context: Context, memo?: LayoutMemo): Generator<Box[]> {
   let previous: RootContent | undefined;
   const inNote = context.size < state.theme.body.size;
   for (const node of nodes) {
@@ -211,19 +243,18 @@ function all(state: State, nodes: RootContent[], context: Context, memo?: Layout
     if (boxes.length === 0) continue;
     // An anchor takes no room: the space around it is the space between its neighbours.
     if (node.type === 'anchor') {
-      out.push(...boxes);
+      yield boxes;
       continue;
     }
     if (previous) {
       let gap = indentFirst ? 0 : context.tight ? state.theme.list.itemSpace : context.blockSpace;
       if (node.type === 'heading' && !inNote) gap = Math.max(gap, state.theme.headings[node.depth - 1]!.spaceBefore);
       if (previous.type === 'heading' && !inNote) gap = state.theme.headings[previous.depth - 1]!.spaceAfter;
-      if (gap > 0) out.push(space(gap, previous.type === 'heading'));
-    }
-    out.push(...boxes);
+      if (gap > 0) yield [space(gap, previous.type === 'heading'), ...boxes];
+      else yield boxes;
+    } else yield boxes;
     previous = node;
   }
-  return out;
 }
 
 /** The build's assets, each use of them marked by `use` (a block that reads a file is not kept). */
@@ -239,6 +270,16 @@ function watchedAssets(assets: AssetResolver, use: () => void): AssetResolver {
     stylesheet: watched(assets.stylesheet.bind(assets)),
     own: watched(assets.own.bind(assets)),
   };
+}
+
+/** Whether a note cites notes. */
+function citesNotes(definition: FootnoteDefinition): boolean {
+  let found = false;
+  visit(definition, 'footnoteReference', () => {
+    found = true;
+    return EXIT;
+  });
+  return found;
 }
 
 /** A paragraph of text (not one holding only an image, which is set as a figure). */

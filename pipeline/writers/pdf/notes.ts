@@ -21,13 +21,53 @@ export interface Note {
  * its number hangs in a column on the right, and its text runs flush right beside it.
  */
 export function layoutNotes(state: State, definitions: FootnoteDefinition[], width: number, root: StructNode, maxHeight: number): Map<string, Note> {
-  const theme = state.theme.notes;
   const notes = new Map<string, Note>();
-  // The label column fits the widest number ("100" needs more room than "9").
+  const setNote = noteSetter(state, definitions, width, root, maxHeight);
+  for (const definition of definitions) notes.set(definition.identifier, setNote(definition));
+  return notes;
+}
+
+/**
+ * The notes laid out as pagination asks for them, for a document whose notes cite no notes:
+ * a note is then first asked for by the page of its first citation, when the body before it
+ * is laid out, which is all that setting it depends on. `rest` sets the notes never asked for
+ * (uncited ones), after the body, for what they report.
+ */
+export function lazyNotes(state: State, definitions: FootnoteDefinition[], width: number, root: StructNode, maxHeight: number): { get(number: string): Note | undefined; rest(): void } {
+  const setNote = noteSetter(state, definitions, width, root, maxHeight);
+  // The last definition of a number is the one kept, as in layoutNotes.
+  const owner = new Map(definitions.map((definition) => [definition.identifier, definition]));
+  const notes = new Map<string, Note>();
+  const done = new Set<FootnoteDefinition>();
+  return {
+    get(number) {
+      const definition = owner.get(number);
+      if (!definition) return undefined;
+      let note = notes.get(number);
+      if (!note) {
+        notes.set(number, (note = setNote(definition)));
+        done.add(definition);
+      }
+      return note;
+    },
+    rest() {
+      for (const definition of definitions) {
+        if (done.has(definition)) continue;
+        done.add(definition);
+        const note = setNote(definition);
+        if (owner.get(definition.identifier) === definition) notes.set(definition.identifier, note);
+      }
+    },
+  };
+}
+
+/** Sets one note; the label column fits the widest number of them all ("100" needs more room than "9"). */
+function noteSetter(state: State, definitions: FootnoteDefinition[], width: number, root: StructNode, maxHeight: number): (definition: FootnoteDefinition) => Note {
+  const theme = state.theme.notes;
   const face = state.fonts.face('regular');
   const widest = definitions.reduce((most, definition) => Math.max(most, state.fonts.width(face, definition.label ?? definition.identifier, theme.size)), 0);
   const labelColumn = Math.max(theme.labelWidth, widest + theme.size * 0.6);
-  for (const definition of definitions) {
+  return (definition) => {
     const number = definition.identifier;
     // The shown number; a book may restart it per chapter, while `number` stays unique.
     const shown = definition.label ?? number;
@@ -65,7 +105,6 @@ export function layoutNotes(state: State, definitions: FootnoteDefinition[], wid
     boxes[0]!.dests = [...(boxes[0]!.dests ?? []), `fn-${number}`];
     for (const box of boxes) box.keep = false;
     const cites = [...new Set(boxes.flatMap((box) => box.notes))].filter((cited) => cited !== number);
-    notes.set(number, { number, boxes, height: boxes.reduce((sum, box) => sum + box.height, 0), cites });
-  }
-  return notes;
+    return { number, boxes, height: boxes.reduce((sum, box) => sum + box.height, 0), cites };
+  };
 }

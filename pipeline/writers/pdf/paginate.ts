@@ -77,14 +77,50 @@ const SHORT_PAGE = 0.2;
  * note cut short leaves the body room to reach such a place; a table row that starts a page
  * brings its header row along.
  */
-export function paginate(body: Box[], notes: Map<string, Note>, geometry: PageGeometry): Page[] {
-  const pages: Page[] = [];
+export function paginate(body: Box[], notes: NoteSource, geometry: PageGeometry): Page[] {
+  return [...pageStream([body][Symbol.iterator](), notes, geometry)];
+}
+
+/** The notes by number, as pagination asks for them (laid out when first asked for, or before). */
+export type NoteSource = Pick<Map<string, Note>, 'get'>;
+
+/**
+ * The same pages as `paginate`, each as soon as it is settled, from boxes given block by block:
+ * the boxes before a settled page are let go. A page is settled from the boxes that follow its
+ * first one only when they run on for PAGES_AHEAD pages of text that neither floats nor is
+ * kept with what follows it: every decision about a page looks less far ahead than that (its
+ * boxes, the text a float lets move up, a chain of boxes kept together, which now ends inside
+ * the boxes held), so it is the one made with the whole document at hand.
+ */
+export function* pageStream(blocks: Iterator<Box[]>, notes: NoteSource, geometry: PageGeometry): Generator<Page> {
+  let body: Box[] = [];
+  let ended = false;
   let carry: Pending[] = [];
   let placed = new Set<string>();
   let index = 0;
   let guard = 0;
-  while (index < body.length || carry.length > 0) {
-    if (++guard > body.length * 4 + 10000) throw new Error(`pagination does not progress at box ${index} of ${body.length}`);
+  let seen = 0;
+  const enough = geometry.height * PAGES_AHEAD;
+  const more = () => {
+    const next = blocks.next();
+    if (next.done) ended = true;
+    else {
+      for (const box of next.value) body.push(box);
+      seen += next.value.length;
+    }
+  };
+  const settled = () => {
+    if (ended) return true;
+    const last = body.at(-1);
+    if (!last || last.keep || last.float !== undefined) return false;
+    let ahead = 0;
+    for (let at = index; at < body.length && ahead < enough; at++) if (!body[at]!.space && body[at]!.float === undefined) ahead += body[at]!.height;
+    return ahead >= enough;
+  };
+  for (;;) {
+    while (!settled()) more();
+    if (!(index < body.length || carry.length > 0)) return;
+    if (++guard > seen * 4 + 10000) throw new Error(`pagination does not progress at box ${index} of ${body.length}`);
     let fill = fillPage(body, index, body.length, carry, placed, notes, geometry, false);
     if (fill.end < body.length && fill.end > index) fill = endWhereAllowed(body, index, index, fill, carry, placed, notes, geometry) ?? fill;
     const floated =
@@ -96,13 +132,21 @@ export function paginate(body: Box[], notes: Map<string, Note>, geometry: PageGe
       // Nothing fits on an empty page (a box taller than the page): place it alone.
       fill = fillPage(body, index, index + 1, carry, placed, notes, geometry, true);
     }
-    pages.push(toPage(fill, geometry));
     index = fill.end;
     carry = fill.carry;
     placed = fill.placed;
+    // Only the box before the next page is looked at again (a table row repeats its header
+    // unless that header precedes it): the rest goes once it is half of what is held.
+    if (index > 1 && index * 2 > body.length) {
+      body = body.slice(index - 1);
+      index = 1;
+    }
+    yield toPage(fill, geometry);
   }
-  return pages;
 }
+
+/** How many pages of text a page is settled ahead of (see pageStream). */
+const PAGES_AHEAD = 3;
 
 /**
  * LaTeX's `[tp]` placement: when a floating figure or table is the first thing that does not fit
@@ -112,7 +156,7 @@ export function paginate(body: Box[], notes: Map<string, Note>, geometry: PageGe
  * a float is at most one page from its place. Notes cited in the moved text go with it, to this
  * page. `body` is reordered in place; returns the page, or undefined when nothing moves.
  */
-function floatPastGap(body: Box[], start: number, end: number, carry: Pending[], placed: Set<string>, notes: Map<string, Note>, geometry: PageGeometry): Fill | undefined {
+function floatPastGap(body: Box[], start: number, end: number, carry: Pending[], placed: Set<string>, notes: NoteSource, geometry: PageGeometry): Fill | undefined {
   const key = body[end]!.float;
   if (!key || body[end - 1]?.float === key || body[end - 1]?.keep) return undefined;
   let after = end;
@@ -142,7 +186,7 @@ function floatPastGap(body: Box[], start: number, end: number, carry: Pending[],
  * its section opens on this page), and the text before it flows on below it. Only when the gap
  * is wider than FLOAT_TOP_GAP, and only when the float then fits; `body` is reordered in place.
  */
-function floatToTop(body: Box[], start: number, end: number, carry: Pending[], placed: Set<string>, notes: Map<string, Note>, geometry: PageGeometry, current: Fill): Fill | undefined {
+function floatToTop(body: Box[], start: number, end: number, carry: Pending[], placed: Set<string>, notes: NoteSource, geometry: PageGeometry, current: Fill): Fill | undefined {
   const key = body[end]!.float;
   if (!key || body[end - 1]?.float === key || emptiness(current, geometry) <= FLOAT_TOP_GAP) return undefined;
   let after = end;
@@ -171,7 +215,7 @@ function floatToTop(body: Box[], start: number, end: number, carry: Pending[], p
  * (TeX's \\brokenpenalty) when an allowed place lies a few lines higher and moving there leaves
  * the page at most HYPHEN_SHORT_PAGE empty. Undefined when no allowed place is left.
  */
-function endWhereAllowed(body: Box[], start: number, keepFrom: number, fill: Fill, carry: Pending[], placed: Set<string>, notes: Map<string, Note>, geometry: PageGeometry): Fill | undefined {
+function endWhereAllowed(body: Box[], start: number, keepFrom: number, fill: Fill, carry: Pending[], placed: Set<string>, notes: NoteSource, geometry: PageGeometry): Fill | undefined {
   let allowed = fill.end;
   while (allowed > keepFrom && body[allowed - 1]!.keep) allowed--;
   if (allowed <= keepFrom) return undefined;
@@ -200,7 +244,7 @@ function emptiness(fill: Fill, geometry: PageGeometry): number {
   return (geometry.height - sum(fill.body) - notes) / geometry.height;
 }
 
-function fillPage(body: Box[], start: number, stop: number, carryIn: Pending[], placedIn: Set<string>, notes: Map<string, Note>, geometry: PageGeometry, force: boolean): Fill {
+function fillPage(body: Box[], start: number, stop: number, carryIn: Pending[], placedIn: Set<string>, notes: NoteSource, geometry: PageGeometry, force: boolean): Fill {
   const placed = new Set(placedIn);
   const pageBody: Box[] = [];
   const share = geometry.height * geometry.maxNoteFraction;
@@ -321,7 +365,7 @@ function keptWith(body: Box[], index: number): number {
 }
 
 /** The notes a box brings to its page: those it cites first, and those they cite in turn. */
-function newNotes(cited: string[], placed: Set<string>, notes: Map<string, Note>): Note[] {
+function newNotes(cited: string[], placed: Set<string>, notes: NoteSource): Note[] {
   const out: Note[] = [];
   const seen = new Set<string>();
   const visit = (number: string) => {

@@ -317,6 +317,12 @@ export class Pdf {
   }
 
   async finish(): Promise<Uint8Array> {
+    // pdfkit embeds the fonts in the order they were opened; in the order of their names
+    // instead, the file does not depend on when the layout first asked for each face.
+    const families = Object.entries(this.raw._fontFamilies);
+    const order = (font: PdfFont) => Number(/^FC(\d+)$/.exec(font.id)?.[1] ?? Number.POSITIVE_INFINITY);
+    families.sort(([, a], [, b]) => order(a) - order(b));
+    this.raw._fontFamilies = Object.fromEntries(families);
     this.raw.end();
     return this.done;
   }

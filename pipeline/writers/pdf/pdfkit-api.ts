@@ -86,6 +86,8 @@ export interface RawDocument {
   font(name: string): RawDocument;
   fontSize(size: number): RawDocument;
   _font: PdfFont;
+  /** The fonts opened, by name (each under one or two names), finalized and embedded in this order at the end. */
+  _fontFamilies: Record<string, PdfFont>;
   page: { width: number; height: number; fonts: Record<string, unknown>; content: StreamRef; markings: unknown[] };
   /** Whether streams are compressed (pdfkit's `compress` option, on by default). */
   compress: boolean;
