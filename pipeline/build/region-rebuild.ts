@@ -110,7 +110,7 @@ export interface Spliced {
 const REACH = 64 * 1024;
 
 /** Node types whose blocks carry no fact of the whole document (see above). */
-const PLAIN = new Set(['heading', 'linkReference', 'paragraph', 'text', 'emphasis', 'strong', 'delete', 'inlineCode', 'break', 'link', 'list', 'listItem', 'blockquote', 'code', 'thematicBreak', 'table', 'tableRow', 'tableCell', 'alert', 'subscript', 'superscript']);
+const PLAIN = new Set(['heading', 'linkReference', 'definition', 'paragraph', 'text', 'emphasis', 'strong', 'delete', 'inlineCode', 'break', 'link', 'list', 'listItem', 'blockquote', 'code', 'thematicBreak', 'table', 'tableRow', 'tableCell', 'alert', 'subscript', 'superscript']);
 /** Text the citation, cross-reference, note and attribute syntaxes read (in text nodes: not in code). */
 const FACT_TEXT = /@|\^\[|\[\^|\{#/;
 /**
@@ -359,6 +359,16 @@ function spliceStretch(last: LastBuild, segment: Segment, text: string, input: S
     }
     headings.push([offsetOf(other) + start, facts]);
   }
+  // Definitions too, when the edit leaves each as it was (then so are the labels): at the top
+  // level only, and they are left out of the conversion (they show nothing, and the first of a
+  // label, converted along below, gives a reference its URL).
+  const oldDefinitions = oldTree.children.filter((node) => node.type === 'definition');
+  const newDefinitions = newTree.children.filter((node) => node.type === 'definition');
+  if (oldDefinitions.length !== newDefinitions.length || countType(oldTree, 'definition') !== oldDefinitions.length || countType(newTree, 'definition') !== newDefinitions.length) return undefined;
+  for (const [index, node] of oldDefinitions.entries()) {
+    const other = newDefinitions[index]!;
+    if (oldText.slice(node.position?.start.offset, node.position?.end.offset) !== newText.slice(other.position?.start.offset, other.position?.end.offset)) return undefined;
+  }
   // A reference takes its definition's URL: the definitions are converted along (they show nothing).
   const definitions: Definition[] = [];
   for (const tree of [oldTree, newTree]) {
@@ -386,8 +396,8 @@ function spliceStretch(last: LastBuild, segment: Segment, text: string, input: S
     const scratch = new VFile({ path: segment.display, value: '' });
     if (!checkTreeDepth(tree, scratch, input.limits)) return undefined;
     transformBlocks(tree, last.meta, { highlights: input.highlights });
-    tree.children.push(...structuredClone(definitions));
-    fragments.push(tree.children.length > 0 ? `\n${input.writer.fragment!({ tree, meta: last.writerMeta, file: scratch, assets: input.assets, epoch: input.epoch, shared: input.shared })}` : '');
+    const rendered: Root = { type: 'root', children: [...tree.children.filter((node) => node.type !== 'definition'), ...structuredClone(definitions)] };
+    fragments.push(rendered.children.length > definitions.length ? `\n${input.writer.fragment!({ tree: rendered, meta: last.writerMeta, file: scratch, assets: input.assets, epoch: input.epoch, shared: input.shared })}` : '');
     if (scratch.messages.length > 0) return undefined;
   }
   const [oldMarkup, newMarkup] = [Buffer.from(fragments[0] ?? ''), Buffer.from(fragments[1] ?? '')];
@@ -411,6 +421,14 @@ function spliceStretch(last: LastBuild, segment: Segment, text: string, input: S
   for (const [offset, facts] of segment.headings) if (offset >= end) shifted.set(offset + delta, facts);
   const record: LastBuild = { ...last, html, messages };
   return { record, segment: { ...segment, text, blocks, topLevel, headings: shifted }, output: { source: last.source, messages, meta: last.meta, html, assets: last.assets, missing: last.missing } };
+}
+
+function countType(tree: Root, type: string): number {
+  let count = 0;
+  visit(tree, type, () => {
+    count++;
+  });
+  return count;
 }
 
 function headingsOf(tree: Root): Heading[] {
