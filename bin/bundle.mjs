@@ -50,10 +50,28 @@ const noEpubFetch = {
   name: 'no-epub-fetch',
   setup(builder) {
     builder.onResolve({ filter: /^\.\/fetchable$/ }, (args) => (/epub-gen-memory/.test(args.importer) ? { path: 'fetchable', namespace: 'colophon-stub' } : undefined));
-    builder.onLoad({ filter: /.*/, namespace: 'colophon-stub' }, () => ({
+    builder.onLoad({ filter: /^fetchable$/, namespace: 'colophon-stub' }, () => ({
       contents: "exports.type = 'nodebuffer'; exports.default = async (url) => { throw new Error('Colophon never lets epub-gen-memory fetch ' + url); };",
       loader: 'js',
     }));
+    builder.onLoad({ filter: /^html-parse$/, namespace: 'colophon-stub' }, () => ({
+      contents: "exports.fixHTML = (index, html) => { if (html !== '') throw new Error('Colophon never gives epub-gen-memory chapter content to normalise'); return ''; };",
+      loader: 'js',
+    }));
+  },
+};
+
+/**
+ * epub-gen-memory passes each chapter's `content` through its normaliser (htmlparser2, css-select,
+ * dom-serializer), whose import alone cost every EPUB about 20 ms. Colophon's chapters always
+ * have empty `content` (writers/epub/package.ts says why; our template prints our own XHTML),
+ * which the normaliser turns into the empty string: the stub does the same, and fails loudly
+ * should content ever be given.
+ */
+const noEpubNormaliser = {
+  name: 'no-epub-normaliser',
+  setup(builder) {
+    builder.onResolve({ filter: /^\.\/html-parse$/ }, (args) => (/epub-gen-memory/.test(args.importer) ? { path: 'html-parse', namespace: 'colophon-stub' } : undefined));
   },
 };
 
@@ -114,7 +132,7 @@ await build({
   format: 'cjs',
   // tinypool starts its workers from its own files, so it stays where npm put it.
   external: ['tinypool'],
-  plugins: [ownLocation, noEpubFetch, nativeInflate],
+  plugins: [ownLocation, noEpubFetch, noEpubNormaliser, nativeInflate],
   // vm.Script (used for the code cache) cannot import(): external packages are require()d
   // (Node ≥ 20.19 requires ES modules such as tinypool too).
   supported: { 'dynamic-import': false },
