@@ -226,6 +226,32 @@ describe('incremental rebuilds give what a cold build gives', () => {
     expect(result(await build(options)).bytes).toContain('One more line – “quoted”.');
   });
 
+  it('a separate run splices an edit into the HTML edition the last run left in the cache; --force and a damaged record build it whole', async () => {
+    const text = buildable(corpus(12));
+    const root = tempProject({ 'source/doc.md': text });
+    const options = { root, paths: ['source'], formats: ['html'] as 'html'[], sourceDateEpoch: 0 };
+    const html = (built: Awaited<ReturnType<typeof build>>) => Buffer.from(built.documents[0]!.editions[0]?.bytes ?? []).toString('utf8');
+    await build(options);
+    const edits = [`${text}\nOne more line.\n`, `${text}\nOne more line, and another.\n`, `${text}\nOne more line, and a third.\n`];
+    const runs: { force?: boolean; damage?: boolean; parses: number }[] = [{ parses: 0 }, { force: true, parses: 1 }, { damage: true, parses: 1 }];
+    for (const [index, run] of runs.entries()) {
+      if (run.damage) {
+        const folder = join(root, 'node_modules/.cache/colophon/trees');
+        const [version = ''] = readdirSync(folder);
+        for (const name of readdirSync(join(folder, version)).filter((entry) => entry.startsWith('splice-'))) {
+          const bytes = readFileSync(join(folder, version, name));
+          bytes.writeUInt8((bytes.at(-1) ?? 0) ^ 0xff, bytes.length - 1);
+          writeFileSync(join(folder, version, name), bytes);
+        }
+      }
+      writeFileSync(join(root, 'source/doc.md'), edits[index]!);
+      const counted = countingParses(createSharedResources());
+      const warm = await build({ ...options, shared: counted.shared, force: run.force });
+      expect(counted.parsed.count).toBe(run.parses);
+      expect(html(warm)).toEqual(html(await build({ ...options, cache: false, dryRun: true })));
+    }
+  });
+
   it('separate runs take unchanged chapters from the disk cache; a corrupt entry is parsed again, another version’s are removed', async () => {
     const root = bookProject();
     const trees = join(root, 'node_modules/.cache/colophon/trees');
@@ -237,7 +263,7 @@ describe('incremental rebuilds give what a cold build gives', () => {
     expect(first.parsed.count).toBe(5);
     expect(readdirSync(trees)).toHaveLength(1);
     const [folder = ''] = readdirSync(trees).map((name) => join(trees, name));
-    const files = readdirSync(folder).map((name) => join(folder, name));
+    const files = readdirSync(folder).filter((name) => name.endsWith('.tree')).map((name) => join(folder, name));
     expect(files).toHaveLength(5);
     // Damage one entry: it must be detected, not deserialised.
     const damaged = files[0]!;

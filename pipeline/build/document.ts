@@ -22,7 +22,7 @@ import { resolvePdfTheme } from './pdf-theme-file.ts';
 import type { Asset, DocumentMeta, Edition, RenderContext, SharedResources, TreeStore } from '../types.ts';
 import { assetRecorder, recordingResolver, threadMessages, type EditionThread } from './edition-thread.ts';
 import { loadWriter } from '../writers/index.ts';
-import { contextKey, parsedFacts, readTexts, recordBuild, type SegmentText, splicable, spliceRebuild } from './region-rebuild.ts';
+import { contextKey, parsedFacts, readTexts, recordBuild, type SegmentText, spliceMemo, spliceRebuild } from './region-rebuild.ts';
 
 /** One input: a Markdown file, or a folder with a book.yaml whose chapters make one book. */
 export interface Source {
@@ -57,15 +57,19 @@ export async function renderDocument(source: Source, context: RenderContext, sha
   const trees = shared.trees(context.treeCache);
   const limits = { ...defaultLimits, ...context.limits };
   // In a watch session, an edit of a few plain blocks is spliced into the last HTML edition.
-  const spliceKey = splicable(context, shared) ? contextKey(source, context) : undefined;
-  const now = spliceKey ? readTexts(source, context) : undefined;
-  if (spliceKey && now) {
+  const memo = spliceMemo(source, context, shared);
+  const spliceKey = memo ? contextKey(source, context) : undefined;
+  const now = memo ? readTexts(source, context) : undefined;
+  if (memo && spliceKey && now) {
     const writer = await loadWriter('html');
     const folder = source.kind === 'book' ? source.path : dirname(source.path);
     const scratch = new VFile({ path: source.path });
     const assets = createAssetResolver({ root: context.root, documentDir: folder, file: scratch, cache: new Map(), fetched: undefined });
-    const spliced = writer.fragment ? spliceRebuild({ shared, key: spliceKey, path: source.path, ...now, root: context.root, limits, writer, epoch: context.epoch, highlights: shared.highlights, assets }) : undefined;
-    if (spliced) return { source: spliced.source, messages: spliced.messages, meta: spliced.meta, editions: [{ edition: 'html', bytes: spliced.html }], assets: spliced.assets, missing: spliced.missing };
+    const spliced = writer.fragment ? spliceRebuild({ memo, shared, key: spliceKey, path: source.path, ...now, root: context.root, limits, writer, epoch: context.epoch, highlights: shared.highlights, assets }) : undefined;
+    if (spliced) {
+      memo.persist?.();
+      return { source: spliced.source, messages: spliced.messages, meta: spliced.meta, editions: [{ edition: 'html', bytes: spliced.html }], assets: spliced.assets, missing: spliced.missing };
+    }
   }
   const loaded = await loadSource(source, context, trees);
   const { file } = loaded;
@@ -160,9 +164,10 @@ export async function renderDocument(source: Source, context: RenderContext, sha
   }
   output.assets = [...read];
   const result = finish();
-  if (spliceKey && parsed) {
+  if (memo && spliceKey && parsed) {
     const texts = source.kind === 'book' ? (loaded.chapterTexts ?? []) : [{ path: source.path, display: file.path, chapter: 0, text: String(file.value) }];
-    recordBuild(shared, spliceKey, source.path, source.kind === 'book' ? String(file.value) : '', texts, parsed, tree, writerMeta, result);
+    recordBuild(memo, spliceKey, source.path, source.kind === 'book' ? String(file.value) : '', texts, parsed, tree, writerMeta, result);
+    memo.persist?.();
   }
   return result;
 }

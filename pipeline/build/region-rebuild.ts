@@ -1,4 +1,6 @@
-import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import { deserialize, serialize } from 'node:v8';
 import { join, relative, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { isInside } from '../read/assets.ts';
@@ -12,6 +14,7 @@ import { transformBlocks } from '../transforms/index.ts';
 import type { AssetResolver, DocumentMeta, HighlightMemo, RenderContext, SharedResources, Writer } from '../types.ts';
 import type { CachedMessage } from './cache.ts';
 import { sha256 } from './cache.ts';
+import { writeAtomic } from './write.ts';
 
 /**
  * A watch session's fast rebuild of a document's HTML edition after a small edit: the blocks the
@@ -128,9 +131,59 @@ export function contextKey(source: { kind: string; path: string }, context: Rend
   return JSON.stringify([source.kind, source.path, context.root, context.cwd, context.formats, context.strict ?? false, context.papersize ?? '', context.limits ?? {}, context.encoding ?? '', context.epoch, context.allowRemote ?? false, context.project ?? {}]);
 }
 
-/** Whether a build in this context can be recorded and spliced: the HTML edition alone. */
-export function splicable(context: RenderContext, shared: SharedResources): boolean {
-  return Boolean(shared.lastBuilds) && context.formats.length === 1 && context.formats[0] === 'html';
+/** Last builds by source path, and how many rebuilds were spliced (a watch session's SharedResources.lastBuilds, or one read from disk). */
+export type SpliceMemo = NonNullable<SharedResources['lastBuilds']>;
+
+/**
+ * Where this build's last edition is remembered: the watch session's memory, else (the edition
+ * cache being on) a file in the cache's folder of trees, for the next separate run; undefined
+ * when the build cannot be spliced: an edition besides HTML, or a project with templates of its
+ * own (they change the page, and are not among the files a splice checks).
+ */
+export function spliceMemo(source: { path: string }, context: RenderContext, shared: SharedResources): (SpliceMemo & { persist?: () => void }) | undefined {
+  if (context.formats.length !== 1 || context.formats[0] !== 'html' || existsSync(join(context.root, 'templates'))) return undefined;
+  if (shared.lastBuilds) return shared.lastBuilds;
+  const location = context.treeCache;
+  if (!location) return undefined;
+  const path = join(location.folder, `splice-${sha256(source.path).slice(0, 32)}.bin`);
+  const records = new Map<string, unknown>();
+  const stored = location.read ? readChecked(path) : undefined;
+  if (stored) {
+    try {
+      const record = deserialize(stored) as LastBuild;
+      record.html = Buffer.from(record.html.buffer, record.html.byteOffset, record.html.byteLength);
+      records.set(source.path, record);
+    } catch {
+      // Unreadable: built whole, and written again.
+    }
+  }
+  return {
+    records,
+    spliced: 0,
+    persist() {
+      const record = records.get(source.path);
+      try {
+        if (!record) rmSync(path, { force: true });
+        else {
+          const bytes = serialize(record);
+          writeAtomic(path, Buffer.concat([createHash('sha256').update(bytes).digest(), bytes]));
+        }
+      } catch {
+        // A cache that cannot be written only costs the next run a whole build.
+      }
+    },
+  };
+}
+
+/** A file's payload after its leading SHA-256, when the two agree. */
+function readChecked(path: string): Buffer | undefined {
+  try {
+    const file = readFileSync(path);
+    const payload = file.subarray(32);
+    return file.length > 32 && createHash('sha256').update(payload).digest().equals(file.subarray(0, 32)) ? payload : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** What a splice needs of a freshly parsed tree (before the transforms move or take any node), by chapter: the top-level blocks, the labels defined. */
@@ -163,9 +216,8 @@ function byChapter(tree: Root, book: boolean): Map<number, RootContent[]> {
 }
 
 /** Remember a full build's HTML edition and what the next edit's splice needs of it. */
-export function recordBuild(shared: SharedResources, key: string, path: string, bookYaml: string, texts: SegmentText[], parsed: ParsedFacts, tree: Root, writerMeta: DocumentMeta, output: { source: string; meta?: DocumentMeta; messages: CachedMessage[]; editions: { edition: string; bytes: Uint8Array }[]; assets: [string, string][]; missing: string[] }): void {
-  const records = shared.lastBuilds?.records;
-  if (!records) return;
+export function recordBuild(memo: SpliceMemo, key: string, path: string, bookYaml: string, texts: SegmentText[], parsed: ParsedFacts, tree: Root, writerMeta: DocumentMeta, output: { source: string; meta?: DocumentMeta; messages: CachedMessage[]; editions: { edition: string; bytes: Uint8Array }[]; assets: [string, string][]; missing: string[] }): void {
+  const { records } = memo;
   records.delete(path);
   const html = output.editions.find((edition) => edition.edition === 'html')?.bytes;
   const book = bookYaml !== '';
@@ -232,6 +284,7 @@ export function readTexts(source: { kind: string; path: string }, context: Rende
 }
 
 export interface SpliceInput {
+  memo: SpliceMemo;
   shared: SharedResources;
   key: string;
   path: string;
@@ -248,7 +301,7 @@ export interface SpliceInput {
 
 /** The rebuilt edition, spliced from the last one; undefined when the edit must be built whole. */
 export function spliceRebuild(input: SpliceInput): Spliced | undefined {
-  const records = input.shared.lastBuilds?.records;
+  const { records } = input.memo;
   const last = records?.get(input.path) as LastBuild | undefined;
   if (!records || !last || last.key !== input.key) return undefined;
   // One text changed, and nothing else: the book's list of chapters and its book.yaml are the same.
@@ -266,7 +319,7 @@ export function spliceRebuild(input: SpliceInput): Spliced | undefined {
   result.record.segments = new Map(last.segments);
   result.record.segments.set(edited.path, result.segment);
   records.set(input.path, result.record);
-  input.shared.lastBuilds!.spliced++;
+  input.memo.spliced++;
   return result.output;
 }
 
