@@ -6,6 +6,7 @@ import { parse as parseYaml } from 'yaml';
 import { isInside } from '../read/assets.ts';
 import { decodeSource } from '../read/source.ts';
 import type { Definition, Heading, Root, RootContent } from 'mdast';
+import { toString } from 'mdast-util-to-string';
 import { VFile } from 'vfile';
 import { visit } from 'unist-util-visit';
 import { checkSource, checkTreeDepth, type Limits } from '../read/limits.ts';
@@ -17,9 +18,11 @@ import { sha256 } from './cache.ts';
 import { writeAtomic } from './write.ts';
 
 /**
- * A watch session's fast rebuild of a document's HTML edition after a small edit: the blocks the
- * edit touched are parsed, transformed and converted alone, and their markup replaces the old
- * blocks' in the last edition; nothing else is parsed, transformed or rendered again.
+ * A fast rebuild of a document's HTML edition after a small edit: the blocks the edit touched are
+ * parsed, transformed and converted alone, and their markup replaces the old blocks' in the last
+ * edition; nothing else is parsed, transformed or rendered again. The last edition and what a
+ * splice needs of it are kept in a watch session's memory, or (the edition cache being on) in a
+ * file beside the cached trees for the next run. A book is spliced when one chapter changed.
  *
  * That gives the bytes of a full build only when the edit changes no fact of the whole document
  * and no block's neighbours change how it is set. So it is taken only when all of this holds,
@@ -27,22 +30,23 @@ import { writeAtomic } from './write.ts';
  *
  * - The stretch re-parsed starts and ends at cuts (parse/chunked-parse.ts `isCut`): a whole parse
  *   then gives the blocks around it as before, unless a list or definition list goes on across a
- *   cut, or indented code precedes one (both ruled out), or a bracket in it names a label defined
- *   elsewhere (ruled out: none may, before or after the edit).
+ *   cut, or indented code precedes one (both ruled out). It is parsed with stand-ins for the
+ *   labels the text defines, so its brackets become the references they are in the whole text.
  * - Its blocks, before and after the edit, are of kinds that carry no document-wide fact: no
- *   note, definition, image reference or image (figures, assets), formula (equation numbers),
- *   raw HTML (it spans blocks), definition list, nor text that the citation, cross-reference,
- *   inline-note or caption syntax reads (`@`, `^[`, `[^`, `{#`, `Table:`, a line opening with
- *   `:`), and no table beside one. Headings only when the edit leaves each as it was (then
- *   they keep the ids, numbers and levels of the last build); link references only to labels
- *   defined outside it (their definitions are converted along). It lies after the first
- *   paragraph (the description), and was top-level in the transformed tree (not taken into raw
- *   HTML around it). No message falls in it, and its new blocks raise none.
+ *   note, image or image reference (figures, assets), formula (equation numbers), raw HTML (it
+ *   spans blocks), definition list, nor text that the citation, cross-reference, inline-note or
+ *   caption syntax reads (`@`, `^[`, `[^`, `{#`, `Table:`, a line opening with `:`), and no table
+ *   beside one. Headings and definitions only when the edit leaves each as it was (headings then
+ *   keep the ids, numbers and levels of the last build); link references take the first
+ *   definition of their label in the last build, converted along. In a book, links must be
+ *   absolute (links to chapters and fragments are rewritten to the book's ids). The stretch lies
+ *   after the first paragraph (the description), and was top-level in the transformed tree (not
+ *   taken into raw HTML around it). No message falls in it, and its new blocks raise none.
  * - The transforms that act on such blocks are `transformBlocks`, whose effect on a block depends
- *   on it alone, save smart quotes at the stretch's edges: a quote opening a stretch's first or
- *   next block is ruled out (its shape can depend on the text before).
+ *   on it alone, save the shape of a quote that opens a sentence (see SENTENCE_SHAPED_QUOTE).
  * - The old blocks' markup, converted alone, is found exactly once in the last edition (as it
  *   must be, if converting them alone gives what the whole conversion gave); it is replaced.
+ * - The files the last build read besides the texts (images, stylesheets, data) are unchanged.
  *
  * The record of the last build is updated from the spliced one, so edits can follow each other;
  * test/incremental.test.ts compares the result with cold builds after random edits.
@@ -90,6 +94,8 @@ interface LastBuild {
   segments: Map<string, Segment>;
   /** The transformed tree's link definitions, the first of each label, by upper-cased identifier (as the conversion looks them up). */
   definitions: Map<string, Definition>;
+  /** Whether the notes, which follow the body, may open with a quote shaped by the text before (see SENTENCE_SHAPED_QUOTE). */
+  notesOpenWithQuote: boolean;
   html: Buffer;
   meta: DocumentMeta;
   /** The meta the writer was given (stylesheets read). */
@@ -244,7 +250,9 @@ export function recordBuild(memo: SpliceMemo, key: string, path: string, bookYam
     }
     segments.set(textPath, { chapter, display, text, blocks: facts.blocks, labels: facts.labels, topLevel, headings, bodyFrom: chapter < bodyChapter ? Number.POSITIVE_INFINITY : chapter === bodyChapter ? bodyFrom : 0 });
   }
-  records.set(path, { key, bookYaml, segments, definitions, html: Buffer.from(html), meta: output.meta, writerMeta, messages: output.messages, assets: output.assets, missing: output.missing, source: output.source } satisfies LastBuild);
+  const firstNote = tree.children.find((node) => node.type === 'footnoteDefinition');
+  const notesOpenWithQuote = firstNote !== undefined && SENTENCE_SHAPED_QUOTE.test(toString(firstNote));
+  records.set(path, { key, bookYaml, segments, definitions, notesOpenWithQuote, html: Buffer.from(html), meta: output.meta, writerMeta, messages: output.messages, assets: output.assets, missing: output.missing, source: output.source } satisfies LastBuild);
 }
 
 /**
@@ -395,7 +403,7 @@ function spliceStretch(last: LastBuild, segment: Segment, text: string, input: S
   // Parsed alone, the old stretch gives the blocks it gave in the whole text.
   if (oldTree.children.length !== oldBlocks.length || oldTree.children.some((node, index) => (node.position?.start.offset ?? -1) + start !== oldBlocks[index]!.start)) return undefined;
   const book = last.bookYaml !== '';
-  if (!plain(oldTree, before, next, old, book) || !plain(newTree, before, next, old, book) || nextProseDependsOnStretch(segment.blocks, after, old)) return undefined;
+  if (!plain(oldTree, before, next, old, book) || !plain(newTree, before, next, old, book) || nextProseDependsOnStretch(last, segment, after)) return undefined;
   // Headings may stand in a stretch when the edit leaves them as they were (then every fact of
   // the outline is too): they take their ids, numbers and levels from the last build.
   const oldHeadings = headingsOf(oldTree);
@@ -523,14 +531,16 @@ function plain(tree: Root, before: Block, next: Block | undefined, old: string, 
  * before it: the first block after the stretch that smart punctuation reads (code and
  * definitions are skipped), if it holds `'s` (see SENTENCE_SHAPED_QUOTE), or is of a kind not known here.
  */
-function nextProseDependsOnStretch(blocks: Block[], from: number, old: string): boolean {
-  for (let index = from; index < blocks.length; index++) {
-    const block = blocks[index]!;
+function nextProseDependsOnStretch(last: LastBuild, segment: Segment, from: number): boolean {
+  for (let index = from; index < segment.blocks.length; index++) {
+    const block = segment.blocks[index]!;
     if (block.type === 'code' || block.type === 'thematicBreak' || block.type === 'definition') continue;
     if (!PROSE_BLOCKS.has(block.type)) return true;
-    return SENTENCE_SHAPED_QUOTE.test(old.slice(block.start, block.end));
+    return SENTENCE_SHAPED_QUOTE.test(segment.text.slice(block.start, block.end));
   }
-  return false;
+  // At the end of a chapter, the next chapter's prose follows; at the end of the document, the notes.
+  const next = [...last.segments.values()].find((candidate) => candidate.chapter === segment.chapter + 1 && segment.chapter > 0);
+  return next ? next.blocks.length === 0 || nextProseDependsOnStretch(last, next, 0) : last.notesOpenWithQuote;
 }
 
 function straddles(blocks: Block[], offset: number): boolean {
