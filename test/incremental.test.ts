@@ -119,7 +119,8 @@ describe('incremental rebuilds give what a cold build gives', () => {
 
   it('an HTML edition spliced in a watch session after random edits is byte-identical to a cold build, with the same messages (fast-check)', async () => {
     // A twelfth of the fixtures (about 30 KB), of every kind of block.
-    const base = buildable(corpus(12));
+    // Ending with a label defined three times: the later definitions' warnings move with them.
+    const base = `${buildable(corpus(12))}\n[dup]: https://example.org/a\n\n[dup]: https://example.org/b\n\nSee [dup] here.\n\n[dup]: https://example.org/c\n\nThe end.\n`;
     const root = tempProject({ 'source/doc.md': base });
     const options = { root, paths: ['source'], formats: ['html'] as 'html'[], cache: false, dryRun: true, sourceDateEpoch: 0 };
     const result = (built: Awaited<ReturnType<typeof build>>) => ({
@@ -131,6 +132,8 @@ describe('incremental rebuilds give what a cold build gives', () => {
     await build({ ...options, shared: session });
     let appended = base;
     for (const line of ['One more line.', 'And a "second" one -- with a [link](https://example.org).']) {
+      // And a paragraph before the second definition, whose warning moves down.
+      appended = appended.replace('\n\n[dup]: https://example.org/b', '\n\nA paragraph before it.\n\n[dup]: https://example.org/b');
       appended = apply(appended, { at: 1, kind: 'append-line', text: line });
       writeFileSync(join(root, 'source/doc.md'), appended);
       const warm = result(await build({ ...options, shared: session }));

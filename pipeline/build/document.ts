@@ -165,7 +165,12 @@ export async function renderDocument(source: Source, context: RenderContext, sha
   output.assets = [...read];
   const result = finish();
   if (memo && spliceKey && parsed) {
-    const texts = source.kind === 'book' ? (loaded.chapterTexts ?? []) : [{ path: source.path, display: file.path, chapter: 0, text: String(file.value) }];
+    // The bytes read for the splice's comparison go with each text they decode to, so that the next comparison need not decode.
+    const withBytes = (entry: SegmentText): SegmentText => {
+      const onDisk = now?.texts.find((candidate) => candidate.path === entry.path);
+      return onDisk && onDisk.text() === entry.text ? { ...entry, bytes: onDisk.bytes } : entry;
+    };
+    const texts = (source.kind === 'book' ? (loaded.chapterTexts ?? []) : [{ path: source.path, display: file.path, chapter: 0, text: String(file.value) }]).map(withBytes);
     recordBuild(memo, spliceKey, source.path, source.kind === 'book' ? String(file.value) : '', texts, parsed, tree, writerMeta, result);
     memo.persist?.();
   }

@@ -65,6 +65,7 @@ interface Segment {
   /** The file its messages name. */
   display: string;
   text: string;
+  bytes?: Uint8Array;
   /** The parsed tree's top-level blocks, in order. */
   blocks: Block[];
   /** The labels the text defines (by their ids in the text, before a book prefixes them). */
@@ -83,6 +84,17 @@ export interface SegmentText {
   display: string;
   chapter: number;
   text: string;
+  /** The file's bytes, when known: a text whose bytes are the same need not be decoded to be compared. */
+  bytes?: Uint8Array;
+}
+
+/** A text as it is on disk now: its bytes, and the text they decode to (undefined when they do not decode cleanly), decoded when asked. */
+export interface TextOnDisk {
+  path: string;
+  display: string;
+  chapter: number;
+  bytes: Buffer;
+  text(): string | undefined;
 }
 
 interface LastBuild {
@@ -237,7 +249,7 @@ export function recordBuild(memo: SpliceMemo, key: string, path: string, bookYam
   });
   const transformed = byChapter(tree, book);
   const segments = new Map<string, Segment>();
-  for (const { path: textPath, display, chapter, text } of texts) {
+  for (const { path: textPath, display, chapter, text, bytes } of texts) {
     const facts = parsed.get(chapter);
     if (!facts || /\r(?!\n)/.test(text) || text.startsWith('\uFEFF') || facts.blocks.some((block) => block.start < 0 || block.end < block.start)) return;
     const topLevel = new Set<number>();
@@ -248,7 +260,7 @@ export function recordBuild(memo: SpliceMemo, key: string, path: string, bookYam
         if (heading.position?.start.offset !== undefined) headings.set(heading.position.start.offset, { depth: heading.depth, data: heading.data });
       });
     }
-    segments.set(textPath, { chapter, display, text, blocks: facts.blocks, labels: facts.labels, topLevel, headings, bodyFrom: chapter < bodyChapter ? Number.POSITIVE_INFINITY : chapter === bodyChapter ? bodyFrom : 0 });
+    segments.set(textPath, { chapter, display, text, bytes, blocks: facts.blocks, labels: facts.labels, topLevel, headings, bodyFrom: chapter < bodyChapter ? Number.POSITIVE_INFINITY : chapter === bodyChapter ? bodyFrom : 0 });
   }
   const firstNote = tree.children.find((node) => node.type === 'footnoteDefinition');
   const notesOpenWithQuote = firstNote !== undefined && SENTENCE_SHAPED_QUOTE.test(toString(firstNote));
@@ -260,30 +272,37 @@ export function recordBuild(memo: SpliceMemo, key: string, path: string, bookYam
  * splice to compare with the last build's; undefined when any is not read cleanly (the build
  * then reads them itself, and reports).
  */
-export function readTexts(source: { kind: string; path: string }, context: RenderContext): { bookYaml: string; texts: SegmentText[] } | undefined {
-  const read = (path: string, display: string) => {
-    const { file, ok } = decodeSource(readFileSync(path), display, context);
-    return ok && file.messages.length === 0 ? String(file.value) : undefined;
+export function readTexts(source: { kind: string; path: string }, context: RenderContext): { bookYaml: string; texts: TextOnDisk[] } | undefined {
+  const onDisk = (path: string, display: string, chapter: number): TextOnDisk => {
+    const bytes = readFileSync(path);
+    let decoded: string | undefined | null = null;
+    return {
+      path,
+      display,
+      chapter,
+      bytes,
+      text() {
+        if (decoded === null) {
+          const { file, ok } = decodeSource(bytes, display, context);
+          decoded = ok && file.messages.length === 0 ? String(file.value) : undefined;
+        }
+        return decoded;
+      },
+    };
   };
   try {
-    if (source.kind === 'file') {
-      const display = relative(context.cwd, source.path) || source.path;
-      const text = read(source.path, display);
-      return text === undefined ? undefined : { bookYaml: '', texts: [{ path: source.path, display, chapter: 0, text }] };
-    }
-    const bookYaml = read(join(source.path, 'book.yaml'), join(relative(context.cwd, source.path) || source.path, 'book.yaml'));
+    if (source.kind === 'file') return { bookYaml: '', texts: [onDisk(source.path, relative(context.cwd, source.path) || source.path, 0)] };
+    const bookYaml = onDisk(join(source.path, 'book.yaml'), join(relative(context.cwd, source.path) || source.path, 'book.yaml'), 0).text();
     const chapters = bookYaml === undefined ? undefined : (parseYaml(bookYaml, { maxAliasCount: 100 }) as { chapters?: unknown } | null)?.chapters;
     if (bookYaml === undefined || !Array.isArray(chapters) || chapters.length === 0) return undefined;
     const root = realpathSync(context.root);
-    const texts: SegmentText[] = [];
+    const texts: TextOnDisk[] = [];
     for (const [index, chapter] of chapters.entries()) {
       if (typeof chapter !== 'string') return undefined;
       const full = resolve(source.path, chapter);
       const real = realpathSync(full);
-      const display = relative(context.cwd, full);
-      const text = isInside(root, real) ? read(real, display) : undefined;
-      if (text === undefined) return undefined;
-      texts.push({ path: real, display, chapter: index + 1, text });
+      if (!isInside(root, real)) return undefined;
+      texts.push(onDisk(real, relative(context.cwd, full), index + 1));
     }
     return { bookYaml, texts };
   } catch {
@@ -298,7 +317,7 @@ export interface SpliceInput {
   path: string;
   /** A book's book.yaml as read now ('' for a file). */
   bookYaml: string;
-  texts: SegmentText[];
+  texts: TextOnDisk[];
   root: string;
   limits: Limits;
   writer: Writer;
@@ -314,18 +333,20 @@ export function spliceRebuild(input: SpliceInput): Spliced | undefined {
   if (!records || !last || last.key !== input.key) return undefined;
   // One text changed, and nothing else: the book's list of chapters and its book.yaml are the same.
   if (input.bookYaml !== last.bookYaml || input.texts.length !== last.segments.size) return undefined;
-  const changed = input.texts.filter(({ path, chapter, text }) => {
+  // Unchanged bytes need no decoding (a book's chapters are most of its text).
+  const changed = input.texts.filter(({ path, chapter, bytes, text }) => {
     const segment = last.segments.get(path);
-    return !segment || segment.chapter !== chapter || segment.text !== text;
+    return !segment || segment.chapter !== chapter || !(segment.bytes ? Buffer.from(segment.bytes.buffer, segment.bytes.byteOffset, segment.bytes.byteLength).equals(bytes) : segment.text === text());
   });
   const [edited] = changed;
   const segment = edited && last.segments.get(edited.path);
-  if (changed.length !== 1 || !edited || !segment || segment.chapter !== edited.chapter) return undefined;
-  const result = splice(last, segment, edited.text, input);
+  const text = edited?.text();
+  if (changed.length !== 1 || !edited || !segment || segment.chapter !== edited.chapter || text === undefined) return undefined;
+  const result = splice(last, segment, text, input);
   // A failed splice leaves the record as it was; the full build that follows replaces it.
   if (!result) return undefined;
   result.record.segments = new Map(last.segments);
-  result.record.segments.set(edited.path, result.segment);
+  result.record.segments.set(edited.path, { ...result.segment, bytes: edited.bytes });
   records.set(input.path, result.record);
   input.memo.spliced++;
   return result.output;
@@ -450,7 +471,11 @@ function spliceStretch(last: LastBuild, segment: Segment, text: string, input: S
   const endLine = startLine + countLines(oldText);
   const lineDelta = countLines(newText) - countLines(oldText);
   const ours = (message: CachedMessage) => message.file === segment.display && message.line !== undefined && message.line !== null;
-  if (last.messages.some((message) => ours(message) && message.line! >= startLine && message.line! < endLine)) return undefined;
+  // Save one kind: a definition the edit left as it was is a duplicate as before, and its warning moves with it.
+  const movedDefinitions = new Map<number, number>();
+  for (const [index, node] of oldDefinitions.entries()) movedDefinitions.set(startLine + (node.position?.start.line ?? 0) - 1, startLine + (newDefinitions[index]?.position?.start.line ?? 0) - 1);
+  const inStretch = (message: CachedMessage) => ours(message) && message.line! >= startLine && message.line! < endLine;
+  if (last.messages.some((message) => inStretch(message) && !(message.ruleId === 'definition-duplicate' && movedDefinitions.has(message.line!)))) return undefined;
 
   const fragments: string[] = [];
   for (const tree of [oldTree, newTree]) {
@@ -466,7 +491,7 @@ function spliceStretch(last: LastBuild, segment: Segment, text: string, input: S
   if (oldMarkup.length === 0 || at === -1 || last.html.lastIndexOf(oldMarkup) !== at) return undefined;
   const html = Buffer.concat([last.html.subarray(0, at), newMarkup, last.html.subarray(at + oldMarkup.length)]);
 
-  const messages = last.messages.map((message) => (ours(message) && message.line! >= endLine ? { ...message, line: message.line! + lineDelta } : message));
+  const messages = last.messages.map((message) => (inStretch(message) ? { ...message, line: movedDefinitions.get(message.line!)! } : ours(message) && message.line! >= endLine ? { ...message, line: message.line! + lineDelta } : message));
   const blocks = [
     ...segment.blocks.slice(0, first),
     ...newTree.children.map((node) => ({ start: (node.position?.start.offset ?? 0) + start, end: (node.position?.end.offset ?? 0) + start, type: node.type })),
