@@ -161,6 +161,20 @@ describe('incremental rebuilds give what a cold build gives', () => {
     expect(spliced).toBeGreaterThan(0);
   });
 
+  it('a spliced rebuild joins two lists when the paragraph between them goes, as a cold build does', async () => {
+    const base = '---\ntitle: Lists\n---\n\nFirst paragraph.\n\n- a\n- b\n\nMiddle.\n\n- c\n- d\n\nEnd.\n';
+    const root = tempProject({ 'source/doc.md': base });
+    const options = { root, paths: ['source'], formats: ['html'] as 'html'[], cache: false, dryRun: true, sourceDateEpoch: 0 };
+    const session = createSharedResources({ treeMemoryBytes: 64 * 1024 * 1024 });
+    await build({ ...options, shared: session });
+    writeFileSync(join(root, 'source/doc.md'), base.replace('Middle.\n\n', ''));
+    const html = (built: Awaited<ReturnType<typeof build>>) => Buffer.from(built.documents[0]!.editions[0]!.bytes).toString('utf8');
+    const warm = html(await build({ ...options, shared: session }));
+    expect(warm).toEqual(html(await build(options)));
+    // One loose list of four items.
+    expect(warm.match(/<ul>/g)).toHaveLength(1);
+  });
+
   it('every edition of a large document rebuilt in one session is byte-identical to a cold build', async () => {
     // Above the size at which documents are parsed in pieces (256 KB).
     let text = corpus();

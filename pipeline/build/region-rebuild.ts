@@ -543,6 +543,8 @@ function plain(tree: Root, before: Block, next: Block | undefined, old: string, 
   const lastBlock = tree.children.at(-1);
   const joins = (a: string | undefined, b: string | undefined) => a !== undefined && a === b && (a === 'list' || a === 'defList');
   if (joins(before.type, firstBlock?.type) || (next && joins(lastBlock?.type, next.type))) return false;
+  // A stretch with no block leaves the blocks around it side by side: two lists may then join.
+  if (!firstBlock && next && joins(before.type, next.type)) return false;
   // Indented code before the stretch reads its first line otherwise (see chunked-parse.ts).
   if (before.type === 'code' && !/^ {0,3}(?:`{3}|~{3})/.test(old.slice(before.start, before.start + 6))) return false;
   // Tables take captions from the paragraphs beside them.
