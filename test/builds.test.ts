@@ -116,10 +116,12 @@ describe('many documents', () => {
     expect(single.documents.find((document) => !document.ok)!.source).toMatch(/bad\.md$/);
   });
 
-  it('fonts parsed for one document serve the next with the same bytes as a fresh parse', async () => {
+  it('fonts parsed and words shaped for one document serve the next with the same bytes as a fresh parse', async () => {
     const root = tempProject({
-      'source/a.md': note('First, with *italic* and `code`'),
-      'source/b.md': `${note('Second')}\nΕλληνικά, Русский, **bold** and ***bold italic***.\n`,
+      // A glyph the first document makes for other text (⚡ alone; ⚡ and U+FE0F in the second)
+      // must not change the second's text map.
+      'source/a.md': `${note('First, with *italic* and `code`')}\nFast \u26a1 here.\n`,
+      'source/b.md': `${note('Second')}\nΕλληνικά, Русский, **bold** and ***bold italic***. Fast \u26a1\ufe0f here.\n`,
     });
     const shared = createSharedResources();
     const together = await build({ root, out: join(root, 'together'), formats: ['pdf'], jobs: 1, cache: false, shared });

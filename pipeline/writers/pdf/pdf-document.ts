@@ -1,7 +1,7 @@
 import PDFDocumentCtor from 'pdfkit';
 import type { DocumentOptions, FontkitFont, OutlineItem, PdfFont, PdfImage, RawDocument, StructContent, StructElement, StructOptions } from './pdfkit-api.ts';
 import { batchPageContent, captureOutput, type DeflateMemo, escapeXmp } from './pdfkit-patches.ts';
-import { forEachWord, WordShapes } from './word-shapes.ts';
+import { forEachWord, glyphText, WordShapes } from './word-shapes.ts';
 import type { VectorOutlines } from './math-outlines.ts';
 
 export type { FontkitFont, OutlineItem, PdfFont, StructContent, StructElement, StructOptions } from './pdfkit-api.ts';
@@ -102,11 +102,8 @@ export class Pdf {
       const id = before.ids[index]!;
       const gid = font.subset.includeGlyph(id);
       if (gid !== before.gids[index]) return false;
-      if (font.widths[gid] == null || font.unicode[gid] == null) {
-        const glyph = font.font.getGlyph(id);
-        font.widths[gid] ??= glyph.advanceWidth * font.scale;
-        font.unicode[gid] ??= glyph.codePoints;
-      }
+      font.widths[gid] ??= font.font.getGlyph(id).advanceWidth * font.scale;
+      font.unicode[gid] ??= before.unicodes[index]!;
     }
     return true;
   }
@@ -127,24 +124,28 @@ export class Pdf {
     forEachWord(text, (word) => words.push(word));
     if (rtl) words.reverse();
     // The glyphs drawn and their numbers in the subset, to keep (none when a glyph has a copy of its own).
-    let kept: { ids: number[]; gids: number[] } | undefined = key && this.drawn ? { ids: [], gids: [] } : undefined;
+    let kept: { ids: number[]; gids: number[]; unicodes: number[][] } | undefined = key && this.drawn ? { ids: [], gids: [], unicodes: [] } : undefined;
     for (const word of words) {
-      const { glyphs, kerning, offsets, unicodes, actual } = this.shapes.shape(font, word, rtl);
+      const shaped = this.shapes.shape(font, word, rtl);
+      const { glyphs, kerning, offsets, unicodes, actual } = shaped;
       if (actual) endShow();
       if (unicodes) kept = undefined;
       const firstShow = shows.length;
       for (let i = 0; i < glyphs.length; i++) {
         const id = glyphs.charCodeAt(i);
-        // fontkit returns one glyph object per id, so its codePoints and advance are the run's.
-        const glyph = font.font.getGlyph(id);
-        const gid = unicodes ? this.glyphFor(font, id, unicodes[i]!) : font.subset.includeGlyph(id);
+        // The characters the glyph stands for in this word, never those of the text that first
+        // made fontkit's glyph object (word-shapes.ts `shapeAfresh`): the text map depends on the document alone.
+        const own = glyphText(shaped, word, i);
+        const gid = unicodes ? this.glyphFor(font, id, own, unicodes[i]!) : font.subset.includeGlyph(id);
         kept?.ids.push(id);
         kept?.gids.push(gid);
+        kept?.unicodes.push(own);
         const code = `0000${gid.toString(16)}`.slice(-4);
-        if (font.widths[gid] == null) font.widths[gid] = glyph.advanceWidth * font.scale;
-        if (font.unicode[gid] == null) font.unicode[gid] = glyph.codePoints;
+        // fontkit returns one glyph object per id: its advance is the run's.
+        font.widths[gid] ??= font.font.getGlyph(id).advanceWidth * font.scale;
+        font.unicode[gid] ??= own;
         let adjust = kerning?.[i] ?? 0;
-        if (extraPerSpace !== 0 && glyph.codePoints.length === 1 && glyph.codePoints[0] === 32) adjust += (extraPerSpace * 1000) / size;
+        if (extraPerSpace !== 0 && own.length === 1 && own[0] === 32) adjust += (extraPerSpace * 1000) / size;
         // A glyph that shaping moves off the pen (Arabic dots and vowels, Thai tone marks,
         // Devanagari signs): sideways by TJ adjustments, up or down by text rise, so the text
         // stays one flow for extraction.
@@ -176,7 +177,7 @@ export class Pdf {
     }
     endShow();
     const operands = shows.join(' ');
-    if (kept && key) this.drawn?.set(key, { font: font.font, ids: kept.ids, gids: kept.gids, shows: operands });
+    if (kept && key) this.drawn?.set(key, { font: font.font, ids: kept.ids, gids: kept.gids, unicodes: kept.unicodes, shows: operands });
     return operands;
   }
 
@@ -185,14 +186,13 @@ export class Pdf {
    * drawn for different characters (Arabic's dotless letter bodies, whose dots are glyphs of
    * their own) gets a copy per meaning, so that each copy maps to its own text.
    */
-  private glyphFor(font: PdfFont, id: number, codePoints: number[]): number {
+  private glyphFor(font: PdfFont, id: number, own: number[], codePoints: number[]): number {
     const gid = font.subset.includeGlyph(id);
-    // The glyph itself keeps its own characters, as left-to-right text maps it: a right-to-left
-    // word that uses it for another (a mirrored bracket, a dotless body) gets a copy, whichever
-    // comes first.
-    const glyph = font.font.getGlyph(id);
-    font.unicode[gid] ??= glyph.codePoints;
-    font.widths[gid] ??= glyph.advanceWidth * font.scale;
+    // The glyph itself keeps its own characters (`own`, as fontkit shaped it), as left-to-right
+    // text maps it: a right-to-left word that uses it for another (a mirrored bracket, a dotless
+    // body) gets a copy, whichever comes first.
+    font.unicode[gid] ??= own;
+    font.widths[gid] ??= font.font.getGlyph(id).advanceWidth * font.scale;
     if (sameNumbers(font.unicode[gid], codePoints)) return gid;
     let copies = this.glyphCopies.get(font);
     if (!copies) this.glyphCopies.set(font, (copies = new Map()));
@@ -343,6 +343,8 @@ export interface DrawnText {
   font: FontkitFont;
   ids: number[];
   gids: number[];
+  /** Per glyph, the characters it stood for (its text map entry when first drawn). */
+  unicodes: number[][];
   shows: string;
 }
 

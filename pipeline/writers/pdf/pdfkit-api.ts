@@ -24,6 +24,8 @@ export interface FontkitFont {
   unitsPerEm: number;
   /** The OS/2 table: sub- and superscript sizes and offsets in font units (offsets: subscript down, superscript up). */
   'OS/2'?: { ySubscriptYSize: number; ySubscriptYOffset: number; ySuperscriptYSize: number; ySuperscriptYOffset: number };
+  /** fontkit's glyph objects by id (see word-shapes.ts `shapeAfresh`). */
+  _glyphs: Record<number, FontkitGlyph>;
   /** The glyph object fontkit keeps per id: the very one its layouts return. */
   getGlyph(id: number): FontkitGlyph;
 }

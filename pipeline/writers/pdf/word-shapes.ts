@@ -25,7 +25,7 @@ export class WordShapes {
     if (!shaped) {
       // Right to left, brackets and other paired signs take their mirrored glyphs (UAX #9, L4):
       // "(" closes a parenthesis on the left. Their text stays the author's (clusterText).
-      const run = rtl ? layoutRightToLeft(font, this.mirrored(word)) : font.layoutRun(word);
+      const run = shapeAfresh(font.font, () => (rtl ? layoutRightToLeft(font, this.mirrored(word)) : font.layoutRun(word)));
       const kerning = run.positions.map((position) => position.xAdvance - position.advanceWidth);
       const offsets = run.positions.some((position) => position.xOffset !== 0 || position.yOffset !== 0) ? run.positions.flatMap((position) => [position.xOffset, position.yOffset]) : undefined;
       shaped = {
@@ -33,12 +33,14 @@ export class WordShapes {
         glyphs: codeUnits(run.glyphs.map((glyph) => glyph.id)),
         kerning: kerning.some((adjust) => adjust !== 0) ? kerning : undefined,
         offsets,
+        codePoints: ownCodePoints(word, run.glyphs),
         unicodes: rtl ? clusterText(word, run.glyphs, run.positions) : undefined,
         // Glyphs that spell the word in drawing order need no /ActualText; nor do right-to-left
         // words, whose glyphs map to their letters instead (poppler reverses an /ActualText).
-        // Marks moved sideways leave gaps that extraction reads as spaces: such words carry their text too.
+        // Marks moved sideways leave gaps that extraction reads as spaces: such words carry their text too,
+        // as do words with a character the face lacks (its .notdef glyph, 0, maps to no text).
         // biome-ignore lint/suspicious/noControlCharactersInRegex: a range of code points that starts at U+0000
-        actual: !rtl && word.length > 1 && !/^[\x00-\u024f]*$/.test(word) && (offsets !== undefined || String.fromCodePoint(...run.glyphs.flatMap((glyph) => glyph.codePoints)) !== word),
+        actual: !rtl && word.length > 1 && !/^[\x00-\u024f]*$/.test(word) && (offsets !== undefined || run.glyphs.some((glyph) => glyph.id === 0) || String.fromCodePoint(...run.glyphs.flatMap((glyph) => glyph.codePoints)) !== word),
       };
       words.set(word, shaped);
     }
@@ -73,10 +75,55 @@ export interface ShapedWord {
   kerning: number[] | undefined;
   /** Per glyph, its x and y offset from the pen, in 1/1000 em; absent when all are 0. */
   offsets: number[] | undefined;
+  /**
+   * Per glyph, the characters fontkit says it stands for in this word (see `shapeAfresh`);
+   * undefined when glyph i is the word's i-th character alone, as in most words (`glyphText`).
+   */
+  codePoints: number[][] | undefined;
   /** Per glyph, the characters it stands for in this word, when fontkit's per-glyph ones are wrong here. */
   unicodes: number[][] | undefined;
   /** The glyphs do not spell the word in order: drawn with the word as /ActualText. */
   actual: boolean;
+}
+
+/**
+ * Shape with a fresh glyph cache. fontkit keeps one glyph object per id, and a glyph's code points
+ * are those of the first text that made it (U+26A1 alone, or with U+FE0F after it; a space, or a
+ * no-break space drawn with the same glyph). With faces shared across the documents of a build
+ * and the rebuilds of a watch session, that would make a PDF's text map depend on what was
+ * shaped before it. Made afresh, they depend on the word alone; the glyph objects made here are
+ * then let go, and fontkit's own cache serves everything else as before.
+ */
+function shapeAfresh<T>(face: FontkitFont, shape: () => T): T {
+  const kept = face._glyphs;
+  face._glyphs = {};
+  try {
+    return shape();
+  } finally {
+    face._glyphs = kept;
+  }
+}
+
+/** The code points of each glyph of a run, or undefined when they are the word's characters one by one. */
+function ownCodePoints(word: string, glyphs: FontkitGlyph[]): number[][] | undefined {
+  let index = 0;
+  let plain = true;
+  for (const char of word) {
+    const points = glyphs[index++]?.codePoints;
+    if (!points || points.length !== 1 || points[0] !== char.codePointAt(0)) {
+      plain = false;
+      break;
+    }
+  }
+  return plain && index === glyphs.length ? undefined : glyphs.map((glyph) => [...glyph.codePoints]);
+}
+
+/** The characters glyph `index` of a shaped word stands for (as fontkit shaped the word afresh). */
+export function glyphText(shaped: ShapedWord, word: string, index: number): number[] {
+  if (shaped.codePoints) return shaped.codePoints[index]!;
+  // Plain words: glyph i is character i (a UTF-16 index when every character is one code unit).
+  if (word.length === shaped.glyphs.length) return [word.charCodeAt(index)];
+  return [Array.from(word)[index]!.codePointAt(0)!];
 }
 
 /** pdfkit's `layoutRun`, with the direction forced right to left (a run of neutrals inside Arabic, say). */
