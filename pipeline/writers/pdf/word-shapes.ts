@@ -110,7 +110,7 @@ function ownCodePoints(word: string, glyphs: FontkitGlyph[]): number[][] | undef
   let plain = true;
   for (const char of word) {
     const points = glyphs[index++]?.codePoints;
-    if (!points || points.length !== 1 || points[0] !== char.codePointAt(0)) {
+    if (points?.length !== 1 || points[0] !== char.codePointAt(0)) {
       plain = false;
       break;
     }
