@@ -244,9 +244,14 @@ export function recordBuild(memo: SpliceMemo, key: string, path: string, bookYam
   const bodyFrom = firstParagraph?.position?.end.offset;
   if (!html || !output.meta || bodyFrom === undefined || bodyChapter === undefined || output.meta.rawHtml === 'trust') return;
   const definitions = new Map<string, Definition>();
-  visit(tree, 'definition', (node) => {
-    if (!definitions.has(node.identifier.toUpperCase())) definitions.set(node.identifier.toUpperCase(), node);
+  // Raw HTML left in the tree makes the conversion parse the whole body again (rehype-raw), which
+  // may set plain blocks otherwise than converting them alone: such a document is not spliced.
+  let rawHtml = false;
+  visit(tree, (node) => {
+    if (node.type === 'definition' && !definitions.has(node.identifier.toUpperCase())) definitions.set(node.identifier.toUpperCase(), node);
+    else if (node.type === 'html' || node.type === 'trustedHtml' || node.type === 'trustedHtmlInline') rawHtml = true;
   });
+  if (rawHtml) return;
   const transformed = byChapter(tree, book);
   const segments = new Map<string, Segment>();
   for (const { path: textPath, display, chapter, text, bytes } of texts) {
