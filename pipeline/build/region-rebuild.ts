@@ -138,9 +138,11 @@ const FACT_TEXT = /@|\^\[|\[\^|\{#/;
  * SmartyPants shapes a quote by the tokens beside it, and those of a sentence's first token
  * depend on the sentence before, which may lie in another block: the only shape that changes
  * with it is `'s` (a lone `s` after a single quote), opening ‘ after a space and closing ’ at a
- * sentence's start. A stretch holding one, or followed by prose holding one, is not spliced.
+ * sentence's start. A stretch holding one, or followed by prose holding one, is not spliced. The
+ * text is read across inline nodes (`'*s*` is `'s` to it): markup may stand between the quote and
+ * the `s`, matched generously on plain text or on the source.
  */
-const SENTENCE_SHAPED_QUOTE = /'s(?![\p{L}\p{N}_])/u;
+const SENTENCE_SHAPED_QUOTE = /'[^\p{L}\p{N}\s]*s(?![\p{L}\p{N}_])/u;
 const PROSE_BLOCKS = new Set(['paragraph', 'heading', 'list', 'blockquote', 'table', 'alert']);
 /** A line a table caption, or a definition list's description, may open with. */
 const CAPTION_LINE = /^[ \t]*(?:Table:|:)/m;
@@ -541,9 +543,9 @@ function plain(tree: Root, before: Block, next: Block | undefined, old: string, 
     if (node !== tree && !PLAIN.has(node.type)) ok = false;
     // A book points links at other chapters, and at its headings, by their ids in the book (book-links.ts).
     else if (book && node.type === 'link' && !/^[a-z][a-z\d+.-]*:/i.test(node.url)) ok = false;
-    else if (node.type === 'text' && (FACT_TEXT.test(node.value) || SENTENCE_SHAPED_QUOTE.test(node.value))) ok = false;
+    else if (node.type === 'text' && FACT_TEXT.test(node.value)) ok = false;
   });
-  if (!ok) return false;
+  if (!ok || SENTENCE_SHAPED_QUOTE.test(toString(tree))) return false;
   const firstBlock = tree.children[0];
   const lastBlock = tree.children.at(-1);
   const joins = (a: string | undefined, b: string | undefined) => a !== undefined && a === b && (a === 'list' || a === 'defList');
