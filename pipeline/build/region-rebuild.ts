@@ -10,7 +10,7 @@ import { toString } from 'mdast-util-to-string';
 import { VFile } from 'vfile';
 import { visit } from 'unist-util-visit';
 import { checkSource, checkTreeDepth, type Limits } from '../read/limits.ts';
-import { type DefinedLabels, definedLabelsOf, isCut, parseStretch } from '../parse/chunked-parse.ts';
+import { countLines, type DefinedLabels, definedLabelsOf, isCut, parseStretch } from '../parse/chunked-parse.ts';
 import { transformBlocks } from '../transforms/index.ts';
 import type { AssetResolver, DocumentMeta, HighlightMemo, RenderContext, SharedResources, Writer } from '../types.ts';
 import type { CachedMessage } from './cache.ts';
@@ -474,7 +474,7 @@ function spliceStretch(last: LastBuild, segment: Segment, text: string, input: S
   }
 
   // No message of the last build lies in the stretch; those after it move with the lines.
-  const startLine = lineOf(old, start);
+  const startLine = countLines(old.slice(0, start)) + 1;
   const endLine = startLine + countLines(oldText);
   const lineDelta = countLines(newText) - countLines(oldText);
   const ours = (message: CachedMessage) => message.file === segment.display && message.line !== undefined && message.line !== null;
@@ -595,18 +595,6 @@ function straddles(blocks: Block[], offset: number): boolean {
 function lineAfter(text: string, at: number): number {
   const newline = text.indexOf('\n', at);
   return newline === -1 ? text.length : newline + 1;
-}
-
-function lineOf(text: string, offset: number): number {
-  let line = 1;
-  for (let index = text.indexOf('\n'); index !== -1 && index < offset; index = text.indexOf('\n', index + 1)) line++;
-  return line;
-}
-
-function countLines(text: string): number {
-  let count = 0;
-  for (let index = text.indexOf('\n'); index !== -1; index = text.indexOf('\n', index + 1)) count++;
-  return count;
 }
 
 function sameHash(path: string, hash: string): boolean {

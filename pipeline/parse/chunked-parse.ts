@@ -509,7 +509,8 @@ function shift(node: RootContent, lines: number, offset: number): void {
   });
 }
 
-function countLines(text: string): number {
+/** How many line feeds a text holds. */
+export function countLines(text: string): number {
   let count = 0;
   for (let index = text.indexOf('\n'); index !== -1; index = text.indexOf('\n', index + 1)) count++;
   return count;
