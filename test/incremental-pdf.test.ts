@@ -9,6 +9,7 @@ import type { LayoutMemo } from '../pipeline/writers/pdf/layout-memo.ts';
 import type { Note } from '../pipeline/writers/pdf/notes.ts';
 import { type Page, pageStream, paginate } from '../pipeline/writers/pdf/paginate.ts';
 import { fixturesDir, tempProject } from './helpers.ts';
+import { applyLineEdit } from './random-edits.ts';
 
 /**
  * A watch session's PDF rebuilds reuse what earlier builds laid out and shaped
@@ -45,20 +46,7 @@ const edit = fc.record({
 function apply(text: string, change: typeof edit extends fc.Arbitrary<infer T> ? T : never): string {
   // Edits stay below the front matter.
   const start = text.indexOf('\n---\n') + 5;
-  const at = start + Math.floor(change.at * (text.length - start));
-  const lineStart = text.lastIndexOf('\n', at) + 1;
-  switch (change.kind) {
-    case 'insert-line':
-      return `${text.slice(0, lineStart)}${change.text}\n${text.slice(lineStart)}`;
-    case 'delete-line': {
-      const lineEnd = text.indexOf('\n', at);
-      return lineEnd === -1 ? text.slice(0, lineStart) : text.slice(0, lineStart) + text.slice(lineEnd + 1);
-    }
-    case 'replace-char':
-      return `${text.slice(0, at)}${change.text[0]}${text.slice(at + 1)}`;
-    case 'insert-heading':
-      return `${text.slice(0, lineStart)}\n## ${change.text}\n\n${text.slice(lineStart)}`;
-  }
+  return applyLineEdit(text, start + Math.floor(change.at * (text.length - start)), change.kind, change.text, '##');
 }
 
 describe('incremental PDF rebuilds', () => {

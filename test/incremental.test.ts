@@ -10,6 +10,7 @@ import { runTransforms } from '../pipeline/transforms/index.ts';
 import type { SharedResources, TreeStore } from '../pipeline/types.ts';
 import { copyInto, fixturesDir, tempProject } from './helpers.ts';
 import { writeFileSync } from 'node:fs';
+import { applyLineEdit } from './random-edits.ts';
 
 // Small pieces, so that a short text has many and an edit reuses most of them.
 const smallPieces = { minBytes: 2_000, pieceBytes: 1_500 };
@@ -73,18 +74,10 @@ function apply(text: string, change: Edit): string {
     }
     case 'append-line':
       return `${text}\n${change.text}\n`;
-    case 'insert-line':
-      return `${text.slice(0, lineStart)}${change.text}\n${text.slice(lineStart)}`;
-    case 'delete-line': {
-      const lineEnd = text.indexOf('\n', at);
-      return lineEnd === -1 ? text.slice(0, lineStart) : text.slice(0, lineStart) + text.slice(lineEnd + 1);
-    }
-    case 'replace-char':
-      return `${text.slice(0, at)}${change.text[0]}${text.slice(at + 1)}`;
-    case 'insert-heading':
-      return `${text.slice(0, lineStart)}\n# ${change.text}\n\n${text.slice(lineStart)}`;
     case 'insert-definition':
       return `${text.slice(0, lineStart)}\n[site]: https://example.org/${change.text.length}\n\n${text.slice(lineStart)}`;
+    default:
+      return applyLineEdit(text, at, change.kind, change.text, '#');
   }
 }
 
