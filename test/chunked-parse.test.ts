@@ -6,6 +6,8 @@ import { visit } from 'unist-util-visit';
 import { describe, expect, it } from 'vitest';
 import { cutPoints, parseDocumentText } from '../pipeline/parse/chunked-parse.ts';
 import { parse } from '../pipeline/parse/parse.ts';
+import { createSharedResources } from '../pipeline/build/resources.ts';
+import type { TreeStore } from '../pipeline/types.ts';
 import { fixturesDir } from './helpers.ts';
 
 // Cut before every eligible heading, so that each case exercises as many pieces as it can.
@@ -66,6 +68,36 @@ describe('parsing a large document in pieces', () => {
       '# One\n\n[^x]: The note.\n\n# Two\n\nA note[^x] and [y].\n\n```\n[^x]: not a note\n[y]: /not\n```\n\n# Three\n\n[y]: /y\n',
     ];
     for (const text of cases) expect(pieces(text), text).toEqual(whole(text));
+  });
+
+  it('remembers in a store the pieces it could not parse alone: an edit at the end parses only the last piece again', () => {
+    const text = [
+      '# One\n\nSee [site] and a note[^n].',
+      // A fence and a comment that run across cuts: the piece is parsed again with the next ones.
+      '```\ncode\n\n# not a heading\n\nstill code\n```',
+      '<!--\n\n# hidden\n\n-->',
+      // Seems to define the label it cites, but only in code: parsed again with a stand-in.
+      '# Two\n\nA note[^x] and [y].\n\n```\n[^x]: not a note\n[y]: /not\n```',
+      '# Three\n\n[^x]: The note.\n\n[y]: /y\n\n[site]: https://example.org\n\n[^n]: The note, with [site].',
+      'Last paragraph.\n',
+    ].join('\n\n');
+    const session = createSharedResources({ treeMemoryBytes: 16 * 1024 * 1024 });
+    const store = session.trees()!;
+    const counts = { misses: 0, failed: 0 };
+    const counting: TreeStore = {
+      get: (key) => store.get(key) ?? void counts.misses++,
+      set: (key, tree) => {
+        if (tree.data?.pieceFailed) counts.failed++;
+        store.set(key, tree);
+      },
+    };
+    expect(parseDocumentText(new VFile({ value: text }), everywhere, counting)).toEqual(whole(text));
+    expect(counts.failed).toBeGreaterThanOrEqual(3);
+    counts.misses = 0;
+    const edited = `${text}One more line.\n`;
+    expect(parseDocumentText(new VFile({ value: edited }), everywhere, counting)).toEqual(whole(edited));
+    // The whole text's key, and the last piece.
+    expect(counts.misses).toBe(2);
   });
 
   it('matches a whole parse on random documents (fast-check, fixed seed)', () => {

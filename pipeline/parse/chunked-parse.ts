@@ -256,7 +256,17 @@ declare module 'mdast' {
   interface RootData {
     /** On a piece's own tree only (the store's copy), never on a document's. */
     piece?: PieceFacts;
+    /**
+     * In the store only, in place of a piece's tree: the parse found a block running past the
+     * piece's end ('overflow'), or a definition the piece was guessed to hold that it does not
+     * ('own-definitions': the piece is parsed again with stand-ins for every label it cites).
+     */
+    pieceFailed?: 'overflow' | 'own-definitions';
   }
+}
+
+function failedParse(why: 'overflow' | 'own-definitions'): Root {
+  return { type: 'root', children: [], data: { pieceFailed: why } };
 }
 
 interface Piece {
@@ -434,12 +444,23 @@ function parseOne(piece: Piece, first: boolean, labels: Map<string, Label>, tree
   const before = first ? '' : `\n${standIns.join('')}`;
   const after = first && standIns.length > 0 ? `\n${standIns.join('')}` : '';
   const source = `${before}${piece.text}${sentinel}${after}`;
-  const key = trees ? treeKey('piece', source) : '';
-  const remembered = trees?.get(key);
-  if (remembered) return remembered;
-  const tree = parse(new VFile({ value: source }));
   const start = before.length;
   const end = start + piece.text.length;
+  // Where the piece lies in what is parsed is part of the key: what is kept depends on it.
+  const key = trees ? treeKey('piece', `${start}:${end}:${source}`) : '';
+  const remembered = trees?.get(key);
+  if (remembered) {
+    // A parse that failed is remembered too: a watch session would otherwise repeat it in every rebuild.
+    const failed = remembered.data?.pieceFailed;
+    if (failed === 'overflow') return undefined;
+    if (failed === 'own-definitions') return parseOne(piece, first, labels, trees, false);
+    return remembered;
+  }
+  const overflow = () => {
+    trees?.set(key, failedParse('overflow'));
+    return undefined;
+  };
+  const tree = parse(new VFile({ value: source }));
   const kept: RootContent[] = [];
   let sentinelFound = piece.last;
   for (const node of tree.children) {
@@ -447,15 +468,15 @@ function parseOne(piece: Piece, first: boolean, labels: Map<string, Label>, tree
     if (offset < start) continue;
     if (offset < end) {
       // A block of the piece that reaches past the piece swallowed the sentinel.
-      if ((node.position?.end.offset ?? 0) > end) return undefined;
+      if ((node.position?.end.offset ?? 0) > end) return overflow();
       kept.push(node);
     } else if (offset === end && node.type === 'definition' && node.identifier === SENTINEL) sentinelFound = true;
   }
-  if (!sentinelFound) return undefined;
+  if (!sentinelFound) return overflow();
   // Indented code may go on after blank lines, so micromark parses the line after it as one that
   // interrupts a block (an item numbered 2 is then text): not the line a piece starts with.
   const lastBlock = kept.at(-1);
-  if (!piece.last && lastBlock?.type === 'code' && !/^ {0,3}(?:`{3}|~{3})/.test(source.slice(lastBlock.position?.start.offset ?? 0, (lastBlock.position?.start.offset ?? 0) + 6))) return undefined;
+  if (!piece.last && lastBlock?.type === 'code' && !/^ {0,3}(?:`{3}|~{3})/.test(source.slice(lastBlock.position?.start.offset ?? 0, (lastBlock.position?.start.offset ?? 0) + 6))) return overflow();
   tree.children = kept;
   // Positions as in a parse of the piece alone.
   if (start > 0) {
@@ -466,7 +487,10 @@ function parseOne(piece: Piece, first: boolean, labels: Map<string, Label>, tree
   const facts = { defined: definedLabels(tree), referenced: referencedIds(tree) };
   if (ownDefinitions.length > 0) {
     const defined = new Set(facts.defined.map(labelId));
-    if (ownDefinitions.some((id) => !defined.has(id))) return parseOne(piece, first, labels, trees, false);
+    if (ownDefinitions.some((id) => !defined.has(id))) {
+      trees?.set(key, failedParse('own-definitions'));
+      return parseOne(piece, first, labels, trees, false);
+    }
   }
   tree.data = { ...tree.data, piece: facts };
   // The store keeps its own copy: this tree is changed later (positions shifted, then transformed).
