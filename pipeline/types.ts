@@ -189,6 +189,12 @@ export interface SharedResources {
    */
   highlights?: HighlightMemo;
   /**
+   * Quotes paired by smart punctuation, by a hash of the text paired and the quote marks, in a
+   * watch session (undefined otherwise): an edit pairs again only the pass it falls in
+   * (transforms/smart-punctuation.ts).
+   */
+  quotes?: QuoteMemo;
+  /**
    * The size of the pieces large documents are parsed in, when not the default (128 KB): a
    * watch session uses smaller ones, so that an edit re-parses less (parse/chunked-parse.ts).
    */
@@ -211,6 +217,12 @@ export interface SharedResources {
 export interface HighlightMemo {
   get(key: string): ElementContent[] | undefined;
   set(key: string, children: ElementContent[]): void;
+}
+
+/** Texts with their quotes paired, by key (see `SharedResources.quotes`). */
+export interface QuoteMemo {
+  get(key: string): string | undefined;
+  set(key: string, paired: string): void;
 }
 
 /** The on-disk cache of parsed trees (build/tree-cache.ts); `read: false` only writes it (`--force`). */

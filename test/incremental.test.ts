@@ -90,7 +90,7 @@ describe('incremental rebuilds give what a cold build gives', () => {
         const session = createSharedResources({ treeMemoryBytes: 64 * 1024 * 1024 });
         const trees = session.trees();
         let text = base;
-        runTransforms(parseDocumentText(new VFile({ value: text }), smallPieces, trees), new VFile({ value: text }), { highlights: session.highlights });
+        runTransforms(parseDocumentText(new VFile({ value: text }), smallPieces, trees), new VFile({ value: text }), { highlights: session.highlights, quotes: session.quotes });
         let warm = parseDocumentText(new VFile({ value: text }), smallPieces, trees);
         let cold = warm;
         for (const change of edits) {
@@ -102,7 +102,7 @@ describe('incremental rebuilds give what a cold build gives', () => {
         // The transforms too, after the last edit, with the code highlighted before taken from the memo.
         const warmFile = new VFile({ value: text });
         const coldFile = new VFile({ value: text });
-        expect(runTransforms(warm, warmFile, { highlights: session.highlights })).toEqual(runTransforms(cold, coldFile));
+        expect(runTransforms(warm, warmFile, { highlights: session.highlights, quotes: session.quotes })).toEqual(runTransforms(cold, coldFile));
         expect(warm).toEqual(cold);
         expect(warmFile.messages.map(String)).toEqual(coldFile.messages.map(String));
       }),

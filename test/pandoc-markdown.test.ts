@@ -205,5 +205,24 @@ describe('smart punctuation', () => {
     expect(passes).toBe(pairQuotes(text, options, []));
     expect(passes.length).toBe(text.length);
     expect(passes).toContain('“yes”');
+    // A watch session remembers each pass: after an edit near the end, only the passes it touched are paired again.
+    const remembered = new Map<string, string>();
+    const paired = { count: 0 };
+    const memo = {
+      get: (key: string) => remembered.get(key),
+      set: (key: string, value: string) => {
+        paired.count++;
+        remembered.set(key, value);
+      },
+    };
+    expect(pairQuotes(text, options, starts, memo)).toBe(passes);
+    // The text repeats itself, and so do its passes: each is paired once.
+    expect(paired.count).toBeGreaterThan(1);
+    paired.count = 0;
+    const at = text.lastIndexOf('"end"');
+    const edited = `${text.slice(0, at)}"an edit" ${text.slice(at)}`;
+    const editedStarts = starts.map((start) => (start > at ? start + 10 : start));
+    expect(pairQuotes(edited, options, editedStarts, memo)).toBe(pairQuotes(edited, options, []));
+    expect(paired.count).toBe(1);
   });
 });

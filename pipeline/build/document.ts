@@ -112,6 +112,7 @@ export async function renderDocument(source: Source, context: RenderContext, sha
     readData: (url, place) => recorded(url, dataResolver.data(url, place)),
     ownFile: (path) => dataResolver.own(path),
     highlights: shared.highlights,
+    quotes: shared.quotes,
   });
   output.meta = meta;
   if (failed(file, context.strict)) return finish();

@@ -1,5 +1,5 @@
 import type { ElementContent } from 'hast';
-import type { HighlightMemo, SharedResources } from '../types.ts';
+import type { HighlightMemo, QuoteMemo, SharedResources } from '../types.ts';
 import { layeredTreeStore, MemoryTrees } from './tree-cache.ts';
 
 export interface SharedResourceOptions {
@@ -21,6 +21,7 @@ export function createSharedResources(options: SharedResourceOptions = {}): Shar
     trees: (disk) => layeredTreeStore(memory, disk),
     // A session that keeps trees keeps highlighted code too: both serve its next rebuild.
     highlights: memory ? highlightMemo(HIGHLIGHT_ENTRIES) : undefined,
+    quotes: memory ? quoteMemo(QUOTE_CHARACTERS) : undefined,
     // Pieces of 32 KB instead of 128 KB: on 1 MB of READMEs a one-line edit re-parses in about
     // half the time, and the session's first parse costs about a tenth more.
     pieceBytes: memory ? 32 * 1024 : undefined,
@@ -69,6 +70,36 @@ function highlightMemo(limit: number): HighlightMemo {
       for (const oldest of entries.keys()) {
         if (entries.size <= limit) break;
         entries.delete(oldest);
+      }
+    },
+  };
+}
+
+/** Characters of paired text a watch session keeps: a 10 MB book's passes, several times over. */
+const QUOTE_CHARACTERS = 64 * 1024 * 1024;
+
+/** Paired texts by key, least recently used first out, within a number of characters. */
+function quoteMemo(limit: number): QuoteMemo {
+  const entries = new Map<string, string>();
+  let size = 0;
+  return {
+    get(key) {
+      const paired = entries.get(key);
+      if (paired === undefined) return undefined;
+      entries.delete(key);
+      entries.set(key, paired);
+      return paired;
+    },
+    set(key, paired) {
+      const old = entries.get(key);
+      if (old !== undefined) size -= old.length;
+      entries.delete(key);
+      entries.set(key, paired);
+      size += paired.length;
+      for (const [oldest, value] of entries) {
+        if (size <= limit) break;
+        entries.delete(oldest);
+        size -= value.length;
       }
     },
   };

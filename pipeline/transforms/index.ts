@@ -1,6 +1,6 @@
 import type { Root } from 'mdast';
 import type { VFile } from 'vfile';
-import type { DocumentMeta, HighlightMemo } from '../types.ts';
+import type { DocumentMeta, HighlightMemo, QuoteMemo } from '../types.ts';
 import { plainText } from '../plain-text.ts';
 import { insertAbstract } from './abstract.ts';
 import { checkDefinitions } from './definitions.ts';
@@ -27,6 +27,8 @@ export interface TransformOptions extends MetadataOptions {
   ownFile?: (path: string) => Uint8Array;
   /** Code highlighted in an earlier build of this watch session. */
   highlights?: HighlightMemo;
+  /** Quotes paired in an earlier build of this watch session (see smart-punctuation.ts). */
+  quotes?: QuoteMemo;
 }
 
 /**
@@ -96,8 +98,8 @@ export function runTransforms(tree: Root, file: VFile, options: TransformOptions
  * it), alert titles, code highlighting. A watch session runs them on the few blocks an edit
  * touched (build/region-rebuild.ts); a transform added here must keep to that.
  */
-export function transformBlocks(tree: Root, meta: Pick<DocumentMeta, 'lang' | 'smart'>, options: Pick<TransformOptions, 'highlights'> = {}): void {
-  if (meta.smart !== false) smartPunctuation(tree, meta.lang);
+export function transformBlocks(tree: Root, meta: Pick<DocumentMeta, 'lang' | 'smart'>, options: Pick<TransformOptions, 'highlights' | 'quotes'> = {}): void {
+  if (meta.smart !== false) smartPunctuation(tree, meta.lang, options.quotes);
   titleAlerts(tree, meta.lang);
   highlightCode(tree, options.highlights);
 }

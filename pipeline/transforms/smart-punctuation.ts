@@ -1,8 +1,9 @@
+import { createHash } from 'node:crypto';
 import type { Link, Literal, Node, Root, Text } from 'mdast';
 import { retext } from 'retext';
 import retextSmartypants, { type Options as SmartypantsOptions } from 'retext-smartypants';
 import { visit } from 'unist-util-visit';
-import type { DocumentMeta } from '../types.ts';
+import type { DocumentMeta, QuoteMemo } from '../types.ts';
 
 /**
  * Smart punctuation by language (Pandoc's `smart` extension): curly quotes as the document's
@@ -84,7 +85,8 @@ export function frenchPunctuationSpacing(value: string, afterInline: boolean): s
   });
 }
 
-export function smartPunctuation(tree: Root, lang: string): void {
+/** With `memo` (a watch session's), a pass of quote pairing over a text paired before is taken from it (see `pairQuotes`). */
+export function smartPunctuation(tree: Root, lang: string, memo?: QuoteMemo): void {
   const quotes = quotesFor(lang);
   // A URL shown as its own text (an autolink) is not prose: hidden from the plugin as code,
   // which it counts by length but never changes, then given back.
@@ -100,7 +102,7 @@ export function smartPunctuation(tree: Root, lang: string): void {
     closingQuotes: { double: quotes.double[1], single: quotes.single[1] },
     dashes: 'oldschool',
     backticks: false,
-  });
+  }, memo);
   for (const node of urls) (node as { type: string }).type = 'text';
 
   const close = quotes.single[1];
@@ -110,7 +112,7 @@ export function smartPunctuation(tree: Root, lang: string): void {
   const skip = new Set(urls);
   // A closing mark with no opening one before it in its block is an apostrophe too (Hans' Idee).
   const [open] = quotes.single;
-  for (const block of tree.children) {
+  for (const block of apostrophe ? tree.children : []) {
     let opened = 0;
     visit(block, 'text', (node: Text) => {
       if (!apostrophe || skip.has(node)) return;
@@ -130,6 +132,7 @@ export function smartPunctuation(tree: Root, lang: string): void {
       node.value = value;
     });
   }
+  if (!quotes.spacedPunctuation && !quotes.spaced) return;
   visit(tree, 'text', (node: Text, index, parent) => {
     if (skip.has(node)) return;
     if (quotes.spacedPunctuation) {
@@ -155,7 +158,7 @@ const SMART_LITERALS = new Set(['text', 'inlineCode']);
  * counted by its length and each block opened by a space; dashes and ellipses are then made
  * node by node (they change lengths).
  */
-function smartypants(tree: Root, options: SmartypantsOptions): void {
+function smartypants(tree: Root, options: SmartypantsOptions, memo: QuoteMemo | undefined): void {
   const nodes: Node[] = [];
   const blockStarts: number[] = [];
   let allText = '';
@@ -171,7 +174,7 @@ function smartypants(tree: Root, options: SmartypantsOptions): void {
       nodes.push(node);
     }
   });
-  allText = pairQuotes(allText, options, blockStarts);
+  allText = pairQuotes(allText, options, blockStarts, memo);
   const dashesAndDots = retext().use(retextSmartypants, { ...options, quotes: false });
   let start = 0;
   for (const node of nodes) {
@@ -193,6 +196,8 @@ function smartypants(tree: Root, options: SmartypantsOptions): void {
 
 /** Below this, the text's quotes are paired in one pass. */
 const QUOTE_PASS_CHARACTERS = 256 * 1024;
+/** The least pass when passes are remembered (see `pairQuotes`). */
+const MEMO_PASS_CHARACTERS = 16 * 1024;
 /** Quote-free text each side of a cut between two passes. */
 const QUIET_CHARACTERS = 2048;
 
@@ -203,19 +208,38 @@ const QUIET_CHARACTERS = 2048;
  * of megabytes that all live until the pass ends. So a long text is paired in passes of about
  * 256 KB, each cut at the start of a block (`blockStarts`, offsets just after the space that
  * stands for a block break) with no quote within 2,048 characters on either side, so that no
- * quote's neighbours or sentence change.
+ * quote's neighbours or sentence change. A pass is a pure function of its text and the quote
+ * marks: with `memo`, a pass over a text paired before (in an earlier build of a watch session:
+ * an edit changes one pass of a long text) is taken from there.
  */
-export function pairQuotes(text: string, options: SmartypantsOptions, blockStarts: number[]): string {
+export function pairQuotes(text: string, options: SmartypantsOptions, blockStarts: number[], memo?: QuoteMemo): string {
   const quote = /["']/;
   if (!quote.test(text)) return text;
-  const processor = retext().use(retextSmartypants, { ...options, ellipses: false, dashes: false, backticks: false });
-  const pass = (part: string) => (quote.test(part) ? processor.processSync(part).toString() : part);
-  if (text.length <= QUOTE_PASS_CHARACTERS) return pass(text);
+  const pairing = { ...options, ellipses: false, dashes: false, backticks: false } as const;
+  let processor: { processSync(text: string): { toString(): string } } | undefined;
+  const run = (part: string) => {
+    processor ??= retext().use(retextSmartypants, pairing);
+    return processor.processSync(part).toString();
+  };
+  const marks = JSON.stringify([options.openingQuotes, options.closingQuotes]);
+  const pass = (part: string) => {
+    if (!quote.test(part)) return part;
+    if (!memo) return run(part);
+    const key = createHash('sha256').update(marks).update('\0').update(part).digest('base64');
+    const known = memo.get(key);
+    if (known !== undefined) return known;
+    const paired = run(part);
+    memo.set(key, paired);
+    return paired;
+  };
+  // Passes are cut where they change nothing: with a memo they are shorter, so that an edit pairs less again.
+  const passCharacters = memo ? MEMO_PASS_CHARACTERS : QUOTE_PASS_CHARACTERS;
+  if (text.length <= passCharacters) return pass(text);
   const quotes = /["']/g;
   let result = '';
   let start = 0;
   for (const cut of blockStarts) {
-    if (cut - start < QUOTE_PASS_CHARACTERS || cut + QUIET_CHARACTERS >= text.length) continue;
+    if (cut - start < passCharacters || cut + QUIET_CHARACTERS >= text.length) continue;
     quotes.lastIndex = cut - QUIET_CHARACTERS;
     const near = quotes.exec(text);
     if (near && near.index < cut + QUIET_CHARACTERS) continue;
