@@ -8,7 +8,7 @@ import { decodeSource } from '../read/source.ts';
 import type { Definition, Heading, Root, RootContent } from 'mdast';
 import { toString } from 'mdast-util-to-string';
 import { VFile } from 'vfile';
-import { visit } from 'unist-util-visit';
+import { visit } from '../visit.ts';
 import { checkSource, checkTreeDepth, type Limits } from '../read/limits.ts';
 import { countLines, type DefinedLabels, definedLabelsOf, isCut, parseStretch } from '../parse/chunked-parse.ts';
 import { transformBlocks } from '../transforms/index.ts';

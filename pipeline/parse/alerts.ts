@@ -1,6 +1,6 @@
 import type { BlockContent, DefinitionContent, Root } from 'mdast';
 import { remarkAlert } from 'remark-github-blockquote-alert';
-import { visit } from 'unist-util-visit';
+import { visit } from '../visit.ts';
 
 /**
  * GitHub alerts (`> [!NOTE]`, `[!TIP]`, `[!IMPORTANT]`, `[!WARNING]`, `[!CAUTION]`).

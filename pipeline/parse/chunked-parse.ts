@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { List, Root, RootContent } from 'mdast';
 import type { DefListNode } from 'mdast-util-definition-list';
 import type { Point } from 'unist';
-import { visit } from 'unist-util-visit';
+import { visit } from '../visit.ts';
 import { normalizeIdentifier } from 'micromark-util-normalize-identifier';
 import { VFile } from 'vfile';
 import type { TreeStore } from '../types.ts';

@@ -1,5 +1,5 @@
 import type { Heading, Root, Text } from 'mdast';
-import { visit } from 'unist-util-visit';
+import { visit } from '../visit.ts';
 
 /**
  * Pandoc's header_attributes: `# Title {#id .class key=value}` (and `{-}` for `.unnumbered`).

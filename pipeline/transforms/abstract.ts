@@ -1,5 +1,5 @@
 import type { Root } from 'mdast';
-import { visit } from 'unist-util-visit';
+import { visit } from '../visit.ts';
 import { VFile } from 'vfile';
 import { parse } from '../parse/parse.ts';
 import type { Abstract, DocumentMeta } from '../types.ts';

@@ -1,5 +1,5 @@
 import type { Root } from 'mdast';
-import { visit } from 'unist-util-visit';
+import { visit } from '../visit.ts';
 import { term } from '../terms.ts';
 
 /** Each alert's title in the document's language, set once so every edition prints the same word. */

@@ -1,7 +1,7 @@
 import { slug } from 'github-slugger';
 import type { Definition, Link, LinkReference, Parent, Root, RootContent } from 'mdast';
 import { toString } from 'mdast-util-to-string';
-import { SKIP, visit } from 'unist-util-visit';
+import { SKIP, visit } from '../visit.ts';
 import type { VFile } from 'vfile';
 import { report } from '../messages.ts';
 import type { AnchorTable } from './headings.ts';

@@ -3,7 +3,7 @@ import { posix, sep } from 'node:path';
 import type { FootnoteDefinition, FootnoteReference, Heading, Link, Paragraph, Parent, PhrasingContent, Root, RootContent, Text } from 'mdast';
 import { toString } from 'mdast-util-to-string';
 import type { Point, Position } from 'unist';
-import { SKIP, visit } from 'unist-util-visit';
+import { SKIP, visit } from '../visit.ts';
 import type { VFile } from 'vfile';
 import YAML from 'yaml';
 import { report } from '../messages.ts';

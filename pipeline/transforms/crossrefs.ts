@@ -1,7 +1,7 @@
 import type { Heading, Link, PhrasingContent, Root, RootContent, Text } from 'mdast';
 import { plainText } from '../plain-text.ts';
 import type { Point } from 'unist';
-import { SKIP, visit } from 'unist-util-visit';
+import { SKIP, visit } from '../visit.ts';
 import type { VFile } from 'vfile';
 import { report } from '../messages.ts';
 import { term, type TermKey } from '../terms.ts';

@@ -1,6 +1,6 @@
 import type { Image, ImageReference, Paragraph, Parent, PhrasingContent, Root, RootContent, Table, TableRow, Text } from 'mdast';
 import { toString } from 'mdast-util-to-string';
-import { SKIP, visit } from 'unist-util-visit';
+import { SKIP, visit } from '../visit.ts';
 import type { VFile } from 'vfile';
 import { report } from '../messages.ts';
 import { numberedLabel } from '../terms.ts';

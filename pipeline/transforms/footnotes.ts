@@ -1,6 +1,6 @@
 import type { FootnoteDefinition, FootnoteReference, Parent, Root } from 'mdast';
 import { normalizeIdentifier } from 'micromark-util-normalize-identifier';
-import { SKIP, visit } from 'unist-util-visit';
+import { SKIP, visit } from '../visit.ts';
 import type { VFile } from 'vfile';
 import { report } from '../messages.ts';
 import type { DocumentMeta, FootnoteInfo } from '../types.ts';

@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import type { ElementContent, Properties } from 'hast';
 import { fromHtml } from 'hast-util-from-html';
 import type { Code, Root } from 'mdast';
-import { visit } from 'unist-util-visit';
+import { visit } from '../visit.ts';
 import type { HighlightMemo } from '../types.ts';
 // Brings mdast's `data.hChildren` into scope.
 import type {} from 'mdast-util-to-hast';

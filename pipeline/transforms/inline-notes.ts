@@ -1,5 +1,5 @@
 import type { FootnoteDefinition, FootnoteReference, Parent, PhrasingContent, Root, Text } from 'mdast';
-import { visit } from 'unist-util-visit';
+import { visit } from '../visit.ts';
 
 /**
  * Pandoc-style inline notes, `^[text]`. No maintained micromark extension exists for

@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import type { Paragraph, Root } from 'mdast';
 import type { InlineMath, Math } from 'mdast-util-math';
 import type { Point } from 'unist';
-import { visit } from 'unist-util-visit';
+import { visit } from '../visit.ts';
 import type { VFile } from 'vfile';
 import type { Root as XmlRoot, RootContent as XmlContent } from 'xast';
 import { fromXml } from 'xast-util-from-xml';

@@ -5,7 +5,7 @@ import type { BlockContent, Html, Link, List, ListItem, Paragraph, Parent, Phras
 import { toString } from 'mdast-util-to-string';
 import { posix } from 'node:path';
 import type { Position } from 'unist';
-import { SKIP, visit } from 'unist-util-visit';
+import { SKIP, visit } from '../visit.ts';
 import { VFile } from 'vfile';
 import { quoted, report } from '../messages.ts';
 // Brings mdast's `data.hName` / `data.hProperties` into scope.

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Link, Literal, Node, Root, Text } from 'mdast';
 import { retext } from 'retext';
 import retextSmartypants, { type Options as SmartypantsOptions } from 'retext-smartypants';
-import { visit } from 'unist-util-visit';
+import { visit } from '../visit.ts';
 import type { DocumentMeta, QuoteMemo } from '../types.ts';
 
 /**

@@ -1,7 +1,7 @@
 import type { Definition, FootnoteDefinition, Heading, Root, RootContent } from 'mdast';
 import type { GetDefinition } from 'mdast-util-definitions';
 import { toString } from 'mdast-util-to-string';
-import { visit } from 'unist-util-visit';
+import { visit } from '../../visit.ts';
 import type { DocumentMeta } from '../../types.ts';
 import { headingText } from '../shared/format.ts';
 

@@ -1,6 +1,6 @@
 import type { Heading, Root } from 'mdast';
 import { toString } from 'mdast-util-to-string';
-import { EXIT, SKIP, visit } from 'unist-util-visit';
+import { EXIT, SKIP, visit } from '../../visit.ts';
 
 /** What Colophon checks itself before it claims EPUB Accessibility 1.1 / WCAG 2.1 AA. */
 export interface ConformanceFacts {

@@ -1,5 +1,5 @@
 import type { Root as HastRoot } from 'hast';
-import { visit } from 'unist-util-visit';
+import { visit } from '../../visit.ts';
 import type { VFile } from 'vfile';
 import { quoted, report } from '../../messages.ts';
 import type { AssetResolver } from '../../types.ts';

@@ -1,6 +1,6 @@
 import type { Element, Root as HastRoot } from 'hast';
 import { posix } from 'node:path';
-import { visit } from 'unist-util-visit';
+import { visit } from '../../visit.ts';
 import type { VFile } from 'vfile';
 import { quoted, report } from '../../messages.ts';
 

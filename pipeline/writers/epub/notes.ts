@@ -1,6 +1,6 @@
 import type { Element, ElementContent, Root as HastRoot } from 'hast';
 import { h } from 'hastscript';
-import { visit } from 'unist-util-visit';
+import { visit } from '../../visit.ts';
 import type { Labels } from './labels.ts';
 
 /**

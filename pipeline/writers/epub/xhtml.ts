@@ -2,7 +2,7 @@ import type { Element, ElementContent, Properties, Root as HastRoot } from 'hast
 import { toXast } from 'hast-util-to-xast';
 import type { Root as XastRoot } from 'xast';
 import { toXml } from 'xast-util-to-xml';
-import { SKIP, visit } from 'unist-util-visit';
+import { SKIP, visit } from '../../visit.ts';
 import type { VFile } from 'vfile';
 import { report } from '../../messages.ts';
 

@@ -1,6 +1,6 @@
 import type { FootnoteDefinition, RootContent } from 'mdast';
 import { definitions as linkDefinitions } from 'mdast-util-definitions';
-import { EXIT, visit } from 'unist-util-visit';
+import { EXIT, visit } from '../../visit.ts';
 import type { AssetResolver, Writer, WriterInput } from '../../types.ts';
 import { languageDirection } from '../shared/direction.ts';
 import { authorNames } from '../shared/format.ts';

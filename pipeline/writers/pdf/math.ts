@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import type { Root } from 'mdast';
 import type { InlineMath, Math } from 'mdast-util-math';
-import { visit } from 'unist-util-visit';
+import { visit } from '../../visit.ts';
 import type { VFile } from 'vfile';
 import { report } from '../../messages.ts';
 import type { FormulaSource, SharedResources } from '../../types.ts';

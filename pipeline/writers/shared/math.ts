@@ -4,7 +4,7 @@ import { fromHtml } from 'hast-util-from-html';
 import { h } from 'hastscript';
 import type { Handlers } from 'mdast-util-to-hast';
 import type { InlineMath, Math } from 'mdast-util-math';
-import { visit } from 'unist-util-visit';
+import { visit } from '../../visit.ts';
 import type { ElementContent as XmlContent } from 'xast';
 import { fromXml } from 'xast-util-from-xml';
 

@@ -9,7 +9,7 @@ import rehypeRaw from 'rehype-raw';
 import rehypeSanitize, { defaultSchema, type Options as SanitizeSchema } from 'rehype-sanitize';
 import remarkRehype from 'remark-rehype';
 import { unified } from 'unified';
-import { EXIT, visit } from 'unist-util-visit';
+import { EXIT, visit } from '../../visit.ts';
 import { backLinkLabel, term } from '../../terms.ts';
 import type { Abstract, Caption, DocumentMeta, Figure } from '../../types.ts';
 import { markDirection, type Direction } from './direction.ts';
