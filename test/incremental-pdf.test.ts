@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { build } from '../pipeline/build/build.ts';
 import { createSharedResources } from '../pipeline/build/resources.ts';
+import type { SharedResources } from '../pipeline/types.ts';
 import type { Box } from '../pipeline/writers/pdf/boxes.ts';
 import type { LayoutMemo } from '../pipeline/writers/pdf/layout-memo.ts';
 import type { Note } from '../pipeline/writers/pdf/notes.ts';
@@ -28,6 +29,12 @@ function baseText(): string {
     '---',
     '',
     ...pieces.map((text, index) => `# Part ${index + 1}\n\n${text}`),
+    // Enough lines that may open a container (a number does) for the text to be parsed in pieces
+    // (parse/chunked-parse.ts), each piece a few hundred of them: a watch session keeps the pieces.
+    '# Numbers',
+    '',
+    ...Array.from({ length: 12 }, (_, block) => `${Array.from({ length: 100 }, (_, line) => `${block * 100 + line} is "said" -- it's${line % 10 === 0 ? '...' : ''}`).join('\n')}\n`),
+    ...Array.from({ length: 4 }, (_, list) => `${Array.from({ length: 8 }, (_, item) => `- item ${list}.${item}`).join('\n')}\n`),
     '',
     'Greek αβγ, Hebrew שלום and Arabic سلام in one line, with a [link to part 1](#part-1).',
     '',
@@ -54,24 +61,30 @@ describe('incremental PDF rebuilds', () => {
     const images = ['gradient.png', 'photo.jpg', 'diagram.svg'].map((name) => [`source/${name}`, readFileSync(join(fixturesDir, 'pdf-features', name))]);
     const root = tempProject({ 'source/doc.md': '', ...Object.fromEntries(images) });
     const path = join(root, 'source/doc.md');
-    const options = { root, paths: ['source'], formats: ['pdf'] as 'pdf'[], cache: false, dryRun: true, sourceDateEpoch: 0 };
-    const pdfOf = async (shared?: ReturnType<typeof createSharedResources>) => {
+    const options = { root, paths: ['source'], formats: ['pdf', 'epub'] as ('pdf' | 'epub')[], cache: false, dryRun: true, sourceDateEpoch: 0 };
+    const pdfOf = async (shared?: SharedResources) => {
       const result = await build({ ...options, shared });
       const document = result.documents[0]!;
       expect(document.file.messages.filter((message) => message.fatal).map(String)).toEqual([]);
-      return { bytes: Buffer.from(document.editions[0]!.bytes), messages: document.file.messages.map(String), path: document.file.path };
+      expect(document.editions.map((edition) => edition.edition)).toEqual(['pdf', 'epub']);
+      return { bytes: Buffer.concat(document.editions.map((edition) => edition.bytes)), messages: document.file.messages.map(String), path: document.file.path };
     };
     writeFileSync(path, baseText());
     await fc.assert(
       fc.asyncProperty(fc.array(edit, { minLength: 1, maxLength: 2 }), async (edits) => {
-        const session = createSharedResources({ treeMemoryBytes: 64 * 1024 * 1024 });
+        const trees = { hits: 0, misses: 0 };
+        const session = countingTrees(createSharedResources({ treeMemoryBytes: 64 * 1024 * 1024 }), trees);
         let text = baseText();
         writeFileSync(path, text);
         await pdfOf(session);
         for (const change of edits) {
           text = apply(text, change);
           writeFileSync(path, text);
+          trees.hits = 0;
+          trees.misses = 0;
           const warm = await pdfOf(session);
+          // The pieces the edit left alone came from the session's memory.
+          expect(trees.hits).toBeGreaterThan(trees.misses);
           const cold = await pdfOf();
           expect(warm.messages).toEqual(cold.messages);
           expect(warm.bytes.equals(cold.bytes)).toBe(true);
@@ -84,6 +97,25 @@ describe('incremental PDF rebuilds', () => {
     );
   });
 });
+
+/** The session, with the lookups in its store of parsed trees counted. */
+function countingTrees(shared: SharedResources, counts: { hits: number; misses: number }): SharedResources {
+  return {
+    ...shared,
+    trees: (disk) => {
+      const store = shared.trees(disk);
+      return store && {
+        get: (key) => {
+          const tree = store.get(key);
+          if (tree) counts.hits++;
+          else counts.misses++;
+          return tree;
+        },
+        set: (key, tree) => store.set(key, tree),
+      };
+    },
+  };
+}
 
 describe('pages drawn as they are settled', () => {
   it('are the pages pagination makes with the whole document at hand (fast-check, synthetic boxes)', () => {
