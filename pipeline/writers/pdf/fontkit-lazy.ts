@@ -34,3 +34,101 @@ interface StructNode {
   fields?: Record<string, StructNode | undefined>;
   versions?: Record<number, Record<string, { options?: { lazy?: boolean } } | undefined> | undefined>;
 }
+
+/** What fontkit's OpenType processors (GSUB, GPOS) are asked here: a coverage's index of a glyph, a glyph's class, the script. */
+interface Processor {
+  coverageIndex(coverage: Coverage, glyph?: number | null): number;
+  getClassID(glyph: number, classDef: ClassDef): number;
+  selectScript(script?: string | string[], language?: string, direction?: string): string | null;
+  glyphIterator?: { cur: { id: number } };
+}
+interface Coverage {
+  version: number;
+  glyphs?: number[];
+  rangeRecords?: { start: number; end: number; startCoverageIndex: number }[];
+}
+interface ClassDef {
+  version: number;
+  classRangeRecord?: { start: number; end: number; class: number }[];
+}
+
+/** A coverage or class table spanning more glyphs than this is searched as fontkit does (a CJK face's tables span tens of thousands). */
+const MOST_GLYPHS_INDEXED = 16_384;
+
+/**
+ * Shaping a word asks every subtable of every lookup whether it covers each glyph: fontkit
+ * searches the coverage (and class) tables from the start each time, and rebuilds the script's
+ * feature table at every word (it is asked for no language, which it takes for a new one). A
+ * face's processors answer the same here from a map made once per table, the first entry
+ * winning as in fontkit's search, and skip selecting the script again when asked for the same
+ * one as last time (the same tables would be found). The answers are fontkit's: the maps are
+ * kept on the processor, per table object, and made from the table alone.
+ */
+export function indexLookupTables(font: unknown): void {
+  const engine = (font as { _layoutEngine?: { engine?: { GSUBProcessor?: Processor | null; GPOSProcessor?: Processor | null } } })._layoutEngine?.engine;
+  for (const processor of [engine?.GSUBProcessor, engine?.GPOSProcessor]) {
+    if (processor && typeof processor.coverageIndex === 'function' && typeof processor.getClassID === 'function' && typeof processor.selectScript === 'function') indexProcessor(processor);
+  }
+}
+
+function indexProcessor(processor: Processor): void {
+  if (Object.hasOwn(processor, 'coverageIndex')) return;
+  const { coverageIndex, getClassID, selectScript } = processor;
+  const coverages = new WeakMap<Coverage, Map<number, number> | null>();
+  const classes = new WeakMap<ClassDef, Map<number, number> | null>();
+  processor.coverageIndex = function (this: Processor, coverage: Coverage, glyph?: number | null): number {
+    let index = coverages.get(coverage);
+    if (index === undefined) coverages.set(coverage, (index = coverageMap(coverage)));
+    if (index === null) return coverageIndex.call(this, coverage, glyph);
+    return index.get(glyph ?? this.glyphIterator!.cur.id) ?? -1;
+  };
+  processor.getClassID = function (this: Processor, glyph: number, classDef: ClassDef): number {
+    if (classDef.version !== 2) return getClassID.call(this, glyph, classDef);
+    let index = classes.get(classDef);
+    if (index === undefined) classes.set(classDef, (index = classMap(classDef)));
+    if (index === null) return getClassID.call(this, glyph, classDef);
+    return index.get(glyph) ?? 0;
+  };
+  let last: { script?: string | string[]; language?: string; direction?: string; result: string | null } | undefined;
+  processor.selectScript = function (this: Processor, script?: string | string[], language?: string, direction?: string): string | null {
+    if (last && typeof script === 'string' && last.script === script && last.language === language && last.direction === direction && direction !== undefined) return last.result;
+    const result = selectScript.call(this, script, language, direction);
+    last = { script, language, direction, result };
+    return result;
+  };
+}
+
+/** Glyph → coverage index, the first entry winning (fontkit's `indexOf` and range search); null to search as fontkit does. */
+function coverageMap(coverage: Coverage): Map<number, number> | null {
+  const index = new Map<number, number>();
+  if (coverage.version === 1 && Array.isArray(coverage.glyphs)) {
+    if (coverage.glyphs.length > MOST_GLYPHS_INDEXED) return null;
+    coverage.glyphs.forEach((glyph, at) => {
+      if (!index.has(glyph)) index.set(glyph, at);
+    });
+    return index;
+  }
+  if (coverage.version === 2 && Array.isArray(coverage.rangeRecords)) {
+    let span = 0;
+    for (const range of coverage.rangeRecords) span += Math.max(0, range.end - range.start + 1);
+    if (span > MOST_GLYPHS_INDEXED) return null;
+    for (const range of coverage.rangeRecords) {
+      for (let glyph = range.start; glyph <= range.end; glyph++) if (!index.has(glyph)) index.set(glyph, range.startCoverageIndex + glyph - range.start);
+    }
+    return index;
+  }
+  return null;
+}
+
+/** Glyph → class of a class table in ranges (format 2), the first range winning; null to search as fontkit does. */
+function classMap(classDef: ClassDef): Map<number, number> | null {
+  if (!Array.isArray(classDef.classRangeRecord)) return null;
+  let span = 0;
+  for (const range of classDef.classRangeRecord) span += Math.max(0, range.end - range.start + 1);
+  if (span > MOST_GLYPHS_INDEXED) return null;
+  const index = new Map<number, number>();
+  for (const range of classDef.classRangeRecord) {
+    for (let glyph = range.start; glyph <= range.end; glyph++) if (!index.has(glyph)) index.set(glyph, range.class);
+  }
+  return index;
+}

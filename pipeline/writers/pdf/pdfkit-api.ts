@@ -27,7 +27,7 @@ export interface FontkitFont {
   /** fontkit's glyph objects by id (see word-shapes.ts `shapeAfresh`). */
   _glyphs: Record<number, FontkitGlyph>;
   /** The glyph object fontkit keeps per id: the very one its layouts return. */
-  getGlyph(id: number): FontkitGlyph;
+  getGlyph(id: number, codePoints?: number[]): FontkitGlyph;
 }
 /** pdfkit's EmbeddedFont (positions in 1/1000 em). */
 export interface PdfFont {

@@ -1,4 +1,5 @@
 import { newBidi, type Bidi } from './bidi.ts';
+import { indexLookupTables } from './fontkit-lazy.ts';
 import type { FontkitFont, FontkitGlyph, GlyphPosition, PdfFont } from './pdfkit-api.ts';
 
 /**
@@ -20,7 +21,10 @@ export class WordShapes {
   shape(font: PdfFont, word: string, rtl = false): ShapedWord {
     const cache = rtl ? this.byFontRtl : this.byFont;
     let words = cache.get(font.font);
-    if (!words) cache.set(font.font, (words = new Map()));
+    if (!words) {
+      cache.set(font.font, (words = new Map()));
+      indexLookupTables(font.font);
+    }
     let shaped = words.get(word);
     if (!shaped) {
       // Right to left, brackets and other paired signs take their mirrored glyphs (UAX #9, L4):
@@ -97,11 +101,44 @@ export interface ShapedWord {
 function shapeAfresh<T>(face: FontkitFont, shape: () => T): T {
   const kept = face._glyphs;
   face._glyphs = {};
+  shareGlyphMetrics(face);
   try {
     return shape();
   } finally {
     face._glyphs = kept;
   }
+}
+
+/** A glyph with the metrics fontkit computes once per glyph object (`_getMetrics`). */
+type MeasuredGlyph = FontkitGlyph & { _metrics?: object; _getMetrics?: () => object };
+
+/** Where a face keeps its glyphs' metrics across fresh glyph caches. */
+const METRICS = Symbol('colophon glyph metrics');
+
+/**
+ * A fresh glyph object computes its metrics again: its advance from hmtx and, for its vertical
+ * metrics, its control box from its outline in glyf (about a third of shaping a new word).
+ * They depend on the face and the glyph id alone, so each face keeps them by id: a glyph object
+ * fontkit makes gets them from there (the very numbers it would compute), or computes them then,
+ * once per face. Not for variable fonts, whose outlines may change them (fontkit's `_getContours`).
+ */
+function shareGlyphMetrics(face: FontkitFont): void {
+  const own = face as FontkitFont & { [METRICS]?: boolean; directory?: { tables?: Record<string, unknown> } };
+  if (own[METRICS] !== undefined) return;
+  own[METRICS] = !own.directory?.tables?.fvar && typeof face.getGlyph === 'function';
+  if (!own[METRICS]) return;
+  const metrics = new Map<number, object>();
+  const getGlyph = face.getGlyph;
+  face.getGlyph = function (this: FontkitFont, id: number, codePoints?: number[]): FontkitGlyph {
+    const known = this._glyphs[id] !== undefined;
+    const glyph = getGlyph.call(this, id, codePoints) as MeasuredGlyph | null;
+    if (!known && glyph && glyph._metrics === undefined && typeof glyph._getMetrics === 'function') {
+      const kept = metrics.get(id);
+      if (kept) glyph._metrics = kept;
+      else metrics.set(id, glyph._getMetrics());
+    }
+    return glyph as FontkitGlyph;
+  };
 }
 
 /** The code points of each glyph of a run, or undefined when they are the word's characters one by one. */
