@@ -171,6 +171,13 @@ export interface WriterInput {
   epoch: number;
   /** Caches shared with the other documents of this process (see resources.ts). */
   shared?: SharedResources;
+  /**
+   * No one reads the tree after this writer (the build has rendered the other editions): the
+   * writer may let each top-level block go once it has used it, by clearing its place in
+   * `tree.children`, so that a long book's tree shrinks as the edition is made. The nodes
+   * themselves are never changed. Only the PDF writer does so (the build renders it last).
+   */
+  lastReader?: boolean;
 }
 
 export interface SharedResources {

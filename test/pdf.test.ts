@@ -575,3 +575,28 @@ describe('options', () => {
     }
   });
 });
+
+describe('the tree\'s last reader', () => {
+  // The build renders the PDF last and lets it drop the body's blocks as it lays them out
+  // (WriterInput.lastReader): the same bytes and messages as with the tree kept whole, on a
+  // document streamed page by page, one with notes, one with a table of contents.
+  it.each(['pdf-long-report/long-report.md', 'notes/input.md', 'toc/input.md'])('%s: the same PDF, and every body block let go', async (fixture) => {
+    const path = join(fixturesDir, fixture);
+    const render = async (lastReader: boolean) => {
+      const file = new VFile({ path, value: readFileSync(path, 'utf8') });
+      const tree = parse(file);
+      const meta = runTransforms(tree, file);
+      const assets = createAssetResolver({ root: projectRoot, documentDir: join(fixturesDir, fixture, '..'), file, cache: new Map() });
+      const before = file.messages.length;
+      const bytes = await pdfWriter.render({ tree, meta, file, assets, epoch: 0, lastReader });
+      return { bytes, messages: file.messages.slice(before).map(String), kept: tree.children.filter((node) => node !== undefined).length };
+    };
+    const whole = await render(false);
+    const streamed = await render(true);
+    expect(Buffer.from(streamed.bytes).equals(Buffer.from(whole.bytes))).toBe(true);
+    expect(streamed.messages).toEqual(whole.messages);
+    expect(whole.kept).toBeGreaterThan(1);
+    // At most the abstract, which opens the document before the contents, is kept.
+    expect(streamed.kept).toBeLessThanOrEqual(1);
+  }, 120_000);
+});

@@ -134,20 +134,34 @@ export async function renderDocument(source: Source, context: RenderContext, sha
   // they would have gone in line (after those of the editions listed before it).
   const offThread = pdfThread?.render({ edition: 'pdf', tree, meta: writerMeta, file: { path: file.path, cwd: file.cwd, value: String(file.value), data: file.data }, epoch, root: context.root, folder: loaded.folder, fetched });
   let offThreadAt = 0;
-  for (const edition of context.formats) {
-    await yieldToEventLoop();
-    if (edition === 'pdf' && offThread) {
-      offThreadAt = file.messages.length;
-      continue;
-    }
+  const renderHere = async (edition: Edition, lastReader: boolean) => {
     const writer = await loadWriter(edition);
     try {
       // Writers never change the tree they are given: every edition reads the same one.
-      const bytes = await writer.render({ tree, meta: writerMeta, file, assets, epoch, shared });
+      const bytes = await writer.render({ tree, meta: writerMeta, file, assets, epoch, shared, lastReader });
       output.editions.push({ edition, bytes });
     } catch (error) {
       report(file, 'error', `the ${edition} writer failed: ${(error as Error).stack ?? error}`, undefined, 'writer-crash');
     }
+  };
+  // In line, the PDF renders last, as the tree's last reader (WriterInput.lastReader): it lets the
+  // body's blocks go as it lays them out, so that a long book's tree shrinks while its pages are
+  // made instead of staying whole beside them. Not in a watch session, whose next build starts
+  // from this tree. Its messages still go where the editions' order puts them.
+  const pdfLast = !offThread && !spliceKey && context.formats.includes('pdf');
+  for (const edition of context.formats) {
+    await yieldToEventLoop();
+    if (edition === 'pdf' && (offThread || pdfLast)) {
+      offThreadAt = file.messages.length;
+      continue;
+    }
+    await renderHere(edition, false);
+  }
+  if (pdfLast) {
+    await yieldToEventLoop();
+    const before = file.messages.length;
+    await renderHere('pdf', true);
+    file.messages.splice(offThreadAt, 0, ...file.messages.splice(before));
   }
   if (offThread) {
     let messages: VFileMessage[];

@@ -105,14 +105,23 @@ export async function readBook(folder: string, displayFolder: string, context: R
 
   loaded.tree = tree;
   file.data.bookChapters = names;
-  loaded.remap = (message) => {
+  loaded.remap = remapper(segments, displayYaml);
+  return loaded;
+}
+
+/**
+ * Maps a message on the joined text to its chapter's file and line. Made outside readBook: a
+ * closure made there would keep readBook's whole scope, the book's tree with it, for as long as
+ * the build keeps the messages' mapping (all of it).
+ */
+function remapper(segments: { start: number; path: string }[], displayYaml: string): (message: VFile['messages'][number]) => VFile['messages'][number] {
+  return (message) => {
     if (message.file !== displayYaml || !message.line) return message;
     const segment = [...segments].reverse().find((candidate) => candidate.start <= message.line!) ?? segments[0]!;
     message.file = segment.path;
     message.line = message.line - segment.start + 1;
     return message;
   };
-  return loaded;
 }
 
 function safeDecode(value: string): string {

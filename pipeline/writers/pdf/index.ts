@@ -76,7 +76,7 @@ export function planPdf(input: WriterInput, formulas: Formulas = new Map()): Pla
  * known only at the end) or notes that cite notes (whose first citations the notes see only
  * once the body is laid out), the body is laid out whole first.
  */
-function layoutPdf({ tree, meta, file, assets, epoch, shared }: WriterInput, formulas: Formulas = new Map()): Omit<Plan, 'pages'> & { pages: Iterable<Page> } {
+function layoutPdf({ tree, meta, file, assets, epoch, shared, lastReader }: WriterInput, formulas: Formulas = new Map()): Omit<Plan, 'pages'> & { pages: Iterable<Page> } {
   // The build has read and checked a theme file the front matter names: here it is only applied.
   if (typeof meta.pdfTheme === 'string') throw new Error(`pdf-theme "${meta.pdfTheme}" reached the PDF writer unread: resolve it with resolvePdfTheme first`);
   const theme = loadTheme(assets, meta.pdfTheme);
@@ -175,7 +175,9 @@ function layoutPdf({ tree, meta, file, assets, epoch, shared }: WriterInput, for
     yield titleBlock(state, meta, footnotes, context);
     if (opening.length > 0) yield [...state.all(opening, context), space(theme.headings[1]!.spaceBefore)];
     if (contents) yield [...contents.boxes, space(theme.headings[1]!.spaceBefore)];
-    yield* eachBlock(state, tree.children.slice(opening.length), context, memo);
+    // Every fact the layout needs from the whole tree (destinations, definitions, notes, the
+    // contents) is gathered above: the body's blocks may go as they are laid out.
+    yield* eachBlock(state, lastReader ? taken(tree.children, opening.length) : tree.children.slice(opening.length), context, memo);
     yield colophonBlock(state, meta, context, root);
     memo?.end();
   }
@@ -233,7 +235,7 @@ function all(state: State, nodes: RootContent[], context: Context): Box[] {
 }
 
 /** The boxes of each block in turn (with the space before it); top-level ones through the watch session's memo when there is one. */
-function* eachBlock(state: State, nodes: RootContent[], context: Context, memo?: LayoutMemo): Generator<Box[]> {
+function* eachBlock(state: State, nodes: Iterable<RootContent>, context: Context, memo?: LayoutMemo): Generator<Box[]> {
   let previous: RootContent | undefined;
   const inNote = context.size < state.theme.body.size;
   for (const node of nodes) {
@@ -254,6 +256,19 @@ function* eachBlock(state: State, nodes: RootContent[], context: Context, memo?:
       else yield boxes;
     } else yield boxes;
     previous = node;
+  }
+}
+
+/**
+ * The blocks from `from` on, each let go (its place in the array cleared) as it is taken: for the
+ * tree's last reader (WriterInput.lastReader), whose tree then shrinks as the layout goes.
+ */
+function* taken(children: RootContent[], from: number): Generator<RootContent> {
+  const places = children as (RootContent | undefined)[];
+  for (let index = from; index < places.length; index++) {
+    const node = places[index]!;
+    places[index] = undefined;
+    yield node;
   }
 }
 
