@@ -123,6 +123,10 @@ export interface RawDocument {
   markStructureContent(tag: string, options?: object): StructContent;
   markContent(tag: string, options?: object): RawDocument;
   endMarkedContent(): RawDocument;
+  /** Writes a piece of output (a string is one line, as bytes), then counts it in `_offset`. */
+  _write(data: string | Uint8Array): void;
+  /** Bytes written so far (object offsets for the cross-reference table). */
+  _offset: number;
   /** Readable.push: pdfkit hands every piece of output to it, then null at the end. */
   push(chunk: Uint8Array | null): boolean;
   /** Readable.read: what was pushed so far and not yet read. */

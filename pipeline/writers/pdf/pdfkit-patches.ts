@@ -19,6 +19,14 @@ export function captureOutput(doc: RawDocument): Promise<Uint8Array> {
   const output = new ByteSink();
   const header = doc.read();
   if (header) output.write(header);
+  // pdfkit turns each keyword and dictionary it writes into bytes one character at a time, in
+  // JavaScript (its fromBinaryString: the low byte of each code unit); Buffer's latin1 does the
+  // same natively.
+  doc._write = (data) => {
+    const bytes = data instanceof Uint8Array ? data : Buffer.from(`${data}\n`, 'latin1');
+    doc.push(bytes);
+    doc._offset += bytes.length;
+  };
   return new Promise((resolve, reject) => {
     doc.push = (chunk) => {
       if (chunk === null) resolve(output.bytes());
@@ -58,14 +66,13 @@ export function batchPageContent(doc: RawDocument, deflated?: DeflateMemo): void
 /** pdfkit's `page.write(text)`, deflating as its stream would at its end (and as pdfkit, the low byte of each code unit). */
 function writeContent(doc: RawDocument, text: string, deflated: DeflateMemo | undefined): void {
   const content = doc.page.content;
-  const bytes = Buffer.from(text, 'latin1');
   // Only a stream of one piece, ended with nothing more (no open marked content to close), can be deflated ahead.
   if (!content.compress || content.buffer.length > 0 || doc.page.markings.length > 0) {
-    content.write(bytes);
+    content.write(Buffer.from(text, 'latin1'));
     return;
   }
   content.compress = false;
-  content.write(deflated ? deflated.deflate(text, bytes) : deflateSync(bytes));
+  content.write(deflated ? deflated.deflate(text) : deflateSync(Buffer.from(text, 'latin1')));
   content.data.Filter = 'FlateDecode';
 }
 
@@ -77,8 +84,9 @@ export class DeflateMemo {
   private last = new Map<string, Uint8Array>();
   private current = new Map<string, Uint8Array>();
 
-  deflate(text: string, bytes: Uint8Array): Uint8Array {
-    const deflated = this.current.get(text) ?? this.last.get(text) ?? deflateSync(bytes);
+  /** The text's bytes (the low byte of each code unit) deflated; made from the text only when not kept. */
+  deflate(text: string): Uint8Array {
+    const deflated = this.current.get(text) ?? this.last.get(text) ?? deflateSync(Buffer.from(text, 'latin1'));
     this.current.set(text, deflated);
     return deflated;
   }
