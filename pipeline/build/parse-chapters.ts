@@ -37,7 +37,9 @@ export function chapterParser(trees?: TreeStore): ChapterParser {
         const parsed = await Promise.all(missing.map(({ value }) => pool.run({ value, compact: true })));
         missing.forEach(({ value, index }, position) => {
           const result = parsed[position]!;
-          if (trees && result.bytes) trees.set(treeKey('text', value), deserialize(result.bytes) as Root);
+          // The worker's bytes are what the store keeps: not read back and serialised again here.
+          if (trees?.setBytes && result.bytes) trees.setBytes(treeKey('text', value), result.bytes);
+          else if (trees && result.bytes) trees.set(treeKey('text', value), deserialize(result.bytes) as Root);
           results[index] = loadable(result);
         });
       } finally {

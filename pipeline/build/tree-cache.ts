@@ -133,6 +133,10 @@ export function pruneTreeCache(folder: string, budget = TREE_CACHE_BYTES): void 
 export function layeredTreeStore(memory: MemoryTrees | undefined, location: TreeCacheLocation | undefined): TreeStore | undefined {
   const disk = location ? new DiskTrees(location.folder) : undefined;
   if (!memory && !disk) return undefined;
+  const store = (key: string, bytes: Uint8Array) => {
+    memory?.set(key, bytes);
+    disk?.set(key, bytes);
+  };
   return {
     get(key) {
       let bytes = memory?.get(key);
@@ -150,9 +154,8 @@ export function layeredTreeStore(memory: MemoryTrees | undefined, location: Tree
       return undefined;
     },
     set(key, tree) {
-      const bytes = serialize(tree);
-      memory?.set(key, bytes);
-      disk?.set(key, bytes);
+      store(key, serialize(tree));
     },
+    setBytes: store,
   };
 }
