@@ -181,8 +181,11 @@ export interface WriterInput {
 }
 
 export interface SharedResources {
-  /** `parse(bytes)`, or the value it gave for the same key and the same bytes before. */
-  parsed<T>(key: string, bytes: Uint8Array, parse: (bytes: Uint8Array) => T): T;
+  /**
+   * `parse(bytes)`, or the value it gave for the same key and the same bytes before. Bytes given
+   * as a function that reads them may go unread when the resources know their files unchanged.
+   */
+  parsed<T>(key: string, bytes: Uint8Array | (() => Uint8Array), parse: (bytes: Uint8Array) => T): T;
   /**
    * Parsed trees kept in memory by content hash (see parse/chunked-parse.ts): a rebuild in watch
    * mode parses again only the pieces and chapters whose text changed. The store covers this

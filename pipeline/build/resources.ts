@@ -5,6 +5,11 @@ import { layeredTreeStore, MemoryTrees } from './tree-cache.ts';
 export interface SharedResourceOptions {
   /** Bytes of parsed trees to keep in memory between builds (watch mode); default 0, none. */
   treeMemoryBytes?: number;
+  /**
+   * The files read through `parsed` do not change while these resources live (a worker thread
+   * of one build): a value parsed once is served without reading its file again to compare.
+   */
+  sameFiles?: boolean;
 }
 
 /**
@@ -27,8 +32,11 @@ export function createSharedResources(options: SharedResourceOptions = {}): Shar
     pieceBytes: memory ? 32 * 1024 : undefined,
     writerMemo: memory ? writerMemo() : undefined,
     lastBuilds: memory ? { records: new Map(), spliced: 0 } : undefined,
-    parsed<T>(key: string, bytes: Uint8Array, parse: (bytes: Uint8Array) => T): T {
+    parsed<T>(key: string, read: Uint8Array | (() => Uint8Array), parse: (bytes: Uint8Array) => T): T {
       const hit = entries.get(key);
+      // A file given as a way to read it is read only when needed (fonts: each is 0.5-15 MB, and every document asks).
+      if (hit && options.sameFiles && typeof read === 'function') return hit.value as T;
+      const bytes = typeof read === 'function' ? read() : read;
       if (hit && (hit.bytes === bytes || Buffer.from(hit.bytes.buffer, hit.bytes.byteOffset, hit.bytes.byteLength).equals(bytes))) return hit.value as T;
       const value = parse(bytes);
       entries.set(key, { bytes, value });

@@ -16,7 +16,8 @@ export interface WorkerTask {
  * (parsed fonts, shaped words) live as long as the thread, for every document it renders.
  */
 export function startWorkerThread(): (task: WorkerTask) => Promise<RenderOutput> {
-  const shared = createSharedResources();
+  // A worker thread lives for one build, during which Colophon's own files (fonts) stay as they are.
+  const shared = createSharedResources({ sameFiles: true });
   // Started for one edition of a document (edition-thread.ts) rather than by the build's pool.
   if ((workerData as Record<string, unknown> | null)?.[EDITION_THREAD]) serveEditionThread(shared);
   return ({ source, context }) => renderDocument(source, context, shared);

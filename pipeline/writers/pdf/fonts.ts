@@ -118,10 +118,9 @@ export class Fonts {
    */
   parsed(key: FaceKey): FontkitFont {
     const path = this.pathOf(key);
-    const bytes = this.assets.own(path);
-    if (this.shared) return this.shared.parsed(`pdf-font:${path}`, bytes, parseFace);
+    if (this.shared) return this.shared.parsed(`pdf-font:${path}`, () => this.assets.own(path), parseFace);
     let own = this.ownFaces.get(key);
-    if (!own) this.ownFaces.set(key, (own = parseFace(bytes)));
+    if (!own) this.ownFaces.set(key, (own = parseFace(this.assets.own(path))));
     return own;
   }
 
