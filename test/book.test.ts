@@ -85,3 +85,26 @@ describe('a book with raw-HTML figures and links between chapters', () => {
     expect(goTos.filter((name) => !names.has(name))).toEqual([]);
   }, 300_000);
 });
+
+describe('a long book on a thread with a bounded heap', () => {
+  // The build renders a book of 2 MB or more there (document-thread.ts): the same editions,
+  // messages, assets and missing files as rendering it in line; a thread that runs out of its
+  // heap says so (undefined), and the build renders in line instead.
+  it('gives the same output as in line, and undefined when the heap is too small', async () => {
+    const { renderDocument } = await import('../pipeline/build/document.ts');
+    const { renderOnBoundedThread } = await import('../pipeline/build/document-thread.ts');
+    const source = { kind: 'book' as const, path: root, name: 'book-figures' };
+    const context = { root, formats: ['html' as const, 'pdf' as const, 'epub' as const], epoch: 0, cwd: root };
+    const inLine = await renderDocument(source, context);
+    const threaded = await renderOnBoundedThread<typeof source, typeof inLine>(source, context, 2000);
+    expect(threaded).toBeDefined();
+    expect(threaded!.messages).toEqual(inLine.messages);
+    expect(threaded!.editions.map(({ edition }) => edition)).toEqual(inLine.editions.map(({ edition }) => edition));
+    for (const { edition, bytes } of inLine.editions) {
+      expect(Buffer.from(threaded!.editions.find((candidate) => candidate.edition === edition)!.bytes).equals(Buffer.from(bytes)), edition).toBe(true);
+    }
+    expect(threaded!.assets).toEqual(inLine.assets);
+    expect(threaded!.missing).toEqual(inLine.missing);
+    expect(await renderOnBoundedThread(source, context, 1)).toBeUndefined();
+  }, 300_000);
+});

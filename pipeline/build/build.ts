@@ -10,6 +10,7 @@ import { readProjectDefaults } from './project.ts';
 import { colophonFingerprint, EditionCache, sha256, type CachedMessage, type CacheHit } from './cache.ts';
 
 export { UsageError };
+import { renderOnBoundedThread } from './document-thread.ts';
 import { failed, renderDocument, type RenderOutput, type Source } from './document.ts';
 import type { Limits } from '../read/limits.ts';
 import { openPool } from './pool.ts';
@@ -96,6 +97,23 @@ const MARKDOWN = new Set(['.md', '.markdown', '.mdown', '.mkd']);
 /** A document this long (in characters) renders its PDF on a thread of its own when it can: below it, starting the thread costs more than it saves. */
 const PDF_THREAD_MIN_CHARS = 50_000;
 
+/** A book of this many bytes of Markdown or more renders on a thread with a bounded heap (document-thread.ts). */
+const BOUNDED_BOOK_BYTES = 2_000_000;
+
+/**
+ * The bound, in MB: V8 lets a heap that may reach 2 GB grow to four times what its last full
+ * collection left, and one bounded just below to about twice. A book whose live heap needs more
+ * runs out of it there, and is rendered again in line.
+ */
+const BOUNDED_BOOK_HEAP_MB = 2000;
+
+/** The bytes of a book's Markdown files, together. */
+function markdownBytes(folder: string): number {
+  let total = 0;
+  for (const file of markdownFiles(folder)) total += statSync(file).size;
+  return total;
+}
+
 /** Build every edition of every document. Problems are messages on each document's file. */
 export async function build(options: BuildOptions = {}): Promise<BuildResult> {
   const root = resolve(options.root ?? process.cwd());
@@ -134,7 +152,17 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
   // (a thread of its own would typeset every rebuild's formulas cold, where the session's
   // MathJax has them), nor when asked for one thread.
   const pdfThread = !options.shared && options.jobs !== 1 && availableParallelism() > 2 ? (chars: number) => (chars >= PDF_THREAD_MIN_CHARS ? openEditionThread() : undefined) : undefined;
-  const render = jobs > 1 ? await workerPool(jobs) : { run: (source: Source, context: RenderContext) => renderDocument(source, context, shared, pdfThread), close: async () => {} };
+  // A long book renders on a thread of its own whose heap has a bound (document-thread.ts): its
+  // peak memory, not its editions, changes. Not in watch mode, whose session keeps its caches here.
+  const bounded = !options.shared && options.jobs !== 1;
+  const inLine = async (source: Source, context: RenderContext) => {
+    if (bounded && source.kind === 'book' && markdownBytes(source.path) >= BOUNDED_BOOK_BYTES) {
+      const output = await renderOnBoundedThread<Source, RenderOutput>(source, context, BOUNDED_BOOK_HEAP_MB);
+      if (output) return output;
+    }
+    return renderDocument(source, context, shared, pdfThread);
+  };
+  const render = jobs > 1 ? await workerPool(jobs) : { run: inLine, close: async () => {} };
 
   const one = async (source: Source) => {
     const started = performance.now();

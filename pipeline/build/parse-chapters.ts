@@ -7,6 +7,7 @@ import parseInWorker from '../parse/parse-worker.ts';
 import type { ChapterParser, ParsedChapter } from '../read/book.ts';
 import type { TreeStore } from '../types.ts';
 import { openPool } from './pool.ts';
+import { isDocumentThread } from './document-thread.ts';
 
 /**
  * Parse chapters, on a pool of worker threads when what must be parsed is large (a worker costs
@@ -28,7 +29,8 @@ export function chapterParser(trees?: TreeStore): ChapterParser {
     const missing = values.flatMap((value, index) => (results[index] ? [] : [{ value, index }]));
     const size = missing.reduce((sum, chapter) => sum + chapter.value.length, 0);
     const threads = Math.min(availableParallelism(), missing.length);
-    if (!isMainThread || threads < 2 || size < 2_000_000) {
+    // A worker of a larger build parses in line; a long book's own thread (document-thread.ts) has the cores to itself.
+    if ((!isMainThread && !isDocumentThread()) || threads < 2 || size < 2_000_000) {
       // Here the store serves the pieces of a large chapter too.
       for (const { value, index } of missing) results[index] = loadable(parseInWorker({ value, compact: true }, trees));
     } else {

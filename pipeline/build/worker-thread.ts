@@ -3,6 +3,7 @@ import { renderDocument, type RenderOutput, type Source } from './document.ts';
 import type { RenderContext } from '../types.ts';
 import { createSharedResources } from './resources.ts';
 import { EDITION_THREAD, serveEditionThread } from './edition-thread.ts';
+import { isDocumentThread, serveDocumentThread } from './document-thread.ts';
 
 /** One task of the build's pool: a document and how to render it. */
 export interface WorkerTask {
@@ -20,5 +21,7 @@ export function startWorkerThread(): (task: WorkerTask) => Promise<RenderOutput>
   const shared = createSharedResources({ sameFiles: true });
   // Started for one edition of a document (edition-thread.ts) rather than by the build's pool.
   if ((workerData as Record<string, unknown> | null)?.[EDITION_THREAD]) serveEditionThread(shared);
+  // Started for one long book, with a bound on its heap (document-thread.ts).
+  if (isDocumentThread()) serveDocumentThread(shared, renderDocument);
   return ({ source, context }) => renderDocument(source, context, shared);
 }
