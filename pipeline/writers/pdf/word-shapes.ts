@@ -99,9 +99,9 @@ export interface ShapedWord {
  * then let go, and fontkit's own cache serves everything else as before.
  */
 function shapeAfresh<T>(face: FontkitFont, shape: () => T): T {
+  shareGlyphMetrics(face);
   const kept = face._glyphs;
   face._glyphs = {};
-  shareGlyphMetrics(face);
   try {
     return shape();
   } finally {
@@ -109,8 +109,8 @@ function shapeAfresh<T>(face: FontkitFont, shape: () => T): T {
   }
 }
 
-/** A glyph with the metrics fontkit computes once per glyph object (`_getMetrics`). */
-type MeasuredGlyph = FontkitGlyph & { _metrics?: object; _getMetrics?: () => object };
+/** A glyph with the metrics fontkit computes once per glyph object (`_getMetrics`), and its outline decoder. */
+type MeasuredGlyph = FontkitGlyph & { _metrics?: object; _getMetrics?: () => object; _decode?: () => unknown };
 
 /** Where a face keeps its glyphs' metrics across fresh glyph caches. */
 const METRICS = Symbol('colophon glyph metrics');
@@ -121,6 +121,11 @@ const METRICS = Symbol('colophon glyph metrics');
  * They depend on the face and the glyph id alone, so each face keeps them by id: a glyph object
  * fontkit makes gets them from there (the very numbers it would compute), or computes them then,
  * once per face. Not for variable fonts, whose outlines may change them (fontkit's `_getContours`).
+ *
+ * The glyphs of the face's own cache (those pdfkit's subset embeds, each document again) also
+ * decode their outline once: fontkit's subset decodes every glyph it embeds, points and all,
+ * to find a composite's components (a sixth of embedding a face), and the decoded outline is
+ * only read (fontkit changes it for variable fonts alone).
  */
 function shareGlyphMetrics(face: FontkitFont): void {
   const own = face as FontkitFont & { [METRICS]?: boolean; directory?: { tables?: Record<string, unknown> } };
@@ -128,6 +133,7 @@ function shareGlyphMetrics(face: FontkitFont): void {
   own[METRICS] = !own.directory?.tables?.fvar && typeof face.getGlyph === 'function';
   if (!own[METRICS]) return;
   const metrics = new Map<number, object>();
+  const faceGlyphs = face._glyphs;
   const getGlyph = face.getGlyph;
   face.getGlyph = function (this: FontkitFont, id: number, codePoints?: number[]): FontkitGlyph {
     const known = this._glyphs[id] !== undefined;
@@ -136,6 +142,14 @@ function shareGlyphMetrics(face: FontkitFont): void {
       const kept = metrics.get(id);
       if (kept) glyph._metrics = kept;
       else metrics.set(id, glyph._getMetrics());
+    }
+    if (!known && glyph && this._glyphs === faceGlyphs && typeof glyph._decode === 'function') {
+      const decode = glyph._decode;
+      let decoded: { value: unknown } | undefined;
+      glyph._decode = function (this: MeasuredGlyph) {
+        decoded ??= { value: decode.call(this) };
+        return decoded.value;
+      };
     }
     return glyph as FontkitGlyph;
   };
