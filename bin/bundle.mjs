@@ -104,6 +104,31 @@ const nativeInflate = {
   },
 };
 
+/**
+ * pdfkit imports AES (`cbc`, `ecb`) from @noble/ciphers for encrypted PDFs, and that module
+ * builds its tables when it is loaded: about 15 ms of every PDF's start-up, for PDFs that are
+ * never encrypted. pdfkit only calls the two functions, so here it gets two that load the module
+ * on their first call and pass everything on: the same functions, run only when needed.
+ */
+const lazyAes = {
+  name: 'lazy-aes',
+  setup(builder) {
+    builder.onResolve({ filter: /^@noble\/ciphers\/aes$/ }, (args) =>
+      args.namespace === 'colophon-lazy' || !/[\\/]pdfkit[\\/]/.test(args.importer) ? undefined : { path: '@noble/ciphers/aes', namespace: 'colophon-lazy', pluginData: args.resolveDir },
+    );
+    builder.onLoad({ filter: /.*/, namespace: 'colophon-lazy' }, (args) => ({
+      contents: [
+        'let aes;',
+        "const load = () => (aes ??= require('@noble/ciphers/aes'));",
+        'export function cbc(...args) { return load().cbc(...args); }',
+        'export function ecb(...args) { return load().ecb(...args); }',
+      ].join('\n'),
+      loader: 'js',
+      resolveDir: args.pluginData,
+    }));
+  },
+};
+
 /** `…/node_modules/pdfkit/js/pdfkit.mjs` → `pdfkit/js/pdfkit.mjs` (the part below the last node_modules). */
 function packagePath(path) {
   const parts = relative(root, path).split(/[\\/]/);
@@ -132,7 +157,7 @@ await build({
   format: 'cjs',
   // tinypool starts its workers from its own files, so it stays where npm put it.
   external: ['tinypool'],
-  plugins: [ownLocation, noEpubFetch, noEpubNormaliser, nativeInflate],
+  plugins: [ownLocation, noEpubFetch, noEpubNormaliser, nativeInflate, lazyAes],
   // vm.Script (used for the code cache) cannot import(): external packages are require()d
   // (Node ≥ 20.19 requires ES modules such as tinypool too).
   supported: { 'dynamic-import': false },
