@@ -133,7 +133,7 @@ export async function renderDocument(source: Source, context: RenderContext, sha
   // The PDF goes to its thread first, so that it starts at once; its messages still go where
   // they would have gone in line (after those of the editions listed before it).
   const offThread = pdfThread?.render({ edition: 'pdf', tree, meta: writerMeta, file: { path: file.path, cwd: file.cwd, value: String(file.value), data: file.data }, epoch, root: context.root, folder: loaded.folder, fetched });
-  let offThreadAt = 0;
+  let pdfMessagesAt = 0;
   const renderHere = async (edition: Edition, lastReader: boolean) => {
     const writer = await loadWriter(edition);
     try {
@@ -152,7 +152,7 @@ export async function renderDocument(source: Source, context: RenderContext, sha
   for (const edition of context.formats) {
     await yieldToEventLoop();
     if (edition === 'pdf' && (offThread || pdfLast)) {
-      offThreadAt = file.messages.length;
+      pdfMessagesAt = file.messages.length;
       continue;
     }
     await renderHere(edition, false);
@@ -161,7 +161,7 @@ export async function renderDocument(source: Source, context: RenderContext, sha
     await yieldToEventLoop();
     const before = file.messages.length;
     await renderHere('pdf', true);
-    file.messages.splice(offThreadAt, 0, ...file.messages.splice(before));
+    file.messages.splice(pdfMessagesAt, 0, ...file.messages.splice(before));
   }
   if (offThread) {
     let messages: VFileMessage[];
@@ -175,7 +175,7 @@ export async function renderDocument(source: Source, context: RenderContext, sha
       messages = [report(file, 'error', `the pdf writer failed: ${(error as Error).stack ?? error}`, undefined, 'writer-crash')];
       file.messages.pop();
     }
-    file.messages.splice(offThreadAt, 0, ...messages);
+    file.messages.splice(pdfMessagesAt, 0, ...messages);
   }
   output.assets = [...read];
   const result = finish();

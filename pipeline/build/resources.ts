@@ -63,24 +63,7 @@ const HIGHLIGHT_ENTRIES = 20_000;
  * editions already share them), and the transforms are done before highlighting.
  */
 function highlightMemo(limit: number): HighlightMemo {
-  const entries = new Map<string, ElementContent[]>();
-  return {
-    get(key) {
-      const children = entries.get(key);
-      if (!children) return undefined;
-      entries.delete(key);
-      entries.set(key, children);
-      return children;
-    },
-    set(key, children) {
-      entries.delete(key);
-      entries.set(key, children);
-      for (const oldest of entries.keys()) {
-        if (entries.size <= limit) break;
-        entries.delete(oldest);
-      }
-    },
-  };
+  return leastRecentlyUsed<ElementContent[]>(limit, () => 1);
 }
 
 /** Characters of paired text a watch session keeps: a 10 MB book's passes, several times over. */
@@ -88,26 +71,32 @@ const QUOTE_CHARACTERS = 64 * 1024 * 1024;
 
 /** Paired texts by key, least recently used first out, within a number of characters. */
 function quoteMemo(limit: number): QuoteMemo {
-  const entries = new Map<string, string>();
+  return leastRecentlyUsed<string>(limit, (paired) => paired.length);
+}
+
+/** Values by key within a budget (`sizeOf` each), least recently used first out. */
+function leastRecentlyUsed<V>(limit: number, sizeOf: (value: V) => number): { get(key: string): V | undefined; set(key: string, value: V): void } {
+  const entries = new Map<string, V>();
   let size = 0;
   return {
     get(key) {
-      const paired = entries.get(key);
-      if (paired === undefined) return undefined;
+      const value = entries.get(key);
+      if (value === undefined) return undefined;
+      // A Map keeps insertion order: put back, the entry is now the most recently used.
       entries.delete(key);
-      entries.set(key, paired);
-      return paired;
+      entries.set(key, value);
+      return value;
     },
-    set(key, paired) {
+    set(key, value) {
       const old = entries.get(key);
-      if (old !== undefined) size -= old.length;
+      if (old !== undefined) size -= sizeOf(old);
       entries.delete(key);
-      entries.set(key, paired);
-      size += paired.length;
-      for (const [oldest, value] of entries) {
+      entries.set(key, value);
+      size += sizeOf(value);
+      for (const [oldest, kept] of entries) {
         if (size <= limit) break;
         entries.delete(oldest);
-        size -= value.length;
+        size -= sizeOf(kept);
       }
     },
   };

@@ -112,25 +112,27 @@ export function smartPunctuation(tree: Root, lang: string, memo?: QuoteMemo): vo
   const skip = new Set(urls);
   // A closing mark with no opening one before it in its block is an apostrophe too (Hans' Idee).
   const [open] = quotes.single;
-  for (const block of apostrophe ? tree.children : []) {
-    let opened = 0;
-    visit(block, 'text', (node: Text) => {
-      if (!apostrophe || skip.has(node)) return;
-      node.value = node.value.replace(apostrophe, '’');
-      let value = '';
-      for (const char of node.value) {
-        if (char === open && open !== close) opened++;
-        else if (char === close && open !== close) {
-          if (opened === 0) {
-            value += '’';
-            continue;
+  if (apostrophe) {
+    for (const block of tree.children) {
+      let opened = 0;
+      visit(block, 'text', (node: Text) => {
+        if (skip.has(node)) return;
+        node.value = node.value.replace(apostrophe, '’');
+        let value = '';
+        for (const char of node.value) {
+          if (char === open && open !== close) opened++;
+          else if (char === close && open !== close) {
+            if (opened === 0) {
+              value += '’';
+              continue;
+            }
+            opened--;
           }
-          opened--;
+          value += char;
         }
-        value += char;
-      }
-      node.value = value;
-    });
+        node.value = value;
+      });
+    }
   }
   if (!quotes.spacedPunctuation && !quotes.spaced) return;
   visit(tree, 'text', (node: Text, index, parent) => {
