@@ -47,7 +47,8 @@ function baseText(): string {
 const edit = fc.record({
   at: fc.double({ min: 0, max: 1, noNaN: true }),
   kind: fc.constantFrom('insert-line', 'delete-line', 'replace-char', 'insert-heading'),
-  text: fc.constantFrom('A new line of *text* that runs on long enough to wrap onto a second line of the page.', 'See [a link](#part-2) and a note[^late].', '> quoted', '- item', 'שלום', 'x'),
+  // Ω and ∮ are glyphs the text has nowhere else: each page drawn after them numbers its glyphs differently (no page replayed from the last build).
+  text: fc.constantFrom('A new line of *text* that runs on long enough to wrap onto a second line of the page.', 'See [a link](#part-2) and a note[^late].', '> quoted', '- item', 'שלום', 'x', 'Ω ∮'),
 });
 
 function apply(text: string, change: typeof edit extends fc.Arbitrary<infer T> ? T : never): string {
@@ -70,6 +71,7 @@ describe('incremental PDF rebuilds', () => {
       return { bytes: Buffer.concat(document.editions.map((edition) => edition.bytes)), messages: document.file.messages.map(String), path: document.file.path };
     };
     writeFileSync(path, baseText());
+    const pages = { replayed: 0, drawn: 0 };
     await fc.assert(
       fc.asyncProperty(fc.array(edit, { minLength: 1, maxLength: 2 }), async (edits) => {
         const trees = { hits: 0, misses: 0 };
@@ -91,10 +93,40 @@ describe('incremental PDF rebuilds', () => {
           // The warm build did reuse laid-out blocks: most of them.
           const memo = session.writerMemo?.(`pdf-layout:${warm.path}`, () => undefined as LayoutMemo | undefined);
           expect(memo!.counts.reused).toBeGreaterThan(memo!.counts.laidOut);
+          pages.replayed += memo!.pages.counts.replayed;
+          pages.drawn += memo!.pages.counts.drawn;
         }
       }),
-      { seed: 20261202, numRuns: 2 },
+      { seed: Number(process.env.SEED ?? 20261202), numRuns: Number(process.env.RUNS ?? 2) },
     );
+    // Pages of the last build were replayed, not drawn again (draw-pages.ts PageMemo).
+    expect(pages.replayed).toBeGreaterThan(0);
+  });
+
+  it('replays the pages an edit leaves alone, and draws again those after a glyph used first (the bytes of a cold build)', async () => {
+    const root = tempProject({ 'source/doc.md': baseText() });
+    const path = join(root, 'source/doc.md');
+    const session = createSharedResources({ treeMemoryBytes: 64 * 1024 * 1024 });
+    const options = { root, paths: ['source'], formats: ['pdf'] as 'pdf'[], cache: false, dryRun: true, sourceDateEpoch: 0 };
+    const pdfOf = async (shared?: SharedResources) => (await build({ ...options, shared })).documents[0]!;
+    const first = await pdfOf(session);
+    const memo = () => session.writerMemo!(`pdf-layout:${first.file.path}`, () => undefined as LayoutMemo | undefined)!;
+    const text = baseText();
+    const end = text.indexOf('# Numbers');
+    for (const [edited, replayedMost] of [
+      // A line added near the end: the pages before it are replayed.
+      [`${text.slice(0, end)}One more line, said once.\n\n${text.slice(end)}`, true],
+      // A glyph no page had before, on the first page of the body: every page after it is drawn again.
+      [text.replace('# Part 1\n', '# Part 1\n\nΩ ∮\n'), false],
+    ] as const) {
+      writeFileSync(path, edited);
+      const warm = await pdfOf(session);
+      const { replayed, drawn } = memo().pages.counts;
+      if (replayedMost) expect(replayed).toBeGreaterThan(drawn);
+      else expect(replayed).toBeLessThan(drawn);
+      const cold = await pdfOf();
+      expect(Buffer.from(warm.editions[0]!.bytes).equals(Buffer.from(cold.editions[0]!.bytes))).toBe(true);
+    }
   });
 });
 

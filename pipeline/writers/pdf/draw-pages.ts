@@ -1,6 +1,6 @@
-import type { Pdf, StructElement, OutlineItem } from './pdf-document.ts';
+import type { FontGlyphs, OutlineItem, PageDrawing, Pdf, PdfFont, StructElement } from './pdf-document.ts';
 import type { Box, Op, StructNode, TextOp } from './boxes.ts';
-import type { Page } from './paginate.ts';
+import type { Page, Placed } from './paginate.ts';
 
 export interface Frame {
   size: [number, number];
@@ -35,7 +35,9 @@ export interface SvgSupport {
  * Draws pages one after the other (each may be let go once drawn). `svg.render` may be set
  * between pages, before the first page with an SVG image.
  */
-export function pageDrawer(pdf: Pdf, frame: Frame, furniture: Furniture, root: StructNode, tagged: boolean, svg: SvgSupport): (page: Page) => void {
+export function pageDrawer(pdf: Pdf, frame: Frame, furniture: Furniture, root: StructNode, tagged: boolean, svg: SvgSupport, pages?: PageMemo): (page: Page) => void {
+  // Only a tagged document's pages are replayed (replayBox does what drawBox does for one).
+  const memo = tagged ? pages : undefined;
   const elements = new Map<StructNode, StructElement>();
   const document = pdf.struct(root.tag, { lang: root.lang });
   if (tagged) pdf.addStructure(document);
@@ -52,7 +54,7 @@ export function pageDrawer(pdf: Pdf, frame: Frame, furniture: Furniture, root: S
   };
   const outline: { depth: number; item: OutlineItem }[] = [];
 
-  const drawBox = (box: Box, x: number, y: number, artifact: boolean) => {
+  const mark = (box: Box, x: number, y: number, artifact: boolean) => {
     for (const name of box.dests ?? []) pdf.destination(name, x, y);
     if (box.outline && !artifact) {
       while (outline.length > 0 && outline.at(-1)!.depth >= box.outline.depth) outline.pop();
@@ -60,6 +62,26 @@ export function pageDrawer(pdf: Pdf, frame: Frame, furniture: Furniture, root: S
       // Bookmarks go to the heading itself, not just to its page.
       outline.push({ depth: box.outline.depth, item: parent.addItem(box.outline.title, { fit: false, top: Math.max(0, y - 8), left: frame.size[0], zoom: 0, expanded: false }) });
     }
+  };
+
+  /**
+   * A box of a replayed page, whose content is the last build's: what drawBox does besides
+   * content, in the same order (artifacts and decoration are content alone, and left out).
+   */
+  const replayBox = (box: Box, x: number, y: number, artifact: boolean) => {
+    mark(box, x, y, artifact);
+    if (artifact) return;
+    for (const { node, links } of memo!.structure(box)) {
+      const element = elementFor(node);
+      const content = pdf.beginContent(node.tag);
+      pdf.endContent();
+      element.add(content);
+      for (const op of links) drawLink(pdf, op, x, y, element);
+    }
+  };
+
+  const drawBox = (box: Box, x: number, y: number, artifact: boolean) => {
+    mark(box, x, y, artifact);
     // Decoration first (tints under text), as artifacts.
     const decoration = box.ops.filter((op) => op.op === 'rect' || op.op === 'line');
     const highlighted = box.ops.filter((op): op is TextOp => op.op === 'text' && op.highlight !== undefined);
@@ -109,18 +131,187 @@ export function pageDrawer(pdf: Pdf, frame: Frame, furniture: Furniture, root: S
   let index = 0;
   return (page) => {
     pdf.addPage(frame.size);
-    for (const { box, y } of page.body) drawBox(box, frame.left, frame.top + y, box.artifact === true);
-    if (page.notes.length > 0) {
+    // A page of the last build, drawn from the same boxes at the same places with the subsets as
+    // they were: its body and notes are drawn muted, for all but their content, which is the last build's.
+    const key = memo?.key(page);
+    const replay = key === undefined ? undefined : memo!.replayable(key, pdf);
+    if (replay) {
+      pdf.includeGlyphs(replay);
+      pdf.useFonts(replay);
+      pdf.muted = true;
+      for (const { box, y } of page.body) replayBox(box, frame.left, frame.top + y, box.artifact === true);
       const top = frame.top + frame.height - page.noteHeight;
-      if (tagged) pdf.beginArtifact('Layout');
-      const ruleStart = frame.rtl ? frame.left + frame.width - 72 : frame.left;
-      pdf.line(ruleStart, top + 4, ruleStart + 72, top + 4, 0.5, '#777777');
-      if (tagged) pdf.endContent();
-      for (const { box, y } of page.notes) drawBox(box, frame.left, top + y, false);
+      for (const { box, y } of page.notes) replayBox(box, frame.left, top + y, false);
+    } else if (memo) pdf.record();
+    try {
+      if (!replay) for (const { box, y } of page.body) drawBox(box, frame.left, frame.top + y, box.artifact === true);
+      if (!replay && page.notes.length > 0) {
+        const top = frame.top + frame.height - page.noteHeight;
+        if (tagged) pdf.beginArtifact('Layout');
+        const ruleStart = frame.rtl ? frame.left + frame.width - 72 : frame.left;
+        pdf.line(ruleStart, top + 4, ruleStart + 72, top + 4, 0.5, '#777777');
+        if (tagged) pdf.endContent();
+        for (const { box, y } of page.notes) drawBox(box, frame.left, top + y, false);
+      }
+    } finally {
+      pdf.muted = false;
     }
+    if (memo && key !== undefined) {
+      const drawing = replay ?? pdf.endRecording();
+      if (replay) pdf.replaceContent(replay.text);
+      if (drawing) memo.keep(key, drawing, replay !== undefined);
+    }
+    // The running head and the folio (which depends on the page's number) are drawn afresh.
     for (const { box, y } of furniture(index)) drawBox(box, frame.left, y, true);
     index++;
   };
+}
+
+/**
+ * The pages a watch session drew in its last build, each by its boxes and their places: a
+ * rebuild replays a page that has the same boxes (the same objects: the layout memo's, which
+ * it keeps for blocks it did not lay out again) at the same places, instead of drawing it.
+ * What a page's content depends on besides its boxes is its faces' subsets: a glyph's number is
+ * the order of its first use in the document. A page is replayed only when each face it draws
+ * with holds exactly the glyphs it held before the page in the last build (checked once per
+ * glyph and build, against the subsets that build ended with); its marked-content ids count
+ * from 0 on every page. Everything else drawing does (structure elements, links, destinations,
+ * bookmarks, the page's font resources, the object numbers they take) is done again, muted.
+ */
+export class PageMemo {
+  private readonly ids = new WeakMap<object, number>();
+  private readonly structures = new WeakMap<Box, StructureRun[]>();
+  private serial = 0;
+  private last = new Map<string, PageDrawing>();
+  private current = new Map<string, PageDrawing>();
+  /** The faces' subsets as the last build's drawing left them, by face id. */
+  private subsets = new Map<string, FontGlyphs>();
+  /** Per face, how many of its glyphs were found as in the last build (`diverged`: not all). */
+  private verified = new Map<string, number>();
+  private diverged = new Set<string>();
+  /** The last build drew all its pages (one that failed leaves nothing to replay). */
+  private ended = false;
+  /** Pages of the last build: replayed, and drawn. */
+  readonly counts = { replayed: 0, drawn: 0 };
+
+  /** A build begins: the last one's pages may be replayed. */
+  begin(): void {
+    this.last = this.ended ? this.current : new Map();
+    this.current = new Map();
+    this.verified = new Map();
+    this.diverged = new Set();
+    this.ended = false;
+    this.counts.replayed = 0;
+    this.counts.drawn = 0;
+  }
+
+  /** Forget every page (the document's settings changed). */
+  forget(): void {
+    this.current = new Map();
+    this.ended = false;
+  }
+
+  /** Every page is drawn: the subsets as they stand are what the next build's pages must find. */
+  end(pdf: Pdf): void {
+    this.subsets = pdf.subsets();
+    this.ended = true;
+  }
+
+  /**
+   * A page's key: what its boxes draw (by identity: their ops, structure node, destinations and
+   * bookmark; a repeated table header is a copy of the header box with the same ones) and where.
+   * A box that draws nothing (space) is left out.
+   */
+  key(page: Page): string {
+    let key = '';
+    const add = ({ box, y }: Placed) => {
+      if (box.ops.length === 0 && !box.dests?.length && !box.outline) return;
+      key += `${this.id(box.ops)}.${box.struct ? this.id(box.struct) : ''}.${box.dests ? this.id(box.dests) : ''}.${box.outline ? this.id(box.outline) : ''}${box.artifact ? 'a' : ''}@${y},`;
+    };
+    page.body.forEach(add);
+    key += '|';
+    page.notes.forEach(add);
+    return `${key}|${page.noteHeight}`;
+  }
+
+  /** The last build's drawing of the page, when its faces' subsets are as they were then. */
+  replayable(key: string, pdf: Pdf): PageDrawing | undefined {
+    const drawing = this.last.get(key);
+    if (!drawing) return undefined;
+    for (const { id, before } of drawing.fonts) {
+      const font = pdf.fontById(id);
+      // A face drawn first on this page would take its object number in the middle of the page's.
+      if (!font || font.dictionary == null || font.subset.glyphs.length !== before || !this.asBefore(id, font, before)) return undefined;
+    }
+    return drawing;
+  }
+
+  /** Keep a page's drawing for the next build. */
+  keep(key: string, drawing: PageDrawing, replayed: boolean): void {
+    this.current.set(key, drawing);
+    if (replayed) this.counts.replayed++;
+    else this.counts.drawn++;
+  }
+
+  /** Whether the face's first `length` glyphs, and their text, are the last build's. */
+  private asBefore(id: string, font: PdfFont, length: number): boolean {
+    if (this.diverged.has(id)) return false;
+    const last = this.subsets.get(id);
+    if (!last || last.ids.length < length) return false;
+    for (let gid = this.verified.get(id) ?? 0; gid < length; gid++) {
+      if (font.subset.glyphs[gid] !== last.ids[gid] || !sameNumbers(font.unicode[gid], last.unicode[gid])) {
+        this.diverged.add(id);
+        return false;
+      }
+    }
+    if (length > (this.verified.get(id) ?? 0)) this.verified.set(id, length);
+    return true;
+  }
+
+  /** A box's structure runs (see structureOf), made once per box. */
+  structure(box: Box): StructureRun[] {
+    let runs = this.structures.get(box);
+    if (!runs) this.structures.set(box, (runs = structureOf(box)));
+    return runs;
+  }
+
+  private id(value: object): number {
+    let id = this.ids.get(value);
+    if (id === undefined) this.ids.set(value, (id = ++this.serial));
+    return id;
+  }
+}
+
+function sameNumbers(a: number[] | undefined, b: number[] | undefined): boolean {
+  if (a === b) return true;
+  if (!a || !b || a.length !== b.length) return false;
+  for (let index = 0; index < a.length; index++) if (a[index] !== b[index]) return false;
+  return true;
+}
+
+/** A box's structure as drawBox marks it (tagged): each run of its ops with one structure node, and the links among them. */
+interface StructureRun {
+  node: StructNode;
+  links: TextOp[];
+}
+
+/** The runs of a box's ops drawn as marked content of a structure element (drawBox's groups that are not artifacts). */
+function structureOf(box: Box): StructureRun[] {
+  const runs: StructureRun[] = [];
+  let current: { node: StructNode | undefined; links: TextOp[] } | undefined;
+  const close = () => {
+    if (current?.node && current.node.tag !== 'Artifact') runs.push({ node: current.node, links: current.links });
+    current = undefined;
+  };
+  for (const op of box.ops) {
+    if (op.op === 'rect' || op.op === 'line') continue;
+    const node = op.op === 'text' || op.op === 'image' ? (op.struct ?? box.struct) : box.struct;
+    if (current && current.node !== node) close();
+    current ??= { node, links: [] };
+    if (op.op === 'text' && op.link) current.links.push(op);
+  }
+  close();
+  return runs;
 }
 
 /** Whether a page has an SVG image to draw (svg-to-pdfkit is loaded only then). */
@@ -144,7 +335,10 @@ function drawOp(pdf: Pdf, op: Op, x: number, y: number, svg: SvgSupport): void {
     case 'image':
       if (op.bytes) pdf.image(op.bytes, x + op.x, y + op.y, op.w, op.h);
       else if (op.outlines) pdf.outlines(op.outlines, x + op.x, y + op.y, op.w, op.h);
-      else if (op.svg && svg.render) svg.render(pdf.raw, op.svg, x + op.x, y + op.y, { width: op.w, height: op.h, assumePt: false, preserveAspectRatio: 'xMidYMid meet', fontCallback: svg.fonts });
+      else if (op.svg && svg.render) {
+        pdf.spoil();
+        svg.render(pdf.raw, op.svg, x + op.x, y + op.y, { width: op.w, height: op.h, assumePt: false, preserveAspectRatio: 'xMidYMid meet', fontCallback: svg.fonts });
+      }
       return;
   }
 }

@@ -45,11 +45,12 @@ export async function renderPdf(input: WriterInput): Promise<Uint8Array> {
   const formulas = input.file.data.math?.count ? typesetFormulas(input.tree, input.file, FORMULA_COLOR, input.shared) : undefined;
   const plan = layoutPdf(input, formulas);
   const svg: SvgSupport = { render: undefined, fonts: plan.svgFonts };
-  const draw = pageDrawer(plan.pdf, plan.frame, plan.furniture, plan.root, true, svg);
+  const draw = pageDrawer(plan.pdf, plan.frame, plan.furniture, plan.root, true, svg, plan.memo?.pages);
   for (const page of plan.pages) {
     if (!svg.render && hasSvg(page)) svg.render = (await import('svg-to-pdfkit')).default;
     draw(page);
   }
+  plan.memo?.pages.end(plan.pdf);
   plan.fonts.reportUnplacedRefusals();
   return plan.pdf.finish();
 }
@@ -62,6 +63,8 @@ export interface Plan {
   root: StructNode;
   svgFonts: SvgFonts;
   fonts: Fonts;
+  /** The watch session's memo of laid-out blocks and drawn pages, when there is one. */
+  memo?: LayoutMemo;
 }
 
 /** Everything up to drawing, every page laid out (tests inspect these for widows and orphans). */
@@ -224,7 +227,7 @@ function layoutPdf({ tree, meta, file, assets, epoch, shared, lastReader }: Writ
     const key = mono ? (bold ? 'monoBold' : 'mono') : bold && italic ? 'boldItalic' : bold ? 'bold' : italic ? 'italic' : 'regular';
     return state.fonts.face(key).name;
   };
-  return { pdf, pages, frame, furniture, root, svgFonts, fonts: state.fonts };
+  return { pdf, pages, frame, furniture, root, svgFonts, fonts: state.fonts, memo };
 }
 
 /** Blocks in sequence, with the space between them decided by what meets what. */

@@ -4,6 +4,7 @@ import type { GetDefinition } from 'mdast-util-definitions';
 import type { FaceKey, Fonts } from './fonts.ts';
 import type { LayoutWatch, Lookup } from './layout-watch.ts';
 import type { DrawnText } from './pdf-document.ts';
+import { PageMemo } from './draw-pages.ts';
 import { DeflateMemo } from './pdfkit-patches.ts';
 import type { State } from './state.ts';
 
@@ -33,6 +34,8 @@ export class LayoutMemo {
   readonly counts = { laidOut: 0, reused: 0 };
   /** Deflated page streams (drawing happens after the layout: they are kept per build from one `begin` to the next). */
   readonly streams = new DeflateMemo();
+  /** Pages drawn in the last build, to replay (draw-pages.ts). */
+  readonly pages = new PageMemo();
   /** Text ops of kept boxes as drawn: their operands (Pdf.drawText). */
   readonly drawn = new WeakMap<object, DrawnText>();
   /** The document's structure root, kept so that reused boxes' structure elements hang from it. */
@@ -54,7 +57,9 @@ export class LayoutMemo {
       this.entries = new Map();
       this.faceFonts = new Map();
       this.root = undefined;
+      this.pages.forget();
     }
+    this.pages.begin();
     this.used = new Map();
     this.streams.nextBuild();
     this.counts.laidOut = 0;

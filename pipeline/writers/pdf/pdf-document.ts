@@ -1,6 +1,6 @@
 import PDFDocumentCtor from 'pdfkit';
 import type { DocumentOptions, FontkitFont, OutlineItem, PdfFont, PdfImage, RawDocument, StructContent, StructElement, StructOptions } from './pdfkit-api.ts';
-import { batchPageContent, captureOutput, type DeflateMemo, escapeXmp } from './pdfkit-patches.ts';
+import { batchPageContent, captureOutput, type DeflateMemo, escapeXmp, type PageContent } from './pdfkit-patches.ts';
 import { forEachWord, glyphText, WordShapes } from './word-shapes.ts';
 import type { VectorOutlines } from './math-outlines.ts';
 
@@ -27,6 +27,10 @@ export class Pdf {
 
   /** The document claims PDF/A-2b: what that forbids is an error, not a warning. */
   readonly pdfa: boolean;
+  /** The current page's content, held until the page ends (pdfkit-patches.ts). */
+  private readonly content: PageContent;
+  /** What drawing the current page did besides its content, while it is recorded (see `record`). */
+  private recording: { fonts: Map<PdfFont, number>; spoiled: boolean } | undefined;
 
   constructor(options: DocumentOptions, reuse: Reuse = {}) {
     this.pdfa = options.pdfa;
@@ -51,7 +55,86 @@ export class Pdf {
     });
     escapeXmp(this.raw);
     this.done = captureOutput(this.raw);
-    batchPageContent(this.raw, reuse.deflated);
+    this.content = batchPageContent(this.raw, reuse.deflated);
+  }
+
+  /**
+   * While set, drawing writes no content and includes no glyphs: a page a watch session replays
+   * (draw-pages.ts `PageMemo`) is drawn so for what it does besides its content (structure
+   * elements, marked-content ids, links, destinations, bookmarks, its fonts' resources, all in
+   * the order a drawing makes them), and its content and glyphs come from the last build.
+   */
+  get muted(): boolean {
+    return this.content.muted;
+  }
+
+  set muted(muted: boolean) {
+    this.content.muted = muted;
+  }
+
+  /** Start recording what drawing the current page adds to the fonts' subsets. */
+  record(): void {
+    this.recording = { fonts: new Map(), spoiled: false };
+  }
+
+  /**
+   * Stop recording: the page's content so far, the faces it drew with (their subsets' sizes
+   * before) and the glyphs it added to them; undefined when the page did what a replay cannot
+   * repeat (an image embedded, an SVG drawn, a glyph copied for another text).
+   */
+  endRecording(): PageDrawing | undefined {
+    const recording = this.recording;
+    this.recording = undefined;
+    if (!recording || recording.spoiled) return undefined;
+    const fonts: PageDrawing['fonts'] = [];
+    for (const [font, before] of recording.fonts) {
+      const gids = font.subset.glyphs.length;
+      const added: FontGlyphs = { ids: font.subset.glyphs.slice(before), unicode: font.unicode.slice(before, gids), widths: font.widths.slice(before, gids) };
+      fonts.push({ id: font.id, before, added });
+    }
+    return { text: this.content.sofar(), fonts };
+  }
+
+  /** The current page cannot be replayed (something was drawn that a replay would not repeat). */
+  spoil(): void {
+    if (this.recording) this.recording.spoiled = true;
+  }
+
+  /** The glyphs a page drew first in the last build, included again in the same order (the subsets are as they were then: see PageMemo). */
+  includeGlyphs(drawing: PageDrawing): void {
+    for (const { id, before, added } of drawing.fonts) {
+      const font = this.fontById(id)!;
+      for (let index = 0; index < added.ids.length; index++) {
+        const gid = font.subset.includeGlyph(added.ids[index]!);
+        if (gid !== before + index) throw new Error(`page replay: glyph ${added.ids[index]} of ${id} came out as ${gid}, not ${before + index}`);
+        font.widths[gid] = added.widths[index]!;
+        font.unicode[gid] = added.unicode[index]!;
+      }
+    }
+  }
+
+  /** A replayed page's faces in its resources, in the order first drawn (each has its object already: see PageMemo.replayable). */
+  useFonts(drawing: PageDrawing): void {
+    const fonts = this.raw.page.fonts;
+    for (const { id } of drawing.fonts) fonts[id] ??= this.fontById(id)!.ref();
+  }
+
+  /** The page's content so far (what pdfkit writes as it begins a page) replaced by a replayed page's, which begins with the same. */
+  replaceContent(text: string): void {
+    this.content.replace(text);
+  }
+
+  /** A registered face by its id (FC1, …). */
+  fontById(id: string): PdfFont | undefined {
+    for (const font of Object.values(this.raw._fontFamilies)) if (font.id === id) return font;
+    return undefined;
+  }
+
+  /** Every face's subset as it stands: its glyphs and their text, by face id. */
+  subsets(): Map<string, FontGlyphs> {
+    const out = new Map<string, FontGlyphs>();
+    for (const font of Object.values(this.raw._fontFamilies)) out.set(font.id, { ids: font.subset.glyphs.slice(), unicode: font.unicode.slice(), widths: [] });
+    return out;
   }
 
   /** Register a face from its bytes, or from a font fontkit parsed already (pdfkit takes either). */
@@ -82,6 +165,8 @@ export class Pdf {
     doc.font(fontName);
     const font = doc._font;
     if (doc.page.fonts[font.id] == null) doc.page.fonts[font.id] = font.ref();
+    if (this.content.muted) return;
+    if (this.recording && !this.recording.fonts.has(font)) this.recording.fonts.set(font, font.subset.glyphs.length);
     // The same text op drawn before (boxes a watch session reused): its operands stand if the
     // face is the same and its glyphs have the same numbers in this document's subset.
     const before = key ? this.drawn?.get(key) : undefined;
@@ -199,6 +284,7 @@ export class Pdf {
     const key = `${id}:${codePoints.join(',')}`;
     let copy = copies.get(key);
     if (copy === undefined) {
+      this.spoil();
       font.subset.glyphs.push(id);
       copy = font.subset.glyphs.length - 1;
       font.unicode[copy] = codePoints;
@@ -228,18 +314,22 @@ export class Pdf {
   }
 
   fillRect(x: number, y: number, w: number, h: number, color: string): void {
+    if (this.content.muted) return;
     this.raw.save().rect(x, y, w, h).fillColor(color).fill().restore();
   }
 
   strokeRect(x: number, y: number, w: number, h: number, width: number, color: string): void {
+    if (this.content.muted) return;
     this.raw.save().lineWidth(width).strokeColor(color).rect(x, y, w, h).stroke().restore();
   }
 
   line(x1: number, y1: number, x2: number, y2: number, width: number, color: string): void {
+    if (this.content.muted) return;
     this.raw.save().lineWidth(width).strokeColor(color).moveTo(x1, y1).lineTo(x2, y2).stroke().restore();
   }
 
   polyline(points: [number, number][], width: number, color: string): void {
+    if (this.content.muted) return;
     const doc = this.raw.save().lineWidth(width).strokeColor(color);
     points.forEach(([x, y], index) => (index === 0 ? doc.moveTo(x, y) : doc.lineTo(x, y)));
     doc.stroke().restore();
@@ -248,7 +338,7 @@ export class Pdf {
   /** Filled outlines in their viewBox, fitted into the box at (x, y) of the given size, centred as SVG's `xMidYMid meet` does. */
   outlines(outlines: VectorOutlines, x: number, y: number, width: number, height: number): void {
     const [minX, minY, boxWidth, boxHeight] = outlines.viewBox;
-    if (boxWidth <= 0 || boxHeight <= 0) return;
+    if (this.content.muted || boxWidth <= 0 || boxHeight <= 0) return;
     const scale = Math.min(width / boxWidth, height / boxHeight);
     const left = x + (width - boxWidth * scale) / 2 - minX * scale;
     const top = y + (height - boxHeight * scale) / 2 - minY * scale;
@@ -258,6 +348,8 @@ export class Pdf {
   }
 
   image(bytes: Uint8Array, x: number, y: number, width: number, height: number): void {
+    if (this.content.muted) throw new Error('an image drawn on a replayed page');
+    this.spoil();
     this.raw.image(this.opened(bytes), x, y, { width, height });
   }
 
@@ -336,6 +428,21 @@ export interface Reuse {
   deflated?: DeflateMemo;
   /** Text ops drawn in the last build: their TJ operands (see `drawText`). */
   drawn?: WeakMap<object, DrawnText>;
+}
+
+/** A face's glyphs in subset order from some point on: their original ids, text and widths. */
+export interface FontGlyphs {
+  ids: number[];
+  unicode: number[][];
+  widths: number[];
+}
+
+/** What drawing a page did that its content shows: see Pdf.endRecording. */
+export interface PageDrawing {
+  /** The page's content up to where it was recorded. */
+  text: string;
+  /** Each face drawn with, in the order first drawn: its subset's size before the page, and the glyphs the page added. */
+  fonts: { id: string; before: number; added: FontGlyphs }[];
 }
 
 /** A text op's TJ operands as drawn, with the face, glyphs and subset numbers they depend on. */

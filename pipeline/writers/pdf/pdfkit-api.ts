@@ -44,6 +44,8 @@ export interface PdfFont {
   /** Shape text with fontkit, uncached; positions scaled to 1/1000 em, plus each glyph's own advanceWidth. */
   layoutRun(text: string): { glyphs: FontkitGlyph[]; positions: GlyphPosition[]; advanceWidth: number };
   ref(): unknown;
+  /** The font's object, made by the first `ref()`. */
+  dictionary?: unknown;
 }
 
 /** An image pdfkit opened (embedded when first drawn). */

@@ -49,11 +49,25 @@ export function captureOutput(doc: RawDocument): Promise<Uint8Array> {
  * dictionary written in the same key order), so that a watch session can reuse a page's
  * deflated stream when a rebuild draws the same content again (`deflated`).
  */
-export function batchPageContent(doc: RawDocument, deflated?: DeflateMemo): void {
+export function batchPageContent(doc: RawDocument, deflated?: DeflateMemo): PageContent {
   const pageContent: string[] = [];
   const flushPages = doc.flushPages.bind(doc);
+  const control: PageContent = {
+    muted: false,
+    sofar() {
+      // The pieces become one: the page's stream is still their join (see flushPages).
+      const text = pageContent.join('\n');
+      pageContent.length = 0;
+      if (text !== '') pageContent.push(text);
+      return text;
+    },
+    replace(text) {
+      pageContent.length = 0;
+      if (text !== '') pageContent.push(text);
+    },
+  };
   doc.addContent = (data) => {
-    pageContent.push(data);
+    if (!control.muted) pageContent.push(data);
     return doc;
   };
   doc.flushPages = () => {
@@ -61,6 +75,17 @@ export function batchPageContent(doc: RawDocument, deflated?: DeflateMemo): void
     pageContent.length = 0;
     flushPages();
   };
+  return control;
+}
+
+/** The current page's content operators, as batchPageContent holds them until the page ends. */
+export interface PageContent {
+  /** While set, operators drawn are dropped: a page replayed from the last build gets its content whole (`put`). */
+  muted: boolean;
+  /** The page's content so far, as one text (what its stream holds of it, each piece ended by a newline but the last). */
+  sofar(): string;
+  /** The page's content so far replaced by content given whole (even while muted). */
+  replace(text: string): void;
 }
 
 /** pdfkit's `page.write(text)`, deflating as its stream would at its end (and as pdfkit, the low byte of each code unit). */
