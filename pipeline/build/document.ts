@@ -73,6 +73,9 @@ export async function renderDocument(source: Source, context: RenderContext, sha
   }
   const loaded = await loadSource(source, context, trees);
   const { file } = loaded;
+  // A book's chapter texts serve only the next build's splice: without one, they go now, not
+  // after every edition (about twice the Markdown's bytes, as strings, beside the book's tree).
+  if (!spliceKey) loaded.chapterTexts = undefined;
   const output: RenderOutput = { source: file.path, messages: [], editions: [], assets: [], missing: [] };
   let pdfThread: EditionThread | undefined;
   const finish = () => {

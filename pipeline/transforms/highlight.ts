@@ -144,6 +144,7 @@ export function highlightCode(tree: Root, memo?: HighlightMemo): void {
   // Spans of one scope share their properties (never changed: see HighlightMemo), one object per
   // scope instead of one per span: a book's code has hundreds of thousands of spans.
   const classes = new Map<string, Properties>();
+  const compact = compactSpans();
   visit(tree, 'code', (node: Code) => {
     const language = node.lang ? languageOf(node.lang) : undefined;
     if (!language || node.value === '') return;
@@ -155,9 +156,95 @@ export function highlightCode(tree: Root, memo?: HighlightMemo): void {
       children = root && !result.illegal && !result.errorRaised ? tokensToHast(root, classes) : fromHtmlChildren(result.value);
       memo?.set(key, children);
     }
+    node.data = { ...node.data };
     // mdast-util-to-hast ends a code block's text with a line break; keep it.
-    node.data = { ...node.data, hChildren: [...children, { type: 'text', value: '\n' }] };
+    if (!compact.keep(node.data, children, node.value)) node.data.hChildren = [...children, { type: 'text', value: '\n' }];
   });
+}
+
+/**
+ * Highlighted code kept compact until an edition reads it. A book's code has hundreds of
+ * thousands of spans, and their hast (an element, its children's array and a text node per span,
+ * the text copied out of the code) lived as long as the book's tree, through every edition: about
+ * a fifth of the transformed tree's heap. The spans are kept as one number per span's start and
+ * end and per text (its length: texts are read back from the code itself), and `hChildren` is an
+ * accessor that makes the same hast afresh for each reader (the HTML, EPUB and PDF writers read it
+ * once each; the garbage goes with the block). A span's properties stay the one object of its
+ * scope. Spans that cannot be read back exactly (texts that are not the code's own, as after a CR
+ * LF was normalised) are kept as hast, as before. Assigning `hChildren` replaces the accessor by
+ * the value, as a plain property would be; the accessor is enumerable, so spreading or cloning a
+ * block's data, or walking its keys, sees the hast as before.
+ */
+function compactSpans() {
+  const properties: Properties[] = [];
+  const numbers = new Map<Properties, number>();
+  const spans = new WeakMap<object, { ops: Int32Array; value: string }>();
+  /** One op per text (minus its length), span start (its properties' number plus one) and span end (0). */
+  const encode = (children: ElementContent[], value: string): number[] | undefined => {
+    const ops: number[] = [];
+    let at = 0;
+    const walk = (nodes: ElementContent[]): boolean => {
+      for (const node of nodes) {
+        const keys = Object.keys(node);
+        if (node.type === 'text' && keys.length === 2 && keys[0] === 'type' && keys[1] === 'value') {
+          if (node.value === '' || !value.startsWith(node.value, at)) return false;
+          ops.push(-node.value.length);
+          at += node.value.length;
+        } else if (node.type === 'element' && node.tagName === 'span' && keys.join() === 'type,tagName,properties,children') {
+          let number = numbers.get(node.properties);
+          if (number === undefined) {
+            number = properties.push(node.properties);
+            numbers.set(node.properties, number);
+          }
+          ops.push(number);
+          if (!walk(node.children)) return false;
+          ops.push(0);
+        } else return false;
+      }
+      return true;
+    };
+    return walk(children) ? ops : undefined;
+  };
+  const expand = (ops: Int32Array, value: string): ElementContent[] => {
+    const root: ElementContent[] = [];
+    const open: ElementContent[][] = [root];
+    let at = 0;
+    for (const op of ops) {
+      const into = open[open.length - 1]!;
+      if (op < 0) {
+        into.push({ type: 'text', value: value.slice(at, at - op) });
+        at -= op;
+      } else if (op === 0) open.pop();
+      else {
+        const children: ElementContent[] = [];
+        into.push({ type: 'element', tagName: 'span', properties: properties[op - 1]!, children });
+        open.push(children);
+      }
+    }
+    root.push({ type: 'text', value: '\n' });
+    return root;
+  };
+  const accessor: PropertyDescriptor = {
+    enumerable: true,
+    configurable: true,
+    get(this: object) {
+      const kept = spans.get(this);
+      return kept ? expand(kept.ops, kept.value) : undefined;
+    },
+    set(this: object, children: unknown) {
+      Object.defineProperty(this, 'hChildren', { value: children, writable: true, enumerable: true, configurable: true });
+    },
+  };
+  return {
+    /** Keep `children` compact as `data.hChildren` (plus the closing line break); false when they cannot be. */
+    keep(data: object, children: ElementContent[], value: string): boolean {
+      const ops = encode(children, value);
+      if (!ops) return false;
+      spans.set(data, { ops: Int32Array.from(ops), value });
+      Object.defineProperty(data, 'hChildren', accessor);
+      return true;
+    },
+  };
 }
 
 /** What highlight.js's HTML parses to (used only when its token tree is not the result). */
