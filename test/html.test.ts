@@ -149,3 +149,22 @@ describe('the links back from notes, in the document’s language', () => {
     expect(labelsFor('fr').backToReference('3')).toBe('Retour à l’appel de note 3');
   });
 });
+
+describe('dates in English', () => {
+  it('are spelt as Intl.DateTimeFormat spells them, month alone or with the day, rolled over as Date rolls', async () => {
+    const { formatDate } = await import('../pipeline/writers/shared/format.ts');
+    const intl = (date: string, lang: string) => {
+      const [year, month, day] = date.split('-').map(Number);
+      const value = new Date(Date.UTC(year!, month! - 1, day ?? 1));
+      return new Intl.DateTimeFormat(lang, { year: 'numeric', month: 'long', ...(day ? { day: 'numeric' } : {}), timeZone: 'UTC' }).format(value);
+    };
+    for (const lang of ['en', 'EN', 'en-US', 'en-us']) {
+      for (const date of ['2018-06', '2018-06-05', '1999-12-31', '2024-02-29', '2023-02-29', '2018-13', '2018-06-31', '1000-01-01', '9999-12', '2018-06-00']) {
+        expect(formatDate(date, lang)).toBe(intl(date, 'en'));
+      }
+    }
+    // Other languages, and years Intl writes otherwise, still go to Intl.
+    expect(formatDate('2018-06-05', 'en-GB')).toBe(intl('2018-06-05', 'en-GB'));
+    expect(formatDate('0050-06', 'en')).toBe(intl('0050-06', 'en'));
+  });
+});

@@ -2,11 +2,20 @@ import type { Heading, Root } from 'mdast';
 import { plainText } from '../../plain-text.ts';
 import type { DocumentMeta } from '../../types.ts';
 
+const ENGLISH_MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+
 /** "2018-06" → "June 2018" in the document's language. UTC, so TZ never changes an edition. */
 export function formatDate(date: string, lang: string): string {
   const [year, month, day] = date.slice(0, 10).split('-').map(Number);
   if (!month) return String(year);
   const value = new Date(Date.UTC(year!, month - 1, day ?? 1));
+  // English dates are spelt here: the first Intl.DateTimeFormat of a process loads ICU's locale
+  // data, 12-20 ms of a small document's build. The same text as Intl's `en` (checked in tests).
+  const fullYear = value.getUTCFullYear();
+  if (/^en(?:-us)?$/i.test(lang) && fullYear >= 1000 && fullYear <= 9999) {
+    const monthName = ENGLISH_MONTHS[value.getUTCMonth()];
+    return day ? `${monthName} ${value.getUTCDate()}, ${fullYear}` : `${monthName} ${fullYear}`;
+  }
   const options: Intl.DateTimeFormatOptions = day
     ? { year: 'numeric', month: 'long', day: 'numeric', timeZone: 'UTC' }
     : { year: 'numeric', month: 'long', timeZone: 'UTC' };
