@@ -29,6 +29,11 @@ function baseText(): string {
     '---',
     '',
     ...pieces.map((text, index) => `# Part ${index + 1}\n\n${text}`),
+    // Blocks whose layout warns about a node of theirs (kept by the layout memo with the warnings, which move with them).
+    '![A badge](https://example.com/badge.svg)',
+    '',
+    'A link to [nowhere](#no-such-place) and an ![icon](https://example.com/icon.png) inside a line.',
+    '',
     // Enough lines that may open a container (a number does) for the text to be parsed in pieces
     // (parse/chunked-parse.ts), each piece a few hundred of them: a watch session keeps the pieces.
     '# Numbers',

@@ -13,6 +13,7 @@ import { hyphenatorFor } from './hyphenate.ts';
 import { shift, space, type Box, type StructNode } from './boxes.ts';
 import { typesetAhead, typesetFormulas, type Formulas } from './math.ts';
 import { LayoutMemo, watchedFacts } from './layout-memo.ts';
+import type { LayoutWatch } from './layout-watch.ts';
 import { layoutNotes, lazyNotes } from './notes.ts';
 import { pageStream, paginate, type Page } from './paginate.ts';
 import { hasSvg, pageDrawer, type Frame, type Furniture, type SvgFonts, type SvgSupport } from './draw-pages.ts';
@@ -138,7 +139,7 @@ function layoutPdf({ tree, meta, file, assets, epoch, shared, lastReader }: Writ
     fonts: undefined as unknown as Fonts,
     scripts: new ScriptTools(),
     file,
-    assets: watchedAssets(assets, taint),
+    assets: watchedAssets(assets, taint, () => state.watch),
     pdf,
     lang: meta.lang,
     hyphenator: theme.hyphenate ? hyphenatorFor(meta.lang) : undefined,
@@ -156,7 +157,7 @@ function layoutPdf({ tree, meta, file, assets, epoch, shared, lastReader }: Writ
   state.fonts = new Fonts(pdf, theme, assets, file, shared, meta.lang);
 
   // Every top-level block's context is made from the theme and the frame.
-  memo?.begin(JSON.stringify([theme, frame, meta.lang, pdf.pdfa]), state.fonts, { destinations, definitions });
+  memo?.begin(JSON.stringify([theme, frame, meta.lang, pdf.pdfa]), state.fonts, { destinations, definitions, remote: (url) => assets.remote(url) !== undefined });
   const root: StructNode = memo?.root ?? { tag: 'Document', lang: meta.lang };
   if (memo) memo.root = root;
   const context: Context = {
@@ -275,15 +276,23 @@ function* taken(children: RootContent[], from: number): Generator<RootContent> {
   }
 }
 
-/** The build's assets, each use of them marked by `use` (a block that reads a file is not kept). */
-function watchedAssets(assets: AssetResolver, use: () => void): AssetResolver {
+/**
+ * The build's assets, each use of them marked by `use` (a block that reads a file is not kept);
+ * a remote file the build did not fetch is no file read, only a fact looked up (`watch`).
+ */
+function watchedAssets(assets: AssetResolver, use: () => void, watch: () => LayoutWatch | undefined): AssetResolver {
   const watched = <A extends unknown[], R>(read: (...args: A) => R) => (...args: A): R => {
     use();
     return read(...args);
   };
   return {
     document: watched(assets.document.bind(assets)),
-    remote: watched(assets.remote.bind(assets)),
+    remote: (url) => {
+      const fetched = assets.remote(url);
+      if (fetched) use();
+      else watch()?.lookups.push({ kind: 'remote', name: url, answer: '0' });
+      return fetched;
+    },
     data: watched(assets.data.bind(assets)),
     stylesheet: watched(assets.stylesheet.bind(assets)),
     own: watched(assets.own.bind(assets)),

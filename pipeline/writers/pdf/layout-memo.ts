@@ -1,4 +1,6 @@
 import type { RootContent } from 'mdast';
+import type { Point, Position } from 'unist';
+import { report } from '../../messages.ts';
 import type { Box, StructNode } from './boxes.ts';
 import type { GetDefinition } from 'mdast-util-definitions';
 import type { FaceKey, Fonts } from './fonts.ts';
@@ -21,9 +23,12 @@ import type { State } from './state.ts';
  *   whether the notes it cites were cited before (part of the key);
  * - the faces it asked for: pdfkit numbers faces as they are first asked for, so a reused
  *   block asks for its faces again, in its order.
- * A block whose layout reported anything (the report may be once per document), read a file
- * (an image: pdfkit numbers images as they are opened, and a watch session watches what a
- * build reads) or used a typeset formula is laid out afresh every time.
+ * A block that read a file (an image: pdfkit numbers images as they are opened, and a watch
+ * session watches what a build reads) or used a typeset formula is laid out afresh every time;
+ * so is one whose layout reported anything but a warning about one of its own nodes (a report may
+ * be once per document). Those warnings (a remote image not fetched, a link with no target, an
+ * image inside a line) are kept with their places relative to the block, and reported again
+ * where the block now is when it is reused with the same places inside it.
  */
 export class LayoutMemo {
   private generation = '';
@@ -77,9 +82,13 @@ export class LayoutMemo {
     const notes: string[] = [];
     const key = `${indentFirst ? 1 : 0}${contentKey(node, notes)}${notes.map((note) => (state.citedNotes.has(note) ? '+' : '-')).join('')}`;
     const candidates = this.entries.get(key);
-    const index = candidates?.findIndex((entry) => entry.lookups.every((lookup) => lookup.answer === answer(this.facts, lookup.kind, lookup.name))) ?? -1;
+    // A block kept with its warnings is reused only with the same places inside it (the warnings' places move with it).
+    let shape: string | undefined;
+    const sameShape = (entry: MemoEntry) => !entry.warnings || entry.warnings.shape === (shape ??= placesIn(node));
+    const index = candidates?.findIndex((entry) => entry.lookups.every((lookup) => lookup.answer === answer(this.facts, lookup.kind, lookup.name)) && sameShape(entry)) ?? -1;
     if (candidates && index >= 0) {
       const [hit] = candidates.splice(index, 1) as [MemoEntry];
+      if (hit.warnings) for (const warning of hit.warnings.list) report(state.file, 'warning', warning.reason, moved(warning.place, node.position), warning.ruleId);
       // The keys were recorded by Fonts.face itself.
       for (const face of hit.faces) state.fonts.face(face as FaceKey);
       for (const note of notes) state.citedNotes.add(note);
@@ -100,8 +109,10 @@ export class LayoutMemo {
       state.watch = undefined;
       state.fonts.watch = undefined;
     }
-    if (!watch.tainted && state.file.messages.length === messages && state.fonts.notices === notices) {
-      this.keep(key, { boxes, faces: watch.faces, lookups: watch.lookups });
+    const reported = state.file.messages.slice(messages);
+    if (!watch.tainted && state.fonts.notices === notices && reported.every((message) => message.fatal === false && OWN_WARNINGS.has(message.ruleId ?? '') && node.position)) {
+      const warnings = reported.length > 0 ? { shape: placesIn(node), list: reported.map((message) => ({ reason: message.reason, ruleId: message.ruleId!, place: relative(message.place, node.position!) })) } : undefined;
+      this.keep(key, { boxes, faces: watch.faces, lookups: watch.lookups, warnings });
       for (const face of watch.faces as FaceKey[]) if (!this.faceFonts.has(face)) this.faceFonts.set(face, state.fonts.parsed(face));
     }
     return boxes;
@@ -118,17 +129,65 @@ interface MemoEntry {
   boxes: Box[];
   faces: string[];
   lookups: Lookup[];
+  /** Warnings the layout reported, their places relative to the block's; `shape`: the places of the block's nodes, likewise. */
+  warnings?: { shape: string; list: { reason: string; ruleId: string; place: RelativePlace }[] };
+}
+
+/** Warnings about a node of the block itself, reported each time it is laid out (the rule ids of report() calls in the handlers). */
+const OWN_WARNINGS = new Set(['pdf-image-remote', 'pdf-link-target', 'pdf-inline-image']);
+
+type RelativePoint = { line: number; column: number; sameLine: boolean; offset: number | undefined };
+type RelativePlace = { start: RelativePoint; end?: RelativePoint } | undefined;
+
+/** A point relative to `from`: lines and offsets as differences, the column too when on the same line. */
+function relativePoint(point: Point, from: Point): RelativePoint {
+  const sameLine = point.line === from.line;
+  return { line: point.line - from.line, column: sameLine ? point.column - from.column : point.column, sameLine, offset: point.offset === undefined || from.offset === undefined ? undefined : point.offset - from.offset };
+}
+
+function absolutePoint(point: RelativePoint, from: Point): Point {
+  return { line: from.line + point.line, column: point.sameLine ? from.column + point.column : point.column, offset: point.offset === undefined || from.offset === undefined ? undefined : from.offset + point.offset };
+}
+
+function relative(place: Point | Position | undefined, block: Position): RelativePlace {
+  if (!place) return undefined;
+  if ('start' in place) return { start: relativePoint(place.start, block.start), end: relativePoint(place.end, block.start) };
+  return { start: relativePoint(place, block.start) };
+}
+
+function moved(place: RelativePlace, block: Position | undefined): Position | Point | undefined {
+  if (!place || !block) return undefined;
+  const start = absolutePoint(place.start, block.start);
+  return place.end ? { start, end: absolutePoint(place.end, block.start) } : start;
+}
+
+/** The places of a block's nodes relative to its start, as a string to compare. */
+function placesIn(node: RootContent): string {
+  const from = node.position?.start;
+  if (!from) return '';
+  let out = '';
+  const walk = (value: { position?: Position; children?: unknown[] }) => {
+    const place = value.position;
+    out += place ? `${JSON.stringify(relativePoint(place.start, from))}${JSON.stringify(relativePoint(place.end, from))};` : '-;';
+    if (Array.isArray(value.children)) for (const child of value.children) walk(child as typeof value);
+    out += ')';
+  };
+  walk(node);
+  return out;
 }
 
 /** The document-wide facts a block's layout may look up. */
 export interface DocumentFacts {
   destinations: ReadonlySet<string>;
   definitions: GetDefinition;
+  /** Whether the build fetched a remote file (--allow-remote). */
+  remote?: (url: string) => boolean;
 }
 
 /** The answer to a lookup, as a string to compare. */
 export function answer(facts: DocumentFacts, kind: Lookup['kind'], name: string): string {
   if (kind === 'destination') return facts.destinations.has(name) ? '1' : '0';
+  if (kind === 'remote') return facts.remote?.(name) ? '1' : '0';
   const definition = facts.definitions(name || undefined);
   return definition ? `${definition.url}\u0000${definition.title ?? ''}` : '';
 }

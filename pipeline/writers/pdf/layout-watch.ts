@@ -2,7 +2,7 @@
 
 /** A document-wide fact a block's layout read, and what it was. */
 export interface Lookup {
-  kind: 'destination' | 'definition';
+  kind: 'destination' | 'definition' | 'remote';
   name: string;
   answer: string;
 }
