@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import JSZip from 'jszip';
-import { cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -45,6 +45,24 @@ describe('the edition cache', () => {
     const run = runCli(['build', 'doc.md', '--format', 'html'], root);
     expect(run.stdout).toMatch(/^wrote dist\/doc\.html/m);
     expect(readFileSync(join(root, 'dist/doc.html'))).toEqual(good);
+  });
+
+  it('leaves an entry that already holds the same bytes and manifest as it is, and replaces one that does not', async () => {
+    const { EditionCache } = await import('../pipeline/build/cache.ts');
+    const root = tempProject({});
+    const cache = EditionCache.forProject(root);
+    const folder = join(root, 'node_modules/.cache/colophon/editions');
+    const bytes = new TextEncoder().encode('<p>same</p>');
+    cache.set('k', 'html', bytes, new Map(), []);
+    const files = () => readdirSync(folder).map((name) => [name, statSync(join(folder, name)).ino]);
+    const before = files();
+    cache.set('k', 'html', bytes, new Map(), []);
+    expect(files()).toEqual(before);
+    cache.set('k', 'html', new TextEncoder().encode('<p>else</p>'), new Map(), []);
+    expect(files()).not.toEqual(before);
+    expect(new TextDecoder().decode(cache.get('k', 'html')?.bytes)).toBe('<p>else</p>');
+    cache.set('k', 'html', new TextEncoder().encode('<p>else</p>'), new Map(), [{ file: 'doc.md', reason: 'a message' }]);
+    expect(cache.get('k', 'html')?.messages).toEqual([{ file: 'doc.md', reason: 'a message' }]);
   });
 });
 

@@ -108,9 +108,23 @@ export class EditionCache {
       assets: [...assets].map(([path, hash]) => ({ path, sha256: hash })).sort((a, b) => (a.path < b.path ? -1 : 1)),
       messages,
     };
+    const manifestText = JSON.stringify(manifest);
+    // An entry that already holds these bytes and this manifest (a `--force` build of an unchanged
+    // source) is left as it is: renaming a new file over an old one makes the file system flush it,
+    // which held up the main thread of a 200-document build for seconds.
+    if (this.holds(key, edition, bytes, manifestText)) return;
     // Payload first, manifest last: a manifest always describes a complete payload.
     writeAtomic(this.path(key, edition, edition), bytes);
-    writeAtomic(this.path(key, edition, 'json'), JSON.stringify(manifest));
+    writeAtomic(this.path(key, edition, 'json'), manifestText);
+  }
+
+  private holds(key: string, edition: Edition, bytes: Uint8Array, manifestText: string): boolean {
+    try {
+      if (statSync(this.path(key, edition, edition)).size !== bytes.length || readFileSync(this.path(key, edition, 'json'), 'utf8') !== manifestText) return false;
+      return Buffer.compare(readFileSync(this.path(key, edition, edition)), bytes) === 0;
+    } catch {
+      return false;
+    }
   }
 
   private path(key: string, edition: Edition, extension: string): string {
