@@ -217,17 +217,15 @@ const QUIET_CHARACTERS = 2048;
 export function pairQuotes(text: string, options: SmartypantsOptions, blockStarts: number[], memo?: QuoteMemo): string {
   const quote = /["']/;
   if (!quote.test(text)) return text;
-  const open = [options.openingQuotes?.double ?? '“', options.openingQuotes?.single ?? '‘'] as const;
-  const close = [options.closingQuotes?.double ?? '”', options.closingQuotes?.single ?? '’'] as const;
   let parser: { parse(text: string): unknown } | undefined;
-  let processor: { processSync(text: string): { toString(): string } } | undefined;
+  let transform: ((tree: unknown) => void) | undefined;
   const run = (part: string) => {
     parser ??= retext();
-    const paired = pairedQuotes(part, parser.parse(part) as NlcstParent, open, close);
-    if (paired !== undefined) return paired;
-    // A quote not where its node says (not seen in any text so far): the plugin itself, as before.
-    processor ??= retext().use(retextSmartypants, { ...options, ellipses: false, dashes: false, backticks: false });
-    return processor.processSync(part).toString();
+    // The plugin's transformer alone, on retext's tree: no unified run, no serialisation of the tree.
+    transform ??= (retextSmartypants as (options: SmartypantsOptions) => (tree: unknown) => void)({ ...options, ellipses: false, dashes: false, backticks: false });
+    const tree = parser.parse(part) as NlcstParent;
+    transform(tree);
+    return withChangedMarks(part, tree);
   };
   const marks = JSON.stringify([options.openingQuotes, options.closingQuotes]);
   const pass = (part: string) => {
@@ -262,78 +260,34 @@ interface NlcstNode {
   type: string;
   value?: string;
   children?: NlcstNode[];
-  position?: { start: { offset?: number } };
+  position?: { start: { offset?: number }; end: { offset?: number } };
 }
 type NlcstParent = NlcstNode & { children: NlcstNode[] };
 
 /**
- * What retext-smartypants' quote pass (its `quotesDefault`, with ellipses, dashes and backticks
- * off) makes of `text`, given retext's tree of it: the same decisions, taken in the same order
- * over the same tree, without unified's run, the plugin's visit and the tree's serialisation
- * (a third of the pass on 1 MB of READMEs). A quote is one character and stays one (each mark
- * is one), so each changed mark is put where its node starts in `text`; undefined if a node's
- * place does not hold a quote.
+ * `text` with the marks retext-smartypants changed in its tree put back at their places. The
+ * quote pass changes punctuation and symbol leaves' values and never adds or drops a node, so
+ * a leaf whose value is not its own stretch of `text` is a changed mark; every other character
+ * stays as it was, which is what serialising the whole tree would give.
  */
-function pairedQuotes(text: string, tree: NlcstParent, open: readonly [string, string], close: readonly [string, string]): string | undefined {
-  const changed = new Set<NlcstNode>();
+function withChangedMarks(text: string, tree: NlcstParent): string {
+  let result = '';
+  let last = 0;
   const walk = (parent: NlcstParent) => {
-    const siblings = parent.children;
-    for (let index = 0; index < siblings.length; index++) {
-      const node = siblings[index]!;
-      if (node.type === 'PunctuationNode' || node.type === 'SymbolNode') {
-        const { value } = node;
-        if (value === '"' || value === "'") pairQuote(node, value, index, siblings, open, close, changed);
-      }
+    for (const node of parent.children) {
       if (node.children) walk(node as NlcstParent);
+      else if ((node.type === 'PunctuationNode' || node.type === 'SymbolNode') && node.value !== undefined) {
+        const start = node.position?.start.offset;
+        const end = node.position?.end.offset;
+        if (start === undefined || end === undefined || start < last) throw new Error('a quote mark without its place in the text');
+        if (text.slice(start, end) === node.value) continue;
+        result += text.slice(last, start) + node.value;
+        last = end;
+      }
     }
   };
   walk(tree);
-  if (changed.size === 0) return text;
-  const nodes = [...changed].sort((a, b) => (a.position?.start.offset ?? 0) - (b.position?.start.offset ?? 0));
-  let result = '';
-  let last = 0;
-  for (const node of nodes) {
-    const offset = node.position?.start.offset;
-    if (offset === undefined || offset < last || (text[offset] !== '"' && text[offset] !== "'") || node.value?.length !== 1) return undefined;
-    result += text.slice(last, offset) + node.value;
-    last = offset + 1;
-  }
-  return result + text.slice(last);
-}
-
-/** retext-smartypants 6's `quotesDefault`, decision for decision (`next` may change too: a quote opening a quote). */
-function pairQuote(node: NlcstNode, value: string, index: number, siblings: NlcstNode[], open: readonly [string, string], close: readonly [string, string], changed: Set<NlcstNode>): void {
-  const quoteIndex = value === '"' ? 0 : 1;
-  const previous = siblings[index - 1];
-  const next = siblings[index + 1];
-  const nextNext = siblings[index + 2];
-  const nextValue = next ? nlcstText(next) : '';
-  changed.add(node);
-  if (next && (next.type === 'PunctuationNode' || next.type === 'SymbolNode') && nextNext?.type !== 'WordNode') {
-    node.value = close[quoteIndex];
-  } else if (next && (next.type === 'PunctuationNode' || next.type === 'SymbolNode') && (nextValue === '"' || nextValue === "'") && nextNext?.type === 'WordNode') {
-    node.value = open[quoteIndex];
-    next.value = open[nextValue === '"' ? 0 : 1];
-    changed.add(next);
-  } else if (next && /^\d\ds$/.test(nextValue)) {
-    node.value = close[quoteIndex];
-  } else if (previous && (previous.type === 'WhiteSpaceNode' || previous.type === 'PunctuationNode' || previous.type === 'SymbolNode') && next?.type === 'WordNode') {
-    node.value = open[quoteIndex];
-  } else if (previous && previous.type !== 'WhiteSpaceNode' && previous.type !== 'SymbolNode' && previous.type !== 'PunctuationNode') {
-    node.value = close[quoteIndex];
-  } else if (!next || next.type === 'WhiteSpaceNode' || (value === "'" && nextValue === 's')) {
-    node.value = close[quoteIndex];
-  } else {
-    node.value = open[quoteIndex];
-  }
-}
-
-/** nlcst-to-string: a node's text. */
-function nlcstText(node: NlcstNode): string {
-  if (node.value !== undefined) return node.value;
-  let text = '';
-  for (const child of node.children ?? []) text += nlcstText(child);
-  return text;
+  return last === 0 ? text : result + text.slice(last);
 }
 
 function escapeRegExp(value: string): string {
