@@ -135,9 +135,12 @@ function packagePath(path) {
   return parts.slice(parts.lastIndexOf('node_modules') + 1).join('/');
 }
 
+// --profile: identifiers kept and a source map beside the bundle, for `node --cpu-prof` (bench/RESULTS-speed.md).
+const profile = process.argv.includes('--profile');
 const common = {
   bundle: true,
-  minify: true,
+  minify: !profile,
+  ...(profile ? { sourcemap: 'linked' } : {}),
   platform: 'node',
   target: 'node20',
   logLevel: 'warning',
