@@ -1,7 +1,7 @@
 import { readFileSync, realpathSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import type { Root, RootContent } from 'mdast';
-import type { Node } from 'unist';
+import type { Node, Point } from 'unist';
 import { visit } from '../visit.ts';
 import type { VFile } from 'vfile';
 import { parse as parseYaml } from 'yaml';
@@ -156,10 +156,20 @@ function prepareChapter(tree: Root, index: number, lineOffset: number, chapterFo
   // Points are moved in place (a copy would leave the old ones as garbage on a heap that holds
   // the book); the parser may share one point between two nodes, which must move only once.
   const moved = new Set<object>();
-  const move = (point: { line: number }) => {
+  const move = (point: Point) => {
     if (moved.has(point)) return;
     moved.add(point);
     point.line += lineOffset;
+  };
+  // Equal points are one object: a node's start is most often its first child's, its end its
+  // last child's, and points are a fifth of a book's tree (never changed after this, only read).
+  const points = new Map<number, Point>();
+  const shared = (point: Point): Point => {
+    const key = point.line * 1_048_576 + point.column;
+    const known = points.get(key);
+    if (known && known.offset === point.offset && known.column === point.column && known.line === point.line) return known;
+    if (!known) points.set(key, point);
+    return point;
   };
   visit(tree, (node: Node) => {
     // A tree read back from bytes has its own copy of each node's type name: keep one of each.
@@ -169,6 +179,8 @@ function prepareChapter(tree: Root, index: number, lineOffset: number, chapterFo
     if (node.position) {
       move(node.position.start);
       move(node.position.end);
+      node.position.start = shared(node.position.start);
+      node.position.end = shared(node.position.end);
     }
     const labelled = node as Node & { identifier?: string; url?: string };
     if (index > 1 && labelled.identifier !== undefined && ['footnoteReference', 'footnoteDefinition', 'linkReference', 'imageReference', 'definition'].includes(node.type)) {
