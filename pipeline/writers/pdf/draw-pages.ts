@@ -68,10 +68,10 @@ export function pageDrawer(pdf: Pdf, frame: Frame, furniture: Furniture, root: S
    * A box of a replayed page, whose content is the last build's: what drawBox does besides
    * content, in the same order (artifacts and decoration are content alone, and left out).
    */
-  const replayBox = (box: Box, x: number, y: number, artifact: boolean) => {
+  const replayBox = (box: Box, x: number, y: number, artifact: boolean, runs: StructureRun[]) => {
     mark(box, x, y, artifact);
     if (artifact) return;
-    for (const { node, links } of memo!.structure(box)) {
+    for (const { node, links } of runs) {
       const element = elementFor(node);
       const content = pdf.beginContent(node.tag);
       pdf.endContent();
@@ -136,12 +136,14 @@ export function pageDrawer(pdf: Pdf, frame: Frame, furniture: Furniture, root: S
     const key = memo?.key(page);
     const replay = key === undefined ? undefined : memo!.replayable(key, pdf);
     if (replay) {
-      pdf.includeGlyphs(replay);
-      pdf.useFonts(replay);
+      pdf.includeGlyphs(replay.drawing);
+      pdf.useFonts(replay.drawing);
       pdf.muted = true;
-      for (const { box, y } of page.body) replayBox(box, frame.left, frame.top + y, box.artifact === true);
+      // Each box's structure runs, found once for the page and kept with it.
+      const runs = (replay.runs ??= [...page.body, ...page.notes].map(({ box }) => structureOf(box)));
+      page.body.forEach(({ box, y }, index) => replayBox(box, frame.left, frame.top + y, box.artifact === true, runs[index]!));
       const top = frame.top + frame.height - page.noteHeight;
-      for (const { box, y } of page.notes) replayBox(box, frame.left, top + y, false);
+      page.notes.forEach(({ box, y }, index) => replayBox(box, frame.left, top + y, false, runs[page.body.length + index]!));
     } else if (memo) pdf.record();
     try {
       if (!replay) for (const { box, y } of page.body) drawBox(box, frame.left, frame.top + y, box.artifact === true);
@@ -157,9 +159,13 @@ export function pageDrawer(pdf: Pdf, frame: Frame, furniture: Furniture, root: S
       pdf.muted = false;
     }
     if (memo && key !== undefined) {
-      const drawing = replay ?? pdf.endRecording();
-      if (replay) pdf.replaceContent(replay.text);
-      if (drawing) memo.keep(key, drawing, replay !== undefined);
+      if (replay) {
+        pdf.replaceContent(replay.drawing.text);
+        memo.keep(key, replay, true);
+      } else {
+        const drawing = pdf.endRecording();
+        if (drawing) memo.keep(key, { drawing }, false);
+      }
     }
     // The running head and the folio (which depends on the page's number) are drawn afresh.
     for (const { box, y } of furniture(index)) drawBox(box, frame.left, y, true);
@@ -180,10 +186,9 @@ export function pageDrawer(pdf: Pdf, frame: Frame, furniture: Furniture, root: S
  */
 export class PageMemo {
   private readonly ids = new WeakMap<object, number>();
-  private readonly structures = new WeakMap<Box, StructureRun[]>();
   private serial = 0;
-  private last = new Map<string, PageDrawing>();
-  private current = new Map<string, PageDrawing>();
+  private last = new Map<string, PageRecord>();
+  private current = new Map<string, PageRecord>();
   /** The faces' subsets as the last build's drawing left them, by face id. */
   private subsets = new Map<string, FontGlyphs>();
   /** Per face, how many of its glyphs were found as in the last build (`diverged`: not all). */
@@ -218,15 +223,15 @@ export class PageMemo {
   }
 
   /**
-   * A page's key: what its boxes draw (by identity: their ops, structure node, destinations and
-   * bookmark; a repeated table header is a copy of the header box with the same ones) and where.
-   * A box that draws nothing (space) is left out.
+   * A page's key: its boxes (by identity: a box is never changed once laid out; a repeated table
+   * header is a copy of the header box, with its ops) and where they are. A box that draws
+   * nothing (space) is left out.
    */
   key(page: Page): string {
     let key = '';
     const add = ({ box, y }: Placed) => {
       if (box.ops.length === 0 && !box.dests?.length && !box.outline) return;
-      key += `${this.id(box.ops)}.${box.struct ? this.id(box.struct) : ''}.${box.dests ? this.id(box.dests) : ''}.${box.outline ? this.id(box.outline) : ''}${box.artifact ? 'a' : ''}@${y},`;
+      key += `${box.artifact ? `a${this.id(box.ops)}` : this.id(box)}@${y},`;
     };
     page.body.forEach(add);
     key += '|';
@@ -235,20 +240,20 @@ export class PageMemo {
   }
 
   /** The last build's drawing of the page, when its faces' subsets are as they were then. */
-  replayable(key: string, pdf: Pdf): PageDrawing | undefined {
-    const drawing = this.last.get(key);
-    if (!drawing) return undefined;
-    for (const { id, before } of drawing.fonts) {
+  replayable(key: string, pdf: Pdf): PageRecord | undefined {
+    const record = this.last.get(key);
+    if (!record) return undefined;
+    for (const { id, before } of record.drawing.fonts) {
       const font = pdf.fontById(id);
       // A face drawn first on this page would take its object number in the middle of the page's.
       if (!font || font.dictionary == null || font.subset.glyphs.length !== before || !this.asBefore(id, font, before)) return undefined;
     }
-    return drawing;
+    return record;
   }
 
   /** Keep a page's drawing for the next build. */
-  keep(key: string, drawing: PageDrawing, replayed: boolean): void {
-    this.current.set(key, drawing);
+  keep(key: string, record: PageRecord, replayed: boolean): void {
+    this.current.set(key, record);
     if (replayed) this.counts.replayed++;
     else this.counts.drawn++;
   }
@@ -268,13 +273,6 @@ export class PageMemo {
     return true;
   }
 
-  /** A box's structure runs (see structureOf), made once per box. */
-  structure(box: Box): StructureRun[] {
-    let runs = this.structures.get(box);
-    if (!runs) this.structures.set(box, (runs = structureOf(box)));
-    return runs;
-  }
-
   private id(value: object): number {
     let id = this.ids.get(value);
     if (id === undefined) this.ids.set(value, (id = ++this.serial));
@@ -287,6 +285,12 @@ function sameNumbers(a: number[] | undefined, b: number[] | undefined): boolean 
   if (!a || !b || a.length !== b.length) return false;
   for (let index = 0; index < a.length; index++) if (a[index] !== b[index]) return false;
   return true;
+}
+
+/** A page of the last build: its drawing, and its boxes' structure runs once it was replayed. */
+interface PageRecord {
+  drawing: PageDrawing;
+  runs?: StructureRun[][];
 }
 
 /** A box's structure as drawBox marks it (tagged): each run of its ops with one structure node, and the links among them. */

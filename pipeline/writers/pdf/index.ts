@@ -214,12 +214,15 @@ function layoutPdf({ tree, meta, file, assets, epoch, shared, lastReader }: Writ
   const furniture = (index: number) => {
     const placed: { box: Box; y: number }[] = [];
     if (index > 0) for (const box of head) placed.push({ box, y: frame.top - theme.page.headerOffset });
-    const folio = setText(state, [{ text: String(index + 1), style: 'regular', size: headTheme.size, color: headTheme.color, rise: 0 }], {
-      width: frame.width,
-      leading: headTheme.size * 1.4,
-      size: headTheme.size,
-      align: 'center',
-    });
+    // The folio depends on the page's number and the settings alone: a watch session keeps it.
+    const setFolio = () =>
+      setText(state, [{ text: String(index + 1), style: 'regular', size: headTheme.size, color: headTheme.color, rise: 0 }], {
+        width: frame.width,
+        leading: headTheme.size * 1.4,
+        size: headTheme.size,
+        align: 'center',
+      });
+    const folio = memo ? memo.folio(index, state.fonts, setFolio) : setFolio();
     for (const box of folio) placed.push({ box, y: frame.top + frame.height + theme.page.footerOffset - box.height });
     return placed;
   };

@@ -39,6 +39,8 @@ export class LayoutMemo {
   readonly counts = { laidOut: 0, reused: 0 };
   /** Deflated page streams (drawing happens after the layout: they are kept per build from one `begin` to the next). */
   readonly streams = new DeflateMemo();
+  /** Folios by page index, with the faces they asked for. */
+  private folios = new Map<number, { boxes: Box[]; faces: string[] }>();
   /** Pages drawn in the last build, to replay (draw-pages.ts). */
   readonly pages = new PageMemo();
   /** Text ops of kept boxes as drawn: their operands (Pdf.drawText). */
@@ -62,6 +64,7 @@ export class LayoutMemo {
       this.entries = new Map();
       this.faceFonts = new Map();
       this.root = undefined;
+      this.folios = new Map();
       this.pages.forget();
     }
     this.pages.begin();
@@ -114,6 +117,29 @@ export class LayoutMemo {
       const warnings = reported.length > 0 ? { shape: placesIn(node), list: reported.map((message) => ({ reason: message.reason, ruleId: message.ruleId!, place: relative(message.place, node.position!) })) } : undefined;
       this.keep(key, { boxes, faces: watch.faces, lookups: watch.lookups, warnings });
       for (const face of watch.faces as FaceKey[]) if (!this.faceFonts.has(face)) this.faceFonts.set(face, state.fonts.parsed(face));
+    }
+    return boxes;
+  }
+
+  /** A page's folio (the number at its foot), set once per page index and the session's settings; its faces asked for again when reused. */
+  folio(index: number, fonts: Fonts, make: () => Box[]): Box[] {
+    const kept = this.folios.get(index);
+    if (kept) {
+      for (const face of kept.faces) fonts.face(face as FaceKey);
+      return kept.boxes;
+    }
+    const watch: LayoutWatch = { faces: [], lookups: [], tainted: false };
+    const notices = fonts.notices;
+    fonts.watch = watch;
+    let boxes: Box[];
+    try {
+      boxes = make();
+    } finally {
+      fonts.watch = undefined;
+    }
+    if (fonts.notices === notices) {
+      this.folios.set(index, { boxes, faces: watch.faces });
+      for (const face of watch.faces as FaceKey[]) if (!this.faceFonts.has(face)) this.faceFonts.set(face, fonts.parsed(face));
     }
     return boxes;
   }

@@ -1,6 +1,6 @@
 import PDFDocumentCtor from 'pdfkit';
 import type { DocumentOptions, FontkitFont, OutlineItem, PdfFont, PdfImage, RawDocument, StructContent, StructElement, StructOptions } from './pdfkit-api.ts';
-import { batchPageContent, captureOutput, type DeflateMemo, escapeXmp, type PageContent } from './pdfkit-patches.ts';
+import { batchPageContent, captureOutput, type DeflateMemo, escapeXmp, type PageContent, PdfLiteral } from './pdfkit-patches.ts';
 import { forEachWord, glyphText, WordShapes } from './word-shapes.ts';
 import type { VectorOutlines } from './math-outlines.ts';
 
@@ -22,6 +22,10 @@ export class Pdf {
   private readonly shapes: WordShapes;
   /** Text drawn before (in this build or the last of a watch session), by the op drawn: see `drawText`. */
   private readonly drawn: WeakMap<object, DrawnText> | undefined;
+  /** PDF text strings by their text (link annotations). */
+  private readonly literals = new Map<string, PdfLiteral>();
+  /** Registered faces by id (see `fontById`). */
+  private readonly fontsById = new Map<string, PdfFont>();
   /** Per font, copies of glyphs that stand for more than one text (see `glyphFor`). */
   private readonly glyphCopies = new Map<PdfFont, Map<string, number>>();
 
@@ -126,8 +130,13 @@ export class Pdf {
 
   /** A registered face by its id (FC1, …). */
   fontById(id: string): PdfFont | undefined {
-    for (const font of Object.values(this.raw._fontFamilies)) if (font.id === id) return font;
-    return undefined;
+    let font = this.fontsById.get(id);
+    if (!font) {
+      // Faces are registered as the layout first asks for them: look again.
+      for (const registered of Object.values(this.raw._fontFamilies)) this.fontsById.set(registered.id, registered);
+      font = this.fontsById.get(id);
+    }
+    return font;
   }
 
   /** Every face's subset as it stands: its glyphs and their text, by face id. */
@@ -369,15 +378,31 @@ export class Pdf {
     return image;
   }
 
+  /**
+   * pdfkit's `link` (an action object, then the annotation), with its strings written once per
+   * text (PdfLiteral). Contents describes the link to assistive technology (PDF/UA asks for it).
+   */
   linkUri(x: number, y: number, w: number, h: number, url: string, parent?: StructElement): void {
-    // Contents describes the link to assistive technology (PDF/UA asks for it).
-    this.raw.link(x, y, w, h, url, parent ? { structParent: parent, Contents: new String(url) } : {});
+    const literal = this.literal(url);
+    const action = this.raw.ref({ S: 'URI', URI: literal });
+    action.end();
+    this.raw.annotate(x, y, w, h, parent ? { structParent: parent, Contents: literal, Subtype: 'Link', A: action } : { Subtype: 'Link', A: action });
   }
 
+  /**
+   * pdfkit's `goTo`, likewise; it passes options through to annotate, which joins the annotation
+   * to the structure tree (an OBJR under the Link element) when given a structParent.
+   */
   linkInternal(x: number, y: number, w: number, h: number, name: string, parent?: StructElement): void {
-    // pdfkit's goTo passes options through to annotate, which joins the annotation to the
-    // structure tree (an OBJR under the Link element) when given a structParent.
-    this.raw.goTo(x, y, w, h, name, parent ? { structParent: parent, Contents: new String(describe(name)) } : {});
+    const action = this.raw.ref({ S: 'GoTo', D: this.literal(name) });
+    action.end();
+    this.raw.annotate(x, y, w, h, parent ? { structParent: parent, Contents: this.literal(describe(name)), Subtype: 'Link', A: action } : { Subtype: 'Link', A: action });
+  }
+
+  private literal(text: string): PdfLiteral {
+    let literal = this.literals.get(text);
+    if (!literal) this.literals.set(text, (literal = new PdfLiteral(text)));
+    return literal;
   }
 
   destination(name: string, x: number, y: number): void {

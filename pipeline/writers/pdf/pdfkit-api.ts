@@ -118,6 +118,8 @@ export interface RawDocument {
   openImage(src: Uint8Array): PdfImage;
   link(x: number, y: number, w: number, h: number, url: string, options?: object): RawDocument;
   goTo(x: number, y: number, w: number, h: number, name: string, options?: object): RawDocument;
+  annotate(x: number, y: number, w: number, h: number, options: object): RawDocument;
+  ref(data?: object): { end(): void };
   addNamedDestination(name: string, type: 'XYZ', x: number, y: number, zoom: null): void;
   outline: OutlineItem;
   struct(tag: string, options?: StructOptions): StructElement;

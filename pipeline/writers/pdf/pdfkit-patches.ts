@@ -148,3 +148,34 @@ export function escapeXmp(doc: RawDocument): void {
   };
 }
 
+
+/**
+ * A PDF text string written as pdfkit writes a `String` (PDFObject.convert: UTF-16BE with a
+ * byte-order mark when any character is above U+007F, else its bytes; then escaped), made once:
+ * convert writes an object it does not know as its toString(). Link annotations repeat their
+ * URLs, and convert turns each string into bytes and back one character at a time.
+ */
+export class PdfLiteral {
+  readonly text: string;
+  get [Symbol.toStringTag](): string {
+    return 'PdfLiteral';
+  }
+  constructor(value: string) {
+    let binary = '';
+    let unicode = false;
+    for (let index = 0; index < value.length && !unicode; index++) unicode = value.charCodeAt(index) > 0x7f;
+    if (unicode) {
+      binary = '\u00fe\u00ff';
+      for (let index = 0; index < value.length; index++) {
+        const code = value.charCodeAt(index);
+        binary += String.fromCharCode(code >> 8, code & 0xff);
+      }
+    } else binary = value;
+    this.text = `(${binary.replace(/[\n\r\t\b\f()\\]/g, (char) => ESCAPED[char]!)})`;
+  }
+  toString(): string {
+    return this.text;
+  }
+}
+
+const ESCAPED: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t', '\b': '\\b', '\f': '\\f', '(': '\\(', ')': '\\)', '\\': '\\\\' };
