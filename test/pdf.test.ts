@@ -600,3 +600,23 @@ describe('the tree\'s last reader', () => {
     expect(streamed.kept).toBeLessThanOrEqual(1);
   }, 120_000);
 });
+
+describe('a face’s post table', () => {
+  it('gives, header read from the bytes and glyph names decoded when asked, what fontkit’s whole decode gives', async () => {
+    const fontkit = await import('fontkit');
+    const { decodePostHeaderLazily } = await import('../pipeline/writers/pdf/fontkit-lazy.ts');
+    const theme = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'templates', 'pdf', 'theme.json'), 'utf8')) as { fonts: Record<string, Record<string, string>> };
+    const paths = Object.values(theme.fonts).flatMap((faces) => Object.values(faces));
+    expect(paths.length).toBeGreaterThan(3);
+    for (const path of paths) {
+      const bytes = readFileSync(join(import.meta.dirname, '..', 'node_modules', path));
+      const eager = fontkit.create(bytes) as unknown as { post: object; getGlyph(id: number): { name: string }; numGlyphs: number; italicAngle: number };
+      const lazy = fontkit.create(bytes) as unknown as typeof eager & { _tables: Record<string, unknown> };
+      decodePostHeaderLazily(lazy);
+      expect('post' in lazy._tables).toBe(true);
+      expect(lazy.italicAngle).toBe(eager.italicAngle);
+      expect({ ...lazy.post }).toEqual({ ...eager.post });
+      for (const id of [0, 1, 36, lazy.numGlyphs - 1]) expect(lazy.getGlyph(id).name).toBe(eager.getGlyph(id).name);
+    }
+  });
+});

@@ -132,3 +132,55 @@ function classMap(classDef: ClassDef): Map<number, number> | null {
   }
   return index;
 }
+
+/**
+ * pdfkit reads one field of a face's `post` table when it embeds the face (`isFixedPitch`), and
+ * fontkit reads three more for its metrics (`italicAngle`, the underline's place and thickness);
+ * but fontkit decodes the table whole the first time any field is asked, and in a version 2
+ * table (Noto's) that is a name for every glyph: 3,500 strings, about 50 ms a face, several faces
+ * a PDF. Here the table's fixed header is read from its bytes as fontkit reads it (16.16 fixed
+ * numbers, big-endian integers) and the rest (glyph names: `glyphNameIndex`, `names`, `offsets`,
+ * `map`) is fontkit's own decode of the whole table, made the first time one of them is asked.
+ * Only for a TrueType or OpenType file (not WOFF, whose tables are compressed) whose `post` table
+ * lies whole in the file and holds its header; otherwise fontkit decodes it as before.
+ */
+export function decodePostHeaderLazily(font: unknown): void {
+  const face = font as {
+    type?: string;
+    _tables?: Record<string, unknown>;
+    directory?: { tables?: Record<string, { offset: number; length: number } | undefined> };
+    stream?: { buffer?: Uint8Array };
+    _decodeTable?: (entry: unknown) => Record<string, unknown> | undefined;
+  };
+  const entry = face.directory?.tables?.post;
+  const bytes = face.stream?.buffer;
+  if (face.type !== 'TTF' || !face._tables || 'post' in face._tables || !entry || !(bytes instanceof Uint8Array) || typeof face._decodeTable !== 'function') return;
+  if (entry.length < POST_HEADER_BYTES || entry.offset < 0 || entry.offset + entry.length > bytes.length) return;
+  const view = new DataView(bytes.buffer, bytes.byteOffset + entry.offset, POST_HEADER_BYTES);
+  const version = view.getInt32(0) / 65536;
+  // A version fontkit does not know fails its decode (no `post` at all): left to fail the same way.
+  if (!POST_VERSIONS.has(version)) return;
+  const header: Record<string, unknown> = {
+    version,
+    italicAngle: view.getInt32(4) / 65536,
+    underlinePosition: view.getInt16(8),
+    underlineThickness: view.getInt16(10),
+    isFixedPitch: view.getUint32(12),
+    minMemType42: view.getUint32(16),
+    maxMemType42: view.getUint32(20),
+    minMemType1: view.getUint32(24),
+    maxMemType1: view.getUint32(28),
+  };
+  const decodeTable = face._decodeTable.bind(face);
+  let whole: Record<string, unknown> | undefined;
+  for (const field of POST_VERSION_FIELDS[version] ?? []) {
+    Object.defineProperty(header, field, { enumerable: true, get: () => (whole ??= decodeTable(entry))?.[field] });
+  }
+  face._tables.post = header;
+}
+
+/** The `post` table's header: version, italic angle, underline position and thickness, fixed pitch, four memory fields. */
+const POST_HEADER_BYTES = 32;
+const POST_VERSIONS = new Set([1, 2, 2.5, 3, 4]);
+/** The fields after the header, by version, as fontkit's `post` table describes them. */
+const POST_VERSION_FIELDS: Record<number, string[]> = { 2: ['numberOfGlyphs', 'glyphNameIndex', 'names'], 2.5: ['numberOfGlyphs', 'offsets'], 4: ['map'] };

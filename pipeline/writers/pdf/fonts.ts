@@ -5,7 +5,7 @@ import * as fontkit from 'fontkit';
 import type { AssetResolver, SharedResources } from '../../types.ts';
 import type { FontkitFont, Pdf, PdfFont } from './pdf-document.ts';
 import { fontEmbeddingRefusal, type EmbeddingPermissions } from './pdfa.ts';
-import { decodeMarkAnchorsLazily } from './fontkit-lazy.ts';
+import { decodeMarkAnchorsLazily, decodePostHeaderLazily } from './fontkit-lazy.ts';
 import type { LayoutWatch } from './layout-watch.ts';
 import type { Theme } from './theme.ts';
 
@@ -24,10 +24,11 @@ export interface Segment {
   face: Face;
 }
 
-/** A face parsed by fontkit, as pdfkit would parse its bytes, with its mark anchors decoded only when used. */
+/** A face parsed by fontkit, as pdfkit would parse its bytes, with its mark anchors and glyph names decoded only when used. */
 function parseFace(bytes: Uint8Array): FontkitFont {
   const font = fontkit.create(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)) as FontkitFont;
   decodeMarkAnchorsLazily(font);
+  decodePostHeaderLazily(font);
   return font;
 }
 
