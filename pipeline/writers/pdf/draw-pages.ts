@@ -1,4 +1,5 @@
 import type { FontGlyphs, OutlineItem, PageDrawing, Pdf, PdfFont, StructElement } from './pdf-document.ts';
+import type { SettledPage } from './pdfkit-patches.ts';
 import type { Box, Op, StructNode, TextOp } from './boxes.ts';
 import type { Page, Placed } from './paginate.ts';
 
@@ -158,17 +159,20 @@ export function pageDrawer(pdf: Pdf, frame: Frame, furniture: Furniture, root: S
     } finally {
       pdf.muted = false;
     }
+    let kept: PageRecord | undefined;
     if (memo && key !== undefined) {
       if (replay) {
         pdf.replaceContent(replay.drawing.text);
+        kept = replay;
         memo.keep(key, replay, true);
       } else {
         const drawing = pdf.endRecording();
-        if (drawing) memo.keep(key, { drawing }, false);
+        if (drawing) memo.keep(key, (kept = { drawing }), false);
       }
     }
     // The running head and the folio (which depends on the page's number) are drawn afresh.
     for (const { box, y } of furniture(index)) drawBox(box, frame.left, y, true);
+    if (kept) kept.stream = pdf.settlePage(kept.stream);
     index++;
   };
 }
@@ -291,6 +295,8 @@ function sameNumbers(a: number[] | undefined, b: number[] | undefined): boolean 
 interface PageRecord {
   drawing: PageDrawing;
   runs?: StructureRun[][];
+  /** The page's whole stream text as the last build wrote it. */
+  stream?: SettledPage;
 }
 
 /** A box's structure as drawBox marks it (tagged): each run of its ops with one structure node, and the links among them. */

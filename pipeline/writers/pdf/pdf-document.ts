@@ -1,6 +1,6 @@
 import PDFDocumentCtor from 'pdfkit';
 import type { DocumentOptions, FontkitFont, OutlineItem, PdfFont, PdfImage, RawDocument, StructContent, StructElement, StructOptions } from './pdfkit-api.ts';
-import { batchPageContent, captureOutput, type DeflateMemo, escapeXmp, type PageContent, PdfLiteral } from './pdfkit-patches.ts';
+import { batchPageContent, captureOutput, type DeflateMemo, escapeXmp, type PageContent, PdfLiteral, type SettledPage } from './pdfkit-patches.ts';
 import { forEachWord, glyphText, WordShapes } from './word-shapes.ts';
 import type { VectorOutlines } from './math-outlines.ts';
 
@@ -126,6 +126,11 @@ export class Pdf {
   /** The page's content so far (what pdfkit writes as it begins a page) replaced by a replayed page's, which begins with the same. */
   replaceContent(text: string): void {
     this.content.replace(text);
+  }
+
+  /** The page is drawn: its stream's text, the last build's when the same (see PageContent.settle). */
+  settlePage(last: SettledPage | undefined): SettledPage {
+    return this.content.settle(last);
   }
 
   /** A registered face by its id (FC1, …). */

@@ -51,6 +51,8 @@ export function captureOutput(doc: RawDocument): Promise<Uint8Array> {
  */
 export function batchPageContent(doc: RawDocument, deflated?: DeflateMemo): PageContent {
   const pageContent: string[] = [];
+  // The page's whole stream text, when settled ahead (`settle`).
+  let whole: string | undefined;
   const flushPages = doc.flushPages.bind(doc);
   const control: PageContent = {
     muted: false,
@@ -65,14 +67,25 @@ export function batchPageContent(doc: RawDocument, deflated?: DeflateMemo): Page
       pageContent.length = 0;
       if (text !== '') pageContent.push(text);
     },
+    settle(last) {
+      const [first = '', ...rest] = pageContent;
+      const tail = `${pageContent.length}:${rest.join("\n")}`;
+      const text = last && last.first === first && last.tail === tail ? last.text : pageContent.length > 0 ? `${pageContent.join('\n')}\n` : '';
+      pageContent.length = 0;
+      whole = text;
+      return last && last.text === text ? last : { first, tail, text };
+    },
   };
   doc.addContent = (data) => {
     if (!control.muted) pageContent.push(data);
     return doc;
   };
   doc.flushPages = () => {
-    if (pageContent.length > 0) writeContent(doc, `${pageContent.join('\n')}\n`, deflated);
+    if (whole !== undefined) {
+      if (whole !== '') writeContent(doc, whole, deflated);
+    } else if (pageContent.length > 0) writeContent(doc, `${pageContent.join('\n')}\n`, deflated);
     pageContent.length = 0;
+    whole = undefined;
     flushPages();
   };
   return control;
@@ -86,6 +99,19 @@ export interface PageContent {
   sofar(): string;
   /** The page's content so far replaced by content given whole (even while muted). */
   replace(text: string): void;
+  /**
+   * The page is drawn: its stream's text made now, or taken from `last` (the same page's, from
+   * the last build) when its first piece is the same string and the rest the same, so that a
+   * replayed page's text is neither joined nor hashed again (DeflateMemo finds it by the same string).
+   */
+  settle(last: SettledPage | undefined): SettledPage;
+}
+
+/** A page's stream text, with what it was joined from: its first piece (a replayed page's content) and the rest. */
+export interface SettledPage {
+  first: string;
+  tail: string;
+  text: string;
 }
 
 /** pdfkit's `page.write(text)`, deflating as its stream would at its end (and as pdfkit, the low byte of each code unit). */
