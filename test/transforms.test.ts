@@ -305,3 +305,29 @@ describe('the byline word, in the document’s language', () => {
     expect(bylineText('ar')).toBe('Ada Ferreira, Jonas Berg');
   });
 });
+
+describe('link text', () => {
+  it("names a link whose only content is images without alt text by the images' titles, and reports a link left with none", () => {
+    const { tree, messages } = process(
+      [
+        '---',
+        'title: Badges',
+        '---',
+        '',
+        '<a href="https://example.org/docs"><img src="https://example.org/badge.svg" alt="" title="Documentation"></a>',
+        '[![](badge.svg "Build status")](https://example.org/ci) [![CI](badge.svg "ignored")](https://example.org/ci)',
+        '',
+        '[](https://example.org/empty) and <a href="https://example.org/bare"><img src="b.svg" alt=""></a>',
+      ].join('\n'),
+    );
+    const alts: string[] = [];
+    visit(tree, 'image', (node) => {
+      alts.push(node.alt ?? '');
+    });
+    expect(alts).toEqual(['Documentation', 'Build status', 'CI', '']);
+    expect(messages.filter((message) => message.includes('[link-text]'))).toEqual([
+      'doc.md:8:1: warning: link to "https://example.org/empty" has no text: screen readers announce only that a link is there; give it text or its image alt text [link-text]',
+      'doc.md:8:35: warning: link to "https://example.org/bare" has no text: screen readers announce only that a link is there; give it text or its image alt text [link-text]',
+    ]);
+  });
+});

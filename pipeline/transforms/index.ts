@@ -17,6 +17,7 @@ import { describeDocument } from './description.ts';
 import { inlineNotes } from './inline-notes.ts';
 import { resolveCitations, type ReadData } from './citations.ts';
 import { resolveCrossrefs } from './crossrefs.ts';
+import { nameImageLinks } from './link-text.ts';
 import { transformMath } from './math.ts';
 import { extractMetadata, type MetadataOptions } from './metadata.ts';
 
@@ -48,7 +49,9 @@ export interface TransformOptions extends MetadataOptions {
  *    start first, and links between chapters are rewritten to the ids last;
  * 7. math: display equations and their numbers, MathML for every formula (after the notes
  *    are in place, so a formula in a note is converted like any other);
- * 9. cross-references: they read the numbers of sections, equations and figures;
+ * 9. cross-references: they read the numbers of sections, equations and figures; then links
+ *    named by their images' titles when they have no text (after the figures, whose captions
+ *    come from alt text);
  * 10. smart punctuation follows the language from the metadata (math and code are not text),
  *    after cross-references, so text they copy is set the same way; the metadata lines the
  *    editions print are smartened there too, and a description the front matter does not give
@@ -84,6 +87,7 @@ export function runTransforms(tree: Root, file: VFile, options: TransformOptions
   // A title taken from a heading with a formula reads as text ("On x²"), not as TeX.
   if (file.data.titleHeading && file.data.math?.count) meta.title = plainText(file.data.titleHeading).trim() || meta.title;
   resolveCrossrefs(tree, file, meta);
+  nameImageLinks(tree, file);
   // As Pandoc does: the title, names and other lines of metadata are text the editions print, too.
   if (meta.smart !== false) smartMetadata(meta);
   transformBlocks(tree, meta, options);
