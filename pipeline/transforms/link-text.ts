@@ -23,8 +23,7 @@ export function nameImageLinks(tree: Root, file: VFile): void {
       report(file, 'warning', `link to ${target} has no text: screen readers announce only that a link is there; give it text or its image alt text`, link, 'link-text');
     }
   };
-  visit(tree, 'link', check);
-  visit(tree, 'linkReference', check);
+  visit(tree, (node) => node.type === 'link' || node.type === 'linkReference', (node) => check(node as Link | LinkReference));
 }
 
 /** Whether a link has text: its own, or an image's alt text (mdast-util-to-string reads alt text). */
