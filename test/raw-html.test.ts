@@ -126,6 +126,28 @@ describe('raw-html: trust', () => {
   });
 });
 
+describe('raw-html: trust, a raw heading', () => {
+  it('keeps the heading as written, with the id its contents entry and links reach it by', async () => {
+    const root = tempProject({ 'doc.md': '---\ntitle: T\nraw-html: trust\n---\n\nIntro.\n\n<h2 class="x">Raw heading</h2>\n\nSee [it](#raw-heading).\n\n<h2 id="own">Own id</h2>\n\n## Markdown heading\n' });
+    try {
+      const result = await build({ root, paths: ['doc.md'], out: 'dist', formats: ['html', 'epub'], cache: false });
+      expect(result.ok).toBe(true);
+      const html = readFileSync(join(root, 'dist', 'doc.html'), 'utf8');
+      expect(html).toContain('<h2 class="x" id="raw-heading">Raw heading</h2>');
+      expect(html).toContain('<h2 id="own">Own id</h2>');
+      expect(html).toContain('<a href="#raw-heading">it</a>');
+      const epub = join(root, 'dist', 'doc.epub');
+      const chapter = tool('unzip', ['-p', epub, 'OEBPS/chapter-01.xhtml']);
+      expect(chapter).toContain('<h2 class="x" id="raw-heading">Raw heading</h2>');
+      expect(chapter).toContain('<a href="#raw-heading">it</a>');
+      const nav = tool('unzip', ['-p', epub, 'OEBPS/toc.xhtml']);
+      expect(nav.match(/href="chapter-01\.xhtml#[^"]+"/g)).toEqual(['href="chapter-01.xhtml#raw-heading"', 'href="chapter-01.xhtml#own"', 'href="chapter-01.xhtml#markdown-heading"']);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('raw HTML that never closes', () => {
   it('an unknown or unclosed element keeps the headings and notes after it as blocks (a README’s `<Contributors />`)', () => {
     const { tree, file } = transformed('---\ntitle: T\n---\n\nText[^1].\n\n<Contributors />\n\n## After\n\nMore text.\n\n<a name="x">\n\n## Later\n\n[^1]: A note.\n');

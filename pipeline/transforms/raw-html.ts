@@ -418,7 +418,10 @@ function block(element: Element, conversion: Conversion): RootContent[] {
     case 'h5':
     case 'h6': {
       const content = trimRun(toPhrasing(children, conversion));
-      return [...anchorNodes(properties.id ? [properties.id] : [], position), { type: 'heading', depth: Number(tag.slice(1)) as 1, children: content, position }];
+      // A raw heading's own id is its id, as `{#id}` would give (the contents and links then
+      // reach the heading as written, which `raw-html: trust` keeps).
+      const attributes = properties.id ? { data: { attributes: { id: properties.id, classes: [], keyValues: [] } } } : {};
+      return [{ type: 'heading', depth: Number(tag.slice(1)) as 1, children: content, position, ...attributes }];
     }
     case 'blockquote':
       return [{ type: 'blockquote', children: toBlocks(children, conversion) as BlockContent[], position }];

@@ -54,7 +54,9 @@ export interface OutlineEntry {
 export function outline(tree: Root, maxDepth = 3): OutlineEntry[] {
   const roots: OutlineEntry[] = [];
   const stack: OutlineEntry[] = [];
-  for (const node of tree.children) {
+  // A raw heading kept as written (`raw-html: trust`) is listed by its typed meaning.
+  const blocks = tree.children.flatMap((node) => (node.type === 'trustedHtml' ? node.children : [node]));
+  for (const node of blocks) {
     if (node.type !== 'heading' || node.depth > maxDepth || node.data?.unlisted) continue;
     const entry: OutlineEntry = { depth: node.depth, id: headingId(node), text: plainText(node).trim(), number: node.data?.sectionNumber, children: [] };
     while (stack.length > 0 && stack.at(-1)!.depth >= entry.depth) stack.pop();

@@ -9,7 +9,7 @@ import rehypeRaw from 'rehype-raw';
 import rehypeSanitize, { defaultSchema, type Options as SanitizeSchema } from 'rehype-sanitize';
 import remarkRehype from 'remark-rehype';
 import { unified } from 'unified';
-import { EXIT, visit } from '../../visit.ts';
+import { EXIT, SKIP, visit } from '../../visit.ts';
 import { backLinkLabel, term } from '../../terms.ts';
 import type { Abstract, Caption, DocumentMeta, Figure } from '../../types.ts';
 import { markDirection, type Direction } from './direction.ts';
@@ -190,6 +190,7 @@ const sanitizeSchema: SanitizeSchema = {
 export function contentToHast(tree: Root, options: ContentOptions = {}): HastRoot {
   const math = mathSlots();
   const rawHtml = hasRawHtml(tree);
+  const trustedIds = rawHtml && options.rawHtml === 'trust' ? trustedHeadingIds(tree) : undefined;
   const numberNoteItem = noteItemNumbers(tree);
   const labelBacklink = backlinkLabels(tree, options.backLabel ?? ((number, citation) => backLinkLabel(options.lang ?? 'en', number, citation)));
   // What every converted node goes through after remark-rehype, whole tree or a few blocks at a time:
@@ -198,6 +199,7 @@ export function contentToHast(tree: Root, options: ContentOptions = {}): HastRoo
     // rehype-raw re-parses the whole tree with parse5: only worth it when there is raw HTML.
     .use(rawHtml ? [rehypeRaw] : [])
     .use(options.rawHtml === 'trust' ? [] : [[rehypeSanitize, sanitizeSchema]])
+    .use(trustedIds ? [() => (root: HastRoot) => trustedIds(root)] : [])
     // One walk for the facts of single elements (a whole-tree walk costs as much as some transforms).
     .use(() => (root: HastRoot) =>
       eachElement(root, (node) => {
@@ -282,6 +284,32 @@ function hasRawHtml(tree: Root): boolean {
     return EXIT;
   });
   return found;
+}
+
+/**
+ * `raw-html: trust` keeps a raw heading as written, so one without an id would have none, while
+ * the contents and links reach it by the id its typed heading was given. Such a heading takes that
+ * id: rehype-raw places each parsed element at its offset in the source, as the typed heading is.
+ */
+function trustedHeadingIds(tree: Root): ((root: HastRoot) => void) | undefined {
+  const idAt = new Map<number, string>();
+  visit(tree, (node) => {
+    if (node.type !== 'trustedHtml' && node.type !== 'trustedHtmlInline') return undefined;
+    visit(node, (inner) => {
+      const offset = inner.position?.start.offset;
+      if (inner.type === 'heading' && inner.data?.id && offset !== undefined) idAt.set(offset, inner.data.id);
+    });
+    return SKIP;
+  });
+  if (idAt.size === 0) return undefined;
+  return (root) =>
+    eachElement(root, (element) => {
+      const offset = element.position?.start.offset;
+      if (/^h[1-6]$/.test(element.tagName) && element.properties.id === undefined && offset !== undefined) {
+        const id = idAt.get(offset);
+        if (id) element.properties.id = id;
+      }
+    });
 }
 
 /** The notes list shows each note's own number (a book may restart them per chapter); undefined when every number is its place. */
