@@ -216,7 +216,7 @@ export interface SharedResources {
    */
   writerMemo?<T>(key: string, make: () => T): T;
   /**
-   * A watch session's record of each document's last HTML edition, by source path (the records
+   * A watch session's record of each document's last HTML edition (or PDF build's tree), by source path (the records
    * are build/region-rebuild.ts's own), and how many rebuilds were spliced from one: an edit
    * that touches a few plain blocks re-renders only those (undefined outside watch mode).
    */

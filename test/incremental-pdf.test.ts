@@ -108,6 +108,58 @@ describe('incremental PDF rebuilds', () => {
     expect(pages.replayed).toBeGreaterThan(0);
   });
 
+  it('rebuilt from the last build\'s transformed tree with the edited blocks replaced, give the bytes and messages of a cold build after random edits (fast-check)', async () => {
+    const root = tempProject({ 'source/doc.md': '' });
+    const path = join(root, 'source/doc.md');
+    // The PDF alone: a region rebuild is taken for one edition (build/region-rebuild.ts).
+    const options = { root, paths: ['source'], formats: ['pdf'] as 'pdf'[], cache: false, dryRun: true, sourceDateEpoch: 0 };
+    const pdfOf = async (shared?: SharedResources) => {
+      const document = (await build({ ...options, shared })).documents[0]!;
+      return { bytes: Buffer.from(document.editions[0]!.bytes), messages: document.file.messages.map(String), path: document.file.path };
+    };
+    // Edits a region rebuild takes (plain lines, near the end or among the numbers) and some it does not (a note, a heading, a new glyph).
+    const regionEdit = fc.record({
+      at: fc.double({ min: 0, max: 1, noNaN: true }),
+      plain: fc.boolean(),
+      kind: fc.constantFrom('insert-line', 'delete-line', 'replace-char', 'insert-heading'),
+      text: fc.constantFrom('A new line of *text* that runs on long enough to wrap onto a second line of the page.', 'A plain line.\n\nAnd a paragraph after it, with a [link](https://example.com/x).', 'See [a link](#part-2) and a note[^late].', '- item', 'Ω ∮', 'x'),
+    });
+    // Plain prose between the features and the numbers (whose lines hold `'s`, which a region rebuild leaves to a full build): most edits fall there.
+    const plainText = baseText().replace('# Numbers', `# Prose\n\n${Array.from({ length: 40 }, (_, index) => `Paragraph ${index} runs on with plain words, *some stressed*, a \`code span\` and a [link](https://example.com/${index}), long enough to wrap.\n`).join('\n')}\n# Numbers`);
+    const applyPlain = (text: string, change: { at: number; kind: Parameters<typeof applyLineEdit>[2]; text: string; plain: boolean }) => {
+      const from = change.plain ? text.indexOf('# Prose') + 8 : text.indexOf('\n---\n') + 5;
+      const to = change.plain ? text.indexOf('# Numbers') : text.length;
+      return applyLineEdit(text, from + Math.floor(change.at * (to - from)), change.kind, change.text, '##');
+    };
+    let regions = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(regionEdit, { minLength: 1, maxLength: 3 }), async (edits) => {
+        const session = createSharedResources({ treeMemoryBytes: 64 * 1024 * 1024 });
+        let text = plainText;
+        writeFileSync(path, text);
+        await pdfOf(session);
+        for (const change of edits) {
+          text = applyPlain(text, change);
+          writeFileSync(path, text);
+          const before = session.lastBuilds!.spliced;
+          const warm = await pdfOf(session);
+          const cold = await pdfOf();
+          expect(warm.messages).toEqual(cold.messages);
+          expect(warm.bytes.equals(cold.bytes)).toBe(true);
+          if (session.lastBuilds!.spliced > before) {
+            regions++;
+            // The blocks the edit left alone were found by identity, their boxes reused.
+            const memo = session.writerMemo?.(`pdf-layout:${warm.path}`, () => undefined as LayoutMemo | undefined);
+            expect(memo!.counts.reused).toBeGreaterThan(memo!.counts.laidOut);
+          }
+        }
+      }),
+      { seed: Number(process.env.SEED ?? 20261202), numRuns: Number(process.env.RUNS ?? 3) },
+    );
+    // Some rebuilds were region rebuilds.
+    expect(regions).toBeGreaterThan(0);
+  });
+
   it('replays the pages an edit leaves alone, and draws again those after a glyph used first (the bytes of a cold build)', async () => {
     const root = tempProject({ 'source/doc.md': baseText() });
     const path = join(root, 'source/doc.md');

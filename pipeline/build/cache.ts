@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { type Dirent, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { packageRoot } from '../read/assets.ts';
+import type { VFileMessage } from 'vfile-message';
 import type { Edition } from '../types.ts';
 import { writeAtomic } from './write.ts';
 
@@ -19,6 +20,18 @@ export interface CachedMessage {
   fatal?: boolean | null;
   reason: string;
   ruleId?: string;
+}
+
+/** A build's message as plain data (worker-safe, cached). */
+export function toCachedMessage(message: VFileMessage): CachedMessage {
+  return {
+    file: message.file ?? '',
+    line: message.line,
+    column: message.column,
+    fatal: message.fatal,
+    reason: message.reason,
+    ruleId: message.ruleId,
+  };
 }
 
 interface Manifest {

@@ -11,7 +11,7 @@ import { fetchRemote } from '../read/remote.ts';
 import { readBook } from '../read/book.ts';
 import { chapterParser } from './parse-chapters.ts';
 import { normalizeSvg } from '../read/svg.ts';
-import type { CachedMessage } from './cache.ts';
+import { type CachedMessage, toCachedMessage } from './cache.ts';
 import { checkSource, checkTreeDepth, defaultLimits } from '../read/limits.ts';
 import { report } from '../messages.ts';
 import { defaultPieces, parseDocumentText } from '../parse/chunked-parse.ts';
@@ -22,7 +22,7 @@ import { resolvePdfTheme } from './pdf-theme-file.ts';
 import type { Asset, DocumentMeta, Edition, RenderContext, SharedResources, TreeStore } from '../types.ts';
 import { assetRecorder, recordingResolver, threadMessages, type EditionThread } from './edition-thread.ts';
 import { loadWriter } from '../writers/index.ts';
-import { contextKey, parsedFacts, readTexts, recordBuild, type SegmentText, spliceMemo, spliceRebuild } from './region-rebuild.ts';
+import { contextKey, parsedFacts, type PdfFacts, pdfRegionRebuild, readTexts, recordBuild, type SegmentText, spliceMemo, spliceRebuild } from './region-rebuild.ts';
 
 /** One input: a Markdown file, or a folder with a book.yaml whose chapters make one book. */
 export interface Source {
@@ -56,11 +56,15 @@ export async function renderDocument(source: Source, context: RenderContext, sha
   // Parsed trees kept by content hash: this session's memory (watch mode), then the disk cache.
   const trees = shared.trees(context.treeCache);
   const limits = { ...defaultLimits, ...context.limits };
-  // In a watch session, an edit of a few plain blocks is spliced into the last HTML edition.
+  // In a watch session, an edit of a few plain blocks is spliced into the last HTML edition, or
+  // into the last PDF build's transformed tree.
   const memo = spliceMemo(source, context, shared);
   const spliceKey = memo ? contextKey(source, context) : undefined;
   const now = memo ? readTexts(source, context) : undefined;
-  if (memo && spliceKey && now) {
+  if (memo && spliceKey && now && context.formats[0] === 'pdf') {
+    const rebuilt = await pdfRegionRebuild({ memo, shared, key: spliceKey, path: source.path, ...now, root: context.root, limits, writer: await loadWriter('pdf'), epoch: context.epoch, highlights: shared.highlights });
+    if (rebuilt) return { source: rebuilt.source, messages: rebuilt.messages, meta: rebuilt.meta, editions: [{ edition: 'pdf', bytes: rebuilt.pdf }], assets: rebuilt.assets, missing: rebuilt.missing };
+  } else if (memo && spliceKey && now) {
     const writer = await loadWriter('html');
     const folder = source.kind === 'book' ? source.path : dirname(source.path);
     const scratch = new VFile({ path: source.path });
@@ -152,6 +156,8 @@ export async function renderDocument(source: Source, context: RenderContext, sha
   // made instead of staying whole beside them. Not in a watch session, whose next build starts
   // from this tree. Its messages still go where the editions' order puts them.
   const pdfLast = !offThread && !spliceKey && context.formats.includes('pdf');
+  // What a PDF region rebuild needs of this build besides its output (region-rebuild.ts PdfRecord).
+  const pdfFacts: PdfFacts | undefined = spliceKey && context.formats.includes('pdf') ? { children: [...tree.children], path: file.path, cwd: file.cwd, data: file.data, folder: loaded.folder, epoch, before: file.messages.length, read: [...read], missing: [...output.missing] } : undefined;
   for (const edition of context.formats) {
     await yieldToEventLoop();
     if (edition === 'pdf' && (offThread || pdfLast)) {
@@ -189,7 +195,7 @@ export async function renderDocument(source: Source, context: RenderContext, sha
       return onDisk && onDisk.text() === entry.text ? { ...entry, bytes: onDisk.bytes } : entry;
     };
     const texts = (source.kind === 'book' ? (loaded.chapterTexts ?? []) : [{ path: source.path, display: file.path, chapter: 0, text: String(file.value) }]).map(withBytes);
-    recordBuild(memo, spliceKey, source.path, source.kind === 'book' ? String(file.value) : '', texts, parsed, tree, writerMeta, result);
+    recordBuild(memo, spliceKey, source.path, source.kind === 'book' ? String(file.value) : '', texts, parsed, tree, writerMeta, result, pdfFacts);
     memo.persist?.();
   }
   return result;
@@ -252,17 +258,6 @@ async function loadSource(source: Source, context: RenderContext, trees: TreeSto
   if (source.kind === 'book') return readBook(source.path, displayPath, context, chapterParser(trees));
   const { file, ok } = decodeSource(readFileSync(source.path), displayPath, context);
   return { file, ok, folder: dirname(source.path) };
-}
-
-function toCachedMessage(message: VFile['messages'][number]): CachedMessage {
-  return {
-    file: message.file ?? '',
-    line: message.line,
-    column: message.column,
-    fatal: message.fatal,
-    reason: message.reason,
-    ruleId: message.ruleId,
-  };
 }
 
 function epochFromDate(date: string): number {

@@ -3,10 +3,12 @@ import { existsSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { deserialize, serialize } from 'node:v8';
 import { join, relative, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { isInside } from '../read/assets.ts';
+import { createAssetResolver, isInside } from '../read/assets.ts';
+import { assetRecorder, recordingResolver } from './edition-thread.ts';
 import { decodeSource } from '../read/source.ts';
 import type { Definition, Heading, Root, RootContent } from 'mdast';
 import { toString } from 'mdast-util-to-string';
+import type { Point, Position } from 'unist';
 import { VFile } from 'vfile';
 import { visit } from '../visit.ts';
 import { checkSource, checkTreeDepth, type Limits } from '../read/limits.ts';
@@ -14,7 +16,7 @@ import { countLines, type DefinedLabels, definedLabelsOf, isCut, parseStretch } 
 import { transformBlocks } from '../transforms/index.ts';
 import type { AssetResolver, DocumentMeta, HighlightMemo, RenderContext, SharedResources, Writer } from '../types.ts';
 import type { CachedMessage } from './cache.ts';
-import { sha256 } from './cache.ts';
+import { sha256, toCachedMessage } from './cache.ts';
 import { writeAtomic } from './write.ts';
 
 /**
@@ -50,6 +52,15 @@ import { writeAtomic } from './write.ts';
  *
  * The record of the last build is updated from the spliced one, so edits can follow each other;
  * test/incremental.test.ts compares the result with cold builds after random edits.
+ *
+ * The PDF edition (built alone, in a watch session) is rebuilt under the same rules from the last
+ * build's transformed tree (`pdfRegionRebuild`): the stretch's old blocks, transformed alone, must
+ * be the tree's top-level nodes at their places (as the HTML's markup must be found once); they
+ * are replaced by the new ones, the nodes after them keep their identity (their points moved by
+ * the lines and characters added), and the writer lays out the tree: its layout memo knows the
+ * kept blocks by identity, and its page memo replays their pages. The transforms' messages move
+ * as the HTML's do; the writer's are made again. test/incremental-pdf.test.ts compares the bytes
+ * and messages with cold builds after random edits. Not yet for a book (its lines are the book's).
  */
 
 interface Block {
@@ -108,7 +119,10 @@ interface LastBuild {
   definitions: Map<string, Definition>;
   /** Whether the notes, which follow the body, may open with a quote shaped by the text before (see SENTENCE_SHAPED_QUOTE). */
   notesOpenWithQuote: boolean;
-  html: Buffer;
+  /** The HTML edition (an HTML build's record). */
+  html?: Buffer;
+  /** What a PDF build's record keeps to lay out the next tree (a watch session's memory only). */
+  pdf?: PdfRecord;
   meta: DocumentMeta;
   /** The meta the writer was given (stylesheets read). */
   writerMeta: DocumentMeta;
@@ -117,6 +131,32 @@ interface LastBuild {
   missing: string[];
   source: string;
 }
+
+/**
+ * A PDF build's transformed tree and what its writer was given besides: a region rebuild
+ * hands the writer this tree with the stretch's top-level blocks replaced, the others the very
+ * same objects (their positions moved with the lines the edit added), so that the layout memo
+ * knows them by identity (writers/pdf/layout-memo.ts) and nothing walks the whole tree again.
+ */
+export interface PdfRecord {
+  /** The transformed tree's top-level nodes. */
+  children: RootContent[];
+  /** The file as the writer saw it: its path, folder, and data (what the transforms wrote there). */
+  path: string;
+  cwd: string;
+  data: VFile['data'];
+  /** The folder the document's references resolve against. */
+  folder: string;
+  epoch: number;
+  /** How many of the build's messages came before the writer's (the rest are the writer's, made again each build). */
+  before: number;
+  /** The assets read, and those missed, before the writer. */
+  read: [string, string][];
+  missing: string[];
+}
+
+/** What a PDF build's record needs besides the output (see `PdfRecord`), taken before the writer runs. */
+export type PdfFacts = PdfRecord;
 
 export interface Spliced {
   source: string;
@@ -161,8 +201,11 @@ export type SpliceMemo = NonNullable<SharedResources['lastBuilds']>;
  * own (they change the page, and are not among the files a splice checks).
  */
 export function spliceMemo(source: { path: string }, context: RenderContext, shared: SharedResources): (SpliceMemo & { persist?: () => void }) | undefined {
-  if (context.formats.length !== 1 || context.formats[0] !== 'html' || existsSync(join(context.root, 'templates'))) return undefined;
+  const [edition, other] = context.formats;
+  if ((edition !== 'html' && edition !== 'pdf') || other !== undefined || existsSync(join(context.root, 'templates'))) return undefined;
   if (shared.lastBuilds) return shared.lastBuilds;
+  // A PDF build's record holds its transformed tree: kept in a watch session's memory only.
+  if (edition === 'pdf') return undefined;
   const location = context.treeCache;
   if (!location) return undefined;
   const path = join(location.folder, `splice-${sha256(source.path).slice(0, 32)}.bin`);
@@ -171,7 +214,7 @@ export function spliceMemo(source: { path: string }, context: RenderContext, sha
   if (stored) {
     try {
       const record = deserialize(stored) as LastBuild;
-      record.html = Buffer.from(record.html.buffer, record.html.byteOffset, record.html.byteLength);
+      if (record.html) record.html = Buffer.from(record.html.buffer, record.html.byteOffset, record.html.byteLength);
       records.set(source.path, record);
     } catch {
       // Unreadable: built whole, and written again.
@@ -236,15 +279,17 @@ function byChapter(tree: Root, book: boolean): Map<number, RootContent[]> {
 }
 
 /** Remember a full build's HTML edition and what the next edit's splice needs of it. */
-export function recordBuild(memo: SpliceMemo, key: string, path: string, bookYaml: string, texts: SegmentText[], parsed: ParsedFacts, tree: Root, writerMeta: DocumentMeta, output: { source: string; meta?: DocumentMeta; messages: CachedMessage[]; editions: { edition: string; bytes: Uint8Array }[]; assets: [string, string][]; missing: string[] }): void {
+export function recordBuild(memo: SpliceMemo, key: string, path: string, bookYaml: string, texts: SegmentText[], parsed: ParsedFacts, tree: Root, writerMeta: DocumentMeta, output: { source: string; meta?: DocumentMeta; messages: CachedMessage[]; editions: { edition: string; bytes: Uint8Array }[]; assets: [string, string][]; missing: string[] }, pdfFacts?: PdfFacts): void {
   const { records } = memo;
   records.delete(path);
   const html = output.editions.find((edition) => edition.edition === 'html')?.bytes;
+  // A PDF build is recorded with its tree (a book's is not yet: its lines are the book's, see read/book.ts).
+  const pdf = pdfFacts && bookYaml === '' && output.editions.some((edition) => edition.edition === 'pdf') ? pdfFacts : undefined;
   const book = bookYaml !== '';
   const firstParagraph = tree.children.find((node) => node.type === 'paragraph');
   const bodyChapter = book ? firstParagraph?.data?.chapter : 0;
   const bodyFrom = firstParagraph?.position?.end.offset;
-  if (!html || !output.meta || bodyFrom === undefined || bodyChapter === undefined || output.meta.rawHtml === 'trust') return;
+  if ((!html && !pdf) || !output.meta || bodyFrom === undefined || bodyChapter === undefined || output.meta.rawHtml === 'trust') return;
   const definitions = new Map<string, Definition>();
   // Raw HTML left in the tree makes the conversion parse the whole body again (rehype-raw), which
   // may set plain blocks otherwise than converting them alone: such a document is not spliced.
@@ -271,7 +316,7 @@ export function recordBuild(memo: SpliceMemo, key: string, path: string, bookYam
   }
   const firstNote = tree.children.find((node) => node.type === 'footnoteDefinition');
   const notesOpenWithQuote = firstNote !== undefined && SENTENCE_SHAPED_QUOTE.test(toString(firstNote));
-  records.set(path, { key, bookYaml, segments, definitions, notesOpenWithQuote, html: Buffer.from(html), meta: output.meta, writerMeta, messages: output.messages, assets: output.assets, missing: output.missing, source: output.source } satisfies LastBuild);
+  records.set(path, { key, bookYaml, segments, definitions, notesOpenWithQuote, html: html && Buffer.from(html), pdf, meta: output.meta, writerMeta, messages: output.messages, assets: output.assets, missing: output.missing, source: output.source } satisfies LastBuild);
 }
 
 /**
@@ -327,14 +372,41 @@ export interface SpliceInput {
   texts: TextOnDisk[];
   root: string;
   limits: Limits;
+  /** The edition's writer: the HTML's converts the stretch (`fragment`), the PDF's lays out the tree. */
   writer: Writer;
-  assets: AssetResolver;
+  /** The HTML's resolver for the stretch's conversion (the PDF's resolver is made for its file). */
+  assets?: AssetResolver;
   epoch: number;
   highlights?: HighlightMemo;
 }
 
-/** The rebuilt edition, spliced from the last one; undefined when the edit must be built whole. */
-export function spliceRebuild(input: SpliceInput): Spliced | undefined {
+/**
+ * What both editions' splices find: the stretch and its blocks before and after the edit
+ * (transformed, their positions relative to the stretch), the last build's messages moved with
+ * the lines, and the text's record for the next edit. The edition applies it (`Apply`).
+ */
+interface Region {
+  segment: Segment;
+  start: number;
+  end: number;
+  /** Characters and lines the edit added. */
+  delta: number;
+  lineDelta: number;
+  /** The stretch's first line, and the line after it, in the old text. */
+  startLine: number;
+  endLine: number;
+  oldTree: Root;
+  newTree: Root;
+  /** The first definition of each label the stretch's references use, as the last build's tree has them. */
+  definitions: Definition[];
+  messages: CachedMessage[];
+}
+
+/** An edition's use of a region: its result, or undefined when this stretch does not do (a larger one may). */
+type Apply<T> = (last: LastBuild, region: Region) => T | undefined;
+
+/** The last build's record, the text that changed, and what the edition made of the region; undefined when the edit must be built whole. */
+function regionRebuild<T>(input: SpliceInput, apply: Apply<T>): { last: LastBuild; result: T; path: string; bytes: Buffer; segment: Segment } | undefined {
   const { records } = input.memo;
   const last = records?.get(input.path) as LastBuild | undefined;
   if (!records || !last || last.key !== input.key) return undefined;
@@ -349,19 +421,158 @@ export function spliceRebuild(input: SpliceInput): Spliced | undefined {
   const segment = edited && last.segments.get(edited.path);
   const text = edited?.text();
   if (changed.length !== 1 || !edited || !segment || segment.chapter !== edited.chapter || text === undefined) return undefined;
-  const result = splice(last, segment, text, input);
-  // A failed splice leaves the record as it was; the full build that follows replaces it.
-  if (!result) return undefined;
-  result.record.segments = new Map(last.segments);
-  result.record.segments.set(edited.path, { ...result.segment, bytes: edited.bytes });
-  records.set(input.path, result.record);
-  input.memo.spliced++;
-  return result.output;
+  const found = splice(last, segment, text, input, apply);
+  return found && { last, result: found.result, path: edited.path, bytes: edited.bytes, segment: found.segment };
 }
 
-type SpliceResult = { record: LastBuild; segment: Segment; output: Spliced };
+/** The last record with the edited text's replaced: a failed rebuild leaves the record as it was; the full build that follows replaces it. */
+function nextRecord(last: LastBuild, path: string, segment: Segment, bytes: Buffer, changes: Partial<LastBuild>): LastBuild {
+  const segments = new Map(last.segments);
+  segments.set(path, { ...segment, bytes });
+  return { ...last, ...changes, segments };
+}
 
-function splice(last: LastBuild, segment: Segment, text: string, input: SpliceInput): SpliceResult | undefined {
+/** The rebuilt HTML edition, spliced from the last one; undefined when the edit must be built whole. */
+export function spliceRebuild(input: SpliceInput): Spliced | undefined {
+  const found = regionRebuild(input, (last, region) => spliceHtml(last, region, input));
+  if (!found) return undefined;
+  const { last, result } = found;
+  input.memo.records.set(input.path, nextRecord(last, found.path, found.segment, found.bytes, { html: result.html, messages: result.messages }));
+  input.memo.spliced++;
+  return result;
+}
+
+function spliceHtml(last: LastBuild, region: Region, input: SpliceInput): (Spliced & { html: Buffer }) | undefined {
+  if (!last.html || !input.writer.fragment || !input.assets) return undefined;
+  const fragments: string[] = [];
+  for (const tree of [region.oldTree, region.newTree]) {
+    const scratch = new VFile({ path: region.segment.display, value: '' });
+    const rendered: Root = { type: 'root', children: [...tree.children.filter((node) => node.type !== 'definition'), ...structuredClone(region.definitions)] };
+    fragments.push(rendered.children.length > region.definitions.length ? `\n${input.writer.fragment({ tree: rendered, meta: last.writerMeta, file: scratch, assets: input.assets, epoch: input.epoch, shared: input.shared })}` : '');
+    if (scratch.messages.length > 0) return undefined;
+  }
+  const [oldMarkup, newMarkup] = [Buffer.from(fragments[0] ?? ''), Buffer.from(fragments[1] ?? '')];
+  const at = last.html.indexOf(oldMarkup);
+  if (oldMarkup.length === 0 || at === -1 || last.html.lastIndexOf(oldMarkup) !== at) return undefined;
+  const html = Buffer.concat([last.html.subarray(0, at), newMarkup, last.html.subarray(at + oldMarkup.length)]);
+  return { source: last.source, messages: region.messages, meta: last.meta, html, assets: last.assets, missing: last.missing };
+}
+
+/** What a PDF region rebuild gives the build: the edition and its messages, as a full build's output. */
+export interface PdfRebuilt {
+  source: string;
+  messages: CachedMessage[];
+  meta: DocumentMeta;
+  pdf: Uint8Array;
+  assets: [string, string][];
+  missing: string[];
+}
+
+/**
+ * The rebuilt PDF edition: the last build's transformed tree with the stretch's top-level
+ * blocks replaced by the new ones, laid out by the writer (which finds the others' boxes, and
+ * the pages they make, by identity); undefined when the edit must be built whole.
+ */
+export async function pdfRegionRebuild(input: SpliceInput): Promise<PdfRebuilt | undefined> {
+  const found = regionRebuild(input, (last, region) => pdfRegion(last, region));
+  if (!found) return undefined;
+  const { last, result } = found;
+  const record = last.pdf!;
+  // The kept tree's nodes are moved now (the record goes until the rebuild is done: a writer that fails leaves a full build next).
+  input.memo.records.delete(input.path);
+  const children = result.commit();
+  const file = new VFile({ path: record.path, cwd: record.cwd, value: found.segment.text });
+  file.data = record.data;
+  const read = new Map(record.read);
+  const missing = [...record.missing];
+  const resolver = createAssetResolver({ root: input.root, documentDir: record.folder, file, cache: new Map(), fetched: undefined });
+  const assets = recordingResolver(resolver, assetRecorder(input.root, record.folder, read, missing));
+  let pdf: Uint8Array;
+  try {
+    pdf = await input.writer.render({ tree: { type: 'root', children: [...children] }, meta: last.writerMeta, file, assets, epoch: record.epoch, shared: input.shared, lastReader: true });
+  } catch {
+    // Built whole, where the failure is reported.
+    return undefined;
+  }
+  const messages = [...result.messages.slice(0, record.before), ...file.messages.map(toCachedMessage)];
+  const output = { source: last.source, messages, meta: last.meta, pdf, assets: [...read], missing };
+  input.memo.records.set(input.path, nextRecord(last, found.path, found.segment, found.bytes, { messages, assets: output.assets, missing, pdf: { ...record, children } }));
+  input.memo.spliced++;
+  return output;
+}
+
+/**
+ * The stretch's blocks in the last build's tree: those whose transformed form (alone) is theirs,
+ * at the same places, as the HTML splice finds their markup exactly once. Their replacement is
+ * made only when the rebuild is taken (`commit`): the new blocks at their places in the text,
+ * and every point after the stretch moved by the lines and characters the edit added.
+ */
+function pdfRegion(last: LastBuild, region: Region): { commit: () => RootContent[]; messages: CachedMessage[] } | undefined {
+  const record = last.pdf;
+  if (!record || region.segment.chapter !== 0) return undefined;
+  const { start, end, delta, lineDelta, startLine } = region;
+  const inside: number[] = [];
+  record.children.forEach((node, index) => {
+    const offset = node.position?.start.offset;
+    if (offset !== undefined && offset >= start && offset < end) inside.push(index);
+  });
+  const old = region.oldTree.children;
+  const [first] = inside;
+  if (first === undefined || inside.length !== old.length || inside.some((index, at) => index !== first + at)) return undefined;
+  for (const [at, node] of old.entries()) {
+    const kept = record.children[first + at]!;
+    if ((node.position?.start.offset ?? Number.NaN) + start !== kept.position?.start.offset || !sameContent(node, kept)) return undefined;
+  }
+  return {
+    messages: region.messages,
+    commit() {
+      const moved = new Set<object>();
+      for (const node of record.children) {
+        // A node that ends before the stretch holds nothing after it.
+        if ((node.position?.end.offset ?? end) < end) continue;
+        movePoints(node, moved, (point) => {
+          if (point.offset !== undefined && point.offset >= end) {
+            point.line += lineDelta;
+            point.offset += delta;
+          }
+        });
+      }
+      for (const node of region.newTree.children)
+        movePoints(node, moved, (point) => {
+          point.line += startLine - 1;
+          if (point.offset !== undefined) point.offset += start;
+        });
+      return [...record.children.slice(0, first), ...region.newTree.children, ...record.children.slice(first + old.length)];
+    },
+  };
+}
+
+/** Move every point of a node and its descendants once (the parser may share a point between nodes). */
+function movePoints(node: unknown, moved: Set<object>, move: (point: Point) => void): void {
+  const value = node as { position?: Position; children?: unknown[] };
+  if (value.position) {
+    for (const point of [value.position.start, value.position.end]) {
+      if (point && !moved.has(point)) {
+        moved.add(point);
+        move(point);
+      }
+    }
+  }
+  if (Array.isArray(value.children)) for (const child of value.children) movePoints(child, moved, move);
+}
+
+/** Whether two values are the same, positions aside (a transformed node of the stretch against the last build's). */
+function sameContent(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const keysOf = (value: object) => Object.keys(value).filter((key) => key !== 'position' && (value as Record<string, unknown>)[key] !== undefined);
+  const aKeys = keysOf(a);
+  const bKeys = keysOf(b);
+  return aKeys.length === bKeys.length && aKeys.every((key) => sameContent((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]));
+}
+
+function splice<T>(last: LastBuild, segment: Segment, text: string, input: SpliceInput, apply: Apply<T>): { segment: Segment; result: T } | undefined {
   const old = segment.text;
   if (text === old || /\r(?!\n)/.test(text) || text.startsWith('\uFEFF')) return undefined;
   // The edit: what lies between the common start and the common end.
@@ -399,7 +610,7 @@ function splice(last: LastBuild, segment: Segment, text: string, input: SpliceIn
       const start = starts[back];
       const end = ends[size - back];
       if (start === undefined || end === undefined) continue;
-      const spliced = spliceStretch(last, segment, text, input, start, end, delta);
+      const spliced = spliceStretch(last, segment, text, input, start, end, delta, apply);
       if (spliced) return spliced;
     }
   }
@@ -409,7 +620,7 @@ function splice(last: LastBuild, segment: Segment, text: string, input: SpliceIn
 /** How many cuts before and after an edit a stretch may reach to. */
 const STRETCH_TRIES = 4;
 
-function spliceStretch(last: LastBuild, segment: Segment, text: string, input: SpliceInput, start: number, end: number, delta: number): SpliceResult | undefined {
+function spliceStretch<T>(last: LastBuild, segment: Segment, text: string, input: SpliceInput, start: number, end: number, delta: number, apply: Apply<T>): { segment: Segment; result: T } | undefined {
   const old = segment.text;
   const first = segment.blocks.findIndex((block) => block.start >= start);
   let after = segment.blocks.findIndex((block) => block.start >= end);
@@ -484,19 +695,12 @@ function spliceStretch(last: LastBuild, segment: Segment, text: string, input: S
   const inStretch = (message: CachedMessage) => ours(message) && message.line! >= startLine && message.line! < endLine;
   if (last.messages.some((message) => inStretch(message) && !(message.ruleId === 'definition-duplicate' && movedDefinitions.has(message.line!)))) return undefined;
 
-  const fragments: string[] = [];
   for (const tree of [oldTree, newTree]) {
     const scratch = new VFile({ path: segment.display, value: '' });
     if (!checkTreeDepth(tree, scratch, input.limits)) return undefined;
     transformBlocks(tree, last.meta, { highlights: input.highlights });
-    const rendered: Root = { type: 'root', children: [...tree.children.filter((node) => node.type !== 'definition'), ...structuredClone(definitions)] };
-    fragments.push(rendered.children.length > definitions.length ? `\n${input.writer.fragment!({ tree: rendered, meta: last.writerMeta, file: scratch, assets: input.assets, epoch: input.epoch, shared: input.shared })}` : '');
     if (scratch.messages.length > 0) return undefined;
   }
-  const [oldMarkup, newMarkup] = [Buffer.from(fragments[0] ?? ''), Buffer.from(fragments[1] ?? '')];
-  const at = last.html.indexOf(oldMarkup);
-  if (oldMarkup.length === 0 || at === -1 || last.html.lastIndexOf(oldMarkup) !== at) return undefined;
-  const html = Buffer.concat([last.html.subarray(0, at), newMarkup, last.html.subarray(at + oldMarkup.length)]);
 
   const messages = last.messages.map((message) => (inStretch(message) ? { ...message, line: movedDefinitions.get(message.line!)! } : ours(message) && message.line! >= endLine ? { ...message, line: message.line! + lineDelta } : message));
   const blocks = [
@@ -512,8 +716,9 @@ function spliceStretch(last: LastBuild, segment: Segment, text: string, input: S
   for (const [offset, facts] of segment.headings) if (offset < start) shifted.set(offset, facts);
   for (const [offset, facts] of headings) shifted.set(offset, facts);
   for (const [offset, facts] of segment.headings) if (offset >= end) shifted.set(offset + delta, facts);
-  const record: LastBuild = { ...last, html, messages };
-  return { record, segment: { ...segment, text, blocks, topLevel, headings: shifted }, output: { source: last.source, messages, meta: last.meta, html, assets: last.assets, missing: last.missing } };
+  const edited: Segment = { ...segment, text, blocks, topLevel, headings: shifted };
+  const result = apply(last, { segment, start, end, delta, lineDelta, startLine, endLine, oldTree, newTree, definitions, messages });
+  return result === undefined ? undefined : { segment: edited, result };
 }
 
 function countType(tree: Root, type: string): number {

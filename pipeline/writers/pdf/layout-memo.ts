@@ -45,6 +45,12 @@ export class LayoutMemo {
   readonly pages = new PageMemo();
   /** Text ops of kept boxes as drawn: their operands (Pdf.drawText). */
   readonly drawn = new WeakMap<object, DrawnText>();
+  /**
+   * Content keys by node: a block the build hands over again as the very same object (a region
+   * rebuild keeps the last build's transformed tree, build/region-rebuild.ts) is not written out
+   * again. Valid because no node is changed once transformed, save its positions (not in the key).
+   */
+  private contents = new WeakMap<RootContent, { key: string; notes: string[] }>();
   /** The document's structure root, kept so that reused boxes' structure elements hang from it. */
   root: StructNode | undefined;
 
@@ -82,8 +88,14 @@ export class LayoutMemo {
 
   /** The boxes of a top-level block, reused when its content and all it looked up are unchanged. */
   layout(state: State, node: RootContent, indentFirst: boolean, make: () => Box[]): Box[] {
-    const notes: string[] = [];
-    const key = `${indentFirst ? 1 : 0}${contentKey(node, notes)}${notes.map((note) => (state.citedNotes.has(note) ? '+' : '-')).join('')}`;
+    let known = this.contents.get(node);
+    if (!known) {
+      const found: string[] = [];
+      known = { key: contentKey(node, found), notes: found };
+      this.contents.set(node, known);
+    }
+    const notes = known.notes;
+    const key = `${indentFirst ? 1 : 0}${known.key}${notes.map((note) => (state.citedNotes.has(note) ? '+' : '-')).join('')}`;
     const candidates = this.entries.get(key);
     // A block kept with its warnings is reused only with the same places inside it (the warnings' places move with it).
     let shape: string | undefined;
