@@ -1,3 +1,5 @@
+import { narrowLookups } from './fontkit-lookups.ts';
+
 /**
  * fontkit decodes a GPOS lookup whole the first time a word asks for its feature. For the
  * mark-positioning lookups (types 4, 5 and 6: `mark` and `mkmk`) that is every mark and base
@@ -67,7 +69,10 @@ const MOST_GLYPHS_INDEXED = 16_384;
 export function indexLookupTables(font: unknown): void {
   const engine = (font as { _layoutEngine?: { engine?: { GSUBProcessor?: Processor | null; GPOSProcessor?: Processor | null } } })._layoutEngine?.engine;
   for (const processor of [engine?.GSUBProcessor, engine?.GPOSProcessor]) {
-    if (processor && typeof processor.coverageIndex === 'function' && typeof processor.getClassID === 'function' && typeof processor.selectScript === 'function') indexProcessor(processor);
+    if (processor && typeof processor.coverageIndex === 'function' && typeof processor.getClassID === 'function' && typeof processor.selectScript === 'function') {
+      indexProcessor(processor);
+      narrowLookups(processor);
+    }
   }
 }
 
