@@ -1,4 +1,4 @@
-import { narrowLookups } from './fontkit-lookups.ts';
+import { keepShapingPlans, narrowLookups } from './fontkit-lookups.ts';
 
 /**
  * fontkit decodes a GPOS lookup whole the first time a word asks for its feature. For the
@@ -74,6 +74,7 @@ export function indexLookupTables(font: unknown): void {
       narrowLookups(processor);
     }
   }
+  keepShapingPlans(font);
 }
 
 function indexProcessor(processor: Processor): void {

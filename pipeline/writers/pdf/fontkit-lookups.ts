@@ -67,6 +67,100 @@ export function narrowLookups(processor: unknown): void {
   };
 }
 
+/**
+ * fontkit's OpenType layout engine makes a new shaping plan for every word: the shaper for the
+ * script, then its stages of features, each added one by one (about a tenth of shaping a word).
+ * A plan depends only on the face, the script selected, the direction and the features asked
+ * for, and shaping a word only reads it; so here the engine keeps one per such key and, for each
+ * word, does the rest of what the shaper's `plan` does: gives the glyphs the plan's global
+ * features, then the shaper's own per-glyph ones (`assignFeatures`). Only for shapers whose
+ * `plan` is the default one (Latin, Arabic, Hebrew, CJK…: those steps exactly) and plans with no
+ * stage that is a function (Indic and the Universal Shaping Engine reorder glyphs there): the
+ * others are planned afresh, as fontkit does.
+ *
+ * A glyph's GDEF class (base, ligature, mark) is also searched range by range in fontkit, for
+ * every glyph of every word (`GlyphInfo`'s id setter): here the face's GDEF class tables in
+ * ranges are given as the equivalent table of one class per glyph (format 1: the first range
+ * holding a glyph gives its class, 0 outside every range, as fontkit's search answers).
+ */
+export function keepShapingPlans(font: unknown): void {
+  const face = font as { _layoutEngine?: { engine?: Engine } };
+  const engine = face._layoutEngine?.engine;
+  if (!engine || Object.hasOwn(engine, 'setup') || typeof engine.setup !== 'function' || !('GSUBProcessor' in engine)) return;
+  denseGdefClasses(font);
+  const setup = engine.setup;
+  const plans = new Map<string, { shaper: Shaper; plan: Plan; GlyphInfo: GlyphInfoClass } | null>();
+  engine.setup = function (this: Engine, glyphRun: GlyphRun): void {
+    const script = selectScript(this, glyphRun);
+    const key = `${script}\u0000${glyphRun.direction}\u0000${JSON.stringify(glyphRun.features)}`;
+    const kept = plans.get(key);
+    if (!kept) {
+      setup.call(this, glyphRun);
+      const made = this.glyphInfos?.[0];
+      if (kept === undefined && made) plans.set(key, reusable(this.shaper, this.plan) ? { shaper: this.shaper!, plan: this.plan!, GlyphInfo: made.constructor as GlyphInfoClass } : null);
+      return;
+    }
+    // fontkit's setup, with the plan made before.
+    this.glyphInfos = glyphRun.glyphs.map((glyph) => new kept.GlyphInfo(this.font, glyph.id, [...glyph.codePoints]));
+    this.shaper = kept.shaper;
+    this.plan = kept.plan;
+    kept.plan.assignGlobalFeatures(this.glyphInfos);
+    kept.shaper.assignFeatures(kept.plan, this.glyphInfos);
+    for (const feature in kept.plan.allFeatures) glyphRun.features[feature] = true;
+  };
+}
+
+/** The script the engine's processors select for the run, as fontkit's setup selects it (GPOS, then GSUB). */
+function selectScript(engine: Engine, glyphRun: GlyphRun): string | null {
+  let script: string | null = null;
+  if (engine.GPOSProcessor) script = engine.GPOSProcessor.selectScript(glyphRun.script, glyphRun.language, glyphRun.direction);
+  if (engine.GSUBProcessor) script = engine.GSUBProcessor.selectScript(glyphRun.script, glyphRun.language, glyphRun.direction);
+  return script;
+}
+
+/** A plan made by the default `plan` of the shapers, with features alone in its stages. */
+function reusable(shaper: Shaper | undefined, plan: Plan | undefined): boolean {
+  if (!shaper || !plan || typeof shaper.plan !== 'function' || typeof shaper.assignFeatures !== 'function' || typeof plan.assignGlobalFeatures !== 'function') return false;
+  if (!Array.isArray(plan.stages) || !plan.stages.every((stage) => Array.isArray(stage))) return false;
+  let root: Shaper = shaper;
+  for (let parent = Object.getPrototypeOf(root) as Shaper | null; parent && typeof parent.plan === 'function'; parent = Object.getPrototypeOf(parent) as Shaper | null) root = parent;
+  return shaper.plan === root.plan;
+}
+
+/** GDEF's glyph class and mark attachment class tables in ranges, given as one class per glyph (see keepShapingPlans). */
+function denseGdefClasses(font: unknown): void {
+  const face = font as { _tables?: Record<string, unknown>; GDEF?: Record<string, unknown> | null };
+  const gdef = face.GDEF;
+  if (!gdef || typeof gdef !== 'object' || !face._tables || face._tables.GDEF !== gdef) return;
+  const dense: PropertyDescriptorMap = {};
+  for (const field of ['glyphClassDef', 'markAttachClassDef']) {
+    const table = denseClasses(gdef[field]);
+    if (table) dense[field] = { value: table, enumerable: true };
+  }
+  if (Object.keys(dense).length > 0) face._tables.GDEF = Object.create(gdef, dense);
+}
+
+/** A class table in ranges (format 2) as the format 1 table with the same answers, or undefined. */
+function denseClasses(classDef: unknown): { version: 1; startGlyph: 0; glyphCount: number; classValueArray: Uint16Array } | undefined {
+  const table = classDef as { version?: number; classRangeRecord?: { start: number; end: number; class: number }[] } | null | undefined;
+  if (table?.version !== 2 || !Array.isArray(table.classRangeRecord)) return undefined;
+  let end = -1;
+  for (const range of table.classRangeRecord) {
+    if (!Number.isInteger(range.start) || !Number.isInteger(range.end) || !Number.isInteger(range.class) || range.start < 0 || range.end > 0xffff || range.class < 0 || range.class > 0xffff) return undefined;
+    end = Math.max(end, range.end);
+  }
+  const classes = new Uint16Array(end + 1);
+  const set = new Uint8Array(end + 1);
+  for (const range of table.classRangeRecord) {
+    for (let glyph = range.start; glyph <= range.end; glyph++) {
+      if (set[glyph]) continue;
+      set[glyph] = 1;
+      classes[glyph] = range.class;
+    }
+  }
+  return { version: 1, startGlyph: 0, glyphCount: classes.length, classValueArray: classes };
+}
+
 /** The subtables of a lookup whose first coverage holds the glyph, in order (and those with none to check). */
 function coveringSubtables(processor: Processor, lookup: Lookup, glyph: number, gpos: boolean): SubTable[] {
   const out: SubTable[] = [];
@@ -117,6 +211,34 @@ function firstCoverage(type: number, table: SubTable | undefined, gpos: boolean)
 
 function coverageOrAlways(coverage: unknown): Coverage | typeof ALWAYS {
   return coverage && typeof coverage === 'object' ? (coverage as Coverage) : ALWAYS;
+}
+
+/** The parts of fontkit's OpenType layout engine, shapers and plans used here. */
+interface Engine {
+  font: unknown;
+  GSUBProcessor?: { selectScript(script?: string, language?: string | null, direction?: string): string | null } | null;
+  GPOSProcessor?: { selectScript(script?: string, language?: string | null, direction?: string): string | null } | null;
+  glyphInfos?: GlyphInfo[] | null;
+  shaper?: Shaper;
+  plan?: Plan;
+  setup(glyphRun: GlyphRun): void;
+}
+type GlyphInfoClass = new (font: unknown, id: number, codePoints: number[]) => GlyphInfo;
+interface GlyphRun {
+  glyphs: { id: number; codePoints: number[] }[];
+  script?: string;
+  language?: string | null;
+  direction?: string;
+  features: Record<string, boolean>;
+}
+interface Shaper {
+  plan(plan: Plan, glyphs: GlyphInfo[], features: unknown): void;
+  assignFeatures(plan: Plan, glyphs: GlyphInfo[]): void;
+}
+interface Plan {
+  stages: unknown[];
+  allFeatures: Record<string, number>;
+  assignGlobalFeatures(glyphs: GlyphInfo[]): void;
 }
 
 /** The parts of fontkit's OTProcessor used here (fontkit ships no types). */
