@@ -94,6 +94,9 @@ export interface BuildInputs {
 
 const MARKDOWN = new Set(['.md', '.markdown', '.mdown', '.mkd']);
 
+/** Session-wide values made from nothing (see `SharedResources.parsed`): the same empty bytes always match. */
+const NO_BYTES = new Uint8Array(0);
+
 /** A document this long (in characters) renders its PDF on a thread of its own when it can: below it, starting the thread costs more than it saves. */
 const PDF_THREAD_MIN_CHARS = 50_000;
 
@@ -139,7 +142,8 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
     project: { papersize: project.papersize, pdfTheme: project.pdfTheme, css: project.css },
   };
   const cache = options.cache === false || options.dryRun ? undefined : EditionCache.forProject(root);
-  const fingerprint = cache ? colophonFingerprint() : '';
+  // A watch session fingerprints Colophon once: the code it runs is the code it loaded.
+  const fingerprint = cache ? (options.shared ? options.shared.parsed('colophon:fingerprint', NO_BYTES, colophonFingerprint) : colophonFingerprint()) : '';
   // Parsed trees go to disk beside the editions; --force parses again, but still writes them.
   if (cache) context.treeCache = { folder: treeCacheFolder(root, fingerprint), read: !options.force };
   // A worker costs a few hundred milliseconds to start: worth it only for several documents.

@@ -1,5 +1,5 @@
-import type { FootnoteDefinition, RootContent } from 'mdast';
-import { definitions as linkDefinitions } from 'mdast-util-definitions';
+import type { Definition, FootnoteDefinition, RootContent } from 'mdast';
+import type { GetDefinition } from 'mdast-util-definitions';
 import { EXIT, visit } from '../../visit.ts';
 import type { AssetResolver, Writer, WriterInput } from '../../types.ts';
 import { languageDirection } from '../shared/direction.ts';
@@ -12,7 +12,7 @@ import { handle, handlers } from './handlers/index.ts';
 import { hyphenatorFor } from './hyphenate.ts';
 import { shift, space, type Box, type StructNode } from './boxes.ts';
 import { typesetAhead, typesetFormulas, type Formulas } from './math.ts';
-import { LayoutMemo, watchedFacts } from './layout-memo.ts';
+import { type BlockFacts, LayoutMemo, watchedFacts } from './layout-memo.ts';
 import type { LayoutWatch } from './layout-watch.ts';
 import { layoutNotes, lazyNotes } from './notes.ts';
 import { pageStream, paginate, type Page } from './paginate.ts';
@@ -119,16 +119,21 @@ function layoutPdf({ tree, meta, file, assets, epoch, shared, lastReader }: Writ
     drawn: memo?.drawn,
   });
 
-  const definitions = linkDefinitions(tree);
   const noteDefinitions = tree.children.filter((node): node is FootnoteDefinition => node.type === 'footnoteDefinition');
   const destinations = new Set<string>(noteDefinitions.map((node) => `fn-${node.identifier}`));
   if (meta.titleId) destinations.add(meta.titleId);
-  visit(tree, (node) => {
-    if ((node.type === 'heading' || node.type === 'math') && node.data?.id) destinations.add(node.data.id);
-    if (node.type === 'figure' && node.identifier) destinations.add(node.identifier);
-    if (node.type === 'paragraph' && node.data?.anchor) destinations.add(node.data.anchor);
-    if (node.type === 'anchor' && node.id) destinations.add(node.id);
-  });
+  // The link definitions (the first of each label, as mdast-util-definitions finds them) and the
+  // destinations, gathered block by block: a watch session keeps each block's (by node).
+  const labels = new Map<string, Definition>();
+  for (const node of tree.children) {
+    const facts = memo ? memo.factsOf(node, blockFacts) : blockFacts(node);
+    for (const definition of facts.definitions) {
+      const id = definition.identifier.toUpperCase();
+      if (id && !labels.has(id)) labels.set(id, definition);
+    }
+    for (const id of facts.destinations) destinations.add(id);
+  }
+  const definitions: GetDefinition = (identifier) => labels.get(String(identifier || '').toUpperCase());
 
   // A block that reads a file or a formula is laid out afresh in every build (layout-memo.ts).
   const taint = () => {
@@ -300,6 +305,19 @@ function watchedAssets(assets: AssetResolver, use: () => void, watch: () => Layo
     stylesheet: watched(assets.stylesheet.bind(assets)),
     own: watched(assets.own.bind(assets)),
   };
+}
+
+/** The link definitions and the destinations a top-level block holds, in the order a walk of the tree meets them. */
+function blockFacts(block: RootContent): BlockFacts {
+  const facts: BlockFacts = { definitions: [], destinations: [] };
+  visit(block, (node) => {
+    if (node.type === 'definition') facts.definitions.push(node);
+    else if ((node.type === 'heading' || node.type === 'math') && node.data?.id) facts.destinations.push(node.data.id);
+    else if (node.type === 'figure' && node.identifier) facts.destinations.push(node.identifier);
+    else if (node.type === 'paragraph' && node.data?.anchor) facts.destinations.push(node.data.anchor);
+    else if (node.type === 'anchor' && node.id) facts.destinations.push(node.id);
+  });
+  return facts;
 }
 
 /** Whether a note cites notes. */

@@ -1,4 +1,4 @@
-import type { RootContent } from 'mdast';
+import type { Definition, RootContent } from 'mdast';
 import type { Point, Position } from 'unist';
 import { report } from '../../messages.ts';
 import type { Box, StructNode } from './boxes.ts';
@@ -50,7 +50,8 @@ export class LayoutMemo {
    * rebuild keeps the last build's transformed tree, build/region-rebuild.ts) is not written out
    * again. Valid because no node is changed once transformed, save its positions (not in the key).
    */
-  private contents = new WeakMap<RootContent, { key: string; notes: string[] }>();
+  private contents = new WeakMap<RootContent, { key: string; notes: string[]; suffix?: string; whole?: string }>();
+  private blockFacts = new WeakMap<RootContent, BlockFacts>();
   /** The document's structure root, kept so that reused boxes' structure elements hang from it. */
   root: StructNode | undefined;
 
@@ -86,6 +87,13 @@ export class LayoutMemo {
     this.used = new Map();
   }
 
+  /** A top-level block's link definitions and destinations, found once per node (see `contents`). */
+  factsOf(node: RootContent, find: (node: RootContent) => BlockFacts): BlockFacts {
+    let facts = this.blockFacts.get(node);
+    if (!facts) this.blockFacts.set(node, (facts = find(node)));
+    return facts;
+  }
+
   /** The boxes of a top-level block, reused when its content and all it looked up are unchanged. */
   layout(state: State, node: RootContent, indentFirst: boolean, make: () => Box[]): Box[] {
     let known = this.contents.get(node);
@@ -95,7 +103,14 @@ export class LayoutMemo {
       this.contents.set(node, known);
     }
     const notes = known.notes;
-    const key = `${indentFirst ? 1 : 0}${known.key}${notes.map((note) => (state.citedNotes.has(note) ? '+' : '-')).join('')}`;
+    // The whole key is made once per node and context: the same string again, whose hash V8
+    // keeps, is looked up without reading it (a block's key is its whole content written out).
+    const suffix = `${indentFirst ? 1 : 0}${notes.length > 0 ? notes.map((note) => (state.citedNotes.has(note) ? '+' : '-')).join('') : ''}`;
+    if (known.suffix !== suffix) {
+      known.suffix = suffix;
+      known.whole = `${suffix}${known.key}`;
+    }
+    const key = known.whole!;
     const candidates = this.entries.get(key);
     // A block kept with its warnings is reused only with the same places inside it (the warnings' places move with it).
     let shape: string | undefined;
@@ -212,6 +227,12 @@ function placesIn(node: RootContent): string {
   };
   walk(node);
   return out;
+}
+
+/** What a top-level block adds to the document-wide facts: its link definitions and destinations (ids a link may point at). */
+export interface BlockFacts {
+  definitions: Definition[];
+  destinations: string[];
 }
 
 /** The document-wide facts a block's layout may look up. */

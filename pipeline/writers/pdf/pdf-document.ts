@@ -1,6 +1,6 @@
 import PDFDocumentCtor from 'pdfkit';
 import type { DocumentOptions, FontkitFont, OutlineItem, PdfFont, PdfImage, RawDocument, StructContent, StructElement, StructOptions } from './pdfkit-api.ts';
-import { batchPageContent, captureOutput, type DeflateMemo, escapeXmp, type PageContent, PdfLiteral, type SettledPage } from './pdfkit-patches.ts';
+import { batchPageContent, captureOutput, type DeflateMemo, escapeXmp, fasterObjects, type PageContent, PdfLiteral, type SettledPage } from './pdfkit-patches.ts';
 import { forEachWord, glyphText, WordShapes } from './word-shapes.ts';
 import type { VectorOutlines } from './math-outlines.ts';
 
@@ -59,6 +59,7 @@ export class Pdf {
     });
     escapeXmp(this.raw);
     this.done = captureOutput(this.raw);
+    fasterObjects(this.raw);
     this.content = batchPageContent(this.raw, reuse.deflated);
   }
 
