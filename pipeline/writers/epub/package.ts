@@ -42,6 +42,7 @@ export interface PackagedDocument {
 
 export interface PackageInput {
   book: BookModel;
+  /** Each document's `body` is taken (left empty) by packageEpub. */
   documents: PackagedDocument[];
   /** Files added as they are (images), paths relative to the OPF. */
   files: { path: string; bytes: Uint8Array }[];
@@ -75,6 +76,8 @@ const DOS_EPOCH = Date.UTC(1980, 0, 1) / 1000;
 class Packager extends EPub {
   async pack(files: PackageInput['files'], epoch: number): Promise<Uint8Array> {
     await this.render();
+    // Each chapter is in the zip now, rendered by the chapter template: its XHTML can go.
+    for (const chapter of this.content as unknown as { body?: string }[]) if (chapter.body) chapter.body = '';
     const zip = this.zip as unknown as Zip;
     for (const file of files) zip.file(`OEBPS/${file.path}`, file.bytes);
     const date = new Date(Math.max(epoch, DOS_EPOCH) * 1000);
@@ -114,5 +117,10 @@ export async function packageEpub(input: PackageInput): Promise<Uint8Array> {
     bodyClass: document.bodyClass,
     body: document.body,
   }));
-  return new Packager(options, chapters).pack(files, epoch);
+  const packager = new Packager(options, chapters);
+  // The packager copied each chapter: its XHTML is held there alone, and let go once rendered
+  // into the zip, not after the whole EPUB is made (the documents are left with empty bodies).
+  for (const chapter of chapters) chapter.body = '';
+  for (const document of documents) document.body = '';
+  return packager.pack(files, epoch);
 }

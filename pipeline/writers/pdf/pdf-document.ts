@@ -1,6 +1,6 @@
 import PDFDocumentCtor from 'pdfkit';
 import type { DocumentOptions, FontkitFont, OutlineItem, PdfFont, PdfImage, RawDocument, StructContent, StructElement, StructOptions } from './pdfkit-api.ts';
-import { batchPageContent, captureOutput, type DeflateMemo, escapeXmp, fasterObjects, type PageContent, PdfLiteral, type SettledPage } from './pdfkit-patches.ts';
+import { batchPageContent, captureOutput, type DeflateMemo, escapeXmp, fasterObjects, type PageContent, PdfLiteral, releaseLastAnnotation, releaseWrittenPages, type SettledPage } from './pdfkit-patches.ts';
 import { forEachWord, glyphText, WordShapes } from './word-shapes.ts';
 import type { VectorOutlines } from './math-outlines.ts';
 
@@ -61,6 +61,7 @@ export class Pdf {
     this.done = captureOutput(this.raw);
     fasterObjects(this.raw);
     this.content = batchPageContent(this.raw, reuse.deflated);
+    releaseWrittenPages(this.raw);
   }
 
   /**
@@ -393,6 +394,7 @@ export class Pdf {
     const action = this.raw.ref({ S: 'URI', URI: literal });
     action.end();
     this.raw.annotate(x, y, w, h, parent ? { structParent: parent, Contents: literal, Subtype: 'Link', A: action } : { Subtype: 'Link', A: action });
+    releaseLastAnnotation(this.raw);
   }
 
   /**
@@ -403,6 +405,7 @@ export class Pdf {
     const action = this.raw.ref({ S: 'GoTo', D: this.literal(name) });
     action.end();
     this.raw.annotate(x, y, w, h, parent ? { structParent: parent, Contents: this.literal(describe(name)), Subtype: 'Link', A: action } : { Subtype: 'Link', A: action });
+    releaseLastAnnotation(this.raw);
   }
 
   private literal(text: string): PdfLiteral {

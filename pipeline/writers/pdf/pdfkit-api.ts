@@ -85,6 +85,19 @@ export interface StreamRef {
   write(chunk: Uint8Array): void;
 }
 
+/** pdfkit's PDFPage, as far as Colophon reaches into it. */
+export interface RawPage {
+  width: number;
+  height: number;
+  fonts: Record<string, unknown>;
+  content: StreamRef;
+  markings: unknown[];
+  /** The page's dictionary object (written by flushPages). */
+  dictionary: { data: { StructParents?: number } & Record<string, unknown> };
+  /** The page's annotation objects (each written by annotate). */
+  annotations: { data: object }[];
+}
+
 export interface RawDocument {
   registerFont(name: string, src: Uint8Array | FontkitFont): RawDocument;
   font(name: string): RawDocument;
@@ -92,7 +105,9 @@ export interface RawDocument {
   _font: PdfFont;
   /** The fonts opened, by name (each under one or two names), finalized and embedded in this order at the end. */
   _fontFamilies: Record<string, PdfFont>;
-  page: { width: number; height: number; fonts: Record<string, unknown>; content: StreamRef; markings: unknown[] };
+  page: RawPage;
+  /** Pages drawn and not yet written (flushPages writes and empties it). */
+  _pageBuffer: RawPage[];
   /** Whether streams are compressed (pdfkit's `compress` option, on by default). */
   compress: boolean;
   addPage(options: object): RawDocument;

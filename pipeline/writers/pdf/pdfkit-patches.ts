@@ -91,6 +91,38 @@ export function batchPageContent(doc: RawDocument, deflated?: DeflateMemo): Page
   return control;
 }
 
+/**
+ * Let each page's objects go once they are written. pdfkit writes a page's dictionary,
+ * resources and content stream as the next page begins (flushPages), but keeps the
+ * dictionary's data, and through it the resources, the annotations and their actions, until
+ * the end: the page tree, named destinations and outline items refer to the page. They only
+ * ever print its reference ("12 0 R"), so the data can go, all but `StructParents` (read again
+ * when a structure element is given marked content of an earlier page). The same bytes are
+ * written; a long book's pages no longer each hold their objects to the end.
+ */
+export function releaseWrittenPages(doc: RawDocument): void {
+  const flushPages = doc.flushPages.bind(doc);
+  doc.flushPages = () => {
+    const pages = doc._pageBuffer;
+    flushPages();
+    for (const page of pages) {
+      const { StructParents } = page.dictionary.data;
+      page.dictionary.data = StructParents === undefined ? {} : { StructParents };
+    }
+  };
+}
+
+/**
+ * A link annotation's data, let go once the annotation is written (pdfkit's annotate writes it
+ * at once): a tagged document's structure element keeps the annotation's object to the end,
+ * only to print its reference.
+ */
+export function releaseLastAnnotation(doc: RawDocument): void {
+  const annotations = doc.page.annotations;
+  const written = annotations[annotations.length - 1];
+  if (written) written.data = {};
+}
+
 /** The current page's content operators, as batchPageContent holds them until the page ends. */
 export interface PageContent {
   /** While set, operators drawn are dropped: a page replayed from the last build gets its content whole (`put`). */
