@@ -205,6 +205,36 @@ describe('incremental rebuilds give what a cold build gives', () => {
     expect(Buffer.from(warm.documents[0]!.editions[0]!.bytes).toString('utf8')).toContain('A third note.');
   });
 
+  it('a book’s PDF rebuilt in a watch session from the last tree, after edits of a chapter, is byte-identical to a cold build, with the same messages', async () => {
+    const root = bookProject();
+    const chapter = join(root, 'book/numbers.md');
+    writeFileSync(chapter, `${readFileSync(chapter, 'utf8')}\nA closing paragraph with a [link](https://example.org).\n`);
+    const options = { root, paths: ['book'], formats: ['pdf'] as 'pdf'[], cache: false, dryRun: true, sourceDateEpoch: 0 };
+    const result = (built: Awaited<ReturnType<typeof build>>) => ({
+      bytes: Buffer.from(built.documents[0]!.editions[0]?.bytes ?? []).toString('latin1'),
+      messages: built.documents[0]!.file.messages.map(String),
+    });
+    const session = createSharedResources({ treeMemoryBytes: 64 * 1024 * 1024 });
+    await build({ ...options, shared: session });
+    const edits: [string, (text: string) => string, boolean][] = [
+      // From the last tree: a word typed in a paragraph, a paragraph added at the end of the chapter, one before a heading (the notes after it move, and the later chapters' lines).
+      ['book/numbers.md', (text) => text.replace('A closing paragraph', 'A closing, *typed* paragraph'), true],
+      ['book/numbers.md', (text) => `${text}\nOne more line -- "quoted".\n`, true],
+      ['book/numbers.md', (text) => text.replace('Same heading text', 'Two lines\nadded.\n\nSame heading text'), true],
+      // Built whole: a link to another chapter is rewritten to its id in the book.
+      ['book/numbers.md', (text) => `${text}\nSee [the notes](notes.md).\n`, false],
+    ];
+    for (const [path, change, rebuilt] of edits) {
+      writeFileSync(join(root, path), change(readFileSync(join(root, path), 'utf8')));
+      const before = session.lastBuilds?.spliced ?? 0;
+      const warm = result(await build({ ...options, shared: session }));
+      const cold = result(await build(options));
+      expect(warm.messages).toEqual(cold.messages);
+      expect(warm.bytes === cold.bytes).toBe(true);
+      expect(session.lastBuilds?.spliced).toBe(before + (rebuilt ? 1 : 0));
+    }
+  });
+
   it('a book’s HTML spliced in a watch session after edits of a chapter is byte-identical to a cold build, with the same messages', async () => {
     const root = bookProject();
     const chapter = join(root, 'book/numbers.md');

@@ -10,6 +10,8 @@ import type { Definition, Heading, Root, RootContent } from 'mdast';
 import { toString } from 'mdast-util-to-string';
 import type { Point, Position } from 'unist';
 import { VFile } from 'vfile';
+import type { VFileMessage } from 'vfile-message';
+import { remapper } from '../read/book.ts';
 import { visit } from '../visit.ts';
 import { checkSource, checkTreeDepth, type Limits } from '../read/limits.ts';
 import { countLines, type DefinedLabels, definedLabelsOf, isCut, parseStretch } from '../parse/chunked-parse.ts';
@@ -60,7 +62,8 @@ import { writeAtomic } from './write.ts';
  * the lines and characters added), and the writer lays out the tree: its layout memo knows the
  * kept blocks by identity, and its page memo replays their pages. The transforms' messages move
  * as the HTML's do; the writer's are made again. test/incremental-pdf.test.ts compares the bytes
- * and messages with cold builds after random edits. Not yet for a book (its lines are the book's).
+ * and messages with cold builds after random edits. A book's nodes carry their chapter: the
+ * edited chapter's points after the stretch move, and every later chapter's lines.
  */
 
 interface Block {
@@ -283,8 +286,8 @@ export function recordBuild(memo: SpliceMemo, key: string, path: string, bookYam
   const { records } = memo;
   records.delete(path);
   const html = output.editions.find((edition) => edition.edition === 'html')?.bytes;
-  // A PDF build is recorded with its tree (a book's is not yet: its lines are the book's, see read/book.ts).
-  const pdf = pdfFacts && bookYaml === '' && output.editions.some((edition) => edition.edition === 'pdf') ? pdfFacts : undefined;
+  // A PDF build is recorded with its tree.
+  const pdf = pdfFacts && output.editions.some((edition) => edition.edition === 'pdf') ? pdfFacts : undefined;
   const book = bookYaml !== '';
   const firstParagraph = tree.children.find((node) => node.type === 'paragraph');
   const bodyChapter = book ? firstParagraph?.data?.chapter : 0;
@@ -481,7 +484,8 @@ export async function pdfRegionRebuild(input: SpliceInput): Promise<PdfRebuilt |
   // The kept tree's nodes are moved now (the record goes until the rebuild is done: a writer that fails leaves a full build next).
   input.memo.records.delete(input.path);
   const children = result.commit();
-  const file = new VFile({ path: record.path, cwd: record.cwd, value: found.segment.text });
+  const book = last.bookYaml !== '';
+  const file = new VFile({ path: record.path, cwd: record.cwd, value: book ? last.bookYaml : found.segment.text });
   file.data = record.data;
   const read = new Map(record.read);
   const missing = [...record.missing];
@@ -494,11 +498,28 @@ export async function pdfRegionRebuild(input: SpliceInput): Promise<PdfRebuilt |
     // Built whole, where the failure is reported.
     return undefined;
   }
-  const messages = [...result.messages.slice(0, record.before), ...file.messages.map(toCachedMessage)];
+  // A book's messages name its chapters' files and lines, as the full build's remap makes them.
+  let remap: ((message: VFileMessage) => VFileMessage) | undefined;
+  if (book) {
+    const segments = [...last.segments.values()].map((segment) => (segment.chapter === found.segment.chapter ? found.segment : segment)).sort((a, b) => a.chapter - b.chapter);
+    remap = bookRemap(last.bookYaml, record.path, segments);
+  }
+  const messages = [...result.messages.slice(0, record.before), ...(remap ? file.messages.map(remap) : file.messages).map(toCachedMessage)];
   const output = { source: last.source, messages, meta: last.meta, pdf, assets: [...read], missing };
   input.memo.records.set(input.path, nextRecord(last, found.path, found.segment, found.bytes, { messages, assets: output.assets, missing, pdf: { ...record, children } }));
   input.memo.spliced++;
   return output;
+}
+
+/** The remap of a book's messages (read/book.ts `remapper`), its chapters' lines counted from the texts. */
+function bookRemap(bookYaml: string, display: string, chapters: Segment[]): (message: VFileMessage) => VFileMessage {
+  const lines: { start: number; path: string }[] = [{ start: 1, path: display }];
+  let next = bookYaml.split('\n').length + 1;
+  for (const chapter of chapters) {
+    lines.push({ start: next, path: chapter.display });
+    next += chapter.text.split('\n').length;
+  }
+  return remapper(lines, display);
 }
 
 /**
@@ -509,12 +530,15 @@ export async function pdfRegionRebuild(input: SpliceInput): Promise<PdfRebuilt |
  */
 function pdfRegion(last: LastBuild, region: Region): { commit: () => RootContent[]; messages: CachedMessage[] } | undefined {
   const record = last.pdf;
-  if (!record || region.segment.chapter !== 0) return undefined;
+  if (!record) return undefined;
   const { start, end, delta, lineDelta, startLine } = region;
+  const { chapter } = region.segment;
+  // A book's nodes carry their chapter; their offsets are the chapter's, their lines the book's (read/book.ts).
+  const chapterOf = (node: RootContent) => (last.bookYaml === '' ? 0 : node.data?.chapter);
   const inside: number[] = [];
   record.children.forEach((node, index) => {
     const offset = node.position?.start.offset;
-    if (offset !== undefined && offset >= start && offset < end) inside.push(index);
+    if (offset !== undefined && offset >= start && offset < end && chapterOf(node) === chapter) inside.push(index);
   });
   const old = region.oldTree.children;
   const [first] = inside;
@@ -523,15 +547,22 @@ function pdfRegion(last: LastBuild, region: Region): { commit: () => RootContent
     const kept = record.children[first + at]!;
     if ((node.position?.start.offset ?? Number.NaN) + start !== kept.position?.start.offset || !sameContent(node, kept)) return undefined;
   }
+  // The line before the stretch, as the tree counts lines (a book's are virtual: its chapters' one after another).
+  const firstKept = record.children[first]!;
+  const base = (firstKept.position?.start.line ?? Number.NaN) - (old[0]!.position?.start.line ?? Number.NaN);
+  if (!Number.isInteger(base) || (last.bookYaml === '' && base !== startLine - 1)) return undefined;
   return {
     messages: region.messages,
     commit() {
       const moved = new Set<object>();
       for (const node of record.children) {
-        // A node that ends before the stretch holds nothing after it.
-        if ((node.position?.end.offset ?? end) < end) continue;
+        const own = chapterOf(node);
+        if (own === undefined || own < chapter) continue;
+        // A node of the chapter that ends before the stretch holds nothing after it; a later chapter's lines all move.
+        if (own === chapter && (node.position?.end.offset ?? end) < end) continue;
         movePoints(node, moved, (point) => {
-          if (point.offset !== undefined && point.offset >= end) {
+          if (own > chapter) point.line += lineDelta;
+          else if (point.offset !== undefined && point.offset >= end) {
             point.line += lineDelta;
             point.offset += delta;
           }
@@ -539,7 +570,7 @@ function pdfRegion(last: LastBuild, region: Region): { commit: () => RootContent
       }
       for (const node of region.newTree.children)
         movePoints(node, moved, (point) => {
-          point.line += startLine - 1;
+          point.line += base;
           if (point.offset !== undefined) point.offset += start;
         });
       return [...record.children.slice(0, first), ...region.newTree.children, ...record.children.slice(first + old.length)];

@@ -114,7 +114,7 @@ export async function readBook(folder: string, displayFolder: string, context: R
  * closure made there would keep readBook's whole scope, the book's tree with it, for as long as
  * the build keeps the messages' mapping (all of it).
  */
-function remapper(segments: { start: number; path: string }[], displayYaml: string): (message: VFile['messages'][number]) => VFile['messages'][number] {
+export function remapper(segments: { start: number; path: string }[], displayYaml: string): (message: VFile['messages'][number]) => VFile['messages'][number] {
   return (message) => {
     if (message.file !== displayYaml || !message.line) return message;
     const segment = [...segments].reverse().find((candidate) => candidate.start <= message.line!) ?? segments[0]!;
