@@ -24,7 +24,7 @@ export function narrowLookups(processor: unknown): void {
   const gpos = Boolean(own.constructor?.prototype && 'applyPositionValue' in own.constructor.prototype);
   const applyLookups = own.applyLookups;
   const lookupsForFeatures = own.lookupsForFeatures;
-  const byLookup = new WeakMap<Lookup, Map<number, SubTable[]> | null>();
+  const byLookup = new WeakMap<Lookup, Map<number, readonly SubTable[]> | null>();
   const byFeatures = new WeakMap<object, Map<string, LookupEntry[]>>();
 
   own.lookupsForFeatures = function (this: Processor, userFeatures?: string[], exclude?: number[]): LookupEntry[] {
@@ -52,7 +52,7 @@ export function narrowLookups(processor: unknown): void {
           iterator.next();
           continue;
         }
-        let tables: SubTable[] = lookup.subTables;
+        let tables: readonly SubTable[] = lookup.subTables;
         if (subtables) {
           let covering = subtables.get(glyph.id);
           if (!covering) subtables.set(glyph.id, (covering = coveringSubtables(this, lookup, glyph.id, gpos)));
@@ -162,13 +162,14 @@ function denseClasses(classDef: unknown): { version: 1; startGlyph: 0; glyphCoun
 }
 
 /** The subtables of a lookup whose first coverage holds the glyph, in order (and those with none to check). */
-function coveringSubtables(processor: Processor, lookup: Lookup, glyph: number, gpos: boolean): SubTable[] {
+function coveringSubtables(processor: Processor, lookup: Lookup, glyph: number, gpos: boolean): readonly SubTable[] {
   const out: SubTable[] = [];
   for (const table of lookup.subTables) {
     const coverage = firstCoverage(lookup.lookupType, table, gpos);
     if (coverage === ALWAYS || processor.coverageIndex(coverage as Coverage, glyph) !== -1) out.push(table);
   }
-  return out;
+  // Most glyphs meet most lookups uncovered (a CJK face's ideographs and its Latin kerning): they share one empty list.
+  return out.length > 0 ? out : NONE;
 }
 
 /** Whether every subtable of the lookup is of a type fontkit applies and whose first coverage is known here. */
@@ -176,6 +177,9 @@ function firstCoverages(lookup: Lookup, gpos: boolean): boolean {
   if (!Array.isArray(lookup.subTables) || typeof lookup.lookupType !== 'number') return false;
   return lookup.subTables.every((table) => firstCoverage(lookup.lookupType, table, gpos) !== undefined);
 }
+
+/** The subtables covering a glyph that none covers (only ever read). */
+const NONE: readonly SubTable[] = Object.freeze([]);
 
 /** Asked about every glyph: a subtable whose answer does not hang on one coverage. */
 const ALWAYS = Symbol('always');
