@@ -1,6 +1,6 @@
 import PDFDocumentCtor from 'pdfkit';
 import type { DocumentOptions, FontkitFont, OutlineItem, PdfFont, PdfImage, RawDocument, StructContent, StructElement, StructOptions } from './pdfkit-api.ts';
-import { batchPageContent, captureOutput, type DeflateMemo, escapeXmp, fasterObjects, type PageContent, PdfLiteral, releaseLastAnnotation, releaseWrittenPages, type SettledPage } from './pdfkit-patches.ts';
+import { batchPageContent, captureOutput, type DeflateMemo, escapeXmp, fasterObjects, type PageContent, PdfLiteral, compactStructElement, releaseLastAnnotation, releaseWrittenPages, type SettledPage } from './pdfkit-patches.ts';
 import { forEachWord, glyphText, WordShapes } from './word-shapes.ts';
 import type { VectorOutlines } from './math-outlines.ts';
 
@@ -423,7 +423,7 @@ export class Pdf {
   }
 
   struct(tag: string, options?: StructOptions): StructElement {
-    return this.raw.struct(tag, options ?? {});
+    return compactStructElement(this.raw.struct(tag, options ?? {}));
   }
 
   addStructure(element: StructElement): void {

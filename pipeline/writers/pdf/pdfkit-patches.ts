@@ -123,6 +123,36 @@ export function releaseLastAnnotation(doc: RawDocument): void {
   if (written) written.data = {};
 }
 
+/**
+ * A structure element kept small until the end. pdfkit writes the structure tree only in
+ * `end()` (the elements' order and numbers in the file depend on it), so every element lives to
+ * the end of a long book: about 14 MB of heap per MB of Markdown. Two of its parts cost more
+ * than they hold: its children's array, which V8 gives 17 slots at the first push (most elements
+ * have one or two children), kept at its length instead while short; and its dictionary's empty
+ * stream buffer (a structure element's dictionary is never a stream), one shared empty array.
+ */
+export function compactStructElement<E extends object>(element: E): E {
+  const raw = element as unknown as RawStructElement;
+  raw.dictionary.buffer = NO_CHUNKS;
+  raw.add = addCompactly;
+  return element;
+}
+
+interface RawStructElement {
+  _children: unknown[];
+  dictionary: { buffer: readonly Uint8Array[] };
+  add(child: unknown): RawStructElement;
+}
+
+const NO_CHUNKS: readonly Uint8Array[] = Object.freeze([]);
+
+/** pdfkit's `add`, then a short children's array copied at its length (see compactStructElement). */
+function addCompactly(this: RawStructElement, child: unknown): RawStructElement {
+  (Object.getPrototypeOf(this) as RawStructElement).add.call(this, child);
+  if (this._children.length <= 8) this._children = this._children.slice();
+  return this;
+}
+
 /** The current page's content operators, as batchPageContent holds them until the page ends. */
 export interface PageContent {
   /** While set, operators drawn are dropped: a page replayed from the last build gets its content whole (`put`). */
@@ -248,7 +278,7 @@ const ESCAPED: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t',
  * (pdfkit's own few are made before) are written so; an encrypted document keeps pdfkit's way.
  */
 export function fasterObjects(doc: RawDocument): void {
-  const raw = doc as unknown as { _root: object; _security?: unknown; ref(data?: object): PdfRef };
+  const raw = doc as unknown as { _root: object; _security?: unknown; _offsets: (number | null)[]; _waiting: number; ref(data?: object): PdfRef };
   const Reference = Object.getPrototypeOf(Object.getPrototypeOf(raw._root)).constructor as new () => object;
   const collator = new Intl.Collator();
   const convert = (object: unknown): string => {
@@ -289,14 +319,18 @@ export function fasterObjects(doc: RawDocument): void {
     out.push('>>');
     return out.join('\n');
   };
-  const ref = raw.ref.bind(doc);
-  raw.ref = (data) => {
-    const made = ref(data);
-    const original = made.finalize.bind(made);
-    made.finalize = () => {
-      if (raw._security) return original();
+  // Every reference made from here on is of a class made once per document, whose finalize
+  // converts here: no closures of its own per reference (a long book's structure elements all
+  // live to the end: two functions and a context each were about 5 MB per MB of Markdown).
+  const PdfReference = (raw._root as { constructor: new (document: unknown, id: number, data?: object) => PdfRef }).constructor;
+  class FasterReference extends PdfReference {
+    override finalize(): void {
+      if (raw._security) {
+        super.finalize();
+        return;
+      }
       // What pdfkit's finalize does, with the dictionary converted here (`data` stays pdfkit's object, filled in as pdfkit fills it).
-      const self = made as PdfRef & { offset: number; document: { _offset: number; _write(data: string | Uint8Array): void; _refEnd(ref: unknown): void }; id: number; gen: number; compress: boolean; buffer: Uint8Array[] | Uint8Array; data: Record<string, unknown> };
+      const self = this as unknown as PdfRef & { offset: number; document: { _offset: number; _write(data: string | Uint8Array): void; _refEnd(ref: unknown): void }; id: number; gen: number; compress: boolean; buffer: Uint8Array[] | Uint8Array; data: Record<string, unknown> };
       self.offset = self.document._offset;
       let buffer: Uint8Array | undefined;
       if (self.buffer.length) {
@@ -314,8 +348,14 @@ export function fasterObjects(doc: RawDocument): void {
         self.document._write('\nendstream');
       }
       self.document._write('endobj');
-      self.document._refEnd(made);
-    };
+      self.document._refEnd(this);
+    }
+  }
+  // pdfkit's ref(), with the class above.
+  raw.ref = (data) => {
+    const made = new FasterReference(doc, raw._offsets.length + 1, data);
+    raw._offsets.push(null);
+    raw._waiting++;
     return made;
   };
 }
