@@ -22,7 +22,7 @@ import { resolvePdfTheme } from './pdf-theme-file.ts';
 import type { Asset, DocumentMeta, Edition, RenderContext, SharedResources, TreeStore } from '../types.ts';
 import { assetRecorder, recordingResolver, threadMessages, type EditionThread } from './edition-thread.ts';
 import { loadWriter } from '../writers/index.ts';
-import { contextKey, parsedFacts, type PdfFacts, pdfRegionRebuild, readTexts, recordBuild, type SegmentText, spliceMemo, spliceRebuild } from './region-rebuild.ts';
+import { contextKey, parsedFacts, pdfRegionRebuild, readTexts, recordBuild, type PdfRecord, type SegmentText, spliceMemo, spliceRebuild } from './region-rebuild.ts';
 
 /** One input: a Markdown file, or a folder with a book.yaml whose chapters make one book. */
 export interface Source {
@@ -157,7 +157,7 @@ export async function renderDocument(source: Source, context: RenderContext, sha
   // from this tree. Its messages still go where the editions' order puts them.
   const pdfLast = !offThread && !spliceKey && context.formats.includes('pdf');
   // What a PDF region rebuild needs of this build besides its output (region-rebuild.ts PdfRecord).
-  const pdfFacts: PdfFacts | undefined = spliceKey && context.formats.includes('pdf') ? { children: [...tree.children], path: file.path, cwd: file.cwd, data: file.data, folder: loaded.folder, epoch, before: file.messages.length, read: [...read], missing: [...output.missing] } : undefined;
+  const pdfFacts: PdfRecord | undefined = spliceKey && context.formats.includes('pdf') ? { children: [...tree.children], path: file.path, cwd: file.cwd, data: file.data, folder: loaded.folder, epoch, before: file.messages.length, read: [...read], missing: [...output.missing] } : undefined;
   for (const edition of context.formats) {
     await yieldToEventLoop();
     if (edition === 'pdf' && (offThread || pdfLast)) {

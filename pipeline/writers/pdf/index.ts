@@ -1,5 +1,5 @@
 import type { Definition, FootnoteDefinition, RootContent } from 'mdast';
-import type { GetDefinition } from 'mdast-util-definitions';
+import { definitions as linkDefinitions } from 'mdast-util-definitions';
 import { EXIT, visit } from '../../visit.ts';
 import type { AssetResolver, Writer, WriterInput } from '../../types.ts';
 import { languageDirection } from '../shared/direction.ts';
@@ -122,18 +122,15 @@ function layoutPdf({ tree, meta, file, assets, epoch, shared, lastReader }: Writ
   const noteDefinitions = tree.children.filter((node): node is FootnoteDefinition => node.type === 'footnoteDefinition');
   const destinations = new Set<string>(noteDefinitions.map((node) => `fn-${node.identifier}`));
   if (meta.titleId) destinations.add(meta.titleId);
-  // The link definitions (the first of each label, as mdast-util-definitions finds them) and the
-  // destinations, gathered block by block: a watch session keeps each block's (by node).
-  const labels = new Map<string, Definition>();
+  // The link definitions and the destinations, gathered block by block: a watch session keeps
+  // each block's (by node). mdast-util-definitions then picks the first of each label.
+  const definitionNodes: Definition[] = [];
   for (const node of tree.children) {
     const facts = memo ? memo.factsOf(node, blockFacts) : blockFacts(node);
-    for (const definition of facts.definitions) {
-      const id = definition.identifier.toUpperCase();
-      if (id && !labels.has(id)) labels.set(id, definition);
-    }
+    definitionNodes.push(...facts.definitions);
     for (const id of facts.destinations) destinations.add(id);
   }
-  const definitions: GetDefinition = (identifier) => labels.get(String(identifier || '').toUpperCase());
+  const definitions = linkDefinitions({ type: 'root', children: definitionNodes });
 
   // A block that reads a file or a formula is laid out afresh in every build (layout-memo.ts).
   const taint = () => {
