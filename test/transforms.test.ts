@@ -62,6 +62,8 @@ describe('metadata', () => {
     expect(heading.meta.title).toBe('My Project');
     expect(heading.messages).toEqual(['README.md:1:1-1:13: warning: no `title` in front matter: using the first heading, "My Project" [metadata-title]'.replace('1:1-1:13', '1:1')]);
     expect(heading.tree.children.some((node) => node.type === 'heading')).toBe(false);
+    // A README's badges beside its name: their alt texts join the title, one space apart.
+    expect(process('smart-buffer  [![Build Status](b.svg)](x)  [![Coverage](c.svg)](y)\n===\n', 'README.md').meta.title).toBe('smart-buffer Build Status Coverage');
     const none = process('Just text.', 'notes/plain.md');
     expect(none.meta.title).toBe('plain');
     expect(none.messages[0]).toContain('warning: no `title` in front matter and no heading: using the file name, "plain"');

@@ -299,8 +299,9 @@ function titleFromBody(tree: Root, file: VFile, warn: boolean): string {
   const silent = (node: RootContent) => node.type === 'trustedHtml' && node.children.every((child) => child.type === 'anchor');
   const index = tree.children.findIndex((node) => node.type !== 'definition' && node.type !== 'html' && node.type !== 'yaml' && node.type !== 'anchor' && !silent(node));
   const first = index === -1 ? undefined : tree.children[index];
-  if (first?.type === 'heading' && toString(first).trim()) {
-    const title = toString(first).trim();
+  // Badges' alt texts beside a heading's words leave runs of spaces, as Pandoc's title would not.
+  const title = first?.type === 'heading' ? toString(first).replace(/\s+/g, ' ').trim() : '';
+  if (first?.type === 'heading' && title) {
     if (warn) report(file, 'warning', `no \`title\` in front matter: using the first heading, "${title}"`, first, 'metadata-title');
     tree.children.splice(index, 1);
     // Links written for GitHub still point at it: the headings transform gives its id to the title.
