@@ -1,5 +1,5 @@
 import type { FontGlyphs, OutlineItem, PageDrawing, Pdf, PdfFont, StructElement } from './pdf-document.ts';
-import type { SettledPage } from './pdfkit-patches.ts';
+import { finishStructure, type SettledPage } from './pdfkit-patches.ts';
 import type { Box, Op, StructNode, TextOp } from './boxes.ts';
 import type { Page, Placed } from './paginate.ts';
 
@@ -39,11 +39,26 @@ export interface SvgSupport {
 export function pageDrawer(pdf: Pdf, frame: Frame, furniture: Furniture, root: StructNode, tagged: boolean, svg: SvgSupport, pages?: PageMemo): (page: Page) => void {
   // Only a tagged document's pages are replayed (replayBox does what drawBox does for one).
   const memo = tagged ? pages : undefined;
-  const elements = new Map<StructNode, StructElement>();
   const document = pdf.struct(root.tag, { lang: root.lang });
   if (tagged) pdf.addStructure(document);
-  elements.set(root, document);
+  // The elements by their block (the root's child they are in, or are): a block whose content is
+  // all drawn is sealed (finishStructure) and its elements go. A block's content is drawn on
+  // consecutive pages (the body's blocks, floats and notes keep their order), so a block drawn on
+  // one page and not on the next is finished.
+  const blocks = new Map<StructNode, Map<StructNode, StructElement>>();
+  const sealed = new WeakSet<StructNode>();
+  let drawnOnPage = new Set<StructNode>();
+  let drawnBefore = new Set<StructNode>();
   const elementFor = (node: StructNode): StructElement => {
+    if (node === root) return document;
+    let block = node;
+    while (block.parent && block.parent !== root) block = block.parent;
+    drawnOnPage.add(block);
+    let elements = blocks.get(block);
+    if (!elements) {
+      if (sealed.has(block)) throw new Error(`a ${block.tag} element drawn on a page after its last`);
+      blocks.set(block, (elements = new Map()));
+    }
     let element = elements.get(node);
     if (!element) {
       const parent = node.parent ? elementFor(node.parent) : document;
@@ -52,6 +67,16 @@ export function pageDrawer(pdf: Pdf, frame: Frame, furniture: Furniture, root: S
       elements.set(node, element);
     }
     return element;
+  };
+  const sealFinished = () => {
+    for (const block of drawnBefore) {
+      if (drawnOnPage.has(block)) continue;
+      finishStructure(pdf.raw, blocks.get(block)!.get(block)!);
+      blocks.delete(block);
+      sealed.add(block);
+    }
+    drawnBefore = drawnOnPage;
+    drawnOnPage = new Set();
   };
   const outline: { depth: number; item: OutlineItem }[] = [];
 
@@ -173,6 +198,7 @@ export function pageDrawer(pdf: Pdf, frame: Frame, furniture: Furniture, root: S
     // The running head and the folio (which depends on the page's number) are drawn afresh.
     for (const { box, y } of furniture(index)) drawBox(box, frame.left, y, true);
     if (kept) kept.stream = pdf.settlePage(kept.stream);
+    sealFinished();
     index++;
   };
 }

@@ -126,31 +126,199 @@ export function releaseLastAnnotation(doc: RawDocument): void {
 /**
  * A structure element kept small until the end. pdfkit writes the structure tree only in
  * `end()` (the elements' order and numbers in the file depend on it), so every element lives to
- * the end of a long book: about 14 MB of heap per MB of Markdown. Two of its parts cost more
- * than they hold: its children's array, which V8 gives 17 slots at the first push (most elements
- * have one or two children), kept at its length instead while short; and its dictionary's empty
- * stream buffer (a structure element's dictionary is never a stream), one shared empty array.
+ * the end of a long book unless its block is sealed (`finishStructure`). Three of its parts cost
+ * more than they hold: its children's array, which V8 gives 17 slots at the first push (most
+ * elements have one or two children), kept at its length instead while short; its dictionary's
+ * empty stream buffer (a structure element's dictionary is never a stream), one shared empty
+ * array; and the parent tree's entries, which pdfkit makes the element's dictionary itself
+ * (keeping its data to the end) where they only ever print its reference: they are given an
+ * ObjectNumber instead. The methods are pdfkit's (0.20.2), called with those changes, from one
+ * prototype per document.
  */
 export function compactStructElement<E extends object>(element: E): E {
-  const raw = element as unknown as RawStructElement;
+  const raw = element as unknown as CompactStructElement;
   raw.dictionary.buffer = NO_CHUNKS;
-  raw.add = addCompactly;
+  const document = raw.document as unknown as { [COMPACT]?: object };
+  document[COMPACT] ??= compactPrototype(Object.getPrototypeOf(raw) as PdfkitStructElement);
+  Object.setPrototypeOf(raw, document[COMPACT]);
   return element;
 }
 
-interface RawStructElement {
+/**
+ * Seal a finished structure element: pdfkit's own `end()` of it and its descendants, run now
+ * with the document's output recorded instead of written, and the recording written in its
+ * place when pdfkit's `end()` reaches it. The element must be finished (nothing more added to
+ * it or below it, which pdfkit then refuses) and a child of the document's root element (the
+ * caller's "block"). pdfkit writes a subtree in post-order with nothing of its own between, each
+ * object's text from its data alone, with one exception: an OBJR's /Pg is the page current when
+ * the element is written (pdfkit 0.20.2 `_flushChild`: `this.document.page.dictionary`), i.e.
+ * the document's last page. It is recorded as a mark and filled in when the recording is
+ * written. The element's descendants and their data can then go: only the text stays (50-100
+ * bytes an element), and the same bytes are written at the same place, with the same object
+ * numbers and offsets. An encrypted document is left to pdfkit (its strings depend on the object).
+ */
+export function finishStructure(doc: RawDocument, element: object): void {
+  const raw = doc as unknown as RecordingDocument;
+  const top = element as unknown as CompactStructElement;
+  if (raw._security || top._ended || Object.getPrototypeOf(top) !== (raw as { [COMPACT]?: object })[COMPACT]) return;
+  const parts: string[] = [];
+  const ends: number[] = [];
+  const page = new PageMark();
+  const write = Object.getOwnPropertyDescriptor(raw, '_write');
+  const offset = raw._offset;
+  const current = raw.page;
+  raw._offset = 0;
+  // As captureOutput and pdfkit write: a string is one line, in bytes the low byte of each code unit.
+  raw._write = (data) => {
+    const text = typeof data === 'string' ? `${data}\n` : Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('latin1');
+    parts.push(text);
+    raw._offset += text.length;
+  };
+  raw._refEnd = (ref) => {
+    ends.push(ref.id, ref.offset);
+  };
+  raw.page = { dictionary: page } as unknown as RawDocument['page'];
+  try {
+    top.end();
+  } finally {
+    if (write) Object.defineProperty(raw, '_write', write);
+    else delete (raw as Partial<RecordingDocument>)._write;
+    delete (raw as Partial<RecordingDocument>)._refEnd;
+    raw._offset = offset;
+    raw.page = current;
+  }
+  const text = parts.join('');
+  if (!top._flushed || text.split(PAGE_MARK).length - 1 !== page.count) throw new Error('a structure element sealed before pdfkit could write it');
+  top._sealed = { text, ends };
+  top.dictionary.data = { P: top.dictionary.data.P };
+}
+
+/** What pdfkit's end would have written of a sealed element: its subtree's text, and each object's number and offset in it. */
+interface Sealed {
+  text: string;
+  /** Pairs: object number, offset in `text` (before any page mark is filled in). */
+  ends: number[];
+}
+
+/** A recorded OBJR's /Pg, filled in with the current page's reference when the recording is written. */
+const PAGE_MARK = '\uffff';
+
+/** The page that pdfkit reads while a sealed element is recorded: it prints as PAGE_MARK (a code unit no PDF object's text has). */
+class PageMark {
+  count = 0;
+  get [Symbol.toStringTag](): string {
+    return 'PageMark';
+  }
+  toString(): string {
+    this.count++;
+    return PAGE_MARK;
+  }
+}
+
+/**
+ * An object's reference as the parent tree prints it (pdfkit's PDFReference `toString`),
+ * without the object: pdfkit's convert and fasterObjects write an object they do not know as
+ * its toString() (its tag keeps it from being taken for a dictionary).
+ */
+class ObjectNumber {
+  constructor(private readonly text: string) {}
+  get [Symbol.toStringTag](): string {
+    return 'ObjectNumber';
+  }
+  toString(): string {
+    return this.text;
+  }
+}
+
+const COMPACT = Symbol('colophon.compactStructElement');
+
+interface PdfkitStructElement {
+  add(child: unknown): PdfkitStructElement;
+  end(): void;
+  _addContentToParentTree(content: unknown): void;
+  _addAnnotationToParentTree(annotation: unknown): void;
+}
+
+interface CompactStructElement extends PdfkitStructElement {
+  document: RawDocument;
   _children: unknown[];
-  dictionary: { buffer: readonly Uint8Array[] };
-  add(child: unknown): RawStructElement;
+  _ended: boolean;
+  _flushed: boolean;
+  _sealed?: Sealed;
+  dictionary: { id: number; buffer: readonly Uint8Array[]; data: { P?: unknown } } & object;
+}
+
+interface RecordingDocument {
+  _security?: unknown;
+  _offset: number;
+  page: RawDocument['page'];
+  _write(data: string | Uint8Array): void;
+  _refEnd(ref: { id: number; offset: number }): void;
 }
 
 const NO_CHUNKS: readonly Uint8Array[] = Object.freeze([]);
 
-/** pdfkit's `add`, then a short children's array copied at its length (see compactStructElement). */
-function addCompactly(this: RawStructElement, child: unknown): RawStructElement {
-  (Object.getPrototypeOf(this) as RawStructElement).add.call(this, child);
-  if (this._children.length <= 8) this._children = this._children.slice();
-  return this;
+/** pdfkit's structure element's methods, with the changes of compactStructElement and the sealed elements' end. */
+function compactPrototype(base: PdfkitStructElement): object {
+  // Consecutive entries of one element (the lines of a paragraph) share one ObjectNumber.
+  let last: { dictionary: object; number: ObjectNumber } | undefined;
+  const numberOf = (element: CompactStructElement): ObjectNumber => {
+    if (last?.dictionary !== element.dictionary) last = { dictionary: element.dictionary, number: new ObjectNumber(String(element.dictionary)) };
+    return last.number;
+  };
+  // pdfkit's method with `this.dictionary` (all it puts in the parent tree) an ObjectNumber.
+  const withNumber = (element: CompactStructElement, method: (this: unknown, child: unknown) => void, child: unknown) => {
+    const dictionary = element.dictionary;
+    element.dictionary = numberOf(element) as unknown as CompactStructElement['dictionary'];
+    try {
+      method.call(element, child);
+    } finally {
+      element.dictionary = dictionary;
+    }
+  };
+  const methods: ThisType<CompactStructElement> & PdfkitStructElement = {
+    add(child) {
+      base.add.call(this, child);
+      if (this._children.length <= 8) this._children = this._children.slice();
+      return this;
+    },
+    end() {
+      const sealed = this._sealed;
+      if (!sealed) {
+        base.end.call(this);
+        return;
+      }
+      this._sealed = undefined;
+      writeSealed(this.document as unknown as RecordingDocument, sealed);
+    },
+    _addContentToParentTree(content) {
+      withNumber(this, base._addContentToParentTree, content);
+    },
+    _addAnnotationToParentTree(annotation) {
+      withNumber(this, base._addAnnotationToParentTree, annotation);
+    },
+  };
+  return Object.assign(Object.create(base) as object, methods);
+}
+
+/** A sealed element's recording written where pdfkit's end writes the element: its page marks filled in, its objects' offsets counted from here. */
+function writeSealed(doc: RecordingDocument, { text, ends }: Sealed): void {
+  const page = String(doc.page.dictionary);
+  const grow = page.length - PAGE_MARK.length;
+  const start = doc._offset;
+  const written: { id: number; offset: number }[] = [];
+  let marks = 0;
+  let mark = text.indexOf(PAGE_MARK);
+  for (let index = 0; index < ends.length; index += 2) {
+    const at = ends[index + 1]!;
+    while (mark !== -1 && mark < at) {
+      marks++;
+      mark = text.indexOf(PAGE_MARK, mark + 1);
+    }
+    written.push({ id: ends[index]!, offset: start + at + marks * grow });
+  }
+  doc._write(Buffer.from(text.includes(PAGE_MARK) ? text.split(PAGE_MARK).join(page) : text, 'latin1'));
+  for (const ref of written) doc._refEnd(ref);
 }
 
 /** The current page's content operators, as batchPageContent holds them until the page ends. */

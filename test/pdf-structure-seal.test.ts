@@ -1,0 +1,261 @@
+import PDFDocumentCtor from 'pdfkit';
+import { describe, expect, it } from 'vitest';
+import { Pdf } from '../pipeline/writers/pdf/pdf-document.ts';
+import type { RawDocument, StructElement } from '../pipeline/writers/pdf/pdfkit-api.ts';
+import { captureOutput, compactStructElement, finishStructure } from '../pipeline/writers/pdf/pdfkit-patches.ts';
+
+/**
+ * A sealed structure element (finishStructure: its subtree's objects recorded when its block is
+ * drawn, written at pdfkit's end) gives the bytes pdfkit itself writes at its end: the same
+ * objects, numbers, offsets and OBJR page references. Each document below is built twice, with
+ * its finished blocks sealed page by page as draw-pages.ts seals them, and without.
+ */
+
+interface Surface {
+  raw: RawDocument;
+  addPage(): void;
+  struct(tag: string, options?: { alt?: string; lang?: string; scope?: 'Row' | 'Column'; expanded?: string }): StructElement;
+  /** Marked content of the element (a filled rectangle), added to it. */
+  content(element: StructElement, tag: string): void;
+  /** A link annotation under the element (an OBJR in its K). */
+  link(element: StructElement, kind: 'uri' | 'internal', target: string): void;
+  destination(name: string): void;
+  finish(): Promise<Uint8Array>;
+}
+
+const SIZE: [number, number] = [300, 400];
+const DATE = new Date(Date.UTC(2026, 0, 2, 3, 4, 5));
+
+/** Colophon's Pdf, with all its patches (fasterObjects' references and convert among them). */
+function colophonPdf(): Surface {
+  const pdf = new Pdf({ size: SIZE, lang: 'en', tagged: true, pdfa: false, info: { Title: 'Sealed (tree) \u00e9', Creator: 'test', Producer: 'test', CreationDate: DATE, ModDate: DATE } });
+  let y = 10;
+  return {
+    raw: pdf.raw,
+    addPage: () => {
+      pdf.addPage(SIZE);
+      y = 10;
+    },
+    struct: (tag, options) => pdf.struct(tag, options),
+    content: (element, tag) => {
+      const content = pdf.beginContent(tag);
+      pdf.fillRect(10, (y += 12), 100, 8, '#336699');
+      pdf.endContent();
+      element.add(content);
+    },
+    link: (element, kind, target) => (kind === 'uri' ? pdf.linkUri(10, y, 50, 8, target, element) : pdf.linkInternal(10, y, 50, 8, target, element)),
+    destination: (name) => pdf.destination(name, 10, y),
+    finish: () => pdf.finish(),
+  };
+}
+
+/** pdfkit alone, uncompressed, with pdfkit's own references and convert: only the structure elements compacted. */
+function plainPdfkit(): Surface {
+  const Ctor = PDFDocumentCtor as unknown as new (options: object) => RawDocument;
+  const raw = new Ctor({ size: SIZE, margin: 0, autoFirstPage: false, font: null, tagged: true, compress: false, pdfVersion: '1.7', info: { Title: 'Plain', CreationDate: DATE, ModDate: DATE } });
+  const done = captureOutput(raw);
+  let y = 10;
+  const doc = raw as unknown as RawDocument & { link(x: number, y: number, w: number, h: number, url: string, options: object): void; goTo(x: number, y: number, w: number, h: number, name: string, options: object): void };
+  return {
+    raw,
+    addPage: () => {
+      raw.addPage({ size: SIZE, margin: 0 });
+      y = 10;
+    },
+    struct: (tag, options) => compactStructElement(raw.struct(tag, options ?? {})),
+    content: (element, tag) => {
+      const content = raw.markStructureContent(tag);
+      raw.rect(10, (y += 12), 100, 8).fill();
+      raw.endMarkedContent();
+      element.add(content);
+    },
+    link: (element, kind, target) => (kind === 'uri' ? doc.link(10, y, 50, 8, target, { structParent: element }) : doc.goTo(10, y, 50, 8, target, { structParent: element })),
+    destination: (name) => raw.addNamedDestination(name, 'XYZ', 10, y, null),
+    finish: () => {
+      raw.end();
+      return done;
+    },
+  };
+}
+
+/**
+ * A tagged document of six pages: paragraphs with links (internal and external, one block's
+ * links on two pages), a heading, a nested list, a figure with alternative text, a table with
+ * header cells spanning three pages (its header repeated), notes with labels and back-links
+ * continuing over a page break, and a paragraph with a link on the last page. Blocks are the
+ * root's children; `seal` seals each block drawn on one page and not on the next, as draw-pages does.
+ */
+async function build(surface: Surface, seal: boolean): Promise<{ bytes: Uint8Array; sealed: number }> {
+  const root = surface.struct('Document', { lang: 'en' });
+  surface.raw.addStructure(root);
+  let drawnBefore = new Set<StructElement>();
+  let drawnOnPage = new Set<StructElement>();
+  let sealed = 0;
+  const block = (tag: string, options?: object) => {
+    const element = surface.struct(tag, options);
+    root.add(element);
+    return element;
+  };
+  const child = (parent: StructElement, tag: string, options?: object) => {
+    const element = surface.struct(tag, options);
+    parent.add(element);
+    return element;
+  };
+  const on = (element: StructElement) => drawnOnPage.add(element);
+  const endPage = () => {
+    if (seal) {
+      for (const element of drawnBefore) {
+        if (drawnOnPage.has(element)) continue;
+        finishStructure(surface.raw, element);
+        expect((element as unknown as { _sealed?: unknown })._sealed).toBeDefined();
+        sealed++;
+      }
+    }
+    drawnBefore = drawnOnPage;
+    drawnOnPage = new Set();
+  };
+
+  // Page 1: a heading, a paragraph with two links and a formula, the first lines of a list.
+  surface.addPage();
+  const heading = block('H1');
+  surface.destination('intro');
+  surface.content(heading, 'H1');
+  on(heading);
+  const paragraph = block('P');
+  surface.content(paragraph, 'P');
+  const link = child(paragraph, 'Link');
+  surface.content(link, 'Link');
+  surface.link(link, 'uri', 'https://example.com/a(b)');
+  const formula = child(paragraph, 'Formula', { alt: 'x squared' });
+  surface.content(formula, 'Formula');
+  const back = child(paragraph, 'Link');
+  surface.content(back, 'Link');
+  surface.link(back, 'internal', 'intro');
+  on(paragraph);
+  const list = block('L');
+  const item = child(list, 'LI');
+  surface.content(child(item, 'Lbl'), 'Lbl');
+  const body = child(item, 'LBody');
+  surface.content(body, 'LBody');
+  on(list);
+  endPage();
+
+  // Page 2: the list goes on (a nested list), a figure, a paragraph whose link spans the break.
+  surface.addPage();
+  const nested = child(body, 'L');
+  const inner = child(nested, 'LI');
+  surface.content(child(inner, 'LBody'), 'LBody');
+  on(list);
+  const figure = block('Figure', { alt: 'A chart of \u00fcber-long (runs)' });
+  surface.content(figure, 'Figure');
+  surface.content(child(figure, 'Caption'), 'Caption');
+  on(figure);
+  const spanning = block('P', { lang: 'fr' });
+  surface.content(spanning, 'P');
+  const wrapped = child(spanning, 'Link');
+  surface.content(wrapped, 'Link');
+  surface.link(wrapped, 'uri', 'https://example.com/long');
+  on(spanning);
+  endPage();
+
+  // Page 3: the link's rest, a table's header and first rows; a note cited here starts in the note area.
+  surface.addPage();
+  surface.content(wrapped, 'Link');
+  surface.link(wrapped, 'uri', 'https://example.com/long');
+  surface.content(spanning, 'P');
+  on(spanning);
+  const table = block('Table');
+  const head = child(table, 'THead');
+  const headRow = child(head, 'TR');
+  const headers = [child(headRow, 'TH', { scope: 'Column' }), child(headRow, 'TH', { scope: 'Column' })];
+  const tbody = child(table, 'TBody');
+  const cells = (n: number) => {
+    const row = child(tbody, 'TR');
+    surface.content(child(row, 'TH', { scope: 'Row' }), 'TH');
+    const cell = child(row, 'TD');
+    surface.content(cell, 'TD');
+    if (n % 2 === 0) {
+      const abbr = child(cell, 'Span', { expanded: `row ${n}` });
+      surface.content(abbr, 'Span');
+    }
+  };
+  for (const header of headers) surface.content(header, 'TH');
+  for (let n = 0; n < 3; n++) cells(n);
+  on(table);
+  const note = block('Note');
+  surface.content(child(note, 'Lbl'), 'Lbl');
+  surface.content(note, 'Note');
+  on(note);
+  endPage();
+
+  // Page 4: the table goes on under its repeated header; the note goes on and ends with its back-link.
+  surface.addPage();
+  for (const header of headers) surface.content(header, 'TH');
+  for (let n = 3; n < 8; n++) cells(n);
+  on(table);
+  surface.content(note, 'Note');
+  const noteBack = child(note, 'Link');
+  surface.content(noteBack, 'Link');
+  surface.link(noteBack, 'internal', 'intro');
+  on(note);
+  endPage();
+
+  // Page 5: the table's last row; many short paragraphs (object numbers past the page's, and more digits).
+  surface.addPage();
+  cells(8);
+  on(table);
+  for (let n = 0; n < 12; n++) {
+    const short = block('P');
+    surface.content(short, 'P');
+    on(short);
+  }
+  endPage();
+
+  // Page 6: a paragraph with a link, on the last page, left to pdfkit's end; the page before's sealed at the last page's end.
+  surface.addPage();
+  const last = block('P');
+  surface.content(last, 'P');
+  const lastLink = child(last, 'Link');
+  surface.content(lastLink, 'Link');
+  surface.link(lastLink, 'internal', 'intro');
+  on(last);
+  endPage();
+
+  return { bytes: await surface.finish(), sealed };
+}
+
+describe('sealed structure elements', () => {
+  it("write the bytes pdfkit's end writes (Colophon's Pdf)", async () => {
+    const plain = await build(colophonPdf(), false);
+    const sealed = await build(colophonPdf(), true);
+    expect(sealed.sealed).toBe(19);
+    expect(Buffer.from(sealed.bytes).equals(Buffer.from(plain.bytes))).toBe(true);
+    // The OBJRs' /Pg is the last page's, in the sealed blocks too.
+    const text = Buffer.from(sealed.bytes).toString('latin1');
+    expect(text).toMatch(/\/Type \/OBJR\n\/Obj \d+ 0 R\n\/Pg \d+ 0 R/);
+  });
+
+  it("write the bytes pdfkit's end writes (pdfkit's own references, uncompressed)", async () => {
+    const plain = await build(plainPdfkit(), false);
+    const sealed = await build(plainPdfkit(), true);
+    expect(sealed.sealed).toBe(19);
+    const text = Buffer.from(sealed.bytes).toString('latin1');
+    expect(text).toBe(Buffer.from(plain.bytes).toString('latin1'));
+    const pages = [...text.matchAll(/(\d+) 0 obj\n<<\n\/Type \/Page\n/g)].map((match) => match[1]);
+    const objr = [...text.matchAll(/\/Type \/OBJR\n\/Obj \d+ 0 R\n\/Pg (\d+) 0 R/g)].map((match) => match[1]);
+    expect(objr.length).toBe(6);
+    expect(new Set(objr)).toEqual(new Set([pages.at(-1)]));
+  });
+
+  it('refuse content added to a sealed block', async () => {
+    const surface = colophonPdf();
+    const root = surface.struct('Document');
+    surface.raw.addStructure(root);
+    surface.addPage();
+    const paragraph = surface.struct('P');
+    root.add(paragraph);
+    surface.content(paragraph, 'P');
+    finishStructure(surface.raw, paragraph);
+    expect(() => surface.content(paragraph, 'P')).toThrow(/already-ended/);
+  });
+});
