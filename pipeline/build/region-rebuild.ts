@@ -578,15 +578,20 @@ function pdfRegion(last: LastBuild, region: Region): { commit: () => RootContent
 /** Move every point of a node and its descendants once (the parser may share a point between nodes). */
 function movePoints(node: unknown, moved: Set<object>, move: (point: Point) => void): void {
   const value = node as { position?: Position; children?: unknown[] };
-  if (value.position) {
-    for (const point of [value.position.start, value.position.end]) {
-      if (point && !moved.has(point)) {
-        moved.add(point);
-        move(point);
-      }
+  const position = value.position;
+  if (position) {
+    const { start, end } = position;
+    if (start && !moved.has(start)) {
+      moved.add(start);
+      move(start);
+    }
+    if (end && !moved.has(end)) {
+      moved.add(end);
+      move(end);
     }
   }
-  if (Array.isArray(value.children)) for (const child of value.children) movePoints(child, moved, move);
+  const children = value.children;
+  if (Array.isArray(children)) for (let index = 0; index < children.length; index++) movePoints(children[index], moved, move);
 }
 
 /** Whether two values are the same, positions aside (a transformed node of the stretch against the last build's). */

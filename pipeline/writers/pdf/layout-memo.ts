@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Definition, RootContent } from 'mdast';
 import type { Point, Position } from 'unist';
 import { report } from '../../messages.ts';
@@ -99,7 +100,9 @@ export class LayoutMemo {
     let known = this.contents.get(node);
     if (!known) {
       const found: string[] = [];
-      known = { key: contentKey(node, found), notes: found };
+      // The key is kept as the digest of the content written out: the text itself (several times
+      // the Markdown's size, built of many pieces) would live as long as the node, beside it.
+      known = { key: createHash('sha256').update(contentKey(node, found)).digest('base64'), notes: found };
       this.contents.set(node, known);
     }
     const notes = known.notes;

@@ -199,12 +199,15 @@ export class Pdf {
    * has the number it had when the text was drawn before.
    */
   private includeAgain(font: PdfFont, before: DrawnText): boolean {
-    for (let index = 0; index < before.ids.length; index++) {
-      const id = before.ids[index]!;
+    const { glyphs } = before;
+    let texts: number[][] | undefined;
+    for (let at = 0; at < glyphs.length; at += 2) {
+      const id = glyphs.charCodeAt(at);
       const gid = font.subset.includeGlyph(id);
-      if (gid !== before.gids[index]) return false;
+      if (gid !== glyphs.charCodeAt(at + 1)) return false;
       font.widths[gid] ??= font.font.getGlyph(id).advanceWidth * font.scale;
-      font.unicode[gid] ??= before.unicodes[index]!;
+      // The characters are read back only for a glyph the subset did not hold yet.
+      if (font.unicode[gid] == null) font.unicode[gid] = (texts ??= glyphTexts(before.texts))[at / 2]!;
     }
     return true;
   }
@@ -218,14 +221,15 @@ export class Pdf {
     const endShow = () => {
       if (hex) parts.push(`<${hex}>`);
       hex = '';
-      if (parts.length > 0) shows.push(`[${parts.join(' ')}] TJ`);
+      // Joined, not concatenated: one flat string, not a tree of pieces, kept with the op (DrawnText).
+      if (parts.length > 0) shows.push(['[', parts.join(' '), '] TJ'].join(''));
       parts = [];
     };
     const words: string[] = [];
     forEachWord(text, (word) => words.push(word));
     if (rtl) words.reverse();
     // The glyphs drawn and their numbers in the subset, to keep (none when a glyph has a copy of its own).
-    let kept: { ids: number[]; gids: number[]; unicodes: number[][] } | undefined = key && this.drawn ? { ids: [], gids: [], unicodes: [] } : undefined;
+    let kept: { glyphs: number[]; texts: number[] } | undefined = key && this.drawn ? { glyphs: [], texts: [] } : undefined;
     for (const word of words) {
       const shaped = this.shapes.shape(font, word, rtl);
       const { glyphs, kerning, offsets, unicodes, actual } = shaped;
@@ -238,9 +242,11 @@ export class Pdf {
         // made fontkit's glyph object (word-shapes.ts `shapeAfresh`): the text map depends on the document alone.
         const own = glyphText(shaped, word, i);
         const gid = unicodes ? this.glyphFor(font, id, own, unicodes[i]!) : font.subset.includeGlyph(id);
-        kept?.ids.push(id);
-        kept?.gids.push(gid);
-        kept?.unicodes.push(own);
+        if (kept) {
+          kept.glyphs.push(id, gid);
+          kept.texts.push(own.length);
+          for (const code of own) kept.texts.push(code >> 16, code & 0xffff);
+        }
         const code = `0000${gid.toString(16)}`.slice(-4);
         // fontkit returns one glyph object per id: its advance is the run's.
         font.widths[gid] ??= font.font.getGlyph(id).advanceWidth * font.scale;
@@ -273,12 +279,12 @@ export class Pdf {
       if (actual) {
         endShow();
         const wordShows = shows.splice(firstShow);
-        if (wordShows.length > 0) shows.push(`/Span <</ActualText <FEFF${utf16Hex(word)}>>> BDC ${wordShows.join(' ')} EMC`);
+        if (wordShows.length > 0) shows.push(['/Span <</ActualText <FEFF', utf16Hex(word), '>>> BDC ', wordShows.join(' '), ' EMC'].join(''));
       }
     }
     endShow();
     const operands = shows.join(' ');
-    if (kept && key) this.drawn?.set(key, { font: font.font, ids: kept.ids, gids: kept.gids, unicodes: kept.unicodes, shows: operands });
+    if (kept && key) this.drawn?.set(key, { font: font.font, glyphs: codeUnits(kept.glyphs), texts: codeUnits(kept.texts), shows: operands });
     return operands;
   }
 
@@ -479,14 +485,38 @@ export interface PageDrawing {
   fonts: { id: string; before: number; added: FontGlyphs }[];
 }
 
-/** A text op's TJ operands as drawn, with the face, glyphs and subset numbers they depend on. */
+/**
+ * A text op's TJ operands as drawn, with the face, glyphs and subset numbers they depend on. A
+ * watch session keeps one per text op of its kept boxes (millions in a long book): the glyphs
+ * and their characters are kept as flat strings, one object each, not arrays of arrays that
+ * every collection of the session's heap would walk.
+ */
 export interface DrawnText {
   font: FontkitFont;
-  ids: number[];
-  gids: number[];
-  /** Per glyph, the characters it stood for (its text map entry when first drawn). */
-  unicodes: number[][];
+  /** Per glyph, its id and its number in the subset (both below 65,536): two code units. */
+  glyphs: string;
+  /** Per glyph, the characters it stood for (its text map entry when first drawn): their count, then each as two code units (see `glyphTexts`). */
+  texts: string;
   shows: string;
+}
+
+/** Numbers below 65,536 as the code units of one flat string. */
+function codeUnits(values: number[]): string {
+  let out = '';
+  for (let from = 0; from < values.length; from += 4096) out += String.fromCharCode(...values.slice(from, from + 4096));
+  return out;
+}
+
+/** The characters of each glyph, read back from DrawnText.texts. */
+function glyphTexts(texts: string): number[][] {
+  const out: number[][] = [];
+  for (let at = 0; at < texts.length; ) {
+    const count = texts.charCodeAt(at++);
+    const codes: number[] = [];
+    for (let index = 0; index < count; index++, at += 2) codes.push(texts.charCodeAt(at) * 0x10000 + texts.charCodeAt(at + 1));
+    out.push(codes);
+  }
+  return out;
 }
 
 function describe(name: string): string {
