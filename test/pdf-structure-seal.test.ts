@@ -106,8 +106,8 @@ async function build(surface: Surface, seal: boolean): Promise<{ bytes: Uint8Arr
     if (seal) {
       for (const element of drawnBefore) {
         if (drawnOnPage.has(element)) continue;
-        finishStructure(surface.raw, element);
-        expect((element as unknown as { _sealed?: unknown })._sealed).toBeDefined();
+        finishStructure(surface.raw, element, root);
+        expect((root as unknown as { _children: { _sealed?: unknown }[] })._children.filter((child) => child._sealed).length).toBe(sealed + 1);
         sealed++;
       }
     }
@@ -255,7 +255,7 @@ describe('sealed structure elements', () => {
     const paragraph = surface.struct('P');
     root.add(paragraph);
     surface.content(paragraph, 'P');
-    finishStructure(surface.raw, paragraph);
+    finishStructure(surface.raw, paragraph, root);
     expect(() => surface.content(paragraph, 'P')).toThrow(/already-ended/);
   });
 });

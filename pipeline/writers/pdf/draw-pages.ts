@@ -71,7 +71,7 @@ export function pageDrawer(pdf: Pdf, frame: Frame, furniture: Furniture, root: S
   const sealFinished = () => {
     for (const block of drawnBefore) {
       if (drawnOnPage.has(block)) continue;
-      finishStructure(pdf.raw, blocks.get(block)!.get(block)!);
+      finishStructure(pdf.raw, blocks.get(block)!.get(block)!, document);
       blocks.delete(block);
       sealed.add(block);
     }

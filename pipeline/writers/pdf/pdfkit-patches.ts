@@ -157,10 +157,13 @@ export function compactStructElement<E extends object>(element: E): E {
  * bytes an element), and the same bytes are written at the same place, with the same object
  * numbers and offsets. An encrypted document is left to pdfkit (its strings depend on the object).
  */
-export function finishStructure(doc: RawDocument, element: object): void {
+export function finishStructure(doc: RawDocument, element: object, parent: object): void {
   const raw = doc as unknown as RecordingDocument;
   const top = element as unknown as CompactStructElement;
-  if (raw._security || top._ended || Object.getPrototypeOf(top) !== (raw as { [COMPACT]?: object })[COMPACT]) return;
+  const siblings = (parent as CompactStructElement)._children;
+  // Sealed soon after it was added: near the end of its parent's children.
+  const at = siblings.lastIndexOf(top);
+  if (raw._security || top._ended || at === -1 || Object.getPrototypeOf(top) !== (raw as { [COMPACT]?: object })[COMPACT]) return;
   const parts: string[] = [];
   const ends: number[] = [];
   const page = new PageMark();
@@ -189,8 +192,14 @@ export function finishStructure(doc: RawDocument, element: object): void {
   }
   const text = parts.join('');
   if (!top._flushed || text.split(PAGE_MARK).length - 1 !== page.count) throw new Error('a structure element sealed before pdfkit could write it');
-  top._sealed = { text, ends };
-  top.dictionary.data = { P: top.dictionary.data.P };
+  // In its parent's children, a stand-in that pdfkit's end finds flushable, prints as the
+  // element's reference in its parent's K, and writes the recording when ended.
+  const stub = Object.create(Object.getPrototypeOf(top) as object) as CompactStructElement;
+  stub.document = top.document;
+  stub.dictionary = new ObjectNumber(top.dictionary.id) as unknown as CompactStructElement['dictionary'];
+  // (at its length: pushed, the array had grown by half again)
+  stub._sealed = { text, ends: ends.slice() };
+  siblings[at] = stub;
 }
 
 /** What pdfkit's end would have written of a sealed element: its subtree's text, and each object's number and offset in it. */
@@ -216,17 +225,18 @@ class PageMark {
 }
 
 /**
- * An object's reference as the parent tree prints it (pdfkit's PDFReference `toString`),
- * without the object: pdfkit's convert and fasterObjects write an object they do not know as
- * its toString() (its tag keeps it from being taken for a dictionary).
+ * An object's reference as the parent tree prints it (pdfkit's PDFReference `toString`:
+ * `${id} ${gen} R`, every pdfkit reference of generation 0), without the object: pdfkit's
+ * convert and fasterObjects write an object they do not know as its toString() (its tag keeps
+ * it from being taken for a dictionary).
  */
 class ObjectNumber {
-  constructor(private readonly text: string) {}
+  constructor(private readonly id: number) {}
   get [Symbol.toStringTag](): string {
     return 'ObjectNumber';
   }
   toString(): string {
-    return this.text;
+    return `${this.id} 0 R`;
   }
 }
 
@@ -237,6 +247,7 @@ interface PdfkitStructElement {
   end(): void;
   _addContentToParentTree(content: unknown): void;
   _addAnnotationToParentTree(annotation: unknown): void;
+  _isFlushable(): boolean;
 }
 
 interface CompactStructElement extends PdfkitStructElement {
@@ -244,7 +255,8 @@ interface CompactStructElement extends PdfkitStructElement {
   _children: unknown[];
   _ended: boolean;
   _flushed: boolean;
-  _sealed?: Sealed;
+  /** A sealed element's stand-in: its recording, null once written. */
+  _sealed?: Sealed | null;
   dictionary: { id: number; buffer: readonly Uint8Array[]; data: { P?: unknown } } & object;
 }
 
@@ -263,7 +275,7 @@ function compactPrototype(base: PdfkitStructElement): object {
   // Consecutive entries of one element (the lines of a paragraph) share one ObjectNumber.
   let last: { dictionary: object; number: ObjectNumber } | undefined;
   const numberOf = (element: CompactStructElement): ObjectNumber => {
-    if (last?.dictionary !== element.dictionary) last = { dictionary: element.dictionary, number: new ObjectNumber(String(element.dictionary)) };
+    if (last?.dictionary !== element.dictionary) last = { dictionary: element.dictionary, number: new ObjectNumber(element.dictionary.id) };
     return last.number;
   };
   // pdfkit's method with `this.dictionary` (all it puts in the parent tree) an ObjectNumber.
@@ -284,12 +296,16 @@ function compactPrototype(base: PdfkitStructElement): object {
     },
     end() {
       const sealed = this._sealed;
+      if (sealed === null) return;
       if (!sealed) {
         base.end.call(this);
         return;
       }
-      this._sealed = undefined;
+      this._sealed = null;
       writeSealed(this.document as unknown as RecordingDocument, sealed);
+    },
+    _isFlushable() {
+      return this._sealed !== undefined || base._isFlushable.call(this);
     },
     _addContentToParentTree(content) {
       withNumber(this, base._addContentToParentTree, content);
