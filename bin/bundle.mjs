@@ -9,7 +9,8 @@
 // bin/colophon.mjs falls back to the sources whenever they are newer than the bundle, so a
 // stale bundle is never run.
 import { spawnSync } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -129,6 +130,22 @@ const lazyAes = {
   },
 };
 
+/**
+ * The code the bundle is built from, hashed once here rather than at every start (the build's
+ * cache key, pipeline/build/cache.ts `colophonFingerprint`): package-lock.json and every file
+ * under pipeline/, by path and bytes.
+ */
+function codeDigest() {
+  const hash = createHash('sha256');
+  hash.update(readFileSync(join(root, 'package-lock.json')));
+  const files = readdirSync(join(root, 'pipeline'), { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(entry.parentPath ?? entry.path, entry.name))
+    .sort();
+  for (const file of files) hash.update(relative(root, file)).update(readFileSync(file));
+  return hash.digest('hex');
+}
+
 /** `…/node_modules/pdfkit/js/pdfkit.mjs` → `pdfkit/js/pdfkit.mjs` (the part below the last node_modules). */
 function packagePath(path) {
   const parts = relative(root, path).split(/[\\/]/);
@@ -164,7 +181,7 @@ await build({
   // vm.Script (used for the code cache) cannot import(): external packages are require()d
   // (Node ≥ 20.19 requires ES modules such as tinypool too).
   supported: { 'dynamic-import': false },
-  define: { 'import.meta.url': '__colophonUrl' },
+  define: { 'import.meta.url': '__colophonUrl', __COLOPHON_CODE_DIGEST__: JSON.stringify(codeDigest()) },
   banner: {
     js: [
       "const __colophonUrl = require('node:url').pathToFileURL(__filename).href;",

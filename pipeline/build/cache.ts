@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { type Dirent, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { packageRoot } from '../read/assets.ts';
@@ -52,34 +52,57 @@ export function sha256(data: Uint8Array | string): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
-/** A fingerprint of Colophon itself: any change to its code, templates or dependencies invalidates every entry. */
+/**
+ * The bundle's own code, hashed when bin/bundle.mjs built it (package-lock.json and every file
+ * under pipeline/): esbuild writes the string in place of this name. Running from the sources or
+ * from bin/lib/, the name is not defined.
+ */
+declare const __COLOPHON_CODE_DIGEST__: string | undefined;
+
+/**
+ * A fingerprint of Colophon itself: any change to its code, templates or dependencies invalidates
+ * every entry. The bundle hashes its code when it is built (the code it runs, even when the
+ * sources changed since: hashing pipeline/ at every start cost the seed's build about 2% of its
+ * main thread's instructions); package.json and the templates, which a clone may change without
+ * rebuilding the bundle, are hashed here each time.
+ */
 export function colophonFingerprint(): string {
+  const bundled = typeof __COLOPHON_CODE_DIGEST__ === 'string' ? __COLOPHON_CODE_DIGEST__ : undefined;
   const hash = createHash('sha256');
-  const add = (folder: string) => {
-    let entries: Dirent[];
+  if (bundled) {
+    hash.update('bundle\0').update(bundled);
     try {
-      entries = readdirSync(folder, { recursive: true, withFileTypes: true });
-    } catch {
-      return;
+      hash.update(readFileSync(join(packageRoot, 'package.json')));
+    } catch {}
+  } else {
+    for (const file of ['package.json', 'package-lock.json']) {
+      try {
+        hash.update(readFileSync(join(packageRoot, file)));
+      } catch {
+        // An installed copy may have no lockfile.
+      }
     }
-    const files = entries
-      .filter((entry) => entry.isFile())
-      .map((entry) => join(entry.parentPath ?? entry.path, entry.name))
-      .sort();
-    for (const file of files) hash.update(relative(packageRoot, file)).update(readFileSync(file));
-  };
-  for (const file of ['package.json', 'package-lock.json']) {
-    try {
-      hash.update(readFileSync(join(packageRoot, file)));
-    } catch {
-      // An installed copy may have no lockfile.
-    }
+    // A clone runs its sources; an installed package runs what `npm pack` compiled (bin/lib/).
+    if (existsSync(join(packageRoot, 'pipeline'))) hashFolder(hash, join(packageRoot, 'pipeline'));
+    else hashFolder(hash, join(packageRoot, 'bin', 'lib'));
   }
-  // A clone runs its sources; an installed package runs what `npm pack` compiled (bin/lib/).
-  if (existsSync(join(packageRoot, 'pipeline'))) add(join(packageRoot, 'pipeline'));
-  else add(join(packageRoot, 'bin', 'lib'));
-  add(join(packageRoot, 'templates'));
+  hashFolder(hash, join(packageRoot, 'templates'));
   return hash.digest('hex');
+}
+
+/** Every file below `folder`, in name order: its path (relative to the package) and its bytes. */
+function hashFolder(hash: Hash, folder: string): void {
+  let entries: Dirent[];
+  try {
+    entries = readdirSync(folder, { recursive: true, withFileTypes: true });
+  } catch {
+    return;
+  }
+  const files = entries
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(entry.parentPath ?? entry.path, entry.name))
+    .sort();
+  for (const file of files) hash.update(relative(packageRoot, file)).update(readFileSync(file));
 }
 
 export class EditionCache {
