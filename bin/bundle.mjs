@@ -146,6 +146,37 @@ function codeDigest() {
   return hash.digest('hex');
 }
 
+/**
+ * restructure (fontkit's table decoder) gives every struct it decodes four hidden properties in
+ * one `Object.defineProperties` call, which V8 runs in C++ with a descriptor object per property:
+ * 4.6% of the seed's main thread (callgrind), a few thousand structs of the faces' GSUB, GPOS,
+ * cmap and glyph tables. Four `Object.defineProperty` calls in the same order make the same
+ * object (the same properties, order and attributes) for about a fifth fewer instructions. Should
+ * restructure's text change, it is left as it is.
+ */
+const STRUCT_SETUP = `    Object.defineProperties(res, {
+      parent:         { value: parent },
+      _startOffset:   { value: stream.pos },
+      _currentOffset: { value: 0, writable: true },
+      _length:        { value: length }
+    });`;
+const fasterStructSetup = {
+  name: 'faster-struct-setup',
+  setup(builder) {
+    builder.onLoad({ filter: /[\\/]restructure[\\/]src[\\/]Struct\.js$/ }, (args) => {
+      const text = readFileSync(args.path, 'utf8');
+      if (text.split(STRUCT_SETUP).length !== 2) return undefined;
+      const four = [
+        "    Object.defineProperty(res, 'parent', { value: parent });",
+        "    Object.defineProperty(res, '_startOffset', { value: stream.pos });",
+        "    Object.defineProperty(res, '_currentOffset', { value: 0, writable: true });",
+        "    Object.defineProperty(res, '_length', { value: length });",
+      ].join('\n');
+      return { contents: text.replace(STRUCT_SETUP, four), loader: 'js', resolveDir: dirname(args.path) };
+    });
+  },
+};
+
 /** `…/node_modules/pdfkit/js/pdfkit.mjs` → `pdfkit/js/pdfkit.mjs` (the part below the last node_modules). */
 function packagePath(path) {
   const parts = relative(root, path).split(/[\\/]/);
@@ -177,7 +208,7 @@ await build({
   format: 'cjs',
   // tinypool starts its workers from its own files, so it stays where npm put it.
   external: ['tinypool'],
-  plugins: [ownLocation, noEpubFetch, noEpubNormaliser, nativeInflate, lazyAes],
+  plugins: [ownLocation, noEpubFetch, noEpubNormaliser, nativeInflate, lazyAes, fasterStructSetup],
   // vm.Script (used for the code cache) cannot import(): external packages are require()d
   // (Node ≥ 20.19 requires ES modules such as tinypool too).
   supported: { 'dynamic-import': false },
