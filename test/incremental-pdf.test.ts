@@ -160,6 +160,57 @@ describe('incremental PDF rebuilds', () => {
     expect(regions).toBeGreaterThan(0);
   });
 
+  it('a book rebuilt from the last build\'s tree after random edits of its chapters gives the bytes and messages of a cold build (fast-check)', async () => {
+    // Three chapters of prose, each with a link that warns (the warnings name the chapters' files and lines, which move with an edit).
+    const chapter = (number: number) =>
+      `# Chapter ${number}\n\nIts opening paragraph.\n\n${Array.from({ length: 14 }, (_, index) => `Paragraph ${number}.${index} runs on with plain words, *some stressed*, a \`code span\` and a [link](https://example.com/${number}/${index}), long enough to wrap.\n`).join('\n')}\nA link to [nowhere](#no-such-place-${number}).\n\n${Array.from({ length: 6 }, (_, index) => `More prose ${number}.${index}, plain and long enough to fill a line or two of the page, with Greek αβγ in it.\n`).join('\n')}`;
+    const root = tempProject({
+      'book/book.yaml': 'title: A book edited in a watch session\nchapters:\n  - one.md\n  - two.md\n  - three.md\n',
+      'book/one.md': chapter(1),
+      'book/two.md': chapter(2),
+      'book/three.md': chapter(3),
+    });
+    const options = { root, paths: ['book'], formats: ['pdf'] as 'pdf'[], cache: false, dryRun: true, sourceDateEpoch: 0 };
+    const pdfOf = async (shared?: SharedResources) => {
+      const document = (await build({ ...options, shared })).documents[0]!;
+      return { bytes: Buffer.from(document.editions[0]!.bytes), messages: document.file.messages.map((message) => `${message.file}:${String(message)}`) };
+    };
+    const bookEdit = fc.record({
+      chapter: fc.constantFrom('one.md', 'two.md', 'three.md'),
+      at: fc.double({ min: 0, max: 1, noNaN: true }),
+      kind: fc.constantFrom('insert-line', 'delete-line', 'replace-char', 'insert-heading'),
+      text: fc.constantFrom('A new line of *text* that runs on long enough to wrap onto a second line of the page.', 'A plain line.\n\nAnd a paragraph after it.', '- item', 'x', 'Ω ∮'),
+    });
+    const texts = new Map(['one.md', 'two.md', 'three.md'].map((name, index) => [name, chapter(index + 1)]));
+    let regions = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(bookEdit, { minLength: 1, maxLength: 3 }), async (edits) => {
+        for (const [name, text] of texts) writeFileSync(join(root, 'book', name), text);
+        const session = createSharedResources({ treeMemoryBytes: 64 * 1024 * 1024 });
+        await pdfOf(session);
+        for (const change of edits) {
+          const path = join(root, 'book', change.chapter);
+          const text = readFileSync(path, 'utf8');
+          // Edits stay after the chapter's opening paragraph.
+          const from = text.indexOf('Its opening paragraph.') + 24;
+          writeFileSync(path, applyLineEdit(text, from + Math.floor(change.at * (text.length - from)), change.kind, change.text, '##'));
+          const before = session.lastBuilds!.spliced;
+          const warm = await pdfOf(session);
+          const cold = await pdfOf();
+          expect(warm.messages).toEqual(cold.messages);
+          expect(warm.bytes.equals(cold.bytes)).toBe(true);
+          if (session.lastBuilds!.spliced > before) regions++;
+        }
+        // The warnings name the chapters' files (a book's messages are remapped to them).
+        // The warnings are there, each naming its chapter's file (a book's messages are remapped to them).
+        expect((await pdfOf(session)).messages.filter((message) => /(one|two|three)\.md:\d+:\d+: link to "#no-such-place-\d"/.test(message))).toHaveLength(3);
+      }),
+      { seed: Number(process.env.SEED ?? 20261202), numRuns: Number(process.env.RUNS ?? 3) },
+    );
+    // Some rebuilds were region rebuilds of the book.
+    expect(regions).toBeGreaterThan(0);
+  });
+
   it('replays the pages an edit leaves alone, and draws again those after a glyph used first (the bytes of a cold build)', async () => {
     const root = tempProject({ 'source/doc.md': baseText() });
     const path = join(root, 'source/doc.md');

@@ -514,7 +514,8 @@ function bookRemap(bookYaml: string, display: string, chapters: Segment[]): (mes
   let next = bookYaml.split('\n').length + 1;
   for (const chapter of chapters) {
     lines.push({ start: next, path: chapter.display });
-    next += chapter.text.split('\n').length;
+    // Its lines counted, not split out (ten megabytes of text in a book, each rebuild).
+    next += countLines(chapter.text) + 1;
   }
   return remapper(lines, display);
 }

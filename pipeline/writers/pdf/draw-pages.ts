@@ -102,7 +102,7 @@ export function pageDrawer(pdf: Pdf, frame: Frame, furniture: Furniture, root: S
       const content = pdf.beginContent(node.tag);
       pdf.endContent();
       element.add(content);
-      for (const op of links) drawLink(pdf, op, x, y, element);
+      if (links) for (const op of links) drawLink(pdf, op, x, y, element);
     }
   };
 
@@ -328,26 +328,30 @@ interface PageRecord {
 /** A box's structure as drawBox marks it (tagged): each run of its ops with one structure node, and the links among them. */
 interface StructureRun {
   node: StructNode;
-  links: TextOp[];
+  /** None when the run has no link (most have none: no empty array kept for each). */
+  links?: TextOp[];
 }
+
+/** The runs of a box that has none (a session keeps a page's runs for every box of every page). */
+const NO_RUNS: StructureRun[] = [];
 
 /** The runs of a box's ops drawn as marked content of a structure element (drawBox's groups that are not artifacts). */
 function structureOf(box: Box): StructureRun[] {
-  const runs: StructureRun[] = [];
-  let current: { node: StructNode | undefined; links: TextOp[] } | undefined;
+  let runs: StructureRun[] | undefined;
+  let current: { node: StructNode | undefined; links?: TextOp[] } | undefined;
   const close = () => {
-    if (current?.node && current.node.tag !== 'Artifact') runs.push({ node: current.node, links: current.links });
+    if (current?.node && current.node.tag !== 'Artifact') (runs ??= []).push(current.links ? { node: current.node, links: current.links } : { node: current.node });
     current = undefined;
   };
   for (const op of box.ops) {
     if (op.op === 'rect' || op.op === 'line') continue;
     const node = op.op === 'text' || op.op === 'image' ? (op.struct ?? box.struct) : box.struct;
     if (current && current.node !== node) close();
-    current ??= { node, links: [] };
-    if (op.op === 'text' && op.link) current.links.push(op);
+    current ??= { node };
+    if (op.op === 'text' && op.link) (current.links ??= []).push(op);
   }
   close();
-  return runs;
+  return runs ?? NO_RUNS;
 }
 
 /** Whether a page has an SVG image to draw (svg-to-pdfkit is loaded only then). */
