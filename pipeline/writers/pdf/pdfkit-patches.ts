@@ -1,4 +1,4 @@
-import { deflateSync } from 'node:zlib';
+import { deflateRawSync, deflateSync, inflateRawSync } from 'node:zlib';
 import { ByteSink } from './byte-sink.ts';
 import type { RawDocument } from './pdfkit-api.ts';
 import { escapeXml } from '../shared/xml.ts';
@@ -197,15 +197,53 @@ export function finishStructure(doc: RawDocument, element: object, parent: objec
   const stub = Object.create(Object.getPrototypeOf(top) as object) as CompactStructElement;
   stub.document = top.document;
   stub.dictionary = new ObjectNumber(top.dictionary.id) as unknown as CompactStructElement['dictionary'];
-  // (at its length: pushed, the array had grown by half again)
-  stub._sealed = { text, ends: ends.slice() };
+  // The text joins the document's open chunk (deflated once it is full); the offsets' array at
+  // its length (pushed, it had grown by half again).
+  const store = ((raw as { [SEALED]?: { chunk: Chunk } })[SEALED] ??= { chunk: { parts: [], length: 0, deflated: undefined, text: undefined } });
+  const chunk = store.chunk;
+  const start = chunk.length;
+  chunk.parts!.push(text);
+  chunk.length += text.length;
+  stub._sealed = { chunk, start, end: chunk.length, ends: ends.slice() };
   siblings[at] = stub;
+  if (chunk.length >= CHUNK_LENGTH) {
+    // UTF-8, not latin1: the page mark must come back as itself.
+    chunk.deflated = deflateRawSync(Buffer.from(chunk.parts!.join(''), 'utf8'));
+    chunk.parts = undefined;
+    store.chunk = { parts: [], length: 0, deflated: undefined, text: undefined };
+  }
+}
+
+/**
+ * Sealed blocks' texts, kept together and deflated by the 64 KB: they are what pdfkit's end
+ * writes of the structure tree (about 3 MB per MB of Markdown, 555 bytes a block, repetitive:
+ * `/S /P`, `/P 12 0 R`, `/K [0]`…). Inflated again when pdfkit's end writes the first of them.
+ */
+interface Chunk {
+  /** The texts while the chunk is open. */
+  parts: string[] | undefined;
+  length: number;
+  deflated: Uint8Array | undefined;
+  /** The texts, inflated for writing. */
+  text: string | undefined;
+}
+
+const CHUNK_LENGTH = 65536;
+
+const SEALED = Symbol('colophon.sealedStructure');
+
+function chunkText(chunk: Chunk): string {
+  if (chunk.text === undefined) chunk.text = chunk.parts ? chunk.parts.join('') : inflateRawSync(chunk.deflated!).toString('utf8');
+  return chunk.text;
 }
 
 /** What pdfkit's end would have written of a sealed element: its subtree's text, and each object's number and offset in it. */
 interface Sealed {
-  text: string;
-  /** Pairs: object number, offset in `text` (before any page mark is filled in). */
+  /** The text: its chunk's from `start` to `end`. */
+  chunk: Chunk;
+  start: number;
+  end: number;
+  /** Pairs: object number, offset in the text (before any page mark is filled in). */
   ends: number[];
 }
 
@@ -318,7 +356,8 @@ function compactPrototype(base: PdfkitStructElement): object {
 }
 
 /** A sealed element's recording written where pdfkit's end writes the element: its page marks filled in, its objects' offsets counted from here. */
-function writeSealed(doc: RecordingDocument, { text, ends }: Sealed): void {
+function writeSealed(doc: RecordingDocument, { chunk, start: from, end: to, ends }: Sealed): void {
+  const text = chunkText(chunk).slice(from, to);
   const page = String(doc.page.dictionary);
   const grow = page.length - PAGE_MARK.length;
   const start = doc._offset;
