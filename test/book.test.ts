@@ -6,6 +6,8 @@ import JSZip from 'jszip';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { build } from '../pipeline/build/build.ts';
 import { formatMessage } from '../pipeline/cli/cli.ts';
+import type { Box } from '../pipeline/writers/pdf/boxes.ts';
+import type { Page } from '../pipeline/writers/pdf/paginate.ts';
 import { epubcheck, fixturesDir, nuCheck, requireTool } from './helpers.ts';
 
 /**
@@ -84,6 +86,16 @@ describe('a book with raw-HTML figures and links between chapters', () => {
     expect(goTos.length).toBeGreaterThanOrEqual(9);
     expect(goTos.filter((name) => !names.has(name))).toEqual([]);
   }, 300_000);
+
+  it('PDF: every chapter after the first opens a page, as a book class sets chapters', () => {
+    requireTool('pdftotext', 'apt-get install poppler-utils');
+    const pages = spawnSync('pdftotext', [pdfPath, '-'], { encoding: 'utf8' }).stdout.split('\f').slice(0, -1);
+    // The first page holds the title and the first chapter; each later page's first line below the running head opens a chapter.
+    expect(pages).toHaveLength(3);
+    expect(pages[0]).toContain('Introduction');
+    const openings = pages.slice(1).map((page) => page.split('\n').filter((line) => line.trim() && line !== 'Figures and Links')[0]);
+    expect(openings).toEqual(['Ownership', 'Details follow, without a heading to open the chapter.']);
+  });
 });
 
 describe('a long book on a thread with a bounded heap', () => {
@@ -107,4 +119,21 @@ describe('a long book on a thread with a bounded heap', () => {
     expect(threaded!.missing).toEqual(inLine.missing);
     expect(await renderOnBoundedThread(source, context, 1)).toBeUndefined();
   }, 300_000);
+});
+
+describe('a chapter break in pagination', () => {
+  const geometry = { height: 100, separator: 4, gap: 2, maxNoteFraction: 0.5 };
+  const line = (dest: string): Box => ({ height: 25, ops: [], notes: [], keep: false, dests: [dest] });
+  const opening = (pages: Page[]) => pages.map((page) => page.body.find(({ box }) => box.dests)?.box.dests?.[0]);
+
+  it('ends the page before it, and leaves no empty page when the chapter before filled its last one', async () => {
+    const { pageBreak } = await import('../pipeline/writers/pdf/boxes.ts');
+    const { paginate } = await import('../pipeline/writers/pdf/paginate.ts');
+    const none = new Map();
+    expect(opening(paginate([line('a'), pageBreak(), line('b')], none, geometry))).toEqual(['a', 'b']);
+    // Four lines fill a page exactly: the break then falls at its end, not on a page of its own.
+    const full = paginate([line('a1'), line('a2'), line('a3'), line('a4'), pageBreak(), line('b')], none, geometry);
+    expect(opening(full)).toEqual(['a1', 'b']);
+    expect(full).toHaveLength(2);
+  });
 });

@@ -95,6 +95,8 @@ export interface Box {
   hyphenated?: boolean;
   /** Vertical space, dropped at the top of a page. */
   space?: boolean;
+  /** A page ends before this box (a book's chapter opens a page, as LaTeX's \\chapter does). */
+  breakBefore?: boolean;
   struct?: StructNode;
   /** Named destinations placed at the top of the box. */
   dests?: string[];
@@ -156,4 +158,9 @@ export function shift(boxes: Box[], dx: number): Box[] {
 
 export function space(height: number, keep = false): Box {
   return { height, ops: [], notes: [], keep, space: true };
+}
+
+/** Where a page must end: a space of no height, dropped at the top of the page that follows. */
+export function pageBreak(): Box {
+  return { height: 0, ops: [], notes: [], keep: false, space: true, breakBefore: true };
 }

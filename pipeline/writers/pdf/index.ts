@@ -10,7 +10,7 @@ import { WordShapes } from './word-shapes.ts';
 import { Fonts } from './fonts.ts';
 import { handle, handlers } from './handlers/index.ts';
 import { hyphenatorFor } from './hyphenate.ts';
-import { shift, space, type Box, type StructNode } from './boxes.ts';
+import { pageBreak, shift, space, type Box, type StructNode } from './boxes.ts';
 import { typesetAhead, typesetFormulas, type Formulas } from './math.ts';
 import { type BlockFacts, LayoutMemo, watchedFacts } from './layout-memo.ts';
 import type { LayoutWatch } from './layout-watch.ts';
@@ -183,7 +183,9 @@ function layoutPdf({ tree, meta, file, assets, epoch, shared, lastReader }: Writ
     if (contents) yield [...contents.boxes, space(theme.headings[1]!.spaceBefore)];
     // Every fact the layout needs from the whole tree (destinations, definitions, notes, the
     // contents) is gathered above: the body's blocks may go as they are laid out.
-    yield* eachBlock(state, lastReader ? taken(tree.children, opening.length) : tree.children.slice(opening.length), context, memo);
+    const body = lastReader ? taken(tree.children, opening.length) : tree.children.slice(opening.length);
+    // A book's chapters each open a page; the first one too when the contents come before it.
+    yield* eachBlock(state, body, context, memo, contents !== undefined);
     yield colophonBlock(state, meta, context, root);
     memo?.end();
   }
@@ -244,14 +246,27 @@ function all(state: State, nodes: RootContent[], context: Context): Box[] {
 }
 
 /** The boxes of each block in turn (with the space before it); top-level ones through the watch session's memo when there is one. */
-function* eachBlock(state: State, nodes: Iterable<RootContent>, context: Context, memo?: LayoutMemo): Generator<Box[]> {
+function* eachBlock(state: State, nodes: Iterable<RootContent>, context: Context, memo?: LayoutMemo, breakBeforeFirstChapter = false): Generator<Box[]> {
   let previous: RootContent | undefined;
   const inNote = context.size < state.theme.body.size;
+  // A book's chapter (its top-level blocks carry its number) opens a page, as a book class's \\chapter does.
+  let chapter: number | undefined;
+  let opensChapter = false;
   for (const node of nodes) {
     if (handlers[node.type] === null) continue;
+    const nodeChapter = node.data?.chapter;
+    if (nodeChapter !== undefined && nodeChapter !== chapter) {
+      opensChapter = chapter !== undefined || breakBeforeFirstChapter;
+      chapter = nodeChapter;
+      if (opensChapter) previous = undefined;
+    }
     const indentFirst = context.indentParagraphs && isProse(previous) && isProse(node);
     const boxes = memo ? memo.layout(state, node, indentFirst, () => handle(state, node, { ...context, indentFirst })) : handle(state, node, { ...context, indentFirst });
     if (boxes.length === 0) continue;
+    if (opensChapter) {
+      opensChapter = false;
+      yield [pageBreak()];
+    }
     // An anchor takes no room: the space around it is the space between its neighbours.
     if (node.type === 'anchor') {
       yield boxes;

@@ -167,7 +167,7 @@ function floatPastGap(body: Box[], start: number, end: number, carry: Pending[],
   if (body[after]?.space) group.push({ ...body[after++]!, height: body[after - 1]!.height * 2.5 });
   const rest = body.slice(after);
   let stop = 0;
-  while (stop < rest.length && !rest[stop]!.outline && !rest[stop]!.float && !rest[stop]!.header) stop++;
+  while (stop < rest.length && !rest[stop]!.outline && !rest[stop]!.float && !rest[stop]!.header && !rest[stop]!.breakBefore) stop++;
   if (stop === 0) return undefined;
   const candidate = [...body.slice(0, end), ...rest.slice(0, stop)];
   const whole = fillPage(candidate, start, candidate.length, carry, placed, notes, geometry, false);
@@ -216,6 +216,8 @@ function floatToTop(body: Box[], start: number, end: number, carry: Pending[], p
  * the page at most HYPHEN_SHORT_PAGE empty. Undefined when no allowed place is left.
  */
 function endWhereAllowed(body: Box[], start: number, keepFrom: number, fill: Fill, carry: Pending[], placed: Set<string>, notes: NoteSource, geometry: PageGeometry): Fill | undefined {
+  // A forced break ends the page where it stands.
+  if (body[fill.end]?.breakBefore) return fill;
   let allowed = fill.end;
   while (allowed > keepFrom && body[allowed - 1]!.keep) allowed--;
   if (allowed <= keepFrom) return undefined;
@@ -269,6 +271,7 @@ function fillPage(body: Box[], start: number, stop: number, carryIn: Pending[], 
   };
   while (index < stop) {
     const box = body[index]!;
+    if (box.breakBefore && !force && pageBody.some((placed) => !placed.artifact)) break;
     if (box.space && pageBody.length === 0) {
       index++;
       continue;
