@@ -178,6 +178,54 @@ export interface WriterInput {
    * themselves are never changed. Only the PDF writer does so (the build renders it last).
    */
   lastReader?: boolean;
+  /**
+   * A book's body, one chapter at a time (see ChapterStream): when set, `tree` holds only what
+   * comes before the first chapter (the yaml node, an abstract, …: the blocks without
+   * `data.chapter`), and the writer takes the chapters from the stream, in order, letting each
+   * go once rendered. Unset for a single document, whose `tree` is all of it.
+   */
+  chapters?: ChapterStream;
+}
+
+/** A book's transformed body, one chapter at a time, so that no stage holds the whole tree. */
+export interface ChapterStream {
+  /** How many chapters (1-based, in the book's order). */
+  count: number;
+  /**
+   * Chapter n's transformed top-level blocks as a fresh Root (read from bytes at each call; the
+   * caller lets it go when done, and may change it). Blocks keep `data.chapter = n`.
+   */
+  load(n: number): Root;
+  /**
+   * What a writer needs to know about other chapters than the one it renders, gathered by
+   * `addChapterFacts` (writers/shared/book-facts.ts), chapter by chapter.
+   */
+  facts: BookFacts;
+}
+
+/**
+ * Whole-book facts the writers read while they render one chapter at a time: plain data (arrays
+ * and records), filled by `addChapterFacts` once per transformed chapter, in order, and made
+ * empty by `emptyBookFacts` (writers/shared/book-facts.ts).
+ */
+export interface BookFacts {
+  /** Every heading of the book in order (those a `raw-html: trust` block keeps too), for contents and outlines. */
+  headings: HeadingFact[];
+}
+
+/** A heading as the tables of contents, navigation and outlines read it. */
+export interface HeadingFact {
+  /** The chapter it is in (1-based). */
+  chapter: number;
+  depth: number;
+  /** Its id (`data.id`), '' when none. */
+  id: string;
+  /** Its plain text, trimmed, without its number. */
+  text: string;
+  /** Its section number (`number-sections`), if any. */
+  number?: string;
+  /** `{.unlisted}`: left out of the tables of contents. */
+  unlisted?: boolean;
 }
 
 export interface SharedResources {
