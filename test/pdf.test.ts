@@ -552,6 +552,28 @@ describe('options', () => {
     }
   });
 
+  it('gives a table of many columns its words whole, in smaller text, and cuts a word too long for any column with a hyphen', async () => {
+    // The shape of unified's sponsor table (raw HTML, two rows of names, an empty row between).
+    const names = ['Gatsby', 'Netlify', 'Coinbase', 'ThemeIsle', 'Expo', 'Boost Note', 'Markdown Space', 'Holloway'];
+    const cells = (row: string[]) => `<tr>${row.map((name) => `<td>${name}</td>`).join('')}</tr>`;
+    // No language hyphenates a word of 120 letters: it can only be cut.
+    const long = `W${'w'.repeat(119)}`;
+    const root = tempProject({ 'wide.md': `---\ntitle: Wide tables\n---\n\n<table>\n${cells(names.slice(0, 5))}\n<tr></tr>\n${cells(names)}\n</table>\n\n| A | B |\n|---|---|\n| ${long} | b |\n` });
+    try {
+      const built = await build({ root, paths: ['wide.md'], out: 'dist', formats: ['pdf', 'html'], cache: false });
+      expect(built.ok).toBe(true);
+      const text = tool('pdftotext', ['-raw', join(root, 'dist', 'wide.pdf'), '-']);
+      for (const name of names) for (const word of name.split(' ')) expect(text).toMatch(new RegExp(`(^|\\s)${word}(\\s|$)`));
+      // Cut, each piece but the last ends with a hyphen.
+      expect(text).toMatch(/^Ww+-\nw+-?$/m);
+      expect(text).not.toMatch(/^w+\nw/m);
+      // The row left empty to hold a row span's place is no row of the table.
+      expect(readFileSync(join(root, 'dist', 'wide.html'), 'utf8').match(/<tr>/g)).toHaveLength(2 + 2);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
   it('sets a table of contents with page numbers when the front matter asks for one', async () => {
     const sections = Array.from({ length: 8 }, (_, index) => `## Part ${index + 1}\n\n${'A sentence of text that fills the page. '.repeat(60)}\n`).join('\n');
     const root = tempProject({ 'toc.md': `---\ntitle: Contents test\ntoc: true\n---\n\n${sections}` });

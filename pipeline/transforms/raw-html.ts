@@ -487,7 +487,8 @@ function table(element: Element, conversion: Conversion): RootContent[] {
   if (rows.length === 0) return toBlocks(element.children as HastChild[], conversion);
   const cellsOf = (row: Element) => row.children.filter((child): child is Element => child.type === 'element' && (child.tagName === 'td' || child.tagName === 'th'));
   const width = Math.max(...rows.map((row) => cellsOf(row).length));
-  const tableRows = rows.map((row): TableRow => {
+  // A row without cells (left to hold a row span's place) would be an empty row in the editions.
+  const tableRows = rows.filter((row) => cellsOf(row).length > 0).map((row): TableRow => {
     const cells = cellsOf(row).map((cell): TableCell => ({ type: 'tableCell', children: trimRun(toPhrasing(cell.children as HastChild[], conversion)), position: placeOf(cell, conversion) }));
     while (cells.length < width) cells.push({ type: 'tableCell', children: [] });
     return { type: 'tableRow', children: cells, position: placeOf(row, conversion) };

@@ -192,12 +192,17 @@ function toItems(fonts: Fonts, scripts: ScriptTools, runs: Run[], options: SetOp
             // otherwise be one huge string to shape, or millions of one-character boxes to break.
             const tooWide = part.text.length > 400 || box(part.text).width > options.width + 0.01;
             if (tooWide) {
+              // A word of letters cut where it has no hyphenation point still shows a hyphen: "Gatsb y" would read as two words.
+              // Code, addresses and other strings are cut bare, as a hyphen would change them.
+              const cutWithHyphen = !run.breakAnywhere && !segment.face.name.startsWith('mono') && part.text.length <= 400 && /^\p{L}+$/u.test(part.text);
+              const cut = cutWithHyphen ? hyphenWidth : 0;
+              const cutPenalty = (): TextItem => (cutWithHyphen ? { type: 'penalty', width: cut, penalty: 2000, flagged: true, hyphen: ink } : { type: 'penalty', width: 0, penalty: 2000, flagged: false });
               let piece = '';
               let pieceWidth = 0;
               for (const char of part.text) {
                 const width = fonts.width(segment.face, char, run.size);
-                if (piece && pieceWidth + width > options.width) {
-                  if (items.at(-1)?.type === 'box') items.push({ type: 'penalty', width: 0, penalty: 2000, flagged: false });
+                if (piece && pieceWidth + width + cut > options.width) {
+                  if (items.at(-1)?.type === 'box') items.push(cutPenalty());
                   items.push(box(piece));
                   piece = '';
                   pieceWidth = 0;
@@ -206,7 +211,7 @@ function toItems(fonts: Fonts, scripts: ScriptTools, runs: Run[], options: SetOp
                 pieceWidth += width;
               }
               if (piece) {
-                if (items.at(-1)?.type === 'box') items.push({ type: 'penalty', width: 0, penalty: 2000, flagged: false });
+                if (items.at(-1)?.type === 'box') items.push(cutPenalty());
                 items.push(box(piece));
               }
             } else items.push(box(part.text));

@@ -8,7 +8,8 @@ import { setText, type Align } from '../typeset.ts';
 
 /**
  * Column widths from content (CSS auto layout: each column gets at least its longest word,
- * the rest of the width is shared by how much more each column wants), cells that wrap, GFM
+ * the rest of the width is shared by how much more each column wants; a table whose longest
+ * words do not fit side by side is set in smaller text first), cells that wrap, GFM
  * alignment, and the header row repeated at the top of each page the table continues on.
  * A caption (made by `caption` inside the Table element) goes above, kept with the header row.
  * In a right-to-left document the first column is on the right.
@@ -16,8 +17,6 @@ import { setText, type Align } from '../typeset.ts';
 export function table(state: State, node: Table, context: Context, caption?: (table: StructNode, width: number) => Box[]): Box[] {
   const theme = state.theme.table;
   const scale = context.size / state.theme.body.size;
-  const size = theme.size * scale;
-  const leading = theme.leading * scale;
   const padding = theme.cellPadding * scale;
   const columns = Math.max(...node.children.map((row) => row.children.length));
   const element = struct('Table', context.struct);
@@ -30,20 +29,39 @@ export function table(state: State, node: Table, context: Context, caption?: (ta
   // Measuring must not count as citing a note (the first citation sets the back-link target)
   // nor repeat warnings, so it runs on a scratch copy of the state.
   const probe: State = { ...state, citedNotes: new Set(state.citedNotes), file: new VFile() };
-  // Measure: widest unbroken line (max) and longest word (min) per column.
-  const min = new Array<number>(columns).fill(0);
-  const max = new Array<number>(columns).fill(0);
-  node.children.forEach((row, rowIndex) =>
-    row.children.forEach((cell, column) => {
-      const runs = toRuns(probe, cell.children, { style: rowIndex === 0 ? 'bold' : 'regular', size, color: state.theme.body.color }, undefined);
-      const wide = setText(probe, runs, { width: 1e6, leading, size, align: 'left' });
-      const natural = Math.max(0, ...wide.map((line) => lineWidth(line)));
-      const longest = longestWord(state, runs);
-      // Half a point of slack: measured and set widths differ by rounding.
-      max[column] = Math.max(max[column]!, natural + 2 * padding + 0.5);
-      min[column] = Math.max(min[column]!, Math.min(longest, context.width / columns) + 2 * padding + 0.5);
-    }),
-  );
+  // Measure: widest unbroken line (max) and longest word (min) per column, at a given text size.
+  const measure = (size: number, leading: number) => {
+    const longest = new Array<number>(columns).fill(0);
+    const max = new Array<number>(columns).fill(0);
+    node.children.forEach((row, rowIndex) =>
+      row.children.forEach((cell, column) => {
+        const runs = toRuns(probe, cell.children, { style: rowIndex === 0 ? 'bold' : 'regular', size, color: state.theme.body.color }, undefined);
+        const wide = setText(probe, runs, { width: 1e6, leading, size, align: 'left' });
+        const natural = Math.max(0, ...wide.map((line) => lineWidth(line)));
+        // Half a point of slack: measured and set widths differ by rounding.
+        max[column] = Math.max(max[column]!, natural + 2 * padding + 0.5);
+        longest[column] = Math.max(longest[column]!, longestWord(state, runs));
+      }),
+    );
+    return { longest, max };
+  };
+  let size = theme.size * scale;
+  let leading = theme.leading * scale;
+  let { longest, max } = measure(size, leading);
+  const cellPadding = columns * (2 * padding + 0.5);
+  const wordsWidth = longest.reduce((sum, width) => sum + width, 0);
+  // Columns too many for their longest words: set the table's text smaller, down to four fifths
+  // (as a LaTeX author reaches for \small), before any word must be cut where it has no hyphen.
+  if (wordsWidth + cellPadding > context.width && wordsWidth > 0) {
+    const shrink = Math.max(0.8, Math.floor(((context.width - cellPadding) / wordsWidth) * 100) / 100);
+    size *= shrink;
+    leading *= shrink;
+    ({ longest, max } = measure(size, leading));
+  }
+  // Each column gets at least its longest word when all of them fit side by side; otherwise no
+  // column may claim more than its share for one word, and long words are broken.
+  const fits = longest.reduce((sum, width) => sum + width, 0) + cellPadding <= context.width;
+  const min = longest.map((width) => (fits ? width : Math.min(width, context.width / columns)) + 2 * padding + 0.5);
   const widths = columnWidths(min, max, context.width);
   // The table takes the width its content needs, centred in the column.
   const tableWidth = widths.reduce((sum, width) => sum + width, 0);
@@ -119,7 +137,7 @@ export function table(state: State, node: Table, context: Context, caption?: (ta
   header!.ops.push({ op: 'line', points: [[0, 0], [tableWidth, 0]], width: theme.headerRuleWidth, color: theme.ruleColor });
   const above = caption ? caption(element, context.width) : [];
   above.forEach((line) => (line.keep = true));
-  if (above.length > 0) above.push({ height: leading * 0.4, ops: [], notes: [], keep: true });
+  if (above.length > 0) above.push({ height: theme.leading * scale * 0.4, ops: [], notes: [], keep: true });
   const boxes: Box[] = [...above, header!, ...overflow];
   for (const row of rest) {
     for (const box of rowBoxes(row, false, struct('TR', bodyElement))) {
