@@ -3,6 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { Pdf } from '../pipeline/writers/pdf/pdf-document.ts';
 import type { RawDocument, StructElement } from '../pipeline/writers/pdf/pdfkit-api.ts';
 import { captureOutput, compactStructElement, finishStructure } from '../pipeline/writers/pdf/pdfkit-patches.ts';
+import { struct, type Box, type StructNode } from '../pipeline/writers/pdf/boxes.ts';
+import { pageDrawer, type Frame } from '../pipeline/writers/pdf/draw-pages.ts';
+import { pageStream, type Page } from '../pipeline/writers/pdf/paginate.ts';
 
 /**
  * A sealed structure element (finishStructure: its subtree's objects recorded when its block is
@@ -259,5 +262,60 @@ describe('sealed structure elements', () => {
     surface.content(paragraph, 'P');
     finishStructure(surface.raw, paragraph, root);
     expect(() => surface.content(paragraph, 'P')).toThrow(/already-ended/);
+  });
+});
+
+/** A box of one filled outline (content of `node` without a font), `height` tall. */
+function outlineBox(node: StructNode | undefined, height = 20): Box {
+  return { height, keep: false, notes: [], struct: node, ops: [{ op: 'image', x: 0, y: 0, w: 10, h: 10, outlines: { operators: '0 0 m 10 0 l 10 10 l h f', viewBox: [0, 0, 10, 10], color: '#000000' } }] };
+}
+
+const FRAME: Frame = { size: SIZE, top: 20, left: 20, width: 260, height: 360 };
+
+/** Pages drawn by draw-pages' drawer (tagged, no memo), the document's bytes. */
+async function drawn(pages: Page[], root: StructNode): Promise<Uint8Array> {
+  const pdf = new Pdf({ size: SIZE, lang: 'en', tagged: true, pdfa: false, info: { Title: 'Drawn', Creator: 'test', Producer: 'test', CreationDate: DATE, ModDate: DATE } });
+  const draw = pageDrawer(pdf, FRAME, () => [], root, true, { render: undefined, fonts: () => 'Helvetica' });
+  for (const page of pages) draw(page);
+  return pdf.finish();
+}
+
+describe('sealing in the drawer', () => {
+  const root: StructNode = { tag: 'Document', lang: 'en' };
+  const a = struct('P', root);
+  const b = struct('P', root);
+  const link = struct('Link', a);
+  const page = (boxes: Box[], finished?: StructNode[]): Page => ({ body: boxes.map((box, index) => ({ box, y: index * 20 })), notes: [], noteHeight: 0, finished });
+
+  it('leaves unsealed a block drawn again after a page without it, with the bytes of a document never sealed', async () => {
+    // Block a on pages 1 and 3, b on page 2 (no pagination does this today): a stays whole.
+    const pages = (finished: boolean) => [
+      page([outlineBox(a), outlineBox(link)], finished ? [] : undefined),
+      page([outlineBox(b)], finished ? [b] : undefined),
+      page([outlineBox(a), outlineBox(b, 10)], finished ? [a] : undefined),
+      page([outlineBox(undefined)], finished ? [] : undefined),
+    ];
+    const sealing = await drawn(pages(true), root);
+    const never = await drawn(pages(false), root);
+    expect(Buffer.from(sealing).equals(Buffer.from(never))).toBe(true);
+  });
+
+  it('does not fail when a page claims a block finished that is drawn again', async () => {
+    const pages = [page([outlineBox(a)], [a]), page([outlineBox(b)], [b]), page([outlineBox(a)], [a]), page([outlineBox(undefined)], [])];
+    const bytes = Buffer.from(await drawn(pages, root)).toString('latin1');
+    expect(bytes.startsWith('%PDF-')).toBe(true);
+  });
+});
+
+describe('pageStream', () => {
+  it('marks a block finished on the page of its last box, a note once its rest is placed', () => {
+    const root: StructNode = { tag: 'Document' };
+    const long = struct('P', root);
+    const short = struct('P', root);
+    const boxes = [...Array.from({ length: 30 }, () => outlineBox(struct('Span', long))), outlineBox(short)];
+    const pages = [...pageStream([boxes][Symbol.iterator](), new Map(), { height: 360, separator: 10, gap: 4, maxNoteFraction: 0.5 })];
+    expect(pages.length).toBe(2);
+    expect(pages[0]!.finished).toEqual([]);
+    expect(pages[1]!.finished).toEqual([long, short]);
   });
 });

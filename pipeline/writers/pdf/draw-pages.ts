@@ -42,11 +42,13 @@ export function pageDrawer(pdf: Pdf, frame: Frame, furniture: Furniture, root: S
   const document = pdf.struct(root.tag, { lang: root.lang });
   if (tagged) pdf.addStructure(document);
   // The elements by their block (the root's child they are in, or are): a block whose content is
-  // all drawn is sealed (finishStructure) and its elements go. A block's content is drawn on
-  // consecutive pages (the body's blocks, floats and notes keep their order), so a block drawn on
-  // one page and not on the next is finished.
+  // all drawn is sealed (finishStructure) and its elements go. A block is sealed once it was drawn
+  // on one page and not on the next, and the page stream has none of its boxes left to place
+  // (Page.finished): a block drawn again after a page without it (which pagination does not do
+  // today) stays unsealed until it is done, and is written by pdfkit's end as it is unsealed.
   const blocks = new Map<StructNode, Map<StructNode, StructElement>>();
   const sealed = new WeakSet<StructNode>();
+  const finished = new WeakSet<StructNode>();
   let drawnOnPage = new Set<StructNode>();
   let drawnBefore = new Set<StructNode>();
   const elementFor = (node: StructNode): StructElement => {
@@ -56,7 +58,10 @@ export function pageDrawer(pdf: Pdf, frame: Frame, furniture: Furniture, root: S
     drawnOnPage.add(block);
     let elements = blocks.get(block);
     if (!elements) {
-      if (sealed.has(block)) throw new Error(`a ${block.tag} element drawn on a page after its last`);
+      // Drawn after its block was sealed (content of one block placed in another's box: not
+      // made today): its elements are made again, as a second element of the block, rather
+      // than the document failing.
+      if (sealed.has(block)) sealed.delete(block);
       blocks.set(block, (elements = new Map()));
     }
     let element = elements.get(node);
@@ -68,10 +73,18 @@ export function pageDrawer(pdf: Pdf, frame: Frame, furniture: Furniture, root: S
     }
     return element;
   };
-  const sealFinished = () => {
+  const sealFinished = (page: Page) => {
+    if (page.finished) for (const block of page.finished) finished.add(block);
     for (const block of drawnBefore) {
       if (drawnOnPage.has(block)) continue;
-      finishStructure(pdf.raw, blocks.get(block)!.get(block)!, document);
+      if (!finished.has(block)) {
+        // Not done: looked at again after the next page.
+        drawnOnPage.add(block);
+        continue;
+      }
+      const element = blocks.get(block)?.get(block);
+      if (!element) continue;
+      finishStructure(pdf.raw, element, document);
       blocks.delete(block);
       sealed.add(block);
     }
@@ -198,7 +211,7 @@ export function pageDrawer(pdf: Pdf, frame: Frame, furniture: Furniture, root: S
     // The running head and the folio (which depends on the page's number) are drawn afresh.
     for (const { box, y } of furniture(index)) drawBox(box, frame.left, y, true);
     if (kept) kept.stream = pdf.settlePage(kept.stream);
-    sealFinished();
+    sealFinished(page);
     index++;
   };
 }

@@ -1,4 +1,4 @@
-import type { Box } from './boxes.ts';
+import type { Box, StructNode } from './boxes.ts';
 import type { Note } from './notes.ts';
 
 export interface Placed {
@@ -12,6 +12,12 @@ export interface Page {
   notes: Placed[];
   /** Height of the note area including the separator; 0 when the page has no notes. */
   noteHeight: number;
+  /**
+   * The structure blocks (the root's children) drawn on this page of which no box is left to
+   * place after it: neither in the boxes the stream holds nor in a note carried over. Set by
+   * pageStream; a block is sealed only once it is finished (draw-pages.ts).
+   */
+  finished?: StructNode[];
 }
 
 export interface PageGeometry {
@@ -101,11 +107,17 @@ export function* pageStream(blocks: Iterator<Box[]>, notes: NoteSource, geometry
   let guard = 0;
   let seen = 0;
   const enough = geometry.height * PAGES_AHEAD;
+  // The boxes held (given, not yet placed) per structure block.
+  const held = new Map<StructNode, number>();
   const more = () => {
     const next = blocks.next();
     if (next.done) ended = true;
     else {
-      for (const box of next.value) body.push(box);
+      for (const box of next.value) {
+        body.push(box);
+        const block = blockOf(box.struct);
+        if (block) held.set(block, (held.get(block) ?? 0) + 1);
+      }
       seen += next.value.length;
     }
   };
@@ -132,17 +144,52 @@ export function* pageStream(blocks: Iterator<Box[]>, notes: NoteSource, geometry
       // Nothing fits on an empty page (a box taller than the page): place it alone.
       fill = fillPage(body, index, index + 1, carry, placed, notes, geometry, true);
     }
+    for (let at = index; at < fill.end; at++) {
+      const block = blockOf(body[at]!.struct);
+      if (block) held.set(block, held.get(block)! - 1);
+    }
     index = fill.end;
     carry = fill.carry;
     placed = fill.placed;
+    const page = toPage(fill, geometry);
+    page.finished = finishedBlocks(fill, held, carry);
     // Only the box before the next page is looked at again (a table row repeats its header
     // unless that header precedes it): the rest goes once it is half of what is held.
     if (index > 1 && index * 2 > body.length) {
       body = body.slice(index - 1);
       index = 1;
     }
-    yield toPage(fill, geometry);
+    yield page;
   }
+}
+
+/** The root's child a structure node is in (or is); none for the root itself. */
+function blockOf(node: StructNode | undefined): StructNode | undefined {
+  if (!node?.parent) return undefined;
+  while (node.parent!.parent) node = node.parent!;
+  return node;
+}
+
+/** The blocks of the page's boxes none of whose boxes is held or carried over (see Page.finished). */
+function finishedBlocks(fill: Fill, held: Map<StructNode, number>, carry: Pending[]): StructNode[] {
+  const carried = new Set<StructNode>();
+  for (const { note } of carry) for (const box of note.boxes) {
+    const block = blockOf(box.struct);
+    if (block) carried.add(block);
+  }
+  const finished = new Set<StructNode>();
+  for (const boxes of [fill.body, fill.notes]) {
+    for (const box of boxes) {
+      const block = blockOf(box.struct);
+      if (!block || finished.has(block) || carried.has(block)) continue;
+      const count = held.get(block);
+      if (count === undefined || count <= 0) {
+        finished.add(block);
+        held.delete(block);
+      }
+    }
+  }
+  return [...finished];
 }
 
 /** How many pages of text a page is settled ahead of (see pageStream). */
