@@ -1,5 +1,5 @@
 import type { ThemeOverride } from './transforms/pdf-theme.ts';
-import type { BlockContent, Image, ImageReference, Parent, PhrasingContent, Root, Table } from 'mdast';
+import type { BlockContent, Definition, FootnoteDefinition, Image, ImageReference, Parent, PhrasingContent, Root, Table } from 'mdast';
 import type { Limits } from './read/limits.ts';
 import type { ReadOptions } from './read/source.ts';
 import type { VFile } from 'vfile';
@@ -209,8 +209,27 @@ export interface ChapterStream {
  * empty by `emptyBookFacts` (writers/shared/book-facts.ts).
  */
 export interface BookFacts {
-  /** Every heading of the book in order (those a `raw-html: trust` block keeps too), for contents and outlines. */
+  /**
+   * Every heading the tables of contents and outlines read, in order: the top-level ones (`top`)
+   * and those a `raw-html: trust` block keeps.
+   */
   headings: HeadingFact[];
+  /** Every heading anywhere in the chapters, in a walk's order: its depth, and whether it has no text (the EPUB's outline check). */
+  allHeadings: { depth: number; empty: boolean }[];
+  /** Every link definition, anywhere in the chapters, in a walk's order (the first of a label wins). */
+  definitions: Definition[];
+  /** The top-level note definitions (the footnote transform puts them at the end of the book, after the last chapter's blocks). */
+  notes: FootnoteDefinition[];
+  /** The ids a link may reach (headings, formulas, figures, anchors), in order (the PDF's destinations). */
+  destinations: string[];
+  /** Each note call's shown label by note identifier (the last call's), for the notes' back links. */
+  noteLabels: Record<string, string>;
+  /** The length of the plain text of the chapters' blocks, notes left out (the EPUB's "short article" test). */
+  textLength: number;
+  /** Whether any chapter holds raw HTML (html, trustedHtml or trustedHtmlInline nodes). */
+  rawHtml: boolean;
+  /** The running text of the first paragraphs (the EPUB's language check), up to about 4000 characters. */
+  prose: string[];
 }
 
 /** A heading as the tables of contents, navigation and outlines read it. */
@@ -226,6 +245,8 @@ export interface HeadingFact {
   number?: string;
   /** `{.unlisted}`: left out of the tables of contents. */
   unlisted?: boolean;
+  /** A top-level block (not one inside a `raw-html: trust` block). */
+  top: boolean;
 }
 
 export interface SharedResources {

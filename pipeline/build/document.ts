@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, relative } from 'node:path';
-import type { Root } from 'mdast';
+import { deserialize, serialize } from 'node:v8';
+import type { Root, RootContent } from 'mdast';
 import { definitions as linkDefinitions } from 'mdast-util-definitions';
 import { VFile } from 'vfile';
 import type { VFileMessage } from 'vfile-message';
@@ -19,7 +20,8 @@ import { decodeSource } from '../read/source.ts';
 import { runTransforms } from '../transforms/index.ts';
 import { createSharedResources } from './resources.ts';
 import { resolvePdfTheme } from './pdf-theme-file.ts';
-import type { Asset, DocumentMeta, Edition, RenderContext, SharedResources, TreeStore } from '../types.ts';
+import type { Asset, ChapterStream, DocumentMeta, Edition, RenderContext, SharedResources, TreeStore } from '../types.ts';
+import { addChapterFacts, emptyBookFacts } from '../writers/shared/book-facts.ts';
 import { assetRecorder, recordingResolver, threadMessages, type EditionThread } from './edition-thread.ts';
 import { loadWriter } from '../writers/index.ts';
 import { contextKey, parsedFacts, pdfRegionRebuild, readTexts, recordBuild, type PdfRecord, type SegmentText, spliceMemo, spliceRebuild } from './region-rebuild.ts';
@@ -127,6 +129,14 @@ export async function renderDocument(source: Source, context: RenderContext, sha
   const fetched = context.allowRemote ? await fetchRemoteImages(tree, file) : undefined;
   // A fetched file can change without notice: a document that uses one is never served from the cache.
   for (const url of fetched?.keys() ?? []) read.set(`remote:${url}`, '');
+  // A cold build of a book hands its writers the chapters one at a time (WriterInput.chapters):
+  // the joined tree goes now, each chapter kept as bytes until a writer loads it. A watch
+  // session keeps the joined tree (its next build splices into it), and so renders from it.
+  const chapters = source.kind === 'book' && !spliceKey ? splitIntoChapters(tree) : undefined;
+  if (chapters) {
+    tree = chapters.head;
+    loaded.tree = undefined;
+  }
   const resolver = createAssetResolver({ root: context.root, documentDir: loaded.folder, file, cache: new Map(), fetched });
   const assets = recordingResolver(resolver, recorded);
   const epoch = meta.date ? epochFromDate(meta.date) : context.epoch;
@@ -145,7 +155,7 @@ export async function renderDocument(source: Source, context: RenderContext, sha
     const writer = await loadWriter(edition);
     try {
       // Writers never change the tree they are given: every edition reads the same one.
-      const bytes = await writer.render({ tree, meta: writerMeta, file, assets, epoch, shared, lastReader });
+      const bytes = await writer.render({ tree, chapters: chapters?.stream, meta: writerMeta, file, assets, epoch, shared, lastReader });
       output.editions.push({ edition, bytes });
     } catch (error) {
       report(file, 'error', `the ${edition} writer failed: ${(error as Error).stack ?? error}`, undefined, 'writer-crash');
@@ -199,6 +209,44 @@ export async function renderDocument(source: Source, context: RenderContext, sha
     memo.persist?.();
   }
   return result;
+}
+
+/**
+ * A transformed book's tree as what comes before its first chapter (`head`) and a stream of its
+ * chapters, each kept as V8-serialised bytes: the joined tree's blocks are let go (their places
+ * in `tree.children` cleared) as their chapter is written. A chapter runs from its first block
+ * marked with a chapter number (`data.chapter`) to the next block marked with another; blocks
+ * made by the transforms carry no mark and stay with the chapter they are in (the notes, which
+ * the footnote transform puts at the end, with the last).
+ */
+export function splitIntoChapters(tree: Root): { head: Root; stream: ChapterStream } {
+  const blocks = tree.children as (RootContent | undefined)[];
+  let at = 0;
+  while (at < blocks.length && blocks[at]!.data?.chapter === undefined) at++;
+  const head: Root = { ...tree, children: blocks.slice(0, at) as RootContent[] };
+  const facts = emptyBookFacts();
+  const held: Uint8Array[] = [];
+  while (at < blocks.length) {
+    const number = blocks[at]!.data?.chapter;
+    const children: RootContent[] = [];
+    for (; at < blocks.length; at++) {
+      const block = blocks[at]!;
+      const marked = block.data?.chapter;
+      if (children.length > 0 && marked !== undefined && marked !== number) break;
+      children.push(block);
+      blocks[at] = undefined;
+    }
+    const chapter: Root = { type: 'root', children };
+    addChapterFacts(facts, chapter, held.length + 1);
+    held.push(serialize(children));
+  }
+  tree.children = [];
+  const stream: ChapterStream = {
+    count: held.length,
+    load: (n) => ({ type: 'root', children: deserialize(held[n - 1]!) as RootContent[] }),
+    facts,
+  };
+  return { head, stream };
 }
 
 /**

@@ -34,20 +34,42 @@ export const SHORT_ARTICLE_CHARACTERS = 20_000;
  */
 export function splitChapters(tree: Root, meta: DocumentMeta, authorNotes: string[]): ChapterPart[] {
   const blocks = tree.children.filter((node) => node.type !== 'footnoteDefinition');
+  const notes = tree.children.filter((node): node is FootnoteDefinition => node.type === 'footnoteDefinition');
+  return [...eachPart(blocks, partPlan(tree.children, blocks, meta), notes, meta, authorNotes)];
+}
+
+/** Where parts begin (`level`: a heading of this depth or less opens one; none: one part) and how many there are. */
+export interface PartPlan {
+  level: number | undefined;
+  count: number;
+}
+
+/** The plan of a whole tree's parts (`blocks`: its top-level blocks but the notes). */
+export function partPlan(children: RootContent[], blocks: RootContent[], meta: DocumentMeta): PartPlan {
+  const depths = children.flatMap((node) => (node.type === 'heading' ? [node.depth] : []));
+  return planFor(meta, toString({ type: 'root', children: blocks }).length, depths);
+}
+
+/**
+ * The plan from the facts it rests on: the length of the body's text (notes left out), and the
+ * depth of every top-level heading, in order.
+ */
+export function planFor(meta: DocumentMeta, textLength: number, depths: number[]): PartPlan {
+  const level = chapterLevel(meta, textLength, depths);
+  return { level, count: 1 + (level === undefined ? 0 : depths.filter((depth) => depth <= level).length) };
+}
+
+/**
+ * The parts of `blocks` (the body's top-level blocks but the notes, which may be read one
+ * chapter of a book at a time), each handed over once its last block is read.
+ */
+export function* eachPart(blocks: Iterable<RootContent>, plan: PartPlan, notes: FootnoteDefinition[], meta: DocumentMeta, authorNotes: string[]): Generator<ChapterPart> {
   const definitions = new Map<string, FootnoteDefinition>();
-  for (const node of tree.children) if (node.type === 'footnoteDefinition') definitions.set(node.identifier, node);
-
-  const level = chapterLevel(tree, blocks, meta);
-  const runs: { heading?: Heading; blocks: RootContent[] }[] = [{ blocks: [] }];
-  for (const node of blocks) {
-    // The first part holds the title block and whatever precedes the first chapter heading;
-    // when nothing does, it is a title page of its own.
-    if (level !== undefined && node.type === 'heading' && node.depth <= level) runs.push({ heading: node, blocks: [] });
-    runs.at(-1)!.blocks.push(node);
-  }
-
-  const width = Math.max(String(runs.length).length, 2);
-  return runs.map((run, index) => {
+  for (const node of notes) definitions.set(node.identifier, node);
+  const width = Math.max(String(plan.count).length, 2);
+  let run: { heading?: Heading; blocks: RootContent[] } = { blocks: [] };
+  let index = 0;
+  const part = (): ChapterPart => {
     const cited = citedNotes(run.blocks, definitions, index === 0 ? authorNotes : []);
     return {
       index,
@@ -57,7 +79,18 @@ export function splitChapters(tree: Root, meta: DocumentMeta, authorNotes: strin
       blocks: run.blocks,
       notes: cited,
     };
-  });
+  };
+  for (const node of blocks) {
+    // The first part holds the title block and whatever precedes the first chapter heading;
+    // when nothing does, it is a title page of its own.
+    if (plan.level !== undefined && node.type === 'heading' && node.depth <= plan.level) {
+      yield part();
+      index++;
+      run = { heading: node, blocks: [] };
+    }
+    run.blocks.push(node);
+  }
+  yield part();
 }
 
 /**
@@ -65,11 +98,11 @@ export function splitChapters(tree: Root, meta: DocumentMeta, authorNotes: strin
  * highest level used more than once; a short article (or one without a repeated level) is
  * one file.
  */
-export function chapterLevel(tree: Root, blocks: RootContent[], meta: DocumentMeta): number | undefined {
+function chapterLevel(meta: DocumentMeta, textLength: number, depths: number[]): number | undefined {
   if (meta.chapterLevel !== undefined) return meta.chapterLevel;
-  if (toString({ type: 'root', children: blocks }).length < SHORT_ARTICLE_CHARACTERS) return undefined;
+  if (textLength < SHORT_ARTICLE_CHARACTERS) return undefined;
   const counts = new Map<number, number>();
-  for (const node of tree.children) if (node.type === 'heading') counts.set(node.depth, (counts.get(node.depth) ?? 0) + 1);
+  for (const depth of depths) counts.set(depth, (counts.get(depth) ?? 0) + 1);
   for (let depth = 1; depth <= 6; depth++) if ((counts.get(depth) ?? 0) > 1) return depth;
   return undefined;
 }

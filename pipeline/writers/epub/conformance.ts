@@ -1,6 +1,7 @@
 import type { Heading, Root } from 'mdast';
 import { toString } from 'mdast-util-to-string';
 import { EXIT, SKIP, visit } from '../../visit.ts';
+import { PROSE_LIMIT } from '../shared/book-facts.ts';
 
 /** What Colophon checks itself before it claims EPUB Accessibility 1.1 / WCAG 2.1 AA. */
 export interface ConformanceFacts {
@@ -42,18 +43,37 @@ export function conformance(facts: ConformanceFacts): Conformance {
  * so this counts what still reaches the edition.
  */
 export function outlineProblems(tree: Root): number {
+  return outlineProblemsOf(headingLevels(tree));
+}
+
+/** Every heading of the tree in a walk's order: its depth, and whether it has no text. */
+export function headingLevels(tree: Root): { depth: number; empty: boolean }[] {
+  const levels: { depth: number; empty: boolean }[] = [];
+  visit(tree, 'heading', (node: Heading) => {
+    levels.push({ depth: node.depth, empty: toString(node).trim() === '' });
+  });
+  return levels;
+}
+
+/** `outlineProblems` from the headings' levels (a book's, gathered chapter by chapter: BookFacts.allHeadings). */
+export function outlineProblemsOf(levels: { depth: number; empty: boolean }[]): number {
   let previous = 1;
   let problems = 0;
-  visit(tree, 'heading', (node: Heading) => {
-    if (node.depth > previous + 1) problems++;
-    else if (toString(node).trim() === '') problems++;
-    previous = node.depth;
-  });
+  for (const { depth, empty } of levels) {
+    if (depth > previous + 1) problems++;
+    else if (empty) problems++;
+    previous = depth;
+  }
   return problems;
 }
 
 /** The document's running text (paragraphs, not code), enough of it to tell its language. */
-export function proseSample(tree: Root, limit = 4000): string {
+export function proseSample(tree: Root, limit = PROSE_LIMIT): string {
+  return proseOf(proseParts(tree, limit), limit);
+}
+
+/** The texts of the tree's first paragraphs, until `limit` characters are gathered. */
+export function proseParts(tree: Root, limit = PROSE_LIMIT): string[] {
   const parts: string[] = [];
   let length = 0;
   visit(tree, 'paragraph', (node) => {
@@ -63,5 +83,17 @@ export function proseSample(tree: Root, limit = 4000): string {
     length += text.length;
     return SKIP;
   });
-  return parts.join(' ');
+  return parts;
+}
+
+/** The sample from paragraphs' texts in order (a book's from its facts): whole texts until `limit` is reached. */
+export function proseOf(parts: string[], limit = PROSE_LIMIT): string {
+  const taken: string[] = [];
+  let length = 0;
+  for (const part of parts) {
+    if (length >= limit) break;
+    taken.push(part);
+    length += part.length;
+  }
+  return taken.join(' ');
 }

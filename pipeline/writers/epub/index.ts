@@ -1,21 +1,23 @@
 import { deserialize, serialize } from 'node:v8';
 import type { Element, ElementContent, Root as HastRoot } from 'hast';
 import { h } from 'hastscript';
-import type { Root } from 'mdast';
+import type { FootnoteDefinition, Root, RootContent } from 'mdast';
 import { definitions as linkDefinitions, type GetDefinition } from 'mdast-util-definitions';
 import type { VFile } from 'vfile';
 import { report } from '../../messages.ts';
-import type { DocumentMeta, FootnoteInfo, Writer, WriterInput } from '../../types.ts';
+import type { ChapterStream, DocumentMeta, FootnoteInfo, Writer, WriterInput } from '../../types.ts';
 import { bylineMdast, colophon, contentToHast, takeFirstElement, titleBlock } from '../shared/render.ts';
-import { joinNames, numberedText, outline, type OutlineEntry } from '../shared/format.ts';
+import { bookOutline, joinNames, numberedText, type OutlineEntry } from '../shared/format.ts';
+import { bodyBlocks, headingFacts } from '../shared/book-facts.ts';
+import { toString } from 'mdast-util-to-string';
 import { highlightCss } from '../shared/highlight-colors.ts';
 import { labelsFor, type Labels } from './labels.ts';
-import { definitionsFor, splitChapters, type ChapterPart } from './chapters.ts';
+import { definitionsFor, eachPart, partPlan, planFor, type ChapterPart } from './chapters.ts';
 import { typographicCover } from './cover.ts';
 import { createImageRegistry, embedImages, type ImageRegistry } from './images.ts';
 import { createIdIndex } from './links.ts';
 import { packageMetadata } from './metadata.ts';
-import { conformance, outlineProblems, proseSample, type ConformanceFacts } from './conformance.ts';
+import { conformance, headingLevels, outlineProblems, outlineProblemsOf, proseOf, proseParts, proseSample, type ConformanceFacts } from './conformance.ts';
 import { notesToAsides } from './notes.ts';
 import { languageDirection } from '../shared/direction.ts';
 import { packageEpub, type BookModel, type ManifestItem, type NavEntry, type PackagedDocument } from './package.ts';
@@ -31,48 +33,61 @@ const COVER_PAGE = 'cover.xhtml';
 const EMPTY = new Uint8Array(0);
 const NAV_DOCUMENT = 'toc.xhtml';
 
-export async function renderEpub({ tree, meta, file, assets, epoch }: WriterInput): Promise<Uint8Array> {
+export async function renderEpub({ tree, chapters, meta, file, assets, epoch }: WriterInput): Promise<Uint8Array> {
   const footnotes: FootnoteInfo = file.data.footnotes ?? { count: 0, authorNotes: {} };
   const authorNotes = Object.keys(footnotes.authorNotes)
     .map(Number)
     .sort((a, b) => a - b)
     .map((index) => footnotes.authorNotes[index]!);
-  const parts = splitChapters(tree, meta, authorNotes);
-  const definitions = linkDefinitions(tree);
+  // A book rendered from its chapters (WriterInput.chapters): `tree` holds what comes before them,
+  // and the other chapters are known from their facts, gathered in the same order as a walk of the
+  // joined tree; the parts are made as the chapters are read, one chapter's tree at a time.
+  const facts = chapters?.facts;
+  const headBlocks = tree.children.filter((node) => node.type !== 'footnoteDefinition');
+  const notes = [...tree.children.filter((node): node is FootnoteDefinition => node.type === 'footnoteDefinition'), ...(facts?.notes ?? [])];
+  const plan = facts
+    ? planFor(meta, toString({ type: 'root', children: headBlocks }).length + facts.textLength, [...headingFacts(tree), ...facts.headings].flatMap((heading) => (heading.top ? [heading.depth] : [])))
+    : partPlan(tree.children, headBlocks, meta);
+  // The notes are converted with the parts that cite them, not where they stand.
+  const body = chapters ? withoutNotes(bodyBlocks(headBlocks, chapters)) : headBlocks;
+  const definitions = linkDefinitions(facts ? { type: 'root', children: [...tree.children, ...facts.definitions] } : tree);
   const images = createImageRegistry();
   const labels = meta.tocTitle ? { ...labelsFor(meta.lang), contents: meta.tocTitle } : labelsFor(meta.lang);
 
-  // One chapter's hast at a time: each is converted, checked and its ids noted, then kept as
-  // V8-serialised bytes (a fraction of the heap it takes) until every chapter's ids are known;
+  // One part's hast at a time: each is converted, checked and its ids noted, then kept as
+  // V8-serialised bytes (a fraction of the heap it takes) until every part's ids are known;
   // then each is read back, its links resolved, serialised to XHTML and let go.
   const closing = colophon(meta);
   const ids = createIdIndex(file);
   const held: Uint8Array[] = [];
-  const features = parts.map((part, index) => {
+  const features: XhtmlFeatures[] = [];
+  const parts: PartInfo[] = [];
+  for (const part of eachPart(body, plan, notes, meta, authorNotes)) {
     const root = chapterBody(part, meta, footnotes, definitions, labels);
-    if (closing && index === parts.length - 1) root.children.push(closing);
-    const found = validXhtml(root, file);
+    if (closing && part.index === plan.count - 1) root.children.push(closing);
+    features.push(validXhtml(root, file));
     embedImages(root, images, assets, file);
     ids.add({ filename: part.filename, root });
     held.push(serialize(root));
-    return found;
-  });
+    const headings = part.blocks.flatMap((block) => (block.type === 'heading' && block.data?.id ? [block.data.id] : []));
+    parts.push({ index: part.index, filename: part.filename, title: part.title, headingId: part.heading?.data?.id, headings });
+  }
   ids.reportDuplicates();
 
   const direction = languageDirection(meta.lang) === 'rtl' ? ('rtl' as const) : undefined;
-  const chapters: PackagedDocument[] = parts.map((part, index) => {
+  const partDocuments: PackagedDocument[] = parts.map((part, index) => {
     const root = deserialize(held[index]!) as HastRoot;
     held[index] = EMPTY;
     ids.rewrite({ filename: part.filename, root }, index);
     return { filename: part.filename, title: part.title, language: meta.lang, direction, bodyClass: index === 0 ? 'chapter opening' : 'chapter', body: toXhtml(root.children as ElementContent[]) };
   });
   const cover = coverImage(meta, file, assets, labels);
-  const documents: PackagedDocument[] = [{ filename: COVER_PAGE, title: meta.title, language: meta.lang, direction, bodyClass: 'cover', body: toXhtml([coverPage(cover)]) }, ...chapters];
+  const documents: PackagedDocument[] = [{ filename: COVER_PAGE, title: meta.title, language: meta.lang, direction, bodyClass: 'cover', body: toXhtml([coverPage(cover)]) }, ...partDocuments];
 
   const checks: ConformanceFacts = {
     imagesWithoutAlt: images.withoutAlt,
-    outlineProblems: outlineProblems(tree),
-    language: await languageFact(meta, tree),
+    outlineProblems: facts ? outlineProblemsOf([...headingLevels(tree), ...facts.allHeadings]) : outlineProblems(tree),
+    language: await languageFact(meta, () => (facts ? proseOf([...proseParts(tree), ...facts.prose]) : proseSample(tree))),
     ownStylesheets: (meta.stylesheets ?? []).length > 0,
   };
   const claim = conformance(checks);
@@ -82,7 +97,7 @@ export async function renderEpub({ tree, meta, file, assets, epoch }: WriterInpu
     const at = meta.places?.css;
     report(file, 'info', `the EPUB makes no accessibility conformance claim: ${claim.unmet.join('; ')}`, at ? { start: at, end: at } : undefined, 'epub-conformance');
   }
-  const book = bookModel(meta, tree, parts, features, images, cover, footnotes, epoch, labels, checks);
+  const book = bookModel(meta, tree, chapters, parts, features, images, cover, footnotes, epoch, labels, checks);
   const own = (name: string) => new TextDecoder().decode(assets.own(`templates/epub/${name}`));
   return packageEpub({
     book,
@@ -174,7 +189,8 @@ function coverPage(cover: Cover): Element {
 function bookModel(
   meta: DocumentMeta,
   tree: Root,
-  parts: ChapterPart[],
+  chapters: ChapterStream | undefined,
+  parts: PartInfo[],
   features: XhtmlFeatures[],
   images: ImageRegistry,
   cover: Cover,
@@ -206,7 +222,7 @@ function bookModel(
     { idref: 'nav', linear: meta.toc },
     ...parts.map((part) => ({ idref: part.filename.replace(/\.xhtml$/, ''), linear: true })),
   ];
-  const nav = navigation(meta, tree, parts);
+  const nav = navigation(meta, tree, chapters, parts);
   return {
     direction: languageDirection(meta.lang),
     metadata,
@@ -224,23 +240,23 @@ function bookModel(
 }
 
 /** The table of contents: the opening (title block) first, then headings down to `toc-depth` (default 3), each pointing into its chapter file. */
-function navigation(meta: DocumentMeta, tree: Root, parts: ChapterPart[]): { entries: NavEntry[]; depth: number } {
-  const fileOf = new Map<string, ChapterPart>();
+function navigation(meta: DocumentMeta, tree: Root, chapters: ChapterStream | undefined, parts: PartInfo[]): { entries: NavEntry[]; depth: number } {
+  const fileOf = new Map<string, PartInfo>();
   for (const part of parts) {
-    for (const block of part.blocks) if (block.type === 'heading' && block.data?.id) fileOf.set(block.data.id, part);
+    for (const id of part.headings) fileOf.set(id, part);
   }
   let order = 0;
   let depth = 1;
   const convert = (entry: OutlineEntry, level: number): NavEntry => {
     depth = Math.max(depth, level);
     const part = fileOf.get(entry.id) ?? parts[0]!;
-    const opens = part.heading?.data?.id === entry.id;
+    const opens = part.headingId === entry.id;
     const result: NavEntry = { label: numberedText(entry.text || entry.id, entry.number), href: opens ? part.filename : `${part.filename}#${entry.id}`, order: ++order, children: [] };
     result.children = entry.children.map((child) => convert(child, level + 1));
     return result;
   };
   const opening: NavEntry = { label: meta.title, href: parts[0]!.filename, order: ++order, children: [] };
-  return { entries: [opening, ...outline(tree, meta.tocDepth).map((entry) => convert(entry, 1))], depth };
+  return { entries: [opening, ...bookOutline(tree, chapters, meta.tocDepth).map((entry) => convert(entry, 1))], depth };
 }
 
 /**
@@ -248,9 +264,24 @@ function navigation(meta: DocumentMeta, tree: Root, parts: ChapterPart[]): { ent
  * declares English, which is honest only when the text reads as English (franc, on at least 200
  * characters of running text; loaded only then).
  */
-async function languageFact(meta: DocumentMeta, tree: Root): Promise<ConformanceFacts['language']> {
+async function languageFact(meta: DocumentMeta, sample: () => string): Promise<ConformanceFacts['language']> {
   if (meta.places?.lang) return 'declared';
   if (meta.lang !== 'en') return 'unknown';
   const { franc } = await import('franc-min');
-  return franc(proseSample(tree), { minLength: 200 }) === 'eng' ? 'detected' : 'unknown';
+  return franc(sample(), { minLength: 200 }) === 'eng' ? 'detected' : 'unknown';
+}
+
+function* withoutNotes(blocks: Iterable<RootContent>): Generator<RootContent> {
+  for (const block of blocks) if (block.type !== 'footnoteDefinition') yield block;
+}
+
+/** What the package and navigation need of a part once its blocks are gone. */
+interface PartInfo {
+  index: number;
+  filename: string;
+  title: string;
+  /** The id of the heading that opens the part, if any. */
+  headingId?: string;
+  /** The ids of the part's top-level headings. */
+  headings: string[];
 }

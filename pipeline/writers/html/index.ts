@@ -28,7 +28,7 @@ export function renderHtmlBlocks({ tree, meta, assets }: WriterInput): string {
   return unified().use(rehypeStringify).stringify(hast);
 }
 
-export function renderHtml({ tree, meta, file, assets }: WriterInput): string {
+export function renderHtml({ tree, chapters, meta, file, assets }: WriterInput): string {
   const footnotes = file.data.footnotes ?? { count: 0, authorNotes: {} };
   const byline = bylineMdast(meta, footnotes);
   // The byline goes through the same conversion as the body, first, so its notes get numbers 1…
@@ -46,7 +46,7 @@ export function renderHtml({ tree, meta, file, assets }: WriterInput): string {
   const open = (nodes: HastRoot['children']) => {
     const bylineElement = byline ? takeFirstElement(nodes) : undefined;
     const abstract = hasAbstract ? takeFirstElement(nodes) : undefined;
-    const contents = meta.toc ? tableOfContents(tree, meta.tocDepth, meta.tocTitle) : undefined;
+    const contents = meta.toc ? tableOfContents(tree, meta.tocDepth, meta.tocTitle, chapters) : undefined;
     parts.push(serialise([titleBlock(meta, bylineElement), ...(abstract ? [abstract] : []), ...(contents ? [contents] : []), ...nodes]));
     held = undefined;
   };
@@ -60,8 +60,8 @@ export function renderHtml({ tree, meta, file, assets }: WriterInput): string {
     if (wanted <= 0) open(held);
   };
   // The body is serialised as the conversion hands it over, a few blocks at a time, so the whole
-  // document's hast is never held at once.
-  const notes = contentToHast(root, { rawHtml: meta.rawHtml, lang: meta.lang, direction, toHast: { handlers: embeddingImages(assets) }, eachBlocks: take });
+  // document's hast is never held at once; a book's chapters are loaded one at a time.
+  const notes = contentToHast(root, { rawHtml: meta.rawHtml, lang: meta.lang, direction, toHast: { handlers: embeddingImages(assets) }, eachBlocks: take, chapters });
   if (held) open(held);
   parts.push(serialise(notes.children));
   const closing = colophon(meta);

@@ -1,7 +1,7 @@
-import type { Definition, FootnoteDefinition, RootContent } from 'mdast';
+import type { Definition, FootnoteDefinition, Root, RootContent } from 'mdast';
 import { definitions as linkDefinitions } from 'mdast-util-definitions';
 import { EXIT, visit } from '../../visit.ts';
-import type { AssetResolver, Writer, WriterInput } from '../../types.ts';
+import type { AssetResolver, ChapterStream, Writer, WriterInput } from '../../types.ts';
 import { languageDirection } from '../shared/direction.ts';
 import { authorNames } from '../shared/format.ts';
 import { ScriptTools } from './bidi.ts';
@@ -43,6 +43,7 @@ const FORMULA_COLOR = '#000000';
  */
 export async function renderPdf(input: WriterInput): Promise<Uint8Array> {
   // MathJax is loaded only for a document with formulas (the math transform counted them).
+  // A book rendered from its chapters has each chapter's typeset as the chapter is loaded (`bodyBlocks`).
   const formulas = input.file.data.math?.count ? typesetFormulas(input.tree, input.file, FORMULA_COLOR, input.shared) : undefined;
   const plan = layoutPdf(input, formulas);
   const svg: SvgSupport = { render: undefined, fonts: plan.svgFonts };
@@ -80,7 +81,7 @@ export function planPdf(input: WriterInput, formulas: Formulas = new Map()): Pla
  * known only at the end) or notes that cite notes (whose first citations the notes see only
  * once the body is laid out), the body is laid out whole first.
  */
-function layoutPdf({ tree, meta, file, assets, epoch, shared, lastReader }: WriterInput, formulas: Formulas = new Map()): Omit<Plan, 'pages'> & { pages: Iterable<Page> } {
+function layoutPdf({ tree, chapters, meta, file, assets, epoch, shared, lastReader }: WriterInput, formulas: Formulas = new Map()): Omit<Plan, 'pages'> & { pages: Iterable<Page> } {
   // The build has read and checked a theme file the front matter names: here it is only applied.
   if (typeof meta.pdfTheme === 'string') throw new Error(`pdf-theme "${meta.pdfTheme}" reached the PDF writer unread: resolve it with resolvePdfTheme first`);
   const theme = loadTheme(assets, meta.pdfTheme);
@@ -119,7 +120,9 @@ function layoutPdf({ tree, meta, file, assets, epoch, shared, lastReader }: Writ
     drawn: memo?.drawn,
   });
 
-  const noteDefinitions = tree.children.filter((node): node is FootnoteDefinition => node.type === 'footnoteDefinition');
+  // A book rendered from its chapters (WriterInput.chapters) knows the other chapters' notes,
+  // definitions, destinations and headings from its facts, gathered in the same order.
+  const noteDefinitions = chapters ? chapters.facts.notes : tree.children.filter((node): node is FootnoteDefinition => node.type === 'footnoteDefinition');
   const destinations = new Set<string>(noteDefinitions.map((node) => `fn-${node.identifier}`));
   if (meta.titleId) destinations.add(meta.titleId);
   // The link definitions and the destinations, gathered block by block: a watch session keeps
@@ -129,6 +132,10 @@ function layoutPdf({ tree, meta, file, assets, epoch, shared, lastReader }: Writ
     const facts = memo ? memo.factsOf(node, blockFacts) : blockFacts(node);
     definitionNodes.push(...facts.definitions);
     for (const id of facts.destinations) destinations.add(id);
+  }
+  if (chapters) {
+    definitionNodes.push(...chapters.facts.definitions);
+    for (const id of chapters.facts.destinations) destinations.add(id);
   }
   const definitions = linkDefinitions({ type: 'root', children: definitionNodes });
 
@@ -173,7 +180,7 @@ function layoutPdf({ tree, meta, file, assets, epoch, shared, lastReader }: Writ
     maxHeight: frame.height,
   };
   const footnotes = file.data.footnotes ?? { count: 0, authorNotes: {} };
-  const contents = meta.toc ? tableOfContents(state, tree, context, meta.tocDepth, meta.tocTitle) : undefined;
+  const contents = meta.toc ? tableOfContents(state, tree, chapters, context, meta.tocDepth, meta.tocTitle) : undefined;
   // The abstract belongs to the opening, before the table of contents.
   const opening = tree.children[0]?.type === 'abstract' ? tree.children.slice(0, 1) : [];
   const geometry = { height: frame.height, separator: theme.notes.separatorSpace, gap: theme.notes.gap, maxNoteFraction: theme.notes.maxFraction };
@@ -183,7 +190,10 @@ function layoutPdf({ tree, meta, file, assets, epoch, shared, lastReader }: Writ
     if (contents) yield [...contents.boxes, space(theme.headings[1]!.spaceBefore)];
     // Every fact the layout needs from the whole tree (destinations, definitions, notes, the
     // contents) is gathered above: the body's blocks may go as they are laid out.
-    const body = lastReader ? taken(tree.children, opening.length) : tree.children.slice(opening.length);
+    const head = lastReader ? taken(tree.children, opening.length) : tree.children.slice(opening.length);
+    const body = chapters ? bodyBlocks(head, chapters, (chapter) => {
+      if (file.data.math?.count) for (const [node, formula] of typesetFormulas(chapter, file, FORMULA_COLOR, shared)) formulas.set(node, formula);
+    }) : head;
     // A book's chapters each open a page; the first one too when the contents come before it.
     yield* eachBlock(state, body, context, memo, contents !== undefined);
     yield colophonBlock(state, meta, context, root);
@@ -280,6 +290,19 @@ function* eachBlock(state: State, nodes: Iterable<RootContent>, context: Context
       else yield boxes;
     } else yield boxes;
     previous = node;
+  }
+}
+
+/**
+ * What comes before a book's chapters, then each chapter's blocks, loaded in turn (`loaded` sees
+ * each chapter's tree first) and let go once laid out: no more than a chapter's tree at a time.
+ */
+function* bodyBlocks(head: Iterable<RootContent>, chapters: ChapterStream, loaded: (chapter: Root) => void): Generator<RootContent> {
+  yield* head;
+  for (let n = 1; n <= chapters.count; n++) {
+    const chapter = chapters.load(n);
+    loaded(chapter);
+    yield* taken(chapter.children, 0);
   }
 }
 

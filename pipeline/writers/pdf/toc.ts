@@ -1,5 +1,6 @@
 import type { Root } from 'mdast';
-import { numberedText, outline, type OutlineEntry } from '../shared/format.ts';
+import type { ChapterStream } from '../../types.ts';
+import { bookOutline, numberedText, type OutlineEntry } from '../shared/format.ts';
 import { space, struct, type Box, type StructNode, type TextOp } from './boxes.ts';
 import type { Page } from './paginate.ts';
 import type { Context, State } from './state.ts';
@@ -17,7 +18,7 @@ export interface Contents {
  * numbers set flush right in a column of fixed width, so filling them in after pagination
  * changes no line breaks and no heights.
  */
-export function tableOfContents(state: State, tree: Root, context: Context, depth = 3, label = 'Contents'): Contents | undefined {
+export function tableOfContents(state: State, tree: Root, chapters: ChapterStream | undefined, context: Context, depth = 3, label = 'Contents'): Contents | undefined {
   const entries: OutlineEntry[] = [];
   const flatten = (items: OutlineEntry[]) => {
     for (const item of items) {
@@ -25,7 +26,7 @@ export function tableOfContents(state: State, tree: Root, context: Context, dept
       flatten(item.children);
     }
   };
-  flatten(outline(tree, depth));
+  flatten(bookOutline(tree, chapters, depth));
   if (entries.length === 0) return undefined;
   const element = struct('TOC', context.struct);
   const spec = state.theme.headings[1]!;

@@ -1,6 +1,7 @@
 import type { Heading, Root } from 'mdast';
 import { plainText } from '../../plain-text.ts';
-import type { DocumentMeta } from '../../types.ts';
+import type { ChapterStream, DocumentMeta, HeadingFact } from '../../types.ts';
+import { headingFacts } from './book-facts.ts';
 
 const ENGLISH_MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
 
@@ -52,18 +53,27 @@ export interface OutlineEntry {
  * EPUB navigation. `{.unlisted}` headings are left out.
  */
 export function outline(tree: Root, maxDepth = 3): OutlineEntry[] {
+  // A raw heading kept as written (`raw-html: trust`) is listed by its typed meaning.
+  return outlineOf(headingFacts(tree), maxDepth);
+}
+
+/** `outline` from the headings' facts (a book's, gathered one chapter at a time: types.ts BookFacts). */
+export function outlineOf(headings: HeadingFact[], maxDepth = 3): OutlineEntry[] {
   const roots: OutlineEntry[] = [];
   const stack: OutlineEntry[] = [];
-  // A raw heading kept as written (`raw-html: trust`) is listed by its typed meaning.
-  const blocks = tree.children.flatMap((node) => (node.type === 'trustedHtml' ? node.children : [node]));
-  for (const node of blocks) {
-    if (node.type !== 'heading' || node.depth > maxDepth || node.data?.unlisted) continue;
-    const entry: OutlineEntry = { depth: node.depth, id: headingId(node), text: plainText(node).trim(), number: node.data?.sectionNumber, children: [] };
+  for (const heading of headings) {
+    if (heading.depth > maxDepth || heading.unlisted) continue;
+    const entry: OutlineEntry = { depth: heading.depth, id: heading.id, text: heading.text, number: heading.number, children: [] };
     while (stack.length > 0 && stack.at(-1)!.depth >= entry.depth) stack.pop();
     (stack.at(-1)?.children ?? roots).push(entry);
     stack.push(entry);
   }
   return roots;
+}
+
+/** The outline of a book rendered from its chapters (`tree` holds what comes before them), or of a whole tree. */
+export function bookOutline(tree: Root, chapters: ChapterStream | undefined, maxDepth = 3): OutlineEntry[] {
+  return chapters ? outlineOf([...headingFacts(tree), ...chapters.facts.headings], maxDepth) : outline(tree, maxDepth);
 }
 
 export function headingId(node: Heading): string {

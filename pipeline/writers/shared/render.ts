@@ -1,7 +1,7 @@
 import type { Element, ElementContent, Root as HastRoot } from 'hast';
 import { toString as hastToString } from 'hast-util-to-string';
 import { h } from 'hastscript';
-import type { Alert, Anchor, FootnoteReference, Heading, Root, Subscript, Superscript, TrustedHtml, TrustedHtmlInline } from 'mdast';
+import type { Alert, Anchor, FootnoteReference, Heading, Root, RootContent, Subscript, Superscript, TrustedHtml, TrustedHtmlInline } from 'mdast';
 import { defListHastHandlers } from 'mdast-util-definition-list';
 import { defaultHandlers, type Handler, type Handlers, type Options as ToHastOptions, type State } from 'mdast-util-to-hast';
 import { normalizeUri } from 'micromark-util-sanitize-uri';
@@ -11,9 +11,10 @@ import remarkRehype from 'remark-rehype';
 import { unified } from 'unified';
 import { EXIT, SKIP, visit } from '../../visit.ts';
 import { backLinkLabel, term } from '../../terms.ts';
-import type { Abstract, Caption, DocumentMeta, Figure } from '../../types.ts';
+import type { Abstract, Caption, ChapterStream, DocumentMeta, Figure } from '../../types.ts';
+import { bodyBlocks, joinedTree } from './book-facts.ts';
 import { markDirection, type Direction } from './direction.ts';
-import { formatDate, joinNames, outline, type OutlineEntry } from './format.ts';
+import { bookOutline, formatDate, joinNames, type OutlineEntry } from './format.ts';
 import { mathSlots } from './math.ts';
 
 export { bylineMdast } from './byline.ts';
@@ -159,6 +160,12 @@ export interface ContentOptions {
    * in one block and close in another), and handed over in one call.
    */
   eachBlocks?: (nodes: HastRoot['children']) => void;
+  /**
+   * A book's chapters, converted after the tree's own blocks (what comes before the chapters),
+   * one chapter loaded at a time, with `eachBlocks`: the notes, definitions and labels of the
+   * chapters come from their facts. A book with raw HTML to parse is joined and converted whole.
+   */
+  chapters?: ChapterStream;
 }
 
 /** Top-level mdast nodes converted before their hast is finished and handed over (see `eachBlocks`). */
@@ -187,12 +194,18 @@ const sanitizeSchema: SanitizeSchema = {
 };
 
 /** Convert a transformed tree (or a chapter of one) to hast, notes included. Raw HTML is parsed, then sanitised. */
-export function contentToHast(tree: Root, options: ContentOptions = {}): HastRoot {
+export function contentToHast(whole: Root, options: ContentOptions = {}): HastRoot {
   const math = mathSlots();
-  const rawHtml = hasRawHtml(tree);
+  const rawHtml = hasRawHtml(whole) || options.chapters?.facts.rawHtml === true;
+  // Raw HTML is parsed over the whole tree (an element may open in one block and close in another).
+  const chapters = options.eachBlocks && !rawHtml ? options.chapters : undefined;
+  const facts = chapters?.facts;
+  // Conversion gathers the definitions and notes of the tree it is given: a book's, from its facts, after the blocks before its chapters.
+  const tree: Root = chapters ? { ...whole, children: [...whole.children, ...chapters.facts.definitions, ...chapters.facts.notes] } : joinedTree(whole, options.chapters);
+  const ownBlocks = whole.children.length;
   const trustedIds = rawHtml && options.rawHtml === 'trust' ? trustedHeadingIds(tree) : undefined;
-  const numberNoteItem = noteItemNumbers(tree);
-  const labelBacklink = backlinkLabels(tree, options.backLabel ?? ((number, citation) => backLinkLabel(options.lang ?? 'en', number, citation)));
+  const numberNoteItem = noteItemNumbers(tree.children.filter((node) => node.type === 'footnoteDefinition'));
+  const labelBacklink = backlinkLabels(chapters ? whole : tree, facts?.noteLabels ?? {}, options.backLabel ?? ((number, citation) => backLinkLabel(options.lang ?? 'en', number, citation)));
   // What every converted node goes through after remark-rehype, whole tree or a few blocks at a time:
   // each step looks at one element (or one block, for its direction) only.
   const finishing = unified()
@@ -231,7 +244,9 @@ export function contentToHast(tree: Root, options: ContentOptions = {}): HastRoo
             if (pending.length > 0) eachBlocks(finish({ type: 'root', children: pending }).children);
             pending = [];
           };
-          for (const child of node.children) {
+          // A book's chapters follow the blocks before them (the definitions and notes added from its facts are not converted there).
+          const blocks = chapters ? bodyBlocks(node.children.slice(0, ownBlocks), chapters) : node.children;
+          for (const child of blocks) {
             const result = state.one(child, node);
             for (const hast of result === undefined ? [] : Array.isArray(result) ? result : [result]) {
               if (!first) pending.push({ type: 'text', value: '\n' });
@@ -313,9 +328,9 @@ function trustedHeadingIds(tree: Root): ((root: HastRoot) => void) | undefined {
 }
 
 /** The notes list shows each note's own number (a book may restart them per chapter); undefined when every number is its place. */
-function noteItemNumbers(tree: Root): ((node: Element) => void) | undefined {
+function noteItemNumbers(notes: RootContent[]): ((node: Element) => void) | undefined {
   const labels = new Map<string, string>();
-  for (const node of tree.children) if (node.type === 'footnoteDefinition' && node.label && node.label !== node.identifier) labels.set(`fn-${node.identifier}`, node.label);
+  for (const node of notes) if (node.type === 'footnoteDefinition' && node.label && node.label !== node.identifier) labels.set(`fn-${node.identifier}`, node.label);
   if (labels.size === 0) return undefined;
   return (node) => {
     const label = node.tagName === 'li' ? labels.get(String(node.properties.id)) : undefined;
@@ -327,11 +342,13 @@ function noteItemNumbers(tree: Root): ((node: Element) => void) | undefined {
  * A backlink is named by its note's own number (remark-rehype counts references per converted
  * tree, so a chapter of a book would say "reference 2" for note 45).
  */
-function backlinkLabels(tree: Root, label: (number: string, citation: number) => string): (node: Element) => void {
+function backlinkLabels(tree: Root, more: Record<string, string>, label: (number: string, citation: number) => string): (node: Element) => void {
   const shown = new Map<string, string>();
   visit(tree, 'footnoteReference', (node) => {
     shown.set(node.identifier, node.label ?? node.identifier);
   });
+  // A book's chapters come after `tree`: their calls' labels (BookFacts.noteLabels) win.
+  for (const [identifier, shownLabel] of Object.entries(more)) shown.set(identifier, shownLabel);
   return (node) => {
     if (node.tagName !== 'a' || !('dataFootnoteBackref' in node.properties)) return;
     const target = String(node.properties.href ?? '').replace(/^#fnref-/, '');
@@ -407,8 +424,8 @@ export function colophon(meta: DocumentMeta): Element | undefined {
 }
 
 /** A nested table of contents (headings down to `toc-depth`) as a `<nav>`; numbers as Pandoc marks them. */
-export function tableOfContents(tree: Root, depth = 3, label = 'Contents'): Element | undefined {
-  const entries = outline(tree, depth);
+export function tableOfContents(tree: Root, depth = 3, label = 'Contents', chapters?: ChapterStream): Element | undefined {
+  const entries = bookOutline(tree, chapters, depth);
   if (entries.length === 0) return undefined;
   const list = (items: OutlineEntry[]): Element =>
     h('ol', items.map((item) => h('li', [
@@ -416,7 +433,7 @@ export function tableOfContents(tree: Root, depth = 3, label = 'Contents'): Elem
       item.children.length ? list(item.children) : undefined,
     ])));
   // Numbered sections carry their own numbers: the list's markers would repeat them.
-  const numbered = outline(tree, depth).some(function hasNumber(entry): boolean {
+  const numbered = entries.some(function hasNumber(entry): boolean {
     return entry.number !== undefined || entry.children.some(hasNumber);
   });
   return h('nav', { className: numbered ? ['toc', 'numbered'] : ['toc'], id: 'toc', ariaLabelledBy: 'toc-title' }, [h('h2#toc-title', label), list(entries)]);
