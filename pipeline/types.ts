@@ -152,6 +152,13 @@ export interface RenderContext extends ReadOptions {
   project?: ProjectDefaults;
   /** The disk cache of parsed trees, when the build uses its caches. */
   treeCache?: TreeCacheLocation;
+  /**
+   * The output folder, when the build writes editions: each edition goes into a temporary file
+   * there as soon as it is made (and a writer with `renderTo` writes it as it goes), so that a
+   * long book's editions are never all in memory together. The build renames them into place
+   * when the whole document succeeded, and deletes them when it did not.
+   */
+  writeTo?: string;
 }
 
 /** What a project's colophon.yaml sets for its documents (see build/project.ts). */
@@ -325,6 +332,12 @@ export interface Writer {
   extension: string;
   mediaType: string;
   render(input: WriterInput): Promise<Uint8Array>;
+  /**
+   * As `render`, but the edition goes into the file at `path` as it is made, and is never whole
+   * in memory (a long book's PDF runs to hundreds of megabytes). The build uses it when it writes
+   * editions; a writer without it is rendered, and its bytes are written to the file at once.
+   */
+  renderTo?(input: WriterInput, path: string): Promise<void>;
   /**
    * Work the writer can do from what the parsed tree already says, before the transforms run
    * (on a thread of its own, meanwhile): it only fills `shared` caches that `render` reads, so

@@ -113,7 +113,7 @@ describe('a long book on a thread with a bounded heap', () => {
     expect(threaded!.messages).toEqual(inLine.messages);
     expect(threaded!.editions.map(({ edition }) => edition)).toEqual(inLine.editions.map(({ edition }) => edition));
     for (const { edition, bytes } of inLine.editions) {
-      expect(Buffer.from(threaded!.editions.find((candidate) => candidate.edition === edition)!.bytes).equals(Buffer.from(bytes)), edition).toBe(true);
+      expect(Buffer.from(threaded!.editions.find((candidate) => candidate.edition === edition)!.bytes!).equals(Buffer.from(bytes!)), edition).toBe(true);
     }
     expect(threaded!.assets).toEqual(inLine.assets);
     expect(threaded!.missing).toEqual(inLine.missing);

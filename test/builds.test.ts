@@ -134,6 +134,31 @@ describe('many documents', () => {
     expect(single.documents.find((document) => !document.ok)!.source).toMatch(/bad\.md$/);
   });
 
+  it('writes each edition into a temporary file as it is made, and puts it in place only when its document succeeded', async () => {
+    const root = tempProject({ 'source/doc.md': note('doc'), 'source/sub/other.md': note('other') });
+    const formats = ['html', 'pdf', 'epub'] as const;
+    const first = await build({ root, out: 'dist', formats: [...formats], cache: true });
+    expect(first.ok).toBe(true);
+    const good = new Map(formats.map((edition) => [edition, readFileSync(join(root, 'dist', `doc.${edition}`))]));
+    for (const edition of first.documents[0]!.editions) expect(Buffer.from(edition.bytes).equals(readFileSync(join(root, edition.path)))).toBe(true);
+    // The same bytes as rendered in memory (a dry run writes nothing).
+    const dry = await build({ root, formats: [...formats], dryRun: true });
+    for (const edition of dry.documents.find((document) => document.source.endsWith('doc.md'))!.editions) expect(Buffer.from(edition.bytes).equals(good.get(edition.edition as (typeof formats)[number])!)).toBe(true);
+
+    // A failed document leaves the last good editions as they were, and no temporary file; its
+    // result still holds what was rendered. A folder made for a failed document alone goes too.
+    writeFileSync(join(root, 'source', 'doc.md'), `${note('changed')}\n![missing](nope.png)\n`);
+    writeFileSync(join(root, 'source', 'sub', 'other.md'), '---\ntitle: [oops\n---\n');
+    const failed = await build({ root, out: 'dist', formats: [...formats], cache: true, paths: ['source/doc.md'] });
+    expect(failed.ok).toBe(false);
+    for (const edition of formats) expect(readFileSync(join(root, 'dist', `doc.${edition}`)).equals(good.get(edition)!)).toBe(true);
+    expect(Buffer.from(failed.documents[0]!.editions.find((edition) => edition.edition === 'pdf')!.bytes).subarray(0, 5).toString()).toBe('%PDF-');
+    const fresh = await build({ root, out: 'fresh', formats: [...formats], cache: false, paths: ['source/sub/other.md'] });
+    expect(fresh.ok).toBe(false);
+    expect(readdirSync(root)).not.toContain('fresh');
+    expect(readdirSync(join(root, 'dist'), { recursive: true }).filter((name) => String(name).endsWith('.tmp'))).toEqual([]);
+  });
+
   it('fonts parsed and words shaped for one document serve the next with the same bytes as a fresh parse', async () => {
     const root = tempProject({
       // A glyph the first document makes for other text (⚡ alone; ⚡ and U+FE0F in the second)

@@ -1,5 +1,6 @@
 import PDFDocumentCtor from 'pdfkit';
 import { describe, expect, it } from 'vitest';
+import { ByteSink } from '../pipeline/writers/pdf/byte-sink.ts';
 import { Pdf } from '../pipeline/writers/pdf/pdf-document.ts';
 import type { RawDocument, StructElement } from '../pipeline/writers/pdf/pdfkit-api.ts';
 import { captureOutput, compactStructElement, finishStructure } from '../pipeline/writers/pdf/pdfkit-patches.ts';
@@ -56,7 +57,8 @@ function colophonPdf(): Surface {
 function plainPdfkit(): Surface {
   const Ctor = PDFDocumentCtor as unknown as new (options: object) => RawDocument;
   const raw = new Ctor({ size: SIZE, margin: 0, autoFirstPage: false, font: null, tagged: true, compress: false, pdfVersion: '1.7', info: { Title: 'Plain', CreationDate: DATE, ModDate: DATE } });
-  const done = captureOutput(raw);
+  const output = new ByteSink();
+  const done = captureOutput(raw, output);
   let y = 10;
   const doc = raw as unknown as RawDocument & { link(x: number, y: number, w: number, h: number, url: string, options: object): void; goTo(x: number, y: number, w: number, h: number, name: string, options: object): void };
   return {
@@ -74,9 +76,10 @@ function plainPdfkit(): Surface {
     },
     link: (element, kind, target) => (kind === 'uri' ? doc.link(10, y, 50, 8, target, { structParent: element }) : doc.goTo(10, y, 50, 8, target, { structParent: element })),
     destination: (name) => raw.addNamedDestination(name, 'XYZ', 10, y, null),
-    finish: () => {
+    finish: async () => {
       raw.end();
-      return done;
+      await done;
+      return output.bytes();
     },
   };
 }

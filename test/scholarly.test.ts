@@ -151,7 +151,7 @@ describe('the PDF on a thread of its own', () => {
     expect(threaded.messages.map((message) => message.ruleId)).toEqual(expect.arrayContaining(['asset-missing', 'citation-unknown']));
     expect(threaded.editions.map(({ edition }) => edition).sort()).toEqual(['epub', 'html', 'pdf']);
     for (const { edition, bytes } of inLine.editions) {
-      expect(Buffer.from(threaded.editions.find((candidate) => candidate.edition === edition)?.bytes ?? []).equals(Buffer.from(bytes)), edition).toBe(true);
+      expect(Buffer.from(threaded.editions.find((candidate) => candidate.edition === edition)?.bytes ?? []).equals(Buffer.from(bytes!)), edition).toBe(true);
     }
     expect(new Map(threaded.assets)).toEqual(new Map(inLine.assets));
     expect(threaded.missing.sort()).toEqual(inLine.missing.sort());

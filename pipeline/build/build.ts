@@ -1,6 +1,6 @@
-import { existsSync, readdirSync, readFileSync, realpathSync, type Stats, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, realpathSync, rmSync, type Stats, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { basename, extname, join, relative, resolve, sep } from 'node:path';
+import { basename, dirname, extname, join, relative, resolve, sep } from 'node:path';
 import { VFile } from 'vfile';
 import { VFileMessage } from 'vfile-message';
 import { compareMessage } from 'vfile-sort';
@@ -19,7 +19,7 @@ import type { ReadOptions } from '../read/source.ts';
 import { createSharedResources } from './resources.ts';
 import { pruneTreeCache, treeCacheFolder } from './tree-cache.ts';
 import type { DocumentMeta, Edition, PaperSize, RenderContext, SharedResources } from '../types.ts';
-import { writeAtomic } from './write.ts';
+import { commitTemporary, firstMissingFolder, isTemporary, removeIfEmpty, writeAtomic } from './write.ts';
 
 export interface BuildOptions extends ReadOptions {
   /** Markdown files, folders of them, or book folders (with a book.yaml); default `source/`. Relative to `root`. */
@@ -167,10 +167,11 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
     return renderDocument(source, context, shared, pdfThread);
   };
   const render = jobs > 1 ? await workerPool(jobs) : { run: inLine, close: async () => {} };
+  const madeFolders = new Set<string>();
 
   const one = async (source: Source) => {
     const started = performance.now();
-    const result = await buildOne(source, { context, out, cache, fingerprint, templates: templateFiles, force: options.force, render: render.run, dryRun: options.dryRun });
+    const result = await buildOne(source, { context, out, cache, fingerprint, templates: templateFiles, force: options.force, render: render.run, dryRun: options.dryRun, madeFolders });
     result.ms = performance.now() - started;
     options.onDocument?.(result);
     return result;
@@ -188,6 +189,8 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
   } finally {
     await render.close();
     if (context.treeCache) pruneTreeCache(context.treeCache.folder);
+    // Once every document is done (a pool's may share a new folder): a failed build leaves no empty output folder behind.
+    for (const folder of madeFolders) removeIfEmpty(folder);
   }
 }
 
@@ -213,6 +216,8 @@ interface OneContext {
   force?: boolean;
   dryRun?: boolean;
   render: (source: Source, context: RenderContext) => Promise<RenderOutput>;
+  /** Folders the build may have made for editions (see removeIfEmpty). */
+  madeFolders: Set<string>;
 }
 
 async function buildOne(source: Source, one: OneContext): Promise<DocumentResult> {
@@ -229,9 +234,14 @@ async function buildOne(source: Source, one: OneContext): Promise<DocumentResult
     }
   }
   const missing = context.formats.filter((edition) => !cached.has(edition));
+  // The editions are written where they go as they are made, except in a dry run; a folder made
+  // for them is removed at the end of the build if nothing stayed in it.
+  const writeTo = one.dryRun ? undefined : one.out;
+  const newFolder = writeTo ? firstMissingFolder(dirname(resolve(writeTo, source.name))) : undefined;
+  if (newFolder) one.madeFolders.add(newFolder);
   const output: RenderOutput =
     missing.length > 0
-      ? await one.render(source, { ...context, formats: missing })
+      ? await one.render(source, { ...context, formats: missing, writeTo })
       : { source: relative(context.cwd, source.path) || source.path, messages: [], editions: [], assets: [], missing: [] };
 
   const file = new VFile({ path: output.source });
@@ -248,23 +258,66 @@ async function buildOne(source: Source, one: OneContext): Promise<DocumentResult
     const hit = cached.get(edition);
     if (hit) return [{ edition, path: outputPath(edition), bytes: hit.bytes, cached: true }];
     const rendered = output.editions.find((candidate) => candidate.edition === edition);
-    return rendered ? [{ edition, path: outputPath(edition), bytes: rendered.bytes, cached: false }] : [];
+    if (!rendered) return [];
+    return [rendered.file !== undefined ? new WrittenEdition(edition, outputPath(edition), rendered.file) : { edition, path: outputPath(edition), bytes: rendered.bytes, cached: false }];
   });
 
   // Write only when every edition of the document succeeded: a failed build leaves the
   // previous good editions in place.
   const ok = !failed(file, context.strict) && editions.length === context.formats.length;
-  if (ok && !one.dryRun) {
-    const assets = new Map(output.assets);
-    for (const edition of editions) {
-      const target = resolve(context.root, edition.path);
-      if (!sameBytes(target, edition.bytes)) writeAtomic(target, edition.bytes);
-      if (!edition.cached && one.cache) one.cache.set(key, edition.edition, edition.bytes, assets, output.messages);
+  try {
+    if (ok && !one.dryRun) {
+      const assets = new Map(output.assets);
+      for (const edition of editions) {
+        const target = resolve(context.root, edition.path);
+        if (edition instanceof WrittenEdition) {
+          commitTemporary(edition.file, target);
+          edition.file = target;
+          if (one.cache) one.cache.setFile(key, edition.edition, target, assets, output.messages);
+          continue;
+        }
+        if (!sameBytes(target, edition.bytes)) writeAtomic(target, edition.bytes);
+        if (!edition.cached && one.cache) one.cache.set(key, edition.edition, edition.bytes, assets, output.messages);
+      }
     }
+  } finally {
+    // What was not put in place goes: its bytes stay with the result, the temporary files do not.
+    for (const edition of editions) if (edition instanceof WrittenEdition) edition.settle();
   }
   const assetPaths = [...output.assets.map(([path]) => path), ...[...cached.values()].flatMap((hit) => hit.assets)];
   const inputs = [...sourceFiles(source), ...output.missing, ...assetPaths.filter((path) => !path.startsWith('remote:')).map((path) => resolve(context.root, path))];
   return { source: file.path, file, inputs: [...new Set(inputs)], meta: output.meta, editions, ok, ms: 0 };
+}
+
+/**
+ * An edition the render wrote into a temporary file (RenderContext.writeTo): its bytes are read
+ * from the file when asked, from its target once it took the target's place. One that did not
+ * (its document failed) is read into memory as it goes.
+ */
+class WrittenEdition implements EditionResult {
+  readonly cached = false;
+  private held?: Uint8Array;
+
+  constructor(
+    readonly edition: Edition,
+    readonly path: string,
+    /** Where its bytes are now: the temporary file, then the target. */
+    public file: string,
+  ) {}
+
+  get bytes(): Uint8Array {
+    return this.held ?? new Uint8Array(readFileSync(this.file));
+  }
+
+  /** A temporary file still (the document failed, or a dry run): read into memory, and deleted. */
+  settle(): void {
+    if (!isTemporary(this.file)) return;
+    try {
+      this.held = new Uint8Array(readFileSync(this.file));
+    } finally {
+      rmSync(this.file, { force: true });
+    }
+  }
 }
 
 /** The files that make a source: a Markdown file, or a book's book.yaml and every Markdown file in its folder. */

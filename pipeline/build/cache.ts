@@ -1,10 +1,10 @@
 import { createHash, type Hash } from 'node:crypto';
-import { type Dirent, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, copyFileSync, type Dirent, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { packageRoot } from '../read/assets.ts';
 import type { VFileMessage } from 'vfile-message';
 import type { Edition } from '../types.ts';
-import { writeAtomic } from './write.ts';
+import { sameFiles, temporaryFor, writeAtomic } from './write.ts';
 
 /**
  * A content-addressed cache of built editions, under node_modules/.cache/colophon/ of the
@@ -50,6 +50,19 @@ export interface CacheHit {
 
 export function sha256(data: Uint8Array | string): string {
   return createHash('sha256').update(data).digest('hex');
+}
+
+/** The sha256 of a file's bytes, read a block at a time (an edition may be hundreds of megabytes). */
+export function fileSha256(path: string): string {
+  const hash = createHash('sha256');
+  const fd = openSync(path, 'r');
+  try {
+    const block = Buffer.alloc(1 << 20);
+    for (let read = readSync(fd, block); read > 0; read = readSync(fd, block)) hash.update(block.subarray(0, read));
+  } finally {
+    closeSync(fd);
+  }
+  return hash.digest('hex');
 }
 
 /**
@@ -137,14 +150,7 @@ export class EditionCache {
   }
 
   set(key: string, edition: Edition, bytes: Uint8Array, assets: Map<string, string>, messages: CachedMessage[]): void {
-    mkdirSync(this.folder, { recursive: true });
-    const manifest: Manifest = {
-      edition,
-      sha256: sha256(bytes),
-      assets: [...assets].map(([path, hash]) => ({ path, sha256: hash })).sort((a, b) => (a.path < b.path ? -1 : 1)),
-      messages,
-    };
-    const manifestText = JSON.stringify(manifest);
+    const manifestText = this.manifest(edition, sha256(bytes), assets, messages);
     // An entry that already holds these bytes and this manifest (a `--force` build of an unchanged
     // source) is left as it is: renaming a new file over an old one makes the file system flush it,
     // which held up the main thread of a 200-document build for seconds.
@@ -152,6 +158,41 @@ export class EditionCache {
     // Payload first, manifest last: a manifest always describes a complete payload.
     writeAtomic(this.path(key, edition, edition), bytes);
     writeAtomic(this.path(key, edition, 'json'), manifestText);
+  }
+
+  /** As `set`, for an edition written to a file (RenderContext.writeTo): copied, never read whole into memory. */
+  setFile(key: string, edition: Edition, file: string, assets: Map<string, string>, messages: CachedMessage[]): void {
+    const manifestText = this.manifest(edition, fileSha256(file), assets, messages);
+    const payload = this.path(key, edition, edition);
+    if (this.readManifest(key, edition) === manifestText && sameFiles(payload, file)) return;
+    const temporary = temporaryFor(payload);
+    try {
+      copyFileSync(file, temporary);
+      renameSync(temporary, payload);
+    } catch (error) {
+      rmSync(temporary, { force: true });
+      throw error;
+    }
+    writeAtomic(this.path(key, edition, 'json'), manifestText);
+  }
+
+  private manifest(edition: Edition, hash: string, assets: Map<string, string>, messages: CachedMessage[]): string {
+    mkdirSync(this.folder, { recursive: true });
+    const manifest: Manifest = {
+      edition,
+      sha256: hash,
+      assets: [...assets].map(([path, sha]) => ({ path, sha256: sha })).sort((a, b) => (a.path < b.path ? -1 : 1)),
+      messages,
+    };
+    return JSON.stringify(manifest);
+  }
+
+  private readManifest(key: string, edition: Edition): string | undefined {
+    try {
+      return readFileSync(this.path(key, edition, 'json'), 'utf8');
+    } catch {
+      return undefined;
+    }
   }
 
   private holds(key: string, edition: Edition, bytes: Uint8Array, manifestText: string): boolean {

@@ -8,7 +8,7 @@ interface Task<Source> {
   context: RenderContext;
 }
 interface Output {
-  editions: { bytes: Uint8Array }[];
+  editions: { bytes?: Uint8Array }[];
 }
 
 /**
@@ -55,7 +55,7 @@ export function serveDocumentThread<S, O extends Output>(shared: SharedResources
   port.once('message', async ({ source, context }: Task<S>) => {
     try {
       const output = await render(source, context, shared);
-      const moved = output.editions.flatMap(({ bytes }) => (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer ? [bytes.buffer] : []));
+      const moved = output.editions.flatMap(({ bytes }) => (bytes && bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer ? [bytes.buffer] : []));
       port.postMessage({ output } satisfies Reply<O>, [...new Set(moved)]);
     } catch (error) {
       port.postMessage({ error: String((error as Error).stack ?? error) } satisfies Reply<O>);

@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { dirname, relative } from 'node:path';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { Root, RootContent } from 'mdast';
@@ -12,6 +12,7 @@ import { createAssetResolver, sniffImageType } from '../read/assets.ts';
 import { fetchRemote } from '../read/remote.ts';
 import { readBook } from '../read/book.ts';
 import { chapterParser } from './parse-chapters.ts';
+import { temporaryFor } from './write.ts';
 import { normalizeSvg } from '../read/svg.ts';
 import { type CachedMessage, toCachedMessage } from './cache.ts';
 import { checkSource, checkTreeDepth, defaultLimits } from '../read/limits.ts';
@@ -41,12 +42,15 @@ export interface RenderOutput {
   source: string;
   messages: CachedMessage[];
   meta?: DocumentMeta;
-  editions: { edition: Edition; bytes: Uint8Array }[];
+  editions: RenderedEdition[];
   /** Project-relative path → sha256 of every asset the writers read (for the cache). */
   assets: [string, string][];
   /** Absolute paths of assets looked for but not found (for `--watch`). */
   missing: string[];
 }
+
+/** An edition as made: its bytes, or the temporary file it was written into (RenderContext.writeTo). */
+export type RenderedEdition = { edition: Edition; bytes: Uint8Array; file?: undefined } | { edition: Edition; file: string; bytes?: undefined };
 
 /**
  * Opens a thread for the PDF edition of a document of `chars` characters (edition-thread.ts),
@@ -152,13 +156,36 @@ export async function renderDocument(source: Source, context: RenderContext, sha
   // they would have gone in line (after those of the editions listed before it).
   const offThread = pdfThread?.render({ edition: 'pdf', tree, meta: writerMeta, file: { path: file.path, cwd: file.cwd, value: String(file.value), data: file.data }, epoch, root: context.root, folder: loaded.folder, fetched });
   let pdfMessagesAt = 0;
+  // Each edition goes to its temporary file as soon as it is made (not in a watch session, whose next build starts from these bytes).
+  const temporaryOf = (edition: Edition) => (context.writeTo && !spliceKey ? temporaryFor(join(context.writeTo, `${source.name}.${edition}`)) : undefined);
+  const keep = (edition: Edition, bytes: Uint8Array) => {
+    const temporary = temporaryOf(edition);
+    if (!temporary) {
+      output.editions.push({ edition, bytes });
+      return;
+    }
+    try {
+      mkdirSync(dirname(temporary), { recursive: true });
+      writeFileSync(temporary, bytes);
+    } catch (error) {
+      rmSync(temporary, { force: true });
+      throw error;
+    }
+    output.editions.push({ edition, file: temporary });
+  };
   const renderHere = async (edition: Edition, lastReader: boolean) => {
     const writer = await loadWriter(edition);
+    const temporary = writer.renderTo ? temporaryOf(edition) : undefined;
     try {
       // Writers never change the tree they are given: every edition reads the same one.
-      const bytes = await writer.render({ tree, chapters: lastReader ? chapters?.lastUse : chapters?.stream, meta: writerMeta, file, assets, epoch, shared, lastReader });
-      output.editions.push({ edition, bytes });
+      const input = { tree, chapters: lastReader ? chapters?.lastUse : chapters?.stream, meta: writerMeta, file, assets, epoch, shared, lastReader };
+      if (temporary && writer.renderTo) {
+        mkdirSync(dirname(temporary), { recursive: true });
+        await writer.renderTo(input, temporary);
+        output.editions.push({ edition, file: temporary });
+      } else keep(edition, await writer.render(input));
     } catch (error) {
+      if (temporary) rmSync(temporary, { force: true });
       report(file, 'error', `the ${edition} writer failed: ${(error as Error).stack ?? error}`, undefined, 'writer-crash');
     }
   };
@@ -188,7 +215,7 @@ export async function renderDocument(source: Source, context: RenderContext, sha
     try {
       const result = await offThread;
       messages = threadMessages(file, result.messages);
-      if (result.bytes) output.editions.push({ edition: 'pdf', bytes: result.bytes });
+      if (result.bytes) keep('pdf', result.bytes);
       for (const [path, hash] of result.read) read.set(path, hash);
       output.missing.push(...result.missing);
     } catch (error) {

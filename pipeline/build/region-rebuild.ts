@@ -279,7 +279,7 @@ function byChapter(tree: Root, book: boolean): Map<number, RootContent[]> {
 }
 
 /** Remember a full build's HTML edition and what the next edit's splice needs of it. */
-export function recordBuild(memo: SpliceMemo, key: string, path: string, bookYaml: string, texts: SegmentText[], parsed: ParsedFacts, tree: Root, writerMeta: DocumentMeta, output: { source: string; meta?: DocumentMeta; messages: CachedMessage[]; editions: { edition: string; bytes: Uint8Array }[]; assets: [string, string][]; missing: string[] }, pdfFacts?: PdfRecord): void {
+export function recordBuild(memo: SpliceMemo, key: string, path: string, bookYaml: string, texts: SegmentText[], parsed: ParsedFacts, tree: Root, writerMeta: DocumentMeta, output: { source: string; meta?: DocumentMeta; messages: CachedMessage[]; editions: { edition: string; bytes?: Uint8Array }[]; assets: [string, string][]; missing: string[] }, pdfFacts?: PdfRecord): void {
   const { records } = memo;
   records.delete(path);
   const html = output.editions.find((edition) => edition.edition === 'html')?.bytes;

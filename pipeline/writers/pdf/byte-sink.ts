@@ -1,20 +1,34 @@
+import { writeSync } from 'node:fs';
+
 /**
  * Output bytes gathered into large blocks as they come. pdfkit pushes every keyword and
  * dictionary as its own small array; holding them until the end costs far more heap than the
  * PDF's size (see captureOutput in pdfkit-patches.ts).
+ *
+ * Given a file descriptor, each full block is written to the file at once instead of being kept:
+ * a long book's PDF (hundreds of megabytes) is then never whole in memory.
  */
 export class ByteSink {
   private readonly blocks: Uint8Array[] = [];
   // Blocks double from 64 KiB to 1 MiB: a short document needs no megabyte.
   private current = new Uint8Array(1 << 16);
   private used = 0;
+  private written = 0;
+
+  constructor(private readonly fd?: number) {}
 
   write(chunk: Uint8Array): void {
     let offset = 0;
     while (offset < chunk.length) {
       if (this.used === this.current.length) {
-        this.blocks.push(this.current);
-        this.current = new Uint8Array(Math.max(Math.min(2 * this.current.length, 1 << 20), chunk.length - offset));
+        const size = Math.max(Math.min(2 * this.current.length, 1 << 20), chunk.length - offset);
+        if (this.fd === undefined) {
+          this.blocks.push(this.current);
+          this.current = new Uint8Array(size);
+        } else {
+          this.flush();
+          if (size > this.current.length) this.current = new Uint8Array(size);
+        }
         this.used = 0;
       }
       const count = Math.min(chunk.length - offset, this.current.length - this.used);
@@ -26,6 +40,7 @@ export class ByteSink {
 
   /** Everything written, in one array; the blocks are let go. */
   bytes(): Uint8Array {
+    if (this.fd !== undefined) throw new Error('a ByteSink writing to a file holds no bytes: call end()');
     const filled = [...this.blocks, this.current.subarray(0, this.used)];
     const out = new Uint8Array(filled.reduce((sum, block) => sum + block.length, 0));
     let offset = 0;
@@ -37,5 +52,20 @@ export class ByteSink {
     this.current = new Uint8Array(0);
     this.used = 0;
     return out;
+  }
+
+  /** Writes what is left to the file; the size of everything written. */
+  end(): number {
+    if (this.fd === undefined) throw new Error('a ByteSink without a file keeps its bytes: call bytes()');
+    this.flush();
+    this.current = new Uint8Array(0);
+    return this.written;
+  }
+
+  private flush(): void {
+    let offset = 0;
+    while (offset < this.used) offset += writeSync(this.fd!, this.current, offset, this.used - offset);
+    this.written += this.used;
+    this.used = 0;
   }
 }

@@ -1,3 +1,4 @@
+import { closeSync, openSync } from 'node:fs';
 import type { Definition, FootnoteDefinition, Root, RootContent } from 'mdast';
 import { definitions as linkDefinitions } from 'mdast-util-definitions';
 import { EXIT, visit } from '../../visit.ts';
@@ -27,6 +28,7 @@ export const pdfWriter: Writer = {
   extension: 'pdf',
   mediaType: 'application/pdf',
   render: renderPdf,
+  renderTo: renderPdfTo,
   // The formulas are typeset from the parsed tree while the transforms run (in a thread of their own).
   prepare: ({ formulas }, shared) => typesetAhead(formulas, FORMULA_COLOR, shared),
 };
@@ -42,10 +44,25 @@ const FORMULA_COLOR = '#000000';
  * while the rest of the document is still being laid out (see `layoutPdf`).
  */
 export async function renderPdf(input: WriterInput): Promise<Uint8Array> {
+  return (await drawPdf(input)).finish();
+}
+
+/** The PDF written into the file at `path` as its blocks fill (see Writer.renderTo). */
+export async function renderPdfTo(input: WriterInput, path: string): Promise<void> {
+  const fd = openSync(path, 'w');
+  try {
+    await (await drawPdf(input, fd)).finishToFile();
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Every page drawn, the document not yet ended; with `output`, written into that file as it goes. */
+async function drawPdf(input: WriterInput, output?: number): Promise<Pdf> {
   // MathJax is loaded only for a document with formulas (the math transform counted them).
   // A book rendered from its chapters has each chapter's typeset as the chapter is loaded (`bodyBlocks`).
   const formulas = input.file.data.math?.count ? typesetFormulas(input.tree, input.file, FORMULA_COLOR, input.shared) : undefined;
-  const plan = layoutPdf(input, formulas);
+  const plan = layoutPdf(input, formulas, output);
   const svg: SvgSupport = { render: undefined, fonts: plan.svgFonts };
   const draw = pageDrawer(plan.pdf, plan.frame, plan.furniture, plan.root, true, svg, plan.memo?.pages);
   for (const page of plan.pages) {
@@ -54,7 +71,7 @@ export async function renderPdf(input: WriterInput): Promise<Uint8Array> {
   }
   plan.memo?.pages.end(plan.pdf);
   plan.fonts.reportUnplacedRefusals();
-  return plan.pdf.finish();
+  return plan.pdf;
 }
 
 export interface Plan {
@@ -81,7 +98,7 @@ export function planPdf(input: WriterInput, formulas: Formulas = new Map()): Pla
  * known only at the end) or notes that cite notes (whose first citations the notes see only
  * once the body is laid out), the body is laid out whole first.
  */
-function layoutPdf({ tree, chapters, meta, file, assets, epoch, shared, lastReader }: WriterInput, formulas: Formulas = new Map()): Omit<Plan, 'pages'> & { pages: Iterable<Page> } {
+function layoutPdf({ tree, chapters, meta, file, assets, epoch, shared, lastReader }: WriterInput, formulas: Formulas = new Map(), output?: number): Omit<Plan, 'pages'> & { pages: Iterable<Page> } {
   // The build has read and checked a theme file the front matter names: here it is only applied.
   if (typeof meta.pdfTheme === 'string') throw new Error(`pdf-theme "${meta.pdfTheme}" reached the PDF writer unread: resolve it with resolvePdfTheme first`);
   const theme = loadTheme(assets, meta.pdfTheme);
@@ -114,6 +131,7 @@ function layoutPdf({ tree, chapters, meta, file, assets, epoch, shared, lastRead
       CreationDate: date,
       ModDate: date,
     },
+    output,
   }, {
     shapes: shared ? shared.parsed('colophon:pdf-word-shapes', NO_BYTES, () => new WordShapes()) : undefined,
     deflated: memo?.streams,

@@ -3,6 +3,7 @@ import type { DocumentOptions, FontkitFont, OutlineItem, PdfFont, PdfImage, RawD
 import { batchPageContent, captureOutput, type DeflateMemo, escapeXmp, fasterObjects, type PageContent, PdfLiteral, compactStructElement, releaseLastAnnotation, releaseWrittenPages, type SettledPage } from './pdfkit-patches.ts';
 import { forEachWord, glyphText, WordShapes } from './word-shapes.ts';
 import type { VectorOutlines } from './math-outlines.ts';
+import { ByteSink } from './byte-sink.ts';
 
 export type { FontkitFont, OutlineItem, PdfFont, StructContent, StructElement, StructOptions } from './pdfkit-api.ts';
 
@@ -13,7 +14,8 @@ export type { FontkitFont, OutlineItem, PdfFont, StructContent, StructElement, S
  */
 export class Pdf {
   readonly raw: RawDocument;
-  private readonly done: Promise<Uint8Array>;
+  private readonly sink: ByteSink;
+  private readonly done: Promise<void>;
   /** Images opened, by their bytes (see `opened`). */
   private readonly images = new Map<Uint8Array, PdfImage>();
   /** Colour → the operators pdfkit's `fillColor` writes for it. */
@@ -58,7 +60,8 @@ export class Pdf {
       info: Object.fromEntries(Object.entries(options.info).filter(([, value]) => value !== undefined)),
     });
     escapeXmp(this.raw);
-    this.done = captureOutput(this.raw);
+    this.sink = new ByteSink(options.output);
+    this.done = captureOutput(this.raw, this.sink);
     fasterObjects(this.raw);
     this.content = batchPageContent(this.raw, reuse.deflated);
     releaseWrittenPages(this.raw);
@@ -448,7 +451,19 @@ export class Pdf {
     this.raw.endMarkedContent();
   }
 
+  /** Ends the document; its bytes (a document made with `output` gives them to that file instead: see finishToFile). */
   async finish(): Promise<Uint8Array> {
+    await this.end();
+    return this.sink.bytes();
+  }
+
+  /** Ends a document made with `output`; the size of the file written. */
+  async finishToFile(): Promise<number> {
+    await this.end();
+    return this.sink.end();
+  }
+
+  private async end(): Promise<void> {
     // pdfkit embeds the fonts in the order they were opened; in the order of their names
     // instead, the file does not depend on when the layout first asked for each face.
     const families = Object.entries(this.raw._fontFamilies);
@@ -456,7 +471,7 @@ export class Pdf {
     families.sort(([, a], [, b]) => order(a) - order(b));
     this.raw._fontFamilies = Object.fromEntries(families);
     this.raw.end();
-    return this.done;
+    await this.done;
   }
 }
 

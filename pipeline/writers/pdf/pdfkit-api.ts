@@ -163,4 +163,6 @@ export interface DocumentOptions {
   tagged: boolean;
   pdfa: boolean;
   info: { Title: string; Author?: string; Subject?: string; Keywords?: string; Creator: string; Producer: string; CreationDate: Date; ModDate: Date };
+  /** A file descriptor the PDF is written into as it is made (Pdf.finishToFile); without one it is held, for Pdf.finish. */
+  output?: number;
 }

@@ -1,5 +1,5 @@
 import { deflateRawSync, deflateSync, inflateRawSync } from 'node:zlib';
-import { ByteSink } from './byte-sink.ts';
+import type { ByteSink } from './byte-sink.ts';
 import type { RawDocument } from './pdfkit-api.ts';
 import { escapeXml } from '../shared/xml.ts';
 
@@ -9,14 +9,13 @@ import { escapeXml } from '../shared/xml.ts';
  */
 
 /**
- * Take pdfkit's output as it is pushed, into large blocks, and resolve with all of it at the
- * end. pdfkit writes each keyword and dictionary as its own small array, and a Readable keeps
+ * Take pdfkit's output as it is pushed, into large blocks (or a file), and resolve at the end.
+ * pdfkit writes each keyword and dictionary as its own small array, and a Readable keeps
  * them all until it flows, after drawing: over a hundred thousand arrays (35 MB of heap for a
  * 5 MB PDF). Taken as they are pushed, each one goes at once. The header, written by the
  * constructor, is already waiting in the stream.
  */
-export function captureOutput(doc: RawDocument): Promise<Uint8Array> {
-  const output = new ByteSink();
+export function captureOutput(doc: RawDocument, output: ByteSink): Promise<void> {
   const header = doc.read();
   if (header) output.write(header);
   // pdfkit turns each keyword and dictionary it writes into bytes one character at a time, in
@@ -29,7 +28,7 @@ export function captureOutput(doc: RawDocument): Promise<Uint8Array> {
   };
   return new Promise((resolve, reject) => {
     doc.push = (chunk) => {
-      if (chunk === null) resolve(output.bytes());
+      if (chunk === null) resolve();
       else output.write(chunk);
       return true;
     };
