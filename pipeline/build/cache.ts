@@ -1,10 +1,10 @@
 import { createHash, type Hash } from 'node:crypto';
-import { closeSync, copyFileSync, type Dirent, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync } from 'node:fs';
+import { closeSync, type Dirent, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { packageRoot } from '../read/assets.ts';
 import type { VFileMessage } from 'vfile-message';
 import type { Edition } from '../types.ts';
-import { sameFiles, temporaryFor, writeAtomic } from './write.ts';
+import { copyAtomic, sameFiles, writeAtomic } from './write.ts';
 
 /**
  * A content-addressed cache of built editions, under node_modules/.cache/colophon/ of the
@@ -165,14 +165,7 @@ export class EditionCache {
     const manifestText = this.manifest(edition, fileSha256(file), assets, messages);
     const payload = this.path(key, edition, edition);
     if (this.readManifest(key, edition) === manifestText && sameFiles(payload, file)) return;
-    const temporary = temporaryFor(payload);
-    try {
-      copyFileSync(file, temporary);
-      renameSync(temporary, payload);
-    } catch (error) {
-      rmSync(temporary, { force: true });
-      throw error;
-    }
+    copyAtomic(file, payload);
     writeAtomic(this.path(key, edition, 'json'), manifestText);
   }
 

@@ -1,13 +1,22 @@
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { threadId } from 'node:worker_threads';
 
 /** Write to a temporary file beside the target, then rename: readers never see half a file. */
 export function writeAtomic(path: string, bytes: Uint8Array | string): void {
+  replaceAtomic(path, (temporary) => writeFileSync(temporary, bytes));
+}
+
+/** As writeAtomic, with the bytes of the file at `from` (copied by the file system, never read into memory). */
+export function copyAtomic(from: string, path: string): void {
+  replaceAtomic(path, (temporary) => copyFileSync(from, temporary));
+}
+
+function replaceAtomic(path: string, fill: (temporary: string) => void): void {
   mkdirSync(dirname(path), { recursive: true });
   const temporary = temporaryFor(path);
   try {
-    writeFileSync(temporary, bytes);
+    fill(temporary);
     renameSync(temporary, path);
   } catch (error) {
     rmSync(temporary, { force: true });
