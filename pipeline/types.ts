@@ -237,6 +237,8 @@ export interface BookFacts {
   rawHtml: boolean;
   /** The running text of the first paragraphs (the EPUB's language check), up to about 4000 characters. */
   prose: string[];
+  /** Whether a formula defines TeX macros (`\\newcommand`…): the PDF then typesets the book's formulas with a MathJax of its own. */
+  macros: boolean;
 }
 
 /** A heading as the tables of contents, navigation and outlines read it. */

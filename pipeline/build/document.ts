@@ -246,8 +246,8 @@ export async function renderDocument(source: Source, context: RenderContext, sha
  * cleared) as their chapter is written. `lastUse` is the same stream for the last writer, which
  * lets each chapter's bytes go as it loads them. A chapter runs from its first block
  * marked with a chapter number (`data.chapter`) to the next block marked with another; blocks
- * made by the transforms carry no mark and stay with the chapter they are in (the notes, which
- * the footnote transform puts at the end, with the last).
+ * made by the transforms carry no mark and stay with the chapter they are in; the notes, which
+ * the footnote transform puts at the end, stay with the last.
  */
 export function splitIntoChapters(tree: Root): { head: Root; stream: ChapterStream; lastUse: ChapterStream } {
   const blocks = tree.children as (RootContent | undefined)[];
@@ -262,7 +262,8 @@ export function splitIntoChapters(tree: Root): { head: Root; stream: ChapterStre
     for (; at < blocks.length; at++) {
       const block = blocks[at]!;
       const marked = block.data?.chapter;
-      if (children.length > 0 && marked !== undefined && marked !== number) break;
+      // The notes (the footnote transform puts them all at the end) keep their chapter's mark: they stay with the last chapter.
+      if (children.length > 0 && marked !== undefined && marked !== number && block.type !== 'footnoteDefinition') break;
       children.push(block);
       blocks[at] = undefined;
     }

@@ -4,6 +4,7 @@ import { definitions as linkDefinitions } from 'mdast-util-definitions';
 import { EXIT, visit } from '../../visit.ts';
 import type { AssetResolver, ChapterStream, Writer, WriterInput } from '../../types.ts';
 import { languageDirection } from '../shared/direction.ts';
+import { DEFINES_MACROS } from '../shared/book-facts.ts';
 import { authorNames } from '../shared/format.ts';
 import { ScriptTools } from './bidi.ts';
 import { Pdf } from './pdf-document.ts';
@@ -12,7 +13,7 @@ import { Fonts } from './fonts.ts';
 import { handle, handlers } from './handlers/index.ts';
 import { hyphenatorFor } from './hyphenate.ts';
 import { pageBreak, shift, space, type Box, type StructNode } from './boxes.ts';
-import { typesetAhead, typesetFormulas, type Formulas } from './math.ts';
+import { formulaTypesetter, typesetAhead, type Formulas } from './math.ts';
 import { type BlockFacts, LayoutMemo, watchedFacts } from './layout-memo.ts';
 import type { LayoutWatch } from './layout-watch.ts';
 import { layoutNotes, lazyNotes } from './notes.ts';
@@ -60,9 +61,10 @@ export async function renderPdfTo(input: WriterInput, path: string): Promise<voi
 /** Every page drawn, the document not yet ended; with `output`, written into that file as it goes. */
 async function drawPdf(input: WriterInput, output?: number): Promise<Pdf> {
   // MathJax is loaded only for a document with formulas (the math transform counted them).
-  // A book rendered from its chapters has each chapter's typeset as the chapter is loaded (`bodyBlocks`).
-  const formulas = input.file.data.math?.count ? typesetFormulas(input.tree, input.file, FORMULA_COLOR, input.shared) : undefined;
-  const plan = layoutPdf(input, formulas, output);
+  // A book rendered from its chapters has each chapter's typeset as the chapter is loaded (`bodyBlocks`), with one typesetter.
+  const typeset = input.file.data.math?.count ? formulaTypesetter(input.file, FORMULA_COLOR, input.shared, input.chapters ? input.chapters.facts.macros || definesMacros(input.tree) : undefined) : undefined;
+  const formulas = typeset?.(input.tree);
+  const plan = layoutPdf(input, formulas, output, typeset);
   const svg: SvgSupport = { render: undefined, fonts: plan.svgFonts };
   const draw = pageDrawer(plan.pdf, plan.frame, plan.furniture, plan.root, true, svg, plan.memo?.pages);
   for (const page of plan.pages) {
@@ -98,7 +100,7 @@ export function planPdf(input: WriterInput, formulas: Formulas = new Map()): Pla
  * known only at the end) or notes that cite notes (whose first citations the notes see only
  * once the body is laid out), the body is laid out whole first.
  */
-function layoutPdf({ tree, chapters, meta, file, assets, epoch, shared, lastReader }: WriterInput, formulas: Formulas = new Map(), output?: number): Omit<Plan, 'pages'> & { pages: Iterable<Page> } {
+function layoutPdf({ tree, chapters, meta, file, assets, epoch, shared, lastReader }: WriterInput, formulas: Formulas = new Map(), output?: number, typeset?: (tree: Root) => Formulas): Omit<Plan, 'pages'> & { pages: Iterable<Page> } {
   // The build has read and checked a theme file the front matter names: here it is only applied.
   if (typeof meta.pdfTheme === 'string') throw new Error(`pdf-theme "${meta.pdfTheme}" reached the PDF writer unread: resolve it with resolvePdfTheme first`);
   const theme = loadTheme(assets, meta.pdfTheme);
@@ -210,7 +212,7 @@ function layoutPdf({ tree, chapters, meta, file, assets, epoch, shared, lastRead
     // contents) is gathered above: the body's blocks may go as they are laid out.
     const head = lastReader ? taken(tree.children, opening.length) : tree.children.slice(opening.length);
     const body = chapters ? bodyBlocks(head, chapters, (chapter) => {
-      if (file.data.math?.count) for (const [node, formula] of typesetFormulas(chapter, file, FORMULA_COLOR, shared)) formulas.set(node, formula);
+      if (typeset) for (const [node, formula] of typeset(chapter)) formulas.set(node, formula);
     }) : head;
     // A book's chapters each open a page; the first one too when the contents come before it.
     yield* eachBlock(state, body, context, memo, contents !== undefined);
@@ -371,6 +373,17 @@ function blockFacts(block: RootContent): BlockFacts {
     else if (node.type === 'anchor' && node.id) facts.destinations.push(node.id);
   });
   return facts;
+}
+
+/** Whether a formula of the tree defines TeX macros. */
+function definesMacros(tree: Root): boolean {
+  let found = false;
+  visit(tree, (node) => {
+    if ((node.type !== 'math' && node.type !== 'inlineMath') || !node.data?.mathml || !DEFINES_MACROS.test(node.value)) return undefined;
+    found = true;
+    return EXIT;
+  });
+  return found;
 }
 
 /** Whether a note cites notes. */

@@ -5,6 +5,7 @@ import { visit } from '../../visit.ts';
 import type { VFile } from 'vfile';
 import { report } from '../../messages.ts';
 import type { FormulaSource, SharedResources } from '../../types.ts';
+import { DEFINES_MACROS } from '../shared/book-facts.ts';
 import { outlinesOf, type SvgElement, type VectorOutlines } from './math-outlines.ts';
 
 /** A formula typeset as vector outlines; lengths in ems of the type it sits in. */
@@ -27,8 +28,6 @@ interface Typesetter {
   typeset(tex: string, display: boolean, color: string): TypesetFormula;
 }
 
-/** A formula that defines macros changes how later ones read: such documents get a typesetter of their own. */
-const DEFINES_MACROS = /\\(?:newcommand|renewcommand|def|let|DeclareMathOperator|newenvironment|renewenvironment)\b/;
 
 /**
  * Typeset every formula of the tree with MathJax (TeX in, SVG out), loaded only when the
@@ -38,24 +37,37 @@ const DEFINES_MACROS = /\\(?:newcommand|renewcommand|def|let|DeclareMathOperator
  * a document that defines macros gets MathJax to itself, so its macros reach no other document.
  */
 export function typesetFormulas(tree: Root, file: VFile, color: string, shared?: SharedResources): Formulas {
-  const formulas: Formulas = new Map();
-  const nodes: (Math | InlineMath)[] = [];
-  visit(tree, (node) => {
-    if ((node.type === 'math' || node.type === 'inlineMath') && node.data?.mathml) nodes.push(node);
-  });
-  if (nodes.length === 0) return formulas;
-  const ownMacros = nodes.some((node) => DEFINES_MACROS.test(node.value));
-  const typesetter = ownMacros || !shared ? mathJax() : shared.parsed('colophon:mathjax-svg', NO_BYTES, mathJax);
-  for (const node of nodes) {
-    const display = node.type === 'math' || node.data?.display === true;
-    try {
-      formulas.set(node, typesetter.typeset(node.value, display, color));
-    } catch (error) {
-      const reason = error instanceof RangeError ? 'formula nested too deeply to typeset' : `TeX error in formula: ${(error as Error).message}`;
-      report(file, 'error', `${reason} (PDF edition)`, node, 'math-tex');
+  return formulaTypesetter(file, color, shared)(tree);
+}
+
+/**
+ * `typesetFormulas` tree by tree (a book's chapters in turn, WriterInput.chapters), with one
+ * typesetter throughout: the build's shared one, or one of the document's own when `ownMacros`
+ * (a book's facts know whether any chapter defines macros; left out, the first tree with
+ * formulas decides, as for a whole document).
+ */
+export function formulaTypesetter(file: VFile, color: string, shared?: SharedResources, ownMacros?: boolean): (tree: Root) => Formulas {
+  let typesetter: Typesetter | undefined;
+  return (tree) => {
+    const formulas: Formulas = new Map();
+    const nodes: (Math | InlineMath)[] = [];
+    visit(tree, (node) => {
+      if ((node.type === 'math' || node.type === 'inlineMath') && node.data?.mathml) nodes.push(node);
+    });
+    if (nodes.length === 0) return formulas;
+    const own = ownMacros ?? nodes.some((node) => DEFINES_MACROS.test(node.value));
+    typesetter ??= own || !shared ? mathJax() : shared.parsed('colophon:mathjax-svg', NO_BYTES, mathJax);
+    for (const node of nodes) {
+      const display = node.type === 'math' || node.data?.display === true;
+      try {
+        formulas.set(node, typesetter.typeset(node.value, display, color));
+      } catch (error) {
+        const reason = error instanceof RangeError ? 'formula nested too deeply to typeset' : `TeX error in formula: ${(error as Error).message}`;
+        report(file, 'error', `${reason} (PDF edition)`, node, 'math-tex');
+      }
     }
-  }
-  return formulas;
+    return formulas;
+  };
 }
 
 const NO_BYTES = new Uint8Array(0);

@@ -7,9 +7,12 @@ import { visit } from '../../visit.ts';
 /** Running text gathered for the EPUB's language check (conformance.ts `proseSample`'s limit). */
 export const PROSE_LIMIT = 4000;
 
+/** A formula that defines macros changes how later ones read: such documents get a typesetter of their own (the PDF's). */
+export const DEFINES_MACROS = /\\(?:newcommand|renewcommand|def|let|DeclareMathOperator|newenvironment|renewenvironment)\b/;
+
 /** Facts of a book with no chapter yet (see `addChapterFacts`). */
 export function emptyBookFacts(): BookFacts {
-  return { headings: [], allHeadings: [], definitions: [], notes: [], destinations: [], noteLabels: {}, textLength: 0, rawHtml: false, prose: [] };
+  return { headings: [], allHeadings: [], definitions: [], notes: [], destinations: [], noteLabels: {}, textLength: 0, rawHtml: false, prose: [], macros: false };
 }
 
 /**
@@ -35,6 +38,10 @@ export function addChapterFacts(facts: BookFacts, chapter: Root, n: number): voi
         break;
       case 'footnoteReference':
         facts.noteLabels[node.identifier] = node.label ?? node.identifier;
+        break;
+      case 'math':
+      case 'inlineMath':
+        if (node.data?.mathml && DEFINES_MACROS.test(node.value)) facts.macros = true;
         break;
       case 'html':
       case 'trustedHtml':
