@@ -66,6 +66,32 @@ describe('the edition cache', () => {
   });
 });
 
+describe('deferred edition-cache entries (a watch session)', () => {
+  it('hold each document\'s latest entry until asked for or flushed; the edition itself is written at once', async () => {
+    const { DeferredEntries } = await import('../pipeline/build/build.ts');
+    const root = tempProject({ 'a.md': note('A'), 'b.md': note('B') });
+    const folder = join(root, 'node_modules/.cache/colophon/editions');
+    const entries = () => (statSync(folder, { throwIfNoEntry: false }) ? readdirSync(folder).filter((name) => name.endsWith('.json')).length : 0);
+    const deferredEntries = new DeferredEntries();
+    const options = { root, paths: ['a.md', 'b.md'], formats: ['html'] as 'html'[], shared: createSharedResources(), deferredEntries, jobs: 1 };
+    const first = await build(options);
+    expect(first.documents.map((document) => document.editions[0]!.cached)).toEqual([false, false]);
+    expect(readFileSync(join(root, 'dist/a.html'), 'utf8')).toContain('A text');
+    expect(entries()).toBe(0);
+    // a.md edited: its held entry is replaced; b.md unchanged: its entry is written when looked up, and served.
+    writeFileSync(join(root, 'a.md'), note('A2'));
+    const second = await build(options);
+    expect(second.documents.map((document) => document.editions[0]!.cached)).toEqual([false, true]);
+    expect(entries()).toBe(1);
+    deferredEntries.flush();
+    expect(entries()).toBe(2);
+    // A separate run finds both documents' latest entries.
+    const third = await build({ root, paths: ['a.md', 'b.md'], formats: ['html'] as 'html'[], jobs: 1 });
+    expect(third.documents.map((document) => document.editions[0]!.cached)).toEqual([true, true]);
+    expect(readFileSync(join(root, 'dist/a.html'), 'utf8')).toContain('A2 text');
+  });
+});
+
 describe('reporters', () => {
   it('json: one JSON document with editions and messages', () => {
     const root = tempProject({ 'a.md': note('A'), 'b.md': '---\ntitle: B\n---\n\nText.\n\n[^x]: unused\n' });

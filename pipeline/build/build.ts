@@ -5,7 +5,7 @@ import { VFile } from 'vfile';
 import { VFileMessage } from 'vfile-message';
 import { compareMessage } from 'vfile-sort';
 import { isInside } from '../read/assets.ts';
-import { UsageError } from '../messages.ts';
+import { UsageError, withoutStack } from '../messages.ts';
 import { readProjectDefaults } from './project.ts';
 import { colophonFingerprint, EditionCache, sha256, type CachedMessage, type CacheHit } from './cache.ts';
 
@@ -55,6 +55,43 @@ export interface BuildOptions extends ReadOptions {
   onDocument?: (result: DocumentResult) => void;
   /** Parsed fonts and the like, kept across builds (watch mode); default: new for this build. */
   shared?: SharedResources;
+  /**
+   * A watch session's edition-cache entries held back (see DeferredEntries): each document's
+   * latest is written when the session ends or when a build asks the cache for it, not during
+   * every rebuild. Default: entries are written as each document is built.
+   */
+  deferredEntries?: DeferredEntries;
+}
+
+/**
+ * Edition-cache entries a watch session holds back. The session keeps what it needs in memory;
+ * the cache on disk serves the next run. So a rebuild of an edited document need not write its
+ * edition a second time (55 MB for a book's PDF, with its sha-256): the entry waits, replaced by
+ * the document's next one, and is written when the session stops (`flush`), or at once when a
+ * build looks up its key (an unchanged document, which is then served from the cache as before).
+ */
+export class DeferredEntries {
+  private readonly held = new Map<string, { key: string; edition: Edition; write: () => void }>();
+
+  hold(document: string, key: string, edition: Edition, write: () => void): void {
+    this.held.set(`${document}\0${edition}`, { key, edition, write });
+  }
+
+  /** Write the held entry with this key, if there is one. */
+  writeHeld(key: string, edition: Edition): void {
+    for (const [id, entry] of this.held) {
+      if (entry.key !== key || entry.edition !== edition) continue;
+      this.held.delete(id);
+      entry.write();
+    }
+  }
+
+  /** Write every held entry. */
+  flush(): void {
+    const entries = [...this.held.values()];
+    this.held.clear();
+    for (const entry of entries) entry.write();
+  }
 }
 
 export interface EditionResult {
@@ -171,7 +208,7 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
 
   const one = async (source: Source) => {
     const started = performance.now();
-    const result = await buildOne(source, { context, out, cache, fingerprint, templates: templateFiles, force: options.force, render: render.run, dryRun: options.dryRun, madeFolders });
+    const result = await buildOne(source, { context, out, cache, fingerprint, templates: templateFiles, force: options.force, render: render.run, dryRun: options.dryRun, madeFolders, deferred: options.deferredEntries });
     result.ms = performance.now() - started;
     options.onDocument?.(result);
     return result;
@@ -218,6 +255,7 @@ interface OneContext {
   render: (source: Source, context: RenderContext) => Promise<RenderOutput>;
   /** Folders the build may have made for editions (see removeIfEmpty). */
   madeFolders: Set<string>;
+  deferred?: DeferredEntries;
 }
 
 async function buildOne(source: Source, one: OneContext): Promise<DocumentResult> {
@@ -229,6 +267,7 @@ async function buildOne(source: Source, one: OneContext): Promise<DocumentResult
   const cached = new Map<Edition, CacheHit>();
   if (one.cache && !one.force) {
     for (const edition of context.formats) {
+      one.deferred?.writeHeld(key, edition);
       const hit = one.cache.get(key, edition);
       if (hit) cached.set(edition, hit);
     }
@@ -246,12 +285,14 @@ async function buildOne(source: Source, one: OneContext): Promise<DocumentResult
 
   const file = new VFile({ path: output.source });
   const seen = new Set<string>();
-  for (const message of [...output.messages, ...[...cached.values()].flatMap((hit) => hit.messages)]) {
-    const id = JSON.stringify(message);
-    if (seen.has(id)) continue;
-    seen.add(id);
-    file.messages.push(toVFileMessage(message));
-  }
+  withoutStack(() => {
+    for (const message of [...output.messages, ...[...cached.values()].flatMap((hit) => hit.messages)]) {
+      const id = JSON.stringify(message);
+      if (seen.has(id)) continue;
+      seen.add(id);
+      file.messages.push(toVFileMessage(message));
+    }
+  });
   file.messages.sort(compareMessage);
 
   const editions: EditionResult[] = context.formats.flatMap((edition): EditionResult[] => {
@@ -277,7 +318,12 @@ async function buildOne(source: Source, one: OneContext): Promise<DocumentResult
           continue;
         }
         if (!sameBytes(target, edition.bytes)) writeAtomic(target, edition.bytes);
-        if (!edition.cached && one.cache) one.cache.set(key, edition.edition, edition.bytes, assets, output.messages);
+        if (!edition.cached && one.cache) {
+          const cache = one.cache;
+          const write = () => cache.set(key, edition.edition, edition.bytes, assets, output.messages);
+          if (one.deferred) one.deferred.hold(source.path, key, edition.edition, write);
+          else write();
+        }
       }
     }
   } finally {

@@ -1,7 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
-import { build, UsageError, type BuildInputs, type BuildOptions } from '../build/build.ts';
+import { build, DeferredEntries, UsageError, type BuildInputs, type BuildOptions } from '../build/build.ts';
 import { isInside, packageRoot } from '../read/assets.ts';
 import { defaultLimits } from '../read/limits.ts';
 import { createReporter, REPORTERS, type ReporterName } from './reporters.ts';
@@ -54,8 +54,13 @@ export async function main(argv: string[]): Promise<number> {
       if (options.watch) {
         const { watch } = await import('./watch.ts');
         // Rebuilds keep the fonts and trees they parsed: an edit costs the parse of what changed.
-        const watching = { ...buildOptions, shared: createSharedResources({ treeMemoryBytes: TREE_CACHE_BYTES }) };
-        exitCode = await watch(watching, (text) => process.stderr.write(text), async () => (await run(watching, options.reporter)).inputs);
+        // Its edition-cache entries are written when it stops: the last of each document (build.ts DeferredEntries).
+        const watching = { ...buildOptions, shared: createSharedResources({ treeMemoryBytes: TREE_CACHE_BYTES }), deferredEntries: new DeferredEntries() };
+        try {
+          exitCode = await watch(watching, (text) => process.stderr.write(text), async () => (await run(watching, options.reporter)).inputs);
+        } finally {
+          watching.deferredEntries.flush();
+        }
         return;
       }
       exitCode = (await run(buildOptions, options.reporter)).exitCode;
