@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ByteSink } from '../pipeline/writers/pdf/byte-sink.ts';
 import { Pdf } from '../pipeline/writers/pdf/pdf-document.ts';
 import type { RawDocument, StructElement } from '../pipeline/writers/pdf/pdfkit-api.ts';
-import { captureOutput, compactStructElement, finishStructure } from '../pipeline/writers/pdf/pdfkit-patches.ts';
+import { captureOutput, compactStructElement, finishStructure, type SealRecording } from '../pipeline/writers/pdf/pdfkit-patches.ts';
 import { struct, type Box, type StructNode } from '../pipeline/writers/pdf/boxes.ts';
 import { pageDrawer, type Frame } from '../pipeline/writers/pdf/draw-pages.ts';
 import { pageStream, type Page } from '../pipeline/writers/pdf/paginate.ts';
@@ -91,7 +91,7 @@ function plainPdfkit(): Surface {
  * continuing over a page break, and a paragraph with a link on the last page. Blocks are the
  * root's children; `seal` seals each block drawn on one page and not on the next, as draw-pages does.
  */
-async function build(surface: Surface, seal: boolean): Promise<{ bytes: Uint8Array; sealed: number }> {
+async function build(surface: Surface, seal: boolean, memo?: Map<number, SealRecording>, kept?: { count: number }): Promise<{ bytes: Uint8Array; sealed: number }> {
   const root = surface.struct('Document', { lang: 'en' });
   surface.raw.addStructure(root);
   let drawnBefore = new Set<StructElement>();
@@ -112,7 +112,16 @@ async function build(surface: Surface, seal: boolean): Promise<{ bytes: Uint8Arr
     if (seal) {
       for (const element of drawnBefore) {
         if (drawnOnPage.has(element)) continue;
-        finishStructure(surface.raw, element, root);
+        // A watch session's memo, here by the order blocks are sealed in (draw-pages: by their node).
+        const order = sealed;
+        const sealMemo = memo && {
+          last: memo.get(order),
+          keep: (recording: SealRecording) => {
+            memo.set(order, recording);
+            if (kept) kept.count++;
+          },
+        };
+        finishStructure(surface.raw, element, root, sealMemo);
         expect((root as unknown as { _children: { _sealed?: unknown }[] })._children.filter((child) => child._sealed).length).toBe(sealed + 1);
         sealed++;
       }
@@ -253,6 +262,26 @@ describe('sealed structure elements', () => {
     const objr = [...text.matchAll(/\/Type \/OBJR\n\/Obj \d+ 0 R\n\/Pg (\d+) 0 R/g)].map((match) => match[1]);
     expect(objr.length).toBe(6);
     expect(new Set(objr)).toEqual(new Set([pages.at(-1)]));
+  });
+
+  it("write the last build's recording of a block whose print is unchanged, with the same bytes", async () => {
+    const plain = await build(colophonPdf(), false);
+    const memo = new Map<number, SealRecording>();
+    const first = { count: 0 };
+    const recorded = await build(colophonPdf(), true, memo, first);
+    expect(first.count).toBe(707);
+    const second = { count: 0 };
+    const replayed = await build(colophonPdf(), true, memo, second);
+    // Every block's recording taken from the memo: none made again.
+    expect(second.count).toBe(0);
+    expect(Buffer.from(recorded.bytes).equals(Buffer.from(plain.bytes))).toBe(true);
+    expect(Buffer.from(replayed.bytes).equals(Buffer.from(plain.bytes))).toBe(true);
+    // Recordings of other blocks (shifted by one) are not taken: their prints differ.
+    const shifted = new Map([...memo].map(([order, recording]) => [order + 1, recording]));
+    const third = { count: 0 };
+    const other = await build(colophonPdf(), true, shifted, third);
+    expect(third.count).toBeGreaterThan(700);
+    expect(Buffer.from(other.bytes).equals(Buffer.from(plain.bytes))).toBe(true);
   });
 
   it('refuse content added to a sealed block', async () => {

@@ -1,5 +1,5 @@
 import type { FontGlyphs, OutlineItem, PageDrawing, Pdf, PdfFont, StructElement } from './pdf-document.ts';
-import { finishStructure, type SettledPage } from './pdfkit-patches.ts';
+import { finishStructure, type SealMemo, type SealRecording, type SettledPage } from './pdfkit-patches.ts';
 import type { Box, Op, StructNode, TextOp } from './boxes.ts';
 import type { Page, Placed } from './paginate.ts';
 
@@ -84,7 +84,7 @@ export function pageDrawer(pdf: Pdf, frame: Frame, furniture: Furniture, root: S
       }
       const element = blocks.get(block)?.get(block);
       if (!element) continue;
-      finishStructure(pdf.raw, element, document);
+      finishStructure(pdf.raw, element, document, memo?.sealMemo(block));
       blocks.delete(block);
       sealed.add(block);
     }
@@ -229,6 +229,8 @@ export function pageDrawer(pdf: Pdf, frame: Frame, furniture: Furniture, root: S
  */
 export class PageMemo {
   private readonly ids = new WeakMap<object, number>();
+  /** Each sealed block's recording (finishStructure), by its structure node: kept while the node is. */
+  private readonly seals = new WeakMap<StructNode, SealRecording>();
   private serial = 0;
   private last = new Map<string, PageRecord>();
   private current = new Map<string, PageRecord>();
@@ -270,6 +272,11 @@ export class PageMemo {
    * header is a copy of the header box, with its ops) and where they are. A box that draws
    * nothing (space) is left out.
    */
+  /** The block's sealed recording of the last build it was sealed in, and where this build's goes. */
+  sealMemo(block: StructNode): SealMemo {
+    return { last: this.seals.get(block), keep: (recording) => this.seals.set(block, recording) };
+  }
+
   key(page: Page): string {
     let key = '';
     const add = ({ box, y }: Placed) => {

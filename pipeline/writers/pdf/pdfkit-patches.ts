@@ -156,13 +156,43 @@ export function compactStructElement<E extends object>(element: E): E {
  * bytes an element), and the same bytes are written at the same place, with the same object
  * numbers and offsets. An encrypted document is left to pdfkit (its strings depend on the object).
  */
-export function finishStructure(doc: RawDocument, element: object, parent: object): void {
+export function finishStructure(doc: RawDocument, element: object, parent: object, memo?: SealMemo): void {
   const raw = doc as unknown as RecordingDocument;
   const top = element as unknown as CompactStructElement;
   const siblings = (parent as CompactStructElement)._children;
   // Sealed soon after it was added: near the end of its parent's children.
   const at = siblings.lastIndexOf(top);
   if (raw._security || top._ended || at === -1 || Object.getPrototypeOf(top) !== (raw as { [COMPACT]?: object })[COMPACT]) return;
+  // The last build's recording of the same block, when everything its text is made of is as it
+  // was (its elements then go unended: only the stand-in below stays reachable).
+  const print = memo ? structurePrint(top) : '';
+  const known = memo?.last;
+  const recorded = known && known.print === print ? known : recordStructure(raw, top);
+  if (memo && recorded !== known) memo.keep({ print, text: recorded.text, ends: recorded.ends });
+  const { text, ends } = recorded;
+  // In its parent's children, a stand-in that pdfkit's end finds flushable, prints as the
+  // element's reference in its parent's K, and writes the recording when ended.
+  const stub = Object.create(Object.getPrototypeOf(top) as object) as CompactStructElement;
+  stub.document = top.document;
+  stub.dictionary = new ObjectNumber(top.dictionary.id) as unknown as CompactStructElement['dictionary'];
+  // The text joins the document's open chunk (deflated once it is full).
+  const store = ((raw as { [SEALED]?: { chunk: Chunk } })[SEALED] ??= { chunk: { parts: [], length: 0, deflated: undefined, text: undefined } });
+  const chunk = store.chunk;
+  const start = chunk.length;
+  chunk.parts!.push(text);
+  chunk.length += text.length;
+  stub._sealed = { chunk, start, end: chunk.length, ends };
+  siblings[at] = stub;
+  if (chunk.length >= CHUNK_LENGTH) {
+    // UTF-8, not latin1: the page mark must come back as itself.
+    chunk.deflated = deflateRawSync(Buffer.from(chunk.parts!.join(''), 'utf8'));
+    chunk.parts = undefined;
+    store.chunk = { parts: [], length: 0, deflated: undefined, text: undefined };
+  }
+}
+
+/** pdfkit's end of a finished element's subtree, recorded (see finishStructure): its text, and each object's number and offset in it. */
+function recordStructure(raw: RecordingDocument, top: CompactStructElement): { text: string; ends: number[] } {
   const parts: string[] = [];
   const ends: number[] = [];
   const page = new PageMark();
@@ -191,26 +221,49 @@ export function finishStructure(doc: RawDocument, element: object, parent: objec
   }
   const text = parts.join('');
   if (!top._flushed || text.split(PAGE_MARK).length - 1 !== page.count) throw new Error('a structure element sealed before pdfkit could write it');
-  // In its parent's children, a stand-in that pdfkit's end finds flushable, prints as the
-  // element's reference in its parent's K, and writes the recording when ended.
-  const stub = Object.create(Object.getPrototypeOf(top) as object) as CompactStructElement;
-  stub.document = top.document;
-  stub.dictionary = new ObjectNumber(top.dictionary.id) as unknown as CompactStructElement['dictionary'];
-  // The text joins the document's open chunk (deflated once it is full); the offsets' array at
-  // its length (pushed, it had grown by half again).
-  const store = ((raw as { [SEALED]?: { chunk: Chunk } })[SEALED] ??= { chunk: { parts: [], length: 0, deflated: undefined, text: undefined } });
-  const chunk = store.chunk;
-  const start = chunk.length;
-  chunk.parts!.push(text);
-  chunk.length += text.length;
-  stub._sealed = { chunk, start, end: chunk.length, ends: ends.slice() };
-  siblings[at] = stub;
-  if (chunk.length >= CHUNK_LENGTH) {
-    // UTF-8, not latin1: the page mark must come back as itself.
-    chunk.deflated = deflateRawSync(Buffer.from(chunk.parts!.join(''), 'utf8'));
-    chunk.parts = undefined;
-    store.chunk = { parts: [], length: 0, deflated: undefined, text: undefined };
-  }
+  // The offsets' array at its length (pushed, it had grown by half again).
+  return { text, ends: ends.slice() };
+}
+
+/**
+ * A sealed block's recording kept by a watch session (draw-pages.ts PageMemo), by the block's
+ * structure node: `last` is the last build's, `keep` records this build's.
+ */
+export interface SealMemo {
+  last: SealRecording | undefined;
+  keep(recording: SealRecording): void;
+}
+
+export interface SealRecording {
+  /** structurePrint of the element when it was recorded. */
+  print: string;
+  text: string;
+  ends: readonly number[];
+}
+
+/**
+ * Everything pdfkit's end writes of a finished element's subtree is made of, but for what its
+ * structure nodes fix (tags and attributes; a block's node is the same object only while its
+ * layout is): each element's object number and tag, its parent's number, and in order each child
+ * element, each marked-content reference (its page's object number and MCID) and each
+ * annotation's object number. The same block's node with the same print writes the same text
+ * (an OBJR's page is filled in when the text is written: PAGE_MARK).
+ */
+function structurePrint(top: CompactStructElement): string {
+  const parts: (number | string)[] = [(top.dictionary.data.P as { id?: number } | undefined)?.id ?? -1];
+  const walk = (element: CompactStructElement) => {
+    parts.push('e', element.dictionary.id, String(element.dictionary.data.S));
+    for (const child of element._children) {
+      const value = child as { _children?: unknown[]; refs?: { pageRef: { id: number }; mcid: number }[]; annotationRef?: { id: number } };
+      if (value._children) walk(child as CompactStructElement);
+      else if (value.refs) for (const { pageRef, mcid } of value.refs) parts.push('c', pageRef.id, mcid);
+      else if (value.annotationRef) parts.push('a', value.annotationRef.id);
+      else parts.push('?', String(child));
+    }
+    parts.push(')');
+  };
+  walk(top);
+  return parts.join(' ');
 }
 
 /**
@@ -243,7 +296,7 @@ interface Sealed {
   start: number;
   end: number;
   /** Pairs: object number, offset in the text (before any page mark is filled in). */
-  ends: number[];
+  ends: readonly number[];
 }
 
 /** A recorded OBJR's /Pg, filled in with the current page's reference when the recording is written. */
@@ -294,7 +347,7 @@ interface CompactStructElement extends PdfkitStructElement {
   _flushed: boolean;
   /** A sealed element's stand-in: its recording, null once written. */
   _sealed?: Sealed | null;
-  dictionary: { id: number; buffer: readonly Uint8Array[]; data: { P?: unknown } } & object;
+  dictionary: { id: number; buffer: readonly Uint8Array[]; data: { P?: unknown; S?: unknown } } & object;
 }
 
 interface RecordingDocument {

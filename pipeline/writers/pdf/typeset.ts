@@ -500,8 +500,11 @@ function lineBox(text: TextOp[], objects: ImageOp[], offset: number, endItem: Te
   const ops: (TextOp | ImageOp)[] = [...text, ...objects];
   if (above > 0) for (const op of ops) op.y += above;
   const hyphenated = endItem?.type === 'penalty' && endItem.flagged;
-  return { height: options.leading + above + below, ops, notes, keep: false, hyphenated: hyphenated || undefined, struct: options.struct, dests: dests.length ? dests : undefined };
+  // A line citing no note (nearly every one) shares one empty list: a book keeps its lines' boxes.
+  return { height: options.leading + above + below, ops, notes: notes.length > 0 ? notes : NO_NOTES, keep: false, hyphenated: hyphenated || undefined, struct: options.struct, dests: dests.length ? dests : undefined };
 }
+
+const NO_NOTES = Object.freeze([]) as unknown as string[];
 
 /** Widows and orphans: no page break after a paragraph's first line or before its last. */
 export function keepLines(lines: Box[]): Box[] {
