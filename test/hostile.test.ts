@@ -273,9 +273,11 @@ describe('hostile input: nothing lost', () => {
     let signalledAt = -1;
     const run = await runCli(['build', 'a.md', 'b.md', '--format', EDITIONS.join(','), '--out', 'dist', '--root', '.'], root, (child) => {
       // a.md is small and written first; once its last edition exists, b.md (2 MB) is building.
+      // The signal comes once one of b's editions waits in its temporary file (written as soon as
+      // made, renamed only when the whole document succeeded): the interrupted build removes it.
       const started = performance.now();
       const poll = setInterval(() => {
-        if (existsSync(join(root, 'dist', 'a.epub'))) {
+        if (existsSync(join(root, 'dist', 'a.epub')) && readdirSync(join(root, 'dist')).some((name) => name.startsWith('.b.'))) {
           clearInterval(poll);
           signalledAt = Math.round(performance.now() - started);
           child.kill(signal);

@@ -154,12 +154,19 @@ function markdownBytes(folder: string): number {
   return total;
 }
 
+/** The folder a build writes its editions into: the option, else the project's, else dist/ (the CLI clears an interrupted build's temporary files there). */
+export function outputFolder(options: BuildOptions, project?: ReturnType<typeof readProjectDefaults>): string {
+  const root = resolve(options.root ?? process.cwd());
+  if (options.out !== undefined) return resolve(root, options.out);
+  return (project ?? readProjectDefaults(root)).out ?? resolve(root, 'dist');
+}
+
 /** Build every edition of every document. Problems are messages on each document's file. */
 export async function build(options: BuildOptions = {}): Promise<BuildResult> {
   const root = resolve(options.root ?? process.cwd());
   // The project's colophon.yaml (or package.json `colophon`): options given here override it.
   const project = readProjectDefaults(root);
-  const out = options.out !== undefined ? resolve(root, options.out) : (project.out ?? resolve(root, 'dist'));
+  const out = outputFolder(options, project);
   const formats = options.formats ?? project.formats ?? options.defaultFormats ?? ['html'];
   const folders = new Set<string>();
   let sources = findSources(root, options.paths ?? ['source'], folders);

@@ -1,4 +1,4 @@
-import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, copyFileSync, type Dirent, existsSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { threadId } from 'node:worker_threads';
 
@@ -30,6 +30,21 @@ function replaceAtomic(path: string, fill: (temporary: string) => void): void {
  */
 export function temporaryFor(target: string): string {
   return join(dirname(target), `.${basename(target)}.${process.pid}-${threadId}.tmp`);
+}
+
+/** Removes the temporary files this process made under `folder` (temporaryFor): an interrupted build's. */
+export function removeTemporaries(folder: string): void {
+  const mine = new RegExp(`^\\..*\\.${process.pid}-\\d+\\.tmp$`);
+  let entries: Dirent[];
+  try {
+    entries = readdirSync(folder, { withFileTypes: true });
+  } catch {
+    return;
+  }
+  for (const entry of entries) {
+    if (entry.isDirectory()) removeTemporaries(join(folder, entry.name));
+    else if (mine.test(entry.name)) rmSync(join(folder, entry.name), { force: true });
+  }
 }
 
 /** Whether `path` is a temporary file made by temporaryFor. */

@@ -1,7 +1,8 @@
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
-import { build, DeferredEntries, UsageError, type BuildInputs, type BuildOptions } from '../build/build.ts';
+import { build, DeferredEntries, outputFolder, UsageError, type BuildInputs, type BuildOptions } from '../build/build.ts';
+import { removeTemporaries } from '../build/write.ts';
 import { isInside, packageRoot } from '../read/assets.ts';
 import { defaultLimits } from '../read/limits.ts';
 import { createReporter, REPORTERS, type ReporterName } from './reporters.ts';
@@ -13,10 +14,13 @@ export { formatMessage } from './reporters.ts';
 
 /** The only module that prints and sets the exit code. Returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
-  // Editions are written with a synchronous write-then-rename, and a handled signal waits for
-  // the running JavaScript to yield: an interrupted build never leaves a partial file behind.
+  // Editions are written into temporary files that are renamed into place once their document
+  // succeeded, and a handled signal waits for the running JavaScript to yield: an interrupted
+  // build removes its temporary files and never leaves a partial file behind.
+  const outputs: string[] = [];
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
+      for (const folder of outputs) removeTemporaries(folder);
       process.stderr.write(`colophon: interrupted (${signal}); editions already written are complete, nothing partial is left\n`);
       process.exit(signal === 'SIGINT' ? 130 : 143);
     });
@@ -62,6 +66,11 @@ export async function main(argv: string[]): Promise<number> {
           watching.deferredEntries.flush();
         }
         return;
+      }
+      try {
+        outputs.push(outputFolder(buildOptions));
+      } catch {
+        // A project file the build refuses: it says why, before anything is written.
       }
       exitCode = (await run(buildOptions, options.reporter)).exitCode;
     });
