@@ -19,7 +19,7 @@ import type { ReadOptions } from '../read/source.ts';
 import { createSharedResources } from './resources.ts';
 import { pruneTreeCache, treeCacheFolder } from './tree-cache.ts';
 import type { DocumentMeta, Edition, PaperSize, RenderContext, SharedResources } from '../types.ts';
-import { commitTemporary, firstMissingFolder, isTemporary, removeIfEmpty, writeAtomic } from './write.ts';
+import { commitTemporary, firstMissingFolder, isTemporary, removeIfEmpty, removeTemporaries, writeAtomic } from './write.ts';
 
 export interface BuildOptions extends ReadOptions {
   /** Markdown files, folders of them, or book folders (with a book.yaml); default `source/`. Relative to `root`. */
@@ -207,6 +207,9 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
     if (bounded && source.kind === 'book' && markdownBytes(source.path) >= BOUNDED_BOOK_BYTES) {
       const output = await renderOnBoundedThread<Source, RenderOutput>(source, context, BOUNDED_BOOK_HEAP_MB);
       if (output) return output;
+      // The thread ran out of heap, perhaps with an edition already in its temporary file (named
+      // for that thread): it goes. Documents render one at a time here, so no other is in flight.
+      if (context.writeTo) removeTemporaries(context.writeTo);
     }
     return renderDocument(source, context, shared, pdfThread);
   };
