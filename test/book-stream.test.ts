@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { splitIntoChapters } from '../pipeline/build/document.ts';
 import { chapterParser } from '../pipeline/build/parse-chapters.ts';
 import { createAssetResolver } from '../pipeline/read/assets.ts';
-import { readBook } from '../pipeline/read/book.ts';
+import { joinBook, readBook } from '../pipeline/read/book.ts';
 import { runTransforms } from '../pipeline/transforms/index.ts';
 import type { Edition, RenderContext } from '../pipeline/types.ts';
 import { loadWriter } from '../pipeline/writers/index.ts';
@@ -33,10 +33,11 @@ async function editions(yaml: string): Promise<{ joined: Record<string, Uint8Arr
   const render = async (streamed: boolean) => {
     const loaded = await readBook(folder, 'book', context, chapterParser(undefined));
     const file = loaded.file;
-    const meta = runTransforms(loaded.tree!, file);
-    const split = streamed ? splitIntoChapters(loaded.tree!) : undefined;
+    const joinedTree = joinBook(loaded.chapters!);
+    const meta = runTransforms(joinedTree, file);
+    const split = streamed ? splitIntoChapters(joinedTree) : undefined;
     if (split) expect(split.stream.count).toBe(3);
-    const tree = split?.head ?? loaded.tree!;
+    const tree = split?.head ?? joinedTree;
     const assets = createAssetResolver({ root: folder, documentDir: folder, file, cache: new Map() });
     const out: Record<string, Uint8Array> = {};
     for (const edition of ['html', 'epub', 'pdf'] as Edition[]) {

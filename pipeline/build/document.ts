@@ -10,7 +10,8 @@ import type { Node } from 'unist';
 import { visit } from 'unist-util-visit';
 import { createAssetResolver, sniffImageType } from '../read/assets.ts';
 import { fetchRemote } from '../read/remote.ts';
-import { readBook } from '../read/book.ts';
+import { joinBook, readBook, type BookChapters } from '../read/book.ts';
+import { transformBook } from './book-pass.ts';
 import { chapterParser } from './parse-chapters.ts';
 import { temporaryFor } from './write.ts';
 import { normalizeSvg } from '../read/svg.ts';
@@ -102,32 +103,37 @@ export async function renderDocument(source: Source, context: RenderContext, sha
   // that it loads while this one parses.
   pdfThread = source.kind === 'file' && context.formats.includes('pdf') && context.formats.length > 1 ? openThread?.(String(file.value).length) : undefined;
   await yieldToEventLoop();
+  const read = new Map<string, string>();
+  const recorded = assetRecorder(context.root, loaded.folder, read, output.missing);
+  // Transforms read the data files the front matter names (a bibliography, a citation style) through this.
+  const dataResolver = createAssetResolver({ root: context.root, documentDir: loaded.folder, file, cache: new Map(), fetched: undefined });
+  const transformOptions = {
+    papersize: context.papersize,
+    defaults: context.project,
+    readData: (url: string, place?: Parameters<typeof dataResolver.data>[1]) => recorded(url, dataResolver.data(url, place)),
+    ownFile: (path: string) => dataResolver.own(path),
+    highlights: shared.highlights,
+    quotes: shared.quotes,
+  };
+  // A book is transformed a chapter at a time when it can be (book-pass.ts), never holding its
+  // whole tree there; a watch session keeps the joined tree its next build splices into.
+  const book = loaded.chapters && !spliceKey && !context.allowRemote ? transformBook(loaded.chapters, file, transformOptions, (chapter) => checkTreeDepth(chapter, file, limits)) : undefined;
   let tree: Root;
   try {
-    tree = loaded.tree ?? parseDocumentText(file, shared.pieceBytes ? { ...defaultPieces, pieceBytes: shared.pieceBytes } : defaultPieces, trees);
+    // A book transformed a chapter at a time has no tree until its chapters are streamed (below).
+    tree = book ? { type: 'root', children: [] } : loaded.chapters ? joinBook(loaded.chapters) : parseDocumentText(file, shared.pieceBytes ? { ...defaultPieces, pieceBytes: shared.pieceBytes } : defaultPieces, trees);
   } catch (error) {
     // The parser's own tree walkers recurse; a stack overflow means nesting past what they bear.
     if (!(error instanceof RangeError)) throw error;
     report(file, 'error', `nesting too deep to parse (${error.message}); lower it or raise --max-nesting carefully`, { line: 1, column: 1 }, 'nesting-limit');
     return finish();
   }
-  if (!checkTreeDepth(tree, file, limits)) return finish();
+  if (!book && !checkTreeDepth(tree, file, limits)) return finish();
   const parsed = spliceKey ? parsedFacts(tree, source.kind === 'book') : undefined;
   // What the PDF writer can do from the parsed tree (its formulas), it does while the transforms run.
   pdfThread?.prepare('pdf', tree);
   await yieldToEventLoop();
-  const read = new Map<string, string>();
-  const recorded = assetRecorder(context.root, loaded.folder, read, output.missing);
-  // Transforms read the data files the front matter names (a bibliography, a citation style) through this.
-  const dataResolver = createAssetResolver({ root: context.root, documentDir: loaded.folder, file, cache: new Map(), fetched: undefined });
-  const meta = runTransforms(tree, file, {
-    papersize: context.papersize,
-    defaults: context.project,
-    readData: (url, place) => recorded(url, dataResolver.data(url, place)),
-    ownFile: (path) => dataResolver.own(path),
-    highlights: shared.highlights,
-    quotes: shared.quotes,
-  });
+  const meta = book?.meta ?? runTransforms(tree, file, transformOptions);
   output.meta = meta;
   if (failed(file, context.strict)) return finish();
 
@@ -137,11 +143,10 @@ export async function renderDocument(source: Source, context: RenderContext, sha
   // A cold build of a book hands its writers the chapters one at a time (WriterInput.chapters):
   // the joined tree goes now, each chapter kept as bytes until a writer loads it. A watch
   // session keeps the joined tree (its next build splices into it), and so renders from it.
-  const chapters = source.kind === 'book' && !spliceKey ? splitIntoChapters(tree) : undefined;
-  if (chapters) {
-    tree = chapters.head;
-    loaded.tree = undefined;
-  }
+  // A book transformed a chapter at a time (book-pass.ts) goes from its passes to the stream
+  // without being joined.
+  const chapters = source.kind === 'book' && !spliceKey ? (book ? streamChapters(tree, book.parts()) : splitIntoChapters(tree)) : undefined;
+  if (chapters) tree = chapters.head;
   const resolver = createAssetResolver({ root: context.root, documentDir: loaded.folder, file, cache: new Map(), fetched });
   const assets = recordingResolver(resolver, recorded);
   const epoch = meta.date ? epochFromDate(meta.date) : context.epoch;
@@ -243,36 +248,53 @@ export async function renderDocument(source: Source, context: RenderContext, sha
  * A transformed book's tree as what comes before its first chapter (`head`) and a stream of its
  * chapters, each kept as V8-serialised bytes, deflated (about 8.5 bytes per byte of Markdown,
  * then 5-6 times less): the joined tree's blocks are let go (their places in `tree.children`
- * cleared) as their chapter is written. `lastUse` is the same stream for the last writer, which
- * lets each chapter's bytes go as it loads them. A chapter runs from its first block
- * marked with a chapter number (`data.chapter`) to the next block marked with another; blocks
- * made by the transforms carry no mark and stay with the chapter they are in; the notes, which
- * the footnote transform puts at the end, stay with the last.
+ * cleared) as their chapter is written. See `streamChapters`.
  */
 export function splitIntoChapters(tree: Root): { head: Root; stream: ChapterStream; lastUse: ChapterStream } {
-  const blocks = tree.children as (RootContent | undefined)[];
-  let at = 0;
-  while (at < blocks.length && blocks[at]!.data?.chapter === undefined) at++;
-  const head: Root = { ...tree, children: blocks.slice(0, at) as RootContent[] };
+  const blocks = tree.children;
+  tree.children = [];
+  return streamChapters({ ...tree, children: [] }, [blocks]);
+}
+
+/**
+ * A book's top-level blocks, given a part at a time (the joined tree's, or a chapter at a time:
+ * book-pass.ts), as the writers take them: `head`, what comes before the first block marked with
+ * a chapter number (`data.chapter`), then a stream of chapters, each kept as V8-serialised bytes,
+ * deflated. A chapter runs from its first marked block to the next block marked with another;
+ * blocks made by the transforms carry no mark and stay with the chapter they are in; the notes,
+ * which the footnote transform puts at the end, stay with the last. Each part's blocks are let go
+ * (their places cleared) as their chapter is written, so that no more than about two parts'
+ * trees are held. `lastUse` is the same stream for the last writer, which lets each chapter's
+ * bytes go as it loads them.
+ */
+export function streamChapters(head: Root, parts: Iterable<(RootContent | undefined)[]>): { head: Root; stream: ChapterStream; lastUse: ChapterStream } {
   const facts = emptyBookFacts();
   const held: Uint8Array[] = [];
-  while (at < blocks.length) {
-    const number = blocks[at]!.data?.chapter;
-    const children: RootContent[] = [];
-    for (; at < blocks.length; at++) {
-      const block = blocks[at]!;
-      const marked = block.data?.chapter;
-      // The notes (the footnote transform puts them all at the end) keep their chapter's mark: they stay with the last chapter.
-      if (children.length > 0 && marked !== undefined && marked !== number && block.type !== 'footnoteDefinition') break;
-      children.push(block);
-      blocks[at] = undefined;
-    }
+  let number: number | undefined;
+  let children: RootContent[] = [];
+  const flush = () => {
     const chapter: Root = { type: 'root', children };
     addChapterFacts(facts, chapter, held.length + 1);
     // Level 1: most of what deflate finds in a serialised tree, at a fraction of its time.
     held.push(deflateRawSync(serialize(children), { level: 1 }));
+    children = [];
+  };
+  for (const blocks of parts) {
+    for (let at = 0; at < blocks.length; at++) {
+      const block = blocks[at]!;
+      const marked = block.data?.chapter;
+      blocks[at] = undefined;
+      if (held.length === 0 && children.length === 0 && marked === undefined) {
+        head.children.push(block);
+        continue;
+      }
+      // The notes (the footnote transform puts them all at the end) keep their chapter's mark: they stay with the last chapter.
+      if (children.length > 0 && marked !== undefined && marked !== number && block.type !== 'footnoteDefinition') flush();
+      if (children.length === 0) number = marked;
+      children.push(block);
+    }
   }
-  tree.children = [];
+  if (children.length > 0) flush();
   const load = (n: number): Root => ({ type: 'root', children: deserialize(inflateRawSync(held[n - 1]!)) as RootContent[] });
   const stream: ChapterStream = { count: held.length, load, facts };
   const lastUse: ChapterStream = {
@@ -331,8 +353,8 @@ export function failed(file: { messages: { fatal?: boolean | null }[] }, strict 
 interface Loaded {
   file: VFile;
   ok: boolean;
-  /** A book's merged tree; a file's is parsed by the caller, after the limit checks. */
-  tree?: Root;
+  /** A book's chapters (joined or transformed one at a time by the caller); a file is parsed by the caller, after the limit checks. */
+  chapters?: BookChapters;
   /** Folder that relative references resolve against. */
   folder: string;
   /** A book maps positions in its merged tree back to chapter files. */

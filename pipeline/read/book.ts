@@ -1,6 +1,6 @@
 import { readFileSync, realpathSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import type { Root, RootContent } from 'mdast';
+import type { Root, RootContent, Yaml } from 'mdast';
 import type { Node, Point } from 'unist';
 import { visit } from '../visit.ts';
 import type { VFile } from 'vfile';
@@ -13,8 +13,10 @@ import type { RenderContext } from '../types.ts';
 
 /**
  * A book: a folder whose book.yaml holds the front-matter fields plus `chapters:`, an ordered
- * list of Markdown files relative to the folder. The chapters are parsed one by one and joined
- * into one tree, which then goes through the same transforms and writers as any document.
+ * list of Markdown files relative to the folder. The chapters are parsed one by one and kept
+ * compact; a cold build transforms them a chapter at a time (build/book-pass.ts) with the same
+ * transforms as any document, and a watch session (or a book the chapter passes cannot take)
+ * joins them into one tree (`joinBook`).
  *
  * Messages must still point into the right file. The joined tree gives every line a "virtual"
  * number: book.yaml's lines first, then each chapter's in turn; `remap` turns a virtual line
@@ -40,6 +42,11 @@ export async function readBook(folder: string, displayFolder: string, context: R
     ok,
     folder,
     tree: undefined as Root | undefined,
+    /**
+     * The book's chapters, each loaded when asked (a fresh tree from bytes at each call), until
+     * `joinBook` joins them into `tree` or the build transforms them one at a time (build/book-pass.ts).
+     */
+    chapters: undefined as BookChapters | undefined,
     remap: undefined as ((message: VFile['messages'][number]) => VFile['messages'][number]) | undefined,
     // Each joined chapter's text as read (its real path, the file its messages name, its number):
     // a watch session splices an edit of one into the last edition (build/region-rebuild.ts).
@@ -49,8 +56,6 @@ export async function readBook(folder: string, displayFolder: string, context: R
 
   const yamlText = String(file.value);
   const segments: { start: number; path: string }[] = [{ start: 1, path: displayYaml }];
-  // The YAML node sits at virtual line 0, so book.yaml's line L is virtual line L.
-  const tree: Root = { type: 'root', children: [{ type: 'yaml', value: yamlText, data: { bookYaml: true }, position: { start: { line: 0, column: 1 }, end: { line: 0, column: 1 } } }] };
   let nextLine = yamlText.split('\n').length + 1;
 
   // Read and check every chapter first, then parse them (on worker threads for a large book).
@@ -80,6 +85,7 @@ export async function readBook(folder: string, displayFolder: string, context: R
   const names: string[] = [];
   const typeNames = new Map<string, string>();
   const trees = await parseChapters(chapters.map((chapter) => String(chapter.file.value)));
+  const loaders: BookChapters['list'] = [];
   chapters.forEach((chapter, position) => {
     const parsed = trees[position]!;
     if (!parsed.load) {
@@ -91,22 +97,57 @@ export async function readBook(folder: string, displayFolder: string, context: R
     segments.push({ start: nextLine, path: chapter.display });
     names.push(chapter.name);
     loaded.chapterTexts.push({ path: chapter.real, display: chapter.display, chapter: index, text: String(chapter.file.value) });
-    const chapterTree = parsed.load();
-    // Let the compact copy go as soon as its tree is loaded.
-    trees[position] = {};
-    prepareChapter(chapterTree, index, nextLine - 1, chapter.folder, folder, typeNames);
-    for (const node of chapterTree.children) {
-      if (node.type === 'yaml') continue;
-      node.data = { ...node.data, chapter: index };
-      tree.children.push(node as RootContent);
-    }
+    loaders.push(chapterLoader(trees, position, index, nextLine - 1, chapter.folder, folder, typeNames));
     nextLine += String(chapter.file.value).split('\n').length;
   });
 
-  loaded.tree = tree;
+  // The YAML node sits at virtual line 0, so book.yaml's line L is virtual line L.
+  loaded.chapters = { yaml: { type: 'yaml', value: yamlText, data: { bookYaml: true }, position: { start: { line: 0, column: 1 }, end: { line: 0, column: 1 } } }, list: loaders };
   file.data.bookChapters = names;
   loaded.remap = remapper(segments, displayYaml);
   return loaded;
+}
+
+/** A book's front matter and its chapters, each loaded on demand. */
+export interface BookChapters {
+  yaml: Yaml;
+  list: { chapter: number; load: () => RootContent[]; release: () => void }[];
+}
+
+/**
+ * Chapter `index` (`data.chapter` on each of its top-level blocks), loaded from the parser's
+ * compact copy at each call, its lines moved to their virtual place (see prepareChapter).
+ * Made outside readBook, so that it keeps no more of readBook's scope than it needs.
+ */
+function chapterLoader(trees: ParsedChapter[], position: number, index: number, lineOffset: number, chapterFolder: string, bookFolder: string, typeNames: Map<string, string>): BookChapters['list'][number] {
+  return {
+    chapter: index,
+    load: () => {
+      const chapterTree = trees[position]!.load!();
+      prepareChapter(chapterTree, index, lineOffset, chapterFolder, bookFolder, typeNames);
+      const blocks: RootContent[] = [];
+      for (const node of chapterTree.children) {
+        if (node.type === 'yaml') continue;
+        node.data = { ...node.data, chapter: index };
+        blocks.push(node as RootContent);
+      }
+      return blocks;
+    },
+    // Let the compact copy go once it is no longer needed.
+    release: () => {
+      trees[position] = {};
+    },
+  };
+}
+
+/** The book as one tree: book.yaml's node, then every chapter's blocks (each chapter's compact copy let go once loaded). */
+export function joinBook(book: BookChapters): Root {
+  const tree: Root = { type: 'root', children: [book.yaml] };
+  for (const chapter of book.list) {
+    for (const node of chapter.load()) tree.children.push(node);
+    chapter.release();
+  }
+  return tree;
 }
 
 /**

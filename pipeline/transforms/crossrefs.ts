@@ -8,6 +8,7 @@ import { term, type TermKey } from '../terms.ts';
 import type { DocumentMeta } from '../types.ts';
 
 /** What a label names: the anchor to link to, and the words for it. */
+export type CrossrefTarget = Target;
 interface Target {
   id: string;
   kind: 'figure' | 'table' | 'section' | 'equation';
@@ -29,8 +30,7 @@ const BARE = new RegExp(String.raw`(?<![\p{L}\p{N}_@.\\])([-!]?)@(${LABEL})`, 'g
  * further (labels are capitalised already); `-@fig:x` gives the number alone.
  * An unknown label is an error where it is written; a label used twice is an error at the second.
  */
-export function resolveCrossrefs(tree: Root, file: VFile, meta: DocumentMeta): void {
-  const targets = collectTargets(tree, file);
+export function resolveCrossrefs(tree: Root, file: VFile, meta: DocumentMeta, targets: Map<string, CrossrefTarget> = collectTargets(tree, file)): void {
   visit(tree, (node: Root | RootContent, index, parent) => {
     if (node.type === 'link' || node.type === 'linkReference' || node.type === 'inlineCode' || node.type === 'code' || node.type === 'html') return SKIP;
     if (node.type !== 'text' || !parent || index === undefined || !node.value.includes('@')) return undefined;
@@ -41,8 +41,8 @@ export function resolveCrossrefs(tree: Root, file: VFile, meta: DocumentMeta): v
   });
 }
 
-function collectTargets(tree: Root, file: VFile): Map<string, Target> {
-  const targets = new Map<string, Target>();
+/** Every label and what it names; a book's chapters add theirs to one map, in order, before any reference is resolved. */
+export function collectTargets(tree: Root, file: VFile, targets = new Map<string, Target>()): Map<string, Target> {
   const add = (label: string, target: Target, node: RootContent) => {
     if (targets.has(label)) report(file, 'error', `the label "${label}" is used twice; labels must be unique`, node, 'crossref-duplicate');
     else targets.set(label, target);

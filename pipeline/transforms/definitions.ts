@@ -8,8 +8,7 @@ import { report } from '../messages.ts';
  * (CommonMark), which every edition follows. A later one is almost always a mistake, or two
  * files joined into one (READMEs reuse `[build-badge]`), so it is reported where it stands.
  */
-export function checkDefinitions(tree: Root, file: VFile): void {
-  const seen = new Set<string>();
+export function checkDefinitions(tree: Root, file: VFile, seen = new Set<string>()): void {
   visit(tree, 'definition', (node) => {
     if (!seen.has(node.identifier)) seen.add(node.identifier);
     else report(file, 'warning', `link label "${node.label ?? node.identifier}" is defined twice; the first definition is used`, node, 'definition-duplicate');

@@ -20,15 +20,39 @@ export function remarkFigures(meta: DocumentMeta) {
   return (tree: Root, file: VFile) => makeFigures(tree, file, meta);
 }
 
+/** What numbering figures carries from one chapter of a book to the next. */
+export interface FigureState {
+  counters: { figure: number; table: number };
+  /** Ids taken. */
+  seen: Set<string>;
+  /**
+   * A book transformed a chapter at a time: the joined book numbers its top-level figures before
+   * any inside another block (a list, raw HTML), so those are counted here (and how many have an
+   * id), and `numberNestedFigures` adds the book's top-level count once every chapter is counted.
+   */
+  nested?: { figure: number; table: number; ids: number };
+}
+
+/** A book's chapter: its figures inside other blocks follow the book's top-level ones (see FigureState.nested). */
+export function numberNestedFigures(tree: Root, meta: DocumentMeta, state: FigureState): void {
+  visit(tree, 'figure', (node: Figure, _index, parent) => {
+    if (parent === tree) return;
+    node.number += state.counters[node.kind];
+    node.label = numberedLabel(meta.lang, node.kind, node.number);
+  });
+}
+
 /**
  * Turn captioned images and tables into figure nodes and number them once. Footnote definitions
  * are left alone: an image in a note stays inline.
  */
-export function makeFigures(tree: Root, file: VFile, meta: DocumentMeta): void {
-  const counters = { figure: 0, table: 0 };
-  const seen = new Set<string>();
+export function makeFigures(tree: Root, file: VFile, meta: DocumentMeta, state: FigureState = { counters: { figure: 0, table: 0 }, seen: new Set() }): void {
+  const { counters, seen, nested } = state;
+  let inside = false;
   const make = (kind: Figure['kind'], children: FigureContent[], attributes: Attributes, node: RootContent): Figure => {
-    const number = ++counters[kind];
+    // The tree's top-level figures are numbered first, then those inside other blocks.
+    const number = inside && nested ? ++nested[kind] : ++counters[kind];
+    if (inside && nested && attributes.id) nested.ids++;
     const figure: Figure = {
       type: 'figure',
       kind,
@@ -50,6 +74,7 @@ export function makeFigures(tree: Root, file: VFile, meta: DocumentMeta): void {
     // Trusted raw HTML keeps its own markup in the HTML: numbering a figure in it would give the PDF a "Figure N" the HTML lacks.
     if (node.type === 'footnoteDefinition' || node.type === 'figure' || node.type === 'trustedHtml') return SKIP;
     if (!('children' in node) || node.type === 'paragraph' || node.type === 'table') return undefined;
+    inside = node !== tree;
     const children = (node as Parent).children as RootContent[];
     for (let index = 0; index < children.length; index++) {
       const child = children[index]!;

@@ -13,7 +13,7 @@ import type { DocumentMeta, FootnoteInfo } from '../types.ts';
  * relies on that, so all editions agree. The shown number equals the identifier, except in a
  * book with `footnote-numbering: chapter`, where it restarts in each chapter.
  */
-export function numberFootnotes(tree: Root, file: VFile, meta: Pick<DocumentMeta, 'authors' | 'footnoteNumbering'>): FootnoteInfo {
+export function numberFootnotes(tree: Root, file: VFile, meta: Pick<DocumentMeta, 'authors' | 'footnoteNumbering'>, state: NoteState = newNoteState()): FootnoteInfo {
   const definitions = new Map<string, FootnoteDefinition>();
   visit(tree, 'footnoteDefinition', (node) => {
     const id = normalizeIdentifier(node.identifier);
@@ -27,14 +27,14 @@ export function numberFootnotes(tree: Root, file: VFile, meta: Pick<DocumentMeta
 
   const numbers = new Map<string, string>();
   const labels = new Map<string, string>();
-  const perChapter = new Map<number, number>();
+  const { perChapter } = state;
   const citedIds: string[] = [];
   const restart = meta.footnoteNumbering === 'chapter';
   let chapter = 1;
   const numberOf = (id: string): string => {
     let number = numbers.get(id);
     if (!number) {
-      number = String(numbers.size + 1);
+      number = String(state.numbered + numbers.size + 1);
       numbers.set(id, number);
       citedIds.push(id);
       const count = (perChapter.get(chapter) ?? 0) + 1;
@@ -117,9 +117,27 @@ export function numberFootnotes(tree: Root, file: VFile, meta: Pick<DocumentMeta
   kept.sort((a, b) => Number(a.identifier) - Number(b.identifier));
   tree.children.push(...kept);
 
+  state.numbered += numbers.size;
+  state.count += kept.length;
+  Object.assign(state.authorNotes, authorNotes);
   const info: FootnoteInfo = { count: kept.length, authorNotes };
-  file.data.footnotes = info;
+  file.data.footnotes = { count: state.count, authorNotes: state.authorNotes };
   return info;
+}
+
+/**
+ * What numbering notes carries from one chapter of a book to the next (a chapter's labels are
+ * its own, book.ts): how many are numbered, per chapter too, and the byline's notes.
+ */
+export interface NoteState {
+  numbered: number;
+  count: number;
+  perChapter: Map<number, number>;
+  authorNotes: Record<number, string>;
+}
+
+export function newNoteState(): NoteState {
+  return { numbered: 0, count: 0, perChapter: new Map(), authorNotes: {} };
 }
 
 /**

@@ -33,9 +33,29 @@ export interface AnchorTable {
  * chapter's name as a prefix, and the links that point at it are rewritten (book-links.ts).
  */
 export function slugHeadings(tree: Root, file?: VFile, chapterNames: string[] = [], titleHeading?: Heading): AnchorTable {
-  const table: AnchorTable = { byChapter: new Map(), chapterStart: new Map() };
-  const used = new Set<string>(RESERVED);
-  const sluggers = new Map<number, GithubSlugger>();
+  const state = newSlugState();
+  takeGivenIds(tree, file, chapterNames, titleHeading, state);
+  slugChapterHeadings(tree, chapterNames, titleHeading, state);
+  return state.table;
+}
+
+/**
+ * What giving ids carries across a book's chapters: every id taken so far, each chapter's
+ * slugger, and the anchors found. A book's chapters take their written ids first, all of them
+ * (`takeGivenIds`), then slug their headings (`slugChapterHeadings`), chapter by chapter.
+ */
+export interface SlugState {
+  used: Set<string>;
+  sluggers: Map<number, GithubSlugger>;
+  table: AnchorTable;
+}
+
+export function newSlugState(): SlugState {
+  return { used: new Set<string>(RESERVED), sluggers: new Map(), table: { byChapter: new Map(), chapterStart: new Map() } };
+}
+
+function slugging(state: SlugState, chapterNames: string[]) {
+  const { used, sluggers, table } = state;
   const sluggerFor = (chapter: number) => {
     let slugger = sluggers.get(chapter);
     if (!slugger) {
@@ -58,9 +78,15 @@ export function slugHeadings(tree: Root, file?: VFile, chapterNames: string[] = 
     table.byChapter.get(chapter)!.set(local, id);
     return id;
   };
-  const chapterOf = (node: Node) => node.data?.chapter ?? 0;
+  return { sluggerFor, global };
+}
 
-  const givenIds = new Set<Heading>();
+const chapterOf = (node: Node) => node.data?.chapter ?? 0;
+
+/** Ids written by the author (raw HTML ids, `{#id}` on headings), taken first. */
+export function takeGivenIds(tree: Root, file: VFile | undefined, chapterNames: string[], titleHeading: Heading | undefined, state: SlugState): void {
+  const { sluggerFor, global } = slugging(state, chapterNames);
+  const { table } = state;
   // Ids written by the author first (raw HTML ids, `{#id}` on headings), in document order; the
   // heading that became the title came first of all.
   for (const block of [...(titleHeading ? [titleHeading] : []), ...tree.children]) {
@@ -80,7 +106,6 @@ export function slugHeadings(tree: Root, file?: VFile, chapterNames: string[] = 
         slugger.occurrences[given] = 0;
         const id = global(chapter, given);
         heading.data = { ...heading.data, id, hProperties: { ...heading.data?.hProperties, id } };
-        givenIds.add(heading);
         return;
       }
       const id = node.type === 'anchor' ? (node as Node & { id: string }).id : owner.data?.hProperties?.id;
@@ -98,12 +123,18 @@ export function slugHeadings(tree: Root, file?: VFile, chapterNames: string[] = 
       else owner.data!.hProperties!.id = unique;
     });
   }
+}
 
+/** Every heading without a written id gets its slug, unique in the book; then each chapter's opening anchor is known. */
+export function slugChapterHeadings(tree: Root, chapterNames: string[], titleHeading: Heading | undefined, state: SlugState): void {
+  const { sluggerFor, global } = slugging(state, chapterNames);
+  const { table } = state;
   for (const block of [...(titleHeading ? [titleHeading] : []), ...tree.children]) {
     const chapter = chapterOf(block);
     const slugger = sluggerFor(chapter);
     visit(block, 'heading', (node: Heading) => {
-      if (givenIds.has(node)) return;
+      // Only a written id (takeGivenIds) is set before this.
+      if (node.data?.id !== undefined) return;
       const text = toString(node).trim();
       // A heading whose text gives no slug ("!!!", an image) still gets an id.
       const local = slugger.slug(slug(text) ? text : 'section');
@@ -120,7 +151,6 @@ export function slugHeadings(tree: Root, file?: VFile, chapterNames: string[] = 
     const id = block.type === 'anchor' ? block.id : block.type === 'heading' ? block.data?.id : undefined;
     if (id) table.chapterStart.set(chapter, id);
   }
-  return table;
 }
 
 /**
@@ -130,11 +160,9 @@ export function slugHeadings(tree: Root, file?: VFile, chapterNames: string[] = 
  * whose sections are `##` is numbered 1, 2…, not 0.1, 0.2 as Pandoc would). Headings marked
  * `{.unnumbered}` or `{-}` get no number and leave the count alone, as in Pandoc.
  */
-export function numberSections(tree: Root): void {
-  // Sections are the top-level headings: one inside a quote, a list or a note is not a section.
-  const headings = tree.children.filter((node): node is Heading => node.type === 'heading' && !node.data?.unnumbered);
-  const top = Math.min(...headings.map((node) => node.depth));
-  const counts: number[] = [];
+export function numberSections(tree: Root, state: { top: number; counts: number[] } = { top: topSectionLevel(tree), counts: [] }): void {
+  const headings = sections(tree);
+  const { top, counts } = state;
   for (const node of headings) {
     const level = node.depth - top;
     counts.length = level + 1;
@@ -142,4 +170,14 @@ export function numberSections(tree: Root): void {
     counts[level] = (counts[level] ?? 0) + 1;
     node.data = { ...node.data, sectionNumber: counts.join('.') };
   }
+}
+
+/** Sections are the top-level headings: one inside a quote, a list or a note is not a section. */
+function sections(tree: Root): Heading[] {
+  return tree.children.filter((node): node is Heading => node.type === 'heading' && !node.data?.unnumbered);
+}
+
+/** The shallowest level of a section (Infinity when none); a book takes the least of its chapters'. */
+export function topSectionLevel(tree: Root): number {
+  return Math.min(...sections(tree).map((node) => node.depth));
 }

@@ -4,21 +4,21 @@ import type { DocumentMeta, HighlightMemo, QuoteMemo } from '../types.ts';
 import { plainText } from '../plain-text.ts';
 import { insertAbstract } from './abstract.ts';
 import { checkDefinitions } from './definitions.ts';
-import { makeFigures } from './figures.ts';
-import { numberFootnotes } from './footnotes.ts';
+import { makeFigures, type FigureState } from './figures.ts';
+import { newNoteState, numberFootnotes, type NoteState } from './footnotes.ts';
 import { linkChapters, openChapters } from './book-links.ts';
-import { numberSections, slugHeadings } from './headings.ts';
+import { newSlugState, numberSections, slugChapterHeadings, takeGivenIds, topSectionLevel, type SlugState } from './headings.ts';
 import { checkOutline } from './outline.ts';
-import { rawHtmlToMdast } from './raw-html.ts';
+import { type DroppedKinds, rawHtmlToMdast } from './raw-html.ts';
 import { titleAlerts } from './alerts.ts';
 import { highlightCode } from './highlight.ts';
 import { smartMetadata, smartPunctuation } from './smart-punctuation.ts';
 import { describeDocument } from './description.ts';
 import { inlineNotes } from './inline-notes.ts';
 import { resolveCitations, type ReadData } from './citations.ts';
-import { resolveCrossrefs } from './crossrefs.ts';
+import { collectTargets, resolveCrossrefs, type CrossrefTarget } from './crossrefs.ts';
 import { nameImageLinks } from './link-text.ts';
-import { transformMath } from './math.ts';
+import { transformMath, type MathInfo } from './math.ts';
 import { extractMetadata, type MetadataOptions } from './metadata.ts';
 
 export interface TransformOptions extends MetadataOptions {
@@ -45,10 +45,11 @@ export interface TransformOptions extends MetadataOptions {
  * 4. footnote numbering needs the metadata (author notes are cited first, from the byline);
  * 5. link definitions are only checked (the first of a label wins);
  * 6. the outline: a heading that skips levels is set one below the previous (after the title
- *    left); then heading ids and section numbers; in a book, every chapter gets an anchor at its
- *    start first, and links between chapters are rewritten to the ids last;
+ *    left); then heading ids (the ids the author wrote first) and section numbers; in a book,
+ *    every chapter gets an anchor at its start first;
  * 7. math: display equations and their numbers, MathML for every formula (after the notes
  *    are in place, so a formula in a note is converted like any other);
+ * 8. in a book, links between chapters are rewritten to the ids, once every id is known;
  * 9. cross-references: they read the numbers of sections, equations and figures; then links
  *    named by their images' titles when they have no text (after the figures, whose captions
  *    come from alt text);
@@ -57,15 +58,72 @@ export interface TransformOptions extends MetadataOptions {
  *    editions print are smartened there too, and a description the front matter does not give
  *    is read from the finished body after it;
  * 11. alert titles and code highlighting are facts of single nodes, in the document's language.
+ * The order is kept in four stages (early, middle, whole facts, late), which a book transformed a
+ * chapter at a time (build/book-pass.ts) runs over each chapter in turn, with the state they carry
+ * (TransformState): a stage reads from other chapters only what the stages before it gave.
  */
 export function runTransforms(tree: Root, file: VFile, options: TransformOptions = {}): DocumentMeta {
   // Raw HTML becomes typed nodes first, so a raw `<h1>` can be the title and raw ids are known
   // before headings are slugged. `raw-html: trust` also keeps it as written, for the HTML and EPUB.
-  rawHtmlToMdast(tree, file, { trust: trustsRawHtml(tree) });
+  const state = newTransformState(trustsRawHtml(tree));
+  rawHtmlToMdast(tree, file, { trust: state.trust, dropped: state.dropped });
   const meta = extractMetadata(tree, file, options);
   insertAbstract(tree, meta);
-  inlineNotes(tree);
-  makeFigures(tree, file, meta);
+  earlyStage(tree, file, meta, options, state, true);
+  state.sections.top = topSectionLevel(tree);
+  middleStage(tree, file, meta, state, true);
+  wholeFacts(file, meta);
+  lateStage(tree, file, meta, options, state);
+  return meta;
+}
+
+/**
+ * What the transforms carry from one chapter of a book to the next, when a book is transformed a
+ * chapter at a time (build/book-pass.ts): counters, ids and labels taken, the facts a later stage
+ * reads from every chapter. A single document is transformed with a fresh one.
+ */
+export interface TransformState {
+  /** `raw-html: trust` in the front matter. */
+  trust: boolean;
+  /** Kinds of raw element reported as dropped. */
+  dropped: DroppedKinds;
+  inlineNotes: { count: number };
+  figures: FigureState;
+  footnotes: NoteState;
+  /** Link labels defined so far. */
+  definitions: Set<string>;
+  outline: { previous: number };
+  slugs: SlugState;
+  /** `number-sections`: the shallowest section level of the whole book, and the count so far. */
+  sections: { top: number; counts: number[] };
+  math: MathInfo;
+  /** Cross-reference labels of the whole book. */
+  targets: Map<string, CrossrefTarget>;
+}
+
+export function newTransformState(trust: boolean): TransformState {
+  return {
+    trust,
+    dropped: { kinds: new Set() },
+    inlineNotes: { count: 0 },
+    figures: { counters: { figure: 0, table: 0 }, seen: new Set() },
+    footnotes: newNoteState(),
+    definitions: new Set(),
+    outline: { previous: 1 },
+    slugs: newSlugState(),
+    sections: { top: Infinity, counts: [] },
+    math: { count: 0, equations: new Map() },
+    targets: new Map(),
+  };
+}
+
+/**
+ * Up to the ids the author wrote, which a book takes from every chapter before any heading is
+ * slugged. `first`: the document, or a book's first chapter (the byline's notes, the title heading).
+ */
+export function earlyStage(tree: Root, file: VFile, meta: DocumentMeta, options: TransformOptions, state: TransformState, first: boolean): void {
+  inlineNotes(tree, state.inlineNotes);
+  makeFigures(tree, file, meta, state.figures);
   resolveCitations(tree, file, meta, options.readData, (path) => {
     try {
       const bytes = options.ownFile?.(path);
@@ -74,25 +132,39 @@ export function runTransforms(tree: Root, file: VFile, options: TransformOptions
       return undefined;
     }
   });
-  numberFootnotes(tree, file, meta);
-  checkDefinitions(tree, file);
-  checkOutline(tree, file);
+  numberFootnotes(tree, file, first ? meta : { authors: [], footnoteNumbering: meta.footnoteNumbering }, state.footnotes);
+  checkDefinitions(tree, file, state.definitions);
+  checkOutline(tree, file, state.outline);
   const chapters = file.data.bookChapters;
   if (chapters) openChapters(tree, chapters);
-  const anchors = slugHeadings(tree, file, chapters, file.data.titleHeading);
-  meta.titleId = file.data.titleHeading?.data?.id;
-  if (chapters) linkChapters(tree, file, anchors, chapters);
-  if (meta.numberSections) numberSections(tree);
-  transformMath(tree, file);
+  takeGivenIds(tree, file, chapters ?? [], first ? file.data.titleHeading : undefined, state.slugs);
+}
+
+/** Heading ids and section numbers (`state.sections.top` known), equations; the labels cross-references read. */
+export function middleStage(tree: Root, file: VFile, meta: DocumentMeta, state: TransformState, first: boolean): void {
+  slugChapterHeadings(tree, file.data.bookChapters ?? [], first ? file.data.titleHeading : undefined, state.slugs);
+  if (first) meta.titleId = file.data.titleHeading?.data?.id;
+  if (meta.numberSections) numberSections(tree, state.sections);
+  transformMath(tree, file, state.math, first);
+  collectTargets(tree, file, state.targets);
+}
+
+/** Between the middle and the last stage, once: the metadata that reads the whole text's facts. */
+export function wholeFacts(file: VFile, meta: DocumentMeta): void {
   // A title taken from a heading with a formula reads as text ("On x²"), not as TeX.
   if (file.data.titleHeading && file.data.math?.count) meta.title = plainText(file.data.titleHeading).trim() || meta.title;
-  resolveCrossrefs(tree, file, meta);
-  nameImageLinks(tree, file);
   // As Pandoc does: the title, names and other lines of metadata are text the editions print, too.
   if (meta.smart !== false) smartMetadata(meta);
+}
+
+/** Links between chapters (every chapter's ids known), cross-references, and the block-local transforms; the description. */
+export function lateStage(tree: Root, file: VFile, meta: DocumentMeta, options: TransformOptions, state: TransformState): void {
+  const chapters = file.data.bookChapters;
+  if (chapters) linkChapters(tree, file, state.slugs.table, chapters);
+  resolveCrossrefs(tree, file, meta, state.targets);
+  nameImageLinks(tree, file);
   transformBlocks(tree, meta, options);
   describeDocument(tree, meta);
-  return meta;
 }
 
 /**
@@ -143,7 +215,7 @@ export function remarkColophonFootnotes() {
 }
 
 /** `raw-html: trust` in the front matter (read before the metadata transform, which runs after). */
-function trustsRawHtml(tree: Root): boolean {
+export function trustsRawHtml(tree: Root): boolean {
   const yaml = tree.children[0]?.type === 'yaml' ? tree.children[0].value : '';
   return /^raw-html:\s*["']?trust["']?\s*(#.*)?$/m.test(yaml);
 }

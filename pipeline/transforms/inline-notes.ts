@@ -10,18 +10,19 @@ import { visit } from '../visit.ts';
  * Identifiers are `^N`: a caret cannot start a GFM label (`[^^1]` is not a reference), so
  * these never collide with the author's own labels.
  */
-export function inlineNotes(tree: Root): void {
+export function inlineNotes(tree: Root, state: { count: number } = { count: 0 }): void {
   const definitions: FootnoteDefinition[] = [];
   visit(tree, (node) => {
     if (!('children' in node)) return;
     const parent = node as Parent;
     if (!parent.children.some((child) => child.type === 'text' && child.value.includes('^['))) return;
-    parent.children = rewrite(parent.children as PhrasingContent[], definitions);
+    parent.children = rewrite(parent.children as PhrasingContent[], definitions, state.count);
   });
   tree.children.push(...definitions);
+  state.count += definitions.length;
 }
 
-function rewrite(children: PhrasingContent[], definitions: FootnoteDefinition[]): PhrasingContent[] {
+function rewrite(children: PhrasingContent[], definitions: FootnoteDefinition[], numbered: number): PhrasingContent[] {
   const output: PhrasingContent[] = [];
   let index = 0;
   while (index < children.length) {
@@ -53,7 +54,7 @@ function rewrite(children: PhrasingContent[], definitions: FootnoteDefinition[])
       if (tail) inner.push(textNode(tail, last, 0, close.offset));
     }
 
-    const identifier = `^${definitions.length + 1}`;
+    const identifier = `^${numbered + definitions.length + 1}`;
     const end = children[close.child] as Text;
     const reference: FootnoteReference = {
       type: 'footnoteReference',

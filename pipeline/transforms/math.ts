@@ -51,8 +51,8 @@ declare module 'vfile' {
  * and converted to MathML once (Temml, loaded only when the document has math), so the HTML
  * and EPUB editions print the same thing and a TeX error is reported once, where it is.
  */
-export function transformMath(tree: Root, file: VFile): MathInfo {
-  const info: MathInfo = { count: 0, equations: new Map() };
+export function transformMath(tree: Root, file: VFile, info: MathInfo = { count: 0, equations: new Map() }, withTitle = true): MathInfo {
+  // A book's chapters pass the info on: the count and the equations' numbers run through the book.
   file.data.math = info;
   const formulas: (Math | InlineMath)[] = [];
   const fenced = new Set<Math | InlineMath>();
@@ -71,12 +71,12 @@ export function transformMath(tree: Root, file: VFile): MathInfo {
     return undefined;
   });
   // A heading lifted into the title keeps its formulas: they need a plain text for the title.
-  const titleHeading = file.data.titleHeading;
+  const titleHeading = withTitle ? file.data.titleHeading : undefined;
   if (titleHeading) visit(titleHeading, 'inlineMath', (node) => {
     formulas.push(node);
   });
   if (formulas.length === 0) return info;
-  info.count = formulas.length;
+  info.count += formulas.length;
 
   for (const node of formulas) {
     if (node.type !== 'math' || !node.data?.label) continue;

@@ -11,9 +11,9 @@ import type {} from 'mdast-util-to-hast';
  * skips levels is reported and set one level below the previous one; the level its author wrote
  * stays as a class (`level-N`), so a style sheet can still size it as written.
  */
-export function checkOutline(tree: Root, file: VFile): void {
-  // The title block's h1 comes first.
-  let previous = 1;
+export function checkOutline(tree: Root, file: VFile, state = { previous: 1 }): void {
+  // The title block's h1 comes first (in a book, the previous chapter's last heading).
+  let { previous } = state;
   visit(tree, 'heading', (node: Heading) => {
     const written = node.depth;
     if (written > previous + 1) {
@@ -26,4 +26,5 @@ export function checkOutline(tree: Root, file: VFile): void {
     }
     previous = node.depth;
   });
+  state.previous = previous;
 }

@@ -127,7 +127,7 @@ interface Conversion {
    */
   positions: VFile;
   /** Kinds of element dropped so far: each is reported once. */
-  dropped: Set<string>;
+  dropped: DroppedKinds;
   /** Where the raw HTML of this parent sits (for nodes parse5 gives no position). */
   fallback?: Position;
   /** In a book, the chapter file's folder relative to the book's: relative `src` resolves against it. */
@@ -143,8 +143,9 @@ interface Conversion {
  * With `trust` (front matter `raw-html: trust`), each stretch of raw HTML is kept as written
  * beside its typed meaning, in a `trustedHtml` / `trustedHtmlInline` node.
  */
-export function rawHtmlToMdast(tree: Root, file: VFile, options: { trust?: boolean } = {}): void {
-  const dropped = new Set<string>();
+export function rawHtmlToMdast(tree: Root, file: VFile, options: { trust?: boolean; dropped?: DroppedKinds } = {}): number {
+  // Kinds of element reported as dropped: a book's chapters pass them on, so each is reported once in the book.
+  const dropped = options.dropped ?? { kinds: new Set<string>() };
   const blockHolders = new WeakMap<Element, boolean>();
   const chapters = file.data.bookChapters;
   const trust = options.trust === true;
@@ -154,6 +155,7 @@ export function rawHtmlToMdast(tree: Root, file: VFile, options: { trust?: boole
     return { file, positions, dropped, folder: chapterPath ? posix.dirname(chapterPath) : '.', trust, blockHolders };
   };
   // Raw HTML inside blocks (inline tags in a paragraph, HTML in a list item or a quote).
+  dropped.phase = 'inside';
   for (const block of tree.children) {
     if (block.type === 'html') continue;
     const conversion = conversionFor(block.data?.chapter);
@@ -167,6 +169,7 @@ export function rawHtmlToMdast(tree: Root, file: VFile, options: { trust?: boole
   // Raw HTML between blocks, one chapter at a time: a `<details>` may open before Markdown
   // content and close after it, but never reaches into the next chapter.
   const converted: RootContent[] = [];
+  dropped.phase = 'between';
   for (let start = 0; start < tree.children.length; ) {
     const chapter = tree.children[start]!.data?.chapter;
     let end = start;
@@ -181,9 +184,10 @@ export function rawHtmlToMdast(tree: Root, file: VFile, options: { trust?: boole
     start = end;
   }
   tree.children = converted;
-  hoistDefinitions(tree);
+  const hoisted = hoistDefinitions(tree);
   liftLoneAnchors(tree);
   refuseUnsafeLinks(tree, file);
+  return hoisted;
 }
 
 /** Parents whose children are blocks: an anchor may stand there on its own. */
@@ -207,8 +211,11 @@ function liftLoneAnchors(tree: Root): void {
   });
 }
 
-/** Note and link definitions that an unclosed raw element swallowed go back to the top level, where the transforms look for them. */
-function hoistDefinitions(tree: Root): void {
+/**
+ * Note and link definitions that an unclosed raw element swallowed go back to the top level, where the transforms look for them.
+ * Returns how many link definitions (the notes move again, footnotes.ts) now stand at the tree's end.
+ */
+function hoistDefinitions(tree: Root): number {
   const hoisted: RootContent[] = [];
   for (const block of tree.children) {
     if (block.type !== 'htmlBlock' && block.type !== 'trustedHtml') continue;
@@ -220,6 +227,7 @@ function hoistDefinitions(tree: Root): void {
     });
   }
   tree.children.push(...hoisted);
+  return hoisted.filter((node) => node.type === 'definition').length;
 }
 
 function convertChildren(parent: Parent, conversion: Conversion, replace: (children: RootContent[]) => void): void {
@@ -352,10 +360,32 @@ function placeOf(node: { position?: Position }, conversion: Conversion): Positio
 }
 
 function drop(element: Element, conversion: Conversion): void {
-  if (conversion.dropped.has(element.tagName)) return;
-  conversion.dropped.add(element.tagName);
+  const { dropped } = conversion;
+  const key = dropped.deferred ? `${dropped.phase}:${element.tagName}` : element.tagName;
+  if (dropped.kinds.has(key)) return;
+  dropped.kinds.add(key);
   const where = conversion.trust ? 'the PDF (raw-html: trust keeps it in the HTML)' : 'every edition';
-  report(conversion.file, 'warning', `raw <${element.tagName}> is not content for a reader: it is left out of ${where} (further <${element.tagName}> elements too)`, placeOf(element, conversion), 'raw-html-dropped');
+  const place = placeOf(element, conversion);
+  const reportIt = () => report(conversion.file, 'warning', `raw <${element.tagName}> is not content for a reader: it is left out of ${where} (further <${element.tagName}> elements too)`, place, 'raw-html-dropped');
+  if (dropped.deferred) dropped.deferred.set(key, reportIt);
+  else reportIt();
+}
+
+/**
+ * Kinds of raw element reported as dropped, each once. The raw HTML inside blocks is converted
+ * first, then the raw HTML between blocks: a book transformed a chapter at a time defers its
+ * reports (`deferred`, by phase and kind) and makes, once every chapter is converted, the one
+ * report the joined book would have made (`reportDropped`).
+ */
+export interface DroppedKinds {
+  kinds: Set<string>;
+  phase?: 'inside' | 'between';
+  deferred?: Map<string, () => void>;
+}
+
+export function reportDropped(dropped: DroppedKinds): void {
+  const tags = new Set([...(dropped.deferred?.keys() ?? [])].map((key) => key.slice(key.indexOf(':') + 1)));
+  for (const tag of tags) (dropped.deferred!.get(`inside:${tag}`) ?? dropped.deferred!.get(`between:${tag}`))!();
 }
 
 /** Blocks: phrasing runs between block elements become paragraphs. */
