@@ -326,8 +326,8 @@ export interface TreeCacheLocation {
 export interface TreeStore {
   get(key: string): Root | undefined;
   set(key: string, tree: Root): void;
-  /** `set` for a tree already V8-serialised (a parse worker's): stored as it is, not read back and serialised again. */
-  setBytes?(key: string, bytes: Uint8Array): void;
+  /** `set` for a tree already packed (a parse worker's, parse/packed-tree.ts): not read back and packed again. */
+  setPacked?(key: string, packed: Uint8Array): void;
 }
 
 export interface Writer {

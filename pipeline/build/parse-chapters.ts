@@ -1,8 +1,7 @@
 import { availableParallelism } from 'node:os';
-import { deserialize } from 'node:v8';
 import { isMainThread } from 'node:worker_threads';
-import type { Root } from 'mdast';
 import { treeKey } from '../parse/chunked-parse.ts';
+import { unpackTree } from '../parse/packed-tree.ts';
 import parseInWorker from '../parse/parse-worker.ts';
 import type { ChapterParser, ParsedChapter } from '../read/book.ts';
 import type { TreeStore } from '../types.ts';
@@ -15,8 +14,8 @@ import { isDocumentThread } from './document-thread.ts';
  * With `trees`, a chapter whose text was parsed before is taken from the store, and only the
  * others are parsed: a one-line edit re-parses one chapter (or one piece of a large one).
  *
- * Each chapter's tree waits as V8-serialised bytes (off the heap, a fraction of its size there)
- * until readBook loads it into the book: the heap does not grow with each chapter parsed, so the
+ * Each chapter's tree waits packed (packed-tree.ts: off the heap, a small fraction of its size
+ * there) until the build loads it: the heap does not grow with each chapter parsed, so the
  * garbage the parser leaves is collected before it piles up.
  */
 export function chapterParser(trees?: TreeStore): ChapterParser {
@@ -34,14 +33,14 @@ export function chapterParser(trees?: TreeStore): ChapterParser {
       // Here the store serves the pieces of a large chapter too.
       for (const { value, index } of missing) results[index] = loadable(parseInWorker({ value, compact: true }, trees));
     } else {
-      const pool = await openPool<{ value: string; compact: boolean }, { bytes?: Uint8Array; overflow?: string }>('parse-worker', threads);
+      const pool = await openPool<{ value: string; compact: boolean }, { packed?: Uint8Array; overflow?: string }>('parse-worker', threads);
       try {
         const parsed = await Promise.all(missing.map(({ value }) => pool.run({ value, compact: true })));
         missing.forEach(({ value, index }, position) => {
           const result = parsed[position]!;
-          // The worker's bytes are what the store keeps: not read back and serialised again here.
-          if (trees?.setBytes && result.bytes) trees.setBytes(treeKey('text', value), result.bytes);
-          else if (trees && result.bytes) trees.set(treeKey('text', value), deserialize(result.bytes) as Root);
+          // The worker's bytes are what the store keeps: not read back and packed again here.
+          if (trees?.setPacked && result.packed) trees.setPacked(treeKey('text', value), result.packed);
+          else if (trees && result.packed) trees.set(treeKey('text', value), unpackTree(result.packed));
           results[index] = loadable(result);
         });
       } finally {
@@ -52,6 +51,6 @@ export function chapterParser(trees?: TreeStore): ChapterParser {
   };
 }
 
-function loadable({ bytes, overflow }: { bytes?: Uint8Array; overflow?: string }): ParsedChapter {
-  return bytes ? { load: () => deserialize(bytes) as Root } : { overflow: overflow ?? 'not parsed' };
+function loadable({ packed, overflow }: { packed?: Uint8Array; overflow?: string }): ParsedChapter {
+  return packed ? { load: () => unpackTree(packed) } : { overflow: overflow ?? 'not parsed' };
 }
