@@ -4,6 +4,7 @@ import { h } from 'hastscript';
 import type { FootnoteDefinition, Root, RootContent } from 'mdast';
 import { definitions as linkDefinitions, type GetDefinition } from 'mdast-util-definitions';
 import type { VFile } from 'vfile';
+import { packBytes, unpackBytes } from '../../parse/packed-tree.ts';
 import { report } from '../../messages.ts';
 import type { ChapterStream, DocumentMeta, FootnoteInfo, Writer, WriterInput } from '../../types.ts';
 import { bylineMdast, colophon, contentToHast, takeFirstElement, titleBlock } from '../shared/render.ts';
@@ -55,7 +56,7 @@ export async function renderEpub({ tree, chapters, meta, file, assets, epoch }: 
   const labels = meta.tocTitle ? { ...labelsFor(meta.lang), contents: meta.tocTitle } : labelsFor(meta.lang);
 
   // One part's hast at a time: each is converted, checked and its ids noted, then kept as
-  // V8-serialised bytes (a fraction of the heap it takes) until every part's ids are known;
+  // packed bytes (V8-serialised and deflated: a small fraction of the heap it takes) until every part's ids are known;
   // then each is read back, its links resolved, serialised to XHTML and let go.
   const closing = colophon(meta);
   const ids = createIdIndex(file);
@@ -68,7 +69,7 @@ export async function renderEpub({ tree, chapters, meta, file, assets, epoch }: 
     features.push(validXhtml(root, file));
     embedImages(root, images, assets, file);
     ids.add({ filename: part.filename, root });
-    held.push(serialize(root));
+    held.push(packBytes(serialize(root)));
     const headings = part.blocks.flatMap((block) => (block.type === 'heading' && block.data?.id ? [block.data.id] : []));
     parts.push({ index: part.index, filename: part.filename, title: part.title, headingId: part.heading?.data?.id, headings });
   }
@@ -76,7 +77,7 @@ export async function renderEpub({ tree, chapters, meta, file, assets, epoch }: 
 
   const direction = languageDirection(meta.lang) === 'rtl' ? ('rtl' as const) : undefined;
   const partDocuments: PackagedDocument[] = parts.map((part, index) => {
-    const root = deserialize(held[index]!) as HastRoot;
+    const root = deserialize(unpackBytes(held[index]!)) as HastRoot;
     held[index] = EMPTY;
     ids.rewrite({ filename: part.filename, root }, index);
     return { filename: part.filename, title: part.title, language: meta.lang, direction, bodyClass: index === 0 ? 'chapter opening' : 'chapter', body: toXhtml(root.children as ElementContent[]) };
