@@ -170,19 +170,31 @@ export function finishStructure(doc: RawDocument, element: object, parent: objec
   const recorded = known && known.print === print ? known : recordStructure(raw, top);
   if (memo && recorded !== known) memo.keep({ print, text: recorded.text, ends: recorded.ends });
   const { text, ends } = recorded;
-  // In its parent's children, a stand-in that pdfkit's end finds flushable, prints as the
-  // element's reference in its parent's K, and writes the recording when ended.
-  const stub = Object.create(Object.getPrototypeOf(top) as object) as CompactStructElement;
-  stub.document = top.document;
-  stub.dictionary = new ObjectNumber(top.dictionary.id) as unknown as CompactStructElement['dictionary'];
   // The text joins the document's open chunk (deflated once it is full).
-  const store = ((raw as { [SEALED]?: { chunk: Chunk } })[SEALED] ??= { chunk: { parts: [], length: 0, deflated: undefined, text: undefined } });
+  const store = ((raw as { [SEALED]?: SealedStore })[SEALED] ??= { chunk: { parts: [], length: 0, deflated: undefined, text: undefined }, run: undefined });
   const chunk = store.chunk;
   const start = chunk.length;
   chunk.parts!.push(text);
   chunk.length += text.length;
-  stub._sealed = { chunk, start, end: chunk.length, ends };
-  siblings[at] = stub;
+  // In its parent's children, a stand-in that pdfkit's end finds flushable, prints as the
+  // element's reference in its parent's K, and writes the recording when ended. A block sealed
+  // right after the sibling before it, which was sealed last, joins that sibling's stand-in (a
+  // run): pdfkit's end writes consecutive children one after the other with nothing between,
+  // and K prints their references joined by spaces, as the run's reference prints.
+  const before = siblings[at - 1] as CompactStructElement | undefined;
+  const run = before?._sealed;
+  if (run && run === store.run && at === siblings.length - 1) {
+    run.add(top.dictionary.id, chunk, start, chunk.length, ends);
+    siblings.pop();
+  } else {
+    const stub = Object.create(Object.getPrototypeOf(top) as object) as CompactStructElement;
+    stub.document = top.document;
+    const fresh = new SealedRun(top.dictionary.id, chunk, start, chunk.length, ends);
+    stub.dictionary = fresh as unknown as CompactStructElement['dictionary'];
+    stub._sealed = fresh;
+    store.run = fresh;
+    siblings[at] = stub;
+  }
   if (chunk.length >= CHUNK_LENGTH) {
     // UTF-8, not latin1: the page mark must come back as itself.
     chunk.deflated = deflateRawSync(Buffer.from(chunk.parts!.join(''), 'utf8'));
@@ -284,19 +296,111 @@ const CHUNK_LENGTH = 65536;
 
 const SEALED = Symbol('colophon.sealedStructure');
 
+/** A chunk's inflated text let go once a piece that ends at its end is written (an open chunk keeps its parts). */
+function releaseChunkText(chunk: Chunk, end: number): void {
+  if (chunk.parts === undefined && end === chunk.length) chunk.text = undefined;
+}
+
 function chunkText(chunk: Chunk): string {
   if (chunk.text === undefined) chunk.text = chunk.parts ? chunk.parts.join('') : inflateRawSync(chunk.deflated!).toString('utf8');
   return chunk.text;
 }
 
-/** What pdfkit's end would have written of a sealed element: its subtree's text, and each object's number and offset in it. */
-interface Sealed {
-  /** The text: its chunk's from `start` to `end`. */
+/** The document's sealed texts: the open chunk, and the run the last sealed block joined. */
+interface SealedStore {
   chunk: Chunk;
-  start: number;
-  end: number;
-  /** Pairs: object number, offset in the text (before any page mark is filled in). */
-  ends: readonly number[];
+  run: SealedRun | undefined;
+}
+
+/**
+ * What pdfkit's end would have written of consecutive sealed elements (siblings, sealed in their
+ * order): their subtrees' texts, in pieces of chunks, and each object's number and offset, kept
+ * in typed arrays (a long book seals hundreds of thousands of blocks). It prints as the
+ * elements' references, as their parent's K lists them.
+ */
+class SealedRun {
+  /** The elements' object numbers. */
+  private ids = new Int32Array(4);
+  private count = 0;
+  /** Pieces of text: per piece its chunk, and its start and end in the chunk's text. */
+  readonly chunks: Chunk[] = [];
+  private bounds = new Int32Array(4);
+  /** Pairs: object number, offset in the run's text (before any page mark is filled in). */
+  private ends = new Int32Array(16);
+  private endCount = 0;
+  /** The run's text length so far. */
+  private length = 0;
+
+  constructor(id: number, chunk: Chunk, start: number, end: number, ends: readonly number[]) {
+    this.add(id, chunk, start, end, ends);
+  }
+
+  get [Symbol.toStringTag](): string {
+    return 'SealedRun';
+  }
+
+  add(id: number, chunk: Chunk, start: number, end: number, ends: readonly number[]): void {
+    this.ids = room(this.ids, this.count + 1);
+    this.ids[this.count++] = id;
+    const pieces = this.chunks.length;
+    if (pieces > 0 && this.chunks[pieces - 1] === chunk && this.bounds[2 * pieces - 1] === start) this.bounds[2 * pieces - 1] = end;
+    else {
+      this.bounds = room(this.bounds, 2 * pieces + 2);
+      this.chunks.push(chunk);
+      this.bounds[2 * pieces] = start;
+      this.bounds[2 * pieces + 1] = end;
+    }
+    this.ends = room(this.ends, this.endCount + ends.length);
+    for (let index = 0; index < ends.length; index += 2) {
+      this.ends[this.endCount++] = ends[index]!;
+      this.ends[this.endCount++] = this.length + ends[index + 1]!;
+    }
+    this.length += end - start;
+  }
+
+  /** The elements' references, as K prints each (`${id} 0 R`), joined by spaces as K joins them. */
+  toString(): string {
+    const out: string[] = [];
+    for (let index = 0; index < this.count; index++) out.push(`${this.ids[index]} 0 R`);
+    return out.join(' ');
+  }
+
+  /** Written where pdfkit's end writes the elements: each piece with its page marks filled in, its objects' offsets counted from where it goes. */
+  write(doc: RecordingDocument): void {
+    const page = String(doc.page.dictionary);
+    const grow = page.length - PAGE_MARK.length;
+    let next = 0;
+    let base = 0;
+    for (let piece = 0; piece < this.chunks.length; piece++) {
+      const chunk = this.chunks[piece]!;
+      const text = chunkText(chunk).slice(this.bounds[2 * piece]!, this.bounds[2 * piece + 1]!);
+      // Let a chunk's text go once its last piece is written (a chunk's pieces are written in order).
+      if (piece + 1 === this.chunks.length || this.chunks[piece + 1] !== chunk) releaseChunkText(chunk, this.bounds[2 * piece + 1]!);
+      const start = doc._offset;
+      const written: { id: number; offset: number }[] = [];
+      let marks = 0;
+      let mark = text.indexOf(PAGE_MARK);
+      for (; next < this.endCount && this.ends[next + 1]! - base < text.length; next += 2) {
+        const at = this.ends[next + 1]! - base;
+        while (mark !== -1 && mark < at) {
+          marks++;
+          mark = text.indexOf(PAGE_MARK, mark + 1);
+        }
+        written.push({ id: this.ends[next]!, offset: start + at + marks * grow });
+      }
+      doc._write(Buffer.from(text.includes(PAGE_MARK) ? text.split(PAGE_MARK).join(page) : text, 'latin1'));
+      for (const ref of written) doc._refEnd(ref);
+      base += text.length;
+    }
+  }
+}
+
+/** An Int32Array with room for `size` values: itself, or a copy twice as long. */
+function room(array: Int32Array<ArrayBuffer>, size: number): Int32Array<ArrayBuffer> {
+  if (size <= array.length) return array;
+  const grown = new Int32Array(Math.max(size, 2 * array.length));
+  grown.set(array);
+  return grown;
 }
 
 /** A recorded OBJR's /Pg, filled in with the current page's reference when the recording is written. */
@@ -346,7 +450,7 @@ interface CompactStructElement extends PdfkitStructElement {
   _ended: boolean;
   _flushed: boolean;
   /** A sealed element's stand-in: its recording, null once written. */
-  _sealed?: Sealed | null;
+  _sealed?: SealedRun | null;
   dictionary: { id: number; buffer: readonly Uint8Array[]; data: { P?: unknown; S?: unknown } } & object;
 }
 
@@ -392,7 +496,7 @@ function compactPrototype(base: PdfkitStructElement): object {
         return;
       }
       this._sealed = null;
-      writeSealed(this.document as unknown as RecordingDocument, sealed);
+      sealed.write(this.document as unknown as RecordingDocument);
     },
     _isFlushable() {
       return this._sealed !== undefined || base._isFlushable.call(this);
@@ -405,27 +509,6 @@ function compactPrototype(base: PdfkitStructElement): object {
     },
   };
   return Object.assign(Object.create(base) as object, methods);
-}
-
-/** A sealed element's recording written where pdfkit's end writes the element: its page marks filled in, its objects' offsets counted from here. */
-function writeSealed(doc: RecordingDocument, { chunk, start: from, end: to, ends }: Sealed): void {
-  const text = chunkText(chunk).slice(from, to);
-  const page = String(doc.page.dictionary);
-  const grow = page.length - PAGE_MARK.length;
-  const start = doc._offset;
-  const written: { id: number; offset: number }[] = [];
-  let marks = 0;
-  let mark = text.indexOf(PAGE_MARK);
-  for (let index = 0; index < ends.length; index += 2) {
-    const at = ends[index + 1]!;
-    while (mark !== -1 && mark < at) {
-      marks++;
-      mark = text.indexOf(PAGE_MARK, mark + 1);
-    }
-    written.push({ id: ends[index]!, offset: start + at + marks * grow });
-  }
-  doc._write(Buffer.from(text.includes(PAGE_MARK) ? text.split(PAGE_MARK).join(page) : text, 'latin1'));
-  for (const ref of written) doc._refEnd(ref);
 }
 
 /** The current page's content operators, as batchPageContent holds them until the page ends. */
