@@ -1,5 +1,3 @@
-import { deserialize, serialize } from 'node:v8';
-import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { Root, RootContent } from 'mdast';
 import type { Node } from 'unist';
 import type { VFile } from 'vfile';
@@ -11,10 +9,12 @@ import { numberNestedFigures } from '../transforms/figures.ts';
 import { extractMetadata } from '../transforms/metadata.ts';
 import { topSectionLevel } from '../transforms/headings.ts';
 import type { DocumentMeta } from '../types.ts';
+import { packChapter as pack, unpackChapter as unpack } from './chapter-bytes.ts';
 
 /**
  * A book transformed a chapter at a time: no stage holds more than one chapter's tree. Each
- * chapter waits as V8-serialised bytes between the passes.
+ * chapter waits as bytes between the passes (chapter-bytes.ts). The last pass runs as `parts` is
+ * read: `meta` (its description) and the file's messages are complete only once it has been.
  */
 export interface TransformedBook {
   meta: DocumentMeta;
@@ -22,7 +22,7 @@ export interface TransformedBook {
   count: number;
   /**
    * The book's top-level blocks as the joined tree has them, a part at a time: each chapter's
-   * body (read from its bytes, which go), then the tail: each chapter's link definitions that raw
+   * body (read from its bytes, which go, and put through the last pass), then the tail: each chapter's link definitions that raw
    * HTML had swallowed, then every note, in number order. Once only.
    */
   parts(): Generator<RootContent[]>;
@@ -42,7 +42,7 @@ export interface TransformedBook {
  *    every heading's id, section numbers (the shallowest level of the book known), equations, and
  *    the labels cross-references read: a reference may point forward;
  * 3. links between chapters (every chapter's ids known), cross-references, the block-local
- *    transforms, the description.
+ *    transforms, the description: a chapter at a time as the caller reads `parts`.
  * Messages go to `file` in each transform's order within a chapter; the build sorts them.
  *
  * A book whose facts cross chapters in ways the passes do not carry (a bibliography, an abstract,
@@ -97,19 +97,12 @@ export function transformBook(book: BookChapters, file: VFile, options: Transfor
   });
   wholeFacts(file, meta);
 
-  // Pass 3. Each chapter's link definitions that raw HTML had swallowed and its notes follow
-  // every chapter's body in the joined tree: they wait apart, in order, for the tail.
+  // Pass 3, run as the parts are read (`parts`): each chapter goes from this pass to its reader
+  // without being written as bytes and read back once more. Each chapter's link definitions that
+  // raw HTML had swallowed and its notes follow every chapter's body in the joined tree: they
+  // wait apart, in order, for the tail.
   const hoisted: Uint8Array[] = [];
   const notes: Uint8Array[] = [];
-  for (const chapter of chapters) {
-    const tree = unpack(chapter.bytes) as Root;
-    lateStage(tree, file, meta, options, state);
-    const body = tree.children.length - chapter.hoisted - chapter.notes;
-    hoisted.push(pack(tree.children.slice(body, body + chapter.hoisted)));
-    notes.push(pack(tree.children.slice(body + chapter.hoisted)));
-    chapter.bytes = pack(tree.children.slice(0, body));
-  }
-
   // A tree read back from bytes has its own copy of each node's type name: keep one of each (as readBook does).
   const typeNames = new Map<string, string>();
   const read = (bytes: Uint8Array): RootContent[] => {
@@ -125,9 +118,14 @@ export function transformBook(book: BookChapters, file: VFile, options: Transfor
   };
   function* parts(): Generator<RootContent[]> {
     for (const chapter of chapters) {
-      const blocks = read(chapter.bytes);
+      const tree = unpack(chapter.bytes) as Root;
       chapter.bytes = EMPTY_BYTES;
-      yield blocks;
+      lateStage(tree, file, meta!, options, state);
+      const body = tree.children.length - chapter.hoisted - chapter.notes;
+      hoisted.push(pack(tree.children.slice(body, body + chapter.hoisted)));
+      notes.push(pack(tree.children.slice(body + chapter.hoisted)));
+      tree.children.length = body;
+      yield tree.children;
     }
     yield [...hoisted.flatMap(read), ...notes.flatMap(read)];
     hoisted.length = 0;
@@ -146,19 +144,6 @@ export function transformBook(book: BookChapters, file: VFile, options: Transfor
 }
 
 const EMPTY_BYTES = new Uint8Array(0);
-
-/**
- * A chapter between two passes: V8-serialised (about 8.5 bytes per byte of Markdown), deflated at
- * level 1 (5-6 times less, at a fraction of deflate's time), so that the book's bytes held between
- * passes stay well below one chapter's tree times the chapters.
- */
-function pack(value: unknown): Uint8Array {
-  return deflateRawSync(serialize(value), { level: 1 });
-}
-
-function unpack(bytes: Uint8Array): unknown {
-  return deserialize(inflateRawSync(bytes));
-}
 
 /**
  * The joined book walks every note after every chapter's body: a note's own note, heading, id or

@@ -1,7 +1,5 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { deserialize, serialize } from 'node:v8';
-import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { Root, RootContent } from 'mdast';
 import { definitions as linkDefinitions } from 'mdast-util-definitions';
 import { VFile } from 'vfile';
@@ -12,6 +10,7 @@ import { createAssetResolver, sniffImageType } from '../read/assets.ts';
 import { fetchRemote } from '../read/remote.ts';
 import { joinBook, readBook, type BookChapters } from '../read/book.ts';
 import { transformBook } from './book-pass.ts';
+import { packChapter, unpackChapter } from './chapter-bytes.ts';
 import { chapterParser } from './parse-chapters.ts';
 import { temporaryFor } from './write.ts';
 import { normalizeSvg } from '../read/svg.ts';
@@ -117,11 +116,16 @@ export async function renderDocument(source: Source, context: RenderContext, sha
   };
   // A book is transformed a chapter at a time when it can be (book-pass.ts), never holding its
   // whole tree there; a watch session keeps the joined tree its next build splices into.
-  const book = loaded.chapters && !spliceKey && !context.allowRemote ? transformBook(loaded.chapters, file, transformOptions, (chapter) => checkTreeDepth(chapter, file, limits)) : undefined;
+  const joined = spliceKey !== undefined;
+  const book = loaded.chapters && !joined && !context.allowRemote ? transformBook(loaded.chapters, file, transformOptions, (chapter) => checkTreeDepth(chapter, file, limits)) : undefined;
+  // Its last pass runs as its chapters are streamed to the writers (each chapter kept as bytes
+  // once, not once more between the pass and the stream): its messages and its description are
+  // complete only then, before they are read below.
+  const streamed = book ? streamChapters({ type: 'root', children: [] }, book.parts()) : undefined;
   let tree: Root;
   try {
-    // A book transformed a chapter at a time has no tree until its chapters are streamed (below).
-    tree = book ? { type: 'root', children: [] } : loaded.chapters ? joinBook(loaded.chapters) : parseDocumentText(file, shared.pieceBytes ? { ...defaultPieces, pieceBytes: shared.pieceBytes } : defaultPieces, trees);
+    // A book transformed a chapter at a time has for its tree what comes before its chapters (streamed above).
+    tree = streamed ? streamed.head : loaded.chapters ? joinBook(loaded.chapters) : parseDocumentText(file, shared.pieceBytes ? { ...defaultPieces, pieceBytes: shared.pieceBytes } : defaultPieces, trees);
   } catch (error) {
     // The parser's own tree walkers recurse; a stack overflow means nesting past what they bear.
     if (!(error instanceof RangeError)) throw error;
@@ -142,10 +146,10 @@ export async function renderDocument(source: Source, context: RenderContext, sha
   for (const url of fetched?.keys() ?? []) read.set(`remote:${url}`, '');
   // A cold build of a book hands its writers the chapters one at a time (WriterInput.chapters):
   // the joined tree goes now, each chapter kept as bytes until a writer loads it. A watch
-  // session keeps the joined tree (its next build splices into it), and so renders from it.
-  // A book transformed a chapter at a time (book-pass.ts) goes from its passes to the stream
-  // without being joined.
-  const chapters = source.kind === 'book' && !spliceKey ? (book ? streamChapters(tree, book.parts()) : splitIntoChapters(tree)) : undefined;
+  // session renders from the joined tree (`joined` above; its next build may splice into it).
+  // A book transformed a chapter at a time (book-pass.ts) went from its passes to the stream
+  // without being joined (above).
+  const chapters = source.kind === 'book' && !joined ? (streamed ?? splitIntoChapters(tree)) : undefined;
   if (chapters) tree = chapters.head;
   const resolver = createAssetResolver({ root: context.root, documentDir: loaded.folder, file, cache: new Map(), fetched });
   const assets = recordingResolver(resolver, recorded);
@@ -246,8 +250,7 @@ export async function renderDocument(source: Source, context: RenderContext, sha
 
 /**
  * A transformed book's tree as what comes before its first chapter (`head`) and a stream of its
- * chapters, each kept as V8-serialised bytes, deflated (about 8.5 bytes per byte of Markdown,
- * then 5-6 times less): the joined tree's blocks are let go (their places in `tree.children`
+ * chapters, each kept as deflated bytes (chapter-bytes.ts): the joined tree's blocks are let go (their places in `tree.children`
  * cleared) as their chapter is written. See `streamChapters`.
  */
 export function splitIntoChapters(tree: Root): { head: Root; stream: ChapterStream; lastUse: ChapterStream } {
@@ -259,8 +262,8 @@ export function splitIntoChapters(tree: Root): { head: Root; stream: ChapterStre
 /**
  * A book's top-level blocks, given a part at a time (the joined tree's, or a chapter at a time:
  * book-pass.ts), as the writers take them: `head`, what comes before the first block marked with
- * a chapter number (`data.chapter`), then a stream of chapters, each kept as V8-serialised bytes,
- * deflated. A chapter runs from its first marked block to the next block marked with another;
+ * a chapter number (`data.chapter`), then a stream of chapters, each kept as deflated bytes
+ * (chapter-bytes.ts). A chapter runs from its first marked block to the next block marked with another;
  * blocks made by the transforms carry no mark and stay with the chapter they are in; the notes,
  * which the footnote transform puts at the end, stay with the last. Each part's blocks are let go
  * (their places cleared) as their chapter is written, so that no more than about two parts'
@@ -275,8 +278,7 @@ export function streamChapters(head: Root, parts: Iterable<(RootContent | undefi
   const flush = () => {
     const chapter: Root = { type: 'root', children };
     addChapterFacts(facts, chapter, held.length + 1);
-    // Level 1: most of what deflate finds in a serialised tree, at a fraction of its time.
-    held.push(deflateRawSync(serialize(children), { level: 1 }));
+    held.push(packChapter(children));
     children = [];
   };
   for (const blocks of parts) {
@@ -295,7 +297,7 @@ export function streamChapters(head: Root, parts: Iterable<(RootContent | undefi
     }
   }
   if (children.length > 0) flush();
-  const load = (n: number): Root => ({ type: 'root', children: deserialize(inflateRawSync(held[n - 1]!)) as RootContent[] });
+  const load = (n: number): Root => ({ type: 'root', children: unpackChapter(held[n - 1]!) as RootContent[] });
   const stream: ChapterStream = { count: held.length, load, facts };
   const lastUse: ChapterStream = {
     count: held.length,
