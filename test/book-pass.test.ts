@@ -6,6 +6,7 @@ import { compareMessage } from 'vfile-sort';
 import { afterAll, describe, expect, it } from 'vitest';
 import { transformBook } from '../pipeline/build/book-pass.ts';
 import { renderDocument } from '../pipeline/build/document.ts';
+import { createSharedResources } from '../pipeline/build/resources.ts';
 import { chapterParser } from '../pipeline/build/parse-chapters.ts';
 import { joinBook, readBook } from '../pipeline/read/book.ts';
 import { runTransforms } from '../pipeline/transforms/index.ts';
@@ -134,5 +135,18 @@ describe('a book transformed a chapter at a time', () => {
     const sorted = (messages: typeof passed.messages) => [...messages].sort((a, b) => compareMessage(a as never, b as never));
     expect(sorted(passed.messages)).toEqual(sorted(joined.messages));
     for (const [index, edition] of passed.editions.entries()) expect(Buffer.from(edition.bytes!).equals(Buffer.from(joined.editions[index]!.bytes!)), edition.edition).toBe(true);
+  }, 120_000);
+
+  it('renders a book from its joined tree in a watch session, whatever its editions', async () => {
+    const folder = writeBook('watched', 'title: Watched\nnumber-sections: true');
+    const source = { kind: 'book' as const, path: folder, name: 'watched' };
+    const [passed, joined] = [await renderDocument(source, context(folder)), await renderDocument(source, context(folder, true))];
+    // A watch session's resources (cli.ts): three editions, so no splice, yet no chapter passes
+    // either (a warm rebuild would pay for them at every edit). The messages come in the joined
+    // book's order, not in the passes' (a chapter's before the next one's).
+    const watched = await renderDocument(source, context(folder), createSharedResources({ treeMemoryBytes: 64 * 1024 * 1024 }));
+    expect(passed.messages).not.toEqual(joined.messages);
+    expect(watched.messages).toEqual(joined.messages);
+    for (const [index, edition] of watched.editions.entries()) expect(Buffer.from(edition.bytes!).equals(Buffer.from(passed.editions[index]!.bytes!)), edition.edition).toBe(true);
   }, 120_000);
 });
