@@ -170,12 +170,17 @@ export function finishStructure(doc: RawDocument, element: object, parent: objec
   const recorded = known && known.print === print ? known : recordStructure(raw, top);
   if (memo && recorded !== known) memo.keep({ print, text: recorded.text, ends: recorded.ends });
   const { text, ends } = recorded;
-  // The text joins the document's open chunk (deflated once it is full).
+  // The text joins the document's open chunk (deflated once it is full). A watch session keeps
+  // the text in its memo anyway: it is held as that very string, in a chunk of its own, neither
+  // joined, deflated nor inflated again (a tenth of a warm rebuild's main thread went to those:
+  // bench/RESULTS-incremental.md, session 12).
   const store = ((raw as { [SEALED]?: SealedStore })[SEALED] ??= { chunk: { parts: [], length: 0, deflated: undefined, text: undefined }, run: undefined });
-  const chunk = store.chunk;
-  const start = chunk.length;
-  chunk.parts!.push(text);
-  chunk.length += text.length;
+  const chunk: Chunk = memo ? { parts: undefined, length: text.length, deflated: undefined, text } : store.chunk;
+  const start = memo ? 0 : chunk.length;
+  if (!memo) {
+    chunk.parts!.push(text);
+    chunk.length += text.length;
+  }
   // In its parent's children, a stand-in that pdfkit's end finds flushable, prints as the
   // element's reference in its parent's K, and writes the recording when ended. A block sealed
   // right after the sibling before it, which was sealed last, joins that sibling's stand-in (a
@@ -195,7 +200,7 @@ export function finishStructure(doc: RawDocument, element: object, parent: objec
     store.run = fresh;
     siblings[at] = stub;
   }
-  if (chunk.length >= CHUNK_LENGTH) {
+  if (!memo && chunk.length >= CHUNK_LENGTH) {
     // UTF-8, not latin1: the page mark must come back as itself.
     chunk.deflated = deflateRawSync(Buffer.from(chunk.parts!.join(''), 'utf8'));
     chunk.parts = undefined;
@@ -698,15 +703,13 @@ export function fasterObjects(doc: RawDocument): void {
         if (self.compress) buffer = deflateSync(buffer);
         self.data.Length = buffer.length;
       }
-      self.document._write(`${self.id} ${self.gen} obj`);
-      self.document._write(convert(self.data));
+      // pdfkit's lines (each string written is a line), joined: one write where pdfkit makes three to six.
       if (buffer) {
-        self.document._write('stream');
+        self.document._write(`${self.id} ${self.gen} obj\n${convert(self.data)}\nstream`);
         self.document._write(buffer);
         self.buffer = [];
-        self.document._write('\nendstream');
-      }
-      self.document._write('endobj');
+        self.document._write('\nendstream\nendobj');
+      } else self.document._write(`${self.id} ${self.gen} obj\n${convert(self.data)}\nendobj`);
       self.document._refEnd(this);
     }
   }
