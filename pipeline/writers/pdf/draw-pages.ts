@@ -99,7 +99,7 @@ export function pageDrawer(pdf: Pdf, frame: Frame, furniture: Furniture, root: S
       while (outline.length > 0 && outline.at(-1)!.depth >= box.outline.depth) outline.pop();
       const parent = outline.at(-1)?.item ?? pdf.outline;
       // Bookmarks go to the heading itself, not just to its page.
-      outline.push({ depth: box.outline.depth, item: parent.addItem(box.outline.title, { fit: false, top: Math.max(0, y - 8), left: frame.size[0], zoom: 0, expanded: false }) });
+      outline.push({ depth: box.outline.depth, item: pdf.addOutlineItem(parent, box.outline.title, { fit: false, top: Math.max(0, y - 8), left: frame.size[0], zoom: 0, expanded: false }) });
     }
   };
 

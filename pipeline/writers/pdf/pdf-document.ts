@@ -1,6 +1,6 @@
 import PDFDocumentCtor from 'pdfkit';
 import type { DocumentOptions, FontkitFont, OutlineItem, PdfFont, PdfImage, RawDocument, StructContent, StructElement, StructOptions } from './pdfkit-api.ts';
-import { batchPageContent, captureOutput, type DeflateMemo, escapeXmp, fasterObjects, type PageContent, PdfLiteral, compactStructElement, releaseLastAnnotation, releaseWrittenPages, type SettledPage } from './pdfkit-patches.ts';
+import { addDestination, batchPageContent, captureOutput, compactOutlineItem, type DeflateMemo, escapeXmp, fasterObjects, type PageContent, PdfLiteral, compactStructElement, releaseLastAnnotation, releaseWrittenPages, type SettledPage } from './pdfkit-patches.ts';
 import { forEachWord, glyphText, WordShapes } from './word-shapes.ts';
 import type { VectorOutlines } from './math-outlines.ts';
 import { ByteSink } from './byte-sink.ts';
@@ -424,7 +424,14 @@ export class Pdf {
   }
 
   destination(name: string, x: number, y: number): void {
-    this.raw.addNamedDestination(name, 'XYZ', x, y, null);
+    addDestination(this.raw, name, x, y);
+  }
+
+  /** pdfkit's `parent.addItem(title, options)`, the item made smaller (see compactOutlineItem). */
+  addOutlineItem(parent: OutlineItem, title: string, options: Parameters<OutlineItem['addItem']>[1]): OutlineItem {
+    const item = parent.addItem(title, options);
+    compactOutlineItem(this.raw, parent, item);
+    return item;
   }
 
   get outline(): OutlineItem {

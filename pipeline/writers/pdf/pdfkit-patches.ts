@@ -144,6 +144,57 @@ export function compactStructElement<E extends object>(element: E): E {
 }
 
 /**
+ * A named destination as pdfkit's `addNamedDestination(name, 'XYZ', x, y, null)` adds it, kept
+ * as the text the name tree prints for it: pdfkit's value is an array of five (the page's
+ * reference, the fit, two numbers and null), and a long book has one per heading and note, all
+ * kept to the end.
+ */
+export function addDestination(doc: RawDocument, name: string, x: number, y: number): void {
+  const raw = doc as unknown as { _security?: unknown; _root: { data: { Names: { data: { Dests: { add(name: string, value: unknown): void } } } } } };
+  if (raw._security) {
+    doc.addNamedDestination(name, 'XYZ', x, y, null);
+    return;
+  }
+  raw._root.data.Names.data.Dests.add(name, new PdfText(`[${doc.page.dictionary} /XYZ ${pdfNumber(x)} ${pdfNumber(doc.page.height - y)} null]`));
+}
+
+/**
+ * An outline item made smaller once pdfkit made it (it lives to the end, one per heading):
+ * its options (pdfkit's end reads only `expanded`, false here) shared, its destination kept as
+ * the text pdfkit would print for it, its dictionary's empty stream buffer shared, and its
+ * parent's children's array kept at its length while short.
+ */
+export function compactOutlineItem(doc: RawDocument, parent: object, item: object): void {
+  const raw = item as { options: object; outlineData: { Dest?: unknown[] }; dictionary: { buffer: readonly Uint8Array[] } };
+  if ((doc as { _security?: unknown })._security || (raw.options as { expanded?: boolean }).expanded) return;
+  raw.options = CLOSED_OUTLINE;
+  const dest = raw.outlineData.Dest;
+  if (dest?.length === 5 && dest[1] === 'XYZ') raw.outlineData.Dest = new PdfText(`[${dest[0]} /XYZ ${pdfNumber(dest[2] as number)} ${pdfNumber(dest[3] as number)} ${pdfNumber(dest[4] as number)}]`) as unknown as unknown[];
+  raw.dictionary.buffer = NO_CHUNKS;
+  const siblings = parent as { children: unknown[] };
+  if (siblings.children.length <= 8) siblings.children = siblings.children.slice();
+}
+
+const CLOSED_OUTLINE = Object.freeze({ expanded: false });
+
+/** A PDF value kept as the text it prints as (pdfkit's convert and fasterObjects write an object they do not know as its toString()). */
+class PdfText {
+  constructor(private readonly text: string) {}
+  get [Symbol.toStringTag](): string {
+    return 'PdfText';
+  }
+  toString(): string {
+    return this.text;
+  }
+}
+
+/** A number as fasterObjects (and pdfkit's convert) print it. */
+function pdfNumber(value: number): string {
+  if (value > -1e21 && value < 1e21) return `${Math.round(value * 1e6) / 1e6}`;
+  throw new Error(`unsupported number: ${value}`);
+}
+
+/**
  * Seal a finished structure element: pdfkit's own `end()` of it and its descendants, run now
  * with the document's output recorded instead of written, and the recording written in its
  * place when pdfkit's `end()` reaches it. The element must be finished (nothing more added to
