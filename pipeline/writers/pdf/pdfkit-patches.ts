@@ -239,9 +239,10 @@ export function finishStructure(doc: RawDocument, element: object, parent: objec
   // and K prints their references joined by spaces, as the run's reference prints.
   const before = siblings[at - 1] as CompactStructElement | undefined;
   const run = before?._sealed;
-  if (run && run === store.run && at === siblings.length - 1) {
+  if (run && run === store.run) {
     run.add(top.dictionary.id, chunk, start, chunk.length, ends);
-    siblings.pop();
+    // Near the end: only the blocks begun on the page after it follow.
+    siblings.splice(at, 1);
   } else {
     const stub = Object.create(Object.getPrototypeOf(top) as object) as CompactStructElement;
     stub.document = top.document;
