@@ -326,7 +326,7 @@ export interface TreeCacheLocation {
 export interface TreeStore {
   get(key: string): Root | undefined;
   set(key: string, tree: Root): void;
-  /** `set` for a tree already packed (a parse worker's, parse/packed-tree.ts): not read back and packed again. */
+  /** `set` for a tree already packed (a parse worker's, packed.ts): not read back and packed again. */
   setPacked?(key: string, packed: Uint8Array): void;
 }
 

@@ -9,11 +9,11 @@ import { numberNestedFigures } from '../transforms/figures.ts';
 import { extractMetadata } from '../transforms/metadata.ts';
 import { topSectionLevel } from '../transforms/headings.ts';
 import type { DocumentMeta } from '../types.ts';
-import { packChapter as pack, unpackChapter as unpack } from './chapter-bytes.ts';
+import { packChapter as pack, unpackChapter as unpack } from '../packed.ts';
 
 /**
  * A book transformed a chapter at a time: no stage holds more than one chapter's tree. Each
- * chapter waits as bytes between the passes (chapter-bytes.ts). The last pass runs as `parts` is
+ * chapter waits as bytes between the passes (packed.ts). The last pass runs as `parts` is
  * read: `meta` (its description) and the file's messages are complete only once it has been.
  */
 export interface TransformedBook {

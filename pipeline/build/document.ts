@@ -10,10 +10,10 @@ import { createAssetResolver, sniffImageType } from '../read/assets.ts';
 import { fetchRemote } from '../read/remote.ts';
 import { joinBook, readBook, type BookChapters } from '../read/book.ts';
 import { transformBook } from './book-pass.ts';
-import { packChapter, unpackChapter } from './chapter-bytes.ts';
 import { chapterParser } from './parse-chapters.ts';
 import { temporaryFor } from './write.ts';
 import { normalizeSvg } from '../read/svg.ts';
+import { packChapter, unpackChapter } from '../packed.ts';
 import { type CachedMessage, toCachedMessage } from './cache.ts';
 import { checkSource, checkTreeDepth, defaultLimits } from '../read/limits.ts';
 import { report } from '../messages.ts';
@@ -254,7 +254,7 @@ export async function renderDocument(source: Source, context: RenderContext, sha
 
 /**
  * A transformed book's tree as what comes before its first chapter (`head`) and a stream of its
- * chapters, each kept as deflated bytes (chapter-bytes.ts): the joined tree's blocks are let go (their places in `tree.children`
+ * chapters, each kept as deflated bytes (packed.ts): the joined tree's blocks are let go (their places in `tree.children`
  * cleared) as their chapter is written. See `streamChapters`.
  */
 export function splitIntoChapters(tree: Root): { head: Root; stream: ChapterStream; lastUse: ChapterStream } {
@@ -267,7 +267,7 @@ export function splitIntoChapters(tree: Root): { head: Root; stream: ChapterStre
  * A book's top-level blocks, given a part at a time (the joined tree's, or a chapter at a time:
  * book-pass.ts), as the writers take them: `head`, what comes before the first block marked with
  * a chapter number (`data.chapter`), then a stream of chapters, each kept as deflated bytes
- * (chapter-bytes.ts). A chapter runs from its first marked block to the next block marked with another;
+ * (packed.ts). A chapter runs from its first marked block to the next block marked with another;
  * blocks made by the transforms carry no mark and stay with the chapter they are in; the notes,
  * which the footnote transform puts at the end, stay with the last. Each part's blocks are let go
  * (their places cleared) as their chapter is written, so that no more than about two parts'

@@ -1,10 +1,11 @@
 import { availableParallelism } from 'node:os';
 import { isMainThread } from 'node:worker_threads';
+import type { Root } from 'mdast';
 import { treeKey } from '../parse/chunked-parse.ts';
-import { unpackTree } from '../parse/packed-tree.ts';
 import parseInWorker from '../parse/parse-worker.ts';
 import type { ChapterParser, ParsedChapter } from '../read/book.ts';
 import type { TreeStore } from '../types.ts';
+import { unpackValue } from '../packed.ts';
 import { openPool } from './pool.ts';
 import { isDocumentThread } from './document-thread.ts';
 
@@ -14,7 +15,7 @@ import { isDocumentThread } from './document-thread.ts';
  * With `trees`, a chapter whose text was parsed before is taken from the store, and only the
  * others are parsed: a one-line edit re-parses one chapter (or one piece of a large one).
  *
- * Each chapter's tree waits packed (packed-tree.ts: off the heap, a small fraction of its size
+ * Each chapter's tree waits packed (packed.ts: off the heap, a small fraction of its size
  * there) until the build loads it: the heap does not grow with each chapter parsed, so the
  * garbage the parser leaves is collected before it piles up.
  */
@@ -40,7 +41,7 @@ export function chapterParser(trees?: TreeStore): ChapterParser {
           const result = parsed[position]!;
           // The worker's bytes are what the store keeps: not read back and packed again here.
           if (trees?.setPacked && result.packed) trees.setPacked(treeKey('text', value), result.packed);
-          else if (trees && result.packed) trees.set(treeKey('text', value), unpackTree(result.packed));
+          else if (trees && result.packed) trees.set(treeKey('text', value), unpackValue(result.packed) as Root);
           results[index] = loadable(result);
         });
       } finally {
@@ -52,5 +53,5 @@ export function chapterParser(trees?: TreeStore): ChapterParser {
 }
 
 function loadable({ packed, overflow }: { packed?: Uint8Array; overflow?: string }): ParsedChapter {
-  return packed ? { load: () => unpackTree(packed) } : { overflow: overflow ?? 'not parsed' };
+  return packed ? { load: () => unpackValue(packed) as Root } : { overflow: overflow ?? 'not parsed' };
 }

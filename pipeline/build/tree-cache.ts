@@ -3,7 +3,7 @@ import { readdirSync, readFileSync, rmSync, statSync, utimesSync } from 'node:fs
 import { join } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import type { Root } from 'mdast';
-import { packBytes, unpackBytes } from '../parse/packed-tree.ts';
+import { packBytes, unpackBytes } from '../packed.ts';
 import type { TreeCacheLocation, TreeStore } from '../types.ts';
 import { writeAtomic } from './write.ts';
 
@@ -133,7 +133,7 @@ export function pruneTreeCache(folder: string, budget = TREE_CACHE_BYTES): void 
 /**
  * One store over the layers at hand: memory first, then disk (a disk hit is remembered in memory).
  * Memory keeps V8-serialised bytes (read back fastest, for a watch session's rebuilds); disk keeps
- * them packed (parse/packed-tree.ts: a fifth of the size to write, and more of a book in budget).
+ * them packed (packed.ts: a fifth of the size to write, and more of a book in budget).
  */
 export function layeredTreeStore(memory: MemoryTrees | undefined, location: TreeCacheLocation | undefined): TreeStore | undefined {
   const disk = location ? new DiskTrees(location.folder) : undefined;

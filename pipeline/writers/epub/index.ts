@@ -1,10 +1,9 @@
-import { deserialize, serialize } from 'node:v8';
 import type { Element, ElementContent, Root as HastRoot } from 'hast';
 import { h } from 'hastscript';
 import type { FootnoteDefinition, Root, RootContent } from 'mdast';
 import { definitions as linkDefinitions, type GetDefinition } from 'mdast-util-definitions';
 import type { VFile } from 'vfile';
-import { packBytes, unpackBytes } from '../../parse/packed-tree.ts';
+import { packValue, unpackValue } from '../../packed.ts';
 import { report } from '../../messages.ts';
 import type { ChapterStream, DocumentMeta, FootnoteInfo, Writer, WriterInput } from '../../types.ts';
 import { bylineMdast, colophon, contentToHast, takeFirstElement, titleBlock } from '../shared/render.ts';
@@ -69,7 +68,7 @@ export async function renderEpub({ tree, chapters, meta, file, assets, epoch }: 
     features.push(validXhtml(root, file));
     embedImages(root, images, assets, file);
     ids.add({ filename: part.filename, root });
-    held.push(packBytes(serialize(root)));
+    held.push(packValue(root));
     const headings = part.blocks.flatMap((block) => (block.type === 'heading' && block.data?.id ? [block.data.id] : []));
     parts.push({ index: part.index, filename: part.filename, title: part.title, headingId: part.heading?.data?.id, headings });
   }
@@ -77,7 +76,7 @@ export async function renderEpub({ tree, chapters, meta, file, assets, epoch }: 
 
   const direction = languageDirection(meta.lang) === 'rtl' ? ('rtl' as const) : undefined;
   const partDocuments: PackagedDocument[] = parts.map((part, index) => {
-    const root = deserialize(unpackBytes(held[index]!)) as HastRoot;
+    const root = unpackValue(held[index]!) as HastRoot;
     held[index] = EMPTY;
     ids.rewrite({ filename: part.filename, root }, index);
     return { filename: part.filename, title: part.title, language: meta.lang, direction, bodyClass: index === 0 ? 'chapter opening' : 'chapter', body: toXhtml(root.children as ElementContent[]) };
