@@ -188,7 +188,7 @@ class PdfText {
   }
 }
 
-/** A number as fasterObjects (and pdfkit's convert) print it. */
+/** A number as pdfkit's convert prints it (and fasterObjects' convert, through this). */
 function pdfNumber(value: number): string {
   if (value > -1e21 && value < 1e21) return `${Math.round(value * 1e6) / 1e6}`;
   throw new Error(`unsupported number: ${value}`);
@@ -718,10 +718,7 @@ export function fasterObjects(doc: RawDocument): void {
       }
       return `${out}\n>>`;
     }
-    if (typeof object === 'number') {
-      if (object > -1e21 && object < 1e21) return `${Math.round(object * 1e6) / 1e6}`;
-      throw new Error(`unsupported number: ${object}`);
-    }
+    if (typeof object === 'number') return pdfNumber(object);
     return `${object}`;
   };
   const treeString = (tree: PdfTree): string => {
