@@ -4,6 +4,7 @@ import { addDestination, batchPageContent, captureOutput, compactOutlineItem, ty
 import { forEachWord, glyphText, WordShapes } from './word-shapes.ts';
 import type { VectorOutlines } from './math-outlines.ts';
 import { ByteSink } from './byte-sink.ts';
+import { fasterXref } from './pdfkit-xref.ts';
 
 export type { FontkitFont, OutlineItem, PdfFont, StructContent, StructElement, StructOptions } from './pdfkit-api.ts';
 
@@ -63,6 +64,7 @@ export class Pdf {
     this.sink = new ByteSink(options.output);
     this.done = captureOutput(this.raw, this.sink);
     fasterObjects(this.raw);
+    fasterXref(this.raw);
     this.content = batchPageContent(this.raw, reuse.deflated);
     releaseWrittenPages(this.raw);
   }
