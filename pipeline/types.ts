@@ -406,6 +406,23 @@ declare module 'mdast' {
     /** With `number-sections: true`, the heading's number ("1.2"), set once by the sections transform. */
     sectionNumber?: string;
   }
+  interface TableData {
+    /**
+     * From raw HTML: how many rows head the table, when not one as in GFM: the rows of its
+     * `<thead>`, else 1 when the first row is all `<th>`, else 0 (a grid of logos, a layout).
+     */
+    headRows?: number;
+    /** From raw HTML: some cell spans columns or rows; every cell then carries its `column`. */
+    spanned?: boolean;
+  }
+  interface TableCellData {
+    /** In a spanned table, the grid column (0-based) the cell starts in. */
+    column?: number;
+    /** `colspan`, when above 1. */
+    colSpan?: number;
+    /** `rowspan`, when above 1 (cut at the table's last row). */
+    rowSpan?: number;
+  }
 }
 
 /**

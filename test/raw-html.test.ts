@@ -1,7 +1,7 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Root } from 'mdast';
+import type { Root, Table } from 'mdast';
 import { VFile } from 'vfile';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { build } from '../pipeline/build/build.ts';
@@ -60,6 +60,84 @@ describe('the heading that became the title', () => {
     const qdf = tool('qpdf', ['--qdf', '--object-streams=disable', join(root, 'dist', 'doc.pdf'), '-']);
     expect(qdf).toMatch(/\/D \(my-project\)/);
     expect(qdf).toMatch(/\(my-project\)\s*\[/);
+  });
+});
+
+describe('raw HTML tables', () => {
+  const source = readFileSync(join(fixturesDir, 'raw-html-tables', 'input.md'), 'utf8');
+  const tables = () => transformed(source).tree.children.filter((node): node is Table => node.type === 'table');
+
+  it('reads header rows as HTML does: a <thead>, else a first row of <th> only, else none', () => {
+    expect(tables().map((table) => table.data?.headRows ?? 1)).toEqual([0, 1, 2, 0, 1]);
+  });
+
+  it('keeps each cell’s spans and grid column, and fills what a row leaves free', () => {
+    const [, , spans, options, short] = tables();
+    const grid = (table: Table | undefined) => table?.children.map((row) => row.children.map((cell) => [cell.data?.column, cell.data?.colSpan ?? 1, cell.data?.rowSpan ?? 1]));
+    expect(grid(spans)).toEqual([
+      [[0, 1, 2], [1, 2, 1]],
+      [[1, 1, 1], [2, 1, 1]],
+      [[0, 1, 1], [1, 1, 1], [2, 1, 1]],
+      [[0, 1, 2], [1, 2, 1]],
+      [[1, 1, 1], [2, 1, 1]],
+      [[0, 3, 1]],
+    ]);
+    expect(spans?.align).toHaveLength(3);
+    expect(grid(options)).toEqual([[[0, 2, 1]], [[0, 1, 1], [1, 1, 1]], [[0, 2, 1]]]);
+    // The row span of 5 stops at the table's last row, so it spans nothing; the short row gets an empty third cell.
+    expect(short?.data?.spanned).toBeUndefined();
+    expect(short?.children.map((row) => row.children.length)).toEqual([3, 3]);
+    expect(short?.children[1]?.children[2]?.children).toEqual([]);
+  });
+
+  it('keeps the blocks met inside a cell on lines of their own, a nested row’s cells apart', () => {
+    const { tree } = transformed('<table><tr><td><p>One.<details><summary>More</summary><table><tr><td>a<td>b<tr><td>c</table></details></table>\n');
+    const table = tree.children[0];
+    const cell = table?.type === 'table' ? table.children[0]?.children[0] : undefined;
+    const shown = cell?.children.map((node) => (node.type === 'text' ? node.value : node.type)).filter((value) => value.trim() !== '');
+    expect(shown).toEqual(['One.', 'break', 'More', 'break', 'a', 'b', 'break', 'c']);
+    expect(cell?.children.map((node) => (node.type === 'text' ? node.value : '|')).join('')).toContain('a b');
+  });
+
+  it('lays out the PDF on the grid: no header for a grid of data, spanning cells over their columns', () => {
+    const { tree, file, meta } = transformed(source);
+    const assets = createAssetResolver({ root: tmpdir(), documentDir: tmpdir(), file, cache: new Map() });
+    const plan = planPdf({ tree, meta, file, assets, epoch: 0 });
+    const ops = plan.pages.flatMap((page) => page.body.flatMap(({ box }) => box.ops)).filter((op): op is TextOp => op.op === 'text');
+    const cell = (text: string) => ops.find((op) => op.text === text || op.text.startsWith(`${text} `));
+    // The grid of data has no header row: its cells are TD, in regular type, in a TBody.
+    expect(cell('Alpha')?.struct?.tag).toBe('TD');
+    expect(cell('Alpha')?.struct?.parent?.parent?.tag).toBe('TBody');
+    expect(cell('Alpha')?.face).toBe(cell('Gamma')?.face);
+    // Two header rows, both TH in the THead; the row-spanning header carries its span.
+    expect(cell('Name')?.struct).toMatchObject({ tag: 'TH', rowSpan: 2 });
+    expect(cell('First')?.struct?.tag).toBe('TH');
+    expect(cell('First')?.struct?.parent?.parent?.tag).toBe('THead');
+    // "Scores…" spans columns 2 and 3: it starts over "First", and "Second" starts to the right of it.
+    expect(cell('Scores')?.struct).toMatchObject({ tag: 'TH', colSpan: 2 });
+    expect(cell('Scores')?.x).toBeCloseTo(cell('First')!.x, 1);
+    expect(cell('Second')!.x).toBeGreaterThan(cell('First')!.x);
+    // The 7 sits in the second column, under "First", beside Grace's row span.
+    expect(cell('7')?.x).toBeCloseTo(cell('10')!.x, 1);
+    expect(cell('A')?.struct?.colSpan).toBeUndefined();
+  });
+});
+
+describe('a tall table row in the PDF', () => {
+  it('breaks between its lines at the foot of a page rather than leave a hole there, with no gap at the cut', () => {
+    const filler = Array.from({ length: 30 }, (_, index) => `Filler${index + 1}.`).join('\n\n');
+    const cell = Array.from({ length: 30 }, (_, index) => `L${index + 1}`).join('<br>');
+    const { tree, file, meta } = transformed(`---\ntitle: T\n---\n\n${filler}\n\n<table><tr><td>Key</td><td>${cell}</td></tr></table>\n`);
+    const assets = createAssetResolver({ root: tmpdir(), documentDir: tmpdir(), file, cache: new Map() });
+    const plan = planPdf({ tree, meta, file, assets, epoch: 0 });
+    const pageOf = (text: string) => plan.pages.findIndex((page) => page.body.some(({ box }) => box.ops.some((op) => op.op === 'text' && op.text === text)));
+    expect(pageOf('L1')).toBe(pageOf('Filler30.'));
+    expect(pageOf('L30')).toBe(pageOf('L1') + 1);
+    // The lines keep one spacing across the cut: the next page starts with the line after.
+    const next = plan.pages[pageOf('L30')]!.body.flatMap(({ box }) => box.ops).filter((op): op is TextOp => op.op === 'text');
+    const first = next.find((op) => /^L\d+$/.test(op.text))!;
+    const before = plan.pages[pageOf('L1')]!.body.flatMap(({ box }) => box.ops).filter((op): op is TextOp => op.op === 'text' && /^L\d+$/.test(op.text));
+    expect(Number(first.text.slice(1))).toBe(Number(before.at(-1)!.text.slice(1)) + 1);
   });
 });
 

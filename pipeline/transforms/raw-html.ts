@@ -507,44 +507,117 @@ function holdsBlocks(element: Element, known: WeakMap<Element, boolean>): boolea
 
 function table(element: Element, conversion: Conversion): RootContent[] {
   const rows: Element[] = [];
-  visit(element, 'element', (node) => {
+  const headRows = new Set<Element>();
+  visit(element, 'element', (node, _index, parent) => {
     if (node.tagName === 'tr') {
       rows.push(node);
+      if (parent?.type === 'element' && parent.tagName === 'thead') headRows.add(node);
       return SKIP;
     }
     return node.tagName === 'table' && node !== element ? SKIP : undefined;
   });
   if (rows.length === 0) return toBlocks(element.children as HastChild[], conversion);
   const cellsOf = (row: Element) => row.children.filter((child): child is Element => child.type === 'element' && (child.tagName === 'td' || child.tagName === 'th'));
-  const width = Math.max(...rows.map((row) => cellsOf(row).length));
   // A row without cells (left to hold a row span's place) would be an empty row in the editions.
-  const tableRows = rows.filter((row) => cellsOf(row).length > 0).map((row): TableRow => {
-    const cells = cellsOf(row).map((cell): TableCell => ({ type: 'tableCell', children: trimRun(toPhrasing(cell.children as HastChild[], conversion)), position: placeOf(cell, conversion) }));
-    while (cells.length < width) cells.push({ type: 'tableCell', children: [] });
+  const filled = rows.filter((row) => cellsOf(row).length > 0);
+  // The rows of a <thead> head the table; without one, its first row does when all its cells
+  // are <th>, as GitHub and Pandoc read it. A table of <td> rows only has no header row.
+  let heads = 0;
+  while (heads < filled.length && headRows.has(filled[heads]!)) heads++;
+  if (heads === 0 && filled[0] && cellsOf(filled[0]).every((cell) => cell.tagName === 'th')) heads = 1;
+  const grid = spanGrid(
+    filled.map((row) => cellsOf(row).map((cell) => ({ colSpan: spanCount(cell.properties.colSpan), rowSpan: spanCount(cell.properties.rowSpan) }))),
+    heads,
+  );
+  const tableRows = filled.map((row, rowIndex): TableRow => {
+    const cells = cellsOf(row).map((cell, cellIndex): TableCell => {
+      const { colSpan, rowSpan, column } = grid.rows[rowIndex]![cellIndex]!;
+      const node: TableCell = { type: 'tableCell', children: trimRun(toPhrasing(cell.children as HastChild[], conversion)), position: placeOf(cell, conversion) };
+      if (grid.spanned) node.data = { column, ...(colSpan > 1 ? { colSpan } : {}), ...(rowSpan > 1 ? { rowSpan } : {}) };
+      return node;
+    });
+    // Cells missing at the row's end are added empty, as a browser draws them.
+    for (const column of grid.free[rowIndex]!) cells.push({ type: 'tableCell', children: [], ...(grid.spanned ? { data: { column } } : {}) });
     return { type: 'tableRow', children: cells, position: placeOf(row, conversion) };
   });
-  const node: Table = { type: 'table', align: Array.from({ length: width }, () => null), children: tableRows, position: placeOf(element, conversion) };
-  return width > 0 ? [node] : [];
+  const node: Table = { type: 'table', align: Array.from({ length: grid.width }, () => null), children: tableRows, position: placeOf(element, conversion) };
+  if (heads !== 1 || grid.spanned) node.data = { ...(heads !== 1 ? { headRows: heads } : {}), ...(grid.spanned ? { spanned: true } : {}) };
+  return grid.width > 0 ? [node] : [];
+}
+
+/** A `colspan`/`rowspan` value as HTML reads it: a whole number from 1, capped as browsers cap it. */
+function spanCount(value: unknown): number {
+  const number = typeof value === 'number' ? value : Number.parseInt(String(value ?? ''), 10);
+  return Number.isFinite(number) && number >= 1 ? Math.min(Math.floor(number), 1000) : 1;
+}
+
+/**
+ * The table's grid, as HTML's table model builds it: each cell's spans (a row span cut where
+ * its row group ends: the header rows, or the table) and first column, the table's width in
+ * columns, and the columns each row leaves free.
+ */
+function spanGrid(rows: { colSpan: number; rowSpan: number }[][], heads: number): { rows: { colSpan: number; rowSpan: number; column: number }[][]; width: number; free: number[][]; spanned: boolean } {
+  const occupied: boolean[][] = rows.map(() => []);
+  let spanned = false;
+  const placed = rows.map((cells, rowIndex) => {
+    let column = 0;
+    const groupEnd = rowIndex < heads ? heads : rows.length;
+    return cells.map((cell) => {
+      const rowSpan = Math.min(cell.rowSpan, groupEnd - rowIndex);
+      if (cell.colSpan > 1 || rowSpan > 1) spanned = true;
+      // A cell takes the first column no row span from above holds.
+      while (occupied[rowIndex]![column]) column++;
+      for (let row = rowIndex; row < rowIndex + rowSpan; row++) for (let offset = 0; offset < cell.colSpan; offset++) occupied[row]![column + offset] = true;
+      const at = { colSpan: cell.colSpan, rowSpan, column };
+      column += cell.colSpan;
+      return at;
+    });
+  });
+  const width = Math.max(0, ...occupied.map((row) => row.length));
+  // Every column a row's cells and the spans from above leave free comes after its last cell.
+  const free = occupied.map((row) => Array.from({ length: width }, (_, column) => column).filter((column) => !row[column]));
+  return { rows: placed, width, free, spanned };
 }
 
 /** Phrasing content; block elements met here give their content. */
 function toPhrasing(nodes: HastChild[], conversion: Conversion): PhrasingContent[] {
   const out: PhrasingContent[] = [];
+  // Blocks met inside a line (a table or a <details> in a table's cell) keep their content on
+  // lines of their own, and the cells of a row met so keep a space between them.
+  let afterBlock = false;
+  const push = (content: PhrasingContent[], block: boolean) => {
+    if (!content.some(hasText)) {
+      out.push(...content);
+      return;
+    }
+    if ((block || afterBlock) && out.some(hasText)) out.push({ type: 'break' });
+    out.push(...content);
+    afterBlock = block;
+  };
   for (const node of nodes) {
     if (node.type === 'mdastNode') {
       const passed = (node as Passed).node;
-      if (isPhrasing(passed)) out.push(passed as PhrasingContent);
-      else out.push(...(('children' in passed ? toPhrasingFromMdast(passed) : []) as PhrasingContent[]));
+      if (isPhrasing(passed)) push([passed as PhrasingContent], false);
+      else push(('children' in passed ? toPhrasingFromMdast(passed) : []) as PhrasingContent[], true);
       continue;
     }
     if (node.type === 'text') {
-      out.push({ type: 'text', value: node.value, position: node.position });
+      push([{ type: 'text', value: node.value, position: node.position }], false);
       continue;
     }
     if (node.type !== 'element') continue;
-    out.push(...inline(node, conversion));
+    const content = inline(node, conversion);
+    if ((node.tagName === 'td' || node.tagName === 'th') && out.some(hasText) && !afterBlock) out.push({ type: 'text', value: ' ' });
+    push(content, FLOW.has(node.tagName) || node.tagName === 'tr');
   }
   return out;
+}
+
+/** Whether phrasing content shows anything: text other than white space, an image, code. */
+function hasText(node: PhrasingContent): boolean {
+  if (node.type === 'text') return node.value.trim() !== '';
+  if (node.type === 'break') return false;
+  return !('children' in node) || node.children.some(hasText);
 }
 
 function inline(element: Element, conversion: Conversion): PhrasingContent[] {

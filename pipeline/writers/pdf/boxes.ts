@@ -17,6 +17,9 @@ export interface StructNode {
   alt?: string;
   lang?: string;
   scope?: 'Row' | 'Column';
+  /** A table cell's `/ColSpan` and `/RowSpan`, when above 1. */
+  colSpan?: number;
+  rowSpan?: number;
   /** An abbreviation's expansion (`/E`), read by assistive technology in its place. */
   expanded?: string;
 }
@@ -154,6 +157,13 @@ export function shift(boxes: Box[], dx: number): Box[] {
     }
   }
   return boxes;
+}
+
+/** The op drawn `dy` lower, as a new op (an op may be shared with the layout memo). */
+export function moveDown(op: Op, dy: number): Op {
+  if (dy === 0) return op;
+  if (op.op === 'line') return { ...op, points: op.points.map(([x, y]) => [x, y + dy] as [number, number]) };
+  return { ...op, y: op.y + dy };
 }
 
 export function space(height: number, keep = false): Box {

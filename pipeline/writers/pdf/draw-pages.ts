@@ -67,7 +67,7 @@ export function pageDrawer(pdf: Pdf, frame: Frame, furniture: Furniture, root: S
     let element = elements.get(node);
     if (!element) {
       const parent = node.parent ? elementFor(node.parent) : document;
-      element = pdf.struct(node.tag, { alt: node.alt, lang: node.lang, scope: node.scope, expanded: node.expanded });
+      element = pdf.struct(node.tag, { alt: node.alt, lang: node.lang, scope: node.scope, expanded: node.expanded, colSpan: node.colSpan, rowSpan: node.rowSpan });
       parent.add(element);
       elements.set(node, element);
     }

@@ -441,7 +441,12 @@ export class Pdf {
   }
 
   struct(tag: string, options?: StructOptions): StructElement {
-    return compactStructElement(this.raw.struct(tag, options ?? {}));
+    const element = this.raw.struct(tag, options ?? {});
+    if (options?.colSpan || options?.rowSpan) {
+      const data = (element as unknown as { dictionary: { data: { A?: Record<string, unknown> } } }).dictionary.data;
+      data.A = { ...data.A, O: 'Table', ...(options.colSpan ? { ColSpan: options.colSpan } : {}), ...(options.rowSpan ? { RowSpan: options.rowSpan } : {}) };
+    }
+    return compactStructElement(element);
   }
 
   addStructure(element: StructElement): void {

@@ -70,6 +70,9 @@ export interface StructOptions {
   /** `/E`: the expansion of an abbreviation. */
   expanded?: string;
   scope?: 'Row' | 'Column' | 'Both';
+  /** A table cell's spans (Colophon's: pdfkit has no option for them), added to its `/A` with `/O /Table`. */
+  colSpan?: number;
+  rowSpan?: number;
 }
 
 export interface OutlineItem {

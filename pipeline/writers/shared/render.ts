@@ -1,7 +1,7 @@
 import type { Element, ElementContent, Root as HastRoot } from 'hast';
 import { toString as hastToString } from 'hast-util-to-string';
 import { h } from 'hastscript';
-import type { Alert, Anchor, FootnoteReference, Heading, Root, RootContent, Subscript, Superscript, TrustedHtml, TrustedHtmlInline } from 'mdast';
+import type { Alert, Anchor, FootnoteReference, Heading, Root, RootContent, Subscript, Superscript, Table, TrustedHtml, TrustedHtmlInline } from 'mdast';
 import { defListHastHandlers } from 'mdast-util-definition-list';
 import { defaultHandlers, type Handler, type Handlers, type Options as ToHastOptions, type State } from 'mdast-util-to-hast';
 import { normalizeUri } from 'micromark-util-sanitize-uri';
@@ -64,6 +64,7 @@ export const handlersFor = (lang: string): Partial<Handlers> => ({
     if (number) element.children.unshift(h('span.header-section-number', number), { type: 'text', value: ' ' });
     return element;
   },
+  table: (state, node: Table) => (node.data?.headRows !== undefined || node.data?.spanned ? rawTableElement(state, node) : defaultHandlers.table(state, node)),
   footnoteReference(state, node: FootnoteReference) {
     return footnoteReferenceElement(state, node);
   },
@@ -81,6 +82,32 @@ export const handlersFor = (lang: string): Partial<Handlers> => ({
     return paragraph;
   },
 });
+
+/**
+ * A table from raw HTML as written: its header rows (none when its first row was data, as in
+ * a grid of logos; several from a `<thead>`), and cells keeping their column and row spans.
+ * The transform already filled each row to the grid, so no cell is added here.
+ */
+function rawTableElement(state: State, node: Table): Element {
+  const heads = node.data?.headRows ?? 1;
+  const rows = node.children.map((row, index) => {
+    const tagName = index < heads ? 'th' : 'td';
+    const cells = row.children.map((cell) => {
+      const element = h(tagName, { colSpan: cell.data?.colSpan, rowSpan: cell.data?.rowSpan }, state.all(cell));
+      state.patch(cell, element);
+      return state.applyData(cell, element);
+    });
+    const element = h('tr', state.wrap(cells, true));
+    state.patch(row, element);
+    return state.applyData(row, element);
+  });
+  const head = rows.slice(0, heads);
+  const body = rows.slice(heads);
+  const sections = [...(head.length > 0 ? [h('thead', state.wrap(head, true))] : []), ...(body.length > 0 ? [h('tbody', state.wrap(body, true))] : [])];
+  const element = h('table', state.wrap(sections, true));
+  state.patch(node, element);
+  return state.applyData(node, element);
+}
 
 /**
  * mdast-util-to-hast's footnote reference, with its bookkeeping (`footnoteOrder` and

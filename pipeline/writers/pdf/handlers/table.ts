@@ -2,7 +2,7 @@ import type { AlignType, Table, TableCell, TableRow } from 'mdast';
 import { VFile } from 'vfile';
 import { languageDirection } from '../../shared/direction.ts';
 import { toRuns } from '../inline.ts';
-import { shift, struct, type Box, type Op, type Run, type StructNode } from '../boxes.ts';
+import { moveDown, shift, struct, type Box, type Op, type Run, type StructNode } from '../boxes.ts';
 import type { Context, State } from '../state.ts';
 import { setText, type Align } from '../typeset.ts';
 
@@ -12,15 +12,20 @@ import { setText, type Align } from '../typeset.ts';
  * words do not fit side by side is set in smaller text first), cells that wrap, GFM
  * alignment, and the header row repeated at the top of each page the table continues on.
  * A caption (made by `caption` inside the Table element) goes above, kept with the header row.
- * In a right-to-left document the first column is on the right.
+ * In a right-to-left document the first column is on the right. A table from raw HTML may
+ * have no header row (its first row is data) and cells spanning columns or rows: a cell spans
+ * its columns' width, and a row-spanning cell is set in its first row, its other rows left
+ * empty under it (no rules between cells mark where a span ends).
  */
 export function table(state: State, node: Table, context: Context, caption?: (table: StructNode, width: number) => Box[]): Box[] {
   const theme = state.theme.table;
   const scale = context.size / state.theme.body.size;
   const padding = theme.cellPadding * scale;
-  const columns = Math.max(...node.children.map((row) => row.children.length));
+  const heads = Math.min(node.data?.headRows ?? 1, node.children.length);
+  // A cell's first grid column and the columns it spans (a GFM table's cells span one each).
+  const gridOf = (cell: TableCell, index: number) => ({ column: cell.data?.column ?? index, span: cell.data?.colSpan ?? 1 });
+  const columns = Math.max(...node.children.map((row) => row.children.reduce((end, cell, index) => Math.max(end, gridOf(cell, index).column + gridOf(cell, index).span), 0)));
   const element = struct('Table', context.struct);
-  const head = struct('THead', element);
   const bodyElement = struct('TBody', element);
 
   const runsOf = (cell: TableCell, header: boolean, cellStruct: StructNode) =>
@@ -33,16 +38,28 @@ export function table(state: State, node: Table, context: Context, caption?: (ta
   const measure = (size: number, leading: number) => {
     const longest = new Array<number>(columns).fill(0);
     const max = new Array<number>(columns).fill(0);
+    const spanning: { column: number; span: number; max: number; longest: number }[] = [];
     node.children.forEach((row, rowIndex) =>
-      row.children.forEach((cell, column) => {
-        const runs = toRuns(probe, cell.children, { style: rowIndex === 0 ? 'bold' : 'regular', size, color: state.theme.body.color }, undefined);
+      row.children.forEach((cell, index) => {
+        const runs = toRuns(probe, cell.children, { style: rowIndex < heads ? 'bold' : 'regular', size, color: state.theme.body.color }, undefined);
         const wide = setText(probe, runs, { width: 1e6, leading, size, align: 'left' });
         const natural = Math.max(0, ...wide.map((line) => lineWidth(line)));
+        const { column, span } = gridOf(cell, index);
         // Half a point of slack: measured and set widths differ by rounding.
-        max[column] = Math.max(max[column]!, natural + 2 * padding + 0.5);
-        longest[column] = Math.max(longest[column]!, longestWord(state, runs));
+        if (span > 1) spanning.push({ column, span, max: natural + 2 * padding + 0.5, longest: longestWord(state, runs) });
+        else {
+          max[column] = Math.max(max[column]!, natural + 2 * padding + 0.5);
+          longest[column] = Math.max(longest[column]!, longestWord(state, runs));
+        }
       }),
     );
+    // A cell over several columns widens them evenly where together they are narrower than it,
+    // narrowest spans first, as CSS's automatic table layout does. Its columns share one padding.
+    spanning.sort((a, b) => a.span - b.span);
+    for (const cell of spanning) {
+      widen(max, cell.column, cell.span, cell.max);
+      widen(longest, cell.column, cell.span, cell.longest - (cell.span - 1) * (2 * padding + 0.5));
+    }
     return { longest, max };
   };
   let size = theme.size * scale;
@@ -69,26 +86,33 @@ export function table(state: State, node: Table, context: Context, caption?: (ta
   const aligns: AlignType[] = node.align ?? [];
   // A right-to-left document's table runs its columns from the right, as HTML's does.
   const rtl = languageDirection(state.lang) === 'rtl';
-  const columnStart = (column: number) => (rtl ? widths.slice(column + 1) : widths.slice(0, column)).reduce((sum, width) => sum + width, 0);
+  const sum = (values: number[]) => values.reduce((total, width) => total + width, 0);
+  const columnStart = (column: number, span: number) => sum(rtl ? widths.slice(column + span) : widths.slice(0, column));
 
-  const rowBoxes = (row: TableRow, header: boolean, rowStruct: StructNode): Box[] => {
-    const cells: Box[][] = row.children.map((cell, column) => {
-      const cellStruct = struct(header ? 'TH' : 'TD', rowStruct, header ? { scope: 'Column' } : {});
+  const rowBoxes = (row: TableRow, header: boolean, rowStruct: StructNode, ruleBelow = header): Box[] => {
+    const cells: Box[][] = row.children.map((cell, index) => {
+      const { column, span } = gridOf(cell, index);
+      const spans = { ...(span > 1 ? { colSpan: span } : {}), ...(cell.data?.rowSpan ? { rowSpan: cell.data.rowSpan } : {}) };
+      const cellStruct = struct(header ? 'TH' : 'TD', rowStruct, header ? { scope: 'Column', ...spans } : spans);
       const align: Align = aligns[column] === 'center' ? 'center' : aligns[column] === 'right' ? 'right' : 'left';
       return shift(
         setText(state, runsOf(cell, header, cellStruct), {
-          width: widths[column]! - 2 * padding,
+          width: sum(widths.slice(column, column + span)) - 2 * padding,
           leading,
           size,
           align,
           struct: cellStruct,
           hyphenator: state.hyphenator,
         }),
-        columnStart(column) + padding,
+        columnStart(column, span) + padding,
       );
     });
-    // A row taller than a page would run off it: cut such a row into slices that each fit.
-    const limit = Math.max(leading, context.maxHeight * 0.8 - 2 * padding);
+    // A row taller than a page would run off it: cut such a row into slices that each fit. A
+    // body row taller than a sixth of the page may also break between its lines (as a row
+    // does in Typst, or in a browser's print), so that it leaves no hole at the foot of a page.
+    const tallest = Math.max(0, ...cells.map((lines) => lines.reduce((sum, line) => sum + line.height, 0)));
+    const breakable = !header && tallest > context.maxHeight / 6;
+    const limit = breakable ? Math.max(2 * leading, context.maxHeight / 12) : Math.max(leading, context.maxHeight * 0.8 - 2 * padding);
     const slices: Box[][][] = [];
     cells.forEach((lines, column) => {
       let slice = 0;
@@ -108,47 +132,53 @@ export function table(state: State, node: Table, context: Context, caption?: (ta
     });
     if (slices.length === 0) slices.push([]);
     return slices.map((slice, index) => {
+      // A row cut in slices has its padding above the first and below the last only: its
+      // lines run on evenly across the cuts.
+      const top = index === 0 ? padding : 0;
+      const bottom = index === slices.length - 1 ? padding : 0;
       // Array.from, not map: a slice is sparse where a cell has already ended.
-      const height = Math.max(0, ...Array.from(slice, (lines) => (lines ?? []).reduce((sum, line) => sum + line.height, 0))) + 2 * padding;
+      const height = Math.max(0, ...Array.from(slice, (lines) => (lines ?? []).reduce((sum, line) => sum + line.height, 0))) + top + bottom;
       const ops: Op[] = [];
       const notes: string[] = [];
       for (const lines of slice) {
-        let y = padding;
+        let y = top;
         for (const line of lines ?? []) {
           for (const op of line.ops) {
+            // Every op of the cell's line moves to the line's place (an image in a cell too).
             if (op.op === 'text') ops.push({ ...op, y: op.y + y, struct: op.struct ?? line.struct });
-            else ops.push(op);
+            else ops.push(moveDown(op, y));
           }
           notes.push(...line.notes.filter((note) => !notes.includes(note)));
           y += line.height;
         }
       }
       // Booktabs: a light rule under the header only; the bottom rule is drawn under the last row.
-      if (header && index === slices.length - 1) ops.push({ op: 'line', points: [[0, height], [tableWidth, height]], width: theme.ruleWidth, color: theme.ruleColor });
+      if (ruleBelow && index === slices.length - 1) ops.push({ op: 'line', points: [[0, height], [tableWidth, height]], width: theme.ruleWidth, color: theme.ruleColor });
       return { height, ops, notes, keep: false, struct: rowStruct };
     });
   };
 
-  const [first, ...rest] = node.children;
-  if (!first) return [];
-  // The header row is never sliced (a header taller than a page is not a header).
-  const [header, ...overflow] = rowBoxes(first, true, struct('TR', head));
-  header!.keep = true;
-  header!.ops.push({ op: 'line', points: [[0, 0], [tableWidth, 0]], width: theme.headerRuleWidth, color: theme.ruleColor });
+  if (node.children.length === 0) return [];
+  // A header row is never sliced (a header taller than a page is not a header).
+  const headElement = heads > 0 ? struct('THead', element) : undefined;
+  const headBoxes = node.children.slice(0, heads).map((row, index) => rowBoxes(row, true, struct('TR', headElement), index === heads - 1));
+  const [header, ...overflow] = headBoxes.flat();
+  if (header) header.keep = true;
+  // Several header rows stay together, and with the first row below them.
+  if (headBoxes.length > 1) for (const box of overflow) box.keep = true;
   const above = caption ? caption(element, context.width) : [];
   above.forEach((line) => (line.keep = true));
   if (above.length > 0) above.push({ height: theme.leading * scale * 0.4, ops: [], notes: [], keep: true });
-  const boxes: Box[] = [...above, header!, ...overflow];
-  for (const row of rest) {
-    for (const box of rowBoxes(row, false, struct('TR', bodyElement))) {
-      box.header = header;
-      boxes.push(box);
-    }
-  }
-  const last = boxes.at(-1)!;
+  const bodyRows = node.children.slice(heads).flatMap((row) => rowBoxes(row, false, struct('TR', bodyElement)));
+  const rows: Box[] = [...(header ? [header] : []), ...overflow, ...bodyRows];
+  rows[0]!.ops.push({ op: 'line', points: [[0, 0], [tableWidth, 0]], width: theme.headerRuleWidth, color: theme.ruleColor });
+  const last = rows.at(-1)!;
   last.ops.push({ op: 'line', points: [[0, last.height], [tableWidth, last.height]], width: theme.headerRuleWidth, color: theme.ruleColor });
-  shift([header!, ...overflow, ...boxes.slice(above.length + 1 + overflow.length)], offset);
-  return boxes;
+  shift(rows, offset);
+  // Each body row carries the header to repeat when it starts a page: several header rows as one.
+  const repeated = headBoxes.length > 1 ? stack(headBoxes.flat()) : header;
+  for (const box of bodyRows) box.header = repeated;
+  return [...above, ...rows];
 }
 
 function longestWord(state: State, runs: Run[]): number {
@@ -159,6 +189,24 @@ function longestWord(state: State, runs: Run[]): number {
     }
   }
   return longest;
+}
+
+/** Boxes one above the other as one box, for a header of several rows repeated on a new page. */
+function stack(boxes: Box[]): Box {
+  const ops: Op[] = [];
+  let y = 0;
+  for (const box of boxes) {
+    for (const op of box.ops) ops.push(moveDown(op, y));
+    y += box.height;
+  }
+  return { height: y, ops, notes: [], keep: true };
+}
+
+/** Widens columns `column` to `column + span - 1` evenly until together they are `wanted` wide. */
+function widen(widths: number[], column: number, span: number, wanted: number): void {
+  const have = widths.slice(column, column + span).reduce((sum, width) => sum + width, 0);
+  if (have >= wanted) return;
+  for (let offset = 0; offset < span; offset++) widths[column + offset] = widths[column + offset]! + (wanted - have) / span;
 }
 
 function lineWidth(line: Box): number {
