@@ -47,6 +47,8 @@ export interface DocumentMeta {
   tocDepth?: number;
   /** `smart: false` turns smart punctuation off (curly quotes, dashes, ellipses); default on. */
   smart?: boolean;
+  /** `emoji: false` keeps GitHub's emoji shortcodes (`:tada:`) as written; default on, as GitHub and Pandoc's gfm. */
+  emoji?: boolean;
   /** `number-sections: true`: headings numbered 1, 1.1, 1.2, 2… in every edition. */
   numberSections?: boolean;
   chapterLevel?: number;

@@ -247,6 +247,21 @@ describe('abstract', () => {
   });
 });
 
+describe('emoji shortcodes', () => {
+  it('shows GitHub’s shortcodes as the emoji they name, in text only, unknown names as written; not with emoji: false', () => {
+    const source = '## :rocket: Launch\n\nShip it :tada: :+1:, `:tada:` in code, :no_such_name: kept.\n\n```\n:tada:\n```\n';
+    const { tree } = process(`---\ntitle: T\n---\n\n${source}`);
+    expect(toString(tree.children[0])).toBe('🚀 Launch');
+    // The heading's id is GitHub's, from the shortcode as written.
+    expect(tree.children[0]?.type === 'heading' && tree.children[0].data?.id).toBe('rocket-launch');
+    expect(toString(tree.children[1])).toBe('Ship it 🎉 👍, :tada: in code, :no_such_name: kept.');
+    expect(tree.children[2]?.type === 'code' && tree.children[2].value).toBe(':tada:');
+    const kept = process(`---\ntitle: T\nemoji: false\n---\n\n${source}`);
+    expect(toString(kept.tree.children[1])).toBe('Ship it :tada: :+1:, :tada: in code, :no_such_name: kept.');
+    expect(kept.messages).toEqual([]);
+  });
+});
+
 describe('code highlighting', () => {
   it('builds from highlight.js’s token tree the hast its HTML parses to (scopes, sub-languages, CR LF, NUL)', () => {
     const hljs = createRequire(import.meta.url)('highlight.js') as { highlight(code: string, options: { language: string; ignoreIllegals: boolean }): { value: string } };

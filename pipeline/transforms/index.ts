@@ -13,6 +13,7 @@ import { type DroppedKinds, rawHtmlToMdast } from './raw-html.ts';
 import { titleAlerts } from './alerts.ts';
 import { highlightCode } from './highlight.ts';
 import { smartMetadata, smartPunctuation } from './smart-punctuation.ts';
+import { emojiShortcodes } from './emoji.ts';
 import { describeDocument } from './description.ts';
 import { inlineNotes } from './inline-notes.ts';
 import { resolveCitations, type ReadData } from './citations.ts';
@@ -169,12 +170,13 @@ export function lateStage(tree: Root, file: VFile, meta: DocumentMeta, options: 
 
 /**
  * The last transforms, whose effect on a top-level block depends on that block and the
- * document's settings alone (its language, `smart`), never on other blocks: smart punctuation
+ * document's settings alone (its language, `smart`, `emoji`), never on other blocks: emoji shortcodes, smart punctuation
  * (quotes are paired across blocks, but a quote's shape depends only on the characters next to
  * it), alert titles, code highlighting. A watch session runs them on the few blocks an edit
  * touched (build/region-rebuild.ts); a transform added here must keep to that.
  */
-export function transformBlocks(tree: Root, meta: Pick<DocumentMeta, 'lang' | 'smart'>, options: Pick<TransformOptions, 'highlights' | 'quotes'> = {}): void {
+export function transformBlocks(tree: Root, meta: Pick<DocumentMeta, 'lang' | 'smart' | 'emoji'>, options: Pick<TransformOptions, 'highlights' | 'quotes'> = {}): void {
+  if (meta.emoji !== false) emojiShortcodes(tree);
   if (meta.smart !== false) smartPunctuation(tree, meta.lang, options.quotes);
   titleAlerts(tree, meta.lang);
   highlightCode(tree, options.highlights);
