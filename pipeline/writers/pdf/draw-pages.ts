@@ -1,4 +1,4 @@
-import type { FontGlyphs, OutlineItem, PageDrawing, Pdf, PdfFont, StructElement } from './pdf-document.ts';
+import type { FontGlyphs, OutlineEntry, PageDrawing, Pdf, PdfFont, StructElement } from './pdf-document.ts';
 import { finishStructure, type SealMemo, type SealRecording, type SettledPage } from './pdfkit-patches.ts';
 import type { Box, Op, StructNode, TextOp } from './boxes.ts';
 import type { Page, Placed } from './paginate.ts';
@@ -91,7 +91,7 @@ export function pageDrawer(pdf: Pdf, frame: Frame, furniture: Furniture, root: S
     drawnBefore = drawnOnPage;
     drawnOnPage = new Set();
   };
-  const outline: { depth: number; item: OutlineItem }[] = [];
+  const outline: { depth: number; item: OutlineEntry }[] = [];
 
   const mark = (box: Box, x: number, y: number, artifact: boolean) => {
     for (const name of box.dests ?? []) pdf.destination(name, x, y);

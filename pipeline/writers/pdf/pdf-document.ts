@@ -1,12 +1,15 @@
 import PDFDocumentCtor from 'pdfkit';
 import type { DocumentOptions, FontkitFont, OutlineItem, PdfFont, PdfImage, RawDocument, StructContent, StructElement, StructOptions } from './pdfkit-api.ts';
-import { addDestination, batchPageContent, captureOutput, compactOutlineItem, type DeflateMemo, escapeXmp, fasterObjects, type PageContent, PdfLiteral, compactStructElement, releaseLastAnnotation, releaseWrittenPages, type SettledPage } from './pdfkit-patches.ts';
+import { addDestination, batchPageContent, captureOutput, CompactOutline, type DeflateMemo, escapeXmp, fasterObjects, type PageContent, PdfLiteral, compactStructElement, releaseLastAnnotation, releaseWrittenPages, type SettledPage } from './pdfkit-patches.ts';
 import { forEachWord, glyphText, WordShapes } from './word-shapes.ts';
 import type { VectorOutlines } from './math-outlines.ts';
 import { ByteSink } from './byte-sink.ts';
 import { fasterXref } from './pdfkit-xref.ts';
 
 export type { FontkitFont, OutlineItem, PdfFont, StructContent, StructElement, StructOptions } from './pdfkit-api.ts';
+
+/** A bookmark (outline item) as the document keeps it: a number, the root's `Pdf.outline` (see CompactOutline). */
+export type OutlineEntry = number;
 
 /**
  * The PDF being written: what the writer draws with. Text is drawn Colophon's own way (see
@@ -36,6 +39,7 @@ export class Pdf {
   readonly pdfa: boolean;
   /** The current page's content, held until the page ends (pdfkit-patches.ts). */
   private readonly content: PageContent;
+  private readonly bookmarks: CompactOutline;
   /** What drawing the current page did besides its content, while it is recorded (see `record`). */
   private recording: { fonts: Map<PdfFont, number>; spoiled: boolean } | undefined;
 
@@ -67,6 +71,7 @@ export class Pdf {
     fasterXref(this.raw);
     this.content = batchPageContent(this.raw, reuse.deflated);
     releaseWrittenPages(this.raw);
+    this.bookmarks = new CompactOutline(this.raw);
   }
 
   /**
@@ -429,15 +434,14 @@ export class Pdf {
     addDestination(this.raw, name, x, y);
   }
 
-  /** pdfkit's `parent.addItem(title, options)`, the item made smaller (see compactOutlineItem). */
-  addOutlineItem(parent: OutlineItem, title: string, options: Parameters<OutlineItem['addItem']>[1]): OutlineItem {
-    const item = parent.addItem(title, options);
-    compactOutlineItem(this.raw, parent, item);
-    return item;
+  /** pdfkit's `parent.addItem(title, options)` on the current page, the item kept compact (see CompactOutline). */
+  addOutlineItem(parent: OutlineEntry, title: string, options: Parameters<OutlineItem['addItem']>[1] & object): OutlineEntry {
+    return this.bookmarks.add(parent, title, options);
   }
 
-  get outline(): OutlineItem {
-    return this.raw.outline;
+  /** The outline's root, the parent of top-level items. */
+  get outline(): OutlineEntry {
+    return this.bookmarks.root;
   }
 
   struct(tag: string, options?: StructOptions): StructElement {

@@ -101,14 +101,58 @@ export function batchPageContent(doc: RawDocument, deflated?: DeflateMemo): Page
  */
 export function releaseWrittenPages(doc: RawDocument): void {
   const flushPages = doc.flushPages.bind(doc);
+  const raw = doc as unknown as { _security?: unknown; _root: { data: { StructTreeRoot?: { data: { ParentTree: ParentTree } } } } };
   doc.flushPages = () => {
     const pages = doc._pageBuffer;
     flushPages();
+    const tree = raw._security ? undefined : raw._root.data.StructTreeRoot?.data.ParentTree;
     for (const page of pages) {
       const { StructParents } = page.dictionary.data;
       page.dictionary.data = StructParents === undefined ? {} : { StructParents };
+      if (tree && StructParents !== undefined) tree.add(StructParents, PageParents.of(tree.get(StructParents)));
     }
   };
+}
+
+/** pdfkit's parent tree (a PDFNumberTree): per page's key, its marked contents' elements (an array, by MCID); per link's key, its element. */
+interface ParentTree {
+  get(key: number): unknown;
+  add(key: number, value: unknown): void;
+}
+
+/**
+ * A written page's entry in the parent tree: the object numbers of its marked contents'
+ * elements (by MCID; 0 where none), in an Int32Array, printed as pdfkit prints the array of
+ * references it replaces (`[12 0 R 12 0 R null]`). A long book keeps one per page to the end,
+ * where pdfkit writes the tree. The page's entries are all set by then: the writer adds each
+ * marked content to its element as soon as it is drawn, on its page (draw-pages.ts), and a
+ * structure element given content of a page already written fails (see compactPrototype's
+ * `_addContentToParentTree`) rather than writing a tree without it.
+ */
+class PageParents {
+  private constructor(private readonly ids: Int32Array) {}
+
+  /** The entry kept compact: itself when its values are all references (ObjectNumbers) or null, else as it is. */
+  static of(entry: unknown): unknown {
+    if (!Array.isArray(entry)) return entry;
+    const ids = new Int32Array(entry.length);
+    for (let index = 0; index < entry.length; index++) {
+      const value: unknown = entry[index];
+      if (value instanceof ObjectNumber) ids[index] = value.id;
+      else if (value !== null && value !== undefined) return entry;
+    }
+    return new PageParents(ids);
+  }
+
+  get [Symbol.toStringTag](): string {
+    return 'PageParents';
+  }
+
+  toString(): string {
+    const out: string[] = [];
+    for (const id of this.ids) out.push(id === 0 ? 'null' : `${id} 0 R`);
+    return `[${out.join(' ')}]`;
+  }
 }
 
 /**
@@ -159,23 +203,137 @@ export function addDestination(doc: RawDocument, name: string, x: number, y: num
 }
 
 /**
- * An outline item made smaller once pdfkit made it (it lives to the end, one per heading):
- * its options (pdfkit's end reads only `expanded`, false here) shared, its destination kept as
- * the text pdfkit would print for it, its dictionary's empty stream buffer shared, and its
- * parent's children's array kept at its length while short.
+ * The document's bookmarks (outline items), kept compact until pdfkit's end writes them: pdfkit
+ * makes each item an object with its options, its data, its reference (and that reference's
+ * dictionary) and its children's array, all kept to the end (a long book has one per heading).
+ * Here an item is its object number (taken when it is added, as pdfkit's `ref()` takes it), its
+ * parent, first and last child and next sibling, in Int32Arrays, and its title and its
+ * destination as text. pdfkit's `endOutline` is replaced by one that writes the same objects in
+ * the same order with the same bytes: each item after its descendants, its dictionary's keys in
+ * pdfkit's order (Dest, Parent, Title, Prev, Next, First, Last). An item is a number, the root 0.
+ * An encrypted document keeps pdfkit's items (its strings are encrypted per object).
  */
-export function compactOutlineItem(doc: RawDocument, parent: object, item: object): void {
-  const raw = item as { options: object; outlineData: { Dest?: unknown[] }; dictionary: { buffer: readonly Uint8Array[] } };
-  if ((doc as { _security?: unknown })._security || (raw.options as { expanded?: boolean }).expanded) return;
-  raw.options = CLOSED_OUTLINE;
-  const dest = raw.outlineData.Dest;
-  if (dest?.length === 5 && dest[1] === 'XYZ') raw.outlineData.Dest = new PdfText(`[${dest[0]} /XYZ ${pdfNumber(dest[2] as number)} ${pdfNumber(dest[3] as number)} ${pdfNumber(dest[4] as number)}]`) as unknown as unknown[];
-  raw.dictionary.buffer = NO_CHUNKS;
-  const siblings = parent as { children: unknown[] };
-  if (siblings.children.length <= 8) siblings.children = siblings.children.slice();
+export class CompactOutline {
+  private count = 1;
+  private ids = new Int32Array(64);
+  private parents = new Int32Array(64);
+  private firsts = new Int32Array(64);
+  private lasts = new Int32Array(64);
+  private nexts = new Int32Array(64);
+  private readonly titles: string[] = [''];
+  /** Each item's destination: its page's object number, and left, top and zoom (pdfkit's `[page /XYZ left top zoom]`). */
+  private pages = new Int32Array(64);
+  private places = new Float64Array(3 * 64);
+  /** pdfkit's items, for an encrypted document (and its root, index 0). */
+  private readonly items: OutlineRoot[];
+
+  constructor(private readonly doc: RawDocument) {
+    const raw = doc as unknown as { outline: OutlineRoot; _security?: unknown; endOutline(): unknown };
+    this.items = [raw.outline];
+    if (raw._security) return;
+    const outline = this;
+    // pdfkit's OutlineMixin.endOutline reads these three of its root.
+    raw.outline = {
+      get children() {
+        return { length: outline.firsts[0] === 0 ? 0 : 1 };
+      },
+      get dictionary() {
+        return outline.items[0]!.dictionary;
+      },
+      endOutline: () => this.end(),
+    } as unknown as OutlineRoot;
+  }
+
+  /** The root, every top-level item's parent. */
+  get root(): number {
+    return 0;
+  }
+
+  /** pdfkit's `parent.addItem(title, options)` on the current page (options as pdfkit reads them, without `pageNumber`). */
+  add(parent: number, title: string, options: { expanded?: boolean; fit?: boolean; top?: number; left?: number; zoom?: number }): number {
+    const raw = this.doc as unknown as { _security?: unknown; _offsets: (number | null)[]; _waiting: number };
+    if (raw._security || options.fit || options.expanded) {
+      if (!raw._security) throw new Error('a compact outline keeps closed items with an XYZ destination only');
+      this.items.push(this.items[parent]!.addItem(title, options));
+      return this.items.length - 1;
+    }
+    const page = this.doc.page.dictionary as unknown as { id: number; data: { MediaBox: number[] } };
+    // pdfkit's ref(): the next object number, written at the end.
+    raw._offsets.push(null);
+    raw._waiting++;
+    const index = this.count++;
+    if (index >= this.ids.length) {
+      const size = 2 * this.ids.length;
+      this.ids = room(this.ids, size);
+      this.parents = room(this.parents, size);
+      this.firsts = room(this.firsts, size);
+      this.lasts = room(this.lasts, size);
+      this.nexts = room(this.nexts, size);
+      this.pages = room(this.pages, size);
+      const places = new Float64Array(3 * size);
+      places.set(this.places);
+      this.places = places;
+    }
+    this.ids[index] = raw._offsets.length;
+    this.parents[index] = parent;
+    this.titles.push(title);
+    // What pdfkit's PDFOutline puts in its Dest: the page's width and height less left and top.
+    this.pages[index] = page.id;
+    this.places[3 * index] = page.data.MediaBox[2]! - (options.left || 0);
+    this.places[3 * index + 1] = page.data.MediaBox[3]! - (options.top || 0);
+    this.places[3 * index + 2] = options.zoom || 0;
+    if (this.firsts[parent] === 0) this.firsts[parent] = index;
+    else this.nexts[this.lasts[parent]!] = index;
+    this.lasts[parent] = index;
+    return index;
+  }
+
+  /** pdfkit's root.endOutline(): each item written after its children, then the root. */
+  private end(): void {
+    const Reference = (this.doc as unknown as { [REFERENCE]: new (doc: unknown, id: number, data: object) => PdfRef })[REFERENCE];
+    const reference = (index: number) => new PdfText(`${index === 0 ? this.items[0]!.dictionary.id : this.ids[index]} 0 R`);
+    const write = (index: number, prev: number) => {
+      const data: Record<string, unknown> = {};
+      if (index > 0) {
+        const [left, top, zoom] = this.places.subarray(3 * index, 3 * index + 3);
+        data.Dest = new PdfText(`[${this.pages[index]} 0 R /XYZ ${pdfNumber(left!)} ${pdfNumber(top!)} ${pdfNumber(zoom!)}]`);
+        data.Parent = reference(this.parents[index]!);
+        data.Title = new String(this.titles[index]!);
+        if (prev) data.Prev = reference(prev);
+        if (this.nexts[index]) data.Next = reference(this.nexts[index]!);
+      }
+      const first = this.firsts[index]!;
+      if (first) {
+        if (index === 0 && this.items[0]!.options.expanded) {
+          let count = 0;
+          for (let child = first; child; child = this.nexts[child]!) count++;
+          data.Count = count;
+        }
+        data.First = reference(first);
+        data.Last = reference(this.lasts[index]!);
+        for (let child = first, before = 0; child; before = child, child = this.nexts[child]!) write(child, before);
+      }
+      if (index === 0) {
+        Object.assign(this.items[0]!.outlineData, data);
+        this.items[0]!.dictionary.end();
+      } else new Reference(this.doc, this.ids[index]!, data).end();
+      // Written: its text goes.
+      this.titles[index] = '';
+    };
+    write(0, 0);
+  }
 }
 
-const CLOSED_OUTLINE = Object.freeze({ expanded: false });
+/** pdfkit's PDFOutline, as far as CompactOutline reads it. */
+interface OutlineRoot {
+  options: { expanded?: boolean };
+  outlineData: Record<string, unknown>;
+  dictionary: { id: number; end(): void };
+  addItem(title: string, options: object): OutlineRoot;
+}
+
+/** The document's reference class (fasterObjects'), to write objects whose numbers were taken earlier. */
+const REFERENCE = Symbol('colophon.reference');
 
 /** A PDF value kept as the text it prints as (pdfkit's convert and fasterObjects write an object they do not know as its toString()). */
 class PdfText {
@@ -482,7 +640,7 @@ class PageMark {
  * it from being taken for a dictionary).
  */
 class ObjectNumber {
-  constructor(private readonly id: number) {}
+  constructor(readonly id: number) {}
   get [Symbol.toStringTag](): string {
     return 'ObjectNumber';
   }
@@ -559,6 +717,11 @@ function compactPrototype(base: PdfkitStructElement): object {
       return this._sealed !== undefined || base._isFlushable.call(this);
     },
     _addContentToParentTree(content) {
+      const tree = (this.document as unknown as { _root: { data: { StructTreeRoot: { data: { ParentTree: ParentTree } } } } })._root.data.StructTreeRoot.data.ParentTree;
+      for (const { pageRef } of (content as { refs: { pageRef: { data: { StructParents?: number } } }[] }).refs) {
+        const key = pageRef.data.StructParents;
+        if (key !== undefined && tree.get(key) instanceof PageParents) throw new Error('marked content added to its structure element after its page was written');
+      }
       withNumber(this, base._addContentToParentTree, content);
     },
     _addAnnotationToParentTree(annotation) {
@@ -762,6 +925,7 @@ export function fasterObjects(doc: RawDocument): void {
       self.document._refEnd(this);
     }
   }
+  (doc as unknown as { [REFERENCE]: unknown })[REFERENCE] = FasterReference;
   // pdfkit's ref(), with the class above.
   raw.ref = (data) => {
     const made = new FasterReference(doc, raw._offsets.length + 1, data);
