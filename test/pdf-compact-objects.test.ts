@@ -3,12 +3,13 @@ import { describe, expect, it } from 'vitest';
 import { ByteSink } from '../pipeline/writers/pdf/byte-sink.ts';
 import { Pdf } from '../pipeline/writers/pdf/pdf-document.ts';
 import type { RawDocument } from '../pipeline/writers/pdf/pdfkit-api.ts';
-import { captureOutput, CompactOutline, fasterObjects } from '../pipeline/writers/pdf/pdfkit-patches.ts';
+import { addDestination, captureOutput, CompactOutline, fasterObjects } from '../pipeline/writers/pdf/pdfkit-patches.ts';
 
 /**
  * What the PDF writer keeps compact until pdfkit's end writes it (a long book holds one per
- * heading, one per page) is written with pdfkit's bytes: the outline (CompactOutline) and the
- * written pages' parent-tree entries (releaseWrittenPages).
+ * heading, one per page) is written with pdfkit's bytes: the outline (CompactOutline), the
+ * named destinations (addDestination) and the written pages' parent-tree entries
+ * (releaseWrittenPages).
  */
 
 const SIZE: [number, number] = [300, 400];
@@ -57,7 +58,35 @@ async function outlined(compact: boolean): Promise<string> {
   return Buffer.from(output.bytes()).toString('latin1');
 }
 
+/** pdfkit, uncompressed, with fasterObjects' references; named destinations added by pdfkit or by addDestination. */
+async function destined(compact: boolean): Promise<string> {
+  const Ctor = PDFDocumentCtor as unknown as new (options: object) => RawDocument;
+  const raw = new Ctor({ size: SIZE, margin: 0, autoFirstPage: false, font: null, compress: false, pdfVersion: '1.7', info: { Title: 'Destinations', CreationDate: DATE, ModDate: DATE } });
+  const output = new ByteSink();
+  const done = captureOutput(raw, output);
+  fasterObjects(raw);
+  // Names out of order, a number-like one, a non-ASCII one, and one added twice (the later one wins, in the earlier one's place).
+  const names = [['intro', 'b', '10', '2'], ['caf\u00e9', 'intro', 'A', 'a'], ['fn-1', 'z']];
+  for (const [page, onPage] of names.entries()) {
+    raw.addPage({ size: SIZE, margin: 0 });
+    for (const [index, name] of onPage.entries()) {
+      const [x, y] = [10 + index, 20.1234567 * index + page];
+      if (compact) addDestination(raw, name, x, y);
+      else raw.addNamedDestination(name, 'XYZ', x, y, null);
+    }
+  }
+  raw.end();
+  await done;
+  return Buffer.from(output.bytes()).toString('latin1');
+}
+
 describe('objects kept compact to the end', () => {
+  it("write named destinations with pdfkit's bytes", async () => {
+    const compact = await destined(true);
+    expect(compact).toBe(await destined(false));
+    expect(compact).toMatch(/\(intro\) \[\d+ 0 R \/XYZ 11 /);
+  });
+
   it("write an outline with pdfkit's bytes", async () => {
     const compact = await outlined(true);
     expect(compact).toBe(await outlined(false));

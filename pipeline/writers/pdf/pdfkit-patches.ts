@@ -189,17 +189,76 @@ export function compactStructElement<E extends object>(element: E): E {
 
 /**
  * A named destination as pdfkit's `addNamedDestination(name, 'XYZ', x, y, null)` adds it, kept
- * as the text the name tree prints for it: pdfkit's value is an array of five (the page's
- * reference, the fit, two numbers and null), and a long book has one per heading and note, all
- * kept to the end.
+ * compact until the name tree is written (see Destinations): pdfkit's value is an array of five
+ * (the page's reference, the fit, two numbers and null) under its name, and a long book has one
+ * per heading and note, all kept to the end.
  */
 export function addDestination(doc: RawDocument, name: string, x: number, y: number): void {
-  const raw = doc as unknown as { _security?: unknown; _root: { data: { Names: { data: { Dests: { add(name: string, value: unknown): void } } } } } };
+  const raw = doc as unknown as { _security?: unknown; _root: { data: { Names: { data: { Dests: NameTree } } } } };
   if (raw._security) {
     doc.addNamedDestination(name, 'XYZ', x, y, null);
     return;
   }
-  raw._root.data.Names.data.Dests.add(name, new PdfText(`[${doc.page.dictionary} /XYZ ${pdfNumber(x)} ${pdfNumber(doc.page.height - y)} null]`));
+  const tree = raw._root.data.Names.data.Dests;
+  tree[DESTINATIONS] ??= new Destinations(tree);
+  tree[DESTINATIONS].add(name, (doc.page.dictionary as unknown as { id: number }).id, x, doc.page.height - y);
+}
+
+/** pdfkit's PDFNameTree of the document's destinations, and its compact store once one was added. */
+interface NameTree {
+  _items: Record<string, unknown>;
+  [DESTINATIONS]?: Destinations;
+}
+
+const DESTINATIONS = Symbol('colophon.destinations');
+
+/**
+ * The destinations added to a name tree, in the order added: each one's name, page (object
+ * number), left and top, in arrays. The tree's `_items`, which pdfkit reads only when it writes
+ * the tree (at its end), becomes a getter that fills pdfkit's own object with what `add` would
+ * have put there, in the same order (a later destination of a name replaces an earlier one and
+ * keeps its place): each value the text the tree prints for pdfkit's array,
+ * `[12 0 R /XYZ left top null]`.
+ */
+class Destinations {
+  private names: string[] = [];
+  private pages = new Int32Array(64);
+  private places = new Float64Array(128);
+  private items: Record<string, unknown> | undefined;
+
+  constructor(tree: NameTree) {
+    const items = tree._items;
+    Object.defineProperty(tree, '_items', {
+      configurable: true,
+      enumerable: true,
+      get: () => {
+        if (!this.items) {
+          for (let index = 0; index < this.names.length; index++) items[this.names[index]!] = new PdfText(`[${this.pages[index]} 0 R /XYZ ${pdfNumber(this.places[2 * index]!)} ${pdfNumber(this.places[2 * index + 1]!)} null]`);
+          this.items = items;
+          this.names = [];
+        }
+        return this.items;
+      },
+    });
+  }
+
+  add(name: string, page: number, left: number, top: number): void {
+    if (this.items) {
+      this.items[name] = new PdfText(`[${page} 0 R /XYZ ${pdfNumber(left)} ${pdfNumber(top)} null]`);
+      return;
+    }
+    const index = this.names.length;
+    this.names.push(name);
+    this.pages = room(this.pages, index + 1);
+    if (2 * index + 2 > this.places.length) {
+      const places = new Float64Array(2 * this.places.length);
+      places.set(this.places);
+      this.places = places;
+    }
+    this.pages[index] = page;
+    this.places[2 * index] = left;
+    this.places[2 * index + 1] = top;
+  }
 }
 
 /**
