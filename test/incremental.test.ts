@@ -236,6 +236,9 @@ describe('incremental rebuilds give what a cold build gives', () => {
       ['book/numbers.md', (text) => text.replace('A closing paragraph', 'A closing, *typed* paragraph'), true],
       ['book/numbers.md', (text) => `${text}\nOne more line -- "quoted".\n`, true],
       ['book/numbers.md', (text) => text.replace('Same heading text', 'Two lines\nadded.\n\nSame heading text'), true],
+      // Spliced: an e-mail address in an autolink (no citation or cross-reference is read in a link), then a line after it.
+      ['book/numbers.md', (text) => `${text}\nWritten by <someone@example.org>.\n`, true],
+      ['book/numbers.md', (text) => `${text}\nAnd one more line after it.\n`, true],
       // Built whole: a link to another chapter is rewritten to its id in the book.
       ['book/numbers.md', (text) => `${text}\nSee [the notes](notes.md).\n`, false],
     ]);
@@ -246,6 +249,9 @@ describe('incremental rebuilds give what a cold build gives', () => {
       // Spliced: a word typed in a paragraph, a paragraph added at the end of the chapter.
       ['book/numbers.md', (text) => text.replace('A closing paragraph', 'A closing, *typed* paragraph'), true],
       ['book/numbers.md', (text) => `${text}\nOne more line -- "quoted".\n`, true],
+      // Spliced: an e-mail address in an autolink (no citation or cross-reference is read in a link), then a line after it.
+      ['book/numbers.md', (text) => `${text}\nWritten by <someone@example.org>.\n`, true],
+      ['book/numbers.md', (text) => `${text}\nAnd one more line after it.\n`, true],
       // Built whole: a link to another chapter is rewritten to its id in the book.
       ['book/numbers.md', (text) => `${text}\nSee [the notes](notes.md).\n`, false],
       // Built whole: two chapters changed at once.

@@ -174,6 +174,8 @@ const REACH = 64 * 1024;
 const PLAIN = new Set(['heading', 'linkReference', 'definition', 'paragraph', 'text', 'emphasis', 'strong', 'delete', 'inlineCode', 'break', 'link', 'list', 'listItem', 'blockquote', 'code', 'thematicBreak', 'table', 'tableRow', 'tableCell', 'alert', 'subscript', 'superscript']);
 /** Text the citation, cross-reference, note and attribute syntaxes read (in text nodes: not in code). */
 const FACT_TEXT = /@|\^\[|\[\^|\{#/;
+/** The same inside a link (a `link` node), where only the note and attribute syntaxes are read. */
+const NOTE_OR_ATTRIBUTE_TEXT = /\^\[|\[\^|\{#/;
 /**
  * SmartyPants shapes a quote by the tokens beside it, and those of a sentence's first token
  * depend on the sentence before, which may lie in another block: the only shape that changes
@@ -777,12 +779,17 @@ function offsetOf(node: Heading): number {
 
 /** Whether a stretch's blocks carry no fact of the whole document, and no neighbour changes how they are set (see above). */
 function plain(tree: Root, before: Block, next: Block | undefined, old: string, book: boolean): boolean {
+  // Citations and cross-references are never read inside a link (citations.ts, crossrefs.ts skip
+  // links): an e-mail address in an autolink, as a README's last line often has, is plain. Not
+  // inside a link reference: a book unwraps one whose definition points outside it (book-links.ts).
+  const linked = new Set<object>();
+  visit(tree, 'link', (link) => visit(link, 'text', (text) => void linked.add(text)));
   let ok = true;
   visit(tree, (node) => {
     if (node !== tree && !PLAIN.has(node.type)) ok = false;
     // A book points links at other chapters, and at its headings, by their ids in the book (book-links.ts).
     else if (book && node.type === 'link' && !/^[a-z][a-z\d+.-]*:/i.test(node.url)) ok = false;
-    else if (node.type === 'text' && FACT_TEXT.test(node.value)) ok = false;
+    else if (node.type === 'text' && (linked.has(node) ? NOTE_OR_ATTRIBUTE_TEXT : FACT_TEXT).test(node.value)) ok = false;
   });
   if (!ok || SENTENCE_SHAPED_QUOTE.test(toString(tree))) return false;
   const firstBlock = tree.children[0];
