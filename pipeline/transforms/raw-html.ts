@@ -518,20 +518,25 @@ function table(element: Element, conversion: Conversion): RootContent[] {
   });
   if (rows.length === 0) return toBlocks(element.children as HastChild[], conversion);
   const cellsOf = (row: Element) => row.children.filter((child): child is Element => child.type === 'element' && (child.tagName === 'td' || child.tagName === 'th'));
-  // A row without cells (left to hold a row span's place) would be an empty row in the editions.
-  const filled = rows.filter((row) => cellsOf(row).length > 0);
+  const kept = rows.flatMap((row, index) => (cellsOf(row).length > 0 ? [index] : []));
   // The rows of a <thead> head the table; without one, its first row does when all its cells
   // are <th>, as GitHub and Pandoc read it. A table of <td> rows only has no header row.
   let heads = 0;
-  while (heads < filled.length && headRows.has(filled[heads]!)) heads++;
-  if (heads === 0 && filled[0] && cellsOf(filled[0]).every((cell) => cell.tagName === 'th')) heads = 1;
+  while (heads < kept.length && headRows.has(rows[kept[heads]!]!)) heads++;
+  if (heads === 0 && kept.length > 0 && cellsOf(rows[kept[0]!]!).every((cell) => cell.tagName === 'th')) heads = 1;
+  // The grid is HTML's, with every row, a span stopping where the header rows end; a row
+  // without cells of its own (left to hold a row span's place) is then left out, as it would be
+  // an empty row in the editions, and the spans over it are shortened by one.
   const grid = spanGrid(
-    filled.map((row) => cellsOf(row).map((cell) => ({ colSpan: spanCount(cell.properties.colSpan), rowSpan: spanCount(cell.properties.rowSpan) }))),
-    heads,
+    rows.map((row) => cellsOf(row).map((cell) => ({ colSpan: spanCount(cell.properties.colSpan), rowSpan: spanCount(cell.properties.rowSpan) }))),
+    heads > 0 ? kept[heads - 1]! + 1 : 0,
   );
-  const tableRows = filled.map((row, rowIndex): TableRow => {
+  const keptBefore = (end: number) => kept.filter((index) => index < end).length;
+  const tableRows = kept.map((rowIndex): TableRow => {
+    const row = rows[rowIndex]!;
     const cells = cellsOf(row).map((cell, cellIndex): TableCell => {
-      const { colSpan, rowSpan, column } = grid.rows[rowIndex]![cellIndex]!;
+      const { colSpan, rowSpan: gridRows, column } = grid.rows[rowIndex]![cellIndex]!;
+      const rowSpan = keptBefore(rowIndex + gridRows) - keptBefore(rowIndex);
       const node: TableCell = { type: 'tableCell', children: trimRun(toPhrasing(cell.children as HastChild[], conversion)), position: placeOf(cell, conversion) };
       if (grid.spanned) node.data = { column, ...(colSpan > 1 ? { colSpan } : {}), ...(rowSpan > 1 ? { rowSpan } : {}) };
       return node;
@@ -556,12 +561,12 @@ function spanCount(value: unknown): number {
  * its row group ends: the header rows, or the table) and first column, the table's width in
  * columns, and the columns each row leaves free.
  */
-function spanGrid(rows: { colSpan: number; rowSpan: number }[][], heads: number): { rows: { colSpan: number; rowSpan: number; column: number }[][]; width: number; free: number[][]; spanned: boolean } {
+function spanGrid(rows: { colSpan: number; rowSpan: number }[][], headEnd: number): { rows: { colSpan: number; rowSpan: number; column: number }[][]; width: number; free: number[][]; spanned: boolean } {
   const occupied: boolean[][] = rows.map(() => []);
   let spanned = false;
   const placed = rows.map((cells, rowIndex) => {
     let column = 0;
-    const groupEnd = rowIndex < heads ? heads : rows.length;
+    const groupEnd = rowIndex < headEnd ? headEnd : rows.length;
     return cells.map((cell) => {
       const rowSpan = Math.min(cell.rowSpan, groupEnd - rowIndex);
       if (cell.colSpan > 1 || rowSpan > 1) spanned = true;

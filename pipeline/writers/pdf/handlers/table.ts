@@ -95,17 +95,21 @@ export function table(state: State, node: Table, context: Context, caption?: (ta
       const spans = { ...(span > 1 ? { colSpan: span } : {}), ...(cell.data?.rowSpan ? { rowSpan: cell.data.rowSpan } : {}) };
       const cellStruct = struct(header ? 'TH' : 'TD', rowStruct, header ? { scope: 'Column', ...spans } : spans);
       const align: Align = aligns[column] === 'center' ? 'center' : aligns[column] === 'right' ? 'right' : 'left';
-      return shift(
-        setText(state, runsOf(cell, header, cellStruct), {
-          width: sum(widths.slice(column, column + span)) - 2 * padding,
-          leading,
-          size,
-          align,
-          struct: cellStruct,
-          hyphenator: state.hyphenator,
-        }),
-        columnStart(column, span) + padding,
-      );
+      const lines = setText(state, runsOf(cell, header, cellStruct), {
+        width: sum(widths.slice(column, column + span)) - 2 * padding,
+        leading,
+        size,
+        align,
+        struct: cellStruct,
+        hyphenator: state.hyphenator,
+      });
+      // Lines with nothing on them at a cell's start or end (line breaks around a logo the PDF
+      // shows no text for) would only make the row taller.
+      let first = 0;
+      let end = lines.length;
+      while (first < end && lines[first]!.ops.length === 0) first++;
+      while (end > first && lines[end - 1]!.ops.length === 0) end--;
+      return shift(first === 0 && end === lines.length ? lines : lines.slice(first, end), columnStart(column, span) + padding);
     });
     // A row taller than a page would run off it: cut such a row into slices that each fit. A
     // body row taller than a sixth of the page may also break between its lines (as a row
