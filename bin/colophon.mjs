@@ -118,9 +118,58 @@ function watchWithLargerYoungGeneration(args) {
   child.on('exit', (code, signal) => process.exit(code ?? 128 + (constants.signals[signal] ?? 0)));
 }
 
+/**
+ * glibc's malloc settings for a build of long inputs (Linux). Node allocates every ArrayBuffer
+ * and Buffer (a book's packed chapters, the zlib output, an edition's bytes) with malloc, and so
+ * does V8 for its own work. glibc serves a freed chunk of up to 32 MB from its arenas after it
+ * once freed one that large (the dynamic mmap threshold), and gives each thread (workers, V8's
+ * own) an arena of its own: the memory the long-lived chunks pin between freed ones stays
+ * resident. A fixed threshold of 128 KB maps each larger chunk on its own and returns it when
+ * freed, and two arenas bound the rest (bench/RESULTS-memory.md, session 13: the 10 MB book's
+ * build held 60-90 MB less at every stage). Set when the process starts, so the launcher starts
+ * node again with them; settings the user gave win, and small inputs do not pay the second start.
+ */
+const MALLOC_SETTINGS = { MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '131072' };
+/** A build's inputs from this much Markdown on (a long book renders on its own thread from 2 MB: build.ts). */
+const LARGE_INPUT_BYTES = 2_000_000;
+
+/** Whether the paths named on the command line (else source/) hold at least LARGE_INPUT_BYTES of Markdown. */
+function largeInputs(args) {
+  const named = args.slice(1).filter((arg) => !arg.startsWith('-') && existsSync(arg));
+  let bytes = 0;
+  let visited = 0;
+  const walk = (path) => {
+    if (bytes >= LARGE_INPUT_BYTES || visited++ > 20_000) return;
+    let entry;
+    try {
+      entry = statSync(path);
+    } catch {
+      return;
+    }
+    if (entry.isFile()) bytes += /\.(md|markdown)$/i.test(path) ? entry.size : 0;
+    else if (entry.isDirectory()) for (const name of readdirSync(path)) if (name !== 'node_modules' && !name.startsWith('.')) walk(join(path, name));
+  };
+  for (const path of named.length > 0 ? named : ['source']) walk(path);
+  return bytes >= LARGE_INPUT_BYTES;
+}
+
+/** Start node again with the malloc settings, as this process's only child; its exit is this process's. */
+function buildWithMallocSettings(args) {
+  const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), ...args], {
+    stdio: 'inherit',
+    detached: true,
+    env: { ...process.env, ...MALLOC_SETTINGS },
+  });
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
+  child.on('exit', (code, signal) => process.exit(code ?? 128 + (constants.signals[signal] ?? 0)));
+}
+
 const args = process.argv.slice(2);
-if ((args.includes('--watch') || args.includes('-w')) && !process.execArgv.some((flag) => flag.startsWith('--max-semi-space-size'))) {
+const watching = args.includes('--watch') || args.includes('-w');
+if (watching && !process.execArgv.some((flag) => flag.startsWith('--max-semi-space-size'))) {
   watchWithLargerYoungGeneration(args);
+} else if (!watching && process.platform === 'linux' && (args[0] === 'build' || args[0] === 'check') && !Object.keys(MALLOC_SETTINGS).some((name) => name in process.env) && largeInputs(args)) {
+  buildWithMallocSettings(args);
 } else {
   const { main, saveCache } = await start();
   process.exitCode = await main(args);
