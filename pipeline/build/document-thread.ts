@@ -1,3 +1,4 @@
+import { setFlagsFromString } from 'node:v8';
 import { parentPort, Worker, workerData } from 'node:worker_threads';
 import type { RenderContext, SharedResources } from '../types.ts';
 import { workerUrl } from './pool.ts';
@@ -30,14 +31,26 @@ export function isDocumentThread(): boolean {
 
 type Reply<O> = { output?: O; error?: string };
 
+/**
+ * How much V8 lets the heap grow past what a full collection left, in percent, while a bounded
+ * thread renders (V8's `--heap-growing-percent`; 0 is V8's own choice, about 100% under a
+ * 2000 MB bound). A long book's live heap grows to the end of its PDF (what the PDF writes at
+ * pdfkit's end), and at twice its live size the heap set the build's peak. The flag is the
+ * process's (V8 has no per-thread one): set while the thread runs, when the main thread only waits
+ * for it, and set back after. It costs collections, never a failure: the bound is unchanged.
+ */
+const HEAP_GROWING_PERCENT = 20;
+
 /** Render one document on a fresh thread with a heap of at most `heapMb`; undefined when it ran out of heap. */
 export function renderOnBoundedThread<S, O extends Output>(source: S, context: RenderContext, heapMb: number): Promise<O | undefined> {
+  setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
   const worker = new Worker(workerUrl('worker'), { workerData: { [DOCUMENT_THREAD]: true }, resourceLimits: { maxOldGenerationSizeMb: heapMb } });
   return new Promise<O | undefined>((resolve, reject) => {
     let settled = false;
     const settle = (action: () => void) => {
       if (settled) return;
       settled = true;
+      setFlagsFromString('--heap-growing-percent=0');
       action();
       worker.terminate().catch(() => {});
     };
