@@ -424,6 +424,8 @@ declare module 'mdast' {
     colSpan?: number;
     /** `rowspan`, when above 1 (cut at the table's last row). */
     rowSpan?: number;
+    /** From raw HTML: the cell's own `align` (a centred logo), over its column's. */
+    align?: 'left' | 'center' | 'right';
   }
 }
 

@@ -94,6 +94,8 @@ describe('raw HTML tables', () => {
       [[0, 2, 2], [2, 1, 1], [3, 1, 1]],
       [[2, 2, 1]],
     ]);
+    // A cell's own align is kept, over its column's.
+    expect(sponsors?.children.map((row) => row.children.map((cell) => cell.data?.align))).toEqual([['center', undefined], [undefined, undefined, undefined], ['right']]);
   });
 
   it('keeps the blocks met inside a cell on lines of their own, a nested row’s cells apart', () => {
@@ -126,6 +128,9 @@ describe('raw HTML tables', () => {
     // The 7 sits in the second column, under "First", beside Grace's row span.
     expect(cell('7')?.x).toBeCloseTo(cell('10')!.x, 1);
     expect(cell('A')?.struct?.colSpan).toBeUndefined();
+    // "You?" is set to the right of its two columns, Vercel centred over its two.
+    expect(cell('You?')!.x + cell('You?')!.width).toBeGreaterThan(cell('Boost')!.x + cell('Boost')!.width - 1);
+    expect(cell('Vercel')!.x).toBeGreaterThan(cell('Netlify')!.x + 1);
   });
 });
 

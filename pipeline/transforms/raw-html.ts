@@ -538,7 +538,10 @@ function table(element: Element, conversion: Conversion): RootContent[] {
       const { colSpan, rowSpan: gridRows, column } = grid.rows[rowIndex]![cellIndex]!;
       const rowSpan = keptBefore(rowIndex + gridRows) - keptBefore(rowIndex);
       const node: TableCell = { type: 'tableCell', children: trimRun(toPhrasing(cell.children as HastChild[], conversion)), position: placeOf(cell, conversion) };
-      if (grid.spanned) node.data = { column, ...(colSpan > 1 ? { colSpan } : {}), ...(rowSpan > 1 ? { rowSpan } : {}) };
+      const align = String(cell.properties.align ?? '').toLowerCase();
+      const aligned = align === 'left' || align === 'center' || align === 'right' ? { align: align as 'left' | 'center' | 'right' } : {};
+      if (grid.spanned) node.data = { column, ...(colSpan > 1 ? { colSpan } : {}), ...(rowSpan > 1 ? { rowSpan } : {}), ...aligned };
+      else if (aligned.align) node.data = aligned;
       return node;
     });
     // Cells missing at the row's end are added empty, as a browser draws them.

@@ -64,7 +64,7 @@ export const handlersFor = (lang: string): Partial<Handlers> => ({
     if (number) element.children.unshift(h('span.header-section-number', number), { type: 'text', value: ' ' });
     return element;
   },
-  table: (state, node: Table) => (node.data?.headRows !== undefined || node.data?.spanned ? rawTableElement(state, node) : defaultHandlers.table(state, node)),
+  table: (state, node: Table) => (node.data?.headRows !== undefined || node.data?.spanned || node.children.some((row) => row.children.some((cell) => cell.data?.align)) ? rawTableElement(state, node) : defaultHandlers.table(state, node)),
   footnoteReference(state, node: FootnoteReference) {
     return footnoteReferenceElement(state, node);
   },
@@ -85,7 +85,7 @@ export const handlersFor = (lang: string): Partial<Handlers> => ({
 
 /**
  * A table from raw HTML as written: its header rows (none when its first row was data, as in
- * a grid of logos; several from a `<thead>`), and cells keeping their column and row spans.
+ * a grid of logos; several from a `<thead>`), and cells keeping their spans and alignment.
  * The transform already filled each row to the grid, so no cell is added here.
  */
 function rawTableElement(state: State, node: Table): Element {
@@ -93,7 +93,8 @@ function rawTableElement(state: State, node: Table): Element {
   const rows = node.children.map((row, index) => {
     const tagName = index < heads ? 'th' : 'td';
     const cells = row.children.map((cell) => {
-      const element = h(tagName, { colSpan: cell.data?.colSpan, rowSpan: cell.data?.rowSpan }, state.all(cell));
+      // A cell's align becomes a class, as a GFM column's does (alignToClass).
+      const element = h(tagName, { colSpan: cell.data?.colSpan, rowSpan: cell.data?.rowSpan, align: cell.data?.align }, state.all(cell));
       state.patch(cell, element);
       return state.applyData(cell, element);
     });

@@ -94,7 +94,8 @@ export function table(state: State, node: Table, context: Context, caption?: (ta
       const { column, span } = gridOf(cell, index);
       const spans = { ...(span > 1 ? { colSpan: span } : {}), ...(cell.data?.rowSpan ? { rowSpan: cell.data.rowSpan } : {}) };
       const cellStruct = struct(header ? 'TH' : 'TD', rowStruct, header ? { scope: 'Column', ...spans } : spans);
-      const align: Align = aligns[column] === 'center' ? 'center' : aligns[column] === 'right' ? 'right' : 'left';
+      const wanted = cell.data?.align ?? aligns[column];
+      const align: Align = wanted === 'center' ? 'center' : wanted === 'right' ? 'right' : 'left';
       const lines = setText(state, runsOf(cell, header, cellStruct), {
         width: sum(widths.slice(column, column + span)) - 2 * padding,
         leading,
