@@ -34,6 +34,23 @@ describe('colophon build', () => {
     expect(run.stderr).toMatch(/^doc\.md:4:1: error: invalid YAML in front matter: .*\[metadata-yaml\]$/m);
   });
 
+  it('starts a build of 2 MB of Markdown or more again with bounded malloc arenas, its exit and messages passed through', () => {
+    // A preload records, per process, the malloc setting it started with (Linux only: the launcher's choice).
+    const probe = "require('node:fs').appendFileSync(process.env.PROBE_LOG, `${process.pid} ${process.env.MALLOC_ARENA_MAX ?? '-'}\\n`);";
+    const filler = 'A line of filler text for a long document, written many times over.\n\n'.repeat(30_000);
+    const root = tempProject({ 'probe.cjs': probe, 'big.md': `---\ntitle: T\nkeywords: [a, b\nlang: en\n---\n\n${filler}`, 'small.md': '---\ntitle: T\nkeywords: [a, b\n---\n\nBody.\n' });
+    const settings = (path: string) => {
+      const log = join(root, `${path}.log`);
+      writeFileSync(log, '');
+      const run = runCli(['build', path, '--format', 'html'], root, { NODE_OPTIONS: `--require ${join(root, 'probe.cjs')}`, PROBE_LOG: log, MALLOC_ARENA_MAX: undefined, MALLOC_MMAP_THRESHOLD_: undefined });
+      expect(run.status).toBe(1);
+      expect(run.stderr).toMatch(new RegExp(`^${path}:\\d+:\\d+: error: invalid YAML in front matter`, 'm'));
+      return new Set(readFileSync(log, 'utf8').trim().split('\n').map((line) => line.split(' ')[1]));
+    };
+    expect(settings('big.md')).toEqual(new Set(process.platform === 'linux' ? ['-', '2'] : ['-']));
+    expect(settings('small.md')).toEqual(new Set(['-']));
+  });
+
   it('warns on an unused note and exits 0, or 1 with --strict', () => {
     const root = tempProject({ 'doc.md': '---\ntitle: T\n---\n\nBody.\n\n[^spare]: Unused.\n' });
     const loose = runCli(['build', 'doc.md', '--format', 'html'], root);
