@@ -36,7 +36,7 @@ describe('colophon build', () => {
 
   it('starts a build of 2 MB of Markdown or more again with bounded malloc arenas, its exit and messages passed through', () => {
     // A preload records, per process, the malloc setting it started with (Linux only: the launcher's choice).
-    const probe = "require('node:fs').appendFileSync(process.env.PROBE_LOG, `${process.pid} ${process.env.MALLOC_ARENA_MAX ?? '-'}\\n`);";
+    const probe = "require('node:fs').appendFileSync(process.env.PROBE_LOG, process.pid + ' ' + (process.env.MALLOC_ARENA_MAX ?? '-') + '\\n');";
     const filler = 'A line of filler text for a long document, written many times over.\n\n'.repeat(30_000);
     const root = tempProject({ 'probe.cjs': probe, 'big.md': `---\ntitle: T\nkeywords: [a, b\nlang: en\n---\n\n${filler}`, 'small.md': '---\ntitle: T\nkeywords: [a, b\n---\n\nBody.\n' });
     const settings = (path: string) => {
