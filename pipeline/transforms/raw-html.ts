@@ -531,12 +531,14 @@ function table(element: Element, conversion: Conversion): RootContent[] {
     rows.map((row) => cellsOf(row).map((cell) => ({ colSpan: spanCount(cell.properties.colSpan), rowSpan: spanCount(cell.properties.rowSpan) }))),
     heads > 0 ? kept[heads - 1]! + 1 : 0,
   );
-  const keptBefore = (end: number) => kept.filter((index) => index < end).length;
+  // How many kept rows come before each row (and before the end), for the spans' lengths.
+  const keptBefore = [0];
+  rows.forEach((row, index) => keptBefore.push(keptBefore[index]! + (cellsOf(row).length > 0 ? 1 : 0)));
   const tableRows = kept.map((rowIndex): TableRow => {
     const row = rows[rowIndex]!;
     const cells = cellsOf(row).map((cell, cellIndex): TableCell => {
       const { colSpan, rowSpan: gridRows, column } = grid.rows[rowIndex]![cellIndex]!;
-      const rowSpan = keptBefore(rowIndex + gridRows) - keptBefore(rowIndex);
+      const rowSpan = keptBefore[rowIndex + gridRows]! - keptBefore[rowIndex]!;
       const node: TableCell = { type: 'tableCell', children: trimRun(toPhrasing(cell.children as HastChild[], conversion)), position: placeOf(cell, conversion) };
       const align = String(cell.properties.align ?? '').toLowerCase();
       const aligned = align === 'left' || align === 'center' || align === 'right' ? { align: align as 'left' | 'center' | 'right' } : {};
@@ -593,13 +595,16 @@ function toPhrasing(nodes: HastChild[], conversion: Conversion): PhrasingContent
   // Blocks met inside a line (a table or a <details> in a table's cell) keep their content on
   // lines of their own, and the cells of a row met so keep a space between them.
   let afterBlock = false;
+  // Whether `out` shows anything yet (kept as it grows: asking `out` each time is quadratic).
+  let shown = false;
   const push = (content: PhrasingContent[], block: boolean) => {
     if (!content.some(hasText)) {
       out.push(...content);
       return;
     }
-    if ((block || afterBlock) && out.some(hasText)) out.push({ type: 'break' });
+    if ((block || afterBlock) && shown) out.push({ type: 'break' });
     out.push(...content);
+    shown = true;
     afterBlock = block;
   };
   for (const node of nodes) {
@@ -615,7 +620,7 @@ function toPhrasing(nodes: HastChild[], conversion: Conversion): PhrasingContent
     }
     if (node.type !== 'element') continue;
     const content = inline(node, conversion);
-    if ((node.tagName === 'td' || node.tagName === 'th') && out.some(hasText) && !afterBlock) out.push({ type: 'text', value: ' ' });
+    if ((node.tagName === 'td' || node.tagName === 'th') && shown && !afterBlock) out.push({ type: 'text', value: ' ' });
     push(content, FLOW.has(node.tagName) || node.tagName === 'tr');
   }
   return out;

@@ -24,7 +24,14 @@ export function table(state: State, node: Table, context: Context, caption?: (ta
   const heads = Math.min(node.data?.headRows ?? 1, node.children.length);
   // A cell's first grid column and the columns it spans (a GFM table's cells span one each).
   const gridOf = (cell: TableCell, index: number) => ({ column: cell.data?.column ?? index, span: cell.data?.colSpan ?? 1 });
-  const columns = Math.max(...node.children.map((row) => row.children.reduce((end, cell, index) => Math.max(end, gridOf(cell, index).column + gridOf(cell, index).span), 0)));
+  const columns = Math.max(
+    ...node.children.map((row) =>
+      row.children.reduce((end, cell, index) => {
+        const { column, span } = gridOf(cell, index);
+        return Math.max(end, column + span);
+      }, 0),
+    ),
+  );
   const element = struct('Table', context.struct);
   const bodyElement = struct('TBody', element);
 
