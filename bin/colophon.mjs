@@ -104,19 +104,22 @@ async function start() {
 }
 
 /**
- * A watch session rebuilds the same large trees again and again, and a young generation of 64 MB
- * halves its collection pauses (bench/RESULTS-incremental.md). V8 takes that size only when node
- * starts, so the launcher starts node again with it. The session runs in a process group of its
+ * Start node again as this process's only child, with extra flags or environment that take effect
+ * only when a process starts; its exit is this process's. The child runs in a process group of its
  * own, so that a Ctrl-C reaches it once, forwarded from here, not twice (once from the terminal).
  */
-function watchWithLargerYoungGeneration(args) {
-  const child = spawn(process.execPath, ['--max-semi-space-size=64', ...process.execArgv, fileURLToPath(import.meta.url), ...args], {
-    stdio: 'inherit',
-    detached: true,
-  });
+function relaunch(args, { nodeFlags = [], env = process.env } = {}) {
+  const child = spawn(process.execPath, [...nodeFlags, ...process.execArgv, fileURLToPath(import.meta.url), ...args], { stdio: 'inherit', detached: true, env });
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
   child.on('exit', (code, signal) => process.exit(code ?? 128 + (constants.signals[signal] ?? 0)));
 }
+
+/**
+ * A watch session rebuilds the same large trees again and again, and a young generation of 64 MB
+ * halves its collection pauses (bench/RESULTS-incremental.md). V8 takes that size only when node
+ * starts.
+ */
+const WATCH_NODE_FLAGS = ['--max-semi-space-size=64'];
 
 /**
  * glibc's malloc settings for a build of long inputs (Linux). Node allocates every ArrayBuffer
@@ -126,8 +129,9 @@ function watchWithLargerYoungGeneration(args) {
  * own) an arena of its own: the memory the long-lived chunks pin between freed ones stays
  * resident. A fixed threshold of 128 KB maps each larger chunk on its own and returns it when
  * freed, and two arenas bound the rest (bench/RESULTS-memory.md, session 13: the 10 MB book's
- * build held 60-90 MB less at every stage). Set when the process starts, so the launcher starts
- * node again with them; settings the user gave win, and small inputs do not pay the second start.
+ * build held 60-90 MB less at every stage). glibc reads them when the process starts, so the
+ * launcher starts node again with them; settings the user gave win, and small inputs do not pay
+ * the second start.
  */
 const MALLOC_SETTINGS = { MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '131072' };
 /** A build's inputs from this much Markdown on (a long book renders on its own thread from 2 MB: build.ts). */
@@ -153,23 +157,12 @@ function largeInputs(args) {
   return bytes >= LARGE_INPUT_BYTES;
 }
 
-/** Start node again with the malloc settings, as this process's only child; its exit is this process's. */
-function buildWithMallocSettings(args) {
-  const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), ...args], {
-    stdio: 'inherit',
-    detached: true,
-    env: { ...process.env, ...MALLOC_SETTINGS },
-  });
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
-  child.on('exit', (code, signal) => process.exit(code ?? 128 + (constants.signals[signal] ?? 0)));
-}
-
 const args = process.argv.slice(2);
 const watching = args.includes('--watch') || args.includes('-w');
 if (watching && !process.execArgv.some((flag) => flag.startsWith('--max-semi-space-size'))) {
-  watchWithLargerYoungGeneration(args);
+  relaunch(args, { nodeFlags: WATCH_NODE_FLAGS });
 } else if (!watching && process.platform === 'linux' && (args[0] === 'build' || args[0] === 'check') && !Object.keys(MALLOC_SETTINGS).some((name) => name in process.env) && largeInputs(args)) {
-  buildWithMallocSettings(args);
+  relaunch(args, { env: { ...process.env, ...MALLOC_SETTINGS } });
 } else {
   const { main, saveCache } = await start();
   process.exitCode = await main(args);
