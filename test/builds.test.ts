@@ -103,7 +103,7 @@ describe('reporters', () => {
     expect(report.documents[1].messages).toEqual([
       { file: 'b.md', line: 7, column: 1, severity: 'warning', message: 'footnote "x" is defined but never cited', rule: 'footnote-unused' },
     ]);
-    expect(report.documents[0].editions[0]).toMatchObject({ edition: 'html', path: 'dist/a.html', cached: false });
+    expect(report.documents[0].editions[0]).toMatchObject({ edition: 'html', path: 'dist/a.html', bytes: statSync(join(root, 'dist/a.html')).size, cached: false });
   });
 
   it('github: workflow-command annotations at the source line', () => {
@@ -167,9 +167,14 @@ describe('many documents', () => {
     expect(first.ok).toBe(true);
     const good = new Map(formats.map((edition) => [edition, readFileSync(join(root, 'dist', `doc.${edition}`))]));
     for (const edition of first.documents[0]!.editions) expect(Buffer.from(edition.bytes).equals(readFileSync(join(root, edition.path)))).toBe(true);
+    // Its size is known without reading the file back (the reporters print it; a long book's PDF is hundreds of megabytes).
+    for (const edition of first.documents[0]!.editions) expect(edition.size).toBe(statSync(join(root, edition.path)).size);
     // The same bytes as rendered in memory (a dry run writes nothing).
     const dry = await build({ root, formats: [...formats], dryRun: true });
-    for (const edition of dry.documents.find((document) => document.source.endsWith('doc.md'))!.editions) expect(Buffer.from(edition.bytes).equals(good.get(edition.edition as (typeof formats)[number])!)).toBe(true);
+    for (const edition of dry.documents.find((document) => document.source.endsWith('doc.md'))!.editions) {
+      expect(Buffer.from(edition.bytes).equals(good.get(edition.edition as (typeof formats)[number])!)).toBe(true);
+      expect(edition.size).toBe(edition.bytes.length);
+    }
 
     // A failed document leaves the last good editions as they were, and no temporary file; its
     // result still holds what was rendered. A folder made for a failed document alone goes too.

@@ -99,6 +99,8 @@ export interface EditionResult {
   /** Where it was (or would be) written, relative to the root. */
   path: string;
   bytes: Uint8Array;
+  /** How many bytes it has: an edition written to its file is not read back to tell (a long book's PDF is hundreds of megabytes). */
+  size: number;
   /** Served from the cache rather than rebuilt. */
   cached: boolean;
 }
@@ -307,10 +309,10 @@ async function buildOne(source: Source, one: OneContext): Promise<DocumentResult
 
   const editions: EditionResult[] = context.formats.flatMap((edition): EditionResult[] => {
     const hit = cached.get(edition);
-    if (hit) return [{ edition, path: outputPath(edition), bytes: hit.bytes, cached: true }];
+    if (hit) return [{ edition, path: outputPath(edition), bytes: hit.bytes, size: hit.bytes.length, cached: true }];
     const rendered = output.editions.find((candidate) => candidate.edition === edition);
     if (!rendered) return [];
-    return [rendered.file !== undefined ? new WrittenEdition(edition, outputPath(edition), rendered.file) : { edition, path: outputPath(edition), bytes: rendered.bytes, cached: false }];
+    return [rendered.file !== undefined ? new WrittenEdition(edition, outputPath(edition), rendered.file) : { edition, path: outputPath(edition), bytes: rendered.bytes, size: rendered.bytes.length, cached: false }];
   });
 
   // Write only when every edition of the document succeeded: a failed build leaves the
@@ -352,6 +354,7 @@ async function buildOne(source: Source, one: OneContext): Promise<DocumentResult
  */
 class WrittenEdition implements EditionResult {
   readonly cached = false;
+  readonly size: number;
   private held?: Uint8Array;
 
   constructor(
@@ -359,21 +362,29 @@ class WrittenEdition implements EditionResult {
     readonly path: string,
     /** Where its bytes are now: the temporary file, then the target. */
     public file: string,
-  ) {}
+  ) {
+    this.size = statSync(file).size;
+  }
 
   get bytes(): Uint8Array {
-    return this.held ?? new Uint8Array(readFileSync(this.file));
+    return this.held ?? readWhole(this.file);
   }
 
   /** A temporary file still (the document failed, or a dry run): read into memory, and deleted. */
   settle(): void {
     if (!isTemporary(this.file)) return;
     try {
-      this.held = new Uint8Array(readFileSync(this.file));
+      this.held = readWhole(this.file);
     } finally {
       rmSync(this.file, { force: true });
     }
   }
+}
+
+/** A file's bytes as read, without the copy `new Uint8Array(buffer)` would make (twice a long book's PDF at once). */
+function readWhole(path: string): Uint8Array {
+  const read = readFileSync(path);
+  return new Uint8Array(read.buffer, read.byteOffset, read.byteLength);
 }
 
 /** The files that make a source: a Markdown file, or a book's book.yaml and every Markdown file in its folder. */

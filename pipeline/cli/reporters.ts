@@ -34,7 +34,7 @@ const human = (dryRun: boolean): Reporter => ({
     if (!result.ok) return { stderr: `${stderr}${result.source}: not built (errors above); earlier editions left in place\n` };
     const verb = dryRun ? 'checked' : 'wrote';
     const stdout = result.editions
-      .map((edition) => `${edition.cached ? 'up to date' : verb} ${edition.path} (${formatSize(edition.bytes.length)}${edition.cached ? ', from cache' : ''})\n`)
+      .map((edition) => `${edition.cached ? 'up to date' : verb} ${edition.path} (${formatSize(edition.size)}${edition.cached ? ', from cache' : ''})\n`)
       .join('');
     return { stdout, stderr };
   },
@@ -58,7 +58,7 @@ const json: Reporter = {
         source: document.source,
         ok: document.ok,
         ms: Math.round(document.ms),
-        editions: document.ok ? document.editions.map((edition) => ({ edition: edition.edition, path: edition.path, bytes: edition.bytes.length, cached: edition.cached })) : [],
+        editions: document.ok ? document.editions.map((edition) => ({ edition: edition.edition, path: edition.path, bytes: edition.size, cached: edition.cached })) : [],
         messages: document.file.messages.map((message) => ({
           file: message.file,
           line: message.line ?? 1,
