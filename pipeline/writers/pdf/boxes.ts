@@ -79,8 +79,10 @@ export interface ImageOp {
   svg?: string;
   /** Filled outlines (a typeset formula), drawn scaled into the op's box. */
   outlines?: VectorOutlines;
-  /** Overrides the box's structure element (a formula in a line of text). */
+  /** Overrides the box's structure element (a formula or a picture in a line of text). */
   struct?: StructNode;
+  /** A picture in a line of text that is (part of) a link: the link's area is the picture's. */
+  link?: Link;
 }
 
 export type Op = TextOp | RectOp | LineOp | ImageOp;
@@ -141,11 +143,14 @@ export interface Run {
 
 /** A drawing set in a line of text like a glyph: its width, and its extent above and below the baseline. */
 export interface InlineObject {
+  bytes?: Uint8Array;
   svg?: string;
   outlines?: VectorOutlines;
   width: number;
   ascent: number;
   descent: number;
+  /** A picture (not a formula): scaled down, keeping its aspect, to fit the measure and the page. */
+  picture?: boolean;
 }
 
 export function shift(boxes: Box[], dx: number): Box[] {

@@ -1,6 +1,6 @@
 import type { FontGlyphs, OutlineEntry, PageDrawing, Pdf, PdfFont, StructElement } from './pdf-document.ts';
 import { finishStructure, type SealMemo, type SealRecording, type SettledPage } from './pdfkit-patches.ts';
-import type { Box, Op, StructNode, TextOp } from './boxes.ts';
+import type { Box, ImageOp, Op, StructNode, TextOp } from './boxes.ts';
 import type { Page, Placed } from './paginate.ts';
 
 export interface Frame {
@@ -115,9 +115,11 @@ export function pageDrawer(pdf: Pdf, frame: Frame, furniture: Furniture, root: S
       const content = pdf.beginContent(node.tag);
       pdf.endContent();
       element.add(content);
-      if (links) for (const op of links) drawLink(pdf, op, x, y, element);
+      if (links) for (const op of links) drawLink(pdf, op, x, y, linkElement(node, element));
     }
   };
+  /** The element a link annotation joins: the Link element, which is a linked picture's Figure's parent. */
+  const linkElement = (node: StructNode, element: StructElement): StructElement => (node.tag !== 'Link' && node.parent?.tag === 'Link' ? elementFor(node.parent) : element);
 
   const drawBox = (box: Box, x: number, y: number, artifact: boolean) => {
     mark(box, x, y, artifact);
@@ -151,7 +153,7 @@ export function pageDrawer(pdf: Pdf, frame: Frame, furniture: Furniture, root: S
       for (const op of ops) drawOp(pdf, op, x, y, svg);
       pdf.endContent();
       element.add(content);
-      for (const op of ops) if (op.op === 'text' && op.link) drawLink(pdf, op, x, y, element);
+      for (const op of ops) if ((op.op === 'text' || op.op === 'image') && op.link) drawLink(pdf, op, x, y, linkElement(node, element));
     };
     for (const op of box.ops) {
       if (op.op === 'rect' || op.op === 'line') continue;
@@ -159,7 +161,7 @@ export function pageDrawer(pdf: Pdf, frame: Frame, furniture: Furniture, root: S
       if (group && group.node !== node) flush();
       group ??= { node, ops: [] };
       group.ops.push(op);
-      if (!tagged && op.op === 'text' && op.link) {
+      if (!tagged && (op.op === 'text' || op.op === 'image') && op.link) {
         flush();
         drawLink(pdf, op, x, y, undefined);
       }
@@ -349,7 +351,7 @@ interface PageRecord {
 interface StructureRun {
   node: StructNode;
   /** None when the run has no link (most have none: no empty array kept for each). */
-  links?: TextOp[];
+  links?: (TextOp | ImageOp)[];
 }
 
 /** The runs of a box that has none (a session keeps a page's runs for every box of every page). */
@@ -358,7 +360,7 @@ const NO_RUNS: StructureRun[] = [];
 /** The runs of a box's ops drawn as marked content of a structure element (drawBox's groups that are not artifacts). */
 function structureOf(box: Box): StructureRun[] {
   let runs: StructureRun[] | undefined;
-  let current: { node: StructNode | undefined; links?: TextOp[] } | undefined;
+  let current: { node: StructNode | undefined; links?: (TextOp | ImageOp)[] } | undefined;
   const close = () => {
     if (current?.node && current.node.tag !== 'Artifact') (runs ??= []).push(current.links ? { node: current.node, links: current.links } : { node: current.node });
     current = undefined;
@@ -368,7 +370,7 @@ function structureOf(box: Box): StructureRun[] {
     const node = op.op === 'text' || op.op === 'image' ? (op.struct ?? box.struct) : box.struct;
     if (current && current.node !== node) close();
     current ??= { node };
-    if (op.op === 'text' && op.link) (current.links ??= []).push(op);
+    if ((op.op === 'text' || op.op === 'image') && op.link) (current.links ??= []).push(op);
   }
   close();
   return runs ?? NO_RUNS;
@@ -403,10 +405,10 @@ function drawOp(pdf: Pdf, op: Op, x: number, y: number, svg: SvgSupport): void {
   }
 }
 
-function drawLink(pdf: Pdf, op: TextOp, x: number, y: number, parent: StructElement | undefined): void {
+/** A link's area: a run of text's from above its ascenders to below its descenders, a picture's own. */
+function drawLink(pdf: Pdf, op: TextOp | ImageOp, x: number, y: number, parent: StructElement | undefined): void {
   const link = op.link!;
-  const top = y + op.y - op.size * 0.85;
-  const height = op.size * 1.15;
-  if (link.kind === 'uri') pdf.linkUri(x + op.x, top, op.width, height, link.url, parent);
-  else pdf.linkInternal(x + op.x, top, op.width, height, link.name, parent);
+  const [top, width, height] = op.op === 'image' ? [y + op.y, op.w, op.h] : [y + op.y - op.size * 0.85, op.width, op.size * 1.15];
+  if (link.kind === 'uri') pdf.linkUri(x + op.x, top, width, height, link.url, parent);
+  else pdf.linkInternal(x + op.x, top, width, height, link.name, parent);
 }

@@ -4,6 +4,7 @@ import type { FontStyle } from './fonts.ts';
 import type { Link, Run, StructNode } from './boxes.ts';
 import { struct } from './boxes.ts';
 import type { State } from './state.ts';
+import { loadPicture } from './handlers/image.ts';
 
 /** The typographic setting inline content inherits. */
 export interface InlineStyle {
@@ -88,10 +89,29 @@ export function toRuns(state: State, nodes: PhrasingContent[], base: InlineStyle
       }
       case 'image':
       case 'imageReference': {
-        // Images inside running text cannot sit on a line of type: show their alt text.
+        // Set on the line like a glyph, at its natural size: its bottom on the baseline (HTML's
+        // vertical-align: baseline), a taller one opening the line up as LaTeX and Typst do.
         const alt = node.alt ?? '';
-        report(state.file, 'warning', `image "${alt || 'untitled'}" inside a line of text is shown as its alt text in the PDF; put it in a paragraph of its own`, node, 'pdf-inline-image');
-        if (alt) runs.push({ text: `[${alt}]`, style: italic(style.style), size: style.size, color: style.color, rise: 0, place: node.position, struct: style.struct });
+        const url = node.type === 'image' ? node.url : state.definitions(node.identifier)?.url;
+        const picture = url === undefined ? undefined : loadPicture(state, node, url);
+        if (!picture) {
+          // Not drawable (the reason was reported where it was found): its alt text, in italics.
+          if (alt) runs.push({ text: `[${alt}]`, style: italic(style.style), size: style.size, color: style.color, rise: 0, link: style.link, place: node.position, struct: style.struct });
+          return;
+        }
+        // A Figure with its alt text; one with none is decorative (an artifact), unless it is all a link shows.
+        const element = alt ? struct('Figure', style.struct ?? parentStruct, { alt }) : style.link ? (style.struct ?? parentStruct) : struct('Artifact', style.struct ?? parentStruct);
+        runs.push({
+          text: '',
+          style: style.style,
+          size: style.size,
+          color: style.color,
+          rise: 0,
+          link: style.link,
+          place: node.position,
+          struct: element,
+          object: { ...picture.source, width: picture.width, ascent: picture.height, descent: 0, picture: true },
+        });
         return;
       }
       case 'inlineMath': {

@@ -190,7 +190,7 @@ interface MemoEntry {
 }
 
 /** Warnings about a node of the block itself, reported each time it is laid out (the rule ids of report() calls in the handlers). */
-const OWN_WARNINGS = new Set(['pdf-image-remote', 'pdf-link-target', 'pdf-inline-image']);
+const OWN_WARNINGS = new Set(['pdf-image-remote', 'pdf-link-target']);
 
 type RelativePoint = { line: number; column: number; sameLine: boolean; offset: number | undefined };
 type RelativePlace = { start: RelativePoint; end?: RelativePoint } | undefined;

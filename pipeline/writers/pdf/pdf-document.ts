@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import PDFDocumentCtor from 'pdfkit';
 import type { DocumentOptions, FontkitFont, OutlineItem, PdfFont, PdfImage, RawDocument, StructContent, StructElement, StructOptions } from './pdfkit-api.ts';
 import { addDestination, batchPageContent, captureOutput, CompactOutline, type DeflateMemo, escapeXmp, fasterObjects, type PageContent, PdfLiteral, compactStructElement, releaseLastAnnotation, releaseWrittenPages, type SettledPage } from './pdfkit-patches.ts';
@@ -22,6 +23,8 @@ export class Pdf {
   private readonly done: Promise<void>;
   /** Images opened, by their bytes (see `opened`). */
   private readonly images = new Map<Uint8Array, PdfImage>();
+  /** The same, by the digest of their bytes: a file read again for each place it is used (an icon in every row) is one image. */
+  private readonly imagesByDigest = new Map<string, PdfImage>();
   /** Colour → the operators pdfkit's `fillColor` writes for it. */
   private readonly fillOperatorsByColor = new Map<string, string>();
   /** Shaped words: the build's or the watch session's when given, else this document's own. */
@@ -397,7 +400,12 @@ export class Pdf {
    */
   private opened(bytes: Uint8Array): PdfImage {
     let image = this.images.get(bytes);
-    if (!image) this.images.set(bytes, (image = this.raw.openImage(bytes)));
+    if (!image) {
+      const digest = createHash('sha256').update(bytes).digest('base64');
+      image = this.imagesByDigest.get(digest);
+      if (!image) this.imagesByDigest.set(digest, (image = this.raw.openImage(bytes)));
+      this.images.set(bytes, image);
+    }
     return image;
   }
 

@@ -45,6 +45,8 @@ export interface SetOptions {
   hyphenator?: Hyphenator;
   /** The author's direction; otherwise that of the paragraph's first strong character. */
   direction?: 'ltr' | 'rtl';
+  /** The tallest a picture in a line may be (it is scaled down to fit); none, no limit but the measure. */
+  maxHeight?: number;
 }
 
 export interface TextContext {
@@ -124,7 +126,8 @@ function toItems(fonts: Fonts, scripts: ScriptTools, runs: Run[], options: SetOp
     const start = runStart;
     runStart += run.hardBreak ? 1 : run.text.length;
     if (run.object) {
-      items.push({ type: 'box', width: run.object.width, text: '', level: levelAt(start), face: fonts.face('regular'), size: run.size, color: run.color, rise: 0, link: run.link, struct: run.struct, object: run.object });
+      const object = run.object.picture ? fitted(run.object, options) : run.object;
+      items.push({ type: 'box', width: object.width, text: '', level: levelAt(start), face: fonts.face('regular'), size: run.size, color: run.color, rise: 0, link: run.link, struct: run.struct, object });
       continue;
     }
     if (run.hardBreak) {
@@ -225,6 +228,21 @@ function toItems(fonts: Fonts, scripts: ScriptTools, runs: Run[], options: SetOp
   items.push({ type: 'glue', width: 0, natural: 0, stretch: INFINITY * 10, shrink: 0, char: '' });
   items.push({ type: 'penalty', width: 0, penalty: -INFINITY, flagged: false });
   return items;
+}
+
+/** A picture in a line scaled down, keeping its aspect, to be no wider than the measure and no taller than allowed. */
+function fitted(object: InlineObject, options: SetOptions): InlineObject {
+  const scale = Math.min(1, options.width / object.width, (options.maxHeight ?? Infinity) / (object.ascent + object.descent));
+  return scale < 1 ? { ...object, width: object.width * scale, ascent: object.ascent * scale, descent: object.descent * scale } : object;
+}
+
+/** The drawing of a formula or picture set at `x` in a line whose baseline is at `baseline`. */
+function objectOp(item: TextBox, object: InlineObject, x: number, baseline: number): ImageOp {
+  const op: ImageOp = { op: 'image', x, y: baseline - object.ascent, w: object.width, h: object.ascent + object.descent, svg: object.svg, outlines: object.outlines, struct: item.struct };
+  // Only pictures carry these (a formula's op stays as it was).
+  if (object.bytes) op.bytes = object.bytes;
+  if (object.picture && item.link) op.link = item.link;
+  return op;
 }
 
 function emptyBox(width: number, fonts: Fonts, run: Run | undefined, level = 0): TextBox {
@@ -350,7 +368,7 @@ function toLines(items: TextItem[], breaks: Break[], options: SetOptions): Box[]
         if (item.dest) dests.push(item.dest);
         for (const name of item.anchors ?? []) if (!dests.includes(name)) dests.push(name);
         if (item.object) {
-          objects.push({ op: 'image', x, y: baseline - item.object.ascent, w: item.object.width, h: item.object.ascent + item.object.descent, svg: item.object.svg, outlines: item.object.outlines, struct: item.struct });
+          objects.push(objectOp(item, item.object, x, baseline));
           current = undefined;
         } else if (item.text === '') {
           current = undefined;
@@ -459,7 +477,7 @@ function toBidiLines(items: TextItem[], breaks: Break[], options: SetOptions, ba
       const joins = current !== undefined && current.rtl === rtl;
       if (item.type === 'box') {
         if (item.object) {
-          objects.push({ op: 'image', x, y: baseline - item.object.ascent, w: item.object.width, h: item.object.ascent + item.object.descent, svg: item.object.svg, outlines: item.object.outlines, struct: item.struct });
+          objects.push(objectOp(item, item.object, x, baseline));
           current = undefined;
         } else if (item.text === '') current = undefined;
         else if (current && joins && sameInk(current.ink, item) && item.note === undefined) {

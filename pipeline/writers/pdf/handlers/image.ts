@@ -11,39 +11,63 @@ import { setText } from '../typeset.ts';
  */
 export function figure(state: State, node: Image | ImageReference, url: string, context: Context, caption?: (figure: StructNode) => Box[]): Box[] {
   const alt = node.alt ?? '';
+  const element = struct('Figure', context.struct, { alt: alt || 'image' });
+  const picture = loadPicture(state, node, url);
+  if (!picture) return withCaption(altText(state, alt, context, element), element, context, caption);
+  // Never wider than the column or taller than a page.
+  const scale = Math.min(1, context.width / picture.width, (context.maxHeight * 0.85) / picture.height);
+  const width = picture.width * scale;
+  const height = picture.height * scale;
+  const op: Op = { op: 'image', x: (context.width - width) / 2, y: 0, w: width, h: height, ...picture.source };
+  const boxes: Box[] = [{ height, ops: [op], notes: [], keep: false, struct: element }];
+  return withCaption(boxes, element, context, caption);
+}
+
+/** An image the PDF can draw: its bytes (PNG, JPEG) or its SVG, and its size in points. */
+export interface Picture {
+  source: { bytes: Uint8Array } | { svg: string };
+  width: number;
+  height: number;
+}
+
+/**
+ * The image at `url`, read for the PDF (on its own or in a line of text), at 96 dpi (CSS
+ * pixels), raw HTML's width and height winning over its intrinsic size. None, with a message at
+ * the image's place, when it cannot be drawn: a remote one not fetched, a missing or unreadable
+ * file, a type the PDF cannot embed. Its alt text is then shown instead.
+ */
+export function loadPicture(state: State, node: Image | ImageReference, url: string): Picture | undefined {
   const remote = /^https?:/i.test(url);
   // A remote image is used only when the build fetched it beforehand (--allow-remote).
   const fetched = remote ? state.assets.remote(url) : undefined;
   if (remote && !fetched) {
     report(state.file, 'warning', `remote image "${quoted(url)}" is not embedded in the PDF (remote files are fetched only with --allow-remote); its alt text is shown instead`, node, 'pdf-image-remote');
-    const element = struct('Figure', context.struct, { alt: alt || 'image' });
-    return withCaption(altText(state, alt, context, element), element, context, caption);
+    return undefined;
   }
   const asset = fetched ?? state.assets.document(url, node);
-  const element = struct('Figure', context.struct, { alt: alt || 'image' });
-  if (!asset) return withCaption(altText(state, alt, context, element), element, context, caption);
-  let size: { width: number; height: number } | undefined;
-  let op: Op | undefined;
+  if (!asset) return undefined;
+  let size: { width: number; height: number };
+  let source: Picture['source'];
   try {
     if (asset.mediaType === 'image/svg+xml') {
       const svg = new TextDecoder().decode(asset.bytes);
       size = svgSize(svg);
-      op = { op: 'image', x: 0, y: 0, w: 0, h: 0, svg };
+      source = { svg };
     } else if (asset.mediaType === 'image/png' || asset.mediaType === 'image/jpeg') {
       size = state.pdf.imageSize(asset.bytes);
-      op = { op: 'image', x: 0, y: 0, w: 0, h: 0, bytes: asset.bytes };
+      source = { bytes: asset.bytes };
     } else {
       report(state.file, 'warning', `${asset.path}: ${asset.mediaType} images cannot be embedded in the PDF (PNG, JPEG and SVG can); its alt text is shown instead`, node, 'pdf-image-type');
-      return withCaption(altText(state, alt, context, element), element, context, caption);
+      return undefined;
     }
     if (state.pdf.pdfa) {
       // No PDF/A validator runs here: what its transparency would need is not vouched for.
-      const transparency = op.svg !== undefined ? svgTransparency(op.svg) : asset.mediaType === 'image/png' ? pngTransparency(asset.bytes) : undefined;
+      const transparency = 'svg' in source ? svgTransparency(source.svg) : asset.mediaType === 'image/png' ? pngTransparency(asset.bytes) : undefined;
       if (transparency) report(state.file, 'error', `${asset.path} has ${transparency}, and a PDF/A (pdfa: true) made here carries no transparency: flatten the image onto white; no PDF is written`, node, 'pdfa-transparency');
     }
   } catch (error) {
     report(state.file, 'error', `${asset.path}: cannot read the image: ${(error as Error).message}`, node, 'pdf-image-invalid');
-    return withCaption(altText(state, alt, context, element), element, context, caption);
+    return undefined;
   }
   // Raw HTML's width and height (CSS pixels) win over the intrinsic size; one of them keeps the aspect.
   const asked = node.data?.hProperties as { width?: unknown; height?: unknown } | undefined;
@@ -53,15 +77,7 @@ export function figure(state: State, node: Image | ImageReference, url: string, 
     const ratio = size.height / size.width || 1;
     size = { width: askedWidth ?? (askedHeight as number) / ratio, height: askedHeight ?? (askedWidth as number) * ratio };
   }
-  // Images are laid out at 96 dpi (CSS pixels), never wider than the column or taller than a page.
-  let width = (size.width * 72) / 96;
-  let height = (size.height * 72) / 96;
-  const scale = Math.min(1, context.width / width, (context.maxHeight * 0.85) / height);
-  width *= scale;
-  height *= scale;
-  Object.assign(op, { x: (context.width - width) / 2, y: 0, w: width, h: height });
-  const boxes: Box[] = [{ height, ops: [op], notes: [], keep: false, struct: element }];
-  return withCaption(boxes, element, context, caption);
+  return { source, width: (size.width * 72) / 96, height: (size.height * 72) / 96 };
 }
 
 /** The caption under what was set, kept with it. */

@@ -34,6 +34,8 @@ export function setParagraph(state: State, children: PhrasingContent[], context:
     indent: firstIndent ?? (context.indentFirst ? state.theme.body.indent * (context.size / state.theme.body.size) : 0),
     struct: element,
     hyphenator: state.hyphenator,
+    // A picture in the text is never taller than a figure may be.
+    maxHeight: context.maxHeight * 0.85,
   });
   return keepLines(lines);
 }

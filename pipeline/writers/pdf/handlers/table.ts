@@ -196,6 +196,8 @@ export function table(state: State, node: Table, context: Context, caption?: (ta
 function longestWord(state: State, runs: Run[]): number {
   let longest = 0;
   for (const run of runs) {
+    // A picture is a word that never breaks.
+    if (run.object?.picture) longest = Math.max(longest, run.object.width);
     for (const segment of state.fonts.segments(run.text, run.style)) {
       for (const word of segment.text.split(/\s+/)) longest = Math.max(longest, state.fonts.width(segment.face, word, run.size));
     }
@@ -222,7 +224,8 @@ function widen(widths: number[], column: number, span: number, wanted: number): 
 }
 
 function lineWidth(line: Box): number {
-  return Math.max(0, ...line.ops.map((op) => (op.op === 'text' ? op.x + op.width : 0)));
+  // A picture counts; a formula (tagged Formula) has never been measured here, and its tables keep their columns.
+  return Math.max(0, ...line.ops.map((op) => (op.op === 'text' ? op.x + op.width : op.op === 'image' && op.struct?.tag !== 'Formula' ? op.x + op.w : 0)));
 }
 
 export function columnWidths(min: number[], max: number[], available: number): number[] {
