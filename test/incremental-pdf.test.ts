@@ -34,6 +34,9 @@ function baseText(): string {
     '',
     'A link to [nowhere](#no-such-place) and an ![icon](https://example.com/icon.png) inside a line.',
     '',
+    // Pictures set in a line: their blocks read files, and are laid out afresh each build.
+    'A ![gradient](gradient.png) picture and a linked [![diagram](diagram.svg)](https://example.org/d) one in a line.',
+    '',
     // Enough lines that may open a container (a number does) for the text to be parsed in pieces
     // (parse/chunked-parse.ts), each piece a few hundred of them: a watch session keeps the pieces.
     '# Numbers',

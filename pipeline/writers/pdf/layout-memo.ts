@@ -27,8 +27,8 @@ import type { State } from './state.ts';
  * A block that read a file (an image: pdfkit numbers images as they are opened, and a watch
  * session watches what a build reads) or used a typeset formula is laid out afresh every time;
  * so is one whose layout reported anything but a warning about one of its own nodes (a report may
- * be once per document). Those warnings (a remote image not fetched, a link with no target, an
- * image inside a line) are kept with their places relative to the block, and reported again
+ * be once per document). Those warnings (a remote image not fetched, a link with no target) are
+ * kept with their places relative to the block, and reported again
  * where the block now is when it is reused with the same places inside it.
  */
 export class LayoutMemo {
