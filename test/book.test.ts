@@ -8,7 +8,7 @@ import { build } from '../pipeline/build/build.ts';
 import { formatMessage } from '../pipeline/cli/cli.ts';
 import type { Box } from '../pipeline/writers/pdf/boxes.ts';
 import type { Page } from '../pipeline/writers/pdf/paginate.ts';
-import { epubcheck, fixturesDir, nuCheck, requireTool } from './helpers.ts';
+import { epubcheck, fixturesDir, nuCheck, requireTool, tempProject } from './helpers.ts';
 
 /**
  * A book as real ones are written (mdBook): chapters in a folder, figures as raw HTML `<img>`
@@ -118,6 +118,30 @@ describe('a long book on a thread with a bounded heap', () => {
     expect(threaded!.assets).toEqual(inLine.assets);
     expect(threaded!.missing).toEqual(inLine.missing);
     expect(await renderOnBoundedThread(source, context, 1)).toBeUndefined();
+  }, 300_000);
+});
+
+describe('the messages of a book whose PDF renders last', () => {
+  // In line the PDF renders after the other editions (the tree's last reader), the messages made
+  // before it waiting as plain data meanwhile; its own still go where the editions' order puts them.
+  it('lists them in the order of the editions asked for', async () => {
+    const { renderDocument } = await import('../pipeline/build/document.ts');
+    const chapter = (title: string) => `# ${title}\n\n### Skipped a level\n\nSee ![Chat](https://example.com/chat.svg) here.\n\n[a]: https://example.com/1\n[a]: https://example.com/2\n`;
+    const book = tempProject({ 'book.yaml': 'title: Messages\nchapters:\n  - one.md\n  - two.md\n', 'one.md': chapter('One'), 'two.md': chapter('Two') });
+    const source = { kind: 'book' as const, path: book, name: 'messages' };
+    const context = { root: book, formats: ['html' as const, 'pdf' as const, 'epub' as const], epoch: 0, cwd: book };
+    const { messages } = await renderDocument(source, context);
+    const rules = messages.map((message) => message.ruleId ?? '');
+    const firstPdf = rules.findIndex((rule) => rule.startsWith('pdf-'));
+    const firstEpub = rules.findIndex((rule) => rule.startsWith('epub-'));
+    expect(firstPdf).toBeGreaterThan(0);
+    expect(firstEpub).toBeGreaterThan(firstPdf);
+    expect(rules.slice(firstPdf, firstEpub).every((rule) => rule.startsWith('pdf-'))).toBe(true);
+    expect(rules.slice(firstEpub).some((rule) => rule.startsWith('pdf-'))).toBe(false);
+    // Each names its chapter file and line, whether made plain before the PDF or after it.
+    expect([...new Set(messages.map((message) => `${message.file}:${message.line}:${message.ruleId}`))].sort()).toEqual(
+      ['one.md', 'two.md'].flatMap((file) => [`${file}:3:heading-skip`, `${file}:5:epub-image-remote`, `${file}:5:pdf-inline-image`, `${file}:8:definition-duplicate`]).sort(),
+    );
   }, 300_000);
 });
 

@@ -89,8 +89,11 @@ export async function renderDocument(source: Source, context: RenderContext, sha
   if (!spliceKey) loaded.chapterTexts = undefined;
   const output: RenderOutput = { source: file.path, messages: [], editions: [], assets: [], missing: [] };
   let pdfThread: EditionThread | undefined;
+  const plain = () => (loaded.remap ? file.messages.map(loaded.remap) : file.messages).map(toCachedMessage);
+  // The messages made before the PDF renders last (below), as plain data, and where the PDF's go among them.
+  let settled: { messages: CachedMessage[]; pdfAt: number } | undefined;
   const finish = () => {
-    output.messages = (loaded.remap ? file.messages.map(loaded.remap) : file.messages).map(toCachedMessage);
+    output.messages = settled ? settled.messages.slice(0, settled.pdfAt).concat(plain(), settled.messages.slice(settled.pdfAt)) : plain();
     // The thread never outlives its document (it does not keep the process alive meanwhile).
     pdfThread?.close().catch(() => {});
     return output;
@@ -219,9 +222,12 @@ export async function renderDocument(source: Source, context: RenderContext, sha
   }
   if (pdfLast) {
     await yieldToEventLoop();
-    const before = file.messages.length;
+    // The messages so far wait as plain data while the PDF, the longest stage, renders: a long
+    // book has a hundred thousand of them, about 620 bytes each as VFileMessages (with the
+    // position each keeps), 250 as plain data. Nothing reads them before the end.
+    settled = { messages: plain(), pdfAt: pdfMessagesAt };
+    file.messages.length = 0;
     await renderHere('pdf', true);
-    file.messages.splice(pdfMessagesAt, 0, ...file.messages.splice(before));
   }
   if (offThread) {
     let messages: VFileMessage[];
