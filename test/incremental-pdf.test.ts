@@ -311,3 +311,30 @@ describe('pages drawn as they are settled', () => {
     );
   });
 });
+
+describe('pages replayed by their content', () => {
+  it('replays the pages before an edit whose boxes are laid out afresh in every build (the title block, the notes), and gives the bytes of a cold build', async () => {
+    // Notes are set in every build, the title block too: their boxes are new objects each time.
+    const paragraph = (index: number) => `Paragraph ${index} runs on with plain words, *some stressed*, a \`code span\` and a [link](https://example.com/${index}), long enough to wrap${index % 6 === 0 ? `, and a note[^n${index}]` : ''}.\n`;
+    const notes = Array.from({ length: 25 }, (_, index) => `[^n${index * 6}]: The note of paragraph ${index * 6}, set apart.\n`);
+    const text = ['---', 'title: Replayed by content', 'author: A. Writer', '---', '', ...Array.from({ length: 150 }, (_, index) => paragraph(index)), ...notes].join('\n');
+    const root = tempProject({ 'source/doc.md': text });
+    const path = join(root, 'source/doc.md');
+    const session = createSharedResources({ treeMemoryBytes: 64 * 1024 * 1024 });
+    const options = { root, paths: ['source'], formats: ['pdf'] as 'pdf'[], cache: false, dryRun: true, sourceDateEpoch: 0 };
+    const pdfOf = async (shared?: SharedResources) => (await build({ ...options, shared })).documents[0]!;
+    const first = await pdfOf(session);
+    const memo = () => session.writerMemo!(`pdf-layout:${first.file.path}`, () => undefined as LayoutMemo | undefined)!;
+    expect(memo().pages.counts.drawn).toBeGreaterThan(3);
+    // A line added after the last paragraph: only its page is drawn again (and a page it may push on).
+    const end = text.indexOf('[^n0]:');
+    writeFileSync(path, `${text.slice(0, end)}One more line, at the end.\n\n${text.slice(end)}`);
+    const warm = await pdfOf(session);
+    const { replayed, drawn } = memo().pages.counts;
+    // Every page holds a note (8 pages): none was replayed before notes were known by their content.
+    expect(drawn).toBeLessThanOrEqual(2);
+    expect(replayed).toBeGreaterThanOrEqual(5);
+    const cold = await pdfOf();
+    expect(Buffer.from(warm.editions[0]!.bytes).equals(Buffer.from(cold.editions[0]!.bytes))).toBe(true);
+  });
+});

@@ -174,14 +174,17 @@ export function pageDrawer(pdf: Pdf, frame: Frame, furniture: Furniture, root: S
     pdf.addPage(frame.size);
     // A page of the last build, drawn from the same boxes at the same places with the subsets as
     // they were: its body and notes are drawn muted, for all but their content, which is the last build's.
-    const key = memo?.key(page);
+    const pageKey = memo?.key(page);
+    const key = pageKey?.text;
     const replay = key === undefined ? undefined : memo!.replayable(key, pdf);
     if (replay) {
       pdf.includeGlyphs(replay.drawing);
       pdf.useFonts(replay.drawing);
       pdf.muted = true;
-      // Each box's structure runs, found once for the page and kept with it.
-      const runs = (replay.runs ??= [...page.body, ...page.notes].map(({ box }) => structureOf(box)));
+      // Each box's structure runs, found once for the page and kept with it; found again for a
+      // page that holds boxes laid out afresh (their structure nodes are this build's).
+      const runsOf = () => [...page.body, ...page.notes].map(({ box }) => structureOf(box));
+      const runs = pageKey!.fresh ? runsOf() : (replay.runs ??= runsOf());
       page.body.forEach(({ box, y }, index) => replayBox(box, frame.left, frame.top + y, box.artifact === true, runs[index]!));
       const top = frame.top + frame.height - page.noteHeight;
       page.notes.forEach(({ box, y }, index) => replayBox(box, frame.left, top + y, false, runs[page.body.length + index]!));
@@ -221,7 +224,9 @@ export function pageDrawer(pdf: Pdf, frame: Frame, furniture: Furniture, root: S
 /**
  * The pages a watch session drew in its last build, each by its boxes and their places: a
  * rebuild replays a page that has the same boxes (the same objects: the layout memo's, which
- * it keeps for blocks it did not lay out again) at the same places, instead of drawing it.
+ * it keeps for blocks it did not lay out again; or, for a box laid out afresh in every build,
+ * such as the title block, the notes and blocks that read a file, the same content) at the same
+ * places, instead of drawing it.
  * What a page's content depends on besides its boxes is its faces' subsets: a glyph's number is
  * the order of its first use in the document. A page is replayed only when each face it draws
  * with holds exactly the glyphs it held before the page in the last build (checked once per
@@ -231,6 +236,11 @@ export function pageDrawer(pdf: Pdf, frame: Frame, furniture: Furniture, root: S
  */
 export class PageMemo {
   private readonly ids = new WeakMap<object, number>();
+  /** Boxes the layout memo keeps (the same object in the next build when its block is unchanged): known by identity. */
+  private readonly kept = new WeakSet<Box>();
+  /** Ids of other boxes, by what they draw (`drawnContent`): this build's, and the last one's. */
+  private contentIds = new Map<string, number>();
+  private lastContentIds = new Map<string, number>();
   /** Each sealed block's recording (finishStructure), by its structure node: kept while the node is. */
   private readonly seals = new WeakMap<StructNode, SealRecording>();
   private serial = 0;
@@ -252,6 +262,8 @@ export class PageMemo {
     this.current = new Map();
     this.verified = new Map();
     this.diverged = new Set();
+    this.lastContentIds = this.contentIds;
+    this.contentIds = new Map();
     this.ended = false;
     this.counts.replayed = 0;
     this.counts.drawn = 0;
@@ -269,26 +281,41 @@ export class PageMemo {
     this.ended = true;
   }
 
-  /**
-   * A page's key: its boxes (by identity: a box is never changed once laid out; a repeated table
-   * header is a copy of the header box, with its ops) and where they are. A box that draws
-   * nothing (space) is left out.
-   */
   /** The block's sealed recording of the last build it was sealed in, and where this build's goes. */
   sealMemo(block: StructNode): SealMemo {
     return { last: this.seals.get(block), keep: (recording) => this.seals.set(block, recording) };
   }
 
-  key(page: Page): string {
-    let key = '';
+  /** Boxes the layout memo keeps for the next build (known there by identity). */
+  keepBoxes(boxes: readonly Box[]): void {
+    for (const box of boxes) this.kept.add(box);
+  }
+
+  /**
+   * A page's key: its boxes and where they are. A box the layout memo keeps is known by identity
+   * (a box is never changed once laid out; a repeated table header is a copy of the header box,
+   * with its ops); any other (laid out afresh in each build) by what it draws, when that can be
+   * written out (`fresh`: the page holds such a box). A box that draws nothing (space) is left out.
+   */
+  key(page: Page): PageKey {
+    let text = '';
+    let fresh = false;
     const add = ({ box, y }: Placed) => {
       if (box.ops.length === 0 && !box.dests?.length && !box.outline) return;
-      key += `${box.artifact ? `a${this.id(box.ops)}` : this.id(box)}@${y},`;
+      let id: string | number | undefined = this.ids.get(box.artifact ? box.ops : box);
+      if (id === undefined && !this.kept.has(box)) {
+        const content = drawnContent(box);
+        if (content !== undefined) {
+          fresh = true;
+          id = `c${this.contentId(content)}`;
+        }
+      }
+      text += `${id ?? (box.artifact ? `a${this.id(box.ops)}` : this.id(box))}@${y},`;
     };
     page.body.forEach(add);
-    key += '|';
+    text += '|';
     page.notes.forEach(add);
-    return `${key}|${page.noteHeight}`;
+    return { text: `${text}|${page.noteHeight}`, fresh };
   }
 
   /** The last build's drawing of the page, when its faces' subsets are as they were then. */
@@ -325,6 +352,13 @@ export class PageMemo {
     return true;
   }
 
+  /** The id of a box's drawn content: the last build's for the same content, so that its page's key is the same. */
+  private contentId(content: string): number {
+    let id = this.contentIds.get(content);
+    if (id === undefined) this.contentIds.set(content, (id = this.lastContentIds.get(content) ?? ++this.serial));
+    return id;
+  }
+
   private id(value: object): number {
     let id = this.ids.get(value);
     if (id === undefined) this.ids.set(value, (id = ++this.serial));
@@ -337,6 +371,45 @@ function sameNumbers(a: number[] | undefined, b: number[] | undefined): boolean 
   if (!a || !b || a.length !== b.length) return false;
   for (let index = 0; index < a.length; index++) if (a[index] !== b[index]) return false;
   return true;
+}
+
+/** A page's key (PageMemo.key); `fresh`: it holds boxes known by their content, not by identity. */
+interface PageKey {
+  text: string;
+  fresh: boolean;
+}
+
+/**
+ * What a box draws into the page's content stream, written out: each op's operands, and the
+ * structure it is marked as (each node's tag, and which ops share a node: drawBox's groups); the
+ * rest of a page's drawing (structure elements, links, destinations, bookmarks) is done again
+ * on replay from the box itself. Undefined for a box with an image, SVG or formula (its bytes
+ * are not written out; such a box keeps being known by identity).
+ */
+function drawnContent(box: Box): string | undefined {
+  const nodes = new Map<StructNode | undefined, number>();
+  const node = (value: StructNode | undefined) => {
+    let index = nodes.get(value);
+    if (index === undefined) nodes.set(value, (index = nodes.size));
+    return `${index}${value?.tag ?? ''}`;
+  };
+  let out = `${box.artifact ? 1 : 0}${node(box.struct)};`;
+  for (const op of box.ops) {
+    switch (op.op) {
+      case 'text':
+        out += `t${op.x},${op.y},${op.size},${op.extra},${op.width},${JSON.stringify(op.face)},${JSON.stringify(op.color)},${op.strike ? 1 : 0},${op.rtl ? 1 : 0},${op.link ? 1 : 0},${JSON.stringify(op.highlight ?? '')},${node(op.struct ?? box.struct)},${JSON.stringify(op.text)};`;
+        break;
+      case 'rect':
+        out += `r${op.x},${op.y},${op.w},${op.h},${op.stroke ?? ''},${JSON.stringify(op.color)};`;
+        break;
+      case 'line':
+        out += `l${op.points.join(' ')},${op.width},${JSON.stringify(op.color)};`;
+        break;
+      default:
+        return undefined;
+    }
+  }
+  return out;
 }
 
 /** A page of the last build: its drawing, and its boxes' structure runs once it was replayed. */

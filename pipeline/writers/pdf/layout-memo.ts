@@ -146,6 +146,7 @@ export class LayoutMemo {
     if (!watch.tainted && state.fonts.notices === notices && reported.every((message) => message.fatal === false && OWN_WARNINGS.has(message.ruleId ?? '') && node.position)) {
       const warnings = reported.length > 0 ? { shape: placesIn(node), list: reported.map((message) => ({ reason: message.reason, ruleId: message.ruleId!, place: relative(message.place, node.position!) })) } : undefined;
       this.keep(key, { boxes, faces: watch.faces, lookups: watch.lookups, warnings });
+      this.pages.keepBoxes(boxes);
       for (const face of watch.faces as FaceKey[]) if (!this.faceFonts.has(face)) this.faceFonts.set(face, state.fonts.parsed(face));
     }
     return boxes;
