@@ -140,7 +140,7 @@ describe('the messages of a book whose PDF renders last', () => {
     expect(rules.slice(firstEpub).some((rule) => rule.startsWith('pdf-'))).toBe(false);
     // Each names its chapter file and line, whether made plain before the PDF or after it.
     expect([...new Set(messages.map((message) => `${message.file}:${message.line}:${message.ruleId}`))].sort()).toEqual(
-      ['one.md', 'two.md'].flatMap((file) => [`${file}:3:heading-skip`, `${file}:5:epub-image-remote`, `${file}:5:pdf-inline-image`, `${file}:8:definition-duplicate`]).sort(),
+      ['one.md', 'two.md'].flatMap((file) => [`${file}:3:heading-skip`, `${file}:5:epub-image-remote`, `${file}:5:pdf-image-remote`, `${file}:8:definition-duplicate`]).sort(),
     );
   }, 300_000);
 });
