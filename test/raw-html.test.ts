@@ -1,4 +1,4 @@
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Root, Table } from 'mdast';
@@ -211,7 +211,8 @@ describe('raw-html: trust', () => {
     // The raw image is drawn, but not numbered: the HTML keeps the markup as written, with no "Figure 1".
     expect(text).not.toContain('Figure');
     expect(tool('pdfimages', ['-list', join(root, 'dist', 'doc.pdf')]).trim().split('\n')).toHaveLength(3);
-    expect(html).toContain('<p align="center"><img src="dot.png" alt="A dot" width="20"></p>');
+    // As written, but for the image, embedded as a Markdown image is: the page stands alone.
+    expect(html).toMatch(/<p align="center"><img src="data:image\/png;base64,[A-Za-z0-9+/=]+" alt="A dot" width="20"><\/p>/);
   });
 });
 
@@ -231,6 +232,28 @@ describe('raw-html: trust, a raw heading', () => {
       expect(chapter).toContain('<a href="#raw-heading">it</a>');
       const nav = tool('unzip', ['-p', epub, 'OEBPS/toc.xhtml']);
       expect(nav.match(/href="chapter-01\.xhtml#[^"]+"/g)).toEqual(['href="chapter-01.xhtml#raw-heading"', 'href="chapter-01.xhtml#own"', 'href="chapter-01.xhtml#markdown-heading"']);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('raw-html: trust, a raw image', () => {
+  it('is embedded in the HTML page as Markdown images are (the page stands alone); a missing one is a positioned error', async () => {
+    const icon = readFileSync(join(fixturesDir, 'pdf-inline-images', 'icon.png'));
+    const root = tempProject({ 'doc.md': '---\ntitle: T\nraw-html: trust\n---\n\nA raw <img src="icon.png" alt="icon" width="32" height="16"> image.\n\n<p align="center"><img src="icon.png" alt="logo"></p>\n', 'icon.png': icon });
+    try {
+      const result = await build({ root, paths: ['doc.md'], out: 'dist', formats: ['html'], cache: false });
+      expect(result.ok).toBe(true);
+      const html = readFileSync(join(root, 'dist', 'doc.html'), 'utf8');
+      const data = `data:image/png;base64,${icon.toString('base64')}`;
+      expect(html).toContain(`<img src="${data}" alt="icon" width="32" height="16">`);
+      expect(html).toContain(`<img src="${data}" alt="logo">`);
+      writeFileSync(join(root, 'gone.md'), '---\ntitle: T\nraw-html: trust\n---\n\nMissing: <img src="nothere.png" alt="x">\n');
+      const failed = await build({ root, paths: ['gone.md'], out: 'dist', formats: ['html'], cache: false });
+      expect(failed.ok).toBe(false);
+      const missing = failed.documents[0]!.file.messages.find((message) => message.ruleId === 'asset-missing');
+      expect([missing?.line, missing?.column, missing?.reason]).toEqual([6, 10, 'file not found: "nothere.png"']);
     } finally {
       rmSync(root, { recursive: true, force: true });
     }

@@ -4,10 +4,11 @@ import { unified } from 'unified';
 import { h } from 'hastscript';
 import type { Definition, Image, ImageReference, Root } from 'mdast';
 import { defaultHandlers, type Handlers } from 'mdast-util-to-hast';
+import type { Position } from 'unist';
 import type { Asset, AssetResolver, DocumentMeta, Writer, WriterInput } from '../../types.ts';
 import { escapeXml } from '../shared/xml.ts';
 import { highlightCss } from '../shared/highlight-colors.ts';
-import { bylineMdast, colophon, contentToHast, tableOfContents, takeFirstElement, titleBlock } from '../shared/render.ts';
+import { bylineMdast, colophon, contentToHast, tableOfContents, takeFirstElement, titleBlock, type ContentOptions } from '../shared/render.ts';
 import { languageDirection } from '../shared/direction.ts';
 
 export const htmlWriter: Writer = {
@@ -24,7 +25,7 @@ export const htmlWriter: Writer = {
  * options, one newline between blocks), without the page around them.
  */
 export function renderHtmlBlocks({ tree, meta, assets }: WriterInput): string {
-  const hast = contentToHast(tree, { rawHtml: meta.rawHtml, lang: meta.lang, direction: languageDirection(meta.lang), toHast: { handlers: embeddingImages(assets) } });
+  const hast = contentToHast(tree, { rawHtml: meta.rawHtml, lang: meta.lang, direction: languageDirection(meta.lang), ...embeddingImages(assets) });
   return unified().use(rehypeStringify).stringify(hast);
 }
 
@@ -61,7 +62,7 @@ export function renderHtml({ tree, chapters, meta, file, assets }: WriterInput):
   };
   // The body is serialised as the conversion hands it over, a few blocks at a time, so the whole
   // document's hast is never held at once; a book's chapters are loaded one at a time.
-  const notes = contentToHast(root, { rawHtml: meta.rawHtml, lang: meta.lang, direction, toHast: { handlers: embeddingImages(assets) }, eachBlocks: take, chapters });
+  const notes = contentToHast(root, { rawHtml: meta.rawHtml, lang: meta.lang, direction, ...embeddingImages(assets), eachBlocks: take, chapters });
   if (held) open(held);
   parts.push(serialise(notes.children));
   const closing = colophon(meta);
@@ -88,15 +89,16 @@ export function renderHtml({ tree, chapters, meta, file, assets }: WriterInput):
 
 /**
  * Handlers that inline every image as a data: URL while the tree is converted, so the page
- * stands alone and the tree stays as it was given. A reference uses the definition the
- * conversion itself uses (the first of its label); each definition is resolved once.
- * Resolution (containment in the project, missing files, remote URLs) is the asset
- * resolver's, which reports with positions.
+ * stands alone and the tree stays as it was given; and the same for an `<img>` of trusted raw
+ * HTML, once it is parsed (sanitised raw HTML's images are Markdown images by then). A reference
+ * uses the definition the conversion itself uses (the first of its label); each definition is
+ * resolved once. Resolution (containment in the project, missing files, remote URLs) is the
+ * asset resolver's, which reports with positions.
  */
-function embeddingImages(assets: AssetResolver): Partial<Handlers> {
+function embeddingImages(assets: AssetResolver): Pick<ContentOptions, 'toHast' | 'eachImage'> {
   const byDefinition = new Map<Definition, string | undefined>();
   /** The data: URL for `url`, '' for a file that cannot be used, undefined to keep the URL. */
-  const embed = (url: string, node: Image | ImageReference): string | undefined => {
+  const embed = (url: string, node: { position?: Position }): string | undefined => {
     // A remote image is embedded only when the build fetched it (--allow-remote); otherwise it
     // stays a reference, which the reader's browser fetches, never Colophon.
     if (/^https?:\/\//i.test(url)) {
@@ -106,7 +108,7 @@ function embeddingImages(assets: AssetResolver): Partial<Handlers> {
     const asset = assets.document(url, node);
     return asset ? dataUrl(asset) : '';
   };
-  return {
+  const handlers: Partial<Handlers> = {
     image(state, node: Image) {
       const element = defaultHandlers.image(state, node);
       const src = embed(node.url, node);
@@ -124,6 +126,14 @@ function embeddingImages(assets: AssetResolver): Partial<Handlers> {
       return result;
     },
   };
+  const eachImage = (node: Element) => {
+    const src = node.properties.src;
+    // Markdown's images are embedded already (or stay remote, or were unusable: '').
+    if (typeof src !== 'string' || src === '' || /^(data|https?):/i.test(src)) return;
+    const embedded = embed(src, node);
+    if (embedded !== undefined) node.properties.src = embedded;
+  };
+  return { toHast: { handlers }, eachImage };
 }
 
 function dataUrl(asset: Asset): string {

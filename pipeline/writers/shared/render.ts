@@ -188,6 +188,8 @@ export interface ContentOptions {
    * in one block and close in another), and handed over in one call.
    */
   eachBlocks?: (nodes: HastRoot['children']) => void;
+  /** An edition's own treatment of every `<img>` once raw HTML is parsed (the HTML edition embeds trusted raw images). */
+  eachImage?: (node: Element) => void;
   /**
    * A book's chapters, converted after the tree's own blocks (what comes before the chapters),
    * one chapter loaded at a time, with `eachBlocks`: the notes, definitions and labels of the
@@ -246,6 +248,7 @@ export function contentToHast(whole: Root, options: ContentOptions = {}): HastRo
       eachElement(root, (node) => {
         alignToClass(node);
         labelTaskCheckbox(node);
+        if (node.tagName === 'img') options.eachImage?.(node);
       }),
     )
     .use(() => (root: HastRoot) => markDirection(root, options.direction ?? 'ltr'));
