@@ -65,3 +65,22 @@ describe('a book rendered one chapter at a time', () => {
     expect(messages[1]).toEqual(messages[0]);
   }, 300_000);
 });
+
+describe('a long chapter in the stream', () => {
+  // Its blocks are packed a few hundred at a time (document.ts): loaded, they are the chapter's
+  // blocks, in order, for every reader; the last reader's load lets them go.
+  it('loads as the blocks it was given', () => {
+    const blocks = Array.from({ length: 1300 }, (_, index) => ({
+      type: 'paragraph' as const,
+      children: [{ type: 'text' as const, value: `Block ${index}, ünïcödé` }],
+      data: index === 0 ? { chapter: 1 } : index === 700 ? { chapter: 2 } : undefined,
+    }));
+    const expected = JSON.parse(JSON.stringify(blocks));
+    const { stream, lastUse } = splitIntoChapters({ type: 'root', children: blocks });
+    expect(stream.count).toBe(2);
+    expect([...stream.load(1).children, ...stream.load(2).children]).toEqual(expected);
+    expect(lastUse.load(1).children).toEqual(expected.slice(0, 700));
+    expect(lastUse.load(1).children).toEqual([]);
+    expect(stream.load(2).children).toEqual(expected.slice(700));
+  });
+});
