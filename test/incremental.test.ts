@@ -39,6 +39,7 @@ function corpus(every = 1): string {
 function buildable(text: string): string {
   return `${text
     .replace(/!\[([^\]]*)\]\([^)]*\)/g, '$1')
+    .replace(/!\[([^\]]*)\]\[[^\]]*\]/g, '$1')
     .replace(/<img\b[^>]*>/gi, '')
     .replace(/\{#(?:fig|tbl|sec|eq):[^}]*\}/gi, '')
     .replace(/\[?-?@(?:fig|tbl|sec|eq):[\w-]+(?:;\s*-?@(?:fig|tbl|sec|eq):[\w-]+)*\]?/gi, 'a reference')}\n\n[^missing]: Defined at last.\n\n[^ghost]: Defined at last.\n\nAnd a closing paragraph.\n`;
