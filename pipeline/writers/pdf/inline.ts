@@ -1,7 +1,7 @@
 import type { PhrasingContent } from 'mdast';
 import { report } from '../../messages.ts';
 import type { FontStyle } from './fonts.ts';
-import type { Link, Run, StructNode } from './boxes.ts';
+import type { InlineObject, Link, Run, StructNode } from './boxes.ts';
 import { struct } from './boxes.ts';
 import type { State } from './state.ts';
 import { loadPicture } from './handlers/image.ts';
@@ -101,17 +101,7 @@ export function toRuns(state: State, nodes: PhrasingContent[], base: InlineStyle
         }
         // A Figure with its alt text; one with none is decorative (an artifact), unless it is all a link shows.
         const element = alt ? struct('Figure', style.struct ?? parentStruct, { alt }) : style.link ? (style.struct ?? parentStruct) : struct('Artifact', style.struct ?? parentStruct);
-        runs.push({
-          text: '',
-          style: style.style,
-          size: style.size,
-          color: style.color,
-          rise: 0,
-          link: style.link,
-          place: node.position,
-          struct: element,
-          object: { ...picture.source, width: picture.width, ascent: picture.height, descent: 0, picture: true },
-        });
+        runs.push(objectRun(style, node, element, { ...picture.source, width: picture.width, ascent: picture.height, descent: 0, picture: true }));
         return;
       }
       case 'inlineMath': {
@@ -122,17 +112,7 @@ export function toRuns(state: State, nodes: PhrasingContent[], base: InlineStyle
           runs.push({ text: node.value, style: 'mono', size: style.size * state.theme.code.inlineScale, color: style.color, rise: 0, breakAnywhere: true, place: node.position, struct: element });
           return;
         }
-        runs.push({
-          text: '',
-          style: style.style,
-          size: style.size,
-          color: style.color,
-          rise: 0,
-          link: style.link,
-          place: node.position,
-          struct: element,
-          object: { svg: formula.svg, outlines: formula.outlines, width: formula.width * style.size, ascent: formula.height * style.size, descent: formula.depth * style.size },
-        });
+        runs.push(objectRun(style, node, element, { svg: formula.svg, outlines: formula.outlines, width: formula.width * style.size, ascent: formula.height * style.size, descent: formula.depth * style.size }));
         return;
       }
       case 'htmlInline': {
@@ -191,6 +171,11 @@ function toLink(state: State, url: string, node: PhrasingContent): Link | undefi
     return undefined;
   }
   return { kind: 'uri', url };
+}
+
+/** A formula or picture set on the line like a glyph, in the surrounding text's style and link. */
+function objectRun(style: InlineStyle, node: PhrasingContent, element: StructNode | undefined, object: InlineObject): Run {
+  return { text: '', style: style.style, size: style.size, color: style.color, rise: 0, link: style.link, place: node.position, struct: element, object };
 }
 
 function italic(style: FontStyle): FontStyle {
