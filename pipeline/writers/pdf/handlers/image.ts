@@ -15,12 +15,17 @@ export function figure(state: State, node: Image | ImageReference, url: string, 
   const picture = loadPicture(state, node, url);
   if (!picture) return withCaption(altText(state, alt, context, element), element, context, caption);
   // Never wider than the column or taller than a page.
-  const scale = Math.min(1, context.width / picture.width, (context.maxHeight * 0.85) / picture.height);
+  const scale = Math.min(1, context.width / picture.width, tallestPicture(context) / picture.height);
   const width = picture.width * scale;
   const height = picture.height * scale;
   const op: Op = { op: 'image', x: (context.width - width) / 2, y: 0, w: width, h: height, ...picture.source };
   const boxes: Box[] = [{ height, ops: [op], notes: [], keep: false, struct: element }];
   return withCaption(boxes, element, context, caption);
+}
+
+/** The tallest a picture may be drawn, on its own or in a line: most of a page, room left for its caption. */
+export function tallestPicture(context: Context): number {
+  return context.maxHeight * 0.85;
 }
 
 /** An image the PDF can draw: its bytes (PNG, JPEG) or its SVG, and its size in points. */

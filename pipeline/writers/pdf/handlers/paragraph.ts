@@ -3,7 +3,7 @@ import { toRuns } from '../inline.ts';
 import { shift, struct, type Box } from '../boxes.ts';
 import type { Context, State } from '../state.ts';
 import { keepLines, setText } from '../typeset.ts';
-import { figure } from './image.ts';
+import { figure, tallestPicture } from './image.ts';
 
 export function paragraph(state: State, node: Paragraph, context: Context): Box[] {
   const content = node.children.filter((child) => !(child.type === 'text' && child.value.trim() === ''));
@@ -35,7 +35,7 @@ export function setParagraph(state: State, children: PhrasingContent[], context:
     struct: element,
     hyphenator: state.hyphenator,
     // A picture in the text is never taller than a figure may be.
-    maxHeight: context.maxHeight * 0.85,
+    maxHeight: tallestPicture(context),
   });
   return keepLines(lines);
 }
