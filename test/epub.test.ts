@@ -468,7 +468,7 @@ describe('EPUB packaging around epub-gen-memory', () => {
       labels: { contents: 'Contents', landmarks: 'Landmarks' },
       direction: 'ltr',
     },
-    documents: [{ filename: 'chapter-01.xhtml', title: 'One', language: 'en', bodyClass: 'chapter', body }],
+    documents: [{ filename: 'chapter-01.xhtml', title: 'One', language: 'en', bodyClass: 'chapter', body: () => new TextEncoder().encode(body) }],
     files: [{ path: 'images/001-dot.png', bytes: dot }],
     templates,
     epoch: Date.UTC(2020, 1, 2, 2, 2, 2) / 1000,
@@ -480,6 +480,25 @@ describe('EPUB packaging around epub-gen-memory', () => {
     expect(chapter).toContain(body);
     expect(Object.keys(zip.files).filter((path) => path.startsWith('OEBPS/images/') && !zip.files[path]!.dir)).toEqual(['OEBPS/images/001-dot.png']);
     expect(Buffer.from(await zip.file('OEBPS/images/001-dot.png')!.async('uint8array')).equals(Buffer.from(dot))).toBe(true);
+  });
+
+  it('asks for each page’s body once, when the zip is written, and puts it between the template’s head and foot', async () => {
+    let asked = 0;
+    const packaged = input();
+    packaged.documents = [
+      {
+        ...packaged.documents[0]!,
+        body: () => {
+          asked++;
+          return new TextEncoder().encode(body);
+        },
+      },
+    ];
+    const bytes = await packageEpub(packaged);
+    expect(asked).toBe(1);
+    const chapter = await (await JSZip.loadAsync(bytes)).file('OEBPS/chapter-01.xhtml')!.async('string');
+    expect(chapter).toMatch(/<body class="chapter">\n<ol start="5">[\s\S]*width="16"\/><\/p>\n<\/body>\n<\/html>\n?$/);
+    expect(chapter).not.toContain('colophon-page-body');
   });
 
   it('writes our identifier and date, not a random one or the clock, and the same bytes twice', async () => {

@@ -168,3 +168,19 @@ describe('dates in English', () => {
     expect(formatDate('0050-06', 'en')).toBe(intl('0050-06', 'en'));
   });
 });
+
+describe('the page written into its file as it is made (Writer.renderTo)', () => {
+  it('holds the same bytes as the page made in memory, past the first megabyte of text, with text beyond ASCII', async () => {
+    const { tempProject } = await import('./helpers.ts');
+    const paragraph = (index: number) => `Paragraph ${index}: naïve café, 日本語の文, مرحبا, emoji 🎉 and *emphasis*, long enough to fill the page quickly.`;
+    const text = `---\ntitle: Long\n---\n\n${Array.from({ length: 9000 }, (_, index) => paragraph(index)).join('\n\n')}\n`;
+    const root = tempProject({ 'source/long.md': text });
+    const written = await build({ root, out: 'dist', formats: ['html'], cache: false });
+    const dry = await build({ root, formats: ['html'], dryRun: true, cache: false });
+    expect(written.ok).toBe(true);
+    const page = readFileSync(join(root, 'dist', 'long.html'));
+    // More text than one write takes (a megabyte of characters), in several writes.
+    expect(page.toString('utf8').length).toBeGreaterThan(1 << 20);
+    expect(Buffer.from(dry.documents[0]!.editions[0]!.bytes).equals(page)).toBe(true);
+  });
+});

@@ -3,7 +3,7 @@ import { h } from 'hastscript';
 import type { FootnoteDefinition, Root, RootContent } from 'mdast';
 import { definitions as linkDefinitions, type GetDefinition } from 'mdast-util-definitions';
 import type { VFile } from 'vfile';
-import { packValue, unpackValue } from '../../packed.ts';
+import { packBytes, packValue, unpackBytes, unpackValue } from '../../packed.ts';
 import { report } from '../../messages.ts';
 import type { ChapterStream, DocumentMeta, FootnoteInfo, Writer, WriterInput } from '../../types.ts';
 import { bylineMdast, colophon, contentToHast, takeFirstElement, titleBlock } from '../shared/render.ts';
@@ -75,14 +75,23 @@ export async function renderEpub({ tree, chapters, meta, file, assets, epoch }: 
   ids.reportDuplicates();
 
   const direction = languageDirection(meta.lang) === 'rtl' ? ('rtl' as const) : undefined;
+  // Each part's XHTML waits packed (UTF-8, deflated) until the zip takes it: its links are
+  // resolved here, in order, so that their warnings come where they always have.
   const partDocuments: PackagedDocument[] = parts.map((part, index) => {
     const root = unpackValue(held[index]!) as HastRoot;
     held[index] = EMPTY;
     ids.rewrite({ filename: part.filename, root }, index);
-    return { filename: part.filename, title: part.title, language: meta.lang, direction, bodyClass: index === 0 ? 'chapter opening' : 'chapter', body: toXhtml(root.children as ElementContent[]) };
+    let packed = packBytes(Buffer.from(toXhtml(root.children as ElementContent[]), 'utf8'));
+    const body = () => {
+      const bytes = unpackBytes(packed);
+      packed = EMPTY;
+      return bytes;
+    };
+    return { filename: part.filename, title: part.title, language: meta.lang, direction, bodyClass: index === 0 ? 'chapter opening' : 'chapter', body };
   });
   const cover = coverImage(meta, file, assets, labels);
-  const documents: PackagedDocument[] = [{ filename: COVER_PAGE, title: meta.title, language: meta.lang, direction, bodyClass: 'cover', body: toXhtml([coverPage(cover)]) }, ...partDocuments];
+  const coverBody = Buffer.from(toXhtml([coverPage(cover)]), 'utf8');
+  const documents: PackagedDocument[] = [{ filename: COVER_PAGE, title: meta.title, language: meta.lang, direction, bodyClass: 'cover', body: () => coverBody }, ...partDocuments];
 
   const checks: ConformanceFacts = {
     imagesWithoutAlt: images.withoutAlt,
@@ -285,3 +294,4 @@ interface PartInfo {
   /** The ids of the part's top-level headings. */
   headings: string[];
 }
+

@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { EPub, type Chapter, type Options } from 'epub-gen-memory';
 import type { PackageMetadata } from './metadata.ts';
 
@@ -37,12 +38,15 @@ export interface PackagedDocument {
   /** Set on the page's root for a right-to-left document. */
   direction?: 'rtl';
   bodyClass: string;
-  body: string;
+  /**
+   * The page's body as XHTML in UTF-8, asked for once, when the zip is written: a long book's
+   * pages are never all held as text at once (the 100 MB book's are about 170 MB of it).
+   */
+  body: () => Uint8Array;
 }
 
 export interface PackageInput {
   book: BookModel;
-  /** Each document's `body` is taken (left empty) by packageEpub. */
   documents: PackagedDocument[];
   /** Files added as they are (images), paths relative to the OPF. */
   files: { path: string; bytes: Uint8Array }[];
@@ -53,8 +57,8 @@ export interface PackageInput {
 
 /** The parts of JSZip this module touches (epub-gen-memory's typings for it do not resolve). */
 interface Zip {
-  files: Record<string, { date: Date }>;
-  file(path: string, data: Uint8Array): unknown;
+  files: Record<string, { date: Date; async(type: 'string'): Promise<string> }>;
+  file(path: string, data: Uint8Array | Readable, options?: { binary: true }): unknown;
   generateAsync(options: { type: 'uint8array'; compression: 'DEFLATE'; compressionOptions: { level: number } }): Promise<Uint8Array>;
 }
 
@@ -74,16 +78,35 @@ const DOS_EPOCH = Date.UTC(1980, 0, 1) / 1000;
  * - `prependChapterTitles` would repeat every chapter's heading: off, and unused by our template.
  */
 class Packager extends EPub {
-  async pack(files: PackageInput['files'], epoch: number): Promise<Uint8Array> {
+  async pack(documents: PackagedDocument[], files: PackageInput['files'], epoch: number): Promise<Uint8Array> {
     await this.render();
-    // Each chapter is in the zip now, rendered by the chapter template: its XHTML can go.
-    for (const chapter of this.content as unknown as { body?: string }[]) if (chapter.body) chapter.body = '';
     const zip = this.zip as unknown as Zip;
+    // The chapter template printed a mark where each page's body goes; the page is written into
+    // the zip as a stream of its bytes, the body made only when the zip is generated (one page's
+    // text at a time, in the zip's order).
+    const pages = this.content as unknown as { filename: string }[];
+    for (const [index, { filename }] of pages.entries()) {
+      const path = `OEBPS/${filename}`;
+      const page = await zip.files[path]!.async('string');
+      // Nothing the template prints after the body comes from the author: the body's mark is the last.
+      const at = page.lastIndexOf(BODY_MARK);
+      const [before, after] = at < 0 ? [page, ''] : [page.slice(0, at), page.slice(at + BODY_MARK.length)];
+      zip.file(path, Readable.from(pageBytes(before, at < 0 ? undefined : documents[index]!.body, after)), { binary: true });
+    }
     for (const file of files) zip.file(`OEBPS/${file.path}`, file.bytes);
     const date = new Date(Math.max(epoch, DOS_EPOCH) * 1000);
     for (const entry of Object.values(zip.files)) entry.date = date;
     return zip.generateAsync({ type: 'uint8array', compression: 'DEFLATE', compressionOptions: { level: 9 } });
   }
+}
+
+/** What the chapter template is given for a page's body, and replaced with the body's bytes in the zip. */
+const BODY_MARK = '\u0000colophon-page-body\u0000';
+
+function* pageBytes(before: string, body: (() => Uint8Array) | undefined, after: string): Generator<Uint8Array> {
+  yield Buffer.from(before, 'utf8');
+  if (body) yield body();
+  yield Buffer.from(after, 'utf8');
 }
 
 export async function packageEpub(input: PackageInput): Promise<Uint8Array> {
@@ -108,19 +131,15 @@ export async function packageEpub(input: PackageInput): Promise<Uint8Array> {
     verbose: false,
     book,
   };
-  const chapters: (Chapter & Omit<PackagedDocument, 'filename' | 'title'>)[] = documents.map((document) => ({
+  const chapters: (Chapter & Omit<PackagedDocument, 'filename' | 'title' | 'body'> & { body: string })[] = documents.map((document) => ({
     title: document.title,
     filename: document.filename,
     content: '',
     language: document.language,
     direction: document.direction,
     bodyClass: document.bodyClass,
-    body: document.body,
+    body: BODY_MARK,
   }));
-  const packager = new Packager(options, chapters);
-  // The packager copied each chapter: its XHTML is held there alone, and let go once rendered
-  // into the zip, not after the whole EPUB is made (the documents are left with empty bodies).
-  for (const chapter of chapters) chapter.body = '';
-  for (const document of documents) document.body = '';
-  return packager.pack(files, epoch);
+  return new Packager(options, chapters).pack(documents, files, epoch);
 }
+

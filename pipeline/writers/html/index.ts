@@ -1,3 +1,4 @@
+import { closeSync, openSync, writeSync } from 'node:fs';
 import type { Element, ElementContent, Root as HastRoot } from 'hast';
 import rehypeStringify from 'rehype-stringify';
 import { unified } from 'unified';
@@ -17,8 +18,41 @@ export const htmlWriter: Writer = {
   async render(input) {
     return new TextEncoder().encode(renderHtml(input));
   },
+  async renderTo(input, path) {
+    const fd = openSync(path, 'w');
+    try {
+      const file = fileText(fd);
+      writeHtml(input, file.write);
+      file.end();
+    } finally {
+      closeSync(fd);
+    }
+  },
   fragment: renderHtmlBlocks,
 };
+
+/**
+ * Text written into a file as UTF-8, a megabyte of characters or so at a time: a long book's page
+ * (170 MB for the 100 MB book) is never whole in memory, as a string or as bytes.
+ */
+function fileText(fd: number): { write: (text: string) => void; end: () => void } {
+  let pending: string[] = [];
+  let length = 0;
+  const flush = () => {
+    const bytes = Buffer.from(pending.join(''), 'utf8');
+    pending = [];
+    length = 0;
+    for (let offset = 0; offset < bytes.length; ) offset += writeSync(fd, bytes, offset, bytes.length - offset);
+  };
+  return {
+    write(text) {
+      pending.push(text);
+      length += text.length;
+      if (length >= 1 << 20) flush();
+    },
+    end: flush,
+  };
+}
 
 /**
  * The tree's top-level blocks alone, converted as `renderHtml` converts the body (the same
@@ -29,7 +63,17 @@ export function renderHtmlBlocks({ tree, meta, assets }: WriterInput): string {
   return unified().use(rehypeStringify).stringify(hast);
 }
 
-export function renderHtml({ tree, chapters, meta, file, assets }: WriterInput): string {
+export function renderHtml(input: WriterInput): string {
+  const pieces: string[] = [];
+  writeHtml(input, (text) => pieces.push(text));
+  return pieces.join('');
+}
+
+/**
+ * The page, handed to `write` in order as it is made: the template up to the body, the body a
+ * few blocks at a time, then the rest of the template.
+ */
+function writeHtml({ tree, chapters, meta, file, assets }: WriterInput, write: (text: string) => void): void {
   const footnotes = file.data.footnotes ?? { count: 0, authorNotes: {} };
   const byline = bylineMdast(meta, footnotes);
   // The byline goes through the same conversion as the body, first, so its notes get numbers 1…
@@ -37,8 +81,32 @@ export function renderHtml({ tree, chapters, meta, file, assets }: WriterInput):
   const direction = languageDirection(meta.lang);
   const stringifier = unified().use(rehypeStringify);
   const serialise = (nodes: HastRoot['children']) => stringifier.stringify({ type: 'root', children: nodes });
+
+  const template = new TextDecoder().decode(assets.own('templates/html/page.html'));
+  const style = new TextDecoder().decode(assets.own('templates/html/style.css'));
+  const shared = new TextDecoder().decode(assets.own('templates/shared/content.css'));
+  const slots = {
+    lang: escapeXml(meta.lang),
+    dir: direction === 'rtl' ? ' dir="rtl"' : '',
+    head: stringifier.stringify(headElements(meta)),
+    // The project's stylesheets follow the built-in ones (the edition's, the rules HTML and EPUB
+    // share, the highlighting colours), so their rules win; `</style` inside them cannot end the element early.
+    style: [style.trim(), shared.trim(), highlightCss(), ...(meta.stylesheets ?? []).map((css) => css.trim().replace(/<\/(style)/gi, '<\\/$1'))].join('\n'),
+  };
+  // The body goes where the template's first `{{body}}` is (a template without one shows none);
+  // the template's text around it is filled as a whole template would be.
+  const at = template.indexOf(BODY_SLOT);
+  const around = at < 0 ? [template, ''] : [template.slice(0, at), template.slice(at + BODY_SLOT.length)];
+  write(fillTemplate(around[0]!, slots));
+  // The wrapper's own tags, as the stringifier writes them: the content goes before `</article>`.
+  const wrapper = serialise([h('main', { id: 'content' }, [h('article')])]);
+  const inside = wrapper.indexOf('</article>');
+  const body = (text: string) => {
+    if (at >= 0) write(text);
+  };
+  body(wrapper.slice(0, inside));
+
   const hasAbstract = tree.children[0]?.type === 'abstract';
-  const parts: string[] = [];
   // The title block takes the converted byline (the first element), and the abstract (the next)
   // opens the body before the table of contents: what the conversion hands over waits until
   // those elements are there (or the conversion has ended), the rest is serialised at once.
@@ -48,12 +116,12 @@ export function renderHtml({ tree, chapters, meta, file, assets }: WriterInput):
     const bylineElement = byline ? takeFirstElement(nodes) : undefined;
     const abstract = hasAbstract ? takeFirstElement(nodes) : undefined;
     const contents = meta.toc ? tableOfContents(tree, meta.tocDepth, meta.tocTitle, chapters) : undefined;
-    parts.push(serialise([titleBlock(meta, bylineElement), ...(abstract ? [abstract] : []), ...(contents ? [contents] : []), ...nodes]));
+    body(serialise([titleBlock(meta, bylineElement), ...(abstract ? [abstract] : []), ...(contents ? [contents] : []), ...nodes]));
     held = undefined;
   };
   const take = (nodes: HastRoot['children']) => {
     if (!held) {
-      parts.push(serialise(nodes));
+      body(serialise(nodes));
       return;
     }
     held.push(...nodes);
@@ -64,28 +132,14 @@ export function renderHtml({ tree, chapters, meta, file, assets }: WriterInput):
   // document's hast is never held at once; a book's chapters are loaded one at a time.
   const notes = contentToHast(root, { rawHtml: meta.rawHtml, lang: meta.lang, direction, ...embeddingImages(assets), eachBlocks: take, chapters });
   if (held) open(held);
-  parts.push(serialise(notes.children));
+  body(serialise(notes.children));
   const closing = colophon(meta);
-  if (closing) parts.push(serialise([closing]));
-  // The wrapper's own tags, as the stringifier writes them: the content goes before `</article>`.
-  const wrapper = serialise([h('main', { id: 'content' }, [h('article')])]);
-  const inside = wrapper.indexOf('</article>');
-  const body = wrapper.slice(0, inside) + parts.join('') + wrapper.slice(inside);
-  const head = stringifier.stringify(headElements(meta));
-
-  const template = new TextDecoder().decode(assets.own('templates/html/page.html'));
-  const style = new TextDecoder().decode(assets.own('templates/html/style.css'));
-  const shared = new TextDecoder().decode(assets.own('templates/shared/content.css'));
-  return fillTemplate(template, {
-    lang: escapeXml(meta.lang),
-    dir: direction === 'rtl' ? ' dir="rtl"' : '',
-    head,
-    // The project's stylesheets follow the built-in ones (the edition's, the rules HTML and EPUB
-    // share, the highlighting colours), so their rules win; `</style` inside them cannot end the element early.
-    style: [style.trim(), shared.trim(), highlightCss(), ...(meta.stylesheets ?? []).map((css) => css.trim().replace(/<\/(style)/gi, '<\\/$1'))].join('\n'),
-    body,
-  });
+  if (closing) body(serialise([closing]));
+  body(wrapper.slice(inside));
+  write(fillTemplate(around[1]!, slots));
 }
+
+const BODY_SLOT = '{{body}}';
 
 /**
  * Handlers that inline every image as a data: URL while the tree is converted, so the page
@@ -184,3 +238,4 @@ function jsonLd(meta: DocumentMeta): string {
 export function fillTemplate(template: string, slots: Record<string, string>): string {
   return template.replace(/\{\{(\w+)\}\}/g, (whole, name: string) => slots[name] ?? whole);
 }
+
