@@ -119,6 +119,18 @@ describe('a long book on a thread with a bounded heap', () => {
     expect(threaded!.missing).toEqual(inLine.missing);
     expect(await renderOnBoundedThread(source, context, 1)).toBeUndefined();
   }, 300_000);
+
+  it('collects what the render left before its output is copied out, without leaving the collector exposed', async () => {
+    const { collectGarbage } = await import('../pipeline/build/document-thread.ts');
+    const { runInNewContext } = await import('node:vm');
+    let left: { text: string }[] | undefined = Array.from({ length: 1_000_000 }, (_, index) => ({ text: `left ${index}` }));
+    const before = process.memoryUsage().heapUsed;
+    expect(left.length).toBe(1_000_000);
+    left = undefined;
+    collectGarbage();
+    expect(process.memoryUsage().heapUsed).toBeLessThan(before - 30 * 1024 * 1024);
+    expect(runInNewContext('typeof gc')).toBe('undefined');
+  });
 });
 
 describe('the messages of a book whose PDF renders last', () => {

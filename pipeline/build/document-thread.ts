@@ -1,4 +1,5 @@
 import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { parentPort, Worker, workerData } from 'node:worker_threads';
 import type { RenderContext, SharedResources } from '../types.ts';
 import { workerUrl } from './pool.ts';
@@ -68,10 +69,24 @@ export function serveDocumentThread<S, O extends Output>(shared: SharedResources
   port.once('message', async ({ source, context }: Task<S>) => {
     try {
       const output = await render(source, context, shared);
+      // What the render left (the PDF's state, the last chapters) goes before the output is
+      // copied out: otherwise the copy is made, and read on the main thread, beside it.
+      collectGarbage();
       const moved = output.editions.flatMap(({ bytes }) => (bytes && bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer ? [bytes.buffer] : []));
       port.postMessage({ output } satisfies Reply<O>, [...new Set(moved)]);
     } catch (error) {
       port.postMessage({ error: String((error as Error).stack ?? error) } satisfies Reply<O>);
     }
   });
+}
+
+/**
+ * A full collection, now. V8 gives its collector to script only under `--expose-gc`, which takes
+ * effect in contexts made while it is set: one is made, and the flag set back.
+ */
+export function collectGarbage(): void {
+  setFlagsFromString('--expose-gc');
+  const collect = runInNewContext('gc') as () => void;
+  setFlagsFromString('--no-expose-gc');
+  collect();
 }

@@ -12,6 +12,7 @@ import { joinBook, readBook, type BookChapters } from '../read/book.ts';
 import { transformBook } from './book-pass.ts';
 import { chapterParser } from './parse-chapters.ts';
 import { temporaryFor } from './write.ts';
+import { collectGarbage, isDocumentThread } from './document-thread.ts';
 import { normalizeSvg } from '../read/svg.ts';
 import { packChapter, unpackChapter } from '../packed.ts';
 import { type CachedMessage, toCachedMessage } from './cache.ts';
@@ -190,6 +191,9 @@ export async function renderDocument(source: Source, context: RenderContext, sha
     output.editions.push({ edition, file: temporary });
   };
   const renderHere = async (edition: Edition, lastReader: boolean) => {
+    // What the last stage of a long book left goes before the next one grows, not beside it
+    // (a full collection takes a second or so; each stage of such a book, minutes).
+    if (isDocumentThread()) collectGarbage();
     const writer = await loadWriter(edition);
     const temporary = writer.renderTo ? temporaryOf(edition) : undefined;
     try {
