@@ -7,6 +7,8 @@ import { formatMessage } from '../pipeline/cli/cli.ts';
 import { parse } from '../pipeline/parse/parse.ts';
 import { runTransforms } from '../pipeline/transforms/index.ts';
 import { nearestKey } from '../pipeline/transforms/front-matter-keys.ts';
+import { retext } from 'retext';
+import retextSmartypants from 'retext-smartypants';
 import { pairQuotes, QUOTES, quotesFor } from '../pipeline/transforms/smart-punctuation.ts';
 import { runCli, tempProject } from './helpers.ts';
 
@@ -187,6 +189,21 @@ describe('smart punctuation', () => {
     // Code, URLs and raw HTML keep what was typed; other languages are untouched.
     expect(french('fr', '`a ? b : c;` https://example.org/?q=1 <kbd title="a:b">x;</kbd>')).toBe('a ? b : c; https://example.org/?q=1 x⍽;');
     expect(french('en', 'Why? Note: this.')).toBe('Why? Note: this.');
+  });
+
+  it('pairs quotes as retext-smartypants does over the whole tree, walking only the sentences that hold one', () => {
+    const text = [
+      'He said "yes" and \'no\'. Plain words here. It\'s the \'80s, "\'quoted\' words" here.',
+      'A sentence without marks. Another one.\n\n" alone at a paragraph\'s start',
+      "\n\n' and \"\n\nrock 'n' roll. The end.\"",
+      '"Open. Closed." \'s and "end" ',
+    ].join(' ');
+    for (const lang of ['en', 'de', 'fr']) {
+      const quotes = quotesFor(lang);
+      const options = { openingQuotes: { double: quotes.double[0]!, single: quotes.single[0]! }, closingQuotes: { double: quotes.double[1]!, single: quotes.single[1]! } };
+      const whole = retext().use(retextSmartypants, { ...options, ellipses: false, dashes: false, backticks: false }).processSync(text).toString();
+      expect(pairQuotes(text, options, [])).toBe(whole);
+    }
   });
 
   it('pairs the quotes of a long text in passes cut between quiet blocks, as one pass would', () => {
