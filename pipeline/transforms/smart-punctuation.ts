@@ -196,10 +196,15 @@ function smartypants(tree: Root, options: SmartypantsOptions, memo: QuoteMemo | 
   }
 }
 
-/** Below this, the text's quotes are paired in one pass. */
-const QUOTE_PASS_CHARACTERS = 256 * 1024;
-/** The least pass when passes are remembered (see `pairQuotes`). */
-const MEMO_PASS_CHARACTERS = 16 * 1024;
+/**
+ * Below this, the text's quotes are paired in one pass; a longer text is cut into passes of at
+ * least this. Small passes are also cheaper: parse-latin's plugins splice a paragraph's list of
+ * sentences, and the text given to retext is one paragraph (blocks are joined by a space), so a
+ * pass costs more than linearly in its length, and its tree (about five objects per word, with
+ * their places) outlived V8's young generation. Pairing 1 MB of READMEs took 2.1-2.8 s of CPU in
+ * passes of 16 KB against 2.8-4.3 s in passes of 256 KB (load 12, in process).
+ */
+const QUOTE_PASS_CHARACTERS = 16 * 1024;
 /** Quote-free text each side of a cut between two passes. */
 const QUIET_CHARACTERS = 2048;
 
@@ -207,8 +212,8 @@ const QUIET_CHARACTERS = 2048;
  * Curly quotes for the straight ones in `text` (the same length: each quote stays one character).
  * retext-smartypants decides each quote from the tokens beside it (the one before, the two after,
  * within its sentence), but retext parses the whole text into one tree first: for a book, hundreds
- * of megabytes that all live until the pass ends. So a long text is paired in passes of about
- * 256 KB, each cut at the start of a block (`blockStarts`, offsets just after the space that
+ * of megabytes that all live until the pass ends. So a long text is paired in passes of at least
+ * 16 KB (QUOTE_PASS_CHARACTERS), each cut at the start of a block (`blockStarts`, offsets just after the space that
  * stands for a block break) with no quote within 2,048 characters on either side, so that no
  * quote's neighbours or sentence change. A pass is a pure function of its text and the quote
  * marks: with `memo`, a pass over a text paired before (in an earlier build of a watch session:
@@ -238,14 +243,13 @@ export function pairQuotes(text: string, options: SmartypantsOptions, blockStart
     memo.set(key, paired);
     return paired;
   };
-  // Passes are cut where they change nothing: with a memo they are shorter, so that an edit pairs less again.
-  const passCharacters = memo ? MEMO_PASS_CHARACTERS : QUOTE_PASS_CHARACTERS;
-  if (text.length <= passCharacters) return pass(text);
+  // Passes are cut where they change nothing, short enough that an edit in a watch session pairs little again.
+  if (text.length <= QUOTE_PASS_CHARACTERS) return pass(text);
   const quotes = /["']/g;
   let result = '';
   let start = 0;
   for (const cut of blockStarts) {
-    if (cut - start < passCharacters || cut + QUIET_CHARACTERS >= text.length) continue;
+    if (cut - start < QUOTE_PASS_CHARACTERS || cut + QUIET_CHARACTERS >= text.length) continue;
     quotes.lastIndex = cut - QUIET_CHARACTERS;
     const near = quotes.exec(text);
     if (near && near.index < cut + QUIET_CHARACTERS) continue;
