@@ -12,7 +12,7 @@ import { formatMessage } from '../pipeline/cli/cli.ts';
 import type { DocumentMeta } from '../pipeline/types.ts';
 import { splitChapters } from '../pipeline/writers/epub/chapters.ts';
 import { fileAs } from '../pipeline/writers/epub/metadata.ts';
-import { packageEpub, type PackageInput } from '../pipeline/writers/epub/package.ts';
+import { packageEpub, packageEpubTo, type PackageInput } from '../pipeline/writers/epub/package.ts';
 import { epubcheck, expectGolden, fixturesDir, launchChromium, openPage, projectRoot, runCli, tempProject } from './helpers.ts';
 
 /** Each case: where its project root and source are, and where its goldens live. */
@@ -499,6 +499,14 @@ describe('EPUB packaging around epub-gen-memory', () => {
     const chapter = await (await JSZip.loadAsync(bytes)).file('OEBPS/chapter-01.xhtml')!.async('string');
     expect(chapter).toMatch(/<body class="chapter">\n<ol start="5">[\s\S]*width="16"\/><\/p>\n<\/body>\n<\/html>\n?$/);
     expect(chapter).not.toContain('colophon-page-body');
+  });
+
+  it('writes the same bytes into a file as it makes in memory', async () => {
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const path = join(mkdtempSync(join(tmpdir(), 'colophon-epub-')), 'book.epub');
+    await packageEpubTo(input(), path);
+    expect(readFileSync(path).equals(Buffer.from(await packageEpub(input())))).toBe(true);
   });
 
   it('writes our identifier and date, not a random one or the clock, and the same bytes twice', async () => {

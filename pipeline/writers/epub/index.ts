@@ -20,20 +20,27 @@ import { packageMetadata } from './metadata.ts';
 import { conformance, headingLevels, outlineProblems, outlineProblemsOf, proseOf, proseParts, proseSample, type ConformanceFacts } from './conformance.ts';
 import { notesToAsides } from './notes.ts';
 import { languageDirection } from '../shared/direction.ts';
-import { packageEpub, type BookModel, type ManifestItem, type NavEntry, type PackagedDocument } from './package.ts';
+import { packageEpub, packageEpubTo, type BookModel, type ManifestItem, type NavEntry, type PackagedDocument, type PackageInput } from './package.ts';
 import { toXhtml, validXhtml, type XhtmlFeatures } from './xhtml.ts';
 
 export const epubWriter: Writer = {
   extension: 'epub',
   mediaType: 'application/epub+zip',
   render: renderEpub,
+  // The zip goes into the file as it is generated, never whole in memory (nor twice, as its pieces and their join).
+  renderTo: async (input, path) => packageEpubTo(await epubPackage(input), path),
 };
 
 const COVER_PAGE = 'cover.xhtml';
 const EMPTY = new Uint8Array(0);
 const NAV_DOCUMENT = 'toc.xhtml';
 
-export async function renderEpub({ tree, chapters, meta, file, assets, epoch }: WriterInput): Promise<Uint8Array> {
+export async function renderEpub(input: WriterInput): Promise<Uint8Array> {
+  return packageEpub(await epubPackage(input));
+}
+
+/** Everything the package holds, its pages' bodies made when the zip is generated (see PackagedDocument). */
+async function epubPackage({ tree, chapters, meta, file, assets, epoch }: WriterInput): Promise<PackageInput> {
   const footnotes: FootnoteInfo = file.data.footnotes ?? { count: 0, authorNotes: {} };
   const authorNotes = Object.keys(footnotes.authorNotes)
     .map(Number)
@@ -108,7 +115,7 @@ export async function renderEpub({ tree, chapters, meta, file, assets, epoch }: 
   }
   const book = bookModel(meta, tree, chapters, parts, features, images, cover, footnotes, epoch, labels, checks);
   const own = (name: string) => new TextDecoder().decode(assets.own(`templates/epub/${name}`));
-  return packageEpub({
+  return {
     book,
     documents,
     files: [{ path: cover.href, bytes: cover.bytes }, ...images.images.map((image) => ({ path: image.href, bytes: image.bytes }))],
@@ -121,7 +128,7 @@ export async function renderEpub({ tree, chapters, meta, file, assets, epoch }: 
       css: [own('style.css'), new TextDecoder().decode(assets.own('templates/shared/content.css')), highlightCss(), ...(meta.stylesheets ?? [])].join('\n'),
     },
     epoch,
-  });
+  };
 }
 
 /**

@@ -1,4 +1,6 @@
+import { createWriteStream } from 'node:fs';
 import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { EPub, type Chapter, type Options } from 'epub-gen-memory';
 import type { PackageMetadata } from './metadata.ts';
 
@@ -59,8 +61,12 @@ export interface PackageInput {
 interface Zip {
   files: Record<string, { date: Date; async(type: 'string'): Promise<string> }>;
   file(path: string, data: Uint8Array | Readable, options?: { binary: true }): unknown;
-  generateAsync(options: { type: 'uint8array'; compression: 'DEFLATE'; compressionOptions: { level: number } }): Promise<Uint8Array>;
+  generateAsync(options: typeof GENERATE & { type: 'uint8array' }): Promise<Uint8Array>;
+  generateNodeStream(options: typeof GENERATE & { type: 'nodebuffer' }): NodeJS.ReadableStream;
 }
+
+/** How the zip is generated, into memory or into a file: the same bytes. */
+const GENERATE = { compression: 'DEFLATE', compressionOptions: { level: 9 } } as const;
 
 /** The earliest time a zip entry can carry (MS-DOS dates start in 1980). */
 const DOS_EPOCH = Date.UTC(1980, 0, 1) / 1000;
@@ -78,7 +84,8 @@ const DOS_EPOCH = Date.UTC(1980, 0, 1) / 1000;
  * - `prependChapterTitles` would repeat every chapter's heading: off, and unused by our template.
  */
 class Packager extends EPub {
-  async pack(documents: PackagedDocument[], files: PackageInput['files'], epoch: number): Promise<Uint8Array> {
+  /** The zip, every entry in it and dated, ready to be generated. */
+  async pack(documents: PackagedDocument[], files: PackageInput['files'], epoch: number): Promise<Zip> {
     await this.render();
     const zip = this.zip as unknown as Zip;
     // The chapter template printed a mark where each page's body goes; the page is written into
@@ -96,7 +103,7 @@ class Packager extends EPub {
     for (const file of files) zip.file(`OEBPS/${file.path}`, file.bytes);
     const date = new Date(Math.max(epoch, DOS_EPOCH) * 1000);
     for (const entry of Object.values(zip.files)) entry.date = date;
-    return zip.generateAsync({ type: 'uint8array', compression: 'DEFLATE', compressionOptions: { level: 9 } });
+    return zip;
   }
 }
 
@@ -110,6 +117,15 @@ function* pageBytes(before: string, body: (() => Uint8Array) | undefined, after:
 }
 
 export async function packageEpub(input: PackageInput): Promise<Uint8Array> {
+  return (await pack(input)).generateAsync({ ...GENERATE, type: 'uint8array' });
+}
+
+/** As packageEpub, the package written into the file at `path` as it is generated. */
+export async function packageEpubTo(input: PackageInput, path: string): Promise<void> {
+  await pipeline((await pack(input)).generateNodeStream({ ...GENERATE, type: 'nodebuffer' }), createWriteStream(path));
+}
+
+function pack(input: PackageInput): Promise<Zip> {
   const { book, documents, files, templates, epoch } = input;
   const options: Options & { book: BookModel } = {
     title: book.metadata.title,
