@@ -301,6 +301,12 @@ export interface SharedResources {
    * that touches a few plain blocks re-renders only those (undefined outside watch mode).
    */
   lastBuilds?: { records: Map<string, unknown>; spliced: number };
+  /**
+   * A watch session's messages of each document's last build, by source path (build/build.ts's
+   * own): a rebuild reports again, as the very same objects, the messages it made again (most
+   * of a book's thousands), rather than making each anew (undefined outside watch mode).
+   */
+  lastMessages?: Map<string, unknown>;
 }
 
 /** hast children of highlighted code by key (language and text), shared: nothing may change them. */

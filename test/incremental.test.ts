@@ -375,3 +375,28 @@ function countingParses(shared: SharedResources) {
 function editionBytes(result: Awaited<ReturnType<typeof build>>): string[] {
   return result.documents[0]!.editions.map((edition) => Buffer.from(edition.bytes).toString('base64'));
 }
+
+describe('messages in a watch session', () => {
+  it('a rebuild reports the messages it made again as the last build\'s objects, and the messages of a cold build', async () => {
+    const root = tempProject({
+      'book/book.yaml': 'title: Messages\nchapters:\n  - one.md\n  - two.md\n',
+      'book/one.md': '# One\n\nA [link][dup] to it.\n\n[dup]: https://example.org/a\n[dup]: https://example.org/b\n\n![badge](https://example.org/badge.svg)\n',
+      'book/two.md': '# Two\n\nSee [it][twice].\n\n[twice]: https://example.org/c\n[twice]: https://example.org/d\n\nA closing paragraph.\n',
+    });
+    const options = { root, paths: ['book'], formats: ['pdf'] as 'pdf'[], cache: false, dryRun: true, sourceDateEpoch: 0 };
+    const plain = (built: Awaited<ReturnType<typeof build>>) => built.documents[0]!.file.messages.map((message) => ({ text: String(message), ruleId: message.ruleId, fatal: message.fatal }));
+    const session = createSharedResources({ treeMemoryBytes: 64 * 1024 * 1024 });
+    const first = await build({ ...options, shared: session });
+    const chapter = join(root, 'book/two.md');
+    writeFileSync(chapter, `${readFileSync(chapter, 'utf8')}\nOne more line.\n`);
+    const warm = await build({ ...options, shared: session });
+    expect(session.lastBuilds?.spliced).toBe(1);
+    expect(plain(warm)).toEqual(plain(await build(options)));
+    const before = first.documents[0]!.file.messages;
+    const after = warm.documents[0]!.file.messages;
+    // The first chapter's warnings (a duplicate definition, a remote image the PDF does not embed) are the same objects.
+    const ofFirst = after.filter((message) => message.file?.endsWith('one.md'));
+    expect(ofFirst.map((message) => message.ruleId).sort()).toEqual(['definition-duplicate', 'pdf-image-remote']);
+    for (const message of ofFirst) expect(before).toContain(message);
+  });
+});

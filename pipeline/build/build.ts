@@ -220,7 +220,7 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
 
   const one = async (source: Source) => {
     const started = performance.now();
-    const result = await buildOne(source, { context, out, cache, fingerprint, templates: templateFiles, force: options.force, render: render.run, dryRun: options.dryRun, madeFolders, deferred: options.deferredEntries });
+    const result = await buildOne(source, { context, out, cache, fingerprint, templates: templateFiles, force: options.force, render: render.run, dryRun: options.dryRun, madeFolders, deferred: options.deferredEntries, lastMessages: shared.lastMessages });
     result.ms = performance.now() - started;
     options.onDocument?.(result);
     return result;
@@ -268,6 +268,8 @@ interface OneContext {
   /** Folders the build may have made for editions (see removeIfEmpty). */
   madeFolders: Set<string>;
   deferred?: DeferredEntries;
+  /** SharedResources.lastMessages, in a watch session. */
+  lastMessages?: Map<string, unknown>;
 }
 
 async function buildOne(source: Source, one: OneContext): Promise<DocumentResult> {
@@ -296,15 +298,20 @@ async function buildOne(source: Source, one: OneContext): Promise<DocumentResult
       : { source: relative(context.cwd, source.path) || source.path, messages: [], editions: [], assets: [], missing: [] };
 
   const file = new VFile({ path: output.source });
-  const seen = new Set<string>();
+  // In a watch session, a message the last build of this source made too is that build's object.
+  const last = one.lastMessages?.get(source.path) as ReportedMessages | undefined;
+  const reported: ReportedMessages = { byId: new Map(), ids: last?.ids ?? new WeakMap() };
   withoutStack(() => {
     for (const message of [...output.messages, ...[...cached.values()].flatMap((hit) => hit.messages)]) {
-      const id = JSON.stringify(message);
-      if (seen.has(id)) continue;
-      seen.add(id);
-      file.messages.push(toVFileMessage(message));
+      let id = reported.ids.get(message);
+      if (id === undefined) reported.ids.set(message, (id = JSON.stringify(message)));
+      if (reported.byId.has(id)) continue;
+      const made = last?.byId.get(id) ?? toVFileMessage(message);
+      reported.byId.set(id, made);
+      file.messages.push(made);
     }
   });
+  one.lastMessages?.set(source.path, reported);
   file.messages.sort(compareMessage);
 
   const editions: EditionResult[] = context.formats.flatMap((edition): EditionResult[] => {
@@ -426,6 +433,16 @@ function sameBytes(path: string, bytes: Uint8Array): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * A build's messages of one source, by their plain data written out (which also tells two
+ * alike apart), and those written-out ids by message: a region rebuild hands the next build the
+ * messages it kept as the same objects (build/region-rebuild.ts), written out once.
+ */
+interface ReportedMessages {
+  byId: Map<string, VFileMessage>;
+  ids: WeakMap<CachedMessage, string>;
 }
 
 function toVFileMessage(message: CachedMessage): VFileMessage {

@@ -32,6 +32,7 @@ export function createSharedResources(options: SharedResourceOptions = {}): Shar
     pieceBytes: memory ? 32 * 1024 : undefined,
     writerMemo: memory ? writerMemo() : undefined,
     lastBuilds: memory ? { records: new Map(), spliced: 0 } : undefined,
+    lastMessages: memory ? new Map() : undefined,
     parsed<T>(key: string, read: Uint8Array | (() => Uint8Array), parse: (bytes: Uint8Array) => T): T {
       const hit = entries.get(key);
       // A file given as a way to read it is read only when needed (fonts: each is 0.5-15 MB, and every document asks).
