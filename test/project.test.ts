@@ -2,7 +2,7 @@ import { execFileSync, } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { namesNoColophonKey, readProjectDefaults } from '../pipeline/build/project.ts';
+import { lacksColophonKey, readProjectDefaults } from '../pipeline/build/project.ts';
 import { epubcheck, nuCheck, requireTool, runCli, tempProject } from './helpers.ts';
 
 const article = '---\ntitle: T\n---\n\nBody.\n';
@@ -132,14 +132,14 @@ describe('colophon.yaml: defaults for every document of a project', () => {
   });
 
   it('a package.json read by JSON.parse first: only one that may hold a `colophon` key goes to the YAML parse', () => {
-    expect(namesNoColophonKey('{"name": "site", "dependencies": {"colophon": "1"}}')).toBe(true);
-    expect(namesNoColophonKey('[1, 2]')).toBe(true);
-    expect(namesNoColophonKey('"colophon"')).toBe(true);
-    expect(namesNoColophonKey('{"name": "site", "colophon": {}}')).toBe(false);
-    expect(namesNoColophonKey('{"name": "site", "\\u0063olophon": {}}')).toBe(false);
+    expect(lacksColophonKey('{"name": "site", "dependencies": {"colophon": "1"}}')).toBe(true);
+    expect(lacksColophonKey('[1, 2]')).toBe(true);
+    expect(lacksColophonKey('"colophon"')).toBe(true);
+    expect(lacksColophonKey('{"name": "site", "colophon": {}}')).toBe(false);
+    expect(lacksColophonKey('{"name": "site", "\\u0063olophon": {}}')).toBe(false);
     // Not JSON (a byte-order mark, a trailing comma): the YAML parse decides, as before.
-    expect(namesNoColophonKey('\uFEFF{"name": "site"}')).toBe(false);
-    expect(namesNoColophonKey('{"name": "site",}')).toBe(false);
+    expect(lacksColophonKey('\uFEFF{"name": "site"}')).toBe(false);
+    expect(lacksColophonKey('{"name": "site",}')).toBe(false);
     const root = tempProject({ 'package.json': '{"name": "site", "colophon": {"out": "site"}, "colophon": {"out": "other"}}\n' });
     expect(readProjectDefaults(root, root)).toEqual({});
     writeFileSync(join(root, 'package.json'), '{"name": "site", "dependencies": {"colophon": "1"}}\n');

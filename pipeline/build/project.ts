@@ -47,7 +47,7 @@ const schema = v.strictObject({
  * of its time (in a fresh process, a 4 KB package.json took the YAML parser about a tenth of the
  * set-up before the seed's first render). Anything else goes to the YAML parse, as before.
  */
-export function namesNoColophonKey(text: string): boolean {
+export function lacksColophonKey(text: string): boolean {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -74,7 +74,7 @@ export function readProjectDefaults(root: string, cwd = process.cwd()): ProjectD
   } else if (isFile(packagePath)) {
     source = packagePath;
     text = readFileSync(packagePath, 'utf8');
-    if (namesNoColophonKey(text)) return {};
+    if (lacksColophonKey(text)) return {};
     // JSON is YAML: parsed this way, every value keeps its line and column.
     document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
     // A package.json that is not even JSON is npm's problem, not ours; without a `colophon` key there is nothing to read.

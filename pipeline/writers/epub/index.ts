@@ -301,4 +301,3 @@ interface PartInfo {
   /** The ids of the part's top-level headings. */
   headings: string[];
 }
-

@@ -158,4 +158,3 @@ function pack(input: PackageInput): Promise<Zip> {
   }));
   return new Packager(options, chapters).pack(documents, files, epoch);
 }
-

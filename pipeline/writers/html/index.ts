@@ -238,4 +238,3 @@ function jsonLd(meta: DocumentMeta): string {
 export function fillTemplate(template: string, slots: Record<string, string>): string {
   return template.replace(/\{\{(\w+)\}\}/g, (whole, name: string) => slots[name] ?? whole);
 }
-
