@@ -80,11 +80,58 @@ async function destined(compact: boolean): Promise<string> {
   return Buffer.from(output.bytes()).toString('latin1');
 }
 
+/**
+ * Many named destinations and parent-tree entries, written by pdfkit alone (its own references,
+ * convert and PDFTree.toString, destinations by addNamedDestination) or by Colophon's patches
+ * (fasterObjects, addDestination), which write a tree's object a megabyte at a time: both trees
+ * print as several megabytes here.
+ */
+async function manyTrees(patched: boolean): Promise<string> {
+  const Ctor = PDFDocumentCtor as unknown as new (options: object) => RawDocument;
+  const raw = new Ctor({ size: SIZE, margin: 0, autoFirstPage: false, font: null, tagged: true, compress: false, pdfVersion: '1.7', info: { Title: 'Trees', CreationDate: DATE, ModDate: DATE } });
+  const output = new ByteSink();
+  const done = captureOutput(raw, output);
+  if (patched) fasterObjects(raw);
+  const tree = raw as unknown as { getStructParentTree(): { add(key: number, value: unknown): void }; createStructParentTreeNextKey(): number; page: { dictionary: unknown } };
+  // Array indices ("12", "4294967294") and names that only look like numbers ("007", "4294967295",
+  // "-1", "1e3"), names that collate equal to an index added after them (with a zero-width
+  // joiner or space), non-ASCII (one decomposed, which collates equal to its composed form),
+  // characters pdfkit escapes, names that differ only in case; each added again later.
+  const special = ['1\u200d2', '\u200b3', '12', '007', '0', '4294967294', '4294967295', '-1', '1e3', '3', 'caf\u00e9', 'cafe\u0301', '\u00c9t\u00e9', '\u65e5\u672c', 'a (b) \\ c', 'Intro', 'intro', 'INTRO', '_proxy', 'zeta'];
+  const words = ['installing', 'usage', 'options', 'api', 'configuration', 'license', 'contributing', 'examples', '\u00fcber-uns'];
+  for (let page = 0; page < 40; page++) {
+    raw.addPage({ size: SIZE, margin: 0 });
+    for (let index = 0; index < 1500; index++) {
+      const serial = page * 1500 + index;
+      const name = index < special.length && page % 10 === 0 ? special[index]! : serial % 7 === 0 ? `fn-${serial % 9000}` : `${words[serial % words.length]}-of-the-package-${serial % 20000}`;
+      const [x, y] = [10 + (index % 50), 0.1234567 * index + page];
+      if (patched) addDestination(raw, name, x, y);
+      else raw.addNamedDestination(name, 'XYZ', x, y, null);
+      if (index % 10 === 0) tree.getStructParentTree().add(tree.createStructParentTreeNextKey(), [tree.page.dictionary, null, tree.page.dictionary]);
+    }
+  }
+  raw.end();
+  await done;
+  return Buffer.from(output.bytes()).toString('latin1');
+}
+
 describe('objects kept compact to the end', () => {
   it("write named destinations with pdfkit's bytes", async () => {
     const compact = await destined(true);
     expect(compact).toBe(await destined(false));
     expect(compact).toMatch(/\(intro\) \[\d+ 0 R \/XYZ 11 /);
+  });
+
+  it("write many destinations and parent-tree entries with pdfkit's bytes, a piece at a time", async () => {
+    const patched = await manyTrees(true);
+    expect(patched).toBe(await manyTrees(false));
+    const names = /\/Dests <<\n {2}\/Limits \[\(_proxy\) .*\]\n {2}\/Names \[\n([\s\S]*?)\n\]\n>>/.exec(patched)![1]!;
+    expect(names.length).toBeGreaterThan(2 << 20);
+    // Each name once (its last destination); an index before the name added before it that collates equal.
+    expect(names.split('\n').length).toBe(new Set(names.split('\n').map((line) => line.slice(0, line.lastIndexOf(' [')))).size);
+    expect(names.indexOf('\n    (12) [')).toBeLessThan(names.indexOf('\n    (\u00fe\u00ff\u00001 \\r\u00002) ['));
+    expect(names.indexOf('\n    (12) [')).toBeGreaterThan(0);
+    expect(patched).toMatch(/\/ParentTree <<\n {2}\/Limits \[0 5999\]/);
   });
 
   it("write an outline with pdfkit's bytes", async () => {

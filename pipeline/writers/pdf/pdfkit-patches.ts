@@ -214,11 +214,12 @@ const DESTINATIONS = Symbol('colophon.destinations');
 
 /**
  * The destinations added to a name tree, in the order added: each one's name, page (object
- * number), left and top, in arrays. The tree's `_items`, which pdfkit reads only when it writes
- * the tree (at its end), becomes a getter that fills pdfkit's own object with what `add` would
- * have put there, in the same order (a later destination of a name replaces an earlier one and
- * keeps its place): each value the text the tree prints for pdfkit's array,
- * `[12 0 R /XYZ left top null]`.
+ * number), left and top, in arrays. fasterObjects writes the tree from them (`order`, `value`),
+ * a line at a time. The tree's `_items`, which pdfkit reads only when it writes the tree (at its
+ * end, as it does for an encrypted document), becomes a getter that fills pdfkit's own object
+ * with what `add` would have put there, in the same order (a later destination of a name
+ * replaces an earlier one and keeps its place): each value the text the tree prints for
+ * pdfkit's array, `[12 0 R /XYZ left top null]`.
  */
 class Destinations {
   private names: string[] = [];
@@ -233,13 +234,18 @@ class Destinations {
       enumerable: true,
       get: () => {
         if (!this.items) {
-          for (let index = 0; index < this.names.length; index++) items[this.names[index]!] = new PdfText(`[${this.pages[index]} 0 R /XYZ ${pdfNumber(this.places[2 * index]!)} ${pdfNumber(this.places[2 * index + 1]!)} null]`);
+          for (let index = 0; index < this.names.length; index++) items[this.names[index]!] = new PdfText(this.value(index));
           this.items = items;
           this.names = [];
         }
         return this.items;
       },
     });
+  }
+
+  /** Whether pdfkit's `_items` was filled in (and holds the destinations since). */
+  get filled(): boolean {
+    return this.items !== undefined;
   }
 
   add(name: string, page: number, left: number, top: number): void {
@@ -259,6 +265,37 @@ class Destinations {
     this.places[2 * index] = left;
     this.places[2 * index + 1] = top;
   }
+
+  name(index: number): string {
+    return this.names[index]!;
+  }
+
+  /** What the tree prints for the destination added `index`th. */
+  value(index: number): string {
+    return `[${this.pages[index]} 0 R /XYZ ${pdfNumber(this.places[2 * index]!)} ${pdfNumber(this.places[2 * index + 1]!)} null]`;
+  }
+
+  /**
+   * The destinations that pdfkit's `_items` would hold (each name's last), in the order of its
+   * keys (`Object.keys`): names that are array indices ("12", not "007") first, in numeric
+   * order, then the others in the order each name was first added.
+   */
+  order(): number[] {
+    const last = new Map<string, number>();
+    for (let index = 0; index < this.names.length; index++) last.set(this.names[index]!, index);
+    const indices: number[] = [];
+    const others: number[] = [];
+    for (const [name, index] of last) (isArrayIndex(name) ? indices : others).push(index);
+    indices.sort((a, b) => Number(this.names[a]) - Number(this.names[b]));
+    for (const index of others) indices.push(index);
+    return indices;
+  }
+}
+
+/** Whether a property key is an array index (ECMA-262: a canonical numeric string of an integer below 2^32 - 1), which objects list first. */
+function isArrayIndex(key: string): boolean {
+  const number = Number(key);
+  return Number.isInteger(number) && number >= 0 && number < 4294967295 && String(number) === key;
 }
 
 /**
@@ -908,22 +945,22 @@ const ESCAPED: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t',
 /**
  * Write each object's dictionary as pdfkit's PDFObject.convert does, faster: a plain-ASCII
  * string (names of destinations, structure titles) is escaped as it is, not turned into bytes
- * and back one character at a time; a name tree's keys are sorted with one collator (what
- * `localeCompare` with no locale does, by ECMA-402) instead of a lookup of the locale per
- * comparison. pdfkit's end writes the structure tree, the destinations and the annotations
- * (tens of thousands of objects in a long document) through it. Objects made after this call
- * (pdfkit's own few are made before) are written so; an encrypted document keeps pdfkit's way.
+ * and back one character at a time. pdfkit's end writes the structure tree, the destinations
+ * and the annotations (tens of thousands of objects in a long document) through it. Objects made
+ * after this call are written so, and the two of pdfkit's own (made before) that hold a tree:
+ * the name tree of destinations and the structure tree root's parent tree. An object holding a
+ * tree is written a piece at a time (TREE_PIECE): a long book's parent tree and destinations
+ * print as tens of megabytes, which pdfkit makes as an array of lines, their join, the
+ * object's text around it and its bytes, all at once. An encrypted document keeps pdfkit's way.
  */
 export function fasterObjects(doc: RawDocument): void {
-  const raw = doc as unknown as { _root: object; _security?: unknown; _offsets: (number | null)[]; _waiting: number; ref(data?: object): PdfRef };
+  const raw = doc as unknown as { _root: { data: { Names?: object; StructTreeRoot?: object } }; _security?: unknown; _offsets: (number | null)[]; _waiting: number; ref(data?: object): PdfRef };
   const Reference = Object.getPrototypeOf(Object.getPrototypeOf(raw._root)).constructor as new () => object;
-  // Made when a name tree is first sorted: a new Collator costs about 3% of the seed's main thread, and most PDFs sort none.
-  let collator: Intl.Collator | undefined;
   const convert = (object: unknown): string => {
     if (typeof object === 'string') return `/${object}`;
     if (object instanceof String) return pdfString(object.valueOf());
     if (object instanceof Uint8Array) return `<${Buffer.from(object.buffer, object.byteOffset, object.byteLength).toString('hex')}>`;
-    if (isTree(object)) return treeString(object);
+    if (isTree(object)) return [...treeLines(object)].join('\n');
     if (object instanceof Reference) return `${object}`;
     if (object instanceof Date) return `(D:${pad(object.getUTCFullYear(), 4)}${pad(object.getUTCMonth() + 1, 2)}${pad(object.getUTCDate(), 2)}${pad(object.getUTCHours(), 2)}${pad(object.getUTCMinutes(), 2)}${pad(object.getUTCSeconds(), 2)}Z)`;
     if (Array.isArray(object)) {
@@ -943,21 +980,62 @@ export function fasterObjects(doc: RawDocument): void {
     if (typeof object === 'number') return pdfNumber(object);
     return `${object}`;
   };
-  const treeString = (tree: PdfTree): string => {
-    const names = tree._keysName() === 'Names';
-    const keys = Object.keys(tree._items).sort(names ? (collator ??= new Intl.Collator()).compare : (a, b) => tree._compareKeys(a, b));
-    const out = ['<<'];
-    if (tree.limits && keys.length > 1) out.push(`  /Limits ${convert([tree._dataForKey(keys[0]!), tree._dataForKey(keys.at(-1)!)])}`);
-    out.push(`  /${tree._keysName()} [`);
-    for (const key of keys) out.push(`    ${convert(tree._dataForKey(key))} ${convert(tree._items[key])}`);
-    out.push(']');
-    out.push('>>');
-    return out.join('\n');
-  };
+  /**
+   * The lines of pdfkit's PDFTree.toString (which joins them with newlines): the keys in the
+   * order of `Object.keys` of its items, sorted (stably) with the tree's own comparison. A name
+   * tree of compact destinations (Destinations) is printed from its arrays, in the same order.
+   */
+  function* treeLines(tree: PdfTree): Generator<string> {
+    const store = (tree as Partial<NameTree>)[DESTINATIONS];
+    const compact = store && !store.filled ? store : undefined;
+    let keys: string[] | number[];
+    let keyOf: (at: number) => string;
+    if (compact) {
+      const order = compact.order().sort((a, b) => tree._compareKeys(compact.name(a), compact.name(b)));
+      keys = order;
+      keyOf = (at) => compact.name(order[at]!);
+    } else {
+      const sorted = Object.keys(tree._items).sort((a, b) => tree._compareKeys(a, b));
+      keys = sorted;
+      keyOf = (at) => sorted[at]!;
+    }
+    yield '<<';
+    if (tree.limits && keys.length > 1) yield `  /Limits ${convert([tree._dataForKey(keyOf(0)), tree._dataForKey(keyOf(keys.length - 1))])}`;
+    yield `  /${tree._keysName()} [`;
+    for (let at = 0; at < keys.length; at++) {
+      const key = keyOf(at);
+      yield `    ${convert(tree._dataForKey(key))} ${compact ? compact.value(keys[at] as number) : convert(tree._items[key])}`;
+    }
+    yield ']';
+    yield '>>';
+  }
+  /** A dictionary holding a tree, as convert prints it, in pieces of about TREE_PIECE characters. */
+  function* piecesOf(data: Record<string, unknown>): Generator<string> {
+    const parts: string[] = ['<<'];
+    let length = 2;
+    for (const key in data) {
+      const value = data[key];
+      if (value === undefined) continue;
+      const lines = isTree(value) ? treeLines(value) : [convert(value)];
+      let first = `\n/${key} `;
+      for (const line of lines) {
+        parts.push(first, line);
+        length += first.length + line.length;
+        first = '\n';
+        if (length >= TREE_PIECE) {
+          yield parts.join('');
+          parts.length = 0;
+          length = 0;
+        }
+      }
+    }
+    parts.push('\n>>');
+    yield parts.join('');
+  }
   // Every reference made from here on is of a class made once per document, whose finalize
   // converts here: no closures of its own per reference (a long book's structure elements all
   // live to the end: two functions and a context each were about 5 MB per MB of Markdown).
-  const PdfReference = (raw._root as { constructor: new (document: unknown, id: number, data?: object) => PdfRef }).constructor;
+  const PdfReference = (raw._root as unknown as { constructor: new (document: unknown, id: number, data?: object) => PdfRef }).constructor;
   class FasterReference extends PdfReference {
     override finalize(): void {
       if (raw._security) {
@@ -980,11 +1058,18 @@ export function fasterObjects(doc: RawDocument): void {
         self.document._write(buffer);
         self.buffer = [];
         self.document._write('\nendstream\nendobj');
+      } else if (holdsTree(self.data)) {
+        // The same lines as bytes (a string's bytes are the low byte of each code unit, as captureOutput and pdfkit write them).
+        self.document._write(Buffer.from(`${self.id} ${self.gen} obj\n`, 'latin1'));
+        for (const piece of piecesOf(self.data)) self.document._write(Buffer.from(piece, 'latin1'));
+        self.document._write(Buffer.from('\nendobj\n', 'latin1'));
       } else self.document._write(`${self.id} ${self.gen} obj\n${convert(self.data)}\nendobj`);
       self.document._refEnd(this);
     }
   }
   (doc as unknown as { [REFERENCE]: unknown })[REFERENCE] = FasterReference;
+  // pdfkit's own objects that hold a tree, made before this: written by the class above.
+  for (const holder of [raw._root.data.Names, raw._root.data.StructTreeRoot]) if (holder) Object.setPrototypeOf(holder, FasterReference.prototype);
   // pdfkit's ref(), with the class above.
   raw.ref = (data) => {
     const made = new FasterReference(doc, raw._offsets.length + 1, data);
@@ -993,6 +1078,9 @@ export function fasterObjects(doc: RawDocument): void {
     return made;
   };
 }
+
+/** About how many characters of an object holding a tree are written at a time. */
+const TREE_PIECE = 1 << 20;
 
 interface PdfRef {
   finalize(): void;
@@ -1005,6 +1093,11 @@ interface PdfTree {
   _keysName(): string;
   _compareKeys(a: string, b: string): number;
   _dataForKey(key: string): unknown;
+}
+
+function holdsTree(data: Record<string, unknown>): boolean {
+  for (const key in data) if (isTree(data[key])) return true;
+  return false;
 }
 
 function isTree(value: unknown): value is PdfTree {
