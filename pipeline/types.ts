@@ -155,6 +155,12 @@ export interface RenderContext extends ReadOptions {
   /** The disk cache of parsed trees, when the build uses its caches. */
   treeCache?: TreeCacheLocation;
   /**
+   * Every Markdown document of the run, when there are several (a folder of them): its path
+   * relative to the root, with forward slashes → its output name. Links between them become
+   * links between their editions (transforms/document-links.ts).
+   */
+  documents?: Record<string, string>;
+  /**
    * The output folder, when the build writes editions: each edition goes into a temporary file
    * there as soon as it is made (and a writer with `renderTo` writes it as it goes), so that a
    * long book's editions are never all in memory together. The build renames them into place
@@ -381,6 +387,16 @@ declare module 'unist' {
   }
 }
 
+/**
+ * Where a link to another document of the run goes: the target's output name relative to the
+ * linking document's, URL-escaped and without extension (each edition adds its own), and what
+ * followed the file name in the URL (`#install`, or '').
+ */
+export interface DocumentLink {
+  path: string;
+  after: string;
+}
+
 declare module 'mdast' {
   interface YamlData {
     /** The front matter is a book's book.yaml, which also lists the chapters. */
@@ -401,6 +417,14 @@ declare module 'mdast' {
   }
   interface RootContentMap {
     anchor: Anchor;
+  }
+  interface LinkData {
+    /** The link goes to another document of the run (transforms/document-links.ts). */
+    documentLink?: DocumentLink;
+  }
+  interface DefinitionData {
+    /** The definition's URL is another document of the run (transforms/document-links.ts). */
+    documentLink?: DocumentLink;
   }
   interface HeadingData {
     /** The heading's anchor, set by the headings transform and shared by every edition. */

@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process';
 import JSZip from 'jszip';
-import { cpSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { build } from '../pipeline/build/build.ts';
+import type { Edition } from '../pipeline/types.ts';
 import { createSharedResources } from '../pipeline/build/resources.ts';
 import { cli, runCli, tempProject, tool } from './helpers.ts';
 import { WALL_CLOCK_GUARD_MS } from './limits.ts';
@@ -141,6 +142,57 @@ describe('many documents', () => {
     const wrong = runCli(['build', '--shard', '4/3'], root);
     expect(wrong.status).toBe(2);
     expect(wrong.stderr).toMatch(/shard/);
+  });
+
+  it('links between the documents of a folder go to their editions, in every shard and in a watch session', async () => {
+    const files = {
+      'source/a.md': '---\ntitle: A\n---\n\nSee [B](sub/b.md#part), [B again][b], [the same B](./sub/b.md), [C](sub/c%20d.md) and [D](sub/d.txt).\n\n[b]: sub/b.md\n\n## Tail\n\nLast words.\n',
+      'source/sub/b.md': '---\ntitle: B\n---\n\n## Part\n\nBack to [A](../a.md) and to [nowhere](gone.md).\n',
+      'source/sub/c d.md': '---\ntitle: C\n---\n\nBack to [A](../a.md#tail).\n',
+    };
+    const root = tempProject(files);
+    const options = { root, formats: ['html', 'pdf', 'epub'] as Edition[], cache: false };
+    const whole = await build({ ...options, out: join(root, 'whole') });
+    expect(whole.ok).toBe(true);
+    const hrefs = (path: string) => [...readFileSync(join(root, path), 'utf8').matchAll(/<a href="([^"]+)"/g)].map((match) => match[1]!).filter((href) => !href.startsWith('#'));
+    const uris = (path: string) => [...new Set([...readFileSync(join(root, path), 'latin1').matchAll(/\/URI \(([^)]*)\)/g)].map((match) => match[1]))].sort();
+    expect(hrefs('whole/a.html')).toEqual(['sub/b.html#part', 'sub/b.html', 'sub/b.html', 'sub/c-d.html', 'sub/d.txt']);
+    expect(hrefs('whole/sub/b.html')).toEqual(['../a.html', 'gone.md']);
+    expect(hrefs('whole/sub/c-d.html')).toEqual(['../a.html#tail']);
+    expect(uris('whole/a.pdf')).toEqual(['sub/b.pdf', 'sub/b.pdf#part', 'sub/c-d.pdf', 'sub/d.txt']);
+    expect(uris('whole/sub/b.pdf')).toEqual(['../a.pdf', 'gone.md']);
+    // The EPUB cannot follow a link out of itself: it keeps the text and says so.
+    expect(whole.documents.find((document) => document.source.endsWith('b.md'))!.file.messages.some((message) => message.ruleId === 'epub-link-outside')).toBe(true);
+    // A shard links as the whole run does.
+    for (const index of [1, 2]) await build({ ...options, out: join(root, 'sharded'), shard: { index, count: 2 } });
+    const names = ['a', 'sub/b', 'sub/c-d'];
+    for (const name of names) for (const edition of ['html', 'pdf', 'epub']) expect(readFileSync(join(root, 'sharded', `${name}.${edition}`))).toEqual(readFileSync(join(root, 'whole', `${name}.${edition}`)));
+    // Built alone, a document has no other documents to link to: its links stay as written.
+    await build({ ...options, out: join(root, 'alone'), paths: ['source/a.md'] });
+    expect(hrefs('alone/a.html')).toEqual(['sub/b.md#part', 'sub/b.md', './sub/b.md', 'sub/c%20d.md', 'sub/d.txt']);
+    // A watch session (one edition: its rebuilds may splice an edit into the last build) gives
+    // the cold build's bytes after an edit that adds such a link, and after a new document.
+    for (const edition of ['html', 'pdf'] as Edition[]) {
+      writeFileSync(join(root, 'source/a.md'), files['source/a.md']);
+      rmSync(join(root, 'source/sub/e.md'), { force: true });
+      const session = createSharedResources({ treeMemoryBytes: 64 * 1024 * 1024 });
+      const watched = { ...options, formats: [edition], out: join(root, 'warm') };
+      await build({ ...watched, shared: session });
+      const edits = [
+        () => writeFileSync(join(root, 'source/a.md'), files['source/a.md'].replace('Last words.', 'Last words, then more.')),
+        () => writeFileSync(join(root, 'source/a.md'), files['source/a.md'].replace('Last words.', 'Last words, then more, and [B](sub/b.md).')),
+        () => writeFileSync(join(root, 'source/a.md'), files['source/a.md'].replace('Last words.', 'Last words, then more, and [B](sub/b.md) and [E](sub/e.md).')),
+        () => writeFileSync(join(root, 'source/sub/e.md'), '# E\n\nNew.\n'),
+      ];
+      for (const change of edits) {
+        change();
+        await build({ ...watched, shared: session });
+        await build({ ...watched, out: join(root, 'cold') });
+        expect(readFileSync(join(root, 'warm', `a.${edition}`))).toEqual(readFileSync(join(root, 'cold', `a.${edition}`)));
+      }
+      expect(session.lastBuilds!.spliced).toBeGreaterThan(0);
+    }
+    expect(hrefs('cold/a.html')).toContain('sub/e.html');
   });
 
   it('a worker pool gives the same bytes as one thread, and one failure does not stop the others', async () => {

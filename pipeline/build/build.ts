@@ -172,6 +172,8 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
   const formats = options.formats ?? project.formats ?? options.defaultFormats ?? ['html'];
   const folders = new Set<string>();
   let sources = findSources(root, options.paths ?? ['source'], folders);
+  // Taken before sharding: a shard's editions link to the others' as the whole run's do.
+  const documents = runDocuments(root, sources);
   if (options.shard) sources = shardOf(sources, options.shard);
   const templateFiles = projectTemplates(root);
 
@@ -186,6 +188,7 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
     cwd: process.cwd(),
     allowRemote: options.allowRemote,
     project: { papersize: project.papersize, pdfTheme: project.pdfTheme, css: project.css },
+    documents,
   };
   const cache = options.cache === false || options.dryRun ? undefined : EditionCache.forProject(root);
   // A watch session fingerprints Colophon once: the code it runs is the code it loaded.
@@ -412,7 +415,7 @@ function cacheKey(source: Source, one: OneContext): string {
     inputs.push(sha256(readFileSync(source.path)));
   }
   return sha256(
-    JSON.stringify([one.fingerprint, source.kind, relative(context.root, source.path), context.cwd === context.root ? '' : relative(context.root, context.cwd), inputs, context.papersize ?? '', context.encoding ?? '', context.limits ?? {}, context.epoch, context.allowRemote ?? false, context.project ?? {}, one.templates]),
+    JSON.stringify([one.fingerprint, source.kind, relative(context.root, source.path), context.cwd === context.root ? '' : relative(context.root, context.cwd), inputs, context.papersize ?? '', context.encoding ?? '', context.limits ?? {}, context.epoch, context.allowRemote ?? false, context.project ?? {}, one.templates, context.documents ?? {}]),
   );
 }
 
@@ -460,6 +463,15 @@ async function workerPool(threads: number) {
 }
 
 /** Deterministic: documents sorted by name, every `count`-th from `index`. */
+/** The run's Markdown documents (path relative to the root → output name), when it has more than one: see RenderContext.documents. */
+function runDocuments(root: string, sources: Source[]): Record<string, string> | undefined {
+  const files = sources.filter((source) => source.kind === 'file');
+  if (files.length < 2) return undefined;
+  const documents: Record<string, string> = {};
+  for (const source of files) documents[relative(root, source.path).split(sep).join('/')] = source.name;
+  return documents;
+}
+
 function shardOf(sources: Source[], shard: { index: number; count: number }): Source[] {
   return [...sources].sort((a, b) => byName(a.name, b.name)).filter((_, position) => position % shard.count === shard.index - 1);
 }

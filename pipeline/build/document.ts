@@ -1,5 +1,5 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 import type { Root, RootContent } from 'mdast';
 import { definitions as linkDefinitions } from 'mdast-util-definitions';
 import { VFile } from 'vfile';
@@ -117,6 +117,7 @@ export async function renderDocument(source: Source, context: RenderContext, sha
     ownFile: (path: string) => dataResolver.own(path),
     highlights: shared.highlights,
     quotes: shared.quotes,
+    documents: context.documents && source.kind === 'file' ? { self: relative(context.root, source.path).split(sep).join('/'), outputs: context.documents } : undefined,
   };
   // A book is transformed a chapter at a time when it can be (book-pass.ts), never holding its
   // whole tree there; a watch session keeps the joined tree its next build splices into.

@@ -186,11 +186,13 @@ const NOTE_OR_ATTRIBUTE_TEXT = /\^\[|\[\^|\{#/;
  */
 const SENTENCE_SHAPED_QUOTE = /'[^\p{L}\p{N}\s]*s(?![\p{L}\p{N}_])/u;
 const PROSE_BLOCKS = new Set(['paragraph', 'heading', 'list', 'blockquote', 'table', 'alert']);
+/** A relative URL to a Markdown file (build.ts's extensions), with or without a fragment or query. */
+const MARKDOWN_PATH = /\.(md|markdown|mdown|mkd)(?:[?#]|$)/i;
 /** A line a table caption, or a definition list's description, may open with. */
 const CAPTION_LINE = /^[ \t]*(?:Table:|:)/m;
 
 export function contextKey(source: { kind: string; path: string }, context: RenderContext): string {
-  return JSON.stringify([source.kind, source.path, context.root, context.cwd, context.formats, context.strict ?? false, context.papersize ?? '', context.limits ?? {}, context.encoding ?? '', context.epoch, context.allowRemote ?? false, context.project ?? {}]);
+  return JSON.stringify([source.kind, source.path, context.root, context.cwd, context.formats, context.strict ?? false, context.papersize ?? '', context.limits ?? {}, context.encoding ?? '', context.epoch, context.allowRemote ?? false, context.project ?? {}, context.documents ?? {}]);
 }
 
 /** Last builds by source path, and how many rebuilds were spliced (a watch session's SharedResources.lastBuilds, or one read from disk). */
@@ -787,8 +789,9 @@ function plain(tree: Root, before: Block, next: Block | undefined, old: string, 
   let ok = true;
   visit(tree, (node) => {
     if (node !== tree && !PLAIN.has(node.type)) ok = false;
-    // A book points links at other chapters, and at its headings, by their ids in the book (book-links.ts).
-    else if (book && node.type === 'link' && !/^[a-z][a-z\d+.-]*:/i.test(node.url)) ok = false;
+    // A book points links at other chapters, and at its headings, by their ids in the book
+    // (book-links.ts); a folder's documents, links to each other at their editions (document-links.ts).
+    else if (node.type === 'link' && !/^[a-z][a-z\d+.-]*:/i.test(node.url) && (book || MARKDOWN_PATH.test(node.url))) ok = false;
     else if (node.type === 'text' && (linked.has(node) ? NOTE_OR_ATTRIBUTE_TEXT : FACT_TEXT).test(node.value)) ok = false;
   });
   if (!ok || SENTENCE_SHAPED_QUOTE.test(toString(tree))) return false;

@@ -7,6 +7,7 @@ import { checkDefinitions } from './definitions.ts';
 import { makeFigures, type FigureState } from './figures.ts';
 import { newNoteState, numberFootnotes, type NoteState } from './footnotes.ts';
 import { linkChapters, openChapters } from './book-links.ts';
+import { linkDocuments, type RunDocuments } from './document-links.ts';
 import { newSlugState, numberSections, slugChapterHeadings, takeGivenIds, topSectionLevel, type SlugState } from './headings.ts';
 import { checkOutline } from './outline.ts';
 import { type DroppedKinds, rawHtmlToMdast } from './raw-html.ts';
@@ -31,6 +32,8 @@ export interface TransformOptions extends MetadataOptions {
   highlights?: HighlightMemo;
   /** Quotes paired in an earlier build of this watch session (see smart-punctuation.ts). */
   quotes?: QuoteMemo;
+  /** The other documents of the run, when a folder of them is built together. */
+  documents?: RunDocuments;
 }
 
 /**
@@ -50,7 +53,9 @@ export interface TransformOptions extends MetadataOptions {
  *    every chapter gets an anchor at its start first;
  * 7. math: display equations and their numbers, MathML for every formula (after the notes
  *    are in place, so a formula in a note is converted like any other);
- * 8. in a book, links between chapters are rewritten to the ids, once every id is known;
+ * 8. in a book, links between chapters are rewritten to the ids, once every id is known; in
+ *    a folder of documents built together, links to another of them are marked for each
+ *    edition to link to that document's own edition;
  * 9. cross-references: they read the numbers of sections, equations and figures; then links
  *    named by their images' titles when they have no text (after the figures, whose captions
  *    come from alt text);
@@ -162,6 +167,7 @@ export function wholeFacts(file: VFile, meta: DocumentMeta): void {
 export function lateStage(tree: Root, file: VFile, meta: DocumentMeta, options: TransformOptions, state: TransformState): void {
   const chapters = file.data.bookChapters;
   if (chapters) linkChapters(tree, file, state.slugs.table, chapters);
+  else if (options.documents) linkDocuments(tree, options.documents);
   resolveCrossrefs(tree, file, meta, state.targets);
   nameImageLinks(tree, file);
   transformBlocks(tree, meta, options);

@@ -3,10 +3,11 @@ import type { Element, ElementContent, Root as HastRoot } from 'hast';
 import rehypeStringify from 'rehype-stringify';
 import { unified } from 'unified';
 import { h } from 'hastscript';
-import type { Definition, Image, ImageReference, Root } from 'mdast';
+import type { Definition, Image, ImageReference, Link, LinkReference, Root } from 'mdast';
 import { defaultHandlers, type Handlers } from 'mdast-util-to-hast';
 import type { Position } from 'unist';
-import type { Asset, AssetResolver, DocumentMeta, Writer, WriterInput } from '../../types.ts';
+import { normalizeUri } from 'micromark-util-sanitize-uri';
+import type { Asset, AssetResolver, DocumentLink, DocumentMeta, Writer, WriterInput } from '../../types.ts';
 import { escapeXml } from '../shared/xml.ts';
 import { highlightCss } from '../shared/highlight-colors.ts';
 import { bylineMdast, colophon, contentToHast, tableOfContents, takeFirstElement, titleBlock, type ContentOptions } from '../shared/render.ts';
@@ -59,7 +60,7 @@ function fileText(fd: number): { write: (text: string) => void; end: () => void 
  * options, one newline between blocks), without the page around them.
  */
 export function renderHtmlBlocks({ tree, meta, assets }: WriterInput): string {
-  const hast = contentToHast(tree, { rawHtml: meta.rawHtml, lang: meta.lang, direction: languageDirection(meta.lang), ...embeddingImages(assets) });
+  const hast = contentToHast(tree, { rawHtml: meta.rawHtml, lang: meta.lang, direction: languageDirection(meta.lang), ...htmlConversion(assets) });
   return unified().use(rehypeStringify).stringify(hast);
 }
 
@@ -130,7 +131,7 @@ function writeHtml({ tree, chapters, meta, file, assets }: WriterInput, write: (
   };
   // The body is serialised as the conversion hands it over, a few blocks at a time, so the whole
   // document's hast is never held at once; a book's chapters are loaded one at a time.
-  const notes = contentToHast(root, { rawHtml: meta.rawHtml, lang: meta.lang, direction, ...embeddingImages(assets), eachBlocks: take, chapters });
+  const notes = contentToHast(root, { rawHtml: meta.rawHtml, lang: meta.lang, direction, ...htmlConversion(assets), eachBlocks: take, chapters });
   if (held) open(held);
   body(serialise(notes.children));
   const closing = colophon(meta);
@@ -188,6 +189,31 @@ function embeddingImages(assets: AssetResolver): Pick<ContentOptions, 'toHast' |
     if (embedded !== undefined) node.properties.src = embedded;
   };
   return { toHast: { handlers }, eachImage };
+}
+
+/** What the HTML edition adds to the shared conversion: its images embedded, and links to the run's other documents at their HTML editions. */
+function htmlConversion(assets: AssetResolver): Pick<ContentOptions, 'toHast' | 'eachImage'> {
+  const images = embeddingImages(assets);
+  return { ...images, toHast: { handlers: { ...images.toHast?.handlers, ...LINKS_TO_EDITIONS } } };
+}
+
+/** A link to another document of the run (transforms/document-links.ts) goes to that document's HTML. */
+const LINKS_TO_EDITIONS: Partial<Handlers> = {
+  link(state, node: Link) {
+    const element = defaultHandlers.link(state, node);
+    if (node.data?.documentLink) element.properties.href = htmlUrl(node.data.documentLink);
+    return element;
+  },
+  linkReference(state, node: LinkReference) {
+    const result = defaultHandlers.linkReference(state, node);
+    const target = state.definitionById.get(String(node.identifier).toUpperCase())?.data?.documentLink;
+    if (target && !Array.isArray(result) && result.type === 'element') result.properties.href = htmlUrl(target);
+    return result;
+  },
+};
+
+function htmlUrl(target: DocumentLink): string {
+  return normalizeUri(`${target.path}.html${target.after}`);
 }
 
 function dataUrl(asset: Asset): string {

@@ -60,8 +60,11 @@ export function toRuns(state: State, nodes: PhrasingContent[], base: InlineStyle
         return;
       case 'link':
       case 'linkReference': {
-        const url = node.type === 'link' ? node.url : state.definitions(node.identifier)?.url;
-        const link = url ? toLink(state, url, node) : undefined;
+        const target = node.type === 'link' ? node : state.definitions(node.identifier);
+        const url = target?.url;
+        // A link to another document of the run goes to its PDF (transforms/document-links.ts).
+        const document = target?.data?.documentLink;
+        const link: Link | undefined = document ? { kind: 'uri', url: `${document.path}.pdf${document.after}` } : url ? toLink(state, url, node) : undefined;
         const linkStruct = link ? struct('Link', parentStruct) : style.struct;
         const color = link ? state.theme.linkColor : style.color;
         const breakAnywhere = node.children.length === 1 && node.children[0]!.type === 'text' && node.children[0]!.value === url;

@@ -252,7 +252,8 @@ export function answer(facts: DocumentFacts, kind: Lookup['kind'], name: string)
   if (kind === 'destination') return facts.destinations.has(name) ? '1' : '0';
   if (kind === 'remote') return facts.remote?.(name) ? '1' : '0';
   const definition = facts.definitions(name || undefined);
-  return definition ? `${definition.url}\u0000${definition.title ?? ''}` : '';
+  const document = definition?.data?.documentLink;
+  return definition ? `${definition.url}\u0000${definition.title ?? ''}${document ? `\u0000${document.path}\u0000${document.after}` : ''}` : '';
 }
 
 /**
