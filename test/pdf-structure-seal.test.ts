@@ -287,6 +287,31 @@ describe('sealed structure elements', () => {
     expect(Buffer.from(other.bytes).equals(Buffer.from(plain.bytes))).toBe(true);
   });
 
+  it("write a long run of sealed blocks' references (the root element's K, in pieces) with the bytes of blocks never sealed", async () => {
+    const blocks = async (seal: boolean) => {
+      const surface = colophonPdf();
+      const root = surface.struct('Document');
+      surface.raw.addStructure(root);
+      let drawn: StructElement[] = [];
+      for (let page = 0; page < 30; page++) {
+        surface.addPage();
+        if (seal) for (const element of drawn) finishStructure(surface.raw, element, root);
+        drawn = [];
+        for (let index = 0; index < 200; index++) {
+          const paragraph = surface.struct('P');
+          root.add(paragraph);
+          surface.content(paragraph, 'P');
+          drawn.push(paragraph);
+        }
+      }
+      return Buffer.from(await surface.finish()).toString('latin1');
+    };
+    const sealed = await blocks(true);
+    expect(sealed).toBe(await blocks(false));
+    // One run of 5,800 sealed blocks and the last page's 200: more than one piece of references.
+    expect(/\/S \/Document\n\/P \d+ 0 R\n\/K \[(.*)\]/.exec(sealed)![1]!.split(' 0 R').length).toBe(6001);
+  });
+
   it('refuse content added to a sealed block', async () => {
     const surface = colophonPdf();
     const root = surface.struct('Document');

@@ -671,9 +671,20 @@ class SealedRun {
 
   /** The elements' references, as K prints each (`${id} 0 R`), joined by spaces as K joins them. */
   toString(): string {
+    return [...this.references()].join('');
+  }
+
+  /** toString's text, in pieces of a few thousand references (the document element's K holds a long book's every block). */
+  *references(): Generator<string> {
     const out: string[] = [];
-    for (let index = 0; index < this.count; index++) out.push(`${this.ids[index]} 0 R`);
-    return out.join(' ');
+    for (let index = 0; index < this.count; index++) {
+      out.push(`${index > 0 ? ' ' : ''}${this.ids[index]} 0 R`);
+      if (out.length === 4096) {
+        yield out.join('');
+        out.length = 0;
+      }
+    }
+    if (out.length > 0) yield out.join('');
   }
 
   /** Written where pdfkit's end writes the elements: each piece with its page marks filled in, its objects' offsets counted from where it goes. */
@@ -949,9 +960,10 @@ const ESCAPED: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t',
  * and the annotations (tens of thousands of objects in a long document) through it. Objects made
  * after this call are written so, and the two of pdfkit's own (made before) that hold a tree:
  * the name tree of destinations and the structure tree root's parent tree. An object holding a
- * tree is written a piece at a time (TREE_PIECE): a long book's parent tree and destinations
- * print as tens of megabytes, which pdfkit makes as an array of lines, their join, the
- * object's text around it and its bytes, all at once. An encrypted document keeps pdfkit's way.
+ * tree, or sealed runs (the document element's K), is written a piece at a time (LONG_PIECE): a
+ * long book's parent tree, destinations and block references print as tens of megabytes, which
+ * pdfkit makes as an array of lines, their join, the object's text around it and its bytes, all
+ * at once. An encrypted document keeps pdfkit's way.
  */
 export function fasterObjects(doc: RawDocument): void {
   const raw = doc as unknown as { _root: { data: { Names?: object; StructTreeRoot?: object } }; _security?: unknown; _offsets: (number | null)[]; _waiting: number; ref(data?: object): PdfRef };
@@ -1009,20 +1021,37 @@ export function fasterObjects(doc: RawDocument): void {
     yield ']';
     yield '>>';
   }
-  /** A dictionary holding a tree, as convert prints it, in pieces of about TREE_PIECE characters. */
+  /** A value's text as convert prints it, in fragments: a tree by its lines, an array by its items (a sealed run by its references). */
+  function* fragmentsOf(value: unknown): Generator<string> {
+    if (isTree(value)) {
+      let first = true;
+      for (const line of treeLines(value)) {
+        yield first ? line : `\n${line}`;
+        first = false;
+      }
+    } else if (Array.isArray(value)) {
+      yield '[';
+      for (let index = 0; index < value.length; index++) {
+        if (index > 0) yield ' ';
+        const item: unknown = value[index] ?? null;
+        if (item instanceof SealedRun) yield* item.references();
+        else yield convert(item);
+      }
+      yield ']';
+    } else yield convert(value);
+  }
+  /** A dictionary, as convert prints it, in pieces of about LONG_PIECE characters. */
   function* piecesOf(data: Record<string, unknown>): Generator<string> {
     const parts: string[] = ['<<'];
     let length = 2;
     for (const key in data) {
       const value = data[key];
       if (value === undefined) continue;
-      const lines = isTree(value) ? treeLines(value) : [convert(value)];
-      let first = `\n/${key} `;
-      for (const line of lines) {
-        parts.push(first, line);
-        length += first.length + line.length;
-        first = '\n';
-        if (length >= TREE_PIECE) {
+      parts.push(`\n/${key} `);
+      for (const fragment of fragmentsOf(value)) {
+        parts.push(fragment);
+        length += fragment.length;
+        if (length >= LONG_PIECE) {
           yield parts.join('');
           parts.length = 0;
           length = 0;
@@ -1058,7 +1087,7 @@ export function fasterObjects(doc: RawDocument): void {
         self.document._write(buffer);
         self.buffer = [];
         self.document._write('\nendstream\nendobj');
-      } else if (holdsTree(self.data)) {
+      } else if (holdsLong(self.data)) {
         // The same lines as bytes (a string's bytes are the low byte of each code unit, as captureOutput and pdfkit write them).
         self.document._write(Buffer.from(`${self.id} ${self.gen} obj\n`, 'latin1'));
         for (const piece of piecesOf(self.data)) self.document._write(Buffer.from(piece, 'latin1'));
@@ -1079,8 +1108,8 @@ export function fasterObjects(doc: RawDocument): void {
   };
 }
 
-/** About how many characters of an object holding a tree are written at a time. */
-const TREE_PIECE = 1 << 20;
+/** About how many characters of a long object (holdsLong) are written at a time. */
+const LONG_PIECE = 1 << 20;
 
 interface PdfRef {
   finalize(): void;
@@ -1095,8 +1124,12 @@ interface PdfTree {
   _dataForKey(key: string): unknown;
 }
 
-function holdsTree(data: Record<string, unknown>): boolean {
-  for (const key in data) if (isTree(data[key])) return true;
+/** Whether a dictionary holds what may print as megabytes: a tree, or sealed runs (the document element's K). */
+function holdsLong(data: Record<string, unknown>): boolean {
+  for (const key in data) {
+    const value = data[key];
+    if (isTree(value) || (Array.isArray(value) && value.some((item) => item instanceof SealedRun))) return true;
+  }
   return false;
 }
 
