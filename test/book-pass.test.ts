@@ -135,7 +135,7 @@ describe('a book transformed a chapter at a time', () => {
     const sorted = (messages: typeof passed.messages) => [...messages].sort((a, b) => compareMessage(a as never, b as never));
     expect(sorted(passed.messages)).toEqual(sorted(joined.messages));
     for (const [index, edition] of passed.editions.entries()) expect(Buffer.from(edition.bytes!).equals(Buffer.from(joined.editions[index]!.bytes!)), edition.edition).toBe(true);
-  }, 120_000);
+  });
 
   it('renders a book from its joined tree in a watch session, whatever its editions', async () => {
     const folder = writeBook('watched', 'title: Watched\nnumber-sections: true');
@@ -148,5 +148,5 @@ describe('a book transformed a chapter at a time', () => {
     expect(passed.messages).not.toEqual(joined.messages);
     expect(watched.messages).toEqual(joined.messages);
     for (const [index, edition] of watched.editions.entries()) expect(Buffer.from(edition.bytes!).equals(Buffer.from(passed.editions[index]!.bytes!)), edition.edition).toBe(true);
-  }, 120_000);
+  });
 });

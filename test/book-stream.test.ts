@@ -57,13 +57,13 @@ describe('a book rendered one chapter at a time', () => {
     for (const edition of ['html', 'epub', 'pdf']) expect(Buffer.from(streamed[edition]!).equals(Buffer.from(joined[edition]!)), edition).toBe(true);
     expect(messages[1]).toEqual(messages[0]);
     expect(new TextDecoder().decode(streamed.html)).toContain('Cited from two chapters.');
-  }, 300_000);
+  });
 
   it('the same with notes numbered per chapter and parts cut at a chapter level', async () => {
     const { joined, streamed, messages } = await editions('title: Streamed\nfootnote-numbering: chapter\nchapter-level: 2\nchapters: [one.md, two.md, three.md]\n');
     for (const edition of ['html', 'epub', 'pdf']) expect(Buffer.from(streamed[edition]!).equals(Buffer.from(joined[edition]!)), edition).toBe(true);
     expect(messages[1]).toEqual(messages[0]);
-  }, 300_000);
+  });
 });
 
 describe('a long chapter in the stream', () => {

@@ -30,7 +30,7 @@ beforeAll(async () => {
   html = readFileSync(join(out, 'book-figures.html'), 'utf8');
   pdfPath = join(out, 'book-figures.pdf');
   epubPath = join(out, 'book-figures.epub');
-}, 900_000);
+});
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 describe('a book with raw-HTML figures and links between chapters', () => {
@@ -54,7 +54,7 @@ describe('a book with raw-HTML figures and links between chapters', () => {
     expect(html).toContain('</span>: A photograph, from a JPEG beside the chapter.</figcaption>');
     expect(html).toContain('<details><summary>Why it matters</summary>');
     expect(nuCheck([join(out, 'book-figures.html')])).toEqual([]);
-  }, 300_000);
+  });
 
   it('EPUB: packages every figure, the SVG without its DOCTYPE, script or remote reference, and epubcheck finds nothing', async () => {
     const zip = await JSZip.loadAsync(readFileSync(epubPath));
@@ -67,7 +67,7 @@ describe('a book with raw-HTML figures and links between chapters', () => {
     expect(chapters.join('').match(/<img /g)).toHaveLength(3);
     const report = await epubcheck(epubPath);
     expect(report.stdout).toContain('Messages: 0 fatals / 0 errors / 0 warnings / 0 infos');
-  }, 300_000);
+  });
 
   it('PDF: draws every figure, tagged as Figure, and qpdf finds nothing', () => {
     requireTool('qpdf', 'apt-get install qpdf');
@@ -85,7 +85,7 @@ describe('a book with raw-HTML figures and links between chapters', () => {
     const goTos = [...qdf.matchAll(/\/D \(([^)]*)\)\s*\/S \/GoTo/g)].map((match) => match[1]!);
     expect(goTos.length).toBeGreaterThanOrEqual(9);
     expect(goTos.filter((name) => !names.has(name))).toEqual([]);
-  }, 300_000);
+  });
 
   it('PDF: every chapter after the first opens a page, as a book class sets chapters', () => {
     requireTool('pdftotext', 'apt-get install poppler-utils');
@@ -118,7 +118,7 @@ describe('a long book on a thread with a bounded heap', () => {
     expect(threaded!.assets).toEqual(inLine.assets);
     expect(threaded!.missing).toEqual(inLine.missing);
     expect(await renderOnBoundedThread(source, context, 1)).toBeUndefined();
-  }, 300_000);
+  });
 
   it('collects what the render left before its output is copied out, without leaving the collector exposed', async () => {
     const { collectGarbage } = await import('../pipeline/build/document-thread.ts');
@@ -154,7 +154,7 @@ describe('the messages of a book whose PDF renders last', () => {
     expect([...new Set(messages.map((message) => `${message.file}:${message.line}:${message.ruleId}`))].sort()).toEqual(
       ['one.md', 'two.md'].flatMap((file) => [`${file}:3:heading-skip`, `${file}:5:epub-image-remote`, `${file}:5:pdf-image-remote`, `${file}:8:definition-duplicate`]).sort(),
     );
-  }, 300_000);
+  });
 });
 
 describe('a chapter break in pagination', () => {

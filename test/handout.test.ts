@@ -15,7 +15,6 @@ import { epubcheck, fixturesDir, nuCheck, pageEnds, projectRoot, requireTool } f
  */
 
 const root = join(fixturesDir, 'handout');
-const SLOW = 600_000;
 let out: string;
 let result: BuildResult;
 const dpi = 40;
@@ -29,7 +28,7 @@ beforeAll(async () => {
   expect(built.documents[0]?.file.messages.map(String)).toEqual([]);
   floats = join(out, 'floats', 'input.pdf');
   return () => rmSync(out, { recursive: true, force: true });
-}, SLOW);
+});
 
 /** A greyscale page from pdftoppm: width, height and one byte a pixel. */
 function pages(pdf: string): { width: number; height: number; pixels: Buffer }[] {
@@ -113,7 +112,7 @@ describe('the handout', () => {
     expect(nuCheck([join(out, 'input.html')])).toEqual([]);
     const report = await epubcheck(join(out, 'input.epub'));
     expect(report.stdout).toMatch(/No errors or warnings detected/);
-  }, SLOW);
+  });
 });
 
 /** Text of one page, its lines joined (pdftotext -layout may break a sentence anywhere). */

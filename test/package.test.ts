@@ -21,7 +21,6 @@ const packageJson = JSON.parse(readFileSync(join(projectRoot, 'package.json'), '
   scripts: Record<string, string>;
 };
 const seed = join(projectRoot, 'source', 'sco-blueprint.md');
-const SLOW = { timeout: 900_000 };
 
 let destination = '';
 let tarball = '';
@@ -68,7 +67,7 @@ beforeAll(() => {
   writeOfflineProject(project, tarball);
   const installed = run('npm', ['ci', '--offline', '--no-audit', '--no-fund'], project);
   expect(installed.status, installed.stderr).toBe(0);
-}, 900_000);
+});
 
 // The installed project holds some 460 MB (the fonts): each run used to leave one in the temporary folder.
 afterAll(() => {
@@ -94,7 +93,7 @@ describe('the packed tarball', () => {
 });
 
 describe('installed from the tarball into an empty project (offline)', () => {
-  it('`npx colophon build` writes all three editions of source/*.md, the same bytes as a build in this repository', SLOW, () => {
+  it('`npx colophon build` writes all three editions of source/*.md, the same bytes as a build in this repository', () => {
     const built = run('npx', ['--offline', 'colophon', 'build'], project);
     expect(built.status, built.stderr).toBe(0);
     expect(readdirSync(join(project, 'dist')).sort()).toEqual(['seed.epub', 'seed.html', 'seed.pdf']);
@@ -128,7 +127,7 @@ describe('installed from the tarball into an empty project (offline)', () => {
     expect(JSON.parse(result.stdout)).toEqual({ ok: true, editions: [['html', true], ['epub', true]], checked: true, messages: 0 });
   });
 
-  it('the shipped types compile an example consumer (strict, no skipLibCheck) and reject a wrong edition', SLOW, () => {
+  it('the shipped types compile an example consumer (strict, no skipLibCheck) and reject a wrong edition', () => {
     copyFileSync(join(projectRoot, 'test', 'consumer', 'consumer.ts'), join(project, 'consumer.ts'));
     const options = { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, skipLibCheck: false, types: [] };
     writeFileSync(join(project, 'tsconfig.json'), JSON.stringify({ compilerOptions: options, files: ['consumer.ts'] }));

@@ -48,7 +48,7 @@ beforeAll(async () => {
       pdfText: execFileSync('pdftotext', [pdfPath, '-'], { encoding: 'utf8' }),
     });
   }
-}, 600_000);
+});
 
 /** What a reader reads: tags dropped, entities decoded, white space collapsed. */
 function markupText(markup: string): string {

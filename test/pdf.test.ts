@@ -620,7 +620,7 @@ describe('the tree\'s last reader', () => {
     expect(whole.kept).toBeGreaterThan(1);
     // At most the abstract, which opens the document before the contents, is kept.
     expect(streamed.kept).toBeLessThanOrEqual(1);
-  }, 120_000);
+  });
 });
 
 describe('a face’s post table', () => {

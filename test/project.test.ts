@@ -6,7 +6,6 @@ import { lacksColophonKey, readProjectDefaults } from '../pipeline/build/project
 import { epubcheck, nuCheck, requireTool, runCli, tempProject } from './helpers.ts';
 
 const article = '---\ntitle: T\n---\n\nBody.\n';
-const SLOW = { timeout: 300_000 };
 
 function unzip(path: string, entry: string): string {
   return execFileSync('unzip', ['-p', path, entry], { encoding: 'utf8' });
@@ -42,7 +41,7 @@ describe('the root of a build', () => {
 });
 
 describe('css: in front matter', () => {
-  it('adds the stylesheets, in order, after the built-in one in the HTML and EPUB editions; both stay valid', SLOW, async () => {
+  it('adds the stylesheets, in order, after the built-in one in the HTML and EPUB editions; both stay valid', async () => {
     const root = tempProject({
       'source/doc.md': '---\ntitle: Styled\ncss:\n  - ../styles/house.css\n  - wide.css\n---\n\nBody text.\n',
       'styles/house.css': 'p { color: rgb(10, 20, 30); }\n',
@@ -95,7 +94,7 @@ describe('css: in front matter', () => {
 });
 
 describe('colophon.yaml: defaults for every document of a project', () => {
-  it('sets formats, out, papersize and css; front matter overrides it; the command line overrides both', SLOW, () => {
+  it('sets formats, out, papersize and css; front matter overrides it; the command line overrides both', () => {
     const root = tempProject({
       'colophon.yaml': '# house defaults\nformats: [html, pdf]\nout: public\npapersize: letter\ncss: styles/house.css\n',
       'styles/house.css': 'p { color: rgb(10, 20, 30); }\n',
