@@ -176,16 +176,18 @@ describe('incremental PDF rebuilds', () => {
     const options = { root, paths: ['book'], formats: ['pdf'] as 'pdf'[], cache: false, dryRun: true, sourceDateEpoch: 0 };
     const pdfOf = async (shared?: SharedResources) => {
       const document = (await build({ ...options, shared })).documents[0]!;
-      return { bytes: Buffer.from(document.editions[0]!.bytes), messages: document.file.messages.map((message) => `${message.file}:${String(message)}`) };
+      return { bytes: Buffer.from(document.editions[0]!.bytes), messages: document.file.messages.map((message) => `${message.file}:${String(message)}`), path: document.file.path };
     };
     const bookEdit = fc.record({
       chapter: fc.constantFrom('one.md', 'two.md', 'three.md'),
       at: fc.double({ min: 0, max: 1, noNaN: true }),
       kind: fc.constantFrom('insert-line', 'delete-line', 'replace-char', 'insert-heading'),
-      text: fc.constantFrom('A new line of *text* that runs on long enough to wrap onto a second line of the page.', 'A plain line.\n\nAnd a paragraph after it.', '- item', 'x', 'Ω ∮'),
+      // A link or a note added moves the object numbers of every later chapter (a chapter opens a page: its pages are laid out as before).
+      text: fc.constantFrom('A new line of *text* that runs on long enough to wrap onto a second line of the page.', 'A plain line.\n\nAnd a paragraph after it.', '- item', 'x', 'Ω ∮', 'A line with [a new link](https://example.com/new) in it.', 'A line with a note.[^n]\n\n[^n]: The note.'),
     });
     const texts = new Map(['one.md', 'two.md', 'three.md'].map((name, index) => [name, chapter(index + 1)]));
     let regions = 0;
+    const reused = { renumbered: 0 };
     await fc.assert(
       fc.asyncProperty(fc.array(bookEdit, { minLength: 1, maxLength: 3 }), async (edits) => {
         for (const [name, text] of texts) writeFileSync(join(root, 'book', name), text);
@@ -203,6 +205,8 @@ describe('incremental PDF rebuilds', () => {
           expect(warm.messages).toEqual(cold.messages);
           expect(warm.bytes.equals(cold.bytes)).toBe(true);
           if (session.lastBuilds!.spliced > before) regions++;
+          const pages = session.writerMemo?.(`pdf-layout:${warm.path}`, () => undefined as LayoutMemo | undefined)?.pages;
+          reused.renumbered += pages?.counts.renumbered ?? 0;
         }
         // The warnings name the chapters' files (a book's messages are remapped to them).
         // The warnings are there, each naming its chapter's file (a book's messages are remapped to them).
@@ -212,6 +216,8 @@ describe('incremental PDF rebuilds', () => {
     );
     // Some rebuilds were region rebuilds of the book.
     expect(regions).toBeGreaterThan(0);
+    // The chapters after an edited one: their sealed blocks written from the last build's recordings, renumbered.
+    expect(reused.renumbered).toBeGreaterThan(0);
   });
 
   it('replays the pages an edit leaves alone, and draws again those after a glyph used first (the bytes of a cold build)', async () => {

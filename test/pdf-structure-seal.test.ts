@@ -91,7 +91,7 @@ function plainPdfkit(): Surface {
  * continuing over a page break, and a paragraph with a link on the last page. Blocks are the
  * root's children; `seal` seals each block drawn on one page and not on the next, as draw-pages does.
  */
-async function build(surface: Surface, seal: boolean, memo?: Map<number, SealRecording>, kept?: { count: number }): Promise<{ bytes: Uint8Array; sealed: number }> {
+async function build(surface: Surface, seal: boolean, memo?: Map<number, SealRecording>, kept?: { count: number; relocated?: number }, grown = false): Promise<{ bytes: Uint8Array; sealed: number }> {
   const root = surface.struct('Document', { lang: 'en' });
   surface.raw.addStructure(root);
   let drawnBefore = new Set<StructElement>();
@@ -119,6 +119,8 @@ async function build(surface: Surface, seal: boolean, memo?: Map<number, SealRec
           keep: (recording: SealRecording) => {
             memo.set(order, recording);
             if (kept) kept.count++;
+            // A recording with a template is the last build's text with its numbers moved.
+            if (kept && recording.template) kept.relocated = (kept.relocated ?? 0) + 1;
           },
         };
         finishStructure(surface.raw, element, root, sealMemo);
@@ -149,6 +151,12 @@ async function build(surface: Surface, seal: boolean, memo?: Map<number, SealRec
   const back = child(paragraph, 'Link');
   surface.content(back, 'Link');
   surface.link(back, 'internal', 'intro');
+  if (grown) {
+    // An edit: one more link, and every object after it numbered two higher (its element and its annotation).
+    const added = child(paragraph, 'Link');
+    surface.content(added, 'Link');
+    surface.link(added, 'uri', 'https://example.com/added');
+  }
   on(paragraph);
   const list = block('L');
   const item = child(list, 'LI');
@@ -310,6 +318,25 @@ describe('sealed structure elements', () => {
     expect(sealed).toBe(await blocks(false));
     // One run of 5,800 sealed blocks and the last page's 200: more than one piece of references.
     expect(/\/S \/Document\n\/P \d+ 0 R\n\/K \[(.*)\]/.exec(sealed)![1]!.split(' 0 R').length).toBe(6001);
+  });
+
+  it("write the last build's recording of a block whose object numbers moved, renumbered, with the bytes of a cold build", async () => {
+    const memo = new Map<number, SealRecording>();
+    await build(colophonPdf(), true, memo);
+    const plain = await build(colophonPdf(), false, undefined, undefined, true);
+    const kept = { count: 0, relocated: 0 };
+    const grown = await build(colophonPdf(), true, memo, kept, true);
+    expect(Buffer.from(grown.bytes).equals(Buffer.from(plain.bytes))).toBe(true);
+    // The heading before the edit as it was (not kept again); the edited paragraph and the list
+    // after it (its marked-content ids on page 1 moved) recorded again; the 704 blocks after them
+    // (their object numbers moved) renumbered, not recorded again.
+    expect(kept.count).toBe(706);
+    expect(kept.relocated).toBe(704);
+    // Built again unchanged: every recording as it is.
+    const again = { count: 0 };
+    const same = await build(colophonPdf(), true, memo, again, true);
+    expect(again.count).toBe(0);
+    expect(Buffer.from(same.bytes).equals(Buffer.from(plain.bytes))).toBe(true);
   });
 
   it('refuse content added to a sealed block', async () => {

@@ -253,8 +253,8 @@ export class PageMemo {
   private diverged = new Set<string>();
   /** The last build drew all its pages (one that failed leaves nothing to replay). */
   private ended = false;
-  /** Pages of the last build: replayed, and drawn. */
-  readonly counts = { replayed: 0, drawn: 0 };
+  /** Pages of the last build: replayed, and drawn; sealed blocks whose last recording was renumbered (their object numbers moved). */
+  readonly counts = { replayed: 0, drawn: 0, renumbered: 0 };
 
   /** A build begins: the last one's pages may be replayed. */
   begin(): void {
@@ -267,6 +267,7 @@ export class PageMemo {
     this.ended = false;
     this.counts.replayed = 0;
     this.counts.drawn = 0;
+    this.counts.renumbered = 0;
   }
 
   /** Forget every page (the document's settings changed). */
@@ -283,7 +284,13 @@ export class PageMemo {
 
   /** The block's sealed recording of the last build it was sealed in, and where this build's goes. */
   sealMemo(block: StructNode): SealMemo {
-    return { last: this.seals.get(block), keep: (recording) => this.seals.set(block, recording) };
+    return {
+      last: this.seals.get(block),
+      keep: (recording) => {
+        this.seals.set(block, recording);
+        if (recording.template) this.counts.renumbered++;
+      },
+    };
   }
 
   /** Boxes the layout memo keeps for the next build (known there by identity). */

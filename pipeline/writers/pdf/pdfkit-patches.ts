@@ -470,10 +470,13 @@ export function finishStructure(doc: RawDocument, element: object, parent: objec
   if (raw._security || top._ended || at === -1 || Object.getPrototypeOf(top) !== (raw as { [COMPACT]?: object })[COMPACT]) return;
   // The last build's recording of the same block, when everything its text is made of is as it
   // was (its elements then go unended: only the stand-in below stays reachable).
-  const print = memo ? structurePrint(top) : '';
+  // A block after an edit keeps its elements' shape but its object numbers move: the last
+  // build's text with the new numbers filled in (relocated).
+  const print = memo ? structurePrint(top) : undefined;
   const known = memo?.last;
-  const recorded = known && known.print === print ? known : recordStructure(raw, top);
-  if (memo && recorded !== known) memo.keep({ print, text: recorded.text, ends: recorded.ends });
+  const reused = known && print ? relocated(known, print) : undefined;
+  const recorded = reused ?? recordStructure(raw, top);
+  if (memo && print && recorded !== known) memo.keep(reused ?? { shape: print.shape, numbers: print.numbers, text: recorded.text, ends: recorded.ends });
   const { text, ends } = recorded;
   // The text joins the document's open chunk (deflated once it is full). A watch session keeps
   // the text in its memo anyway: it is held as that very string, in a chunk of its own, neither
@@ -559,34 +562,206 @@ export interface SealMemo {
 
 export interface SealRecording {
   /** structurePrint of the element when it was recorded. */
-  print: string;
+  shape: string;
+  numbers: readonly number[];
   text: string;
   ends: readonly number[];
+  /** Where the text holds object numbers (sealTemplate), found when it is first relocated; null: it cannot be. */
+  template?: SealTemplate | null;
 }
 
 /**
  * Everything pdfkit's end writes of a finished element's subtree is made of, but for what its
  * structure nodes fix (tags and attributes; a block's node is the same object only while its
- * layout is): each element's object number and tag, its parent's number, and in order each child
- * element, each marked-content reference (its page's object number and MCID) and each
- * annotation's object number. The same block's node with the same print writes the same text
- * (an OBJR's page is filled in when the text is written: PAGE_MARK).
+ * layout is): each element's tag, and in order each child element, each marked-content
+ * reference (its MCID) and each annotation (`shape`); and the object numbers among them
+ * (`numbers`: the parent's, each element's, each marked-content reference's page and each
+ * annotation's), holes in the shape. The same block's node with the same shape writes the same
+ * text but for its object numbers, as long as the numbers are equal where they were equal (an
+ * OBJR's page is filled in when the text is written: PAGE_MARK).
  */
-function structurePrint(top: CompactStructElement): string {
-  const parts: (number | string)[] = [(top.dictionary.data.P as { id?: number } | undefined)?.id ?? -1];
+interface StructurePrint {
+  shape: string;
+  numbers: number[];
+}
+
+function structurePrint(top: CompactStructElement): StructurePrint {
+  const numbers: number[] = [(top.dictionary.data.P as { id?: number } | undefined)?.id ?? -1];
+  let shape = '';
   const walk = (element: CompactStructElement) => {
-    parts.push('e', element.dictionary.id, String(element.dictionary.data.S));
+    numbers.push(element.dictionary.id);
+    shape += ` e ${String(element.dictionary.data.S)}`;
     for (const child of element._children) {
       const value = child as { _children?: unknown[]; refs?: { pageRef: { id: number }; mcid: number }[]; annotationRef?: { id: number } };
       if (value._children) walk(child as CompactStructElement);
-      else if (value.refs) for (const { pageRef, mcid } of value.refs) parts.push('c', pageRef.id, mcid);
-      else if (value.annotationRef) parts.push('a', value.annotationRef.id);
-      else parts.push('?', String(child));
+      else if (value.refs) {
+        for (const { pageRef, mcid } of value.refs) {
+          numbers.push(pageRef.id);
+          shape += ` c ${mcid}`;
+        }
+      } else if (value.annotationRef) {
+        numbers.push(value.annotationRef.id);
+        shape += ' a';
+      } else shape += ` ? ${String(child)}`;
     }
-    parts.push(')');
+    shape += ' )';
   };
   walk(top);
-  return parts.join(' ');
+  return { shape, numbers };
+}
+
+/**
+ * The last build's recording of a block for this build's print: itself when nothing moved; its
+ * text with each object number replaced by this build's when only numbers moved, each to one
+ * number (equal numbers stay equal, different ones different); undefined otherwise.
+ */
+function relocated(known: SealRecording, print: StructurePrint): SealRecording | undefined {
+  const before = known.numbers;
+  const after = print.numbers;
+  if (known.shape !== print.shape || before.length !== after.length) return undefined;
+  let moved = false;
+  for (let index = 0; index < after.length; index++) {
+    if (before[index] !== after[index]) {
+      moved = true;
+      break;
+    }
+  }
+  if (!moved) return known;
+  const forward = new Map<number, number>();
+  const backward = new Map<number, number>();
+  for (let index = 0; index < after.length; index++) {
+    const from = before[index]!;
+    const to = after[index]!;
+    const mapped = forward.get(from);
+    if (mapped === undefined) {
+      if (backward.has(to)) return undefined;
+      forward.set(from, to);
+      backward.set(to, from);
+    } else if (mapped !== to) return undefined;
+  }
+  if (known.template === undefined) known.template = sealTemplate(known.text, known.ends, before);
+  const template = known.template;
+  if (!template) return undefined;
+  // The text again, each hole with its new number; the holes' places in it, and each object's offset.
+  const { starts, lengths, holes, endHoles } = template;
+  const text = known.text;
+  const parts: string[] = [];
+  const newStarts: number[] = new Array(starts.length);
+  const newLengths: number[] = new Array(starts.length);
+  let from = 0;
+  let length = 0;
+  for (let hole = 0; hole < starts.length; hole++) {
+    const start = starts[hole]!;
+    parts.push(text.slice(from, start));
+    length += start - from;
+    const number = String(after[holes[hole]!]!);
+    parts.push(number);
+    newStarts[hole] = length;
+    newLengths[hole] = number.length;
+    length += number.length;
+    from = start + lengths[hole]!;
+  }
+  parts.push(text.slice(from));
+  const ends: number[] = [];
+  for (let index = 0; index < endHoles.length; index++) {
+    const hole = endHoles[index]!;
+    ends.push(after[holes[hole]!]!, newStarts[hole]!);
+  }
+  return { shape: print.shape, numbers: after, text: parts.join(''), ends, template: { starts: newStarts, lengths: newLengths, holes, endHoles } };
+}
+
+/**
+ * Where a recorded text holds object numbers: each hole's place and length, which of the print's
+ * numbers it is, and the hole each object starts at. Plain arrays, not typed ones: a session keeps
+ * one per sealed block (hundreds of thousands), and as many array buffers slowed every Buffer
+ * allocated after them (a profile of the 10 MB book, bench/RESULTS-incremental.md).
+ */
+interface SealTemplate {
+  starts: readonly number[];
+  lengths: readonly number[];
+  /** Per hole, the index in the print's numbers of the number it holds. */
+  holes: readonly number[];
+  /** Per object of `ends`, its hole (the number of its `N 0 obj` line). */
+  endHoles: readonly number[];
+}
+
+/**
+ * The holes of a recorded text: every `N 0 R` and `N 0 obj` outside strings (pdfkit writes
+ * literal strings in parentheses and hex strings in angle brackets; names and numbers never end
+ * in ` 0 R`). Null when a number there is none of the print's, or an object does not start at one.
+ */
+function sealTemplate(text: string, ends: readonly number[], numbers: readonly number[]): SealTemplate | null {
+  const indexOf = new Map<number, number>();
+  numbers.forEach((number, index) => {
+    if (!indexOf.has(number)) indexOf.set(number, index);
+  });
+  const starts: number[] = [];
+  const lengths: number[] = [];
+  const holes: number[] = [];
+  let at = 0;
+  while (at < text.length) {
+    const code = text.charCodeAt(at);
+    if (code === 0x28) {
+      // A literal string: balanced parentheses, a backslash escapes the next character.
+      let depth = 1;
+      at++;
+      while (at < text.length && depth > 0) {
+        const inner = text.charCodeAt(at);
+        if (inner === 0x5c) at += 2;
+        else {
+          if (inner === 0x28) depth++;
+          else if (inner === 0x29) depth--;
+          at++;
+        }
+      }
+      continue;
+    }
+    if (code === 0x3c) {
+      if (text.charCodeAt(at + 1) === 0x3c) at += 2;
+      else {
+        // A hex string.
+        const close = text.indexOf('>', at);
+        if (close === -1) return null;
+        at = close + 1;
+      }
+      continue;
+    }
+    if (isDigit(code) && (at === 0 || startsToken(text.charCodeAt(at - 1)))) {
+      let end = at + 1;
+      while (end < text.length && isDigit(text.charCodeAt(end))) end++;
+      const tail = text.startsWith(' 0 R', end) ? 4 : text.startsWith(' 0 obj', end) ? 6 : 0;
+      if (tail > 0 && (end + tail === text.length || endsToken(text.charCodeAt(end + tail)))) {
+        const index = indexOf.get(Number(text.slice(at, end)));
+        if (index === undefined) return null;
+        starts.push(at);
+        lengths.push(end - at);
+        holes.push(index);
+      }
+      at = end;
+      continue;
+    }
+    at++;
+  }
+  const endHoles: number[] = [];
+  for (let index = 0; index < ends.length; index += 2) {
+    const hole = starts.indexOf(ends[index + 1]!);
+    if (hole === -1 || numbers[holes[hole]!] !== ends[index]) return null;
+    endHoles.push(hole);
+  }
+  return { starts, lengths, holes, endHoles };
+}
+
+function isDigit(code: number): boolean {
+  return code >= 0x30 && code <= 0x39;
+}
+
+/** Whitespace and the delimiters a number may follow in pdfkit's dictionaries and arrays. */
+function startsToken(code: number): boolean {
+  return code === 0x20 || code === 0x0a || code === 0x0d || code === 0x09 || code === 0x5b || code === 0x5d || code === 0x3c || code === 0x3e;
+}
+
+function endsToken(code: number): boolean {
+  return startsToken(code) || code === 0x2f || code === 0x28;
 }
 
 /**
