@@ -187,7 +187,7 @@ describe('incremental PDF rebuilds', () => {
     });
     const texts = new Map(['one.md', 'two.md', 'three.md'].map((name, index) => [name, chapter(index + 1)]));
     let regions = 0;
-    const reused = { renumbered: 0 };
+    const reused = { renumbered: 0, linksRewritten: 0 };
     await fc.assert(
       fc.asyncProperty(fc.array(bookEdit, { minLength: 1, maxLength: 3 }), async (edits) => {
         for (const [name, text] of texts) writeFileSync(join(root, 'book', name), text);
@@ -207,6 +207,7 @@ describe('incremental PDF rebuilds', () => {
           if (session.lastBuilds!.spliced > before) regions++;
           const pages = session.writerMemo?.(`pdf-layout:${warm.path}`, () => undefined as LayoutMemo | undefined)?.pages;
           reused.renumbered += pages?.counts.renumbered ?? 0;
+          reused.linksRewritten += pages?.counts.linksRewritten ?? 0;
         }
         // The warnings name the chapters' files (a book's messages are remapped to them).
         // The warnings are there, each naming its chapter's file (a book's messages are remapped to them).
@@ -216,8 +217,9 @@ describe('incremental PDF rebuilds', () => {
     );
     // Some rebuilds were region rebuilds of the book.
     expect(regions).toBeGreaterThan(0);
-    // The chapters after an edited one: their sealed blocks written from the last build's recordings, renumbered.
+    // The chapters after an edited one: their sealed blocks and links written from the last build's recordings, renumbered.
     expect(reused.renumbered).toBeGreaterThan(0);
+    expect(reused.linksRewritten).toBeGreaterThan(0);
   });
 
   it('replays the pages an edit leaves alone, and draws again those after a glyph used first (the bytes of a cold build)', async () => {

@@ -1,4 +1,4 @@
-import type { FontGlyphs, OutlineEntry, PageDrawing, Pdf, PdfFont, StructElement } from './pdf-document.ts';
+import type { FontGlyphs, LinkMemo, LinkRecording, OutlineEntry, PageDrawing, Pdf, PdfFont, StructElement } from './pdf-document.ts';
 import { finishStructure, type SealMemo, type SealRecording, type SettledPage } from './pdfkit-patches.ts';
 import type { Box, ImageOp, Op, StructNode, TextOp } from './boxes.ts';
 import type { Page, Placed } from './paginate.ts';
@@ -115,7 +115,7 @@ export function pageDrawer(pdf: Pdf, frame: Frame, furniture: Furniture, root: S
       const content = pdf.beginContent(node.tag);
       pdf.endContent();
       element.add(content);
-      if (links) for (const op of links) drawLink(pdf, op, x, y, linkElement(node, element));
+      if (links) for (const op of links) drawLink(pdf, op, x, y, linkElement(node, element), memo?.linkMemo(op));
     }
   };
   /** The element a link annotation joins: the Link element, which is a linked picture's Figure's parent. */
@@ -153,7 +153,7 @@ export function pageDrawer(pdf: Pdf, frame: Frame, furniture: Furniture, root: S
       for (const op of ops) drawOp(pdf, op, x, y, svg);
       pdf.endContent();
       element.add(content);
-      for (const op of ops) if ((op.op === 'text' || op.op === 'image') && op.link) drawLink(pdf, op, x, y, linkElement(node, element));
+      for (const op of ops) if ((op.op === 'text' || op.op === 'image') && op.link) drawLink(pdf, op, x, y, linkElement(node, element), memo?.linkMemo(op));
     };
     for (const op of box.ops) {
       if (op.op === 'rect' || op.op === 'line') continue;
@@ -253,8 +253,13 @@ export class PageMemo {
   private diverged = new Set<string>();
   /** The last build drew all its pages (one that failed leaves nothing to replay). */
   private ended = false;
-  /** Pages of the last build: replayed, and drawn; sealed blocks whose last recording was renumbered (their object numbers moved). */
-  readonly counts = { replayed: 0, drawn: 0, renumbered: 0 };
+  /** Each link's objects as written (Pdf.linkUri), by its op: kept while the op is (a laid-out block's, kept by the layout memo). */
+  private readonly links = new WeakMap<TextOp | ImageOp, LinkRecording>();
+  /**
+   * Pages of the last build: replayed, and drawn; sealed blocks whose last recording was
+   * renumbered (their object numbers moved); links written from their last recording.
+   */
+  readonly counts = { replayed: 0, drawn: 0, renumbered: 0, linksRewritten: 0 };
 
   /** A build begins: the last one's pages may be replayed. */
   begin(): void {
@@ -268,6 +273,7 @@ export class PageMemo {
     this.counts.replayed = 0;
     this.counts.drawn = 0;
     this.counts.renumbered = 0;
+    this.counts.linksRewritten = 0;
   }
 
   /** Forget every page (the document's settings changed). */
@@ -290,6 +296,15 @@ export class PageMemo {
         this.seals.set(block, recording);
         if (recording.template) this.counts.renumbered++;
       },
+    };
+  }
+
+  /** A link's objects as the last build wrote them, and where this build's go. */
+  linkMemo(op: TextOp | ImageOp): LinkMemo {
+    return {
+      last: this.links.get(op),
+      keep: (recording) => this.links.set(op, recording),
+      reused: () => this.counts.linksRewritten++,
     };
   }
 
@@ -486,9 +501,9 @@ function drawOp(pdf: Pdf, op: Op, x: number, y: number, svg: SvgSupport): void {
 }
 
 /** A link's area: a run of text's from above its ascenders to below its descenders, a picture's own. */
-function drawLink(pdf: Pdf, op: TextOp | ImageOp, x: number, y: number, parent: StructElement | undefined): void {
+function drawLink(pdf: Pdf, op: TextOp | ImageOp, x: number, y: number, parent: StructElement | undefined, memo?: LinkMemo): void {
   const link = op.link!;
   const [top, width, height] = op.op === 'image' ? [y + op.y, op.w, op.h] : [y + op.y - op.size * 0.85, op.width, op.size * 1.15];
-  if (link.kind === 'uri') pdf.linkUri(x + op.x, top, width, height, link.url, parent);
-  else pdf.linkInternal(x + op.x, top, width, height, link.name, parent);
+  if (link.kind === 'uri') pdf.linkUri(x + op.x, top, width, height, link.url, parent, memo);
+  else pdf.linkInternal(x + op.x, top, width, height, link.name, parent, memo);
 }

@@ -31,6 +31,8 @@ export class Pdf {
   private readonly shapes: WordShapes;
   /** Text drawn before (in this build or the last of a watch session), by the op drawn: see `drawText`. */
   private readonly drawn: WeakMap<object, DrawnText> | undefined;
+  /** pdfkit's PDFAnnotationReference (not exported), taken from the first link made through pdfkit under a structure element. */
+  private annotationReference: object | undefined;
   /** PDF text strings by their text (link annotations). */
   private readonly literals = new Map<string, PdfLiteral>();
   /** Registered faces by id (see `fontById`). */
@@ -413,11 +415,18 @@ export class Pdf {
    * pdfkit's `link` (an action object, then the annotation), with its strings written once per
    * text (PdfLiteral). Contents describes the link to assistive technology (PDF/UA asks for it).
    */
-  linkUri(x: number, y: number, w: number, h: number, url: string, parent?: StructElement): void {
-    const literal = this.literal(url);
-    const action = this.raw.ref({ S: 'URI', URI: literal });
-    action.end();
-    this.raw.annotate(x, y, w, h, parent ? { structParent: parent, Contents: literal, Subtype: 'Link', A: action } : { Subtype: 'Link', A: action });
+  linkUri(x: number, y: number, w: number, h: number, url: string, parent?: StructElement, memo?: LinkMemo): void {
+    const place = memo && this.linkPlace(x, y, w, h, parent, `u${url}`);
+    if (memo?.last && samePlace(memo.last.place, place!) && this.writeRecordedLink(memo.last, parent)) {
+      memo.reused();
+      return;
+    }
+    this.recordLink(place, memo, parent, () => {
+      const literal = this.literal(url);
+      const action = this.raw.ref({ S: 'URI', URI: literal });
+      action.end();
+      this.raw.annotate(x, y, w, h, parent ? { structParent: parent, Contents: literal, Subtype: 'Link', A: action } : { Subtype: 'Link', A: action });
+    });
     releaseLastAnnotation(this.raw);
   }
 
@@ -425,11 +434,80 @@ export class Pdf {
    * pdfkit's `goTo`, likewise; it passes options through to annotate, which joins the annotation
    * to the structure tree (an OBJR under the Link element) when given a structParent.
    */
-  linkInternal(x: number, y: number, w: number, h: number, name: string, parent?: StructElement): void {
-    const action = this.raw.ref({ S: 'GoTo', D: this.literal(name) });
-    action.end();
-    this.raw.annotate(x, y, w, h, parent ? { structParent: parent, Contents: this.literal(describe(name)), Subtype: 'Link', A: action } : { Subtype: 'Link', A: action });
+  linkInternal(x: number, y: number, w: number, h: number, name: string, parent?: StructElement, memo?: LinkMemo): void {
+    const place = memo && this.linkPlace(x, y, w, h, parent, `i${name}`);
+    if (memo?.last && samePlace(memo.last.place, place!) && this.writeRecordedLink(memo.last, parent)) {
+      memo.reused();
+      return;
+    }
+    this.recordLink(place, memo, parent, () => {
+      const action = this.raw.ref({ S: 'GoTo', D: this.literal(name) });
+      action.end();
+      this.raw.annotate(x, y, w, h, parent ? { structParent: parent, Contents: this.literal(describe(name)), Subtype: 'Link', A: action } : { Subtype: 'Link', A: action });
+    });
     releaseLastAnnotation(this.raw);
+  }
+
+  /** What a link's annotation is made of: its target, its Rect's (pdfkit's _convertRect: the area, the transformation, the page's height), whether it joins the structure. */
+  private linkPlace(x: number, y: number, w: number, h: number, parent: StructElement | undefined, target: string): LinkPlace {
+    return { target, area: [x, y, w, h, ...(this.raw as unknown as { _ctm: number[] })._ctm, this.raw.page.height, parent ? 1 : 0] };
+  }
+
+  /**
+   * A link made through pdfkit (`write`), and, for a watch session (`memo`), what it wrote kept:
+   * the action's text and the annotation's, without their object numbers and the annotation's
+   * parent-tree key, which are all that differ when the same link is made again in a later build.
+   */
+  private recordLink(place: LinkPlace | undefined, memo: LinkMemo | undefined, parent: StructElement | undefined, write: () => void): void {
+    const raw = this.raw as unknown as LinkInternals;
+    if (!memo || raw._security) {
+      write();
+      return;
+    }
+    const own = Object.getOwnPropertyDescriptor(raw, '_write');
+    const texts: unknown[] = [];
+    const original = raw._write;
+    raw._write = (data) => {
+      texts.push(data);
+      original.call(raw, data);
+    };
+    try {
+      write();
+    } finally {
+      if (own) Object.defineProperty(raw, '_write', own);
+      else delete (raw as Partial<LinkInternals>)._write;
+    }
+    const annotations = raw.page.annotations;
+    const annotation = annotations[annotations.length - 1] as { id: number; data: { StructParent?: number } } | undefined;
+    if (parent) this.annotationReference ??= Object.getPrototypeOf((parent as unknown as { _children: unknown[] })._children.at(-1)) as object;
+    const [action, written] = texts;
+    if (texts.length !== 2 || typeof action !== 'string' || typeof written !== 'string' || !annotation) return;
+    const recording = linkRecording(place!, action, written, annotation.id - 1, annotation.id, parent ? annotation.data.StructParent : undefined);
+    if (recording) memo.keep(recording);
+  }
+
+  /**
+   * A link the last build made at the same place on the same page, written from its recording
+   * with this build's numbers: what pdfkit's ref, end and annotate do, without their objects.
+   * False when it cannot be (nothing written then).
+   */
+  private writeRecordedLink(recording: LinkRecording, parent: StructElement | undefined): boolean {
+    const raw = this.raw as unknown as LinkInternals;
+    if (raw._security || (parent && !this.annotationReference)) return false;
+    const actionId = raw._offsets.length + 1;
+    raw._offsets.push(raw._offset);
+    raw._write(`${actionId} 0 obj\n${recording.action}`);
+    const annotation = new WrittenAnnotation(actionId + 1);
+    raw._offsets.push(null);
+    raw.page.annotations.push(annotation);
+    if (parent) {
+      const reference = Object.create(this.annotationReference!) as { annotationRef: WrittenAnnotation };
+      reference.annotationRef = annotation;
+      parent.add(reference as unknown as Parameters<StructElement['add']>[0]);
+    }
+    raw._offsets[annotation.id - 1] = raw._offset;
+    raw._write(`${annotation.id} 0 obj\n${recording.annotation.replace(ACTION_HOLE, String(actionId)).replace(KEY_HOLE, String(annotation.data.StructParent))}`);
+    return true;
   }
 
   private literal(text: string): PdfLiteral {
@@ -579,4 +657,79 @@ function utf16Hex(text: string): string {
   let out = '';
   for (let index = 0; index < text.length; index++) out += text.charCodeAt(index).toString(16).padStart(4, '0');
   return out;
+}
+
+/** A link as a watch session keeps it for the next build (draw-pages.ts PageMemo): the last build's, and where this build's goes. */
+export interface LinkMemo {
+  last: LinkRecording | undefined;
+  keep(recording: LinkRecording): void;
+  /** The last build's recording was written (renumbered). */
+  reused(): void;
+}
+
+/**
+ * A link's two objects as written (Pdf.recordLink): the action's text after its `N 0 obj` line,
+ * the annotation's with the action's number and its parent-tree key as holes; `place` says
+ * which link at which place on which page size (the Rect) they were written for.
+ */
+export interface LinkRecording {
+  place: LinkPlace;
+  action: string;
+  annotation: string;
+}
+
+/** The holes of a recorded annotation: control characters (a link whose text holds one is not recorded). */
+const ACTION_HOLE = '\u0001';
+const KEY_HOLE = '\u0002';
+
+/** A link's target (its kind and URL or name) and the numbers its annotation's Rect and structure depend on (Pdf.linkPlace). */
+interface LinkPlace {
+  target: string;
+  area: number[];
+}
+
+function samePlace(a: LinkPlace, b: LinkPlace): boolean {
+  if (a.target !== b.target || a.area.length !== b.area.length) return false;
+  for (let index = 0; index < a.area.length; index++) if (a.area[index] !== b.area[index]) return false;
+  return true;
+}
+
+/** The recording of a link written as `action` and `annotation` (the strings pdfkit wrote), or undefined when they are not as expected. */
+function linkRecording(place: LinkPlace, action: string, annotation: string, actionId: number, annotationId: number, key: number | undefined): LinkRecording | undefined {
+  const actionHead = `${actionId} 0 obj\n`;
+  const annotationHead = `${annotationId} 0 obj\n`;
+  if (!action.startsWith(actionHead) || !annotation.startsWith(annotationHead)) return undefined;
+  const body = annotation.slice(annotationHead.length);
+  if (body.includes(ACTION_HOLE) || body.includes(KEY_HOLE)) return undefined;
+  // A dictionary's key begins a line; a string's line breaks are escaped: each is found once.
+  const actionLine = `\n/A ${actionId} 0 R\n`;
+  const keyLine = `\n/StructParent ${key}\n`;
+  if (body.split(actionLine).length !== 2 || (key !== undefined ? body.split(keyLine).length !== 2 : body.includes('\n/StructParent '))) return undefined;
+  let holed = body.replace(actionLine, `\n/A ${ACTION_HOLE} 0 R\n`);
+  if (key !== undefined) holed = holed.replace(keyLine, `\n/StructParent ${KEY_HOLE}\n`);
+  return { place, action: action.slice(actionHead.length), annotation: holed };
+}
+
+/**
+ * A link annotation written from its recording: its number as pdfkit's references print it, and
+ * the `data` that pdfkit's structure element gives its parent-tree key (`StructParent`).
+ */
+class WrittenAnnotation {
+  readonly data: { StructParent?: number } = {};
+  constructor(readonly id: number) {}
+  get [Symbol.toStringTag](): string {
+    return 'WrittenAnnotation';
+  }
+  toString(): string {
+    return `${this.id} 0 R`;
+  }
+}
+
+/** pdfkit's document as recordLink and writeRecordedLink use it. */
+interface LinkInternals {
+  _security?: unknown;
+  _offsets: (number | null)[];
+  _offset: number;
+  _write(data: string | Uint8Array): void;
+  page: { annotations: unknown[] };
 }
