@@ -456,9 +456,9 @@ function toVFileMessage(message: CachedMessage): VFileMessage {
   return result;
 }
 
-/** A pool of worker threads that render documents; used only for several documents. */
+/** A pool of worker threads that render documents; used only for several documents (each thread tiers its code up patiently: pool.ts says why). */
 async function workerPool(threads: number) {
-  const pool = await openPool<{ source: Source; context: RenderContext }, RenderOutput>('worker', threads);
+  const pool = await openPool<{ source: Source; context: RenderContext }, RenderOutput>('worker', threads, { patientTiering: true });
   return { run: (source: Source, context: RenderContext) => pool.run({ source, context }), close: pool.close };
 }
 

@@ -1,10 +1,10 @@
 import { createHash, type Hash } from 'node:crypto';
-import { closeSync, type Dirent, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
+import { closeSync, type Dirent, existsSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { packageRoot } from '../read/assets.ts';
 import type { VFileMessage } from 'vfile-message';
 import type { Edition } from '../types.ts';
-import { copyAtomic, sameFiles, writeAtomic } from './write.ts';
+import { copyAtomic, readBlock, sameFiles, writeAtomic } from './write.ts';
 
 /**
  * A content-addressed cache of built editions, under node_modules/.cache/colophon/ of the
@@ -57,7 +57,7 @@ export function fileSha256(path: string): string {
   const hash = createHash('sha256');
   const fd = openSync(path, 'r');
   try {
-    const block = Buffer.alloc(1 << 20);
+    const block = readBlock(fstatSync(fd).size);
     for (let read = readSync(fd, block); read > 0; read = readSync(fd, block)) hash.update(block.subarray(0, read));
   } finally {
     closeSync(fd);
