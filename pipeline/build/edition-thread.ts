@@ -12,6 +12,7 @@ import type { Asset, AssetResolver, DocumentMeta, Edition, FormulaSource, Shared
 import { loadWriter } from '../writers/index.ts';
 import { sha256 } from './cache.ts';
 import { workerUrl } from './pool.ts';
+import { safeDecode } from '../url.ts';
 
 /**
  * One edition of a large document rendered on a thread of its own, while the main thread
@@ -208,12 +209,4 @@ export function recordingResolver(resolver: AssetResolver, recorded: AssetRecord
     data: (url, place) => recorded(url, resolver.data(url, place)),
     stylesheet: (url, place) => recorded(url, resolver.stylesheet(url, place)),
   };
-}
-
-function safeDecode(url: string): string {
-  try {
-    return decodeURIComponent(url);
-  } catch {
-    return url;
-  }
 }

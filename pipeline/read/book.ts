@@ -10,6 +10,7 @@ import { checkSource, defaultLimits } from './limits.ts';
 import { report } from '../messages.ts';
 import { decodeSource } from './source.ts';
 import type { RenderContext } from '../types.ts';
+import { safeDecode } from '../url.ts';
 
 /**
  * A book: a folder whose book.yaml holds the front-matter fields plus `chapters:`, an ordered
@@ -163,14 +164,6 @@ export function remapper(segments: { start: number; path: string }[], displayYam
     message.line = message.line - segment.start + 1;
     return message;
   };
-}
-
-function safeDecode(value: string): string {
-  try {
-    return decodeURIComponent(value);
-  } catch {
-    return value;
-  }
 }
 
 function chapterList(yamlText: string, file: VFile): string[] {

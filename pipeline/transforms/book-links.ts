@@ -5,6 +5,7 @@ import { SKIP, visit } from '../visit.ts';
 import type { VFile } from 'vfile';
 import { report } from '../messages.ts';
 import type { AnchorTable } from './headings.ts';
+import { safeDecode } from '../url.ts';
 
 /**
  * A book is one work. Its chapters link to each other as files (`ch04.md#anchor`, or the
@@ -88,12 +89,4 @@ export function linkChapters(tree: Root, file: VFile, table: AnchorTable, chapte
 
 function stem(path: string): string {
   return (path.split('/').pop() ?? path).replace(/\.[^.]*$/, '');
-}
-
-function safeDecode(value: string): string {
-  try {
-    return decodeURIComponent(value);
-  } catch {
-    return value;
-  }
 }

@@ -1,6 +1,7 @@
 import type { Definition, Link, Root } from 'mdast';
 import { posix } from 'node:path';
 import { visit } from '../visit.ts';
+import { safeDecode } from '../url.ts';
 
 /**
  * A folder of documents built in one run links between its documents as files, the way GitHub
@@ -35,12 +36,4 @@ export function linkDocuments(tree: Root, documents: RunDocuments): void {
     // Output names keep letters, digits, `.`, `_` and `-` (build.ts outputName): only non-ASCII letters need escaping.
     target.data = { ...target.data, documentLink: { path: encodeURI(posix.relative(outputFolder, name) || posix.basename(name)), after: cut === -1 ? '' : target.url.slice(cut) } };
   });
-}
-
-function safeDecode(value: string): string {
-  try {
-    return decodeURIComponent(value);
-  } catch {
-    return value;
-  }
 }

@@ -3,6 +3,7 @@ import { posix } from 'node:path';
 import { visit } from '../../visit.ts';
 import type { VFile } from 'vfile';
 import { quoted, report } from '../../messages.ts';
+import { safeDecode } from '../../url.ts';
 
 export interface LinkedPart {
   filename: string;
@@ -101,14 +102,6 @@ function resolve(href: string, ids: Set<string>, owner: Map<string, string>, fir
   const elsewhere = owner.get(fragment);
   if (elsewhere) return { href: `${elsewhere}#${fragment}` };
   return { problem: `link to "${quoted(href)}" points to an anchor that does not exist in the document`, rule: 'epub-link-anchor' };
-}
-
-function safeDecode(value: string): string {
-  try {
-    return decodeURIComponent(value);
-  } catch {
-    return value;
-  }
 }
 
 function textOf(node: Element): string {

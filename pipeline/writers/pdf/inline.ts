@@ -1,5 +1,6 @@
 import type { PhrasingContent } from 'mdast';
 import { report } from '../../messages.ts';
+import { safeDecode } from '../../url.ts';
 import type { FontStyle } from './fonts.ts';
 import type { InlineObject, Link, Run, StructNode } from './boxes.ts';
 import { struct } from './boxes.ts';
@@ -162,12 +163,7 @@ export function toRuns(state: State, nodes: PhrasingContent[], base: InlineStyle
 
 function toLink(state: State, url: string, node: PhrasingContent): Link | undefined {
   if (url.startsWith('#')) {
-    let name = url.slice(1);
-    try {
-      name = decodeURIComponent(name);
-    } catch {
-      // Keep the fragment as written.
-    }
+    const name = safeDecode(url.slice(1));
     if (state.destinations.has(name)) return { kind: 'internal', name };
     // A fragment with no target in this document would be a dead link in print.
     report(state.file, 'warning', `link to "${url}" has no target in this document; the PDF shows its text without a link`, node, 'pdf-link-target');
