@@ -462,7 +462,6 @@ async function workerPool(threads: number) {
   return { run: (source: Source, context: RenderContext) => pool.run({ source, context }), close: pool.close };
 }
 
-/** Deterministic: documents sorted by name, every `count`-th from `index`. */
 /** The run's Markdown documents (path relative to the root → output name), when it has more than one: see RenderContext.documents. */
 function runDocuments(root: string, sources: Source[]): Record<string, string> | undefined {
   const files = sources.filter((source) => source.kind === 'file');
@@ -472,6 +471,7 @@ function runDocuments(root: string, sources: Source[]): Record<string, string> |
   return documents;
 }
 
+/** Deterministic: documents sorted by name, every `count`-th from `index`. */
 function shardOf(sources: Source[], shard: { index: number; count: number }): Source[] {
   return [...sources].sort((a, b) => byName(a.name, b.name)).filter((_, position) => position % shard.count === shard.index - 1);
 }

@@ -416,18 +416,8 @@ export class Pdf {
    * text (PdfLiteral). Contents describes the link to assistive technology (PDF/UA asks for it).
    */
   linkUri(x: number, y: number, w: number, h: number, url: string, parent?: StructElement, memo?: LinkMemo): void {
-    const place = memo && this.linkPlace(x, y, w, h, parent, `u${url}`);
-    if (memo?.last && samePlace(memo.last.place, place!) && this.writeRecordedLink(memo.last, parent)) {
-      memo.reused();
-      return;
-    }
-    this.recordLink(place, memo, parent, () => {
-      const literal = this.literal(url);
-      const action = this.raw.ref({ S: 'URI', URI: literal });
-      action.end();
-      this.raw.annotate(x, y, w, h, parent ? { structParent: parent, Contents: literal, Subtype: 'Link', A: action } : { Subtype: 'Link', A: action });
-    });
-    releaseLastAnnotation(this.raw);
+    const literal = this.literal(url);
+    this.link(x, y, w, h, `u${url}`, { S: 'URI', URI: literal }, () => literal, parent, memo);
   }
 
   /**
@@ -435,15 +425,24 @@ export class Pdf {
    * to the structure tree (an OBJR under the Link element) when given a structParent.
    */
   linkInternal(x: number, y: number, w: number, h: number, name: string, parent?: StructElement, memo?: LinkMemo): void {
-    const place = memo && this.linkPlace(x, y, w, h, parent, `i${name}`);
+    this.link(x, y, w, h, `i${name}`, { S: 'GoTo', D: this.literal(name) }, () => this.literal(describe(name)), parent, memo);
+  }
+
+  /**
+   * A link's action object, then its annotation (`contents` describes it, under a structure
+   * element); in a watch session (`memo`), written from the last build's recording when the same
+   * link (`target`) is made at the same place again.
+   */
+  private link(x: number, y: number, w: number, h: number, target: string, actionData: object, contents: () => PdfLiteral, parent: StructElement | undefined, memo: LinkMemo | undefined): void {
+    const place = memo && this.linkPlace(x, y, w, h, parent, target);
     if (memo?.last && samePlace(memo.last.place, place!) && this.writeRecordedLink(memo.last, parent)) {
       memo.reused();
       return;
     }
     this.recordLink(place, memo, parent, () => {
-      const action = this.raw.ref({ S: 'GoTo', D: this.literal(name) });
+      const action = this.raw.ref(actionData);
       action.end();
-      this.raw.annotate(x, y, w, h, parent ? { structParent: parent, Contents: this.literal(describe(name)), Subtype: 'Link', A: action } : { Subtype: 'Link', A: action });
+      this.raw.annotate(x, y, w, h, parent ? { structParent: parent, Contents: contents(), Subtype: 'Link', A: action } : { Subtype: 'Link', A: action });
     });
     releaseLastAnnotation(this.raw);
   }
