@@ -64,6 +64,11 @@ describe('metadata', () => {
     expect(heading.tree.children.some((node) => node.type === 'heading')).toBe(false);
     // A README's badges beside its name: their alt texts join the title, one space apart.
     expect(process('smart-buffer  [![Build Status](b.svg)](x)  [![Coverage](c.svg)](y)\n===\n', 'README.md').meta.title).toBe('smart-buffer Build Status Coverage');
+    // Badges or a logo above the name, on a line of their own, do not hide the heading after them.
+    const badged = process('[![CI](ci.svg)](ci) [![npm]](npm)\n![logo](logo.png)\n\n[npm]: n.svg\n\n## ip-address\n\nText.', 'README.md');
+    expect(badged.meta.title).toBe('ip-address');
+    expect(badged.tree.children.map((node) => node.type)).toEqual(['paragraph', 'definition', 'paragraph']);
+    expect(process('[![CI](ci.svg)](ci) builds nightly.\n\n# Name\n', 'notes/badge.md').meta.title).toBe('badge');
     const none = process('Just text.', 'notes/plain.md');
     expect(none.meta.title).toBe('plain');
     expect(none.messages[0]).toContain('warning: no `title` in front matter and no heading: using the file name, "plain"');

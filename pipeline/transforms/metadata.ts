@@ -292,14 +292,32 @@ function firstSentence(message: string): string {
 }
 
 /**
+ * A paragraph of images alone, linked or not: a README's badges or logo above its name, which
+ * GitHub shows as decoration. The heading after it still names the document.
+ */
+function isBadgeRow(node: RootContent): boolean {
+  if (node.type !== 'paragraph') return false;
+  const isImage = (child: RootContent) => child.type === 'image' || child.type === 'imageReference';
+  const isBlank = (child: RootContent) => child.type === 'break' || (child.type === 'text' && child.value.trim() === '');
+  let images = 0;
+  for (const child of node.children) {
+    if (isImage(child)) images++;
+    else if ((child.type === 'link' || child.type === 'linkReference') && child.children.length > 0 && child.children.every((inner) => isImage(inner) || isBlank(inner))) images++;
+    else if (!isBlank(child)) return false;
+  }
+  return images > 0;
+}
+
+/**
  * No title in front matter: the heading that opens the document is the title, and leaves the
- * body (it is printed once, in the title block). A document that opens with anything else
+ * body (it is printed once, in the title block); a row of badges before it does not count. A
+ * document that opens with anything else
  * takes its file name, since a heading further down names a section, not the document.
  */
 function titleFromBody(tree: Root, file: VFile, warn: boolean): string {
   // Trusted raw HTML that means nothing to read (a comment, an anchor) does not open the document either.
   const silent = (node: RootContent) => node.type === 'trustedHtml' && node.children.every((child) => child.type === 'anchor');
-  const index = tree.children.findIndex((node) => node.type !== 'definition' && node.type !== 'html' && node.type !== 'yaml' && node.type !== 'anchor' && !silent(node));
+  const index = tree.children.findIndex((node) => node.type !== 'definition' && node.type !== 'html' && node.type !== 'yaml' && node.type !== 'anchor' && !silent(node) && !isBadgeRow(node));
   const first = index === -1 ? undefined : tree.children[index];
   // Badges' alt texts beside a heading's words leave runs of spaces, as Pandoc's title would not.
   const title = first?.type === 'heading' ? toString(first).replace(/\s+/g, ' ').trim() : '';
