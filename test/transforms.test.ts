@@ -62,10 +62,11 @@ describe('metadata', () => {
     expect(heading.meta.title).toBe('My Project');
     expect(heading.messages).toEqual(['README.md:1:1-1:13: warning: no `title` in front matter: using the first heading, "My Project" [metadata-title]'.replace('1:1-1:13', '1:1')]);
     expect(heading.tree.children.some((node) => node.type === 'heading')).toBe(false);
-    // A README's badges beside its name: their alt texts join the title, one space apart.
-    expect(process('smart-buffer  [![Build Status](b.svg)](x)  [![Coverage](c.svg)](y)\n===\n', 'README.md').meta.title).toBe('smart-buffer Build Status Coverage');
+    // A README's badges beside its name are not part of it; a name made of an image alone is its alt text.
+    expect(process('smart-buffer  [![Build Status](b.svg)](x)  [![Coverage](c.svg)](y)\n===\n', 'README.md').meta.title).toBe('smart-buffer');
+    expect(process('# ![Valibot  logo](v.svg)\n', 'README.md').meta.title).toBe('Valibot logo');
     // Badges or a logo above the name, on a line of their own, do not hide the heading after them.
-    const badged = process('[![CI](ci.svg)](ci) [![npm]](npm)\n![logo](logo.png)\n\n[npm]: n.svg\n\n## ip-address\n\nText.', 'README.md');
+    const badged = process('[![CI](ci.svg)](ci) [![npm]](npm)<!-- badges -->\n![logo](logo.png)\n\n[npm]: n.svg\n\n## ip-address\n\nText.', 'README.md');
     expect(badged.meta.title).toBe('ip-address');
     expect(badged.tree.children.map((node) => node.type)).toEqual(['paragraph', 'definition', 'paragraph']);
     expect(process('[![CI](ci.svg)](ci) builds nightly.\n\n# Name\n', 'notes/badge.md').meta.title).toBe('badge');

@@ -298,7 +298,8 @@ function firstSentence(message: string): string {
 function isBadgeRow(node: RootContent): boolean {
   if (node.type !== 'paragraph') return false;
   const isImage = (child: RootContent) => child.type === 'image' || child.type === 'imageReference';
-  const isBlank = (child: RootContent) => child.type === 'break' || (child.type === 'text' && child.value.trim() === '');
+  // An HTML comment among them (a contributors bot's markers) shows nothing either.
+  const isBlank = (child: RootContent) => child.type === 'break' || (child.type === 'text' && child.value.trim() === '') || (child.type === 'html' && /^<!--[\s\S]*-->$/.test(child.value.trim()));
   let images = 0;
   for (const child of node.children) {
     if (isImage(child)) images++;
@@ -319,8 +320,10 @@ function titleFromBody(tree: Root, file: VFile, warn: boolean): string {
   const silent = (node: RootContent) => node.type === 'trustedHtml' && node.children.every((child) => child.type === 'anchor');
   const index = tree.children.findIndex((node) => node.type !== 'definition' && node.type !== 'html' && node.type !== 'yaml' && node.type !== 'anchor' && !silent(node) && !isBadgeRow(node));
   const first = index === -1 ? undefined : tree.children[index];
-  // Badges' alt texts beside a heading's words leave runs of spaces, as Pandoc's title would not.
-  const title = first?.type === 'heading' ? toString(first).replace(/\s+/g, ' ').trim() : '';
+  // Badges beside a heading's words are not part of the name (a title block prints text, not
+  // their images); their alt texts serve only a heading made of images alone. Runs of spaces go.
+  const words = (node: Heading, includeImageAlt: boolean) => toString(node, { includeImageAlt }).replace(/\s+/g, ' ').trim();
+  const title = first?.type === 'heading' ? words(first, false) || words(first, true) : '';
   if (first?.type === 'heading' && title) {
     if (warn) report(file, 'warning', `no \`title\` in front matter: using the first heading, "${title}"`, first, 'metadata-title');
     tree.children.splice(index, 1);
