@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { build } from '../pipeline/build/build.ts';
 import type { Edition } from '../pipeline/types.ts';
+import type { DocumentsUsed } from '../pipeline/build/cache.ts';
 import { createSharedResources } from '../pipeline/build/resources.ts';
 import { cli, runCli, tempProject, tool } from './helpers.ts';
 import { WALL_CLOCK_GUARD_MS } from './limits.ts';
@@ -54,16 +55,17 @@ describe('the edition cache', () => {
     const cache = EditionCache.forProject(root);
     const folder = join(root, 'node_modules/.cache/colophon/editions');
     const bytes = new TextEncoder().encode('<p>same</p>');
-    cache.set('k', 'html', bytes, new Map(), []);
+    const alone = { looked: [['doc.md', null]] } as DocumentsUsed;
+    cache.set('k', 'html', bytes, new Map(), [], alone);
     const files = () => readdirSync(folder).map((name) => [name, statSync(join(folder, name)).ino]);
     const before = files();
-    cache.set('k', 'html', bytes, new Map(), []);
+    cache.set('k', 'html', bytes, new Map(), [], alone);
     expect(files()).toEqual(before);
-    cache.set('k', 'html', new TextEncoder().encode('<p>else</p>'), new Map(), []);
+    cache.set('k', 'html', new TextEncoder().encode('<p>else</p>'), new Map(), [], alone);
     expect(files()).not.toEqual(before);
-    expect(new TextDecoder().decode(cache.get('k', 'html')?.bytes)).toBe('<p>else</p>');
-    cache.set('k', 'html', new TextEncoder().encode('<p>else</p>'), new Map(), [{ file: 'doc.md', reason: 'a message' }]);
-    expect(cache.get('k', 'html')?.messages).toEqual([{ file: 'doc.md', reason: 'a message' }]);
+    expect(new TextDecoder().decode(cache.get('k', 'html', undefined)?.bytes)).toBe('<p>else</p>');
+    cache.set('k', 'html', new TextEncoder().encode('<p>else</p>'), new Map(), [{ file: 'doc.md', reason: 'a message' }], alone);
+    expect(cache.get('k', 'html', undefined)?.messages).toEqual([{ file: 'doc.md', reason: 'a message' }]);
   });
 });
 
@@ -193,6 +195,26 @@ describe('many documents', () => {
       expect(session.lastBuilds!.spliced).toBeGreaterThan(0);
     }
     expect(hrefs('cold/a.html')).toContain('sub/e.html');
+  });
+
+  it('a document added to a folder rebuilds only the documents whose links ask for it', async () => {
+    const root = tempProject({
+      'source/a.md': '---\ntitle: A\n---\n\nSee [D](d.md), [E](e.md), [an object](constructor) and [another](__proto__).\n',
+      'source/b.md': '---\ntitle: B\n---\n\nNo links.\n',
+    });
+    const options = { root, formats: ['html', 'pdf'] as Edition[], paths: ['source'], out: join(root, 'dist') };
+    const cachedOf = async () => Object.fromEntries((await build(options)).documents.map((document) => [document.source.replace(/^.*\//, ''), document.editions.map((edition) => edition.cached)]));
+    expect(await cachedOf()).toEqual({ 'a.md': [false, false], 'b.md': [false, false] });
+    writeFileSync(join(root, 'source/c.md'), '# C\n');
+    expect(await cachedOf()).toEqual({ 'a.md': [true, true], 'b.md': [true, true], 'c.md': [false, false] });
+    writeFileSync(join(root, 'source/d.md'), '# D\n');
+    expect(await cachedOf()).toEqual({ 'a.md': [false, false], 'b.md': [true, true], 'c.md': [true, true], 'd.md': [false, false] });
+    rmSync(join(root, 'source/c.md'));
+    expect(await cachedOf()).toEqual({ 'a.md': [true, true], 'b.md': [true, true], 'd.md': [true, true] });
+    // Each edition as a cold build makes it.
+    await build({ ...options, out: join(root, 'cold'), cache: false });
+    for (const name of ['a', 'b', 'd']) for (const edition of ['html', 'pdf']) expect(readFileSync(join(root, 'dist', `${name}.${edition}`))).toEqual(readFileSync(join(root, 'cold', `${name}.${edition}`)));
+    expect(readFileSync(join(root, 'dist/a.html'), 'utf8')).toMatch(/href="d\.html".*href="e\.md".*href="constructor".*href="__proto__"/s);
   });
 
   it('a worker pool gives the same bytes as one thread, and one failure does not stop the others', async () => {

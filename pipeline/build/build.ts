@@ -7,7 +7,7 @@ import { compareMessage } from 'vfile-sort';
 import { isInside } from '../read/assets.ts';
 import { UsageError, withoutStack } from '../messages.ts';
 import { readProjectDefaults } from './project.ts';
-import { colophonFingerprint, EditionCache, sha256, type CachedMessage, type CacheHit } from './cache.ts';
+import { colophonFingerprint, EditionCache, sha256, type CachedMessage, type CacheHit, type DocumentsUsed } from './cache.ts';
 
 export { UsageError };
 import { renderOnBoundedThread } from './document-thread.ts';
@@ -285,7 +285,7 @@ async function buildOne(source: Source, one: OneContext): Promise<DocumentResult
   if (one.cache && !one.force) {
     for (const edition of context.formats) {
       one.deferred?.writeHeld(key, edition);
-      const hit = one.cache.get(key, edition);
+      const hit = one.cache.get(key, edition, context.documents);
       if (hit) cached.set(edition, hit);
     }
   }
@@ -331,18 +331,19 @@ async function buildOne(source: Source, one: OneContext): Promise<DocumentResult
   try {
     if (ok && !one.dryRun) {
       const assets = new Map(output.assets);
+      const documentsUsed: DocumentsUsed = output.documents ? { looked: output.documents } : { whole: context.documents ?? null };
       for (const edition of editions) {
         const target = resolve(context.root, edition.path);
         if (edition instanceof WrittenEdition) {
           commitTemporary(edition.file, target);
           edition.file = target;
-          if (one.cache) one.cache.setFile(key, edition.edition, target, assets, output.messages);
+          if (one.cache) one.cache.setFile(key, edition.edition, target, assets, output.messages, documentsUsed);
           continue;
         }
         if (!sameBytes(target, edition.bytes)) writeAtomic(target, edition.bytes);
         if (!edition.cached && one.cache) {
           const cache = one.cache;
-          const write = () => cache.set(key, edition.edition, edition.bytes, assets, output.messages);
+          const write = () => cache.set(key, edition.edition, edition.bytes, assets, output.messages, documentsUsed);
           if (one.deferred) one.deferred.hold(source.path, key, edition.edition, write);
           else write();
         }
@@ -402,7 +403,7 @@ function sourceFiles(source: Source): string[] {
   return source.kind === 'book' ? [join(source.path, 'book.yaml'), ...markdownFiles(source.path)] : [source.path];
 }
 
-/** Everything that decides an edition's bytes, except the assets (checked per entry). */
+/** Everything that decides an edition's bytes, except the assets and the run's other documents (checked per entry). */
 function cacheKey(source: Source, one: OneContext): string {
   const { context } = one;
   const inputs: string[] = [];
@@ -415,7 +416,7 @@ function cacheKey(source: Source, one: OneContext): string {
     inputs.push(sha256(readFileSync(source.path)));
   }
   return sha256(
-    JSON.stringify([one.fingerprint, source.kind, relative(context.root, source.path), context.cwd === context.root ? '' : relative(context.root, context.cwd), inputs, context.papersize ?? '', context.encoding ?? '', context.limits ?? {}, context.epoch, context.allowRemote ?? false, context.project ?? {}, one.templates, context.documents ?? {}]),
+    JSON.stringify([one.fingerprint, source.kind, relative(context.root, source.path), context.cwd === context.root ? '' : relative(context.root, context.cwd), inputs, context.papersize ?? '', context.encoding ?? '', context.limits ?? {}, context.epoch, context.allowRemote ?? false, context.project ?? {}, one.templates]),
   );
 }
 

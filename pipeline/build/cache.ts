@@ -39,6 +39,22 @@ interface Manifest {
   sha256: string;
   assets: { path: string; sha256: string }[];
   messages: CachedMessage[];
+  documents: DocumentsUsed;
+}
+
+/**
+ * What an edition took from the run's list of documents (RenderContext.documents), checked per
+ * entry as the assets are: the paths its links looked up and the output names they had (null
+ * for none), or, when that is not known, the whole list. A document added to a folder then
+ * rebuilds only the documents that link to it.
+ */
+export type DocumentsUsed = { looked: [string, string | null][] } | { whole: Record<string, string> | null };
+
+/** Whether the run's documents answer as they did for the cached edition. */
+function sameDocuments(used: DocumentsUsed | undefined, documents: Readonly<Record<string, string>> | undefined): boolean {
+  if (!used) return false;
+  if ('whole' in used) return JSON.stringify(used.whole) === JSON.stringify(documents ?? null);
+  return used.looked.every(([path, name]) => (documents && Object.hasOwn(documents, path) ? documents[path] : null) === name);
 }
 
 export interface CacheHit {
@@ -128,7 +144,7 @@ export class EditionCache {
     return new EditionCache(join(root, 'node_modules', '.cache', 'colophon', 'editions'), root);
   }
 
-  get(key: string, edition: Edition): CacheHit | undefined {
+  get(key: string, edition: Edition, documents: Readonly<Record<string, string>> | undefined): CacheHit | undefined {
     let manifest: Manifest;
     let bytes: Uint8Array;
     try {
@@ -137,7 +153,7 @@ export class EditionCache {
     } catch {
       return undefined;
     }
-    if (manifest.edition !== edition || sha256(bytes) !== manifest.sha256) return undefined;
+    if (manifest.edition !== edition || !sameDocuments(manifest.documents, documents) || sha256(bytes) !== manifest.sha256) return undefined;
     for (const asset of manifest.assets) {
       try {
         const full = resolve(this.root, asset.path);
@@ -149,8 +165,8 @@ export class EditionCache {
     return { bytes, messages: manifest.messages, assets: manifest.assets.map((asset) => asset.path) };
   }
 
-  set(key: string, edition: Edition, bytes: Uint8Array, assets: Map<string, string>, messages: CachedMessage[]): void {
-    const manifestText = this.manifest(edition, sha256(bytes), assets, messages);
+  set(key: string, edition: Edition, bytes: Uint8Array, assets: Map<string, string>, messages: CachedMessage[], documents: DocumentsUsed): void {
+    const manifestText = this.manifest(edition, sha256(bytes), assets, messages, documents);
     // An entry that already holds these bytes and this manifest (a `--force` build of an unchanged
     // source) is left as it is: renaming a new file over an old one makes the file system flush it,
     // which held up the main thread of a 200-document build for seconds.
@@ -161,21 +177,22 @@ export class EditionCache {
   }
 
   /** As `set`, for an edition written to a file (RenderContext.writeTo): copied, never read whole into memory. */
-  setFile(key: string, edition: Edition, file: string, assets: Map<string, string>, messages: CachedMessage[]): void {
-    const manifestText = this.manifest(edition, fileSha256(file), assets, messages);
+  setFile(key: string, edition: Edition, file: string, assets: Map<string, string>, messages: CachedMessage[], documents: DocumentsUsed): void {
+    const manifestText = this.manifest(edition, fileSha256(file), assets, messages, documents);
     const payload = this.path(key, edition, edition);
     if (this.readManifest(key, edition) === manifestText && sameFiles(payload, file)) return;
     copyAtomic(file, payload);
     writeAtomic(this.path(key, edition, 'json'), manifestText);
   }
 
-  private manifest(edition: Edition, hash: string, assets: Map<string, string>, messages: CachedMessage[]): string {
+  private manifest(edition: Edition, hash: string, assets: Map<string, string>, messages: CachedMessage[], documents: DocumentsUsed): string {
     mkdirSync(this.folder, { recursive: true });
     const manifest: Manifest = {
       edition,
       sha256: hash,
       assets: [...assets].map(([path, sha]) => ({ path, sha256: sha })).sort((a, b) => (a.path < b.path ? -1 : 1)),
       messages,
+      documents,
     };
     return JSON.stringify(manifest);
   }

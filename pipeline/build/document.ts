@@ -21,6 +21,7 @@ import { report } from '../messages.ts';
 import { defaultPieces, parseDocumentText } from '../parse/chunked-parse.ts';
 import { decodeSource } from '../read/source.ts';
 import { runTransforms } from '../transforms/index.ts';
+import type { RunDocuments } from '../transforms/document-links.ts';
 import { createSharedResources } from './resources.ts';
 import { resolvePdfTheme } from './pdf-theme-file.ts';
 import type { Asset, ChapterStream, DocumentMeta, Edition, RenderContext, SharedResources, TreeStore } from '../types.ts';
@@ -48,6 +49,12 @@ export interface RenderOutput {
   assets: [string, string][];
   /** Absolute paths of assets looked for but not found (for `--watch`). */
   missing: string[];
+  /**
+   * What the document's links asked of the run's list of documents (RenderContext.documents):
+   * each path looked up and the output name it had, null for none. Absent when not known (an
+   * edition rebuilt from the last one in a watch session): then the whole list counts.
+   */
+  documents?: [string, string | null][];
 }
 
 /** An edition as made: its bytes, or the temporary file it was written into (RenderContext.writeTo). */
@@ -58,6 +65,25 @@ export type RenderedEdition = { edition: Edition; bytes: Uint8Array; file?: unde
  * or says no (undefined): the build decides, from the document's size and the cores it has.
  */
 export type EditionThreadOpener = (chars: number) => EditionThread | undefined;
+
+/**
+ * The run's documents as a document's links see them (transforms/document-links.ts), each path
+ * asked noted in `asked` with its answer: a document built alone asks too, and hears of none.
+ */
+function recordingDocuments(self: string, outputs: Readonly<Record<string, string>> | undefined, asked: [string, string | null][]): RunDocuments {
+  const answers = new Map<string, string | undefined>();
+  return {
+    self,
+    outputOf(path) {
+      if (answers.has(path)) return answers.get(path);
+      // Own keys only: a link to `constructor` is not Object's.
+      const name = outputs && Object.hasOwn(outputs, path) ? outputs[path] : undefined;
+      answers.set(path, name);
+      asked.push([path, name ?? null]);
+      return name;
+    },
+  };
+}
 
 /** Parse, transform and render every requested edition of one source. Never throws for bad input. */
 export async function renderDocument(source: Source, context: RenderContext, shared: SharedResources = createSharedResources(), openThread?: EditionThreadOpener): Promise<RenderOutput> {
@@ -88,7 +114,8 @@ export async function renderDocument(source: Source, context: RenderContext, sha
   // A book's chapter texts serve only the next build's splice: without one, they go now, not
   // after every edition (about twice the Markdown's bytes, as strings, beside the book's tree).
   if (!spliceKey) loaded.chapterTexts = undefined;
-  const output: RenderOutput = { source: file.path, messages: [], editions: [], assets: [], missing: [] };
+  const asked: [string, string | null][] = [];
+  const output: RenderOutput = { source: file.path, messages: [], editions: [], assets: [], missing: [], documents: asked };
   let pdfThread: EditionThread | undefined;
   const plain = () => (loaded.remap ? file.messages.map(loaded.remap) : file.messages).map(toCachedMessage);
   // The messages made before the PDF renders last (below), as plain data, and where the PDF's go among them.
@@ -117,7 +144,7 @@ export async function renderDocument(source: Source, context: RenderContext, sha
     ownFile: (path: string) => dataResolver.own(path),
     highlights: shared.highlights,
     quotes: shared.quotes,
-    documents: context.documents && source.kind === 'file' ? { self: relative(context.root, source.path).split(sep).join('/'), outputs: context.documents } : undefined,
+    documents: source.kind === 'file' ? recordingDocuments(relative(context.root, source.path).split(sep).join('/'), context.documents, asked) : undefined,
   };
   // A book is transformed a chapter at a time when it can be (book-pass.ts), never holding its
   // whole tree there; a watch session keeps the joined tree its next build splices into.

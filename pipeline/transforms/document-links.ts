@@ -14,13 +14,17 @@ import { safeDecode } from '../url.ts';
 export interface RunDocuments {
   /** This document's path relative to the project root, with forward slashes. */
   self: string;
-  /** Every Markdown document of the run: its path relative to the root (forward slashes) → its output name (no extension). */
-  outputs: Readonly<Record<string, string>>;
+  /**
+   * The output name (no extension) of a Markdown document of the run, by its path relative to
+   * the root (forward slashes); undefined for a path that is none of them. The build records
+   * what was asked, so that a cached edition is kept when documents are added elsewhere.
+   */
+  outputOf(path: string): string | undefined;
 }
 
 /** Mark every link and definition whose URL is a relative path to another document of the run. */
 export function linkDocuments(tree: Root, documents: RunDocuments): void {
-  const selfName = documents.outputs[documents.self];
+  const selfName = documents.outputOf(documents.self);
   if (selfName === undefined) return;
   const folder = posix.dirname(documents.self);
   const outputFolder = posix.dirname(selfName);
@@ -31,7 +35,7 @@ export function linkDocuments(tree: Root, documents: RunDocuments): void {
     if (/^([a-z][a-z\d+.-]*:|\/|#)/i.test(target.url)) return;
     const cut = target.url.search(/[?#]/);
     const path = safeDecode(cut === -1 ? target.url : target.url.slice(0, cut));
-    const name = documents.outputs[posix.normalize(posix.join(folder, path))];
+    const name = documents.outputOf(posix.normalize(posix.join(folder, path)));
     if (name === undefined) return;
     // Output names keep letters, digits, `.`, `_` and `-` (build.ts outputName): only non-ASCII letters need escaping.
     target.data = { ...target.data, documentLink: { path: encodeURI(posix.relative(outputFolder, name) || posix.basename(name)), after: cut === -1 ? '' : target.url.slice(cut) } };
