@@ -1,5 +1,6 @@
 import { newBidi, type Bidi } from './bidi.ts';
 import { indexLookupTables } from './fontkit-lazy.ts';
+import { spaceStandsAlone } from './space-alone.ts';
 import type { FontkitFont, FontkitGlyph, GlyphPosition, PdfFont } from './pdfkit-api.ts';
 
 /**
@@ -14,8 +15,13 @@ export class WordShapes {
   private readonly byFont = new WeakMap<FontkitFont, Map<string, ShapedWord>>();
   /** The same, shaped right to left (words of a right-to-left run). */
   private readonly byFontRtl = new WeakMap<FontkitFont, Map<string, ShapedWord>>();
+  /** Per face, whether its space joins no lookup (space-alone.ts): "word " is then "word" and " " joined. */
+  private readonly spaceAlone = new WeakMap<FontkitFont, boolean>();
   /** bidi-js, for its mirroring table: made with the first right-to-left word. */
   private bidi: Bidi | undefined;
+
+  /** `joinSpaces: false` shapes every word whole (the tests compare the two). */
+  constructor(private readonly options: { joinSpaces?: boolean } = {}) {}
 
   /** One word shaped by fontkit, as pdfkit's layout would (or right to left), cached per font. */
   shape(font: PdfFont, word: string, rtl = false): ShapedWord {
@@ -26,6 +32,10 @@ export class WordShapes {
       indexLookupTables(font.font);
     }
     let shaped = words.get(word);
+    if (!shaped && !rtl) {
+      shaped = this.joinedWithSpace(font, word);
+      if (shaped) words.set(word, shaped);
+    }
     if (!shaped) {
       // Right to left, brackets and other paired signs take their mirrored glyphs (UAX #9, L4):
       // "(" closes a parenthesis on the left. Their text stays the author's (clusterText).
@@ -51,6 +61,42 @@ export class WordShapes {
     return shaped;
   }
 
+  /**
+   * A word and its space, as the word shaped alone and the space shaped alone, when that is what
+   * shaping them together gives: the face's space joins no lookup (space-alone.ts), the word is
+   * shaped by fontkit's default shaper (Latin, Greek, Cyrillic and their punctuation: no
+   * joining or reordering across the word's end), and the space is one glyph of its own that the
+   * word does not use (fontkit keeps one glyph object per id within a run, with the code points it
+   * first met: a no-break space drawn with the space's glyph). The numbers are the same too:
+   * fontkit adds up a run's advance glyph by glyph, in order, and each position is scaled alone.
+   * The PDF measures words without their space and draws them with it: this shapes each once.
+   */
+  private joinedWithSpace(font: PdfFont, word: string): ShapedWord | undefined {
+    if (this.options.joinSpaces === false || word.length < 2 || word.at(-1) !== ' ' || !DEFAULT_SHAPER_TEXT.test(word)) return undefined;
+    let alone = this.spaceAlone.get(font.font);
+    if (alone === undefined) this.spaceAlone.set(font.font, (alone = spaceStandsAlone(font.font)));
+    if (!alone) return undefined;
+    const head = word.slice(0, -1);
+    const space = this.shape(font, ' ');
+    if (space.glyphs.length !== 1 || space.codePoints !== undefined || space.kerning !== undefined || space.offsets !== undefined || space.glyphs === '\0') return undefined;
+    const start = this.shape(font, head);
+    if (start.glyphs.includes(space.glyphs)) return undefined;
+    const codePoints = start.codePoints ? [...start.codePoints, [0x20]] : undefined;
+    const offsets = start.offsets ? [...start.offsets, 0, 0] : undefined;
+    const text = start.codePoints ? String.fromCodePoint(...start.codePoints.flat()) : head;
+    return {
+      advance: start.advance + space.advance,
+      glyphs: start.glyphs + space.glyphs,
+      kerning: start.kerning ? [...start.kerning, 0] : undefined,
+      offsets,
+      codePoints,
+      unicodes: undefined,
+      // As `shape` decides it for the whole word: the space is Latin, one glyph, and spells itself.
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: a range of code points that starts at U+0000
+      actual: !/^[\x00-\u024f]*$/.test(word) && (offsets !== undefined || start.glyphs.includes('\0') || text !== head),
+    };
+  }
+
   /** Each character with the Unicode Bidi_Mirroring_Glyph property replaced by its mirror. */
   private mirrored(word: string): string {
     this.bidi ??= newBidi();
@@ -68,6 +114,13 @@ export class WordShapes {
     return advance;
   }
 }
+
+/**
+ * Text that fontkit shapes with its default shaper and no joining across a word's end: Latin,
+ * Greek, Cyrillic, Armenian, general punctuation and currency signs (not Hebrew and after, whose
+ * scripts get shapers of their own).
+ */
+const DEFAULT_SHAPER_TEXT = /^[\u0000-\u058f\u2000-\u206f\u20a0-\u20cf]+$/;
 
 /** A word as pdfkit shapes it, kept small: a book has tens of thousands of distinct words. */
 export interface ShapedWord {
