@@ -4,6 +4,7 @@
 //   in the installing project's node_modules/.cache/colophon/ (else the user's cache folder);
 // - in a clone: the bundle that `npm ci` made when it is newer than every source file, else the
 //   TypeScript sources directly, through tsx.
+import { isAscii } from 'node:buffer';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
@@ -62,7 +63,9 @@ function loadBundle(folder, cacheFile) {
   try {
     if (cacheFile) cachedData = readFileSync(cacheFile);
   } catch {}
-  const script = new Script(Module.wrap(readFileSync(file, 'utf8')), { filename: file, cachedData });
+  // bin/bundle.mjs writes the bundle in ASCII, read as latin1: a plain copy, not a UTF-8 decode.
+  const bytes = readFileSync(file);
+  const script = new Script(Module.wrap(bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8')), { filename: file, cachedData });
   // The build's worker threads load the same bundle through the same cache (bin/bundle.mjs writes their worker.js).
   if (cacheFile) process.env.COLOPHON_CODE_CACHE = cacheFile;
   const module = { exports: {} };
