@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { rememberCharacterGlyphs } from '../pipeline/writers/pdf/fontkit-lazy.ts';
 import type { FontkitFont, PdfFont } from '../pipeline/writers/pdf/pdfkit-api.ts';
 import { spaceStandsAlone } from '../pipeline/writers/pdf/space-alone.ts';
 import { WordShapes } from '../pipeline/writers/pdf/word-shapes.ts';
@@ -60,5 +61,20 @@ describe('words shaped with their space (word-shapes.ts, space-alone.ts)', () =>
     expect(spaceStandsAlone(face(gsub.slice(0, 20)))).toBe(false);
     // A legacy kern table.
     expect(spaceStandsAlone({ ...face(gsub), directory: { tables: { kern: { offset: 0 } } } })).toBe(false);
+  });
+
+  it("answers a face's character lookups as fontkit does, with a variation selector too (fontkit-lazy.ts rememberCharacterGlyphs)", async () => {
+    const fontkit = await import('fontkit');
+    const bytes = readFileSync(join(root, 'node_modules', '@expo-google-fonts/noto-emoji/400Regular/NotoEmoji_400Regular.ttf'));
+    type Cmap = { _cmapProcessor: { lookup(codePoint: number, variationSelector?: number): number } };
+    const plain = fontkit.create(bytes) as unknown as Cmap;
+    const remembered = fontkit.create(bytes) as unknown as Cmap;
+    rememberCharacterGlyphs(remembered);
+    const codePoints = [0x20, 0x41, 0xe9, 0x2764, 0x26a1, 0x1f600, 0x1f44d, 0x10ffff, 0x41, 0x2764];
+    for (const codePoint of codePoints) {
+      expect(remembered._cmapProcessor.lookup(codePoint), codePoint.toString(16)).toBe(plain._cmapProcessor.lookup(codePoint));
+      expect(remembered._cmapProcessor.lookup(codePoint, 0xfe0f)).toBe(plain._cmapProcessor.lookup(codePoint, 0xfe0f));
+    }
+    expect(codePoints.some((codePoint) => plain._cmapProcessor.lookup(codePoint) !== 0)).toBe(true);
   });
 });

@@ -190,3 +190,24 @@ const POST_HEADER_BYTES = 32;
 const POST_VERSIONS = new Set([1, 2, 2.5, 3, 4]);
 /** The fields after the header, by version, as fontkit's `post` table describes them. */
 const POST_VERSION_FIELDS: Record<number, string[]> = { 2: ['numberOfGlyphs', 'glyphNameIndex', 'names'], 2.5: ['numberOfGlyphs', 'offsets'], 4: ['map'] };
+
+/**
+ * fontkit finds a character's glyph by a binary search of the face's cmap, each step reading its
+ * segment arrays through restructure's lazy arrays, for every character of every word shaped
+ * (about 3% of the seed's PDF). A face's cmap never changes: here its processor answers the
+ * plain lookups (no variation selector) from a map filled as they are asked, with fontkit's own
+ * answers. Lookups with a variation selector, and faces whose processor is not the one expected,
+ * go to fontkit as before.
+ */
+export function rememberCharacterGlyphs(font: unknown): void {
+  const processor = (font as { _cmapProcessor?: { lookup?: (codePoint: number, variationSelector?: number) => number } })._cmapProcessor;
+  if (!processor || Object.hasOwn(processor, 'lookup') || typeof processor.lookup !== 'function') return;
+  const lookup = processor.lookup;
+  const glyphs = new Map<number, number>();
+  processor.lookup = function (codePoint: number, variationSelector?: number): number {
+    if (variationSelector !== undefined) return lookup.call(this, codePoint, variationSelector);
+    let glyph = glyphs.get(codePoint);
+    if (glyph === undefined) glyphs.set(codePoint, (glyph = lookup.call(this, codePoint)));
+    return glyph;
+  };
+}

@@ -1,5 +1,5 @@
 import { newBidi, type Bidi } from './bidi.ts';
-import { indexLookupTables } from './fontkit-lazy.ts';
+import { indexLookupTables, rememberCharacterGlyphs } from './fontkit-lazy.ts';
 import { spaceStandsAlone } from './space-alone.ts';
 import type { FontkitFont, FontkitGlyph, GlyphPosition, PdfFont } from './pdfkit-api.ts';
 
@@ -30,6 +30,7 @@ export class WordShapes {
     if (!words) {
       cache.set(font.font, (words = new Map()));
       indexLookupTables(font.font);
+      rememberCharacterGlyphs(font.font);
     }
     let shaped = words.get(word);
     if (!shaped && !rtl) {
