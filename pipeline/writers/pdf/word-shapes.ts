@@ -121,7 +121,7 @@ export class WordShapes {
  * Greek, Cyrillic, Armenian, general punctuation and currency signs (not Hebrew and after, whose
  * scripts get shapers of their own).
  */
-const DEFAULT_SHAPER_TEXT = /^[\u0000-\u058f\u2000-\u206f\u20a0-\u20cf]+$/;
+const DEFAULT_SHAPER_TEXT = /^[\u0020-\u058f\u2000-\u206f\u20a0-\u20cf]+$/;
 
 /** A word as pdfkit shapes it, kept small: a book has tens of thousands of distinct words. */
 export interface ShapedWord {
