@@ -69,6 +69,23 @@ describe('the edition cache', () => {
   });
 });
 
+describe('writing editions', () => {
+  it('leaves an edition file that holds the same bytes as it is, and rewrites one of the same size that differs', () => {
+    const root = tempProject({ 'doc.md': note('Alpha') });
+    const html = join(root, 'dist/doc.html');
+    expect(runCli(['build', 'doc.md', '--format', 'html'], root).status).toBe(0);
+    const first = statSync(html);
+    expect(runCli(['build', 'doc.md', '--format', 'html', '--force'], root).status).toBe(0);
+    expect(statSync(html).ino).toBe(first.ino);
+    // The same length, another text: the same size, other bytes.
+    writeFileSync(join(root, 'doc.md'), note('Omega'));
+    expect(runCli(['build', 'doc.md', '--format', 'html', '--force'], root).status).toBe(0);
+    expect(statSync(html).size).toBe(first.size);
+    expect(statSync(html).ino).not.toBe(first.ino);
+    expect(readFileSync(html, 'utf8')).toContain('Omega');
+  });
+});
+
 describe('deferred edition-cache entries (a watch session)', () => {
   it('hold each document\'s latest entry until asked for or flushed; the edition itself is written at once', async () => {
     const { DeferredEntries } = await import('../pipeline/build/build.ts');

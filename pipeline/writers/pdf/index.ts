@@ -399,6 +399,12 @@ function citesNotes(definition: FootnoteDefinition): boolean {
 /** A paragraph of text (not one holding only an image, which is set as a figure). */
 function isProse(node: RootContent | undefined): boolean {
   if (node?.type !== 'paragraph') return false;
-  const content = node.children.filter((child) => !(child.type === 'text' && child.value.trim() === ''));
-  return !(content.length === 1 && (content[0]!.type === 'image' || content[0]!.type === 'imageReference'));
+  // Asked twice of each block: counted without an array of the children.
+  let only: RootContent | undefined;
+  for (const child of node.children) {
+    if (child.type === 'text' && child.value.trim() === '') continue;
+    if (only) return true;
+    only = child;
+  }
+  return !(only && (only.type === 'image' || only.type === 'imageReference'));
 }

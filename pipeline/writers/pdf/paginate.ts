@@ -121,15 +121,21 @@ export function* pageStream(blocks: Iterator<Box[]>, notes: NoteSource, geometry
       seen += next.value.length;
     }
   };
+  // The height of text counted from `index` up to `scanned`, carried from one call of `settled`
+  // to the next while the page waits for boxes (only added at the end then): each box is counted
+  // once per page, not once per block given, and in the same order (the same sum).
+  let ahead = 0;
+  let scanned = 0;
   const settled = () => {
     if (ended) return true;
     const last = body.at(-1);
     if (!last || last.keep || last.float !== undefined) return false;
-    let ahead = 0;
-    for (let at = index; at < body.length && ahead < enough; at++) if (!body[at]!.space && body[at]!.float === undefined) ahead += body[at]!.height;
+    for (; scanned < body.length && ahead < enough; scanned++) if (!body[scanned]!.space && body[scanned]!.float === undefined) ahead += body[scanned]!.height;
     return ahead >= enough;
   };
   for (;;) {
+    ahead = 0;
+    scanned = index;
     while (!settled()) more();
     if (!(index < body.length || carry.length > 0)) return;
     if (++guard > seen * 4 + 10000) throw new Error(`pagination does not progress at box ${index} of ${body.length}`);

@@ -33,6 +33,8 @@ export class Pdf {
   private readonly drawn: WeakMap<object, DrawnText> | undefined;
   /** pdfkit's PDFAnnotationReference (not exported), taken from the first link made through pdfkit under a structure element. */
   private annotationReference: object | undefined;
+  /** pdfkit's PDFStructureContent (not exported), taken from the first marked content made through pdfkit. */
+  private structContent: StructContentType | undefined;
   /** PDF text strings by their text (link annotations). */
   private readonly literals = new Map<string, PdfLiteral>();
   /** Registered faces by id (see `fontById`). */
@@ -543,7 +545,22 @@ export class Pdf {
   }
 
   beginContent(tag: string): StructContent {
-    return this.raw.markStructureContent(tag);
+    const raw = this.raw as unknown as MarkingInternals;
+    // Muted (a replayed page), only what pdfkit's markStructureContent does that outlives the
+    // drawing: the MCID taken in the page's parent-tree entry, the marking endContent closes, the
+    // content the element is given; not the operator it writes (dropped when muted). A page's
+    // replayed boxes open no marking that is still open: pdfkit would close those first.
+    if (this.content.muted && this.structContent && raw.page.markings.length === 0) {
+      const parents = raw.getStructParentTree().get(raw.page.structParentTreeKey);
+      const mcid = parents.length;
+      parents.push(null);
+      const content = new this.structContent(raw.page.dictionary, mcid);
+      raw.page.markings.push({ tag, options: { mcid }, structContent: content });
+      return content;
+    }
+    const content = this.raw.markStructureContent(tag);
+    this.structContent ??= content.constructor as StructContentType;
+    return content;
   }
 
   beginArtifact(type: 'Pagination' | 'Layout'): void {
@@ -731,4 +748,13 @@ interface LinkInternals {
   _offset: number;
   _write(data: string | Uint8Array): void;
   page: { annotations: unknown[] };
+}
+
+/** pdfkit's PDFStructureContent's constructor: a marked content of a page, by its MCID. */
+type StructContentType = new (pageDictionary: unknown, mcid: number) => StructContent;
+
+/** pdfkit's document as Pdf.beginContent uses it on a replayed page. */
+interface MarkingInternals {
+  getStructParentTree(): { get(key: number | undefined): unknown[] };
+  page: { markings: unknown[]; dictionary: unknown; structParentTreeKey?: number };
 }
