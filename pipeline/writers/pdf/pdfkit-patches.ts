@@ -102,6 +102,7 @@ export function batchPageContent(doc: RawDocument, deflated?: DeflateMemo): Page
 export function releaseWrittenPages(doc: RawDocument): void {
   const flushPages = doc.flushPages.bind(doc);
   const raw = doc as unknown as { _security?: unknown; _root: { data: { StructTreeRoot?: { data: { ParentTree: ParentTree } } } } };
+  const store = new ParentIds();
   doc.flushPages = () => {
     const pages = doc._pageBuffer;
     flushPages();
@@ -109,9 +110,28 @@ export function releaseWrittenPages(doc: RawDocument): void {
     for (const page of pages) {
       const { StructParents } = page.dictionary.data;
       page.dictionary.data = StructParents === undefined ? {} : { StructParents };
-      if (tree && StructParents !== undefined) tree.add(StructParents, PageParents.of(tree.get(StructParents)));
+      if (tree && StructParents !== undefined) tree.add(StructParents, PageParents.of(tree.get(StructParents), store));
     }
   };
+}
+
+/**
+ * The object numbers of every written page's parent-tree entry, one after the other in one
+ * growing Int32Array: a typed array per page (thousands per build) costs its own buffer, and
+ * typed arrays made by the thousand slow the Buffers allocated after them (bench/RESULTS-incremental.md).
+ */
+class ParentIds {
+  values = new Int32Array(4096);
+  length = 0;
+
+  push(id: number): void {
+    if (this.length === this.values.length) {
+      const grown = new Int32Array(2 * this.values.length);
+      grown.set(this.values);
+      this.values = grown;
+    }
+    this.values[this.length++] = id;
+  }
 }
 
 /** pdfkit's parent tree (a PDFNumberTree): per page's key, its marked contents' elements (an array, by MCID); per link's key, its element. */
@@ -122,7 +142,7 @@ interface ParentTree {
 
 /**
  * A written page's entry in the parent tree: the object numbers of its marked contents'
- * elements (by MCID; 0 where none), in an Int32Array, printed as pdfkit prints the array of
+ * elements (by MCID; 0 where none), in the document's ParentIds, printed as pdfkit prints the array of
  * references it replaces (`[12 0 R 12 0 R null]`). A long book keeps one per page to the end,
  * where pdfkit writes the tree. The page's entries are all set by then: the writer adds each
  * marked content to its element as soon as it is drawn, on its page (draw-pages.ts), and a
@@ -130,18 +150,26 @@ interface ParentTree {
  * `_addContentToParentTree`) rather than writing a tree without it.
  */
 class PageParents {
-  private constructor(private readonly ids: Int32Array) {}
+  private constructor(
+    private readonly store: ParentIds,
+    private readonly start: number,
+    private readonly end: number,
+  ) {}
 
-  /** The entry kept compact: itself when its values are all references (ObjectNumbers) or null, else as it is. */
-  static of(entry: unknown): unknown {
+  /** The entry kept compact (its numbers in `store`): itself when its values are all references (ObjectNumbers) or null, else as it is. */
+  static of(entry: unknown, store: ParentIds): unknown {
     if (!Array.isArray(entry)) return entry;
-    const ids = new Int32Array(entry.length);
+    const start = store.length;
     for (let index = 0; index < entry.length; index++) {
       const value: unknown = entry[index];
-      if (value instanceof ObjectNumber) ids[index] = value.id;
-      else if (value !== null && value !== undefined) return entry;
+      if (value instanceof ObjectNumber) store.push(value.id);
+      else if (value === null || value === undefined) store.push(0);
+      else {
+        store.length = start;
+        return entry;
+      }
     }
-    return new PageParents(ids);
+    return new PageParents(store, start, store.length);
   }
 
   get [Symbol.toStringTag](): string {
@@ -150,7 +178,8 @@ class PageParents {
 
   toString(): string {
     const out: string[] = [];
-    for (const id of this.ids) out.push(id === 0 ? 'null' : `${id} 0 R`);
+    const { values } = this.store;
+    for (let index = this.start; index < this.end; index++) out.push(values[index] === 0 ? 'null' : `${values[index]} 0 R`);
     return `[${out.join(' ')}]`;
   }
 }
