@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { fixtureWords } from './helpers.ts';
 import { indexLookupTables } from '../pipeline/writers/pdf/fontkit-lazy.ts';
 
 /** What a shaped run is made of: each glyph's id and code points, and its position. */
@@ -14,22 +15,11 @@ interface Face {
 }
 
 const root = join(import.meta.dirname, '..');
-const fixtures = join(import.meta.dirname, 'fixtures');
 
 /** Words of every script the fixtures hold, with and without their space, as the PDF writer shapes them. */
 function words(): string[] {
-  const texts = ['world-scripts/input.md', 'pdf-intl/intl.md', 'seed/input.md', 'pandoc-fr/input.md', 'pandoc-de/input.md']
-    .map((file) => {
-      try {
-        return readFileSync(join(fixtures, file), 'utf8');
-      } catch {
-        return '';
-      }
-    })
-    .join(' ');
   const out = new Set<string>();
-  for (const word of texts.split(/\s+/)) {
-    if (!word) continue;
+  for (const word of fixtureWords(['world-scripts/input.md', 'pdf-intl/intl.md', 'seed/input.md', 'pandoc-fr/input.md', 'pandoc-de/input.md'])) {
     out.add(word);
     out.add(`${word} `);
   }

@@ -19,6 +19,11 @@ export const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..'
 export const fixturesDir = join(projectRoot, 'test', 'fixtures');
 export const cli = join(projectRoot, 'bin', 'colophon.mjs');
 
+/** The words of fixture texts (paths under test/fixtures), split at white space: shaping tests run them through every face. */
+export function fixtureWords(files: string[]): string[] {
+  return files.flatMap((file) => readFileSync(join(fixturesDir, file), 'utf8').split(/\s+/)).filter((word) => word !== '');
+}
+
 /** The HTML fixtures: every case folder with an input.md not owned by another edition's tests. */
 export function htmlCases(): string[] {
   return readdirSync(fixturesDir).filter((name) => !/^(pdf|epub|hostile)-/.test(name) && existsSync(join(fixturesDir, name, 'input.md')));

@@ -1,27 +1,19 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { fixtureWords } from './helpers.ts';
 import { rememberCharacterGlyphs } from '../pipeline/writers/pdf/fontkit-lazy.ts';
 import type { FontkitFont, PdfFont } from '../pipeline/writers/pdf/pdfkit-api.ts';
 import { spaceStandsAlone } from '../pipeline/writers/pdf/space-alone.ts';
 import { WordShapes } from '../pipeline/writers/pdf/word-shapes.ts';
 
 const root = join(import.meta.dirname, '..');
-const fixtures = join(import.meta.dirname, 'fixtures');
 
 /** Every word of fixtures in many scripts, and words that test the join's edges, each with its space after it. */
 function wordsWithSpace(): string[] {
-  const texts = ['world-scripts/input.md', 'pdf-intl/intl.md', 'seed/input.md', 'pandoc-fr/input.md', 'pandoc-de/input.md', 'pdf-features/features.md']
-    .map((file) => {
-      try {
-        return readFileSync(join(fixtures, file), 'utf8');
-      } catch {
-        return '';
-      }
-    })
-    .join(' ');
+  const texts = fixtureWords(['world-scripts/input.md', 'pdf-intl/intl.md', 'seed/input.md', 'pandoc-fr/input.md', 'pandoc-de/input.md', 'pdf-features/features.md']);
   const edges = ['office', 'ﬁnal', 'AVA', 'T.', 'Ty', 'f)', '10\u00a0km', 'soft\u00adhyphen', 'e\u0301', 'a\u200db', '«\u202fOui\u202f»', 'Ελληνικά', 'Кириллица', '“quoted”', '1/2', '2,000', '€5', 'x', '-'];
-  return [...new Set([...texts.split(/\s+/), ...edges].filter((word) => word !== '').map((word) => `${word} `))];
+  return [...new Set([...texts, ...edges].map((word) => `${word} `))];
 }
 
 describe('words shaped with their space (word-shapes.ts, space-alone.ts)', () => {
