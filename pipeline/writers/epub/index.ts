@@ -16,6 +16,8 @@ import { definitionsFor, eachPart, partPlan, planFor, type ChapterPart } from '.
 import { typographicCover } from './cover.ts';
 import { createImageRegistry, embedImages, type ImageRegistry } from './images.ts';
 import { createIdIndex } from './links.ts';
+import { normalizeUri } from 'micromark-util-sanitize-uri';
+import { visit } from '../../visit.ts';
 import { packageMetadata } from './metadata.ts';
 import { conformance, headingLevels, outlineProblems, outlineProblemsOf, proseOf, proseParts, proseSample, type ConformanceFacts } from './conformance.ts';
 import { notesToAsides } from './notes.ts';
@@ -65,7 +67,7 @@ async function epubPackage({ tree, chapters, meta, file, assets, epoch }: Writer
   // packed bytes (V8-serialised and deflated: a small fraction of the heap it takes) until every part's ids are known;
   // then each is read back, its links resolved, serialised to XHTML and let go.
   const closing = colophon(meta);
-  const ids = createIdIndex(file);
+  const ids = createIdIndex(file, otherDocumentEpubs(tree));
   const held: Uint8Array[] = [];
   const features: XhtmlFeatures[] = [];
   const parts: PartInfo[] = [];
@@ -156,6 +158,19 @@ function chapterBody(part: ChapterPart, meta: DocumentMeta, footnotes: FootnoteI
   notesToAsides(root, labels);
   markAbstract(root);
   return root;
+}
+
+/**
+ * The links to the run's other documents (transforms/document-links.ts), by their href as the
+ * conversion writes it, and the EPUB of each: links.ts drops them, naming that EPUB. A book's
+ * chapters have none (they link to each other inside the book).
+ */
+function otherDocumentEpubs(tree: Root): Map<string, string> {
+  const epubs = new Map<string, string>();
+  visit(tree, (node) => {
+    if ((node.type === 'link' || node.type === 'definition') && node.data?.documentLink) epubs.set(normalizeUri(node.url), `${node.data.documentLink.path}.epub`);
+  });
+  return epubs;
 }
 
 /** The abstract's section, in EPUB's structural semantics and DPUB-ARIA. */

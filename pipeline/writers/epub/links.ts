@@ -31,9 +31,10 @@ export interface IdIndex {
  * heading in another chapter gets that chapter's file name; a link to a local file that is
  * not part of the book (`./docs/API.md`, `LICENSE`) or to an anchor that does not exist
  * cannot work in an EPUB and would fail epubcheck, so its text stays and the link goes, with
- * a warning at its position.
+ * a warning at its position. `otherDocuments` names the EPUB of each href that is another
+ * document of the run (transforms/document-links.ts), for that warning.
  */
-export function createIdIndex(file: VFile): IdIndex {
+export function createIdIndex(file: VFile, otherDocuments: ReadonlyMap<string, string> = new Map()): IdIndex {
   const owner = new Map<string, string>();
   const local: Set<string>[] = [];
   const duplicates: { id: string; position: Element['position'] }[] = [];
@@ -73,7 +74,10 @@ export function createIdIndex(file: VFile): IdIndex {
           node.properties.href = target.href;
           return undefined;
         }
-        report(file, 'warning', `${target.problem}: the EPUB keeps the text "${textOf(node)}" but drops the link`, node, target.rule);
+        // A folder's documents are built together, but each EPUB is a file of its own.
+        const other = target.rule === 'epub-link-outside' ? otherDocuments.get(href) : undefined;
+        const problem = other === undefined ? target.problem : `link to "${quoted(href)}" points to another document of this build, whose EPUB is "${quoted(safeDecode(other))}", and one EPUB cannot open another`;
+        report(file, 'warning', `${problem}: the EPUB keeps the text "${textOf(node)}" but drops the link`, node, target.rule);
         parent.children.splice(position, 1, ...node.children);
         return position;
       });
