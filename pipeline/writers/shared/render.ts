@@ -215,6 +215,8 @@ const sanitizeSchema: SanitizeSchema = {
     ...defaultSchema.attributes,
     '*': [...(defaultSchema.attributes?.['*'] ?? []), 'className', 'id', 'ariaLabel', 'ariaLabelledBy', 'ariaDescribedBy', 'role'],
     section: ['dataFootnotes'],
+    // GitHub's schema lets an h2 have only the class sr-only: Colophon's own (footnotes-title, level-N) would go, leaving class="".
+    h2: ['className'],
     a: [...(defaultSchema.attributes?.a ?? []), 'dataFootnoteRef', 'dataFootnoteBackref'],
     ol: [...(defaultSchema.attributes?.ol ?? []), 'start'],
     td: [...(defaultSchema.attributes?.td ?? []), 'align'],
