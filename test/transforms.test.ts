@@ -75,6 +75,21 @@ describe('metadata', () => {
     expect(none.messages[0]).toContain('warning: no `title` in front matter and no heading: using the file name, "plain"');
   });
 
+  it('sets a heading that skips levels one below its section, its siblings with it, and reports a skip the author wrote once', () => {
+    const depths = (tree: Root) => tree.children.flatMap((node) => (node.type === 'heading' ? [node.depth] : []));
+    // A title taken from `## ip-address`: its `###` sections are level 2, side by side, and nothing skipped.
+    const titled = process('## ip-address\n\n### Install\n\n### Examples\n\n#### Node\n\n### API\n', 'README.md');
+    expect(depths(titled.tree)).toEqual([2, 2, 3, 2]);
+    expect(titled.messages.filter((message) => message.includes('heading-skip'))).toEqual([]);
+    // A skip the author wrote: reported at its first heading, its siblings set with it.
+    const skipped = process('---\ntitle: T\n---\n\n## A\n\n#### B\n\n#### C\n\n### D\n\n## E\n\n#### F\n');
+    expect(depths(skipped.tree)).toEqual([2, 3, 3, 3, 2, 3]);
+    expect(skipped.messages.filter((message) => message.includes('heading-skip'))).toEqual([
+      'doc.md:7:1: warning: heading level 4 follows level 2: it skips a level, so it is set as level 3 [heading-skip]',
+      'doc.md:15:1: warning: heading level 4 follows level 2: it skips a level, so it is set as level 3 [heading-skip]',
+    ]);
+  });
+
   it('reports a YAML syntax error at its line and column in the Markdown file', () => {
     const { messages } = process('---\ntitle: T\nauthors: [Ada\n---\n\nText.\n');
     expect(messages).toHaveLength(1);

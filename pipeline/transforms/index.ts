@@ -9,7 +9,7 @@ import { newNoteState, numberFootnotes, type NoteState } from './footnotes.ts';
 import { linkChapters, openChapters } from './book-links.ts';
 import { linkDocuments, type RunDocuments } from './document-links.ts';
 import { newSlugState, numberSections, slugChapterHeadings, takeGivenIds, topSectionLevel, type SlugState } from './headings.ts';
-import { checkOutline } from './outline.ts';
+import { checkOutline, newOutlineState, type OutlineState } from './outline.ts';
 import { type DroppedKinds, rawHtmlToMdast } from './raw-html.ts';
 import { titleAlerts } from './alerts.ts';
 import { highlightCode } from './highlight.ts';
@@ -48,7 +48,7 @@ export interface TransformOptions extends MetadataOptions {
  *    citation style join the same sequence;
  * 4. footnote numbering needs the metadata (author notes are cited first, from the byline);
  * 5. link definitions are only checked (the first of a label wins);
- * 6. the outline: a heading that skips levels is set one below the previous (after the title
+ * 6. the outline: a heading that skips levels is set one below its section's heading (after the title
  *    left); then heading ids (the ids the author wrote first) and section numbers; in a book,
  *    every chapter gets an anchor at its start first;
  * 7. math: display equations and their numbers, MathML for every formula (after the notes
@@ -98,7 +98,7 @@ export interface TransformState {
   footnotes: NoteState;
   /** Link labels defined so far. */
   definitions: Set<string>;
-  outline: { previous: number };
+  outline: OutlineState;
   slugs: SlugState;
   /** `number-sections`: the shallowest section level of the whole book, and the count so far. */
   sections: { top: number; counts: number[] };
@@ -115,7 +115,7 @@ export function newTransformState(trust: boolean): TransformState {
     figures: { counters: { figure: 0, table: 0 }, seen: new Set() },
     footnotes: newNoteState(),
     definitions: new Set(),
-    outline: { previous: 1 },
+    outline: newOutlineState(),
     slugs: newSlugState(),
     sections: { top: Infinity, counts: [] },
     math: { count: 0, equations: new Map() },
