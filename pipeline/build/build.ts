@@ -1,4 +1,4 @@
-import { closeSync, existsSync, fstatSync, openSync, readdirSync, readFileSync, readSync, realpathSync, rmSync, type Stats, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, realpathSync, rmSync, type Stats, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, dirname, extname, join, relative, resolve, sep } from 'node:path';
 import { VFile } from 'vfile';
@@ -19,7 +19,7 @@ import type { ReadOptions } from '../read/source.ts';
 import { createSharedResources } from './resources.ts';
 import { pruneTreeCache, treeCacheFolder } from './tree-cache.ts';
 import type { DocumentMeta, Edition, PaperSize, RenderContext, SharedResources } from '../types.ts';
-import { commitTemporary, firstMissingFolder, isTemporary, removeIfEmpty, removeTemporaries, writeAtomic } from './write.ts';
+import { commitTemporary, firstMissingFolder, fileHolds, isTemporary, removeIfEmpty, removeTemporaries, writeAtomic } from './write.ts';
 
 export interface BuildOptions extends ReadOptions {
   /** Markdown files, folders of them, or book folders (with a book.yaml); default `source/`. Relative to `root`. */
@@ -340,7 +340,7 @@ async function buildOne(source: Source, one: OneContext): Promise<DocumentResult
           if (one.cache) one.cache.setFile(key, edition.edition, target, assets, output.messages, documentsUsed);
           continue;
         }
-        if (!sameBytes(target, edition.bytes)) writeAtomic(target, edition.bytes);
+        if (!fileHolds(target, edition.bytes)) writeAtomic(target, edition.bytes);
         if (!edition.cached && one.cache) {
           const cache = one.cache;
           const write = () => cache.set(key, edition.edition, edition.bytes, assets, output.messages, documentsUsed);
@@ -430,33 +430,6 @@ function projectTemplates(root: string): string[] {
     .sort(byName);
   return files.flatMap((file) => [relative(root, file), sha256(readFileSync(file))]);
 }
-
-/**
- * Whether the file holds these bytes, read a piece at a time up to the first piece that differs:
- * a rebuild's edition of the same size (an edit that kept its length) is not read whole (a long
- * book's PDF is tens of megabytes) to find a difference in its middle.
- */
-function sameBytes(path: string, bytes: Uint8Array): boolean {
-  let fd: number | undefined;
-  try {
-    fd = openSync(path, 'r');
-    if (fstatSync(fd).size !== bytes.length) return false;
-    const piece = Buffer.allocUnsafe(Math.min(COMPARED_PIECE, bytes.length));
-    for (let at = 0; at < bytes.length; ) {
-      const read = readSync(fd, piece, 0, Math.min(piece.length, bytes.length - at), at);
-      if (read === 0 || Buffer.compare(piece.subarray(0, read), bytes.subarray(at, at + read)) !== 0) return false;
-      at += read;
-    }
-    return true;
-  } catch {
-    return false;
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
-}
-
-/** How much of a file sameBytes reads at a time. */
-const COMPARED_PIECE = 1 << 20;
 
 /**
  * A build's messages of one source, by their plain data written out (which also tells two

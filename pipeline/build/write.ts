@@ -1,4 +1,4 @@
-import { closeSync, copyFileSync, type Dirent, existsSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, copyFileSync, type Dirent, existsSync, fstatSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { threadId } from 'node:worker_threads';
 
@@ -100,6 +100,30 @@ export function sameFiles(a: string, b: string): boolean {
   } finally {
     if (fdA !== undefined) closeSync(fdA);
     if (fdB !== undefined) closeSync(fdB);
+  }
+}
+
+/**
+ * Whether the file holds these bytes, read a block at a time up to the first block that differs:
+ * a rebuild's edition of the same size (an edit that kept its length) is not read whole (a long
+ * book's PDF is tens of megabytes) to find a difference in its middle.
+ */
+export function fileHolds(path: string, bytes: Uint8Array): boolean {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    if (fstatSync(fd).size !== bytes.length) return false;
+    const block = readBlock(bytes.length);
+    for (let at = 0; at < bytes.length; ) {
+      const read = readSync(fd, block, 0, Math.min(block.length, bytes.length - at), at);
+      if (read === 0 || block.compare(bytes, at, at + read, 0, read) !== 0) return false;
+      at += read;
+    }
+    return true;
+  } catch {
+    return false;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }
 
