@@ -129,20 +129,11 @@ function contextLeavesAlone(r: Reader, at: number, format: number, space: number
   if (covers(r, at + r.u16(at + 2), space)) return false;
   // Format 1 lists glyphs, format 2 classes (of its one class definition).
   const wanted = format === 1 ? space : classOf(r, at + r.u16(at + 4), space);
-  const setsAt = format === 1 ? at + 4 : at + 6;
-  const sets = r.u16(setsAt);
-  for (let s = 0; s < sets; s++) {
-    const offset = r.u16(setsAt + 2 + 2 * s);
-    if (offset === 0) continue;
-    const set = at + offset;
-    const count = r.u16(set);
-    for (let n = 0; n < count; n++) {
-      const rule = set + r.u16(set + 2 + 2 * n);
-      const glyphs = r.u16(rule);
-      for (let g = 1; g < glyphs; g++) if (r.u16(rule + 2 + 2 * g) === wanted) return false;
-    }
-  }
-  return true;
+  return !someRule(r, at, format === 1 ? at + 4 : at + 6, (rule) => {
+    const glyphs = r.u16(rule);
+    for (let g = 1; g < glyphs; g++) if (r.u16(rule + 2 + 2 * g) === wanted) return true;
+    return false;
+  });
 }
 
 function chainLeavesAlone(r: Reader, at: number, format: number, space: number): boolean {
@@ -157,24 +148,28 @@ function chainLeavesAlone(r: Reader, at: number, format: number, space: number):
   if (covers(r, at + r.u16(at + 2), space)) return false;
   const inputWanted = format === 1 ? space : classOf(r, at + r.u16(at + 6), space);
   const lookaheadWanted = format === 1 ? space : classOf(r, at + r.u16(at + 8), space);
-  const setsAt = format === 1 ? at + 4 : at + 10;
+  return !someRule(r, at, format === 1 ? at + 4 : at + 10, (rule) => {
+    const inputAt = rule + 2 + 2 * r.u16(rule);
+    const input = r.u16(inputAt);
+    for (let g = 1; g < input; g++) if (r.u16(inputAt + 2 * g) === inputWanted) return true;
+    const lookaheadAt = inputAt + 2 * input;
+    const lookahead = r.u16(lookaheadAt);
+    for (let g = 0; g < lookahead; g++) if (r.u16(lookaheadAt + 2 + 2 * g) === lookaheadWanted) return true;
+    return false;
+  });
+}
+
+/** Whether `test` holds for any rule of a (chained) context subtable's rule sets (formats 1 and 2), their count and offsets at `setsAt`. */
+function someRule(r: Reader, at: number, setsAt: number, test: (rule: number) => boolean): boolean {
   const sets = r.u16(setsAt);
   for (let s = 0; s < sets; s++) {
     const offset = r.u16(setsAt + 2 + 2 * s);
     if (offset === 0) continue;
     const set = at + offset;
     const count = r.u16(set);
-    for (let n = 0; n < count; n++) {
-      const rule = set + r.u16(set + 2 + 2 * n);
-      const inputAt = rule + 2 + 2 * r.u16(rule);
-      const input = r.u16(inputAt);
-      for (let g = 1; g < input; g++) if (r.u16(inputAt + 2 * g) === inputWanted) return false;
-      const lookaheadAt = inputAt + 2 * input;
-      const lookahead = r.u16(lookaheadAt);
-      for (let g = 0; g < lookahead; g++) if (r.u16(lookaheadAt + 2 + 2 * g) === lookaheadWanted) return false;
-    }
+    for (let n = 0; n < count; n++) if (test(set + r.u16(set + 2 + 2 * n))) return true;
   }
-  return true;
+  return false;
 }
 
 /** Whether any of `count` coverages, their offsets (from `base`) listed at `listAt`, holds the glyph. */
