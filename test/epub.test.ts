@@ -301,6 +301,25 @@ describe('EPUB links and images', () => {
     expect(raw).not.toMatch(/border=|cellpadding|valign|name=/);
   });
 
+  it('writes `]]>` in text, code and attributes as `]]&gt;`, which XML content cannot hold (xmldom’s changelog)', async () => {
+    const root = tempProject({
+      'doc.md': '---\ntitle: CDATA\n---\n\nInline `"]]>"`, plain ]]> and a [link](https://example.org "to ]]>").\n\n```xml\n<![CDATA[ a ]]> b ]]>\n```\n\n| a ]]> |\n|---|\n| ]]> |\n',
+    });
+    try {
+      const result = await build({ root, paths: ['doc.md'], out: join(root, 'dist'), formats: ['epub'], cache: false });
+      expect(result.ok).toBe(true);
+      const zip = await JSZip.loadAsync(result.documents[0]!.editions[0]!.bytes);
+      const xhtml = await zip.file('OEBPS/chapter-01.xhtml')!.async('string');
+      expect(xhtml).not.toContain(']]>');
+      expect(xhtml).toContain('<p>Inline <code>"]]&gt;"</code>, plain ]]&gt; and a <a href="https://example.org" title="to ]]&gt;">link</a>.</p>');
+      expect(xhtml).toContain('&#x3C;![CDATA[ a ]]&gt; b ]]&gt;');
+      const report = await epubcheck(join(root, 'dist', 'doc.epub'));
+      expect(report.stdout).toContain('Messages: 0 fatals / 0 errors / 0 warnings / 0 infos');
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
   it('keeps trusted inline SVG and MathML (declared in the manifest) and leaves out scripts and frames, with warnings', async () => {
     const [chapter] = await chapters('trusted');
     expect(chapter!.xhtml).toContain('<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20" viewBox="0 0 40 20" role="img" aria-label="A green bar">');

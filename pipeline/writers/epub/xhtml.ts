@@ -12,6 +12,8 @@ import { report } from '../../messages.ts';
  * end tag, since some reading systems misread `<a id="x"/>` or `<td/>`. (xast-util-to-xml
  * can only close all empty elements or none, so void ones are closed afterwards: attribute
  * values are always double-quoted with `"` escaped, which makes the pattern exact.)
+ * xast-util-to-xml escapes only `&` and `<` in text, but XML forbids `]]>` in content
+ * (`` `"]]>"` `` in a changelog about CDATA): its `>` is written `&gt;`, which every value accepts.
  */
 export function toXhtml(nodes: ElementContent[]): string {
   const xast = toXast({ type: 'root', children: nodes } satisfies HastRoot) as XastRoot;
@@ -19,7 +21,7 @@ export function toXhtml(nodes: ElementContent[]): string {
   for (const child of xast.children) {
     if (child.type === 'element' && child.attributes.xmlns === XHTML) delete child.attributes.xmlns;
   }
-  return toXml(xast).replace(VOID_PAIR, '<$1$2/>');
+  return toXml(xast).replace(VOID_PAIR, '<$1$2/>').replaceAll(']]>', ']]&gt;');
 }
 
 const XHTML = 'http://www.w3.org/1999/xhtml';
