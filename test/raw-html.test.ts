@@ -32,6 +32,24 @@ describe('raw HTML anchors', () => {
   });
 });
 
+describe('a raw <img>', () => {
+  it('alone in its paragraph is no figure (GitHub and Pandoc set it without a caption); in a raw <figure> it is, as a Markdown image alone is', () => {
+    const { tree } = transformed(
+      '---\ntitle: T\n---\n\n<p align="center"><img src="logo.png" alt="Logo"></p>\n\n<div align="center">\n  <img src="banner.png" alt="A banner">\n</div>\n\n<figure><img src="raw.png" alt="Raw"><figcaption>A raw figure</figcaption></figure>\n\n![A Markdown figure](md.png)\n',
+    );
+    const figures: string[] = [];
+    const images: string[] = [];
+    const walk = (node: Root | Root['children'][number]): void => {
+      if (node.type === 'figure') figures.push(`${node.kind} ${node.number}`);
+      if (node.type === 'image') images.push(node.alt ?? '');
+      if ('children' in node) for (const child of node.children) walk(child as Root['children'][number]);
+    };
+    walk(tree);
+    expect(images).toEqual(['Logo', 'A banner', 'Raw', 'A Markdown figure']);
+    expect(figures).toEqual(['figure 1', 'figure 2']);
+  });
+});
+
 describe('the heading that became the title', () => {
   const source = '# My Project\n\nSee [the top](#my-project) and [usage](#usage).\n\n## Usage\n\nText.\n\n## My Project\n\nA later heading with the same text.\n';
 

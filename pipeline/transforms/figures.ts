@@ -89,7 +89,7 @@ export function makeFigures(tree: Root, file: VFile, meta: DocumentMeta, state: 
         }
       } else if (child.type === 'paragraph') {
         const image = loneImage(child);
-        if (image) children[index] = make('figure', [image.image, { type: 'caption', children: [{ type: 'text', value: image.image.alt ?? '' }] }], image.attributes, child);
+        if (image && !(image.image.type === 'image' && image.image.data?.fromHtml)) children[index] = make('figure', [image.image, { type: 'caption', children: [{ type: 'text', value: image.image.alt ?? '' }] }], image.attributes, child);
       } else if (child.type === 'table') {
         const table = child;
         let caption = trailingRowCaption(table);

@@ -99,6 +99,13 @@ declare module 'mdast' {
     trustedHtmlInline: TrustedHtmlInline;
   }
   // Raw `<sub>`/`<sup>` become the `subscript`/`superscript` nodes that parse/sub-super.ts declares.
+  interface ImageData {
+    /**
+     * The image is a raw `<img>`: GitHub and Pandoc set it as written, without a caption, so an
+     * `<img>` alone in its paragraph is no figure (its alt text describes it; it is no caption).
+     */
+    fromHtml?: true;
+  }
 }
 
 interface Passed {
@@ -674,7 +681,7 @@ function inline(element: Element, conversion: Conversion): PhrasingContent[] {
         if (value > 0) hProperties[key] = value;
       }
       const url = /^[a-z][a-z\d+.-]*:|^\/|^#/i.test(src) || conversion.folder === '.' ? src : posix.join(conversion.folder, src);
-      return [...anchors, { type: 'image', url, alt, title: typeof element.properties.title === 'string' ? element.properties.title : null, position, data: Object.keys(hProperties).length > 0 ? { hProperties } : undefined }];
+      return [...anchors, { type: 'image', url, alt, title: typeof element.properties.title === 'string' ? element.properties.title : null, position, data: Object.keys(hProperties).length > 0 ? { hProperties, fromHtml: true } : { fromHtml: true } }];
     }
     case 'br':
       return [{ type: 'break', position }];
