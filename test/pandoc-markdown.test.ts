@@ -178,6 +178,13 @@ describe('smart punctuation', () => {
     expect(toString(process('---\ntitle: T\nsmart: false\n---\n\n"a" -- b...\n').tree)).toBe('"a" -- b...');
   });
 
+  it('keeps the two hyphens of a command-line option (`--root`, from handlebars’ release notes); other `--` are dashes', () => {
+    const smart = (body: string) => toString(process(`---\ntitle: T\n---\n\n${body}\n`).tree);
+    expect(smart('Clarify that --root does not (--force or "--watch") restrict *x* --jobs.')).toBe('Clarify that --root does not (--force or “--watch”) restrict x --jobs.');
+    expect(smart('--strict first; pages 1--9, a -- b, ---Mark Twain, a---b, x --Y.')).toBe('--strict first; pages 1–9, a – b, —Mark Twain, a—b, x –Y.');
+    expect(smart('`a`--b and *a*--b, one...--c')).toBe('a–b and a–b, one…–c');
+  });
+
   it('spaces French punctuation: U+202F before ; ! ?, U+00A0 before :, in text only', () => {
     const show = (value: string) => value.replace(/\u202F/g, '⍽').replace(/\u00A0/g, '°');
     const french = (lang: string, body: string) => show(toString(process(`---\ntitle: T\nlang: ${lang}\n---\n\n${body}\n`).tree));

@@ -149,6 +149,12 @@ export function smartPunctuation(tree: Root, lang: string, memo?: QuoteMemo): vo
   });
 }
 
+/**
+ * `--` at the start of a word and before a lowercase letter names a command-line option (`pass
+ * --root`, in a release note), which an en dash would garble; `---Name` and `a--b` stay dashes.
+ */
+const OPTION_DASHES = /(?<![^\s([{"'“‘«])--(?=[a-z])/g;
+
 // Blocks whose text starts fresh (a quote at their start opens); inline parents are joined seamlessly.
 const SMART_BLOCKS = new Set(['paragraph', 'heading', 'tableCell']);
 const SMART_LITERALS = new Set(['text', 'inlineCode']);
@@ -190,7 +196,13 @@ function smartypants(tree: Root, options: SmartypantsOptions, memo: QuoteMemo | 
       const text = allText.slice(start, end);
       // Two dashes, an en dash before a hyphen (an em dash, oldschool), or dots (with or without
       // spaces between them) are all it changes.
-      literal.value = /--|–-|\.\s*\./.test(text) ? dashesAndDots.processSync(text).toString() : text;
+      const smarten = (part: string) => (/--|–-|\.\s*\./.test(part) ? dashesAndDots.processSync(part).toString() : part);
+      if (text.includes('--')) {
+        // The character before the node decides whether a `--` at its start begins a word.
+        const parts = `${start > 0 ? allText[start - 1]! : ' '}${text}`.split(OPTION_DASHES);
+        parts[0] = parts[0]!.slice(1);
+        literal.value = parts.map(smarten).join('--');
+      } else literal.value = smarten(text);
     }
     start = end;
   }
