@@ -107,11 +107,14 @@ describe('raw HTML tables', () => {
     expect(short?.children.map((row) => row.children.length)).toEqual([3, 3]);
     expect(short?.children[1]?.children[2]?.children).toEqual([]);
     // The row left empty is left out, and the row spans over it shortened: Netlify's row starts under Vercel's.
+    // No cell begins in HTML's second column (every span there is `colspan="2"`): it joins the first,
+    // which the Nu checker requires, so Vercel, Motif and Netlify span one column, not two.
     expect(grid(sponsors)).toEqual([
-      [[0, 2, 1], [2, 2, 1]],
-      [[0, 2, 2], [2, 1, 1], [3, 1, 1]],
-      [[2, 2, 1]],
+      [[0, 1, 1], [1, 2, 1]],
+      [[0, 1, 2], [1, 1, 1], [2, 1, 1]],
+      [[1, 2, 1]],
     ]);
+    expect(sponsors?.align).toHaveLength(3);
     // A cell's own align is kept, over its column's.
     expect(sponsors?.children.map((row) => row.children.map((cell) => cell.data?.align))).toEqual([['center', undefined], [undefined, undefined, undefined], ['right']]);
   });

@@ -593,7 +593,15 @@ function spanGrid(rows: { colSpan: number; rowSpan: number }[][], headEnd: numbe
   const width = Math.max(0, ...occupied.map((row) => row.length));
   // Every column a row's cells and the spans from above leave free comes after its last cell.
   const free = occupied.map((row) => Array.from({ length: width }, (_, column) => column).filter((column) => !row[column]));
-  return { rows: placed, width, free, spanned };
+  // A column where no cell begins (every cell `colspan="2"`, in unified's sponsor table) is
+  // invalid HTML and an empty strip in the PDF: it joins the column before it, as its spans do.
+  const begins = new Set([...placed.flat().map((cell) => cell.column), ...free.flat()]);
+  if (begins.size === width) return { rows: placed, width, free, spanned };
+  const before = [0];
+  for (let column = 0; column < width; column++) before.push(before[column]! + (begins.has(column) ? 1 : 0));
+  const rowsJoined = placed.map((cells) => cells.map((cell) => ({ ...cell, column: before[cell.column]!, colSpan: before[cell.column + cell.colSpan]! - before[cell.column]! })));
+  const stillSpanned = rowsJoined.some((cells) => cells.some((cell) => cell.colSpan > 1 || cell.rowSpan > 1));
+  return { rows: rowsJoined, width: begins.size, free: free.map((columns) => columns.map((column) => before[column]!)), spanned: stillSpanned };
 }
 
 /** Phrasing content; block elements met here give their content. */
