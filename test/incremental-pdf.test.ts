@@ -1,5 +1,5 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { build } from '../pipeline/build/build.ts';
@@ -187,7 +187,7 @@ describe('incremental PDF rebuilds', () => {
     });
     const texts = new Map(['one.md', 'two.md', 'three.md'].map((name, index) => [name, chapter(index + 1)]));
     let regions = 0;
-    const reused = { renumbered: 0, linksRewritten: 0 };
+    const reused = { renumbered: 0, linksRewritten: 0, resumed: 0, skipped: 0 };
     await fc.assert(
       fc.asyncProperty(fc.array(bookEdit, { minLength: 1, maxLength: 3 }), async (edits) => {
         for (const [name, text] of texts) writeFileSync(join(root, 'book', name), text);
@@ -208,6 +208,8 @@ describe('incremental PDF rebuilds', () => {
           const pages = session.writerMemo?.(`pdf-layout:${warm.path}`, () => undefined as LayoutMemo | undefined)?.pages;
           reused.renumbered += pages?.counts.renumbered ?? 0;
           reused.linksRewritten += pages?.counts.linksRewritten ?? 0;
+          reused.resumed += pages?.counts.resumed ?? 0;
+          reused.skipped += pages?.counts.skipped ?? 0;
         }
         // The warnings name the chapters' files (a book's messages are remapped to them).
         // The warnings are there, each naming its chapter's file (a book's messages are remapped to them).
@@ -220,6 +222,51 @@ describe('incremental PDF rebuilds', () => {
     // The chapters after an edited one: their sealed blocks and links written from the last build's recordings, renumbered.
     expect(reused.renumbered).toBeGreaterThan(0);
     expect(reused.linksRewritten).toBeGreaterThan(0);
+    // Rebuilds resumed from the last build's document at an edited chapter's first page, the pages before it not drawn (draw-pages.ts).
+    expect(reused.resumed).toBeGreaterThan(0);
+    expect(reused.skipped).toBeGreaterThan(0);
+  });
+
+  it.each([true, false])('a book rebuilt after an edit resumes from the last build at the edited chapter\'s first page, and gives the bytes of a cold build (dry run: %s)', async (dryRun) => {
+    const chapter = (number: number) =>
+      `# Chapter ${number}\n\n${Array.from({ length: 24 }, (_, index) => `Paragraph ${number}.${index} runs on with plain words, *some stressed*, a \`code span\` and a [link](https://example.com/${number}/${index}), long enough to wrap.\n`).join('\n')}`;
+    const names = ['one.md', 'two.md', 'three.md', 'four.md'];
+    const root = tempProject({
+      'book/book.yaml': `title: A book resumed at its chapters\nchapters:\n${names.map((name) => `  - ${name}\n`).join('')}`,
+      ...Object.fromEntries(names.map((name, index) => [`book/${name}`, chapter(index + 1)])),
+    });
+    // Written, and with a second edition (no region rebuild then), the PDF goes into its file as it is made (Writer.renderTo), the output kept by the session besides.
+    const options = { root, paths: ['book'], formats: (dryRun ? ['pdf'] : ['pdf', 'html']) as ('pdf' | 'html')[], cache: false, dryRun, sourceDateEpoch: 0 };
+    const pdfOf = async (shared?: SharedResources) => {
+      const document = (await build({ ...options, shared })).documents[0]!;
+      const edition = document.editions.find((made) => made.edition === 'pdf')!;
+      return { bytes: dryRun ? Buffer.from(edition.bytes) : readFileSync(resolve(root, edition.path)), messages: document.file.messages.map((message) => `${message.file}:${String(message)}`), path: document.file.path };
+    };
+    const session = createSharedResources({ treeMemoryBytes: 64 * 1024 * 1024 });
+    await pdfOf(session);
+    // Each edit: the chapter, the text added at its end, and whether a checkpoint stands before it (the first chapter's page is the book's first).
+    const edits: [string, string, boolean][] = [
+      ['four.md', 'A line added to the last chapter.', true],
+      ['one.md', 'A line added to the first chapter.', false],
+      // A page more: every later page moves.
+      ['two.md', Array.from({ length: 30 }, (_, index) => `A paragraph ${index} added, long enough to take a line or two of the page on its own.`).join('\n\n'), true],
+      // Glyphs no page had before: the later pages' subsets differ.
+      ['three.md', 'Ω ∮ and ℵ, first used here.', true],
+      ['two.md', 'A [new link](https://example.com/new) and a note.[^n]\n\n[^n]: The note.', true],
+      ['three.md', '## A heading added\n\nAnd a line under it.', true],
+      ['four.md', 'Ω once more, in the last chapter.', true],
+    ];
+    for (const [name, text, resumed] of edits) {
+      const path = join(root, 'book', name);
+      writeFileSync(path, `${readFileSync(path, 'utf8')}\n${text}\n`);
+      const warm = await pdfOf(session);
+      const cold = await pdfOf();
+      expect(warm.messages).toEqual(cold.messages);
+      expect(warm.bytes.equals(cold.bytes)).toBe(true);
+      const counts = session.writerMemo?.(`pdf-layout:${warm.path}`, () => undefined as LayoutMemo | undefined)?.pages.counts;
+      expect(counts?.resumed).toBe(resumed ? 1 : 0);
+      if (resumed) expect(counts!.skipped).toBeGreaterThan(0);
+    }
   });
 
   it('replays the pages an edit leaves alone, and draws again those after a glyph used first (the bytes of a cold build)', async () => {

@@ -1,4 +1,12 @@
-import { writeSync } from 'node:fs';
+import { ftruncateSync, writeSync } from 'node:fs';
+
+/** What a ByteSink held at one point (`mark`): a watch session resumes the next build's output from it (`restore`). */
+export interface SinkMark {
+  /** The filled blocks before the point (never written to again). */
+  blocks: readonly Uint8Array[];
+  /** The open block's bytes up to the point, copied. */
+  tail: Uint8Array;
+}
 
 /**
  * Output bytes gathered into large blocks as they come. pdfkit pushes every keyword and
@@ -6,7 +14,8 @@ import { writeSync } from 'node:fs';
  * PDF's size (see captureOutput in pdfkit-patches.ts).
  *
  * Given a file descriptor, each full block is written to the file at once instead of being kept:
- * a long book's PDF (hundreds of megabytes) is then never whole in memory.
+ * a long book's PDF (hundreds of megabytes) is then never whole in memory; `keep` (a watch
+ * session) keeps them too, so that a later build may begin with them (`mark`, `restore`).
  */
 export class ByteSink {
   private readonly blocks: Uint8Array[] = [];
@@ -15,7 +24,10 @@ export class ByteSink {
   private used = 0;
   private written = 0;
 
-  constructor(private readonly fd?: number) {}
+  constructor(
+    private readonly fd?: number,
+    private readonly keep = false,
+  ) {}
 
   write(chunk: Uint8Array): void {
     let offset = 0;
@@ -27,7 +39,10 @@ export class ByteSink {
           this.current = new Uint8Array(size);
         } else {
           this.flush();
-          if (size > this.current.length) this.current = new Uint8Array(size);
+          if (this.keep) {
+            this.blocks.push(this.current);
+            this.current = new Uint8Array(size);
+          } else if (size > this.current.length) this.current = new Uint8Array(size);
         }
         this.used = 0;
       }
@@ -36,6 +51,26 @@ export class ByteSink {
       this.used += count;
       offset += count;
     }
+  }
+
+  /** The bytes written so far, as the blocks that hold them (only a sink that keeps its blocks can be marked). */
+  mark(): SinkMark {
+    if (this.fd !== undefined && !this.keep) throw new Error('a ByteSink that lets its blocks go cannot be marked');
+    return { blocks: this.blocks.slice(), tail: this.current.slice(0, this.used) };
+  }
+
+  /** Everything written replaced by a mark's bytes (of this build or another of the same session). */
+  restore(mark: SinkMark): void {
+    if (this.fd !== undefined) {
+      ftruncateSync(this.fd, 0);
+      this.written = 0;
+      for (const block of mark.blocks) this.writeOut(block, block.length);
+    }
+    this.blocks.length = 0;
+    this.blocks.push(...mark.blocks);
+    this.current = new Uint8Array(Math.max(mark.tail.length, this.current.length));
+    this.current.set(mark.tail);
+    this.used = mark.tail.length;
   }
 
   /** Everything written, in one array; the blocks are let go. */
@@ -59,13 +94,19 @@ export class ByteSink {
     if (this.fd === undefined) throw new Error('a ByteSink without a file keeps its bytes: call bytes()');
     this.flush();
     this.current = new Uint8Array(0);
+    this.blocks.length = 0;
     return this.written;
   }
 
   private flush(): void {
-    let offset = 0;
-    while (offset < this.used) offset += writeSync(this.fd!, this.current, offset, this.used - offset);
-    this.written += this.used;
+    this.writeOut(this.current, this.used);
     this.used = 0;
+  }
+
+  /** At the file's end as this sink counts it (a restore truncates the file and writes from its start). */
+  private writeOut(block: Uint8Array, length: number): void {
+    let offset = 0;
+    while (offset < length) offset += writeSync(this.fd!, block, offset, length - offset, this.written + offset);
+    this.written += length;
   }
 }

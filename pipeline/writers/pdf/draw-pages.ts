@@ -1,5 +1,5 @@
-import type { FontGlyphs, LinkMemo, LinkRecording, OutlineEntry, PageDrawing, Pdf, PdfFont, StructElement } from './pdf-document.ts';
-import { finishStructure, type SealMemo, type SealRecording, type SettledPage } from './pdfkit-patches.ts';
+import type { FontGlyphs, LinkMemo, LinkRecording, OutlineEntry, PageDrawing, Pdf, PdfFont, PdfMark, StructElement } from './pdf-document.ts';
+import { type DeflateMemo, finishStructure, type SealMemo, type SealRecording, type SettledPage } from './pdfkit-patches.ts';
 import type { Box, ImageOp, Op, StructNode, TextOp } from './boxes.ts';
 import type { Page, Placed } from './paginate.ts';
 
@@ -32,11 +32,19 @@ export interface SvgSupport {
   fonts: SvgFonts;
 }
 
+/** Draws one page after another; `finish` once the last was given (a watch session may hold pages back: see PageMemo). */
+export type PageDraw = ((page: Page) => void) & { finish(): void };
+
 /**
  * Draws pages one after the other (each may be let go once drawn). `svg.render` may be set
  * between pages, before the first page with an SVG image.
+ *
+ * In a watch session (`pages`), the document is marked at each chapter's first page (Pdf.mark),
+ * and a rebuild whose pages from one such page on are the last build's (same keys, in the same
+ * places) does not draw them: it holds them back until a page differs, then resumes from the
+ * last build's mark at the latest chapter start before it and draws from there.
  */
-export function pageDrawer(pdf: Pdf, frame: Frame, furniture: Furniture, root: StructNode, tagged: boolean, svg: SvgSupport, pages?: PageMemo): (page: Page) => void {
+export function pageDrawer(pdf: Pdf, frame: Frame, furniture: Furniture, root: StructNode, tagged: boolean, svg: SvgSupport, pages?: PageMemo): PageDraw {
   // Only a tagged document's pages are replayed (replayBox does what drawBox does for one).
   const memo = tagged ? pages : undefined;
   const document = pdf.struct(root.tag, { lang: root.lang });
@@ -91,7 +99,7 @@ export function pageDrawer(pdf: Pdf, frame: Frame, furniture: Furniture, root: S
     drawnBefore = drawnOnPage;
     drawnOnPage = new Set();
   };
-  const outline: { depth: number; item: OutlineEntry }[] = [];
+  let outline: { depth: number; item: OutlineEntry }[] = [];
 
   const mark = (box: Box, x: number, y: number, artifact: boolean) => {
     for (const name of box.dests ?? []) pdf.destination(name, x, y);
@@ -169,12 +177,67 @@ export function pageDrawer(pdf: Pdf, frame: Frame, furniture: Furniture, root: S
     flush();
   };
 
+  /** The block a child of the document element is the element of, when that block is done (a mark's open block). */
+  const finishedBlockOf = (element: object): StructNode | undefined => {
+    for (const [block, elements] of blocks) if (elements.get(block) === element) return finished.has(block) ? block : undefined;
+    return undefined;
+  };
+  /** Where the drawing stood at the last build's mark: the document resumed from it, the pages before it taken as they were. */
+  const resume = (checkpoint: Checkpoint) => {
+    if (!pdf.resume(checkpoint.pdf, document, (block) => memo!.sealMemo(block).last)) throw new Error(`page ${checkpoint.index + 1}: the last build's checkpoint could not be resumed`);
+    blocks.clear();
+    drawnOnPage = new Set();
+    drawnBefore = new Set();
+    outline = checkpoint.outline.slice();
+    index = checkpoint.index;
+    memo!.resumedAt(checkpoint.index);
+  };
+
   let index = 0;
-  return (page) => {
+  /** Pages given so far (drawn, or held back). */
+  let given = 0;
+  /** Pages held back since `heldFrom`, the last build's checkpoint at the first of them: while set, the pages given are the last build's. */
+  let held: { page: Page; key: PageKey | undefined }[] | undefined;
+  let heldFrom: Checkpoint | undefined;
+  let skipping = memo?.resumable() === true;
+  const draw = (page: Page) => {
+    const pageKey = memo?.key(page);
+    const at = given++;
+    if (skipping) {
+      const same = pageKey !== undefined && memo!.sameAsLast(at, pageKey.text);
+      const checkpoint = same && page.opensChapter ? memo!.lastCheckpoint(at) : undefined;
+      if (checkpoint && pdf.canResume(checkpoint.pdf, (block) => memo!.sealMemo(block).last)) {
+        // The pages held back so far are the last build's up to its mark here, which stands for them.
+        held = [{ page, key: pageKey }];
+        heldFrom = checkpoint;
+        return;
+      }
+      if (same && !page.opensChapter) {
+        // Before the first chapter's mark the pages are drawn.
+        if (held) held.push({ page, key: pageKey });
+        else drawPage(page, pageKey);
+        return;
+      }
+      // A page that differs from the last build's (or a chapter's first page the last build's mark cannot stand for).
+      skipping = false;
+      if (held) {
+        resume(heldFrom!);
+        const pages = held;
+        held = undefined;
+        for (const { page: before, key } of pages) drawPage(before, key);
+      }
+    }
+    drawPage(page, pageKey);
+  };
+  const drawPage = (page: Page, pageKey: PageKey | undefined) => {
+    if (memo && page.opensChapter) {
+      const mark = pdf.mark(document, finishedBlockOf);
+      if (mark) memo.keepCheckpoint({ index, pdf: mark, outline: outline.slice() });
+    }
     pdf.addPage(frame.size);
+    memo?.noteKey(index, pageKey?.text);
     // A page of the last build, drawn from the same boxes at the same places with the subsets as
     // they were: its body and notes are drawn muted, for all but their content, which is the last build's.
-    const pageKey = memo?.key(page);
     const key = pageKey?.text;
     const replay = key === undefined ? undefined : memo!.replayable(key, pdf);
     if (replay) {
@@ -219,6 +282,24 @@ export function pageDrawer(pdf: Pdf, frame: Frame, furniture: Furniture, root: S
     sealFinished(page);
     index++;
   };
+  return Object.assign(draw, {
+    finish() {
+      // Every page was the last build's: resumed from its last mark, the pages after it drawn.
+      if (!held) return;
+      skipping = false;
+      resume(heldFrom!);
+      const pages = held;
+      held = undefined;
+      for (const { page, key } of pages) drawPage(page, key);
+    },
+  });
+}
+
+/** The last build's document at a chapter's first page (before the page), with the drawing's own state then. */
+interface Checkpoint {
+  index: number;
+  pdf: PdfMark<StructNode>;
+  outline: { depth: number; item: OutlineEntry }[];
 }
 
 /**
@@ -253,18 +334,32 @@ export class PageMemo {
   private diverged = new Set<string>();
   /** The last build drew all its pages (one that failed leaves nothing to replay). */
   private ended = false;
+  /** Each page's key by its index (none for a page a memo does not key), this build's and the last one's. */
+  private keys: (string | undefined)[] = [];
+  private lastKeys: (string | undefined)[] = [];
+  /** The document at each chapter's first page, by the page's index: this build's, and the last one's. */
+  private checkpoints = new Map<number, Checkpoint>();
+  private lastCheckpoints = new Map<number, Checkpoint>();
+
+  constructor(private readonly streams?: DeflateMemo) {}
   /** Each link's objects as written (Pdf.linkUri), by its op: kept while the op is (a laid-out block's, kept by the layout memo). */
   private readonly links = new WeakMap<TextOp | ImageOp, LinkRecording>();
   /**
    * Pages of the last build: replayed, and drawn; sealed blocks whose last recording was
    * renumbered (their object numbers moved); links written from their last recording.
    */
-  readonly counts = { replayed: 0, drawn: 0, renumbered: 0, linksRewritten: 0 };
+  readonly counts = { replayed: 0, drawn: 0, renumbered: 0, linksRewritten: 0, resumed: 0, skipped: 0 };
 
   /** A build begins: the last one's pages may be replayed. */
   begin(): void {
     this.last = this.ended ? this.current : new Map();
     this.current = new Map();
+    this.lastKeys = this.ended ? this.keys : [];
+    this.keys = [];
+    this.lastCheckpoints = this.ended ? this.checkpoints : new Map();
+    this.checkpoints = new Map();
+    this.counts.resumed = 0;
+    this.counts.skipped = 0;
     this.verified = new Map();
     this.diverged = new Set();
     this.lastContentIds = this.contentIds;
@@ -279,7 +374,50 @@ export class PageMemo {
   /** Forget every page (the document's settings changed). */
   forget(): void {
     this.current = new Map();
+    this.keys = [];
+    this.checkpoints = new Map();
     this.ended = false;
+  }
+
+  /** Whether the last build left checkpoints this one may resume from. */
+  resumable(): boolean {
+    return this.lastCheckpoints.size > 0;
+  }
+
+  /** Whether the page at `index` has the key the last build's had there, and was kept. */
+  sameAsLast(index: number, key: string): boolean {
+    return this.lastKeys[index] === key && this.last.has(key);
+  }
+
+  lastCheckpoint(index: number): Checkpoint | undefined {
+    return this.lastCheckpoints.get(index);
+  }
+
+  keepCheckpoint(checkpoint: Checkpoint): void {
+    this.checkpoints.set(checkpoint.index, checkpoint);
+  }
+
+  noteKey(index: number, key: string | undefined): void {
+    this.keys[index] = key;
+  }
+
+  /**
+   * This build resumed from the last one's checkpoint at page `index`: the pages before it are
+   * the last build's, kept for the next as if drawn (their records, deflated streams and the
+   * checkpoints among them, which stand for this build's as well).
+   */
+  resumedAt(index: number): void {
+    for (let page = 0; page < index; page++) {
+      const key = this.lastKeys[page];
+      this.keys[page] = key;
+      const record = key === undefined ? undefined : this.last.get(key);
+      if (!record) continue;
+      this.current.set(key!, record);
+      if (record.stream) this.streams?.carry(record.stream.text);
+    }
+    for (const [at, checkpoint] of this.lastCheckpoints) if (at < index) this.checkpoints.set(at, checkpoint);
+    this.counts.resumed++;
+    this.counts.skipped += index;
   }
 
   /** Every page is drawn: the subsets as they stand are what the next build's pages must find. */

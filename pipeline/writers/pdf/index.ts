@@ -71,6 +71,7 @@ async function drawPdf(input: WriterInput, output?: number): Promise<Pdf> {
     if (!svg.render && hasSvg(page)) svg.render = (await import('svg-to-pdfkit')).default;
     draw(page);
   }
+  draw.finish();
   plan.memo?.pages.end(plan.pdf);
   plan.fonts.reportUnplacedRefusals();
   return plan.pdf;
@@ -138,6 +139,7 @@ function layoutPdf({ tree, chapters, meta, file, assets, epoch, shared, lastRead
     shapes: shared ? shared.parsed('colophon:pdf-word-shapes', NO_BYTES, () => new WordShapes()) : undefined,
     deflated: memo?.streams,
     drawn: memo?.drawn,
+    resumable: memo !== undefined,
   });
 
   // A book rendered from its chapters (WriterInput.chapters) knows the other chapters' notes,

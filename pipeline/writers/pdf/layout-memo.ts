@@ -43,7 +43,7 @@ export class LayoutMemo {
   /** Folios by page index, with the faces they asked for. */
   private folios = new Map<number, { boxes: Box[]; faces: string[] }>();
   /** Pages drawn in the last build, to replay (draw-pages.ts). */
-  readonly pages = new PageMemo();
+  readonly pages = new PageMemo(this.streams);
   /** Text ops of kept boxes as drawn: their operands (Pdf.drawText). */
   readonly drawn = new WeakMap<object, DrawnText>();
   /**

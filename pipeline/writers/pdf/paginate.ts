@@ -18,6 +18,8 @@ export interface Page {
    * pageStream; a block is sealed only once it is finished (draw-pages.ts).
    */
   finished?: StructNode[];
+  /** The page begins where a page break was asked for (a book's chapter opens it): set by pageStream. */
+  opensChapter?: boolean;
 }
 
 export interface PageGeometry {
@@ -139,6 +141,7 @@ export function* pageStream(blocks: Iterator<Box[]>, notes: NoteSource, geometry
     while (!settled()) more();
     if (!(index < body.length || carry.length > 0)) return;
     if (++guard > seen * 4 + 10000) throw new Error(`pagination does not progress at box ${index} of ${body.length}`);
+    const opensChapter = body[index]?.breakBefore === true;
     let fill = fillPage(body, index, body.length, carry, placed, notes, geometry, false);
     if (fill.end < body.length && fill.end > index) fill = endWhereAllowed(body, index, index, fill, carry, placed, notes, geometry) ?? fill;
     const floated =
@@ -159,6 +162,7 @@ export function* pageStream(blocks: Iterator<Box[]>, notes: NoteSource, geometry
     placed = fill.placed;
     const page = toPage(fill, geometry);
     page.finished = finishedBlocks(fill, held, carry);
+    if (opensChapter) page.opensChapter = true;
     // Only the box before the next page is looked at again (a table row repeats its header
     // unless that header precedes it): the rest goes once it is half of what is held.
     if (index > 1 && index * 2 > body.length) {

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import PDFDocumentCtor from 'pdfkit';
 import type { DocumentOptions, FontkitFont, OutlineItem, PdfFont, PdfImage, RawDocument, StructContent, StructElement, StructOptions } from './pdfkit-api.ts';
-import { addDestination, batchPageContent, captureOutput, CompactOutline, type DeflateMemo, escapeXmp, fasterObjects, type PageContent, PdfLiteral, compactStructElement, releaseLastAnnotation, releaseWrittenPages, type SettledPage } from './pdfkit-patches.ts';
+import { addDestination, batchPageContent, canResumeDocument, captureOutput, CompactOutline, type DeflateMemo, type DocumentMark, escapeXmp, fasterObjects, markDocument, type OutlineMark, type PageContent, PdfLiteral, compactStructElement, referenceTo, releaseLastAnnotation, releaseWrittenPages, resumeDocument, type SealRecording, type SettledPage } from './pdfkit-patches.ts';
+import { ByteSink, type SinkMark } from './byte-sink.ts';
 import { forEachWord, glyphText, WordShapes } from './word-shapes.ts';
 import type { VectorOutlines } from './math-outlines.ts';
-import { ByteSink } from './byte-sink.ts';
 import { fasterXref } from './pdfkit-xref.ts';
 
 export type { FontkitFont, OutlineItem, PdfFont, StructContent, StructElement, StructOptions } from './pdfkit-api.ts';
@@ -50,8 +50,12 @@ export class Pdf {
   /** What drawing the current page did besides its content, while it is recorded (see `record`). */
   private recording: { fonts: Map<PdfFont, number>; spoiled: boolean } | undefined;
 
+  /** A watch session's build, whose output is kept for the next (Reuse.resumable). */
+  private readonly resumable: boolean;
+
   constructor(options: DocumentOptions, reuse: Reuse = {}) {
     this.pdfa = options.pdfa;
+    this.resumable = reuse.resumable === true;
     this.shapes = reuse.shapes ?? new WordShapes();
     this.drawn = reuse.drawn;
     const Ctor = PDFDocumentCtor as unknown as new (options: object) => RawDocument;
@@ -72,7 +76,7 @@ export class Pdf {
       info: Object.fromEntries(Object.entries(options.info).filter(([, value]) => value !== undefined)),
     });
     escapeXmp(this.raw);
-    this.sink = new ByteSink(options.output);
+    this.sink = new ByteSink(options.output, reuse.resumable);
     this.done = captureOutput(this.raw, this.sink);
     fasterObjects(this.raw);
     fasterXref(this.raw);
@@ -177,6 +181,67 @@ export class Pdf {
     // Named by the caller, not by pdfkit's count of fonts opened so far (the subset tag derives from it too).
     this.raw._font.id = id;
     return this.raw._font;
+  }
+
+  /**
+   * The document as it stands between two pages, the last one written (a watch session keeps it
+   * at each chapter's first page: see PageMemo); undefined when it cannot be taken up again (an
+   * image embedded, the output not kept).
+   */
+  mark<Block>(documentElement: StructElement, blockOf: (element: object) => Block | undefined): PdfMark<Block> | undefined {
+    if (!this.resumable || this.recording) return undefined;
+    for (const image of this.images.values()) if ((image as { obj?: unknown }).obj) return undefined;
+    this.raw.flushPages();
+    const document = markDocument(this.raw, documentElement, blockOf);
+    if (!document) return undefined;
+    const fonts: FaceMark[] = [];
+    for (const [key, font] of Object.entries(this.raw._fontFamilies)) {
+      fonts.push({ key, id: font.id, font, glyphs: font.subset.glyphs.length, dictionary: (font.dictionary as { id?: number } | undefined)?.id, copies: this.glyphCopies.get(font) });
+    }
+    return { document, sink: this.sink.mark(), fonts, outline: this.bookmarks.mark(), bookmarks: this.bookmarks, annotationReference: this.annotationReference, structContent: this.structContent };
+  }
+
+  /**
+   * This document (of a later build, between two pages) made to stand where the mark's stood:
+   * what it wrote so far replaced by what the mark's had (the pages before are the same). False,
+   * with nothing changed, when a face drawn before the mark is not registered here under the same id.
+   */
+  resume<Block>(mark: PdfMark<Block>, documentElement: StructElement, sealed: (block: Block) => SealRecording | undefined): boolean {
+    if (!this.canResume(mark, sealed)) return false;
+    const families = this.raw._fontFamilies;
+    this.raw.flushPages();
+    if (!resumeDocument(this.raw, documentElement, mark.document, sealed)) return false;
+    this.sink.restore(mark.sink);
+    for (const face of mark.fonts) {
+      const font = families[face.key];
+      if (!font) continue;
+      const glyphs = face.font.subset.glyphs.slice(0, face.glyphs);
+      const subset = font.subset as PdfFont['subset'] & { mapping: Record<number, number> };
+      subset.glyphs = glyphs;
+      subset.mapping = {};
+      for (let gid = 0; gid < glyphs.length; gid++) subset.mapping[glyphs[gid]!] ??= gid;
+      font.widths = face.font.widths.slice(0, face.glyphs);
+      font.unicode = face.font.unicode.slice(0, face.glyphs);
+      font.dictionary = face.dictionary === undefined ? undefined : referenceTo(this.raw, face.dictionary);
+      const copies = new Map<string, number>();
+      if (face.copies) for (const [text, gid] of face.copies) if (gid < face.glyphs) copies.set(text, gid);
+      if (copies.size > 0) this.glyphCopies.set(font, copies);
+      else this.glyphCopies.delete(font);
+    }
+    this.bookmarks.takeFrom(mark.bookmarks, mark.outline);
+    this.annotationReference ??= mark.annotationReference;
+    this.structContent ??= mark.structContent;
+    return true;
+  }
+
+  /** Whether `resume` would take the mark up now: each face drawn before it registered here under the same id, and the same lazily made catalog entries. */
+  canResume<Block>(mark: PdfMark<Block>, sealed: (block: Block) => SealRecording | undefined): boolean {
+    const families = this.raw._fontFamilies;
+    for (const face of mark.fonts) {
+      const font = families[face.key];
+      if ((face.glyphs > 1 || face.dictionary !== undefined) && font?.id !== face.id) return false;
+    }
+    return canResumeDocument(this.raw, mark.document, sealed);
   }
 
   addPage(size: [number, number]): void {
@@ -603,6 +668,29 @@ export interface Reuse {
   deflated?: DeflateMemo;
   /** Text ops drawn in the last build: their TJ operands (see `drawText`). */
   drawn?: WeakMap<object, DrawnText>;
+  /** A watch session's build: its output is kept as it is written, so that the next may resume from a mark (`Pdf.mark`). */
+  resumable?: boolean;
+}
+
+/** A Pdf between two pages, kept for a later build of the same watch session (Pdf.mark, Pdf.resume). */
+export interface PdfMark<Block> {
+  document: DocumentMark<Block>;
+  sink: SinkMark;
+  fonts: FaceMark[];
+  outline: OutlineMark;
+  bookmarks: CompactOutline;
+  annotationReference: object | undefined;
+  structContent: StructContentType | undefined;
+}
+
+/** A registered face at a mark: its subset's size then, and its object number once it had one. */
+interface FaceMark {
+  key: string;
+  id: string;
+  font: PdfFont;
+  glyphs: number;
+  dictionary: number | undefined;
+  copies: Map<string, number> | undefined;
 }
 
 /** A face's glyphs in subset order from some point on: their original ids, text and widths. */

@@ -295,6 +295,17 @@ class Destinations {
     this.places[2 * index + 1] = top;
   }
 
+  get count(): number {
+    return this.names.length;
+  }
+
+  /** The first `count` destinations of another document's store (added before a checkpoint) in place of this one's. */
+  takeFrom(other: Destinations, count: number): void {
+    this.names = other.names.slice(0, count);
+    this.pages = other.pages.slice(0, Math.max(64, count));
+    this.places = other.places.slice(0, Math.max(128, 2 * count));
+  }
+
   name(index: number): string {
     return this.names[index]!;
   }
@@ -411,6 +422,34 @@ export class CompactOutline {
     else this.nexts[this.lasts[parent]!] = index;
     this.lasts[parent] = index;
     return index;
+  }
+
+  /** How many items there are, and their titles (pdfkit's end lets them go): see `takeFrom`. */
+  mark(): OutlineMark {
+    return { count: this.count, titles: this.titles.slice(0, this.count) };
+  }
+
+  /** Another document's outline as it was at `mark` (its items only gained children and siblings since) in place of this one's. */
+  takeFrom(other: CompactOutline, mark: OutlineMark): void {
+    const count = mark.count;
+    const size = Math.max(64, count);
+    this.count = count;
+    this.ids = other.ids.slice(0, size);
+    this.parents = other.parents.slice(0, size);
+    this.pages = other.pages.slice(0, size);
+    this.places = other.places.slice(0, 3 * size);
+    this.titles.length = 0;
+    this.titles.push(...mark.titles);
+    // Children and siblings again, from the parents alone: items are added in order, each its parent's last child so far.
+    this.firsts = new Int32Array(size);
+    this.lasts = new Int32Array(size);
+    this.nexts = new Int32Array(size);
+    for (let index = 1; index < count; index++) {
+      const parent = this.parents[index]!;
+      if (this.firsts[parent] === 0) this.firsts[parent] = index;
+      else this.nexts[this.lasts[parent]!] = index;
+      this.lasts[parent] = index;
+    }
   }
 
   /** pdfkit's root.endOutline(): each item written after its children, then the root. */
@@ -813,7 +852,9 @@ const SEALED = Symbol('colophon.sealedStructure');
 
 /** A chunk's inflated text let go once a piece that ends at its end is written (an open chunk keeps its parts). */
 function releaseChunkText(chunk: Chunk, end: number): void {
-  if (chunk.parts === undefined && end === chunk.length) chunk.text = undefined;
+  // A watch session's chunk (one block's text, never deflated) is the seal memo's string: kept,
+  // since a later build may resume from a checkpoint whose runs hold it (resumeDocument).
+  if (chunk.parts === undefined && chunk.deflated !== undefined && end === chunk.length) chunk.text = undefined;
 }
 
 function chunkText(chunk: Chunk): string {
@@ -871,6 +912,27 @@ class SealedRun {
       this.ends[this.endCount++] = this.length + ends[index + 1]!;
     }
     this.length += end - start;
+  }
+
+  /** How far the run reached at one point (it only grows until written): see `upTo`. */
+  mark(): RunMark {
+    const pieces = this.chunks.length;
+    return { count: this.count, pieces, end: this.bounds[2 * pieces - 1]!, endCount: this.endCount, length: this.length };
+  }
+
+  /** A new run holding what this one held at `mark` (its chunks' texts are a watch session's, never let go). */
+  upTo(mark: RunMark): SealedRun {
+    const run = Object.create(SealedRun.prototype) as SealedRun;
+    const fields = run as unknown as { ids: Int32Array; count: number; chunks: Chunk[]; bounds: Int32Array; ends: Int32Array; endCount: number; length: number };
+    fields.ids = this.ids.slice(0, Math.max(4, mark.count));
+    fields.count = mark.count;
+    fields.chunks = this.chunks.slice(0, mark.pieces);
+    fields.bounds = this.bounds.slice(0, Math.max(4, 2 * mark.pieces));
+    fields.bounds[2 * mark.pieces - 1] = mark.end;
+    fields.ends = this.ends.slice(0, Math.max(16, mark.endCount));
+    fields.endCount = mark.endCount;
+    fields.length = mark.length;
+    return run;
   }
 
   /** The elements' references, as K prints each (`${id} 0 R`), joined by spaces as K joins them. */
@@ -1091,6 +1153,12 @@ export class DeflateMemo {
     const deflated = this.current.get(text) ?? this.last.get(text) ?? deflateSync(Buffer.from(text, 'latin1'));
     this.current.set(text, deflated);
     return deflated;
+  }
+
+  /** A page of the last build, taken as it was (a checkpoint stood for it): its stream kept for the next build. */
+  carry(text: string): void {
+    const deflated = this.last.get(text);
+    if (deflated) this.current.set(text, deflated);
   }
 
   /** A new build begins: only the last one's pages are kept. */
@@ -1358,4 +1426,180 @@ function pdfString(value: string): string {
     }
   }
   return `(${binary.replace(/[\n\r\t\b\f()\\]/g, (char) => ESCAPED[char]!)})`;
+}
+
+/** What a sealed run held at a checkpoint (SealedRun.mark). */
+interface RunMark {
+  count: number;
+  pieces: number;
+  end: number;
+  endCount: number;
+  length: number;
+}
+
+/** What the outline held at a checkpoint (CompactOutline.mark). */
+export interface OutlineMark {
+  count: number;
+  titles: string[];
+}
+
+/**
+ * pdfkit's document at a checkpoint of a watch session's build: as a page begins, the page
+ * before it written (see draw-pages.ts). Everything in it is the last build's (arrays only
+ * ever appended to are kept with their lengths then), so that the next build, whose pages up to
+ * there are the same, takes it in place of drawing them (resumeDocument).
+ */
+export interface DocumentMark<Block> {
+  /** Objects numbered so far (`_offsets.length`), those still to be written, and the bytes written. */
+  objects: number;
+  waiting: number;
+  offset: number;
+  /** The document's `_offsets` (filled in as objects are written after the mark: an offset past `offset` was not written then). */
+  offsets: (number | null)[];
+  kids: unknown[];
+  flushed: number;
+  /** The parent tree (entries only added since: those below `parentKey` are the mark's) and its next key. */
+  parentTree: ParentTreeItems;
+  parentKey: number;
+  /** The catalog's keys (pdfkit adds some as first needed): a resumed document must have made the same. */
+  rootKeys: string;
+  destinations: { store: Destinations; count: number } | undefined;
+  /** The document element's children: sealed runs as far as they reached, and open blocks' elements (sealed later, from their recordings). */
+  children: ({ run: SealedRun; mark: RunMark; last: boolean } | { block: Block; id: number })[];
+}
+
+interface ParentTreeItems {
+  _items: Record<string, unknown>;
+}
+
+interface MarkedDocument {
+  _security?: unknown;
+  _offsets: (number | null)[];
+  _waiting: number;
+  _offset: number;
+  _pageBuffer: unknown[];
+  _pageBufferStart: number;
+  _root: { data: Record<string, unknown> & { Pages: { data: { Kids: unknown[]; Count: number } }; StructTreeRoot?: { data: { ParentTree: ParentTreeItems; ParentTreeNextKey: number } }; Names?: { data: { Dests: NameTree } } } };
+  [SEALED]?: SealedStore;
+}
+
+/**
+ * pdfkit's document as it stands between two pages (none open), with the document element's
+ * open children known by `blockOf`; undefined when it cannot be taken up again (encrypted, or a
+ * child of the document element that is neither sealed nor a block).
+ */
+export function markDocument<Block>(doc: RawDocument, documentElement: object, blockOf: (element: object) => Block | undefined): DocumentMark<Block> | undefined {
+  const raw = doc as unknown as MarkedDocument;
+  const tree = raw._root.data.StructTreeRoot;
+  if (raw._security || raw._pageBuffer.length > 0 || !tree) return undefined;
+  const store = raw[SEALED];
+  const children: DocumentMark<Block>['children'] = [];
+  for (const child of (documentElement as CompactStructElement)._children) {
+    const element = child as CompactStructElement;
+    if (element._sealed) children.push({ run: element._sealed, mark: element._sealed.mark(), last: element._sealed === store?.run });
+    else {
+      const block = blockOf(element);
+      if (block === undefined || element._ended) return undefined;
+      children.push({ block, id: element.dictionary.id });
+    }
+  }
+  const dests = raw._root.data.Names?.data.Dests;
+  const destinations = dests?.[DESTINATIONS];
+  if (destinations?.filled) return undefined;
+  return {
+    objects: raw._offsets.length,
+    waiting: raw._waiting,
+    offset: raw._offset,
+    offsets: raw._offsets,
+    kids: raw._root.data.Pages.data.Kids.slice(),
+    flushed: raw._pageBufferStart,
+    parentTree: tree.data.ParentTree,
+    parentKey: tree.data.ParentTreeNextKey,
+    rootKeys: Object.keys(raw._root.data).join(),
+    destinations: destinations ? { store: destinations, count: destinations.count } : undefined,
+    children,
+  };
+}
+
+/**
+ * A document (another build's, between two pages, none open) made to stand where a mark left
+ * the last build's: its numbered objects, bytes written so far (the caller restores the output),
+ * pages, parent tree, destinations and the document element's children. The mark's open blocks
+ * are sealed here from their recordings (`sealed`: each one's text as finishStructure wrote it,
+ * the same since its elements and their numbers are the mark's), as the next page's end would
+ * have sealed them. False (nothing changed) when the documents differ in a way this does not take up.
+ */
+export function canResumeDocument<Block>(doc: RawDocument, mark: DocumentMark<Block>, sealed: (block: Block) => SealRecording | undefined): boolean {
+  const raw = doc as unknown as MarkedDocument;
+  if (raw._security || !raw._root.data.StructTreeRoot || Object.keys(raw._root.data).join() !== mark.rootKeys) return false;
+  if (mark.destinations && !raw._root.data.Names?.data.Dests) return false;
+  return mark.children.every((child) => 'run' in child || sealed(child.block) !== undefined);
+}
+
+export function resumeDocument<Block>(doc: RawDocument, documentElement: object, mark: DocumentMark<Block>, sealed: (block: Block) => SealRecording | undefined): boolean {
+  const raw = doc as unknown as MarkedDocument;
+  const tree = raw._root.data.StructTreeRoot;
+  if (!canResumeDocument(doc, mark, sealed) || raw._pageBuffer.length > 0 || !tree) return false;
+  const dests = raw._root.data.Names?.data.Dests;
+  const recordings: SealRecording[] = [];
+  for (const child of mark.children) if (!('run' in child)) recordings.push(sealed(child.block)!);
+  const offsets = new Array<number | null>(mark.objects);
+  for (let index = 0; index < mark.objects; index++) {
+    const offset = mark.offsets[index];
+    offsets[index] = offset != null && offset < mark.offset ? offset : null;
+  }
+  raw._offsets = offsets;
+  raw._waiting = mark.waiting;
+  raw._offset = mark.offset;
+  raw._pageBufferStart = mark.flushed;
+  const pages = raw._root.data.Pages.data;
+  pages.Kids = mark.kids.slice();
+  pages.Count = mark.kids.length;
+  const items: Record<string, unknown> = {};
+  for (let key = 0; key < mark.parentKey; key++) if (key in mark.parentTree._items) items[key] = mark.parentTree._items[key];
+  tree.data.ParentTree._items = items;
+  tree.data.ParentTreeNextKey = mark.parentKey;
+  if (mark.destinations && dests) {
+    dests[DESTINATIONS] ??= new Destinations(dests);
+    dests[DESTINATIONS].takeFrom(mark.destinations.store, mark.destinations.count);
+  }
+  const parent = documentElement as CompactStructElement;
+  const prototype = Object.getPrototypeOf(parent) as object;
+  const store: SealedStore = { chunk: { parts: [], length: 0, deflated: undefined, text: undefined }, run: undefined };
+  raw[SEALED] = store;
+  const children: CompactStructElement[] = [];
+  const stubOf = (run: SealedRun) => {
+    const stub = Object.create(prototype) as CompactStructElement;
+    stub.document = parent.document;
+    stub.dictionary = run as unknown as CompactStructElement['dictionary'];
+    stub._sealed = run;
+    return stub;
+  };
+  let next = 0;
+  for (const child of mark.children) {
+    if ('run' in child) {
+      const run = child.run.upTo(child.mark);
+      children.push(stubOf(run));
+      if (child.last) store.run = run;
+      continue;
+    }
+    // Sealed as finishStructure seals a watch session's block: its text a chunk of its own, joining the run sealed last when that is the sibling before.
+    const { text, ends } = recordings[next++]!;
+    const chunk: Chunk = { parts: undefined, length: text.length, deflated: undefined, text };
+    const before = children.at(-1);
+    if (before?._sealed && before._sealed === store.run) store.run.add(child.id, chunk, 0, text.length, ends);
+    else {
+      const run = new SealedRun(child.id, chunk, 0, text.length, ends);
+      children.push(stubOf(run));
+      store.run = run;
+    }
+  }
+  parent._children = children;
+  return true;
+}
+
+/** A reference to an object numbered earlier (a checkpoint's), of the document's reference class: it prints as `${id} 0 R` and is written when ended. */
+export function referenceTo(doc: RawDocument, id: number): unknown {
+  const Reference = (doc as unknown as { [REFERENCE]: new (doc: unknown, id: number, data: object) => PdfRef })[REFERENCE];
+  return new Reference(doc, id, {});
 }
