@@ -320,6 +320,30 @@ describe('EPUB links and images', () => {
     }
   });
 
+  it('reads a control character as U+FFFD (a form feed as a space), with one warning, so HTML and XML can hold the text', async () => {
+    const root = tempProject({ 'doc.md': '---\ntitle: Controls\n---\n\nA form\f feed, an escape \u001b[31m red, a bell \u0007.\n\n```\ncode \u001b[0m\n```\n' });
+    try {
+      const result = await build({ root, paths: ['doc.md'], out: join(root, 'dist'), formats: ['epub', 'html'], cache: false });
+      expect(result.ok).toBe(true);
+      const document = result.documents[0]!;
+      expect(document.file.messages.map(formatMessage)).toContainEqual(
+        expect.stringMatching(/doc\.md:5:7: warning: control characters U\+000C, U\+001B, U\+0007 cannot be in HTML or EPUB text.*\[source-control-character\]/),
+      );
+      const html = new TextDecoder().decode(document.editions.find((edition) => edition.edition === 'html')!.bytes);
+      expect(html).toContain('<p>A form  feed, an escape \uFFFD[31m red, a bell \uFFFD.</p>');
+      expect(html).toContain('code \uFFFD[0m');
+      const zip = await JSZip.loadAsync(document.editions.find((edition) => edition.edition === 'epub')!.bytes);
+      for (const name of Object.keys(zip.files).filter((entry) => /\.(xhtml|opf|ncx)$/.test(entry))) {
+        // biome-ignore lint/suspicious/noControlCharactersInRegex: the control characters are what it looks for
+        expect(await zip.file(name)!.async('string')).not.toMatch(/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/);
+      }
+      const report = await epubcheck(join(root, 'dist', 'doc.epub'));
+      expect(report.stdout).toContain('Messages: 0 fatals / 0 errors / 0 warnings / 0 infos');
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
   it('keeps trusted inline SVG and MathML (declared in the manifest) and leaves out scripts and frames, with warnings', async () => {
     const [chapter] = await chapters('trusted');
     expect(chapter!.xhtml).toContain('<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20" viewBox="0 0 40 20" role="img" aria-label="A green bar">');

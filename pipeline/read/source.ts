@@ -19,17 +19,42 @@ export function decodeSource(bytes: Uint8Array, path: string, options: ReadOptio
     return { file, ok: false };
   }
   if (options.encoding === 'latin1') {
-    file.value = stripBom(new TextDecoder('latin1').decode(bytes));
+    file.value = withoutControls(stripBom(new TextDecoder('latin1').decode(bytes)), file);
     return { file, ok: true };
   }
   try {
-    file.value = stripBom(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+    file.value = withoutControls(stripBom(new TextDecoder('utf-8', { fatal: true }).decode(bytes)), file);
     return { file, ok: true };
   } catch {
     const offset = firstInvalidUtf8(bytes);
     report(file, 'error', `invalid UTF-8 at byte offset ${offset} (use --encoding latin1 for Latin-1 sources)`, pointAt(bytes, offset), 'source-encoding');
     return { file, ok: false };
   }
+}
+
+/**
+ * Control characters other than tab and line ends (an ANSI escape pasted from a terminal), and
+ * U+FFFE/U+FFFF, cannot be in HTML text (the Nu checker: "Forbidden code point") nor in any
+ * XML (epubcheck: a fatal error in the EPUB). A form feed or vertical tab, white space to
+ * Markdown, becomes a space; the others become U+FFFD, as CommonMark does with NUL. One
+ * character for one keeps every position; one warning names the first.
+ */
+function withoutControls(text: string, file: VFile): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the control characters are what it finds
+  const forbidden = /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F\uFFFE\uFFFF]/g;
+  const first = forbidden.exec(text);
+  if (!first) return text;
+  const found = new Set<string>();
+  const replaced = text.replace(forbidden, (character) => {
+    found.add(`U+${character.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`);
+    return character === '\f' || character === '\v' ? ' ' : '\uFFFD';
+  });
+  const before = text.slice(0, first.index);
+  const line = before.split('\n').length;
+  const column = first.index - before.lastIndexOf('\n');
+  const names = [...found].join(', ');
+  report(file, 'warning', `control character${found.size > 1 ? 's' : ''} ${names} cannot be in HTML or EPUB text: a form feed or vertical tab is read as a space, any other as U+FFFD`, { line, column }, 'source-control-character');
+  return replaced;
 }
 
 function stripBom(text: string): string {
