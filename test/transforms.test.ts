@@ -7,6 +7,8 @@ import { visit } from 'unist-util-visit';
 import { VFile } from 'vfile';
 import { compareMessage } from 'vfile-sort';
 import { createRequire } from 'node:module';
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatMessage } from '../pipeline/cli/cli.ts';
 import { parse } from '../pipeline/parse/parse.ts';
@@ -16,6 +18,8 @@ import { runTransforms } from '../pipeline/transforms/index.ts';
 import { inlineNotes } from '../pipeline/transforms/inline-notes.ts';
 import { extractMetadata } from '../pipeline/transforms/metadata.ts';
 import { bylineMdast } from '../pipeline/writers/shared/byline.ts';
+import { build } from '../pipeline/build/build.ts';
+import { tempProject, tool } from './helpers.ts';
 
 function process(markdown: string, path = 'doc.md') {
   const file = new VFile({ path, value: markdown });
@@ -280,6 +284,49 @@ describe('emoji shortcodes', () => {
     const kept = process(`---\ntitle: T\nemoji: false\n---\n\n${source}`);
     expect(toString(kept.tree.children[1])).toBe('Ship it :tada: :+1:, :tada: in code, :no_such_name: kept.');
     expect(kept.messages).toEqual([]);
+  });
+});
+
+describe('line breaks between East Asian characters', () => {
+  const texts = (markdown: string) => {
+    const { tree } = process(`---\ntitle: T\nsmart: false\n---\n\n${markdown}`);
+    return tree.children.map((block) => toString(block));
+  };
+
+  it('takes out a break between Chinese or Japanese characters, inside a text or across emphasis and links', () => {
+    expect(texts('資訊，\n或直接前往。\n\n**最初から**\n設計されています\n[リンク](https://example.com)\nです。')).toEqual(['資訊，或直接前往。', '最初から設計されていますリンクです。']);
+    // An ideograph beyond the first plane (a surrogate pair in JavaScript) is one character.
+    expect(texts('𠀋\n字')).toEqual(['𠀋字']);
+    // Spaces a line kept around its break go with it.
+    expect(texts('漢字 \n  漢字')).toEqual(['漢字漢字']);
+  });
+
+  it('keeps it as a space where either side is Latin, Hangul, ambiguous-width or not text, and where the author wrote a space', () => {
+    expect(texts('Biome 的\nAPI\n\n한국어는\n띄어 씁니다\n\n中文\n`code`\n中文\n\n“引号”\n中文\n\n中文 中文')).toEqual([
+      'Biome 的\nAPI',
+      '한국어는\n띄어 씁니다',
+      '中文\ncode\n中文',
+      '“引号”\n中文',
+      '中文 中文',
+    ]);
+  });
+
+  it('reads the same in all three editions: no space where the source broke a Chinese line', async () => {
+    const root = tempProject({ 'doc.md': '---\ntitle: 測試\nlang: zh-TW\n---\n\n訪問我們的首頁以了解更多關於的資訊，\n或直接前往入門指南開始使用。\n' });
+    try {
+      const result = await build({ root, paths: ['doc.md'], out: 'dist', formats: ['html', 'pdf', 'epub'], cache: false });
+      expect(result.ok).toBe(true);
+      const joined = '的資訊，或直接前往';
+      expect(readFileSync(join(root, 'dist', 'doc.html'), 'utf8')).toContain(joined);
+      expect(tool('unzip', ['-p', join(root, 'dist', 'doc.epub'), 'OEBPS/chapter-01.xhtml'])).toContain(joined);
+      expect(tool('pdftotext', [join(root, 'dist', 'doc.pdf'), '-']).replace(/\n/g, '')).toContain(joined);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('takes out a break beside a zero-width space, and leaves code alone', () => {
+    expect(texts('a\u200b\nb\n\n```\n中文\n中文\n```')).toEqual(['a\u200bb', '中文\n中文']);
   });
 });
 

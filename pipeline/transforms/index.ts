@@ -15,6 +15,7 @@ import { titleAlerts } from './alerts.ts';
 import { highlightCode } from './highlight.ts';
 import { smartMetadata, smartPunctuation } from './smart-punctuation.ts';
 import { emojiShortcodes } from './emoji.ts';
+import { joinEastAsianLines } from './east-asian-lines.ts';
 import { describeDocument } from './description.ts';
 import { inlineNotes } from './inline-notes.ts';
 import { resolveCitations, type ReadData } from './citations.ts';
@@ -176,13 +177,15 @@ export function lateStage(tree: Root, file: VFile, meta: DocumentMeta, options: 
 
 /**
  * The last transforms, whose effect on a top-level block depends on that block and the
- * document's settings alone (its language, `smart`, `emoji`), never on other blocks: emoji shortcodes, smart punctuation
+ * document's settings alone (its language, `smart`, `emoji`), never on other blocks: emoji shortcodes,
+ * line breaks between East Asian characters taken out (before the quotes are paired over the text), smart punctuation
  * (quotes are paired across blocks, but a quote's shape depends only on the characters next to
  * it), alert titles, code highlighting. A watch session runs them on the few blocks an edit
  * touched (build/region-rebuild.ts); a transform added here must keep to that.
  */
 export function transformBlocks(tree: Root, meta: Pick<DocumentMeta, 'lang' | 'smart' | 'emoji'>, options: Pick<TransformOptions, 'highlights' | 'quotes'> = {}): void {
   if (meta.emoji !== false) emojiShortcodes(tree);
+  joinEastAsianLines(tree);
   if (meta.smart !== false) smartPunctuation(tree, meta.lang, options.quotes);
   titleAlerts(tree, meta.lang);
   highlightCode(tree, options.highlights);
