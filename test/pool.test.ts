@@ -5,18 +5,34 @@ import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 // mock, and the modules are let go again after this file.
 const setFlags = vi.fn();
 vi.doMock('node:v8', async (importOriginal) => ({ ...(await importOriginal<typeof import('node:v8')>()), setFlagsFromString: setFlags }));
+// `node --v8-options`, where the pool reads V8's default budget, made to fail on demand.
+const v8Options = { fail: false };
+vi.doMock('node:child_process', async (importOriginal) => {
+  const original = await importOriginal<typeof import('node:child_process')>();
+  const execFile = (...args: Parameters<typeof original.execFile>) => {
+    const callback = args.at(-1) as (error: Error | null, stdout: string, stderr: string) => void;
+    if (v8Options.fail && args[1]?.[0] === '--v8-options') {
+      callback(new Error('no node here'), '', '');
+      return undefined;
+    }
+    return (original.execFile as (...rest: unknown[]) => unknown)(...args);
+  };
+  return { ...original, execFile };
+});
 vi.resetModules();
 const { openPool } = await import('../pipeline/build/pool.ts');
 
 describe("a build's pool of document threads", () => {
   afterAll(() => {
     vi.doUnmock('node:v8');
+    vi.doUnmock('node:child_process');
     vi.resetModules();
   });
 
   afterEach(() => {
     setFlags.mockClear();
     vi.unstubAllEnvs();
+    v8Options.fail = false;
   });
 
   it('raises V8’s interrupt budget once its threads have taken a task (and loaded the code) and sets it back once they are gone', async () => {
@@ -35,6 +51,14 @@ describe("a build's pool of document threads", () => {
     await parsePool.run({}).catch(() => {});
     await parsePool.close();
     vi.stubEnv('NODE_OPTIONS', '--max-old-space-size=4096 --interrupt-budget=1000');
+    const pool = await openPool<unknown, unknown>('worker', 1, { patientTiering: true });
+    await pool.run({}).catch(() => {});
+    await pool.close();
+    expect(setFlags).not.toHaveBeenCalled();
+  });
+
+  it('leaves the budget alone when V8’s default cannot be read (it would have nothing to set back)', async () => {
+    v8Options.fail = true;
     const pool = await openPool<unknown, unknown>('worker', 1, { patientTiering: true });
     await pool.run({}).catch(() => {});
     await pool.close();
