@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { INFINITY, type Item, knuthPlass } from '../pipeline/writers/pdf/linebreak.ts';
+import { firstFit, INFINITY, type Item, knuthPlass } from '../pipeline/writers/pdf/linebreak.ts';
 
 /**
  * Knuth–Plass on made-up paragraphs: words of random widths, long ones with hyphenation points,
@@ -68,5 +68,27 @@ describe('knuthPlass', () => {
       const breaks = knuthPlass(items, 350, { tolerance: 4, noHyphens: true });
       if (breaks) expect(longestLadder(items, breaks)).toBe(0);
     }
+  });
+});
+
+describe('firstFit', () => {
+  const word = (width: number): Item => ({ type: 'box', width });
+  const space: Item = { type: 'glue', width: 3, stretch: 1.8, shrink: 0 };
+  const end: Item[] = [{ type: 'glue', width: 0, stretch: INFINITY * 10, shrink: 0 }, { type: 'penalty', width: 0, penalty: -INFINITY, flagged: false }];
+
+  it('gives a word wider than the line a line of its own, and breaks the words after it as usual', () => {
+    // "non-`undefined`", two boxes with no break between them, then eight short words, in 60 points
+    // (tapable's README, a table cell): the rest of the cell used to follow on the overfull line.
+    const items: Item[] = [word(30), word(45), ...Array.from({ length: 8 }, () => [space, word(20)]).flat(), ...end];
+    const breaks = firstFit(items, 60);
+    const lines: number[] = [];
+    let start = 0;
+    for (const { position } of breaks) {
+      lines.push(items.slice(start, position).reduce((sum, item) => sum + (item.type === 'penalty' ? 0 : item.width), 0));
+      start = position + 1;
+    }
+    expect(lines[0]).toBe(75);
+    expect(lines.slice(1).every((width) => width <= 60)).toBe(true);
+    expect(breaks.length).toBe(5);
   });
 });

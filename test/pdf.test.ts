@@ -574,6 +574,34 @@ describe('options', () => {
     }
   });
 
+  it('keeps a cell whose code runs into text or punctuation inside its column (tapable’s hook table)', async () => {
+    // `callAsync`, and non-`undefined` are words of two runs each: a column narrower than them once
+    // set the rest of its cell on one line, over the next column and past the margin.
+    const rows = [
+      '| `SyncLoopHook` | `tap` | `call` | `undefined` | non-`undefined` restarts the loop from the first tap |',
+      '| `AsyncParallelBailHook` | `tap`, `tapAsync`, `tapPromise` | `callAsync`, `promise` | first non-`undefined` value, or `undefined` | short-circuits the hook |',
+    ];
+    const root = tempProject({ 'hooks.md': `---\ntitle: Hooks\n---\n\n| Class | Tap methods | Call methods | Result | Returned value from tap |\n| --- | --- | --- | --- | --- |\n${rows.join('\n')}\n` });
+    try {
+      const built = await build({ root, paths: ['hooks.md'], out: 'dist', formats: ['pdf'], cache: false });
+      expect(built.ok).toBe(true);
+      const theme = JSON.parse(readFileSync(join(projectRoot, 'templates/pdf/theme.json'), 'utf8'));
+      const words = [...tool('pdftotext', ['-bbox', join(root, 'dist', 'hooks.pdf'), '-']).matchAll(/<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)<\/word>/g)].map((match) => ({
+        xMin: Number(match[1]),
+        y: Number(match[2]),
+        xMax: Number(match[3]),
+        text: match[4]!,
+      }));
+      for (const word of words) expect(word.xMax, word.text).toBeLessThanOrEqual(PAPER.a4[0] - theme.page.margins.a4.outer + 1);
+      // No word is drawn over another on its line.
+      for (const word of words) {
+        for (const other of words) if (other !== word && Math.abs(other.y - word.y) < 2 && other.xMin > word.xMin) expect(other.xMin, `${word.text} / ${other.text}`).toBeGreaterThanOrEqual(word.xMax - 0.5);
+      }
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
   it('sets a table of contents with page numbers when the front matter asks for one', async () => {
     const sections = Array.from({ length: 8 }, (_, index) => `## Part ${index + 1}\n\n${'A sentence of text that fills the page. '.repeat(60)}\n`).join('\n');
     const root = tempProject({ 'toc.md': `---\ntitle: Contents test\ntoc: true\n---\n\n${sections}` });

@@ -174,6 +174,9 @@ export function firstFit(items: Item[], lineWidth: number): Break[] {
       continue;
     }
     if (legal && width + (item.type === 'penalty' ? item.width : 0) <= lineWidth) lastLegal = index;
+    // A line already overfull with no break before: it ends at the first break there is, so one
+    // unbreakable word wider than the line overruns that line only, not the rest of the paragraph.
+    else if (legal && lastLegal < start) lastLegal = index;
     if (item.type !== 'penalty') width += item.width;
     if (width > lineWidth && lastLegal >= start) {
       breaks.push({ position: lastLegal, ratio: 0 });

@@ -193,13 +193,23 @@ export function table(state: State, node: Table, context: Context, caption?: (ta
   return [...above, ...rows];
 }
 
+/**
+ * The widest stretch a cell's lines cannot break: a word runs on from one run into the next
+ * when no space parts them (`` `callAsync`, `` is code and a comma; `` non-`undefined` `` text
+ * and code), as the line breaker sets them.
+ */
 function longestWord(state: State, runs: Run[]): number {
   let longest = 0;
+  let word = 0;
   for (const run of runs) {
+    if (run.hardBreak) word = 0;
     // A picture is a word that never breaks.
-    if (run.object?.picture) longest = Math.max(longest, run.object.width);
+    if (run.object?.picture) longest = Math.max(longest, (word += run.object.width));
     for (const segment of state.fonts.segments(run.text, run.style)) {
-      for (const word of segment.text.split(/\s+/)) longest = Math.max(longest, state.fonts.width(segment.face, word, run.size));
+      segment.text.split(/\s+/).forEach((part, index) => {
+        if (index > 0) word = 0;
+        longest = Math.max(longest, (word += state.fonts.width(segment.face, part, run.size)));
+      });
     }
   }
   return longest;
