@@ -175,11 +175,16 @@ describe('many documents', () => {
     expect(whole.ok).toBe(true);
     const hrefs = (path: string) => [...readFileSync(join(root, path), 'utf8').matchAll(/<a href="([^"]+)"/g)].map((match) => match[1]!).filter((href) => !href.startsWith('#'));
     const uris = (path: string) => [...new Set([...readFileSync(join(root, path), 'latin1').matchAll(/\/URI \(([^)]*)\)/g)].map((match) => match[1]))].sort();
+    // Another PDF of the run is opened by the viewer (GoToR: its path, a named destination or its first page), not handed to a browser.
+    const goToR = (path: string) => [...new Set([...readFileSync(join(root, path), 'latin1').matchAll(/\/S \/GoToR\n\/F \(([^)]*)\)\n\/D (\([^)]*\)|\[0 \/Fit\])/g)].map((match) => `${match[1]} ${match[2]}`))].sort();
     expect(hrefs('whole/a.html')).toEqual(['sub/b.html#part', 'sub/b.html', 'sub/b.html', 'sub/c-d.html', 'sub/d.txt']);
     expect(hrefs('whole/sub/b.html')).toEqual(['../a.html', 'gone.md']);
     expect(hrefs('whole/sub/c-d.html')).toEqual(['../a.html#tail']);
-    expect(uris('whole/a.pdf')).toEqual(['sub/b.pdf', 'sub/b.pdf#part', 'sub/c-d.pdf', 'sub/d.txt']);
-    expect(uris('whole/sub/b.pdf')).toEqual(['../a.pdf', 'gone.md']);
+    expect(goToR('whole/a.pdf')).toEqual(['sub/b.pdf (part)', 'sub/b.pdf [0 /Fit]', 'sub/c-d.pdf [0 /Fit]']);
+    expect(uris('whole/a.pdf')).toEqual(['sub/d.txt']);
+    expect(goToR('whole/sub/b.pdf')).toEqual(['../a.pdf [0 /Fit]']);
+    expect(uris('whole/sub/b.pdf')).toEqual(['gone.md']);
+    expect(goToR('whole/sub/c-d.pdf')).toEqual(['../a.pdf (tail)']);
     // The EPUB cannot follow a link out of itself: it keeps the text and says so, naming the other document's EPUB.
     const epubWarnings = whole.documents.find((document) => document.source.endsWith('b.md'))!.file.messages.filter((message) => message.ruleId === 'epub-link-outside').map((message) => message.reason);
     expect(epubWarnings).toEqual([

@@ -8,7 +8,12 @@ import type { VectorOutlines } from './math-outlines.ts';
  * corner in the text column. The paginator only ever sees boxes.
  */
 
-export type Link = { kind: 'uri'; url: string } | { kind: 'internal'; name: string };
+/**
+ * Where a link goes: a URL, a destination of this PDF, or another PDF of the same run (a relative
+ * path, and a named destination in it), which a viewer opens itself (a GoToR action, as LaTeX's
+ * hyperref makes for `file.pdf#name`), where a relative URL would be left to a browser.
+ */
+export type Link = { kind: 'uri'; url: string } | { kind: 'internal'; name: string } | { kind: 'file'; path: string; destination?: string };
 
 /** A node of the logical structure (tagged PDF), made during layout, realised while drawing. */
 export interface StructNode {

@@ -643,5 +643,6 @@ function drawLink(pdf: Pdf, op: TextOp | ImageOp, x: number, y: number, parent: 
   const link = op.link!;
   const [top, width, height] = op.op === 'image' ? [y + op.y, op.w, op.h] : [y + op.y - op.size * 0.85, op.width, op.size * 1.15];
   if (link.kind === 'uri') pdf.linkUri(x + op.x, top, width, height, link.url, parent, memo);
+  else if (link.kind === 'file') pdf.linkFile(x + op.x, top, width, height, link.path, link.destination, parent, memo);
   else pdf.linkInternal(x + op.x, top, width, height, link.name, parent, memo);
 }

@@ -65,7 +65,7 @@ export function toRuns(state: State, nodes: PhrasingContent[], base: InlineStyle
         const url = target?.url;
         // A link to another document of the run goes to its PDF (transforms/document-links.ts).
         const document = target?.data?.documentLink;
-        const link: Link | undefined = document ? { kind: 'uri', url: `${document.path}.pdf${document.after}` } : url ? toLink(state, url, node) : undefined;
+        const link: Link | undefined = document ? documentLink(document) : url ? toLink(state, url, node) : undefined;
         const linkStruct = link ? struct('Link', parentStruct) : style.struct;
         const color = link ? state.theme.linkColor : style.color;
         const breakAnywhere = node.children.length === 1 && node.children[0]!.type === 'text' && node.children[0]!.value === url;
@@ -159,6 +159,13 @@ export function toRuns(state: State, nodes: PhrasingContent[], base: InlineStyle
     if (run) run.anchors = [...(run.anchors ?? []), id];
   }
   return runs;
+}
+
+/** A link to another document of the run goes to its PDF, at the heading its fragment names (the same ids as the HTML's). */
+function documentLink(document: { path: string; after: string }): Link {
+  const hash = document.after.indexOf('#');
+  const destination = hash === -1 ? '' : safeDecode(document.after.slice(hash + 1));
+  return { kind: 'file', path: `${safeDecode(document.path)}.pdf`, destination: destination || undefined };
 }
 
 function toLink(state: State, url: string, node: PhrasingContent): Link | undefined {

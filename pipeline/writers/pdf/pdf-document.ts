@@ -488,6 +488,15 @@ export class Pdf {
   }
 
   /**
+   * A link to another PDF (a GoToR action): the file by its path relative to this one, opened at
+   * a named destination, else at its first page.
+   */
+  linkFile(x: number, y: number, w: number, h: number, path: string, destination: string | undefined, parent?: StructElement, memo?: LinkMemo): void {
+    const written = destination === undefined ? path : `${path}#${destination}`;
+    this.link(x, y, w, h, `f${written}`, { S: 'GoToR', F: this.literal(path), D: destination === undefined ? [0, 'Fit'] : this.literal(destination) }, () => this.literal(written), parent, memo);
+  }
+
+  /**
    * pdfkit's `goTo`, likewise; it passes options through to annotate, which joins the annotation
    * to the structure tree (an OBJR under the Link element) when given a structParent.
    */
