@@ -499,6 +499,22 @@ describe('scripts and fonts', () => {
       rmSync(root, { recursive: true, force: true });
     }
   });
+
+  it('finds no glyph missing for a default-ignorable code point, and keeps a tag sequence with its emoji', async () => {
+    // ajv's README: a stray U+FE0F after a letter ("Open Collective️"), which no renderer shows.
+    const flag = '\u{1F3F4}\u{E0067}\u{E0062}\u{E0073}\u{E0063}\u{E0074}\u{E007F}';
+    const root = tempProject({ 'doc.md': `---\ntitle: Selectors\n---\n\n[Ajv Open Collective\uFE0F](https://opencollective.com/ajv) and Scotland ${flag} here.\n` });
+    try {
+      const built = await build({ root, paths: ['doc.md'], out: 'dist', formats: ['pdf'], cache: false });
+      expect(built.documents[0]!.file.messages.filter((message) => message.ruleId === 'pdf-missing-glyph').map(String)).toEqual([]);
+      expect(tool('pdftotext', [join(root, 'dist', 'doc.pdf'), '-'])).toContain('Open Collective');
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+    // The flag's tags are shaped with its black flag by the emoji face, which makes them Scotland's flag.
+    const segments = planOf('world-scripts/input.md').fonts.segments(`Scotland ${flag}`, 'regular');
+    expect(segments.map((segment) => segment.text)).toEqual(['Scotland ', flag]);
+  });
 });
 
 describe('options', () => {

@@ -260,8 +260,13 @@ function pointIn(text: string, offset: number, place?: Position): Position | und
   return { start: { line, column }, end: { line, column: column + 1 } };
 }
 
+/**
+ * Unicode's default-ignorable code points (soft hyphen, zero-width spaces and joiners, variation
+ * selectors, tags): a renderer without a glyph for one shows nothing (Unicode 5.21), so none is a
+ * missing glyph. A stray U+FE0F after a letter ("Open Collective️", ajv's README) is one.
+ */
 function isIgnorable(codePoint: number): boolean {
-  return codePoint === 0xad || (codePoint >= 0x200b && codePoint <= 0x200f) || codePoint === 0xfeff || codePoint === 0x2060;
+  return /^\p{Default_Ignorable_Code_Point}$/u.test(String.fromCodePoint(codePoint));
 }
 
 /** Zero-width joiners and variation selectors, which belong to the face of what they join. */
