@@ -320,6 +320,8 @@ export function recordBuild(memo: SpliceMemo, key: string, path: string, bookYam
   }
   const firstNote = tree.children.find((node) => node.type === 'footnoteDefinition');
   const notesOpenWithQuote = firstNote !== undefined && SENTENCE_SHAPED_QUOTE.test(toString(firstNote));
+  // Each rebuild moves the points after the edit: made the nodes' own first, once, so that it need not note those moved.
+  if (pdf) ownPoints(pdf.children);
   records.set(path, { key, bookYaml, segments, definitions, notesOpenWithQuote, html: html && Buffer.from(html), pdf, meta: output.meta, writerMeta, messages: output.messages, assets: output.assets, missing: output.missing, source: output.source } satisfies LastBuild);
 }
 
@@ -556,13 +558,14 @@ function pdfRegion(last: LastBuild, region: Region): { commit: () => RootContent
   return {
     messages: region.messages,
     commit() {
-      const moved = new Set<object>();
+      // The record's nodes own their points (recordBuild); the new ones are made to, as they join it.
+      ownPoints(region.newTree.children);
       for (const node of record.children) {
         const own = chapterOf(node);
         if (own === undefined || own < chapter) continue;
         // A node of the chapter that ends before the stretch holds nothing after it; a later chapter's lines all move.
         if (own === chapter && (node.position?.end.offset ?? end) < end) continue;
-        movePoints(node, moved, (point) => {
+        movePoints(node, (point) => {
           if (own > chapter) point.line += lineDelta;
           else if (point.offset !== undefined && point.offset >= end) {
             point.line += lineDelta;
@@ -571,7 +574,7 @@ function pdfRegion(last: LastBuild, region: Region): { commit: () => RootContent
         });
       }
       for (const node of region.newTree.children)
-        movePoints(node, moved, (point) => {
+        movePoints(node, (point) => {
           point.line += base;
           if (point.offset !== undefined) point.offset += start;
         });
@@ -580,23 +583,44 @@ function pdfRegion(last: LastBuild, region: Region): { commit: () => RootContent
   };
 }
 
-/** Move every point of a node and its descendants once (the parser may share a point between nodes). */
-function movePoints(node: unknown, moved: Set<object>, move: (point: Point) => void): void {
-  const value = node as { position?: Position; children?: unknown[] };
-  const position = value.position;
+/**
+ * Every position and point of these nodes and their descendants made an object of its own: a
+ * parser or transform may share one between nodes (a wrapper taking its first child's start), and
+ * a point moved through each node that holds it would move more than once. The values stay.
+ */
+function ownPoints(nodes: readonly unknown[]): void {
+  const seen = new Set<object>();
+  const own = <T extends object>(value: T): T => {
+    if (!seen.has(value)) {
+      seen.add(value);
+      return value;
+    }
+    const copy = { ...value };
+    seen.add(copy);
+    return copy;
+  };
+  const walk = (node: unknown) => {
+    const value = node as { position?: Position; children?: unknown[] };
+    if (value.position) {
+      const position = (value.position = own(value.position));
+      if (position.start) position.start = own(position.start);
+      if (position.end) position.end = own(position.end);
+    }
+    const children = value.children;
+    if (Array.isArray(children)) for (let index = 0; index < children.length; index++) walk(children[index]);
+  };
+  for (const node of nodes) walk(node);
+}
+
+/** Move every point of a node and its descendants (each its own: see ownPoints). */
+function movePoints(node: unknown, move: (point: Point) => void): void {
+  const position = (node as { position?: Position }).position;
   if (position) {
-    const { start, end } = position;
-    if (start && !moved.has(start)) {
-      moved.add(start);
-      move(start);
-    }
-    if (end && !moved.has(end)) {
-      moved.add(end);
-      move(end);
-    }
+    if (position.start) move(position.start);
+    if (position.end) move(position.end);
   }
-  const children = value.children;
-  if (Array.isArray(children)) for (let index = 0; index < children.length; index++) movePoints(children[index], moved, move);
+  const children = (node as { children?: unknown[] }).children;
+  if (Array.isArray(children)) for (let index = 0; index < children.length; index++) movePoints(children[index], move);
 }
 
 /** Whether two values are the same, positions aside (a transformed node of the stretch against the last build's). */
