@@ -41,4 +41,36 @@ describe('the PDF writer\'s byte sink', () => {
       rmSync(folder, { recursive: true, force: true });
     }
   });
+  it('writes text as Buffer\'s latin1 makes it (the low byte of each code unit), across blocks, held or in a file', () => {
+    // pdfkit's objects are written as strings (captureOutput): straight into the blocks, no Buffer each.
+    const folder = mkdtempSync(join(tmpdir(), 'colophon-sink-'));
+    try {
+      const pieces: (string | Uint8Array)[] = [];
+      for (let index = 0; index < 3_000; index++) {
+        const length = index % 97 === 0 ? 70_000 + index : (index * 31) % 900;
+        let text = '';
+        for (let at = 0; at < length; at++) text += String.fromCharCode((at * 7 + index) % (index % 5 === 0 ? 0x3000 : 256));
+        pieces.push(index % 4 === 3 ? Buffer.from(text, 'latin1') : text);
+      }
+      const expected = Buffer.concat(pieces.map((piece) => (typeof piece === 'string' ? Buffer.from(piece, 'latin1') : piece)));
+      const held = new ByteSink();
+      const fd = openSync(join(folder, 'out'), 'w');
+      const spilled = new ByteSink(fd, true);
+      for (const piece of pieces) {
+        for (const sink of [held, spilled]) {
+          if (typeof piece === 'string') sink.writeText(piece);
+          else sink.write(piece);
+        }
+      }
+      const size = spilled.end();
+      closeSync(fd);
+      const bytes = held.bytes();
+      expect(bytes.length).toBe(expected.length);
+      expect(Buffer.from(bytes).equals(expected)).toBe(true);
+      expect(size).toBe(expected.length);
+      expect(readFileSync(join(folder, 'out')).equals(expected)).toBe(true);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
 });

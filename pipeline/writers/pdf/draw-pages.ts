@@ -611,7 +611,9 @@ function structureOf(box: Box): StructureRun[] {
 
 /** Whether a page has an SVG image to draw (svg-to-pdfkit is loaded only then). */
 export function hasSvg(page: Page): boolean {
-  return [...page.body, ...page.notes].some(({ box }) => box.ops.some((op) => op.op === 'image' && op.svg));
+  // Asked of every page of a document without SVG: no array made for it.
+  for (const placed of [page.body, page.notes]) for (const { box } of placed) for (const op of box.ops) if (op.op === 'image' && op.svg) return true;
+  return false;
 }
 
 function drawOp(pdf: Pdf, op: Op, x: number, y: number, svg: SvgSupport): void {

@@ -22,9 +22,16 @@ export function captureOutput(doc: RawDocument, output: ByteSink): Promise<void>
   // JavaScript (its fromBinaryString: the low byte of each code unit); Buffer's latin1 does the
   // same natively.
   doc._write = (data) => {
-    const bytes = data instanceof Uint8Array ? data : Buffer.from(`${data}\n`, 'latin1');
-    doc.push(bytes);
-    doc._offset += bytes.length;
+    if (data instanceof Uint8Array) {
+      doc.push(data);
+      doc._offset += data.length;
+      return;
+    }
+    // Into the sink as it comes (push would take a Buffer): the same bytes, in the same order.
+    const text = String(data);
+    output.writeText(text);
+    output.writeText('\n');
+    doc._offset += text.length + 1;
   };
   return new Promise((resolve, reject) => {
     doc.push = (chunk) => {
