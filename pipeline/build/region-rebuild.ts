@@ -321,7 +321,7 @@ export function recordBuild(memo: SpliceMemo, key: string, path: string, bookYam
   const firstNote = tree.children.find((node) => node.type === 'footnoteDefinition');
   const notesOpenWithQuote = firstNote !== undefined && SENTENCE_SHAPED_QUOTE.test(toString(firstNote));
   // Each rebuild moves the points after the edit: made the nodes' own first, once, so that it need not note those moved.
-  if (pdf) ownPoints(pdf.children);
+  if (pdf && !ownPoints(pdf.children)) return;
   records.set(path, { key, bookYaml, segments, definitions, notesOpenWithQuote, html: html && Buffer.from(html), pdf, meta: output.meta, writerMeta, messages: output.messages, assets: output.assets, missing: output.missing, source: output.source } satisfies LastBuild);
 }
 
@@ -554,11 +554,11 @@ function pdfRegion(last: LastBuild, region: Region): { commit: () => RootContent
   // The line before the stretch, as the tree counts lines (a book's are virtual: its chapters' one after another).
   const firstKept = record.children[first]!;
   const base = (firstKept.position?.start.line ?? Number.NaN) - (old[0]!.position?.start.line ?? Number.NaN);
-  if (!Number.isInteger(base) || (last.bookYaml === '' && base !== startLine - 1)) return undefined;
+  if (!Number.isInteger(base) || (last.bookYaml === '' && base !== startLine - 1) || !countedLines(region.newTree.children)) return undefined;
   return {
     messages: region.messages,
     commit() {
-      // The record's nodes own their points (recordBuild); the new ones are made to, as they join it.
+      // The record's nodes own their points (recordBuild); the new ones are made to, as they join it (checked above).
       ownPoints(region.newTree.children);
       for (const node of record.children) {
         const own = chapterOf(node);
@@ -587,29 +587,51 @@ function pdfRegion(last: LastBuild, region: Region): { commit: () => RootContent
  * Every position and point of these nodes and their descendants made an object of its own: a
  * parser or transform may share one between nodes (a wrapper taking its first child's start), and
  * a point moved through each node that holds it would move more than once. The values stay.
+ * A point met is marked by its line made negative (lines count from 1), and the marks are taken
+ * off after: no Set of every point (a 10 MB book's millions, about 100 MB at once). False, with
+ * nothing changed, when a point's line is not counted from 1 (not a parser's: not marked so).
  */
-function ownPoints(nodes: readonly unknown[]): void {
-  const seen = new Set<object>();
-  const own = <T extends object>(value: T): T => {
-    if (!seen.has(value)) {
-      seen.add(value);
-      return value;
-    }
-    const copy = { ...value };
-    seen.add(copy);
-    return copy;
-  };
-  const walk = (node: unknown) => {
+function ownPoints(nodes: readonly unknown[]): boolean {
+  if (!countedLines(nodes)) return false;
+  const marked = (point: Point) => point.line < 0;
+  const unmarkedCopy = (point: Point): Point => ({ ...point, line: marked(point) ? -point.line : point.line });
+  const mark = (node: unknown) => {
     const value = node as { position?: Position; children?: unknown[] };
-    if (value.position) {
-      const position = (value.position = own(value.position));
-      if (position.start) position.start = own(position.start);
-      if (position.end) position.end = own(position.end);
+    const position = value.position;
+    if (position?.start && position.end) {
+      const { start, end } = position;
+      // A point met before (or a position whose start is its end) belongs to another: this node takes a position of its own, with copies of those.
+      const startShared = marked(start);
+      const endShared = marked(end) || end === start;
+      if (startShared || endShared) value.position = { ...position, start: startShared ? unmarkedCopy(start) : start, end: endShared ? unmarkedCopy(end) : end };
+      if (!startShared) start.line = -start.line;
+      if (!endShared) end.line = -end.line;
+    } else if (position) {
+      // A partial position (not made by the parser): its own, with copies.
+      value.position = { ...position, ...(position.start ? { start: unmarkedCopy(position.start) } : {}), ...(position.end ? { end: unmarkedCopy(position.end) } : {}) };
     }
     const children = value.children;
-    if (Array.isArray(children)) for (let index = 0; index < children.length; index++) walk(children[index]);
+    if (Array.isArray(children)) for (let index = 0; index < children.length; index++) mark(children[index]);
   };
-  for (const node of nodes) walk(node);
+  const unmark = (point: Point | undefined) => {
+    if (point && marked(point)) point.line = -point.line;
+  };
+  try {
+    for (const node of nodes) mark(node);
+  } finally {
+    for (const node of nodes) movePoints(node, unmark);
+  }
+  return true;
+}
+
+/** Whether every point of these nodes has a line counted from 1 (as a parser's have), which ownPoints can mark. */
+function countedLines(nodes: readonly unknown[]): boolean {
+  let counted = true;
+  const check = (point: Point) => {
+    if (!Number.isInteger(point.line) || point.line < 1) counted = false;
+  };
+  for (const node of nodes) movePoints(node, check);
+  return counted;
 }
 
 /** Move every point of a node and its descendants (each its own: see ownPoints). */
