@@ -500,6 +500,23 @@ describe('scripts and fonts', () => {
     }
   });
 
+  it('places a missing glyph of the title where the title is written, though the running head sets it first', async () => {
+    // prompts' README: its title, "❯ Prompts", comes from a raw <h1>; the warning named 1:1.
+    const root = tempProject({ 'heading.md': '<h1 align="center">𓀀 Sign</h1>\n\nBody.\n', 'front.md': '---\ntitle: A sign 𓀀 here\n---\n\nBody.\n' });
+    try {
+      const built = await build({ root, paths: ['heading.md', 'front.md'], out: 'dist', formats: ['pdf'], cache: false });
+      const placesOf = (name: string) =>
+        built.documents
+          .find((document) => document.file.path.endsWith(name))!
+          .file.messages.filter((message) => message.ruleId === 'pdf-missing-glyph')
+          .map((message) => [message.line, message.column]);
+      expect(placesOf('heading.md')).toEqual([[1, 20]]);
+      expect(placesOf('front.md')).toEqual([[2, 15]]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
   it('finds no glyph missing for a default-ignorable code point, and keeps a tag sequence with its emoji', async () => {
     // ajv's README: a stray U+FE0F after a letter ("Open Collective️"), which no renderer shows.
     const flag = '\u{1F3F4}\u{E0067}\u{E0062}\u{E0073}\u{E0063}\u{E0074}\u{E007F}';

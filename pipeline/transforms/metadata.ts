@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { basename, extname } from 'node:path';
-import type { Heading, Root, RootContent, Yaml } from 'mdast';
+import type { Heading, Parent, Root, RootContent, Yaml } from 'mdast';
 import { toString } from 'mdast-util-to-string';
 import type { Point } from 'unist';
 import type { VFile } from 'vfile';
@@ -107,6 +107,10 @@ export function extractMetadata(tree: Root, file: VFile, options: MetadataOption
   const authorList = [...(data.authors ?? []), ...(data.author ?? [])];
   // After a front-matter error the title is already reported missing; don't add a warning to it.
   const title = data.title ?? titleFromBody(tree, file, raw !== undefined);
+  // A title taken from a heading is written where the heading's text is: messages about it (a
+  // glyph no font has, in the PDF's title block) point there, as they do at a front-matter title.
+  const titleAt = data.title === undefined && file.data.titleHeading ? textStart(file.data.titleHeading) : undefined;
+  if (titleAt) places.set('title', titleAt);
   const date = data.date;
   const meta: DocumentMeta = {
     title,
@@ -307,6 +311,21 @@ function isBadgeRow(node: RootContent): boolean {
     else if (!isBlank(child)) return false;
   }
   return images > 0;
+}
+
+/** Where the first text of a node begins (a heading's words, after its `#` marks), else the node itself. */
+function textStart(node: Heading): Point | undefined {
+  const walk = (parent: Parent): Point | undefined => {
+    for (const child of parent.children) {
+      if (child.type === 'text' && child.position) return child.position.start;
+      if ('children' in child) {
+        const found = walk(child);
+        if (found) return found;
+      }
+    }
+    return undefined;
+  };
+  return walk(node) ?? node.position?.start;
 }
 
 /**

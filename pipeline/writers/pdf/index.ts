@@ -240,7 +240,10 @@ function layoutPdf({ tree, chapters, meta, file, assets, epoch, shared, lastRead
 
   const headTheme = theme.runningHead;
   // The running head is one line: a short title too long for the measure is set smaller.
-  const headRun = (size: number) => [{ text: meta.shortTitle, style: 'italic' as const, size, color: headTheme.color, rise: 0 }];
+  // Set before the body: a warning about a glyph in it points where the short title (or the title) is written.
+  const headAt = meta.places?.['short-title'] ?? meta.places?.title;
+  const headPlace = headAt ? { start: headAt, end: headAt } : undefined;
+  const headRun = (size: number) => [{ text: meta.shortTitle, style: 'italic' as const, size, color: headTheme.color, rise: 0, place: headPlace }];
   const natural = setText(state, headRun(headTheme.size), { width: 1e6, leading: headTheme.size * 1.4, size: headTheme.size, align: 'left' });
   const naturalWidth = Math.max(0, ...natural.flatMap((line) => line.ops.map((op) => (op.op === 'text' ? op.x + op.width : 0))));
   const headSize = naturalWidth > frame.width ? (headTheme.size * frame.width) / naturalWidth * 0.98 : headTheme.size;

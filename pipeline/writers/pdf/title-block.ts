@@ -24,7 +24,10 @@ export function titleBlock(state: State, meta: DocumentMeta, footnotes: Footnote
     setText(state, runs, { width: context.width, leading, size, align, struct: runs[0]?.struct ?? struct(tag, element) });
 
   const title = struct('H1', element);
-  add(set([{ text: meta.title, style: 'bold', size: theme.size, color, rise: 0, struct: title }], theme.size, theme.leading, 'H1'), 6);
+  // Where the title is written (its front-matter value, or the heading it came from), for a warning about a glyph in it.
+  const at = meta.places?.title;
+  const place = at ? { start: at, end: at } : undefined;
+  add(set([{ text: meta.title, style: 'bold', size: theme.size, color, rise: 0, struct: title, place }], theme.size, theme.leading, 'H1'), 6);
   if (meta.subtitle) {
     add(set([{ text: meta.subtitle, style: 'italic', size: theme.subtitleSize, color, rise: 0 }], theme.subtitleSize, theme.subtitleLeading, 'P'), 10);
   } else boxes.push(space(6, true));
