@@ -10,7 +10,7 @@ import { createAssetResolver } from '../pipeline/read/assets.ts';
 import { runTransforms } from '../pipeline/transforms/index.ts';
 import type { StructNode, TextOp } from '../pipeline/writers/pdf/boxes.ts';
 import { planPdf } from '../pipeline/writers/pdf/index.ts';
-import { fixturesDir, tempProject, tool } from './helpers.ts';
+import { epubcheck, fixturesDir, nuCheck, tempProject, tool } from './helpers.ts';
 
 function transformed(markdown: string): { tree: Root; file: VFile; meta: ReturnType<typeof runTransforms> } {
   // Nothing is read from the document's folder: it need not exist.
@@ -29,6 +29,41 @@ describe('raw HTML anchors', () => {
     // An anchor inside running text stays there.
     const last = tree.children[3];
     expect(last?.type === 'paragraph' && last.children.some((node) => node.type === 'anchor')).toBe(true);
+  });
+});
+
+describe('a raw id written with spaces (Node.js’s docs: `<a id="Time Validity Errors"></a>`)', () => {
+  const markdown = '---\ntitle: T\n---\n\n<a id="Time Validity Errors"></a>\n\n### Time Validity Errors\n\n<h3 id=" Two  words ">Raw</h3>\n\nSee [the errors](#Time%20Validity%20Errors), <a href="#Two  words">the raw one</a> and [another](#two-words-elsewhere).\n';
+
+  it('becomes a valid id (spaces as hyphens), links to it follow, and the author is told where', () => {
+    const { tree, file } = transformed(markdown);
+    expect(tree.children[0]).toMatchObject({ type: 'anchor', id: 'Time-Validity-Errors' });
+    const urls: string[] = [];
+    const walk = (node: Root | Root['children'][number]): void => {
+      if (node.type === 'link') urls.push(node.url);
+      if ('children' in node) for (const child of node.children) walk(child as Root['children'][number]);
+    };
+    walk(tree);
+    expect(urls).toEqual(['#Time-Validity-Errors', '#Two-words', '#two-words-elsewhere']);
+    expect(file.messages.filter((message) => message.ruleId === 'id-spaces').map((message) => `${message.line}:${message.column} ${message.reason}`)).toEqual([
+      '5:1 the id "Time Validity Errors" holds spaces, which no HTML id may: it is "Time-Validity-Errors" in every edition, and links to it follow',
+      '9:1 the id "Two  words" holds spaces, which no HTML id may: it is "Two-words" in every edition, and links to it follow',
+    ]);
+  });
+
+  it('gives a valid HTML page and EPUB, and PDF links that reach their destinations', async () => {
+    const root = tempProject({ 'doc.md': markdown });
+    const result = await build({ root, paths: ['doc.md'], formats: ['html', 'pdf', 'epub'], cache: false });
+    expect(result.ok).toBe(true);
+    expect(nuCheck([join(root, 'dist', 'doc.html')]).filter((message) => message.type === 'error')).toEqual([]);
+    expect((await epubcheck(join(root, 'dist', 'doc.epub'))).status).toBe(0);
+    const html = readFileSync(join(root, 'dist', 'doc.html'), 'utf8');
+    expect(html).toContain('id="Time-Validity-Errors"');
+    expect(html).toContain('href="#Time-Validity-Errors"');
+    // Only the link to an id no one wrote lost its target in the PDF and the EPUB.
+    const dead = result.documents[0]!.file.messages.filter((message) => message.ruleId === 'pdf-link-target' || message.ruleId === 'epub-link-anchor').map((message) => `${message.ruleId} ${message.reason.includes('"#two-words-elsewhere"')}`);
+    expect(dead.sort()).toEqual(['epub-link-anchor true', 'pdf-link-target true']);
+    rmSync(root, { recursive: true, force: true });
   });
 });
 

@@ -8,6 +8,7 @@ import type { Position } from 'unist';
 import { SKIP, visit } from '../visit.ts';
 import { VFile } from 'vfile';
 import { quoted, report } from '../messages.ts';
+import { safeDecode } from '../url.ts';
 // Brings mdast's `data.hName` / `data.hProperties` into scope.
 import type {} from 'mdast-util-to-hast';
 
@@ -143,6 +144,8 @@ interface Conversion {
   trust: boolean;
   /** Elements known to hold blocks, or not (see holdsBlocks). */
   blockHolders: WeakMap<Element, boolean>;
+  /** Ids written with spaces, which no HTML id may hold, and the ids they became (see htmlId). */
+  renamedIds: Map<string, string>;
 }
 
 /**
@@ -157,9 +160,10 @@ export function rawHtmlToMdast(tree: Root, file: VFile, options: { trust?: boole
   const chapters = file.data.bookChapters;
   const trust = options.trust === true;
   const positions = new VFile();
+  const renamedIds = new Map<string, string>();
   const conversionFor = (chapter: number | undefined): Conversion => {
     const chapterPath = chapter && chapters ? chapters[chapter - 1] : undefined;
-    return { file, positions, dropped, folder: chapterPath ? posix.dirname(chapterPath) : '.', trust, blockHolders };
+    return { file, positions, dropped, folder: chapterPath ? posix.dirname(chapterPath) : '.', trust, blockHolders, renamedIds };
   };
   // Raw HTML inside blocks (inline tags in a paragraph, HTML in a list item or a quote).
   dropped.phase = 'inside';
@@ -194,7 +198,17 @@ export function rawHtmlToMdast(tree: Root, file: VFile, options: { trust?: boole
   const hoisted = hoistDefinitions(tree);
   liftLoneAnchors(tree);
   refuseUnsafeLinks(tree, file);
+  if (renamedIds.size > 0) followRenamedIds(tree, renamedIds);
   return hoisted;
+}
+
+/** Links to an id written with spaces (`#Time%20Validity%20Errors`) go where it went. */
+function followRenamedIds(tree: Root, renamed: Map<string, string>): void {
+  visit(tree, (node) => {
+    if ((node.type !== 'link' && node.type !== 'definition') || !node.url.startsWith('#')) return;
+    const id = renamed.get(safeDecode(node.url.slice(1)).trim());
+    if (id !== undefined) node.url = `#${id}`;
+  });
 }
 
 /** Parents whose children are blocks: an anchor may stand there on its own. */
@@ -431,8 +445,8 @@ function toBlocks(nodes: HastChild[], conversion: Conversion): RootContent[] {
 
 function block(element: Element, conversion: Conversion): RootContent[] {
   const position = placeOf(element, conversion);
-  const properties = keptProperties(element);
-  const anchors = anchorsOf(element);
+  const properties = keptProperties(element, conversion, position);
+  const anchors = anchorsOf(element, conversion, position);
   const tag = element.tagName;
   const children = element.children as HastChild[];
   const withId = <T extends RootContent>(node: T): T => {
@@ -656,8 +670,8 @@ function inline(element: Element, conversion: Conversion): PhrasingContent[] {
     drop(element, conversion);
     return [];
   }
-  const properties = keptProperties(element);
-  const ids = anchorsOf(element);
+  const properties = keptProperties(element, conversion, position);
+  const ids = anchorsOf(element, conversion, position);
   const anchors = anchorNodes(ids, position) as PhrasingContent[];
   switch (tag) {
     case 'a': {
@@ -732,11 +746,28 @@ function isPhrasing(node: RootContent): boolean {
   return PHRASING_TYPES.has(node.type);
 }
 
+/**
+ * An id as written, valid in HTML: an id may hold no ASCII whitespace (the Nu checker refuses
+ * `<a id="Time Validity Errors">`, which Node.js's own docs write), so each run of it becomes a
+ * hyphen, as a heading's slug has, and the author is told. Undefined for an empty one.
+ */
+function htmlId(value: unknown, conversion: Conversion, position: Position | undefined): string | undefined {
+  if (typeof value !== 'string' || !value.trim()) return undefined;
+  const written = value.trim();
+  const id = written.replace(/[\t\n\f\r ]+/g, '-');
+  if (id !== written && !conversion.renamedIds.has(written)) {
+    conversion.renamedIds.set(written, id);
+    report(conversion.file, 'warning', `the id "${quoted(written)}" holds spaces, which no HTML id may: it is "${quoted(id)}" in every edition, and links to it follow`, position, 'id-spaces');
+  }
+  return id;
+}
+
 /** The language, direction and id of an element; the title of an abbreviation. */
-function keptProperties(element: Element): HtmlProperties {
+function keptProperties(element: Element, conversion: Conversion, position: Position | undefined): HtmlProperties {
   const properties: HtmlProperties = {};
   const { id, dir, lang, title } = element.properties;
-  if (typeof id === 'string' && id.trim()) properties.id = id.trim();
+  const validId = htmlId(id, conversion, position);
+  if (validId) properties.id = validId;
   if (typeof dir === 'string' && ['ltr', 'rtl', 'auto'].includes(dir.toLowerCase())) properties.dir = dir.toLowerCase() as HtmlProperties['dir'];
   if (typeof lang === 'string' && /^[a-z]{2,3}(-[a-z\d]{1,8})*$/i.test(lang)) properties.lang = lang;
   if (typeof title === 'string' && (element.tagName === 'abbr' || element.tagName === 'dfn')) properties.title = title;
@@ -750,11 +781,14 @@ function alignClass(element: Element): { className?: string[] } {
 }
 
 /** An `<a>`'s id and name become anchors (a span's id stays on the span). */
-function anchorsOf(element: Element): string[] {
+function anchorsOf(element: Element, conversion: Conversion, position: Position | undefined): string[] {
   const ids: string[] = [];
   const { id, name } = element.properties;
   if (element.tagName === 'span' || element.tagName === 'p') return ids;
-  for (const value of [id, name]) if (typeof value === 'string' && value.trim() && !ids.includes(value.trim())) ids.push(value.trim());
+  for (const value of [id, name]) {
+    const validId = htmlId(value, conversion, position);
+    if (validId && !ids.includes(validId)) ids.push(validId);
+  }
   // On blocks the id is kept as an attribute or a leading anchor by the caller.
   return BLOCK.has(element.tagName) || element.tagName === 'hr' ? [] : ids;
 }
