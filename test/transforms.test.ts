@@ -74,6 +74,8 @@ describe('metadata', () => {
     expect(badged.meta.title).toBe('ip-address');
     expect(badged.tree.children.map((node) => node.type)).toEqual(['paragraph', 'definition', 'paragraph']);
     expect(process('[![CI](ci.svg)](ci) builds nightly.\n\n# Name\n', 'notes/badge.md').meta.title).toBe('badge');
+    // Nor does a paragraph with nothing to read: ajv's `&nbsp;` spacer under its raw-HTML logo.
+    expect(process('<img align="right" alt="Ajv logo" width="160" src="logo.svg">\n\n&nbsp;\n\n# Ajv: Another JSON schema validator\n', 'README.md').meta.title).toBe('Ajv: Another JSON schema validator');
     const none = process('Just text.', 'notes/plain.md');
     expect(none.meta.title).toBe('plain');
     expect(none.messages[0]).toContain('warning: no `title` in front matter and no heading: using the file name, "plain"');

@@ -297,20 +297,20 @@ function firstSentence(message: string): string {
 
 /**
  * A paragraph of images alone, linked or not: a README's badges or logo above its name, which
- * GitHub shows as decoration. The heading after it still names the document.
+ * GitHub shows as decoration; or of nothing to read at all (ajv's `&nbsp;` under its logo, a
+ * spacer). The heading after it still names the document.
  */
-function isBadgeRow(node: RootContent): boolean {
+function isDecoration(node: RootContent): boolean {
   if (node.type !== 'paragraph') return false;
   const isImage = (child: RootContent) => child.type === 'image' || child.type === 'imageReference';
   // An HTML comment among them (a contributors bot's markers) shows nothing either.
   const isBlank = (child: RootContent) => child.type === 'break' || (child.type === 'text' && child.value.trim() === '') || (child.type === 'html' && /^<!--[\s\S]*-->$/.test(child.value.trim()));
-  let images = 0;
   for (const child of node.children) {
-    if (isImage(child)) images++;
-    else if ((child.type === 'link' || child.type === 'linkReference') && child.children.length > 0 && child.children.every((inner) => isImage(inner) || isBlank(inner))) images++;
-    else if (!isBlank(child)) return false;
+    if (isImage(child)) continue;
+    if ((child.type === 'link' || child.type === 'linkReference') && child.children.length > 0 && child.children.every((inner) => isImage(inner) || isBlank(inner))) continue;
+    if (!isBlank(child)) return false;
   }
-  return images > 0;
+  return true;
 }
 
 /** Where the first text of a node begins (a heading's words, after its `#` marks), else the node itself. */
@@ -337,7 +337,7 @@ function textStart(node: Heading): Point | undefined {
 function titleFromBody(tree: Root, file: VFile, warn: boolean): string {
   // Trusted raw HTML that means nothing to read (a comment, an anchor) does not open the document either.
   const silent = (node: RootContent) => node.type === 'trustedHtml' && node.children.every((child) => child.type === 'anchor');
-  const index = tree.children.findIndex((node) => node.type !== 'definition' && node.type !== 'html' && node.type !== 'yaml' && node.type !== 'anchor' && !silent(node) && !isBadgeRow(node));
+  const index = tree.children.findIndex((node) => node.type !== 'definition' && node.type !== 'html' && node.type !== 'yaml' && node.type !== 'anchor' && !silent(node) && !isDecoration(node));
   const first = index === -1 ? undefined : tree.children[index];
   // Badges beside a heading's words are not part of the name (a title block prints text, not
   // their images); their alt texts serve only a heading made of images alone. Runs of spaces go.
