@@ -59,6 +59,8 @@ const EPSILON = 0.01;
  */
 const HYPHEN_LOOKBACK = 4;
 const HYPHEN_SHORT_PAGE = 0.09;
+/** The largest share of a page that a page end gives up to keep consecutive headings together. */
+const LONGEST_KEPT_HEADINGS = 0.2;
 
 /** A float moves to the top of its own page only to close a gap wider than this share of the page. */
 const FLOAT_TOP_GAP = 0.08;
@@ -276,7 +278,18 @@ function endWhereAllowed(body: Box[], start: number, keepFrom: number, fill: Fil
   // A forced break ends the page where it stands.
   if (body[fill.end]?.breakBefore) return fill;
   let allowed = fill.end;
-  while (allowed > keepFrom && body[allowed - 1]!.keep) allowed--;
+  // The latest place inside the kept run before a heading that follows another heading.
+  let betweenHeadings: number | undefined;
+  let givenUp = 0;
+  while (allowed > keepFrom && body[allowed - 1]!.keep) {
+    if (betweenHeadings === undefined && allowed < fill.end && body[allowed]!.outline && followsHeading(body, allowed)) betweenHeadings = allowed;
+    allowed--;
+    givenUp += body[allowed]!.height;
+  }
+  // A run of headings with nothing between them (a list of options, each a heading: Node.js's
+  // cli.md) is kept together only up to a share of the page; past it, the page ends between two
+  // of them rather than leave the rest of the page empty.
+  if (givenUp > geometry.height * LONGEST_KEPT_HEADINGS && betweenHeadings !== undefined && betweenHeadings > keepFrom) allowed = betweenHeadings;
   if (allowed <= keepFrom) return undefined;
   const last = body[allowed - 1]!;
   if (last.hyphenated) {
@@ -294,6 +307,13 @@ function endWhereAllowed(body: Box[], start: number, keepFrom: number, fill: Fil
     }
   }
   return allowed < fill.end ? fillPage(body, start, allowed, carry, placed, notes, geometry, false) : fill;
+}
+
+/** Whether the box before `index` (past any vertical space) is a heading's, as the box at `index` is. */
+function followsHeading(body: Box[], index: number): boolean {
+  let before = index - 1;
+  while (before >= 0 && body[before]!.space) before--;
+  return before >= 0 && body[before]!.keep && (body[before]!.outline !== undefined || /^H[1-6]$/.test(body[before]!.struct?.tag ?? ''));
 }
 
 /** The share of the page's height that `fill` leaves empty. */
