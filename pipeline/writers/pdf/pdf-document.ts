@@ -283,20 +283,13 @@ export class Pdf {
   private includeAgain(font: PdfFont, before: DrawnText): boolean {
     const { glyphs } = before;
     let texts: number[][] | undefined;
-    // Where this glyph's characters begin in before.texts (a count, then each code in two units).
-    let textAt = 0;
     for (let at = 0; at < glyphs.length; at += 2) {
       const id = glyphs.charCodeAt(at);
       const gid = font.subset.includeGlyph(id);
       if (gid !== glyphs.charCodeAt(at + 1)) return false;
       font.widths[gid] ??= font.font.getGlyph(id).advanceWidth * font.scale;
-      // The characters are read back only for a glyph the subset did not hold yet. One it holds
-      // must already stand for the same characters: else this build gives the word a copy of the
-      // glyph (textOperands), as a cold build does.
-      const meant = font.unicode[gid];
-      if (meant == null) font.unicode[gid] = (texts ??= glyphTexts(before.texts))[at / 2]!;
-      else if (!sameTextAt(before.texts, textAt, meant)) return false;
-      textAt += 1 + 2 * before.texts.charCodeAt(textAt);
+      // The characters are read back only for a glyph the subset did not hold yet.
+      if (font.unicode[gid] == null) font.unicode[gid] = (texts ??= glyphTexts(before.texts))[at / 2]!;
     }
     return true;
   }
@@ -330,15 +323,7 @@ export class Pdf {
         // The characters the glyph stands for in this word, never those of the text that first
         // made fontkit's glyph object (word-shapes.ts `shapeAfresh`): the text map depends on the document alone.
         const own = glyphText(shaped, word, i);
-        let gid = unicodes ? this.glyphFor(font, id, own, unicodes[i]!) : font.subset.includeGlyph(id);
-        // A glyph that already stands for other characters (Devanagari's आ, drawn as the body of an
-        // ओ met first) gets a copy for these, or extraction reads "ओप" for "आप". A word that
-        // carries its text as /ActualText needs none.
-        const meant = font.unicode[gid];
-        if (!unicodes && !actual && meant != null && !sameNumbers(meant, own)) {
-          gid = this.glyphFor(font, id, own, own);
-          kept = undefined;
-        }
+        const gid = unicodes ? this.glyphFor(font, id, own, unicodes[i]!) : font.subset.includeGlyph(id);
         if (kept) {
           kept.glyphs.push(id, gid);
           kept.texts.push(own.length);
@@ -755,14 +740,6 @@ function codeUnits(values: number[]): string {
 }
 
 /** The characters of each glyph, read back from DrawnText.texts. */
-/** Whether the glyph text encoded at `at` in `texts` (as glyphTexts reads it) is `codes`. */
-function sameTextAt(texts: string, at: number, codes: number[]): boolean {
-  const count = texts.charCodeAt(at);
-  if (count !== codes.length) return false;
-  for (let index = 0; index < count; index++) if (texts.charCodeAt(at + 1 + 2 * index) * 0x10000 + texts.charCodeAt(at + 2 + 2 * index) !== codes[index]) return false;
-  return true;
-}
-
 function glyphTexts(texts: string): number[][] {
   const out: number[][] = [];
   for (let at = 0; at < texts.length; ) {
