@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { basename, extname } from 'node:path';
-import type { Heading, Parent, Root, RootContent, Yaml } from 'mdast';
+import type { Heading, Root, RootContent, Yaml } from 'mdast';
 import { toString } from 'mdast-util-to-string';
 import type { Point } from 'unist';
 import type { VFile } from 'vfile';
@@ -10,6 +10,7 @@ import { report, withArticle } from '../messages.ts';
 import { isFreeKey, nearestKey, OTHER_KNOWN_KEYS, PANDOC_ALIASES, PANDOC_UNSUPPORTED } from './front-matter-keys.ts';
 import type { Author, DocumentMeta, ProjectDefaults } from '../types.ts';
 import { checkThemeOverride } from './pdf-theme.ts';
+import { EXIT, visit as visitTree } from '../visit.ts';
 
 /** Namespace for identifiers derived from title, authors and date (fixed forever: changing it changes every book's id). */
 const IDENTIFIER_NAMESPACE = '6f1c3a0e-6a55-4b1e-9a51-3f0c0b7d1e42';
@@ -315,17 +316,13 @@ function isDecoration(node: RootContent): boolean {
 
 /** Where the first text of a node begins (a heading's words, after its `#` marks), else the node itself. */
 function textStart(node: Heading): Point | undefined {
-  const walk = (parent: Parent): Point | undefined => {
-    for (const child of parent.children) {
-      if (child.type === 'text' && child.position) return child.position.start;
-      if ('children' in child) {
-        const found = walk(child);
-        if (found) return found;
-      }
-    }
-    return undefined;
-  };
-  return walk(node) ?? node.position?.start;
+  let start: Point | undefined;
+  visitTree(node, 'text', (text) => {
+    if (!text.position) return;
+    start = text.position.start;
+    return EXIT;
+  });
+  return start ?? node.position?.start;
 }
 
 /**

@@ -289,7 +289,7 @@ function endWhereAllowed(body: Box[], start: number, keepFrom: number, fill: Fil
   // A run of headings with nothing between them (a list of options, each a heading: Node.js's
   // cli.md) is kept together only up to a share of the page; past it, the page ends between two
   // of them rather than leave the rest of the page empty.
-  if (givenUp > geometry.height * LONGEST_KEPT_HEADINGS && betweenHeadings !== undefined && betweenHeadings > keepFrom) allowed = betweenHeadings;
+  if (givenUp > geometry.height * LONGEST_KEPT_HEADINGS && betweenHeadings !== undefined) allowed = betweenHeadings;
   if (allowed <= keepFrom) return undefined;
   const last = body[allowed - 1]!;
   if (last.hyphenated) {
