@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { VFile } from 'vfile';
 import { compareMessage } from 'vfile-sort';
+import { toString } from 'mdast-util-to-string';
+import { visit } from 'unist-util-visit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { transformBook } from '../pipeline/build/book-pass.ts';
 import { renderDocument } from '../pipeline/build/document.ts';
@@ -34,7 +36,7 @@ const chapters: Record<string, string> = {
     '',
     '## Overview',
     '',
-    'An inline note.^[Said in passing.] A formula $x^2$ and @sec:rules.',
+    'An inline note.^[Said in passing.] A formula $x^2$ and @sec:rules. [Up](#OVERVIEW) and [across](two.md#OverView), as GitHub finds them.',
     '',
     '#### Too deep',
     '',
@@ -115,6 +117,15 @@ describe('a book transformed a chapter at a time', () => {
       expect(joined.messages.length).toBeGreaterThan(3);
     });
   }
+
+  it('points a fragment at the heading it names in another case, in its own chapter or another, as GitHub does', async () => {
+    const { joined } = await bothWays(writeBook('fragments', 'title: Fragments'));
+    const urls: string[] = [];
+    visit(joined.tree, 'link', (node) => {
+      if (/^Up$|^across$/.test(toString(node))) urls.push(node.url);
+    });
+    expect(urls).toEqual(['#overview', '#two-overview']);
+  });
 
   it('leaves a book with a bibliography to the joined transforms, with nothing reported twice', async () => {
     const folder = writeBook('cited', 'title: Cited\nbibliography: refs.bib');

@@ -125,7 +125,7 @@ describe('incremental PDF rebuilds', () => {
       at: fc.double({ min: 0, max: 1, noNaN: true }),
       plain: fc.boolean(),
       kind: fc.constantFrom('insert-line', 'delete-line', 'replace-char', 'insert-heading'),
-      text: fc.constantFrom('A new line of *text* that runs on long enough to wrap onto a second line of the page.', 'A plain line.\n\nAnd a paragraph after it, with a [link](https://example.com/x).', 'See [a link](#part-2) and a note[^late].', '- item', 'Ω ∮', 'x'),
+      text: fc.constantFrom('A new line of *text* that runs on long enough to wrap onto a second line of the page.', 'A plain line.\n\nAnd a paragraph after it, with a [link](https://example.com/x).', 'See [a link](#part-2) and a note[^late].', 'Back to [part two](#Part-2), as GitHub finds it.', '- item', 'Ω ∮', 'x'),
     });
     // Plain prose between the features and the numbers (whose lines hold `'s`, which a region rebuild leaves to a full build): most edits fall there.
     const plainText = baseText().replace('# Numbers', `# Prose\n\n${Array.from({ length: 40 }, (_, index) => `Paragraph ${index} runs on with plain words, *some stressed*, a \`code span\` and a [link](https://example.com/${index}), long enough to wrap.\n`).join('\n')}\n# Numbers`);

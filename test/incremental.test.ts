@@ -56,7 +56,7 @@ const edit = fc.record({
 const plainEdit = fc.record({
   at: fc.double({ min: 0, max: 1, noNaN: true }),
   kind: fc.constantFrom('insert-paragraph', 'insert-word', 'append-line'),
-  text: fc.constantFrom('A new line of *text*.', 'Words -- and "quotes"...', 'It’s `code` and **more**', 'See [site] and [the site][site].', '- an item\n- and another', '> quoted'),
+  text: fc.constantFrom('A new line of *text*.', 'Words -- and "quotes"...', 'It’s `code` and **more**', 'See [site] and [the site][site].', '- an item\n- and another', '> quoted', 'Back to [part two](#Part-2), as GitHub finds it.'),
 });
 
 type Edit = { at: number; kind: (typeof edit extends fc.Arbitrary<infer T> ? T : never)['kind'] | (typeof plainEdit extends fc.Arbitrary<infer T> ? T : never)['kind']; text: string };
@@ -167,6 +167,22 @@ describe('incremental rebuilds give what a cold build gives', () => {
     expect(warm).toEqual(html(await build(options)));
     // One loose list of four items.
     expect(warm.match(/<ul>/g)).toHaveLength(1);
+  });
+
+  it('a spliced rebuild points a new link at the heading its fragment names in another case, as a cold build does', async () => {
+    const base = '---\ntitle: Fragments\n---\n\n## makeRe\n\nFirst paragraph.\n\nEnd.\n';
+    const root = tempProject({ 'source/doc.md': base });
+    const html = (built: Awaited<ReturnType<typeof build>>) => Buffer.from(built.documents[0]!.editions[0]!.bytes).toString('utf8');
+    for (const format of ['html', 'pdf'] as const) {
+      const options = { root, paths: ['source'], formats: [format], cache: false, dryRun: true, sourceDateEpoch: 0 };
+      const session = createSharedResources({ treeMemoryBytes: 64 * 1024 * 1024 });
+      writeFileSync(join(root, 'source/doc.md'), base);
+      await build({ ...options, shared: session });
+      writeFileSync(join(root, 'source/doc.md'), base.replace('End.', 'See [makeRe](#makeRe).\n\nEnd.'));
+      const warm = html(await build({ ...options, shared: session }));
+      expect(warm).toEqual(html(await build(options)));
+      if (format === 'html') expect(warm).toContain('<a href="#makere">makeRe</a>');
+    }
   });
 
   it('every edition of a large document rebuilt in one session is byte-identical to a cold build', async () => {

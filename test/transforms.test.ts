@@ -194,6 +194,24 @@ describe('headings', () => {
     });
     expect(ids).toEqual(['intro', 'intro-1', 'notes']);
   });
+
+  it('points a fragment at the one anchor it names in another case, as GitHub does, and leaves the rest as written', () => {
+    const markdown = [
+      '---\ntitle: T\n---\n',
+      'See [makeRe](#makeRe), [twice][t], [Bar](#Bar), [exact](#Raw) and [nothing](#Missing).\n',
+      '[t]: #MAKERE\n',
+      '## makeRe\n',
+      '<a id="Raw"></a>\n\n## raw\n',
+      '## Bar\n\n<a id="BAR"></a>\n',
+    ].join('\n');
+    const { tree } = process(markdown);
+    const urls: string[] = [];
+    visit(tree, (node) => {
+      if (node.type === 'link' || node.type === 'definition') urls.push((node as { url: string }).url);
+    });
+    // `#Bar` matches both `bar` and `BAR` but for case: left as written, like `#Missing`.
+    expect(urls).toEqual(['#makere', '#Bar', '#Raw', '#Missing', '#makere']);
+  });
 });
 
 describe('figures and table captions', () => {

@@ -838,6 +838,8 @@ function plain(tree: Root, before: Block, next: Block | undefined, old: string, 
     // A book points links at other chapters, and at its headings, by their ids in the book
     // (book-links.ts); a folder's documents, links to each other at their editions (document-links.ts).
     else if (node.type === 'link' && !/^[a-z][a-z\d+.-]*:/i.test(node.url) && (book || MARKDOWN_PATH.test(node.url))) ok = false;
+    // A fragment in another case than the anchor it names is matched to it (fragment-links.ts).
+    else if (node.type === 'link' && node.url.startsWith('#') && node.url !== node.url.toLowerCase()) ok = false;
     else if (node.type === 'text' && (linked.has(node) ? NOTE_OR_ATTRIBUTE_TEXT : FACT_TEXT).test(node.value)) ok = false;
   });
   if (!ok || SENTENCE_SHAPED_QUOTE.test(toString(tree))) return false;

@@ -4,7 +4,7 @@ import { toString } from 'mdast-util-to-string';
 import { SKIP, visit } from '../visit.ts';
 import type { VFile } from 'vfile';
 import { report } from '../messages.ts';
-import type { AnchorTable } from './headings.ts';
+import { anchorFor, type AnchorTable } from './headings.ts';
 import { safeDecode } from '../url.ts';
 
 /**
@@ -40,6 +40,7 @@ export function linkChapters(tree: Root, file: VFile, table: AnchorTable, chapte
   });
 
   type Target = { url: string } | { outside: string } | undefined;
+  const folded = new Map<number, Map<string, string | null>>();
   const resolveUrl = (url: string, chapter: number, node: RootContent | Definition): Target => {
     if (/^[a-z][a-z\d+.-]*:|^\/\//i.test(url)) return undefined;
     const hash = url.indexOf('#');
@@ -48,7 +49,7 @@ export function linkChapters(tree: Root, file: VFile, table: AnchorTable, chapte
     const target = path === '' ? chapter : chapterOfPath.get(path);
     if (target === undefined) return /\.(md|markdown)$/i.test(path) ? { outside: path } : undefined;
     if (!fragment) return path === '' ? undefined : { url: `#${table.chapterStart.get(target) ?? ''}` };
-    const id = table.byChapter.get(target)?.get(fragment);
+    const id = anchorFor(table, target, fragment, folded);
     if (id) return { url: `#${id}` };
     if (path === '') return undefined; // A missing anchor in the same chapter: the writers report it.
     report(file, 'warning', `link to "${url}": chapter ${path} has no heading or anchor "${fragment}"; the link goes to the chapter's start`, node, 'book-link-anchor');

@@ -83,6 +83,26 @@ function slugging(state: SlugState, chapterNames: string[]) {
 
 const chapterOf = (node: Node) => node.data?.chapter ?? 0;
 
+/**
+ * The id a fragment names in a chapter: the anchor written so, or else the one anchor whose name
+ * differs from it in case alone, as GitHub finds it (`#makeRe` goes to the heading slugged
+ * `makere` there); undefined when none, or several, match. `folded` keeps each chapter's
+ * case-folded names for the caller's run.
+ */
+export function anchorFor(table: AnchorTable, chapter: number, fragment: string, folded: Map<number, Map<string, string | null>>): string | undefined {
+  const anchors = table.byChapter.get(chapter);
+  const exact = anchors?.get(fragment);
+  if (exact !== undefined || !anchors) return exact;
+  let byFolded = folded.get(chapter);
+  if (!byFolded) {
+    byFolded = new Map();
+    // null: two anchors that differ in case alone, which a fragment cannot tell apart.
+    for (const [local, id] of anchors) byFolded.set(local.toLowerCase(), byFolded.has(local.toLowerCase()) ? null : id);
+    folded.set(chapter, byFolded);
+  }
+  return byFolded.get(fragment.toLowerCase()) ?? undefined;
+}
+
 /** Ids written by the author (raw HTML ids, `{#id}` on headings), taken first. */
 export function takeGivenIds(tree: Root, file: VFile | undefined, chapterNames: string[], titleHeading: Heading | undefined, state: SlugState): void {
   const { sluggerFor, global } = slugging(state, chapterNames);

@@ -7,6 +7,7 @@ import { checkDefinitions } from './definitions.ts';
 import { makeFigures, type FigureState } from './figures.ts';
 import { newNoteState, numberFootnotes, type NoteState } from './footnotes.ts';
 import { linkChapters, openChapters } from './book-links.ts';
+import { matchFragmentCase } from './fragment-links.ts';
 import { linkDocuments, type RunDocuments } from './document-links.ts';
 import { newSlugState, numberSections, slugChapterHeadings, takeGivenIds, topSectionLevel, type SlugState } from './headings.ts';
 import { checkOutline, newOutlineState, type OutlineState } from './outline.ts';
@@ -168,7 +169,10 @@ export function wholeFacts(file: VFile, meta: DocumentMeta): void {
 export function lateStage(tree: Root, file: VFile, meta: DocumentMeta, options: TransformOptions, state: TransformState): void {
   const chapters = file.data.bookChapters;
   if (chapters) linkChapters(tree, file, state.slugs.table, chapters);
-  else if (options.documents) linkDocuments(tree, options.documents);
+  else {
+    if (options.documents) linkDocuments(tree, options.documents);
+    matchFragmentCase(tree, state.slugs.table);
+  }
   resolveCrossrefs(tree, file, meta, state.targets);
   nameImageLinks(tree, file);
   transformBlocks(tree, meta, options);
