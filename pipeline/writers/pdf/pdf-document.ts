@@ -323,7 +323,15 @@ export class Pdf {
         // The characters the glyph stands for in this word, never those of the text that first
         // made fontkit's glyph object (word-shapes.ts `shapeAfresh`): the text map depends on the document alone.
         const own = glyphText(shaped, word, i);
-        const gid = unicodes ? this.glyphFor(font, id, own, unicodes[i]!) : font.subset.includeGlyph(id);
+        let gid = unicodes ? this.glyphFor(font, id, own, unicodes[i]!) : font.subset.includeGlyph(id);
+        // A glyph that already stands for other characters (Devanagari's आ, drawn as the body of an
+        // ओ met first) gets a copy for these, or extraction reads "ओप" for "आप". A word that
+        // carries its text as /ActualText needs none.
+        const meant = font.unicode[gid];
+        if (!unicodes && !actual && meant != null && !sameNumbers(meant, own)) {
+          gid = this.glyphFor(font, id, own, own);
+          kept = undefined;
+        }
         if (kept) {
           kept.glyphs.push(id, gid);
           kept.texts.push(own.length);
