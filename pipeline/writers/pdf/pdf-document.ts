@@ -283,13 +283,20 @@ export class Pdf {
   private includeAgain(font: PdfFont, before: DrawnText): boolean {
     const { glyphs } = before;
     let texts: number[][] | undefined;
+    // Where this glyph's characters begin in before.texts (a count, then each code in two units).
+    let textAt = 0;
     for (let at = 0; at < glyphs.length; at += 2) {
       const id = glyphs.charCodeAt(at);
       const gid = font.subset.includeGlyph(id);
       if (gid !== glyphs.charCodeAt(at + 1)) return false;
       font.widths[gid] ??= font.font.getGlyph(id).advanceWidth * font.scale;
-      // The characters are read back only for a glyph the subset did not hold yet.
-      if (font.unicode[gid] == null) font.unicode[gid] = (texts ??= glyphTexts(before.texts))[at / 2]!;
+      // The characters are read back only for a glyph the subset did not hold yet. One it holds
+      // must already stand for the same characters: else this build gives the word a copy of the
+      // glyph (textOperands), as a cold build does.
+      const meant = font.unicode[gid];
+      if (meant == null) font.unicode[gid] = (texts ??= glyphTexts(before.texts))[at / 2]!;
+      else if (!sameTextAt(before.texts, textAt, meant)) return false;
+      textAt += 1 + 2 * before.texts.charCodeAt(textAt);
     }
     return true;
   }
@@ -748,6 +755,14 @@ function codeUnits(values: number[]): string {
 }
 
 /** The characters of each glyph, read back from DrawnText.texts. */
+/** Whether the glyph text encoded at `at` in `texts` (as glyphTexts reads it) is `codes`. */
+function sameTextAt(texts: string, at: number, codes: number[]): boolean {
+  const count = texts.charCodeAt(at);
+  if (count !== codes.length) return false;
+  for (let index = 0; index < count; index++) if (texts.charCodeAt(at + 1 + 2 * index) * 0x10000 + texts.charCodeAt(at + 2 + 2 * index) !== codes[index]) return false;
+  return true;
+}
+
 function glyphTexts(texts: string): number[][] {
   const out: number[][] = [];
   for (let at = 0; at < texts.length; ) {
