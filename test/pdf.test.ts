@@ -546,6 +546,21 @@ describe('scripts and fonts', () => {
     const segments = planOf('world-scripts/input.md').fonts.segments(`Scotland ${flag}`, 'regular');
     expect(segments.map((segment) => segment.text)).toEqual(['Scotland ', flag]);
   });
+
+  it('draws symbols no text face has (dingbats, control pictures, braille) in the symbols face, in regular and bold', async () => {
+    // enhanced-resolve's ➝ and ✗, prompts' ❯, hast-util-to-html's ␠: blank boxes and warnings before.
+    const root = tempProject({ 'doc.md': '---\ntitle: Symbols\n---\n\nSteps ➝ done, ✗ failed, ❯ prompt, `,␠` a space, ⠿ braille; **bold ✗**.\n' });
+    try {
+      const built = await build({ root, paths: ['doc.md'], out: 'dist', formats: ['pdf'], cache: false });
+      expect(built.documents[0]!.file.messages.filter((message) => message.ruleId === 'pdf-missing-glyph').map(String)).toEqual([]);
+      const pdf = join(root, 'dist', 'doc.pdf');
+      expect(tool('pdffonts', [pdf])).toContain('NotoSansSymbols2');
+      const text = tool('pdftotext', [pdf, '-']);
+      for (const symbol of ['➝', '✗', '❯', '␠', '⠿']) expect(text).toContain(symbol);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
 });
 
 describe('options', () => {

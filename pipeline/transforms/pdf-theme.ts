@@ -41,6 +41,7 @@ export const themeOverrideSchema = v.strictObject({
       devanagari: v.optional(v.strictObject({ regular: v.optional(fontPath), bold: v.optional(fontPath) })),
       thai: v.optional(v.strictObject({ regular: v.optional(fontPath), bold: v.optional(fontPath) })),
       emoji: v.optional(v.strictObject({ regular: v.optional(fontPath), bold: v.optional(fontPath) })),
+      symbols: v.optional(v.strictObject({ regular: v.optional(fontPath), bold: v.optional(fontPath) })),
     }),
   ),
   body: v.optional(v.strictObject({ size: v.optional(size), leading: v.optional(size), paragraphSpace: v.optional(length), indent: v.optional(length), color: v.optional(color) })),

@@ -34,7 +34,8 @@ function parseFace(bytes: Uint8Array): FontkitFont {
 
 /** Scripts whose faces are loaded only when a character of the text needs them. */
 const SCRIPTS = ['cjk', 'japanese', 'korean', 'arabic', 'hebrew', 'devanagari', 'thai', 'emoji'] as const;
-type Script = (typeof SCRIPTS)[number];
+/** The last resort for symbols no other face has (dingbats, arrows, control pictures, braille). */
+type Script = (typeof SCRIPTS)[number] | 'symbols';
 export type FaceKey = 'regular' | 'italic' | 'bold' | 'boldItalic' | 'mono' | 'monoBold' | Script | `${Script}Bold`;
 
 /**
@@ -42,7 +43,7 @@ export type FaceKey = 'regular' | 'italic' | 'bold' | 'boldItalic' | 'mono' | 'm
  * not the order in which a document first uses the faces, so drawing pages while the rest is
  * still being laid out (or fonts first used by a running head or an SVG) names them the same.
  */
-const FACE_KEYS: readonly FaceKey[] = ['regular', 'italic', 'bold', 'boldItalic', 'mono', 'monoBold', ...SCRIPTS, ...SCRIPTS.map((script) => `${script}Bold` as const)];
+const FACE_KEYS: readonly FaceKey[] = ['regular', 'italic', 'bold', 'boldItalic', 'mono', 'monoBold', ...SCRIPTS, ...SCRIPTS.map((script) => `${script}Bold` as const), 'symbols', 'symbolsBold'];
 
 /**
  * The fonts of one PDF: the theme's faces, embedded and subset by pdfkit, with a fallback
@@ -140,7 +141,9 @@ export class Fonts {
       default: {
         const bold = key.endsWith('Bold');
         const script = (bold ? key.slice(0, -4) : key) as Script;
-        return bold ? fonts[script].bold : fonts[script].regular;
+        const faces = fonts[script];
+        if (!faces) throw new Error(`the PDF theme has no ${script} fonts`);
+        return bold ? faces.bold : faces.regular;
       }
     }
   }
@@ -212,6 +215,11 @@ export class Fonts {
     // Only the face of the character's own script is parsed (the CJK ones are 8–15 MB).
     for (const script of scriptsFor(codePoint, japanese)) {
       const face = this.face(bold ? `${script}Bold` : script);
+      if (face.font.font.hasGlyphForCodePoint(codePoint)) return face;
+    }
+    // A theme written before the symbols face was added has none: such characters stay missing.
+    if (this.theme.fonts.symbols && within(codePoint, SYMBOLS)) {
+      const face = this.face(bold ? 'symbolsBold' : 'symbols');
       if (face.font.font.hasGlyphForCodePoint(codePoint)) return face;
     }
     return undefined;
@@ -287,6 +295,9 @@ const THAI: [number, number][] = [[0x0e00, 0x0e7f]];
 const HANGUL: [number, number][] = [[0x1100, 0x11ff], [0x3130, 0x318f], [0xa960, 0xa97f], [0xac00, 0xd7ff]];
 const KANA: [number, number][] = [[0x3040, 0x30ff], [0x31f0, 0x31ff], [0xff66, 0xff9f]];
 const EMOJI: [number, number][] = [[0x2190, 0x21ff], [0x2300, 0x23ff], [0x2460, 0x27bf], [0x2900, 0x297f], [0x2b00, 0x2bff], [0x3030, 0x3030], [0x303d, 0x303d], [0x3297, 0x3299], [0x1f000, 0x1faff]];
+
+/** Punctuation, arrows, technical and control pictures, shapes, dingbats, braille; symbols and pictographs beyond the BMP. */
+const SYMBOLS: [number, number][] = [[0x2000, 0x2bff], [0x1f000, 0x1fbff]];
 
 /** The lazily loaded faces worth trying for a character, most fitting first. */
 function scriptsFor(codePoint: number, japanese: boolean): Script[] {

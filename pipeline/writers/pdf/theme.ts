@@ -19,6 +19,8 @@ export interface Theme {
     devanagari: { regular: string; bold: string };
     thai: { regular: string; bold: string };
     emoji: { regular: string; bold: string };
+    /** Symbols no other face has (➝ ✗ ❯ ␠ ⌘ ⠿…); optional, as themes written before it lack it. */
+    symbols?: { regular: string; bold: string };
   };
   body: { size: number; leading: number; paragraphSpace: number; indent: number; color: string };
   headings: { size: number; leading: number; spaceBefore: number; spaceAfter: number }[];
