@@ -98,6 +98,15 @@ export class Fonts {
     if (this.watch && !this.watch.faces.includes(key)) this.watch.faces.push(key);
     let face = this.faces.get(key);
     if (!face) {
+      // Keys the theme gives one file (the symbols face has no bold) are one face, registered under
+      // the first of them: pdfkit, which knows fonts by PostScript name, would hand the other key the
+      // font already open and take its resource name (FC…) from whichever the document asked for first.
+      const first = FACE_KEYS.find((other) => this.pathIfAny(other) === this.pathOf(key))!;
+      if (first !== key) {
+        face = this.face(first);
+        this.faces.set(key, face);
+        return face;
+      }
       const font = this.pdf.registerFont(key, this.parsed(key), `FC${FACE_KEYS.indexOf(key) + 1}`);
       face = { name: key, font };
       this.faces.set(key, face);
@@ -127,6 +136,13 @@ export class Fonts {
   }
 
   private pathOf(key: FaceKey): string {
+    const path = this.pathIfAny(key);
+    if (path === undefined) throw new Error(`the PDF theme has no ${key.replace(/Bold$/, '')} fonts`);
+    return path;
+  }
+
+  /** The file of a face, undefined for a script the theme has no faces for. */
+  private pathIfAny(key: FaceKey): string | undefined {
     const fonts = this.theme.fonts;
     switch (key) {
       case 'regular':
@@ -142,8 +158,7 @@ export class Fonts {
         const bold = key.endsWith('Bold');
         const script = (bold ? key.slice(0, -4) : key) as Script;
         const faces = fonts[script];
-        if (!faces) throw new Error(`the PDF theme has no ${script} fonts`);
-        return bold ? faces.bold : faces.regular;
+        return bold ? faces?.bold : faces?.regular;
       }
     }
   }

@@ -107,7 +107,7 @@ export class Pdf {
   /**
    * Stop recording: the page's content so far, the faces it drew with (their subsets' sizes
    * before) and the glyphs it added to them; undefined when the page did what a replay cannot
-   * repeat (an image embedded, an SVG drawn, a glyph copied for another text).
+   * repeat (an image embedded, an SVG drawn).
    */
   endRecording(): PageDrawing | undefined {
     const recording = this.recording;
@@ -127,13 +127,22 @@ export class Pdf {
     if (this.recording) this.recording.spoiled = true;
   }
 
-  /** The glyphs a page drew first in the last build, included again in the same order (the subsets are as they were then: see PageMemo). */
+  /**
+   * The glyphs a page drew first in the last build, included again in the same order (the subsets
+   * are as they were then: see PageMemo), copies of glyphs for another text (`glyphFor`) made again
+   * as they were made: a glyph the subset already holds that comes again is such a copy.
+   */
   includeGlyphs(drawing: PageDrawing): void {
     for (const { id, before, added } of drawing.fonts) {
       const font = this.fontById(id)!;
+      const mapping = (font.subset as PdfFont['subset'] & { mapping: Record<number, number> }).mapping;
       for (let index = 0; index < added.ids.length; index++) {
-        const gid = font.subset.includeGlyph(added.ids[index]!);
-        if (gid !== before + index) throw new Error(`page replay: glyph ${added.ids[index]} of ${id} came out as ${gid}, not ${before + index}`);
+        const glyph = added.ids[index]!;
+        let gid: number;
+        if (mapping[glyph] != null && font.subset.glyphs.length === before + index) {
+          gid = this.copyGlyph(font, glyph, added.unicode[index]!);
+        } else gid = font.subset.includeGlyph(glyph);
+        if (gid !== before + index) throw new Error(`page replay: glyph ${glyph} of ${id} came out as ${gid}, not ${before + index}`);
         font.widths[gid] = added.widths[index]!;
         font.unicode[gid] = added.unicode[index]!;
       }
@@ -178,9 +187,17 @@ export class Pdf {
   registerFont(name: string, source: Uint8Array | FontkitFont, id: string): PdfFont {
     this.raw.registerFont(name, source);
     this.raw.font(name);
+    const font = this.raw._font;
+    // pdfkit hands back a font already open under another name when this one equals it (same
+    // PostScript name and tables), without keeping it under this name: it stays one font, with its
+    // own id (renaming it would rename the pages drawn with it so far).
+    if (this.raw._fontFamilies[name] !== font) {
+      this.raw._fontFamilies[name] = font;
+      return font;
+    }
     // Named by the caller, not by pdfkit's count of fonts opened so far (the subset tag derives from it too).
-    this.raw._font.id = id;
-    return this.raw._font;
+    font.id = id;
+    return font;
   }
 
   /**
@@ -398,17 +415,19 @@ export class Pdf {
     font.unicode[gid] ??= own;
     font.widths[gid] ??= font.font.getGlyph(id).advanceWidth * font.scale;
     if (sameNumbers(font.unicode[gid], codePoints)) return gid;
+    // A page that makes a copy is replayed as any other: the copy is among the glyphs it adds (includeGlyphs).
+    return this.glyphCopies.get(font)?.get(copyKey(id, codePoints)) ?? this.copyGlyph(font, id, codePoints);
+  }
+
+  /** A new copy of glyph `id` at the end of the subset, standing for `codePoints`. */
+  private copyGlyph(font: PdfFont, id: number, codePoints: number[]): number {
     let copies = this.glyphCopies.get(font);
     if (!copies) this.glyphCopies.set(font, (copies = new Map()));
-    const key = `${id}:${codePoints.join(',')}`;
-    let copy = copies.get(key);
-    if (copy === undefined) {
-      this.spoil();
-      font.subset.glyphs.push(id);
-      copy = font.subset.glyphs.length - 1;
-      font.unicode[copy] = codePoints;
-      copies.set(key, copy);
-    }
+    font.subset.glyphs.push(id);
+    const copy = font.subset.glyphs.length - 1;
+    font.unicode[copy] = codePoints;
+    font.widths[copy] ??= font.font.getGlyph(id).advanceWidth * font.scale;
+    copies.set(copyKey(id, codePoints), copy);
     return copy;
   }
 
@@ -752,6 +771,11 @@ function codeUnits(values: number[]): string {
   let out = '';
   for (let from = 0; from < values.length; from += 4096) out += String.fromCharCode(...values.slice(from, from + 4096));
   return out;
+}
+
+/** A glyph copy's key in Pdf.glyphCopies: the glyph and the characters the copy stands for. */
+function copyKey(id: number, codePoints: number[]): string {
+  return `${id}:${codePoints.join(',')}`;
 }
 
 /** The characters of each glyph, read back from DrawnText.texts. */
