@@ -3,7 +3,7 @@
  * every edition, so HTML, EPUB and PDF print the same word. Keyed by the primary language subtag;
  * a missing language or key falls back to English. Other features add their own keys here.
  */
-export type TermKey = 'figure' | 'table' | 'abstract' | 'captionSeparator' | 'section' | 'equation' | 'by' | 'notes' | BackLinkTerm | CrossrefPluralTerm | AlertTerm;
+export type TermKey = 'figure' | 'table' | 'abstract' | 'captionSeparator' | 'section' | 'equation' | 'by' | 'notes' | 'details' | BackLinkTerm | CrossrefPluralTerm | AlertTerm;
 
 /**
  * Several cross-references at once ("Figures 1, 2 and 3"): the plural words, the separator
@@ -29,6 +29,7 @@ const ENGLISH: Terms = {
   figures: 'Figures', tables: 'Tables', sections: 'Sections', equations: 'Equations', listSeparator: ', ', lastSeparator: ' and ',
   by: 'By',
   notes: 'Notes',
+  details: 'Details',
   backToReference: 'Back to reference {number}',
   backToCitation: 'Back to reference {number}, citation {citation}',
 };
@@ -38,6 +39,13 @@ const NOTES_TITLES: Record<string, string> = {
   fr: 'Notes', de: 'Anmerkungen', es: 'Notas', it: 'Note', pt: 'Notas', nl: 'Noten', sv: 'Noter', da: 'Noter', nb: 'Noter',
   fi: 'Huomautukset', pl: 'Przypisy', cs: 'Poznámky', ru: 'Примечания', uk: 'Примітки', el: 'Σημειώσεις', tr: 'Notlar',
   ar: 'الحواشي', he: 'הערות', hi: 'टिप्पणियाँ', th: 'หมายเหตุ', ko: '주석', ja: '注', zh: '注释',
+};
+
+/** The summary of a `<details>` written without one: the word browsers show in its place. */
+const DETAILS_WORDS: Record<string, string> = {
+  fr: 'Détails', de: 'Details', es: 'Detalles', it: 'Dettagli', pt: 'Detalhes', nl: 'Details', sv: 'Detaljer', da: 'Detaljer', nb: 'Detaljer',
+  fi: 'Tiedot', pl: 'Szczegóły', cs: 'Podrobnosti', ru: 'Подробнее', uk: 'Докладніше', el: 'Λεπτομέρειες', tr: 'Ayrıntılar',
+  ar: 'التفاصيل', he: 'פרטים', hi: 'विवरण', th: 'รายละเอียด', ko: '세부정보', ja: '詳細', zh: '详细信息',
 };
 
 /** Back links (see BackLinkTerm): to a note's first citation, and to a further one (default: `… ({citation})`). */
@@ -118,6 +126,7 @@ for (const [language, [figures, tables, sections, equations, lastSeparator, list
 
 for (const [language, by] of Object.entries(BYLINE_WORDS)) TERMS[language] = { ...TERMS[language], by };
 for (const [language, notes] of Object.entries(NOTES_TITLES)) TERMS[language] = { ...TERMS[language], notes };
+for (const [language, details] of Object.entries(DETAILS_WORDS)) TERMS[language] = { ...TERMS[language], details };
 for (const [language, [backToReference, backToCitation = `${backToReference} ({citation})`]] of Object.entries(BACK_LINKS)) {
   TERMS[language] = { ...TERMS[language], backToReference, backToCitation };
 }

@@ -159,8 +159,18 @@ export async function epubcheck(path: string): Promise<ToolRun> {
 /** Run the Nu HTML checker on files; returns its messages (errors and warnings), empty when clean. */
 export function nuCheck(files: string[]): { type: string; message: string; url: string; line?: number }[] {
   requireTool('java', 'apt-get install default-jre-headless');
-  const result = runTool('java', [...javaOptions, '-jar', vnuJar, '--format', 'json', '--also-check-css', ...files]);
-  const report = JSON.parse(result.stderr || '{"messages":[]}') as { messages: { type: string; subType?: string; message: string; url: string; lastLine?: number }[] };
+  // The checker's schema evaluation recurses deeply: with the client compiler's larger frames the
+  // default 1 MB thread stack overflows, and vnu then prints a notice instead of a report.
+  const result = runTool('java', [...javaOptions, '-Xss8m', '-jar', vnuJar, '--format', 'json', '--also-check-css', ...files]);
+  let report: { messages: { type: string; subType?: string; message: string; url: string; lastLine?: number }[] };
+  try {
+    report = JSON.parse(result.stderr);
+  } catch {
+    // No report is no verdict: a check that did not run must fail, never pass as clean.
+    throw new Error(`the Nu checker gave no report (exit ${result.status}):\n${result.stdout}${result.stderr}`);
+  }
+  const failure = report.messages.find((message) => message.type === 'non-document-error');
+  if (failure) throw new Error(`the Nu checker could not check ${failure.url}: ${failure.message}`);
   return report.messages.map((message) => ({
     type: message.subType ?? message.type,
     message: message.message,

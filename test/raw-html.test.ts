@@ -67,6 +67,35 @@ describe('a raw id written with spaces (Node.js’s docs: `<a id="Time Validity 
   });
 });
 
+describe('markup the Nu checker and epubcheck refuse as written (Node.js’s contributing docs, Debian’s READMEs)', () => {
+  it('gives a <details> its <summary> first, in the document’s language, and writes a # inside a fragment as %23', async () => {
+    const markdown = [
+      '---\ntitle: T\nlang: fr\n---\n',
+      'Les étapes sont dans la section repliée.\n',
+      '<details>\n\nUne *étape*.\n\n</details>\n',
+      '<details><p>Le texte.</p><summary>Plus tard</summary></details>\n',
+      'Venez sur [Matrix](https://matrix.to/#/#salon:example.org).\n',
+    ].join('\n');
+    const root = tempProject({ 'doc.md': markdown });
+    const result = await build({ root, paths: ['doc.md'], formats: ['html', 'pdf', 'epub'], cache: false });
+    expect(result.ok).toBe(true);
+    expect(nuCheck([join(root, 'dist', 'doc.html')]).filter((message) => message.type === 'error')).toEqual([]);
+    expect((await epubcheck(join(root, 'dist', 'doc.epub'))).status).toBe(0);
+    const html = readFileSync(join(root, 'dist', 'doc.html'), 'utf8');
+    expect(html).toMatch(/<details><summary>Détails<\/summary>\s*<p>Une <em>étape<\/em>/);
+    expect(html).toMatch(/<details><summary>Plus tard<\/summary><p>Le texte\.<\/p><\/details>/);
+    expect(html).toContain('href="https://matrix.to/#/%23salon:example.org"');
+    rmSync(root, { recursive: true, force: true });
+  });
+});
+
+describe('a raw heading that shows nothing (chalk’s and KaTeX’s logo blocks without their images)', () => {
+  it('is no heading: screen readers would announce an empty one; its id stays as an anchor', () => {
+    const { tree } = transformed('---\ntitle: T\n---\n\n<h1 align="center">\n\t<br>\n\t<br>\n</h1>\n\n<h1><a href="https://katex.org/">\n  <picture>\n  </picture>\n</a></h1>\n\n<h2 id="logo"><br></h2>\n\n<h2>A <br> heading</h2>\n');
+    expect(tree.children.map((node) => node.type)).toEqual(['anchor', 'heading']);
+  });
+});
+
 describe('a raw <img>', () => {
   it('alone in its paragraph is no figure (GitHub and Pandoc set it without a caption); in a raw <figure> it is, as a Markdown image alone is', () => {
     const { tree } = transformed(

@@ -469,6 +469,8 @@ function block(element: Element, conversion: Conversion): RootContent[] {
     case 'h5':
     case 'h6': {
       const content = trimRun(toPhrasing(children, conversion));
+      // Nothing to read or see (a README's logo block, its image gone): no heading to navigate to.
+      if (nothingShown(content)) return anchorNodes(properties.id ? [properties.id] : [], position);
       // A raw heading's own id is its id, as `{#id}` would give (the contents and links then
       // reach the heading as written, which `raw-html: trust` keeps).
       const attributes = properties.id ? { data: { attributes: { id: properties.id, classes: [], keyValues: [] } } } : {};
@@ -828,6 +830,12 @@ function refuseUnsafeLinks(tree: Root, file: VFile): void {
     return [SKIP, index] as const;
   });
 }
+
+/** Whether a run shows nothing: line breaks, white space, and links or spans holding no more. */
+function nothingShown(run: PhrasingContent[]): boolean {
+  return run.every((node) => node.type === 'break' || (node.type === 'text' && node.value.trim() === '') || (CONTAINERS.has(node.type) && nothingShown((node as Parent).children as PhrasingContent[])));
+}
+const CONTAINERS = new Set(['link', 'linkReference', 'emphasis', 'strong', 'delete', 'htmlInline', 'subscript', 'superscript']);
 
 function trimRun(run: PhrasingContent[]): PhrasingContent[] {
   const out = [...run];

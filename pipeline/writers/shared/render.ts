@@ -250,6 +250,8 @@ export function contentToHast(whole: Root, options: ContentOptions = {}): HastRo
       eachElement(root, (node) => {
         alignToClass(node);
         labelTaskCheckbox(node);
+        if (node.tagName === 'details') summaryFirst(node, options.lang ?? 'en');
+        if (node.tagName === 'a') escapeFragmentHashes(node);
         if (node.tagName === 'img') options.eachImage?.(node);
       }),
     )
@@ -412,6 +414,28 @@ function alignToClass(node: Element): void {
     const classes = Array.isArray(node.properties.className) ? node.properties.className : [];
     node.properties.className = [...classes, `align-${align}`];
   }
+}
+
+/**
+ * A `<details>` opens with its `<summary>` (HTML's content model; the Nu checker and epubcheck
+ * reject it otherwise): one written further down moves up, and where there is none, the word
+ * a browser shows in its place is written.
+ */
+function summaryFirst(node: Element, lang: string): void {
+  const index = node.children.findIndex((child) => child.type === 'element' && child.tagName === 'summary');
+  const before = index === -1 ? node.children : node.children.slice(0, index);
+  if (index !== -1 && before.every((child) => child.type === 'text' && child.value.trim() === '')) return;
+  const summary = index === -1 ? h('summary', term(lang, 'details')) : (node.children.splice(index, 1)[0] as Element);
+  node.children.unshift(summary);
+}
+
+/** A `#` inside a link's fragment (matrix.to's `#/#room:server`) is not allowed there: it is written `%23`, as matrix.to's own links write it. */
+function escapeFragmentHashes(node: Element): void {
+  const href = node.properties.href;
+  if (typeof href !== 'string') return;
+  const hash = href.indexOf('#');
+  if (hash === -1 || !href.includes('#', hash + 1)) return;
+  node.properties.href = `${href.slice(0, hash + 1)}${href.slice(hash + 1).replaceAll('#', '%23')}`;
 }
 
 /** Take the first element out of a list of nodes (the converted byline, put into the title block). */
