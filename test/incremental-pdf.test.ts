@@ -272,6 +272,47 @@ describe('incremental PDF rebuilds', () => {
     }
   });
 
+  it.each([true, false])('a book rebuilt again and again writes its output into the blocks of the build before the last that no mark holds, and gives the bytes of a cold build (dry run: %s)', async (dryRun) => {
+    // Chapters of some ten pages each: the output passes several of the sink's blocks (64 KiB, doubling to 1 MiB) between two chapters' marks.
+    const chapter = (number: number) =>
+      `# Chapter ${number}\n\n${Array.from({ length: 110 }, (_, index) => `Paragraph ${number}.${index} runs on with plain words, *some stressed*, a \`code span\` and a [link](https://example.com/${number}/${index}), long enough to wrap.\n`).join('\n')}`;
+    const names = ['one.md', 'two.md', 'three.md', 'four.md', 'five.md'];
+    const root = tempProject({
+      'book/book.yaml': `title: A book rebuilt into its old blocks\nchapters:\n${names.map((name) => `  - ${name}\n`).join('')}`,
+      ...Object.fromEntries(names.map((name, index) => [`book/${name}`, chapter(index + 1)])),
+    });
+    // Not a dry run, the session writes the PDF into its file (region rebuilds too); the cold builds give their bytes.
+    const options = { root, paths: ['book'], formats: ['pdf'] as 'pdf'[], cache: false, dryRun: true, sourceDateEpoch: 0 };
+    const pdfOf = async (shared?: SharedResources) => {
+      const written = shared !== undefined && !dryRun;
+      const document = (await build({ ...options, ...(written ? { dryRun: false, out: 'out' } : {}), shared })).documents[0]!;
+      const edition = document.editions[0]!;
+      return { bytes: written ? readFileSync(resolve(root, edition.path)) : Buffer.from(edition.bytes), messages: document.file.messages.map((message) => `${message.file}:${String(message)}`), path: document.file.path };
+    };
+    const session = createSharedResources({ treeMemoryBytes: 64 * 1024 * 1024 });
+    await pdfOf(session);
+    let path = '';
+    // Each edit moves the pages after it: the chapters after the resumed one are written into new blocks, the last build's there let go.
+    for (const [name, text] of [
+      ['three.md', 'A line added to the third chapter, [with a link](https://example.com/added).'],
+      ['two.md', 'A paragraph added to the second chapter.\n\nAnd another, with a note.[^n]\n\n[^n]: The note.'],
+      ['four.md', 'Ω ∮ and ℵ, first used here.'],
+      ['two.md', Array.from({ length: 12 }, (_, index) => `A paragraph ${index} added, long enough to take a line or two of the page on its own.`).join('\n\n')],
+      ['three.md', '## A heading added\n\nAnd a line under it.'],
+      ['five.md', 'A line added to the last chapter.'],
+    ] as const) {
+      const file = join(root, 'book', name);
+      writeFileSync(file, `${readFileSync(file, 'utf8')}\n${text}\n`);
+      const warm = await pdfOf(session);
+      const cold = await pdfOf();
+      expect(warm.messages).toEqual(cold.messages);
+      expect(warm.bytes.equals(cold.bytes)).toBe(true);
+      path = warm.path;
+    }
+    const pages = session.writerMemo?.(`pdf-layout:${path}`, () => undefined as LayoutMemo | undefined)?.pages;
+    expect(pages?.spareBlocks.taken).toBeGreaterThan(0);
+  });
+
   it('replays the pages an edit leaves alone, and draws again those after a glyph used first (the bytes of a cold build)', async () => {
     const root = tempProject({ 'source/doc.md': baseText() });
     const path = join(root, 'source/doc.md');

@@ -68,12 +68,12 @@ export function sha256(data: Uint8Array | string): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
-/** The sha256 of a file's bytes, read a block at a time (an edition may be hundreds of megabytes). */
-export function fileSha256(path: string): string {
+/** The sha256 of a file's bytes, read a block at a time (an edition may be hundreds of megabytes), into `block` when given. */
+export function fileSha256(path: string, block?: Buffer): string {
   const hash = createHash('sha256');
   const fd = openSync(path, 'r');
   try {
-    const block = readBlock(fstatSync(fd).size);
+    block ??= readBlock(fstatSync(fd).size);
     for (let read = readSync(fd, block); read > 0; read = readSync(fd, block)) hash.update(block.subarray(0, read));
   } finally {
     closeSync(fd);

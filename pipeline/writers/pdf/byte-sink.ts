@@ -3,9 +3,41 @@ import { ftruncateSync, writeSync } from 'node:fs';
 /** What a ByteSink held at one point (`mark`): a watch session resumes the next build's output from it (`restore`). */
 export interface SinkMark {
   /** The filled blocks before the point (never written to again). */
-  blocks: readonly Uint8Array[];
+  blocks: readonly Uint8Array<ArrayBuffer>[];
   /** The open block's bytes up to the point, copied. */
   tail: Uint8Array;
+}
+
+/**
+ * Blocks an earlier build of a watch session wrote and no mark holds any more (PageMemo drops the
+ * marks of the build before the last), to be written again instead of new ones being made. Each
+ * block made is an array buffer, which V8 counts as external memory: about every 64 MB of them
+ * kept since its last full collection starts the next one, and a long book's PDF is tens of
+ * megabytes a rebuild (57 MB for the 10 MB book), each kept for the next build's marks.
+ */
+export class SpareBlocks {
+  private readonly blocks: Uint8Array<ArrayBuffer>[] = [];
+  /** Blocks taken since the session began. */
+  taken = 0;
+
+  constructor(private readonly most: number) {}
+
+  /** A spare block of at least `size` bytes, if there is one (its bytes are an earlier build's: a block is only a place to gather bytes, whatever its size). */
+  take(size: number): Uint8Array<ArrayBuffer> | undefined {
+    const at = this.blocks.findIndex((block) => block.length >= size);
+    if (at < 0) return undefined;
+    this.taken++;
+    return this.blocks.splice(at, 1)[0];
+  }
+
+  /** Blocks nothing holds any more (the caller knows), up to `most` kept in all. */
+  give(blocks: Iterable<Uint8Array<ArrayBuffer>>): void {
+    for (const block of blocks) {
+      if (this.blocks.length >= this.most) return;
+      // Given once: two places in one sink's output must never share a block.
+      if (!this.blocks.includes(block)) this.blocks.push(block);
+    }
+  }
 }
 
 /**
@@ -18,15 +50,18 @@ export interface SinkMark {
  * session) keeps them too, so that a later build may begin with them (`mark`, `restore`).
  */
 export class ByteSink {
-  private readonly blocks: Uint8Array[] = [];
+  private readonly blocks: Uint8Array<ArrayBuffer>[] = [];
   // Blocks double from 64 KiB to 1 MiB: a short document needs no megabyte.
   private current = new Uint8Array(1 << 16);
   private used = 0;
   private written = 0;
+  /** How many of the first blocks a mark holds (taken since, or given back by `restore`): the others are only this sink's. */
+  private marked = 0;
 
   constructor(
     private readonly fd?: number,
     private readonly keep = false,
+    private readonly spare?: SpareBlocks,
   ) {}
 
   write(chunk: Uint8Array): void {
@@ -73,12 +108,12 @@ export class ByteSink {
     const size = Math.max(Math.min(2 * this.current.length, 1 << 20), wanted);
     if (this.fd === undefined) {
       this.blocks.push(this.current);
-      this.current = new Uint8Array(size);
+      this.current = this.spare?.take(size) ?? new Uint8Array(size);
     } else {
       this.flush();
       if (this.keep) {
         this.blocks.push(this.current);
-        this.current = new Uint8Array(size);
+        this.current = this.spare?.take(size) ?? new Uint8Array(size);
       } else if (size > this.current.length) this.current = new Uint8Array(size);
     }
     this.used = 0;
@@ -87,6 +122,7 @@ export class ByteSink {
   /** The bytes written so far, as the blocks that hold them (only a sink that keeps its blocks can be marked). */
   mark(): SinkMark {
     if (this.fd !== undefined && !this.keep) throw new Error('a ByteSink that lets its blocks go cannot be marked');
+    this.marked = this.blocks.length;
     return { blocks: this.blocks.slice(), tail: this.current.slice(0, this.used) };
   }
 
@@ -99,7 +135,9 @@ export class ByteSink {
     }
     this.blocks.length = 0;
     this.blocks.push(...mark.blocks);
-    this.current = new Uint8Array(Math.max(mark.tail.length, this.current.length));
+    this.marked = mark.blocks.length;
+    const size = Math.max(mark.tail.length, this.current.length);
+    this.current = this.spare?.take(size) ?? new Uint8Array(size);
     this.current.set(mark.tail);
     this.used = mark.tail.length;
   }
@@ -114,9 +152,7 @@ export class ByteSink {
       out.set(block, offset);
       offset += block.length;
     }
-    this.blocks.length = 0;
-    this.current = new Uint8Array(0);
-    this.used = 0;
+    this.letGo();
     return out;
   }
 
@@ -124,9 +160,17 @@ export class ByteSink {
   end(): number {
     if (this.fd === undefined) throw new Error('a ByteSink without a file keeps its bytes: call bytes()');
     this.flush();
-    this.current = new Uint8Array(0);
-    this.blocks.length = 0;
+    this.letGo();
     return this.written;
+  }
+
+  /** The bytes are out: the blocks no mark holds are spare (SpareBlocks), and the sink holds none. */
+  private letGo(): void {
+    this.spare?.give([...this.blocks.slice(this.marked), this.current]);
+    this.blocks.length = 0;
+    this.marked = 0;
+    this.current = new Uint8Array(0);
+    this.used = 0;
   }
 
   private flush(): void {

@@ -1,5 +1,6 @@
 import type { FontGlyphs, LinkMemo, LinkRecording, OutlineEntry, PageDrawing, Pdf, PdfFont, PdfMark, StructElement } from './pdf-document.ts';
 import { type DeflateMemo, finishStructure, type SealMemo, type SealRecording, type SettledPage } from './pdfkit-patches.ts';
+import { SpareBlocks } from './byte-sink.ts';
 import type { Box, ImageOp, Op, StructNode, TextOp } from './boxes.ts';
 import type { Page, Placed } from './paginate.ts';
 
@@ -342,6 +343,8 @@ export class PageMemo {
   private lastCheckpoints = new Map<number, Checkpoint>();
 
   constructor(private readonly streams?: DeflateMemo) {}
+  /** Output blocks no mark holds any more (see `begin`), for the next build's document; at most 64 (64 MiB). */
+  readonly spareBlocks = new SpareBlocks(64);
   /** Each link's objects as written (Pdf.linkUri), by its op: kept while the op is (a laid-out block's, kept by the layout memo). */
   private readonly links = new WeakMap<TextOp | ImageOp, LinkRecording>();
   /**
@@ -352,6 +355,10 @@ export class PageMemo {
 
   /** A build begins: the last one's pages may be replayed. */
   begin(): void {
+    // The marks of the build before the last go (and the last build's too, if it did not end):
+    // the output blocks only they held are written again by this build (SpareBlocks).
+    const kept = this.ended ? this.checkpoints : new Map<number, Checkpoint>();
+    this.spareBlocks.give(droppedBlocks(this.ended ? [this.lastCheckpoints] : [this.lastCheckpoints, this.checkpoints], kept));
     this.last = this.ended ? this.current : new Map();
     this.current = new Map();
     this.lastKeys = this.ended ? this.keys : [];
@@ -524,6 +531,19 @@ export class PageMemo {
     if (id === undefined) this.ids.set(value, (id = ++this.serial));
     return id;
   }
+}
+
+/**
+ * The output blocks the dropped marks hold and the kept ones do not: nothing else holds a
+ * resumable document's blocks once it is ended (its sink lets them go; a resumed document took
+ * the blocks of a kept mark, and the marks it made since hold those too).
+ */
+function droppedBlocks(dropped: Map<number, Checkpoint>[], kept: Map<number, Checkpoint>): Set<Uint8Array<ArrayBuffer>> {
+  const held = new Set<Uint8Array>();
+  for (const checkpoint of kept.values()) for (const block of checkpoint.pdf.sink.blocks) held.add(block);
+  const free = new Set<Uint8Array<ArrayBuffer>>();
+  for (const marks of dropped) for (const checkpoint of marks.values()) for (const block of checkpoint.pdf.sink.blocks) if (!held.has(block)) free.add(block);
+  return free;
 }
 
 function sameNumbers(a: number[] | undefined, b: number[] | undefined): boolean {

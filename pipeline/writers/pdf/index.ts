@@ -140,6 +140,7 @@ function layoutPdf({ tree, chapters, meta, file, assets, epoch, shared, lastRead
     deflated: memo?.streams,
     drawn: memo?.drawn,
     resumable: memo !== undefined,
+    spareBlocks: memo?.pages.spareBlocks,
   });
 
   // A book rendered from its chapters (WriterInput.chapters) knows the other chapters' notes,

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import PDFDocumentCtor from 'pdfkit';
 import type { DocumentOptions, FontkitFont, OutlineItem, PdfFont, PdfImage, RawDocument, StructContent, StructElement, StructOptions } from './pdfkit-api.ts';
 import { addDestination, batchPageContent, canResumeDocument, captureOutput, CompactOutline, type DeflateMemo, type DocumentMark, escapeXmp, fasterObjects, markDocument, type OutlineMark, type PageContent, PdfLiteral, compactStructElement, referenceTo, releaseLastAnnotation, releaseWrittenPages, resumeDocument, type SealRecording, type SettledPage } from './pdfkit-patches.ts';
-import { ByteSink, type SinkMark } from './byte-sink.ts';
+import { ByteSink, type SinkMark, type SpareBlocks } from './byte-sink.ts';
 import { forEachWord, glyphText, WordShapes } from './word-shapes.ts';
 import type { VectorOutlines } from './math-outlines.ts';
 import { fasterXref } from './pdfkit-xref.ts';
@@ -76,7 +76,7 @@ export class Pdf {
       info: Object.fromEntries(Object.entries(options.info).filter(([, value]) => value !== undefined)),
     });
     escapeXmp(this.raw);
-    this.sink = new ByteSink(options.output, reuse.resumable);
+    this.sink = new ByteSink(options.output, reuse.resumable, reuse.resumable ? reuse.spareBlocks : undefined);
     this.done = captureOutput(this.raw, this.sink);
     fasterObjects(this.raw);
     fasterXref(this.raw);
@@ -713,6 +713,8 @@ export interface Reuse {
   drawn?: WeakMap<object, DrawnText>;
   /** A watch session's build: its output is kept as it is written, so that the next may resume from a mark (`Pdf.mark`). */
   resumable?: boolean;
+  /** The output blocks of the session's earlier builds that no mark holds any more (a resumable document's output is written into them). */
+  spareBlocks?: SpareBlocks;
 }
 
 /** A Pdf between two pages, kept for a later build of the same watch session (Pdf.mark, Pdf.resume). */
