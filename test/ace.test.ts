@@ -44,6 +44,8 @@ function runAce(epub: string, report: string): Promise<Violation[]> {
       const path = join(report, 'report.json');
       if (!existsSync(path)) return reject(new Error(`Ace wrote no report for ${epub}: ${errors}`));
       const data = JSON.parse(readFileSync(path, 'utf8')) as { assertions?: { 'earl:testSubject': { url: string }; assertions?: { 'earl:test': { 'earl:impact': string; 'dct:title': string } }[] }[] };
+      // Ace lists every content document it checked, clean or not: a report without a chapter checked none (no verdict, not a pass).
+      if (!(data.assertions ?? []).some((subject) => /chapter-\d+\.xhtml$/.test(subject['earl:testSubject'].url))) return reject(new Error(`Ace checked no chapter of ${epub}: ${errors}`));
       resolve(
         (data.assertions ?? []).flatMap((subject) =>
           (subject.assertions ?? []).map((assertion) => ({ impact: assertion['earl:test']['earl:impact'], title: assertion['earl:test']['dct:title'], file: subject['earl:testSubject'].url })),
