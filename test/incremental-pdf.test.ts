@@ -314,13 +314,7 @@ describe('incremental PDF rebuilds', () => {
   });
 
   it('replays the pages an edit leaves alone, and draws again those after a glyph used first (the bytes of a cold build)', async () => {
-    const root = tempProject({ 'source/doc.md': baseText() });
-    const path = join(root, 'source/doc.md');
-    const session = createSharedResources({ treeMemoryBytes: 64 * 1024 * 1024 });
-    const options = { root, paths: ['source'], formats: ['pdf'] as 'pdf'[], cache: false, dryRun: true, sourceDateEpoch: 0 };
-    const pdfOf = async (shared?: SharedResources) => (await build({ ...options, shared })).documents[0]!;
-    const first = await pdfOf(session);
-    const memo = () => session.writerMemo!(`pdf-layout:${first.file.path}`, () => undefined as LayoutMemo | undefined)!;
+    const { path, session, pdfOf, memo } = await watchedPdf(baseText());
     const text = baseText();
     const end = text.indexOf('# Numbers');
     for (const [edited, replayedMost] of [
@@ -361,13 +355,7 @@ describe('incremental PDF rebuilds', () => {
     const filler = (from: number) => Array.from({ length: 60 }, (_, index) => `Paragraph ${from + index} of the filler, long enough to take a line or two of the page on its own and push the end along.`).join('\n\n');
     // The faces are first drawn on the first page (a page that draws a face first is never replayed); the copies are made on a later one.
     const text = `---\ntitle: T\nlang: hi\n---\n\nक 😀\n\n${filler(0)}\n\nपरियोजनाओं के लिए। आप आपको आवश्यकता। ⚡️ fast, ⚡ faster.\n\n${filler(60)}\n\nThe end.\n`;
-    const root = tempProject({ 'source/doc.md': text });
-    const path = join(root, 'source/doc.md');
-    const session = createSharedResources({ treeMemoryBytes: 64 * 1024 * 1024 });
-    const options = { root, paths: ['source'], formats: ['pdf'] as 'pdf'[], cache: false, dryRun: true, sourceDateEpoch: 0 };
-    const pdfOf = async (shared?: SharedResources) => (await build({ ...options, shared })).documents[0]!;
-    const first = await pdfOf(session);
-    const memo = () => session.writerMemo!(`pdf-layout:${first.file.path}`, () => undefined as LayoutMemo | undefined)!;
+    const { path, session, pdfOf, first, memo } = await watchedPdf(text);
     const pages = Number(/Pages:\s+(\d+)/.exec(tool('pdfinfo', ['-'], { input: Buffer.from(first.editions[0]!.bytes) }))![1]);
     expect(pages).toBeGreaterThan(2);
     // Every page was kept for replay, the one with the copies too.
@@ -385,6 +373,17 @@ describe('incremental PDF rebuilds', () => {
 });
 
 /** The session, with the lookups in its store of parsed trees counted. */
+/** A one-document project whose PDF is built once in a watch session (a dry run): `pdfOf(session)` rebuilds, `pdfOf()` builds cold; `memo` is the session's layout memo. */
+async function watchedPdf(text: string) {
+  const root = tempProject({ 'source/doc.md': text });
+  const session = createSharedResources({ treeMemoryBytes: 64 * 1024 * 1024 });
+  const options = { root, paths: ['source'], formats: ['pdf'] as 'pdf'[], cache: false, dryRun: true, sourceDateEpoch: 0 };
+  const pdfOf = async (shared?: SharedResources) => (await build({ ...options, shared })).documents[0]!;
+  const first = await pdfOf(session);
+  const memo = () => session.writerMemo!(`pdf-layout:${first.file.path}`, () => undefined as LayoutMemo | undefined)!;
+  return { path: join(root, 'source/doc.md'), session, pdfOf, first, memo };
+}
+
 function countingTrees(shared: SharedResources, counts: { hits: number; misses: number }): SharedResources {
   return {
     ...shared,
@@ -461,13 +460,7 @@ describe('pages replayed by their content', () => {
     const paragraph = (index: number) => `Paragraph ${index} runs on with plain words, *some stressed*, a \`code span\` and a [link](https://example.com/${index}), long enough to wrap${index % 6 === 0 ? `, and a note[^n${index}]` : ''}.\n`;
     const notes = Array.from({ length: 25 }, (_, index) => `[^n${index * 6}]: The note of paragraph ${index * 6}, set apart.\n`);
     const text = ['---', 'title: Replayed by content', 'author: A. Writer', '---', '', ...Array.from({ length: 150 }, (_, index) => paragraph(index)), ...notes].join('\n');
-    const root = tempProject({ 'source/doc.md': text });
-    const path = join(root, 'source/doc.md');
-    const session = createSharedResources({ treeMemoryBytes: 64 * 1024 * 1024 });
-    const options = { root, paths: ['source'], formats: ['pdf'] as 'pdf'[], cache: false, dryRun: true, sourceDateEpoch: 0 };
-    const pdfOf = async (shared?: SharedResources) => (await build({ ...options, shared })).documents[0]!;
-    const first = await pdfOf(session);
-    const memo = () => session.writerMemo!(`pdf-layout:${first.file.path}`, () => undefined as LayoutMemo | undefined)!;
+    const { path, session, pdfOf, memo } = await watchedPdf(text);
     expect(memo().pages.counts.drawn).toBeGreaterThan(3);
     // A line added after the last paragraph: only its page is drawn again (and a page it may push on).
     const end = text.indexOf('[^n0]:');

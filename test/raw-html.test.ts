@@ -12,6 +12,16 @@ import type { StructNode, TextOp } from '../pipeline/writers/pdf/boxes.ts';
 import { planPdf } from '../pipeline/writers/pdf/index.ts';
 import { epubcheck, fixturesDir, nuCheck, tempProject, tool } from './helpers.ts';
 
+/** A document's three editions, built; its HTML page passes the Nu checker and its EPUB epubcheck. */
+async function validEditions(markdown: string) {
+  const root = tempProject({ 'doc.md': markdown });
+  const result = await build({ root, paths: ['doc.md'], formats: ['html', 'pdf', 'epub'], cache: false });
+  expect(result.ok).toBe(true);
+  expect(nuCheck([join(root, 'dist', 'doc.html')]).filter((message) => message.type === 'error')).toEqual([]);
+  expect((await epubcheck(join(root, 'dist', 'doc.epub'))).status).toBe(0);
+  return { root, result, html: readFileSync(join(root, 'dist', 'doc.html'), 'utf8') };
+}
+
 function transformed(markdown: string): { tree: Root; file: VFile; meta: ReturnType<typeof runTransforms> } {
   // Nothing is read from the document's folder: it need not exist.
   const file = new VFile({ path: join(tmpdir(), 'colophon-raw-html', 'doc.md'), value: markdown });
@@ -52,12 +62,7 @@ describe('a raw id written with spaces (Node.js’s docs: `<a id="Time Validity 
   });
 
   it('gives a valid HTML page and EPUB, and PDF links that reach their destinations', async () => {
-    const root = tempProject({ 'doc.md': markdown });
-    const result = await build({ root, paths: ['doc.md'], formats: ['html', 'pdf', 'epub'], cache: false });
-    expect(result.ok).toBe(true);
-    expect(nuCheck([join(root, 'dist', 'doc.html')]).filter((message) => message.type === 'error')).toEqual([]);
-    expect((await epubcheck(join(root, 'dist', 'doc.epub'))).status).toBe(0);
-    const html = readFileSync(join(root, 'dist', 'doc.html'), 'utf8');
+    const { root, result, html } = await validEditions(markdown);
     expect(html).toContain('id="Time-Validity-Errors"');
     expect(html).toContain('href="#Time-Validity-Errors"');
     // Only the link to an id no one wrote lost its target in the PDF and the EPUB.
@@ -76,12 +81,7 @@ describe('markup the Nu checker and epubcheck refuse as written (Node.js’s con
       '<details><p>Le texte.</p><summary>Plus tard</summary></details>\n',
       'Venez sur [Matrix](https://matrix.to/#/#salon:example.org).\n',
     ].join('\n');
-    const root = tempProject({ 'doc.md': markdown });
-    const result = await build({ root, paths: ['doc.md'], formats: ['html', 'pdf', 'epub'], cache: false });
-    expect(result.ok).toBe(true);
-    expect(nuCheck([join(root, 'dist', 'doc.html')]).filter((message) => message.type === 'error')).toEqual([]);
-    expect((await epubcheck(join(root, 'dist', 'doc.epub'))).status).toBe(0);
-    const html = readFileSync(join(root, 'dist', 'doc.html'), 'utf8');
+    const { root, html } = await validEditions(markdown);
     expect(html).toMatch(/<details><summary>Détails<\/summary>\s*<p>Une <em>étape<\/em>/);
     expect(html).toMatch(/<details><summary>Plus tard<\/summary><p>Le texte\.<\/p><\/details>/);
     expect(html).toContain('href="https://matrix.to/#/%23salon:example.org"');
