@@ -562,6 +562,20 @@ describe('scripts and fonts', () => {
     }
   });
 
+  it('draws arrows and math letters that no other face has in the math face (enhanced-resolve’s ⇠, 𝐁𝐨𝐥𝐝 pasted as styled text)', async () => {
+    const root = tempProject({ 'doc.md': '---\ntitle: Arrows\n---\n\nFalls back ⇠ here; 𝐁𝐨𝐥𝐝 and 𝑥 letters; **bold ⇠**.\n' });
+    try {
+      const built = await build({ root, paths: ['doc.md'], out: 'dist', formats: ['pdf'], cache: false });
+      expect(built.documents[0]!.file.messages.filter((message) => message.ruleId === 'pdf-missing-glyph').map(String)).toEqual([]);
+      const pdf = join(root, 'dist', 'doc.pdf');
+      expect(tool('pdffonts', [pdf])).toContain('NotoSansMath');
+      const text = tool('pdftotext', [pdf, '-']);
+      for (const sign of ['⇠', '𝐁𝐨𝐥𝐝', '𝑥']) expect(text).toContain(sign);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
   it('takes the symbols face for bold text as the one face it is (the theme gives both keys one file), under one resource name', () => {
     // pdfkit handed the bold key the regular font (one PostScript name) and the bold key's name
     // (FC24) replaced FC23 on it: pages drew it under whichever name the document met last, and a

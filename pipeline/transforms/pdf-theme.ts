@@ -42,6 +42,7 @@ export const themeOverrideSchema = v.strictObject({
       thai: v.optional(v.strictObject({ regular: v.optional(fontPath), bold: v.optional(fontPath) })),
       emoji: v.optional(v.strictObject({ regular: v.optional(fontPath), bold: v.optional(fontPath) })),
       symbols: v.optional(v.strictObject({ regular: v.optional(fontPath), bold: v.optional(fontPath) })),
+      math: v.optional(v.strictObject({ regular: v.optional(fontPath), bold: v.optional(fontPath) })),
     }),
   ),
   body: v.optional(v.strictObject({ size: v.optional(size), leading: v.optional(size), paragraphSpace: v.optional(length), indent: v.optional(length), color: v.optional(color) })),

@@ -34,8 +34,8 @@ function parseFace(bytes: Uint8Array): FontkitFont {
 
 /** Scripts whose faces are loaded only when a character of the text needs them. */
 const SCRIPTS = ['cjk', 'japanese', 'korean', 'arabic', 'hebrew', 'devanagari', 'thai', 'emoji'] as const;
-/** The last resort for symbols no other face has (dingbats, arrows, control pictures, braille). */
-type Script = (typeof SCRIPTS)[number] | 'symbols';
+/** The last resorts for symbols no other face has: dingbats, control pictures, braille; then arrows, operators and math letters. */
+type Script = (typeof SCRIPTS)[number] | 'symbols' | 'math';
 export type FaceKey = 'regular' | 'italic' | 'bold' | 'boldItalic' | 'mono' | 'monoBold' | Script | `${Script}Bold`;
 
 /**
@@ -43,7 +43,7 @@ export type FaceKey = 'regular' | 'italic' | 'bold' | 'boldItalic' | 'mono' | 'm
  * not the order in which a document first uses the faces, so drawing pages while the rest is
  * still being laid out (or fonts first used by a running head or an SVG) names them the same.
  */
-const FACE_KEYS: readonly FaceKey[] = ['regular', 'italic', 'bold', 'boldItalic', 'mono', 'monoBold', ...SCRIPTS, ...SCRIPTS.map((script) => `${script}Bold` as const), 'symbols', 'symbolsBold'];
+const FACE_KEYS: readonly FaceKey[] = ['regular', 'italic', 'bold', 'boldItalic', 'mono', 'monoBold', ...SCRIPTS, ...SCRIPTS.map((script) => `${script}Bold` as const), 'symbols', 'symbolsBold', 'math', 'mathBold'];
 
 /**
  * The fonts of one PDF: the theme's faces, embedded and subset by pdfkit, with a fallback
@@ -237,6 +237,11 @@ export class Fonts {
       const face = this.face(bold ? 'symbolsBold' : 'symbols');
       if (face.font.font.hasGlyphForCodePoint(codePoint)) return face;
     }
+    // Then Noto Sans Math: every arrow (⇠), operator and math letter (𝐀 𝑥, pasted as "bold" text).
+    if (this.theme.fonts.math && within(codePoint, MATH)) {
+      const face = this.face(bold ? 'mathBold' : 'math');
+      if (face.font.font.hasGlyphForCodePoint(codePoint)) return face;
+    }
     return undefined;
   }
 
@@ -313,6 +318,8 @@ const EMOJI: [number, number][] = [[0x2190, 0x21ff], [0x2300, 0x23ff], [0x2460, 
 
 /** Punctuation, arrows, technical and control pictures, shapes, dingbats, braille; symbols and pictographs beyond the BMP. */
 const SYMBOLS: [number, number][] = [[0x2000, 0x2bff], [0x1f000, 0x1fbff]];
+/** Letterlike symbols, arrows, operators, technical signs and shapes; the mathematical alphanumerics. */
+const MATH: [number, number][] = [[0x2000, 0x2bff], [0x1d400, 0x1d7ff]];
 
 /** The lazily loaded faces worth trying for a character, most fitting first. */
 function scriptsFor(codePoint: number, japanese: boolean): Script[] {

@@ -21,6 +21,8 @@ export interface Theme {
     emoji: { regular: string; bold: string };
     /** Symbols no other face has (➝ ✗ ❯ ␠ ⌘ ⠿…); optional, as themes written before it lack it. */
     symbols?: { regular: string; bold: string };
+    /** Arrows, operators and math letters neither the text faces nor the symbols face have (⇠ 𝐀); optional too. */
+    math?: { regular: string; bold: string };
   };
   body: { size: number; leading: number; paragraphSpace: number; indent: number; color: string };
   headings: { size: number; leading: number; spaceBefore: number; spaceAfter: number }[];
