@@ -230,6 +230,20 @@ describe('pages', () => {
     }
   });
 
+  it('keeps a heading’s space before it when it follows an empty section of its level or deeper, not when a deeper one follows', async () => {
+    // LaTeX keeps the larger of two spaces (\addvspace): "Second" after the empty "Part one" opened with no gap above it.
+    const root = tempProject({ 'doc.md': '---\ntitle: Spaces\n---\n\n## First\n\n### Part one\n\n## Second\n\nText.\n' });
+    try {
+      await build({ root, paths: ['doc.md'], out: 'dist', formats: ['pdf'], cache: false });
+      const top = new Map([...tool('pdftotext', ['-bbox', join(root, 'dist', 'doc.pdf'), '-']).matchAll(/<word xMin="[\d.]+" yMin="([\d.]+)"[^>]*>([^<]*)<\/word>/g)].map((match) => [match[2]!, Number(match[1])]));
+      const deeper = top.get('Part')! - top.get('First')!;
+      const shallower = top.get('Second')! - top.get('Part')!;
+      expect(shallower).toBeGreaterThan(deeper + 6);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
   it('keeps every glyph inside the margins', () => {
     const theme = JSON.parse(readFileSync(join(projectRoot, 'templates/pdf/theme.json'), 'utf8'));
     for (const [name, paper] of [['sco-blueprint', 'a4'], ['long-report', 'a4'], ['widows', 'a4'], ['table', 'a4'], ['intl', 'a4'], ['features', 'a5'], ['overflow', 'a4']] as const) {

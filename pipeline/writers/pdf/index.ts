@@ -311,7 +311,11 @@ function* eachBlock(state: State, nodes: Iterable<RootContent>, context: Context
     if (previous) {
       let gap = indentFirst ? 0 : context.tight ? state.theme.list.itemSpace : context.blockSpace;
       if (node.type === 'heading' && !inNote) gap = Math.max(gap, state.theme.headings[node.depth - 1]!.spaceBefore);
-      if (previous.type === 'heading' && !inNote) gap = state.theme.headings[previous.depth - 1]!.spaceAfter;
+      if (previous.type === 'heading' && !inNote) {
+        const after = state.theme.headings[previous.depth - 1]!.spaceAfter;
+        // A heading of the same or a higher level opens a new section after an empty one: its space before stays (as LaTeX's \addvspace keeps the larger).
+        gap = node.type === 'heading' && node.depth <= previous.depth ? Math.max(after, state.theme.headings[node.depth - 1]!.spaceBefore) : after;
+      }
       if (gap > 0) yield [space(gap, previous.type === 'heading'), ...boxes];
       else yield boxes;
     } else yield boxes;
