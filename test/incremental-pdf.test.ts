@@ -260,12 +260,7 @@ describe('incremental PDF rebuilds', () => {
       ['four.md', 'Ω once more, in the last chapter.', true],
     ];
     for (const [name, text, resumed] of edits) {
-      const path = join(root, 'book', name);
-      writeFileSync(path, `${readFileSync(path, 'utf8')}\n${text}\n`);
-      const warm = await pdfOf(session);
-      const cold = await pdfOf();
-      expect(warm.messages).toEqual(cold.messages);
-      expect(warm.bytes.equals(cold.bytes)).toBe(true);
+      const warm = await appendAndCompare(root, name, text, session, pdfOf);
       const counts = session.writerMemo?.(`pdf-layout:${warm.path}`, () => undefined as LayoutMemo | undefined)?.pages.counts;
       expect(counts?.resumed).toBe(resumed ? 1 : 0);
       if (resumed) expect(counts!.skipped).toBeGreaterThan(0);
@@ -301,13 +296,7 @@ describe('incremental PDF rebuilds', () => {
       ['three.md', '## A heading added\n\nAnd a line under it.'],
       ['five.md', 'A line added to the last chapter.'],
     ] as const) {
-      const file = join(root, 'book', name);
-      writeFileSync(file, `${readFileSync(file, 'utf8')}\n${text}\n`);
-      const warm = await pdfOf(session);
-      const cold = await pdfOf();
-      expect(warm.messages).toEqual(cold.messages);
-      expect(warm.bytes.equals(cold.bytes)).toBe(true);
-      path = warm.path;
+      path = (await appendAndCompare(root, name, text, session, pdfOf)).path;
     }
     const pages = session.writerMemo?.(`pdf-layout:${path}`, () => undefined as LayoutMemo | undefined)?.pages;
     expect(pages?.spareBlocks.taken).toBeGreaterThan(0);
@@ -382,6 +371,19 @@ async function watchedPdf(text: string) {
   const first = await pdfOf(session);
   const memo = () => session.writerMemo!(`pdf-layout:${first.file.path}`, () => undefined as LayoutMemo | undefined)!;
   return { path: join(root, 'source/doc.md'), session, pdfOf, first, memo };
+}
+
+type BuiltPdf = { bytes: Buffer; messages: string[]; path: string };
+
+/** A line of text added to one of the book's chapters, the book rebuilt in the session and cold: the same bytes and messages. The rebuild. */
+async function appendAndCompare(root: string, chapter: string, text: string, session: SharedResources, pdfOf: (shared?: SharedResources) => Promise<BuiltPdf>): Promise<BuiltPdf> {
+  const path = join(root, 'book', chapter);
+  writeFileSync(path, `${readFileSync(path, 'utf8')}\n${text}\n`);
+  const warm = await pdfOf(session);
+  const cold = await pdfOf();
+  expect(warm.messages).toEqual(cold.messages);
+  expect(warm.bytes.equals(cold.bytes)).toBe(true);
+  return warm;
 }
 
 function countingTrees(shared: SharedResources, counts: { hits: number; misses: number }): SharedResources {

@@ -561,33 +561,28 @@ describe('scripts and fonts', () => {
     expect(segments.map((segment) => segment.text)).toEqual(['Scotland ', flag]);
   });
 
-  it('draws symbols no text face has (dingbats, control pictures, braille) in the symbols face, in regular and bold', async () => {
-    // enhanced-resolve's ➝ and ✗, prompts' ❯, hast-util-to-html's ␠: blank boxes and warnings before.
-    const root = tempProject({ 'doc.md': '---\ntitle: Symbols\n---\n\nSteps ➝ done, ✗ failed, ❯ prompt, `,␠` a space, ⠿ braille; **bold ✗**.\n' });
+  // A last-resort face draws signs no other face has: no missing-glyph warning, the face embedded, the signs in the text layer.
+  async function expectDrawnBy(markdown: string, face: string, signs: string[]): Promise<void> {
+    const root = tempProject({ 'doc.md': markdown });
     try {
       const built = await build({ root, paths: ['doc.md'], out: 'dist', formats: ['pdf'], cache: false });
       expect(built.documents[0]!.file.messages.filter((message) => message.ruleId === 'pdf-missing-glyph').map(String)).toEqual([]);
       const pdf = join(root, 'dist', 'doc.pdf');
-      expect(tool('pdffonts', [pdf])).toContain('NotoSansSymbols2');
+      expect(tool('pdffonts', [pdf])).toContain(face);
       const text = tool('pdftotext', [pdf, '-']);
-      for (const symbol of ['➝', '✗', '❯', '␠', '⠿']) expect(text).toContain(symbol);
+      for (const sign of signs) expect(text).toContain(sign);
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
+  }
+
+  it('draws symbols no text face has (dingbats, control pictures, braille) in the symbols face, in regular and bold', async () => {
+    // enhanced-resolve's ➝ and ✗, prompts' ❯, hast-util-to-html's ␠: blank boxes and warnings before.
+    await expectDrawnBy('---\ntitle: Symbols\n---\n\nSteps ➝ done, ✗ failed, ❯ prompt, `,␠` a space, ⠿ braille; **bold ✗**.\n', 'NotoSansSymbols2', ['➝', '✗', '❯', '␠', '⠿']);
   });
 
   it('draws arrows and math letters that no other face has in the math face (enhanced-resolve’s ⇠, 𝐁𝐨𝐥𝐝 pasted as styled text)', async () => {
-    const root = tempProject({ 'doc.md': '---\ntitle: Arrows\n---\n\nFalls back ⇠ here; 𝐁𝐨𝐥𝐝 and 𝑥 letters; **bold ⇠**.\n' });
-    try {
-      const built = await build({ root, paths: ['doc.md'], out: 'dist', formats: ['pdf'], cache: false });
-      expect(built.documents[0]!.file.messages.filter((message) => message.ruleId === 'pdf-missing-glyph').map(String)).toEqual([]);
-      const pdf = join(root, 'dist', 'doc.pdf');
-      expect(tool('pdffonts', [pdf])).toContain('NotoSansMath');
-      const text = tool('pdftotext', [pdf, '-']);
-      for (const sign of ['⇠', '𝐁𝐨𝐥𝐝', '𝑥']) expect(text).toContain(sign);
-    } finally {
-      rmSync(root, { recursive: true, force: true });
-    }
+    await expectDrawnBy('---\ntitle: Arrows\n---\n\nFalls back ⇠ here; 𝐁𝐨𝐥𝐝 and 𝑥 letters; **bold ⇠**.\n', 'NotoSansMath', ['⇠', '𝐁𝐨𝐥𝐝', '𝑥']);
   });
 
   it('takes the symbols face for bold text as the one face it is (the theme gives both keys one file), under one resource name', () => {

@@ -101,7 +101,8 @@ export class Fonts {
       // Keys the theme gives one file (the symbols face has no bold) are one face, registered under
       // the first of them: pdfkit, which knows fonts by PostScript name, would hand the other key the
       // font already open and take its resource name (FC…) from whichever the document asked for first.
-      const first = FACE_KEYS.find((other) => this.pathIfAny(other) === this.pathOf(key))!;
+      const path = this.pathOf(key);
+      const first = FACE_KEYS.find((other) => this.pathIfAny(other) === path)!;
       if (first !== key) {
         face = this.face(first);
         this.faces.set(key, face);
@@ -232,14 +233,10 @@ export class Fonts {
       const face = this.face(bold ? `${script}Bold` : script);
       if (face.font.font.hasGlyphForCodePoint(codePoint)) return face;
     }
-    // A theme written before the symbols face was added has none: such characters stay missing.
-    if (this.theme.fonts.symbols && within(codePoint, SYMBOLS)) {
-      const face = this.face(bold ? 'symbolsBold' : 'symbols');
-      if (face.font.font.hasGlyphForCodePoint(codePoint)) return face;
-    }
-    // Then Noto Sans Math: every arrow (⇠), operator and math letter (𝐀 𝑥, pasted as "bold" text).
-    if (this.theme.fonts.math && within(codePoint, MATH)) {
-      const face = this.face(bold ? 'mathBold' : 'math');
+    for (const [script, ranges] of LAST_RESORTS) {
+      // A theme written before these faces were added has none: such characters stay missing.
+      if (!this.theme.fonts[script] || !within(codePoint, ranges)) continue;
+      const face = this.face(bold ? `${script}Bold` : script);
       if (face.font.font.hasGlyphForCodePoint(codePoint)) return face;
     }
     return undefined;
@@ -320,6 +317,11 @@ const EMOJI: [number, number][] = [[0x2190, 0x21ff], [0x2300, 0x23ff], [0x2460, 
 const SYMBOLS: [number, number][] = [[0x2000, 0x2bff], [0x1f000, 0x1fbff]];
 /** Letterlike symbols, arrows, operators, technical signs and shapes; the mathematical alphanumerics. */
 const MATH: [number, number][] = [[0x2000, 0x2bff], [0x1d400, 0x1d7ff]];
+/** The faces tried, in order, for a sign no other face has: Noto Sans Symbols 2, then Noto Sans Math (every arrow such as ⇠, operator and math letter such as 𝐀 𝑥). */
+const LAST_RESORTS: ['symbols' | 'math', [number, number][]][] = [
+  ['symbols', SYMBOLS],
+  ['math', MATH],
+];
 
 /** The lazily loaded faces worth trying for a character, most fitting first. */
 function scriptsFor(codePoint: number, japanese: boolean): Script[] {

@@ -780,7 +780,6 @@ function copyKey(id: number, codePoints: number[]): string {
   return `${id}:${codePoints.join(',')}`;
 }
 
-/** The characters of each glyph, read back from DrawnText.texts. */
 /** Whether the glyph text encoded at `at` in `texts` (as glyphTexts reads it) is `codes`. */
 function sameTextAt(texts: string, at: number, codes: number[]): boolean {
   const count = texts.charCodeAt(at);
@@ -789,6 +788,7 @@ function sameTextAt(texts: string, at: number, codes: number[]): boolean {
   return true;
 }
 
+/** The characters of each glyph, read back from DrawnText.texts. */
 function glyphTexts(texts: string): number[][] {
   const out: number[][] = [];
   for (let at = 0; at < texts.length; ) {
