@@ -129,6 +129,8 @@ export interface AssetResolver {
   stylesheet(url: string, place?: import('unist').Position): Asset | undefined;
   /** A file of Colophon's own: templates/… or a package under node_modules. */
   own(path: string): Uint8Array;
+  /** Whether `own(path)` would give these bytes, found without reading the file whole (a watch session compares its fonts each build). */
+  ownHolds?(path: string, bytes: Uint8Array): boolean;
 }
 
 export interface Asset {
@@ -269,9 +271,10 @@ export interface HeadingFact {
 export interface SharedResources {
   /**
    * `parse(bytes)`, or the value it gave for the same key and the same bytes before. Bytes given
-   * as a function that reads them may go unread when the resources know their files unchanged.
+   * as a function that reads them may go unread when the resources know their files unchanged,
+   * or when `holds` says the bytes parsed before are still the file's.
    */
-  parsed<T>(key: string, bytes: Uint8Array | (() => Uint8Array), parse: (bytes: Uint8Array) => T): T;
+  parsed<T>(key: string, bytes: Uint8Array | (() => Uint8Array), parse: (bytes: Uint8Array) => T, holds?: (bytes: Uint8Array) => boolean): T;
   /**
    * Parsed trees kept in memory by content hash (see parse/chunked-parse.ts): a rebuild in watch
    * mode parses again only the pieces and chapters whose text changed. The store covers this

@@ -3,11 +3,13 @@ import JSZip from 'jszip';
 import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { VFile } from 'vfile';
 import { describe, expect, it } from 'vitest';
 import { build } from '../pipeline/build/build.ts';
 import type { Edition } from '../pipeline/types.ts';
 import type { DocumentsUsed } from '../pipeline/build/cache.ts';
 import { createSharedResources } from '../pipeline/build/resources.ts';
+import { createAssetResolver } from '../pipeline/read/assets.ts';
 import { cli, runCli, tempProject, tool } from './helpers.ts';
 import { WALL_CLOCK_GUARD_MS } from './limits.ts';
 
@@ -307,6 +309,26 @@ describe('many documents', () => {
     expect(shared.parsed('k', new Uint8Array([1, 2]), parse)).toBe(2);
     expect(shared.parsed('k', new Uint8Array([1, 2]), () => -1)).toBe(2);
     expect(shared.parsed('k', new Uint8Array([1, 2, 3]), parse)).toBe(3);
+    // A file read only when the bytes parsed before are not the file's any more (`holds`, as a watch session compares its fonts).
+    let reads = 0;
+    const read = (bytes: number[]) => () => {
+      reads++;
+      return new Uint8Array(bytes);
+    };
+    const holds = (file: number[]) => (bytes: Uint8Array) => Buffer.from(bytes).equals(Buffer.from(file));
+    expect(shared.parsed('f', read([1]), parse, holds([1]))).toBe(1);
+    expect(shared.parsed('f', read([1]), () => -1, holds([1]))).toBe(1);
+    expect(reads).toBe(1);
+    expect(shared.parsed('f', read([4, 5]), parse, holds([4, 5]))).toBe(2);
+    expect(reads).toBe(2);
+    // The resolver's own files compared where they lie: the font the writer reads.
+    const assets = createAssetResolver({ root, documentDir: root, file: new VFile(), cache: new Map() });
+    const font = '@expo-google-fonts/noto-sans-math/400Regular/NotoSansMath_400Regular.ttf';
+    const bytes = Uint8Array.from(createAssetResolver({ root, documentDir: root, file: new VFile(), cache: new Map() }).own(font));
+    expect(assets.ownHolds?.(font, bytes)).toBe(true);
+    bytes[bytes.length - 1]! ^= 1;
+    expect(assets.ownHolds?.(font, bytes)).toBe(false);
+    expect(assets.ownHolds?.(font, bytes.subarray(1))).toBe(false);
   });
 });
 

@@ -33,10 +33,13 @@ export function createSharedResources(options: SharedResourceOptions = {}): Shar
     writerMemo: memory ? writerMemo() : undefined,
     lastBuilds: memory ? { records: new Map(), spliced: 0 } : undefined,
     lastMessages: memory ? new Map() : undefined,
-    parsed<T>(key: string, read: Uint8Array | (() => Uint8Array), parse: (bytes: Uint8Array) => T): T {
+    parsed<T>(key: string, read: Uint8Array | (() => Uint8Array), parse: (bytes: Uint8Array) => T, holds?: (bytes: Uint8Array) => boolean): T {
       const hit = entries.get(key);
       // A file given as a way to read it is read only when needed (fonts: each is 0.5-15 MB, and every document asks).
       if (hit && options.sameFiles && typeof read === 'function') return hit.value as T;
+      // Compared without being read whole: a watch session's fonts read each build were about 50 MB
+      // of array buffers a rebuild, which count towards V8's next full collection (bench/RESULTS-incremental.md, session 21).
+      if (hit && typeof read === 'function' && holds?.(hit.bytes)) return hit.value as T;
       const bytes = typeof read === 'function' ? read() : read;
       if (hit && (hit.bytes === bytes || Buffer.from(hit.bytes.buffer, hit.bytes.byteOffset, hit.bytes.byteLength).equals(bytes))) return hit.value as T;
       const value = parse(bytes);

@@ -1,6 +1,9 @@
-import { closeSync, copyFileSync, type Dirent, existsSync, fstatSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, copyFileSync, type Dirent, existsSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { threadId } from 'node:worker_threads';
+import { fileHolds, readBlock } from '../read/file-bytes.ts';
+
+export { fileHolds, readBlock };
 
 /** Write to a temporary file beside the target, then rename: readers never see half a file. */
 export function writeAtomic(path: string, bytes: Uint8Array | string): void {
@@ -101,38 +104,4 @@ export function sameFiles(a: string, b: string): boolean {
     if (fdA !== undefined) closeSync(fdA);
     if (fdB !== undefined) closeSync(fdB);
   }
-}
-
-/**
- * Whether the file holds these bytes, read a block at a time up to the first block that differs:
- * a rebuild's edition of the same size (an edit that kept its length) is not read whole (a long
- * book's PDF is tens of megabytes) to find a difference in its middle.
- */
-export function fileHolds(path: string, bytes: Uint8Array): boolean {
-  let fd: number | undefined;
-  try {
-    fd = openSync(path, 'r');
-    if (fstatSync(fd).size !== bytes.length) return false;
-    const block = readBlock(bytes.length);
-    for (let at = 0; at < bytes.length; ) {
-      const read = readSync(fd, block, 0, Math.min(block.length, bytes.length - at), at);
-      if (read === 0 || block.compare(bytes, at, at + read, 0, read) !== 0) return false;
-      at += read;
-    }
-    return true;
-  } catch {
-    return false;
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
-}
-
-/**
- * A buffer to read a file of `size` bytes through, a block at a time: no larger than the file, and
- * not zeroed, since only what a read filled is used. A 200-document build compares and hashes
- * its 600 editions (a few KB each) five times over, and zeroed 1 MB blocks for each cost its
- * main thread more than the files.
- */
-export function readBlock(size: number): Buffer {
-  return Buffer.allocUnsafe(Math.min(Math.max(size, 1), 1 << 20));
 }

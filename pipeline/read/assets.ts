@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { Position } from 'unist';
 import type { VFile } from 'vfile';
 import { quoted, report } from '../messages.ts';
+import { fileHolds, readBlock } from './file-bytes.ts';
 import { normalizeSvg } from './svg.ts';
 import type { Asset, AssetResolver } from '../types.ts';
 
@@ -55,6 +56,14 @@ export interface AssetResolverOptions {
 
 export function createAssetResolver({ root, documentDir, file, cache, fetched }: AssetResolverOptions): AssetResolver {
   const realRoot = realpathSync(root);
+  /** Where one of Colophon's own files is: the project's copy of a template, else the packaged file. */
+  const ownPath = (path: string): string => {
+    // Theme font paths come from users: a path that climbs out of templates/ or a package is refused.
+    if (isAbsolute(path) || path.split(/[\\/]/).includes('..')) throw new Error(`not a path inside Colophon's files: ${path}`);
+    return path.startsWith('templates/') ? (projectTemplate(realRoot, path) ?? resolve(packageRoot, path)) : createRequire(resolve(packageRoot, 'package.json')).resolve(path);
+  };
+  // One block to compare own files through (ownHolds), made when first needed.
+  let block: Buffer | undefined;
   /** Find a file the document names, inside the project; every refusal is reported at `place`. */
   const locate = (url: string, place: Position | undefined, kinds: Record<string, string>, kindName: string): Asset | undefined => {
     if (/^[a-z][a-z\d+.-]*:/i.test(url) && !/^file:/i.test(url)) {
@@ -122,15 +131,17 @@ export function createAssetResolver({ root, documentDir, file, cache, fetched }:
       return asset;
     },
     own(path) {
-      // Theme font paths come from users: a path that climbs out of templates/ or a package is refused.
-      if (isAbsolute(path) || path.split(/[\\/]/).includes('..')) throw new Error(`not a path inside Colophon's files: ${path}`);
       let bytes = cache.get(path);
       if (!bytes) {
-        const full = path.startsWith('templates/') ? (projectTemplate(realRoot, path) ?? resolve(packageRoot, path)) : createRequire(resolve(packageRoot, 'package.json')).resolve(path);
-        bytes = readFileSync(full);
+        bytes = readFileSync(ownPath(path));
         cache.set(path, bytes);
       }
       return bytes;
+    },
+    ownHolds(path, bytes) {
+      const read = cache.get(path);
+      if (read) return Buffer.from(read.buffer, read.byteOffset, read.byteLength).equals(bytes);
+      return fileHolds(ownPath(path), bytes, (block ??= readBlock(1 << 20)));
     },
   };
 }

@@ -130,7 +130,7 @@ export class Fonts {
    */
   parsed(key: FaceKey): FontkitFont {
     const path = this.pathOf(key);
-    if (this.shared) return this.shared.parsed(`pdf-font:${path}`, () => this.assets.own(path), parseFace);
+    if (this.shared) return this.shared.parsed(`pdf-font:${path}`, () => this.assets.own(path), parseFace, this.assets.ownHolds && ((bytes) => this.assets.ownHolds!(path, bytes)));
     let own = this.ownFaces.get(key);
     if (!own) this.ownFaces.set(key, (own = parseFace(this.assets.own(path))));
     return own;
