@@ -19,7 +19,7 @@ import { transformBlocks } from '../transforms/index.ts';
 import type { AssetResolver, DocumentMeta, HighlightMemo, RenderContext, SharedResources, Writer } from '../types.ts';
 import type { CachedMessage } from './cache.ts';
 import { sha256, toCachedMessage } from './cache.ts';
-import { writeAtomic } from './write.ts';
+import { fileHolds, readBlock, writeAtomic } from './write.ts';
 
 /**
  * A fast rebuild of a document's HTML edition after a small edit: the blocks the edit touched are
@@ -107,7 +107,10 @@ export interface TextOnDisk {
   path: string;
   display: string;
   chapter: number;
-  bytes: Buffer;
+  /** The file's bytes, read when first asked for. */
+  readonly bytes: Buffer;
+  /** Whether the file holds these bytes (compared a block at a time, when not read yet). */
+  holds(bytes: Uint8Array): boolean;
   text(): string | undefined;
 }
 
@@ -331,17 +334,26 @@ export function recordBuild(memo: SpliceMemo, key: string, path: string, bookYam
  * then reads them itself, and reports).
  */
 export function readTexts(source: { kind: string; path: string }, context: RenderContext): { bookYaml: string; texts: TextOnDisk[] } | undefined {
+  // An unchanged text is compared with the last build's bytes through one block, not read whole:
+  // a book's chapters read each rebuild were 10 MB of array buffers on the 10 MB book, which
+  // count towards V8's next full collection (bench/RESULTS-incremental.md, session 21).
+  let block: Buffer | undefined;
   const onDisk = (path: string, display: string, chapter: number): TextOnDisk => {
-    const bytes = readFileSync(path);
+    let read: Buffer | undefined;
     let decoded: string | undefined | null = null;
     return {
       path,
       display,
       chapter,
-      bytes,
+      get bytes() {
+        return (read ??= readFileSync(path));
+      },
+      holds(bytes) {
+        return read ? read.equals(bytes) : fileHolds(path, bytes, (block ??= readBlock(1 << 20)));
+      },
       text() {
         if (decoded === null) {
-          const { file, ok } = decodeSource(bytes, display, context);
+          const { file, ok } = decodeSource(this.bytes, display, context);
           decoded = ok && file.messages.length === 0 ? String(file.value) : undefined;
         }
         return decoded;
@@ -419,9 +431,9 @@ function regionRebuild<T>(input: SpliceInput, apply: Apply<T>): { last: LastBuil
   // One text changed, and nothing else: the book's list of chapters and its book.yaml are the same.
   if (input.bookYaml !== last.bookYaml || input.texts.length !== last.segments.size) return undefined;
   // Unchanged bytes need no decoding (a book's chapters are most of its text).
-  const changed = input.texts.filter(({ path, chapter, bytes, text }) => {
-    const segment = last.segments.get(path);
-    return !segment || segment.chapter !== chapter || !(segment.bytes ? Buffer.from(segment.bytes.buffer, segment.bytes.byteOffset, segment.bytes.byteLength).equals(bytes) : segment.text === text());
+  const changed = input.texts.filter((onDisk) => {
+    const segment = last.segments.get(onDisk.path);
+    return !segment || segment.chapter !== onDisk.chapter || !(segment.bytes ? onDisk.holds(segment.bytes) : segment.text === onDisk.text());
   });
   const [edited] = changed;
   const segment = edited && last.segments.get(edited.path);
