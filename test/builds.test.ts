@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import JSZip from 'jszip';
-import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { VFile } from 'vfile';
@@ -111,6 +111,51 @@ describe('deferred edition-cache entries (a watch session)', () => {
     const third = await build({ root, paths: ['a.md', 'b.md'], formats: ['html'] as 'html'[], jobs: 1 });
     expect(third.documents.map((document) => document.editions[0]!.cached)).toEqual([true, true]);
     expect(readFileSync(join(root, 'dist/a.html'), 'utf8')).toContain('A2 text');
+  });
+});
+
+describe('a watch session\'s PDF written into its file', () => {
+  it('holds its cache entry as a second name of the file, not a copy: the last build\'s bytes reach the cache when the session ends, and nothing is left behind', async () => {
+    const { DeferredEntries } = await import('../pipeline/build/build.ts');
+    const chapter = (number: number) => `# Chapter ${number}\n\n${Array.from({ length: 12 }, (_, index) => `Paragraph ${number}.${index} runs on with plain words, long enough to wrap.\n`).join('\n')}`;
+    const root = tempProject({ 'book/book.yaml': 'title: Held\nchapters:\n  - one.md\n  - two.md\n', 'book/one.md': chapter(1), 'book/two.md': chapter(2) });
+    const folder = join(root, 'node_modules/.cache/colophon/editions');
+    const listed = (pattern: RegExp) => (statSync(folder, { throwIfNoEntry: false }) ? readdirSync(folder).filter((name) => pattern.test(name)) : []);
+    const deferredEntries = new DeferredEntries();
+    const shared = createSharedResources({ treeMemoryBytes: 64 * 1024 * 1024 });
+    const options = { root, paths: ['book'], formats: ['pdf'] as 'pdf'[], shared, deferredEntries, jobs: 1, sourceDateEpoch: 0 };
+    const target = join(root, 'dist/book.pdf');
+    for (const [edit, line] of ['', 'A line added.', 'Another line.'].entries()) {
+      if (line) writeFileSync(join(root, 'book/two.md'), `${readFileSync(join(root, 'book/two.md'), 'utf8')}\n${line}\n`);
+      const edition = (await build(options)).documents[0]!.editions[0]!;
+      expect(edition.cached).toBe(false);
+      expect(edition.size).toBe(statSync(target).size);
+      // Nothing in the cache yet: one held name, whose file is the target's (the same inode), the one before it gone.
+      expect(listed(/\.json$/)).toEqual([]);
+      const held = listed(/^\.held-/);
+      expect(held).toHaveLength(1);
+      expect(statSync(join(folder, held[0]!)).ino).toBe(statSync(target).ino);
+      if (edit === 2) {
+        // The target replaced (as the next build would), the held name keeps this build's bytes.
+        const bytes = readFileSync(target);
+        writeFileSync(`${target}.new`, 'other bytes');
+        renameSync(`${target}.new`, target);
+        expect(readFileSync(join(folder, held[0]!)).equals(bytes)).toBe(true);
+        deferredEntries.flush();
+        expect(listed(/^\.held-/)).toEqual([]);
+        expect(listed(/\.pdf\.pdf$/)).toHaveLength(1);
+        expect(readFileSync(join(folder, listed(/\.pdf\.pdf$/)[0]!)).equals(bytes)).toBe(true);
+        // A separate run is served that entry, and puts its bytes back in place.
+        const served = (await build({ root, paths: ['book'], formats: ['pdf'], jobs: 1, sourceDateEpoch: 0 })).documents[0]!.editions[0]!;
+        expect(served.cached).toBe(true);
+        expect(readFileSync(target).equals(bytes)).toBe(true);
+      }
+    }
+    // The edits were rebuilt from the last build's tree (region-rebuild.ts), written into the file as made too.
+    expect(shared.lastBuilds?.spliced).toBe(2);
+    // The PDF as a cold build makes it.
+    const cold = (await build({ root, paths: ['book'], formats: ['pdf'], cache: false, dryRun: true, sourceDateEpoch: 0 })).documents[0]!.editions[0]!;
+    expect(Buffer.from(cold.bytes).equals(readFileSync(target))).toBe(true);
   });
 });
 

@@ -71,10 +71,14 @@ export interface BuildOptions extends ReadOptions {
  * build looks up its key (an unchanged document, which is then served from the cache as before).
  */
 export class DeferredEntries {
-  private readonly held = new Map<string, { key: string; edition: Edition; write: () => void }>();
+  private readonly held = new Map<string, HeldEntry>();
 
-  hold(document: string, key: string, edition: Edition, write: () => void): void {
-    this.held.set(`${document}\0${edition}`, { key, edition, write });
+  /** `drop` lets go of what the entry holds (a held copy of a file) when it is replaced unwritten, and after it is written. */
+  hold(document: string, key: string, edition: Edition, write: () => void, drop?: () => void): void {
+    const id = `${document}\0${edition}`;
+    const replaced = this.held.get(id);
+    this.held.set(id, { key, edition, write, drop });
+    replaced?.drop?.();
   }
 
   /** Write the held entry with this key, if there is one. */
@@ -82,7 +86,7 @@ export class DeferredEntries {
     for (const [id, entry] of this.held) {
       if (entry.key !== key || entry.edition !== edition) continue;
       this.held.delete(id);
-      entry.write();
+      settleEntry(entry);
     }
   }
 
@@ -90,7 +94,22 @@ export class DeferredEntries {
   flush(): void {
     const entries = [...this.held.values()];
     this.held.clear();
-    for (const entry of entries) entry.write();
+    for (const entry of entries) settleEntry(entry);
+  }
+}
+
+interface HeldEntry {
+  key: string;
+  edition: Edition;
+  write: () => void;
+  drop?: () => void;
+}
+
+function settleEntry(entry: HeldEntry): void {
+  try {
+    entry.write();
+  } finally {
+    entry.drop?.();
   }
 }
 
@@ -337,7 +356,20 @@ async function buildOne(source: Source, one: OneContext): Promise<DocumentResult
         if (edition instanceof WrittenEdition) {
           commitTemporary(edition.file, target);
           edition.file = target;
-          if (one.cache) one.cache.setFile(key, edition.edition, target, assets, output.messages, documentsUsed);
+          if (!one.cache) continue;
+          const cache = one.cache;
+          // Held back in a watch session as the target's bytes now: a second name for its file
+          // (the target is only ever replaced by a rename, never written in place), not a copy.
+          const copy = one.deferred ? cache.holdFile(target) : undefined;
+          if (copy && one.deferred) {
+            one.deferred.hold(
+              source.path,
+              key,
+              edition.edition,
+              () => cache.setFile(key, edition.edition, copy, assets, output.messages, documentsUsed),
+              () => rmSync(copy, { force: true }),
+            );
+          } else cache.setFile(key, edition.edition, target, assets, output.messages, documentsUsed);
           continue;
         }
         if (!fileHolds(target, edition.bytes)) writeAtomic(target, edition.bytes);

@@ -1,5 +1,5 @@
-import { createHash, type Hash } from 'node:crypto';
-import { closeSync, type Dirent, existsSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
+import { createHash, type Hash, randomUUID } from 'node:crypto';
+import { closeSync, type Dirent, existsSync, fstatSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { packageRoot } from '../read/assets.ts';
 import type { VFileMessage } from 'vfile-message';
@@ -183,6 +183,22 @@ export class EditionCache {
     if (this.readManifest(key, edition) === manifestText && sameFiles(payload, file)) return;
     copyAtomic(file, payload);
     writeAtomic(this.path(key, edition, 'json'), manifestText);
+  }
+
+  /**
+   * A second name (a hard link) in the cache's folder for the file at `path`, which keeps its
+   * bytes as they are now when `path` is later replaced by a rename; undefined where the file
+   * system makes none (another device): then the caller copies at once instead.
+   */
+  holdFile(path: string): string | undefined {
+    try {
+      mkdirSync(this.folder, { recursive: true });
+      const held = join(this.folder, `.held-${process.pid}-${randomUUID()}.tmp`);
+      linkSync(path, held);
+      return held;
+    } catch {
+      return undefined;
+    }
   }
 
   private manifest(edition: Edition, hash: string, assets: Map<string, string>, messages: CachedMessage[], documents: DocumentsUsed): string {

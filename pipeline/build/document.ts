@@ -96,8 +96,9 @@ export async function renderDocument(source: Source, context: RenderContext, sha
   const spliceKey = memo ? contextKey(source, context) : undefined;
   const now = memo ? readTexts(source, context) : undefined;
   if (memo && spliceKey && now && context.formats[0] === 'pdf') {
-    const rebuilt = await pdfRegionRebuild({ memo, shared, key: spliceKey, path: source.path, ...now, root: context.root, limits, writer: await loadWriter('pdf'), epoch: context.epoch, highlights: shared.highlights });
-    if (rebuilt) return { source: rebuilt.source, messages: rebuilt.messages, meta: rebuilt.meta, editions: [{ edition: 'pdf', bytes: rebuilt.pdf }], assets: rebuilt.assets, missing: rebuilt.missing };
+    const writeTo = context.writeTo ? temporaryFor(join(context.writeTo, `${source.name}.pdf`)) : undefined;
+    const rebuilt = await pdfRegionRebuild({ memo, shared, key: spliceKey, path: source.path, ...now, root: context.root, limits, writer: await loadWriter('pdf'), epoch: context.epoch, highlights: shared.highlights, writeTo });
+    if (rebuilt) return { source: rebuilt.source, messages: rebuilt.messages, meta: rebuilt.meta, editions: [typeof rebuilt.pdf === 'string' ? { edition: 'pdf', file: rebuilt.pdf } : { edition: 'pdf', bytes: rebuilt.pdf }], assets: rebuilt.assets, missing: rebuilt.missing };
   } else if (memo && spliceKey && now) {
     const writer = await loadWriter('html');
     const folder = source.kind === 'book' ? source.path : dirname(source.path);
@@ -201,8 +202,11 @@ export async function renderDocument(source: Source, context: RenderContext, sha
   // they would have gone in line (after those of the editions listed before it).
   const offThread = pdfThread?.render({ edition: 'pdf', tree, meta: writerMeta, file: { path: file.path, cwd: file.cwd, value: String(file.value), data: file.data }, epoch, root: context.root, folder: loaded.folder, fetched });
   let pdfMessagesAt = 0;
-  // Each edition goes to its temporary file as soon as it is made (not in a watch session, whose next build starts from these bytes).
-  const temporaryOf = (edition: Edition) => (context.writeTo && !spliceKey ? temporaryFor(join(context.writeTo, `${source.name}.${edition}`)) : undefined);
+  // Each edition goes to its temporary file as soon as it is made; not the HTML of a watch session,
+  // whose next build may splice into these bytes (a PDF's next build resumes from its writer's
+  // marks instead, and its bytes made into one array were 57 MB of array buffers a rebuild on the
+  // 10 MB book: bench/RESULTS-incremental.md, session 21).
+  const temporaryOf = (edition: Edition) => (context.writeTo && (!spliceKey || edition === 'pdf') ? temporaryFor(join(context.writeTo, `${source.name}.${edition}`)) : undefined);
   const keep = (edition: Edition, bytes: Uint8Array) => {
     const temporary = temporaryOf(edition);
     if (!temporary) {

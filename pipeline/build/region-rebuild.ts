@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { deserialize, serialize } from 'node:v8';
-import { join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { createAssetResolver, isInside } from '../read/assets.ts';
 import { assetRecorder, recordingResolver } from './edition-thread.ts';
@@ -396,6 +396,8 @@ export interface SpliceInput {
   assets?: AssetResolver;
   epoch: number;
   highlights?: HighlightMemo;
+  /** The PDF's temporary file: the edition goes there as it is made (Writer.renderTo), not into memory. */
+  writeTo?: string;
 }
 
 /**
@@ -481,7 +483,8 @@ export interface PdfRebuilt {
   source: string;
   messages: CachedMessage[];
   meta: DocumentMeta;
-  pdf: Uint8Array;
+  /** The edition's bytes, or the temporary file it was written into (SpliceInput.writeTo). */
+  pdf: Uint8Array | string;
   assets: [string, string][];
   missing: string[];
 }
@@ -506,10 +509,17 @@ export async function pdfRegionRebuild(input: SpliceInput): Promise<PdfRebuilt |
   const missing = [...record.missing];
   const resolver = createAssetResolver({ root: input.root, documentDir: record.folder, file, cache: new Map(), fetched: undefined });
   const assets = recordingResolver(resolver, assetRecorder(input.root, record.folder, read, missing));
-  let pdf: Uint8Array;
+  let pdf: Uint8Array | string;
+  const { writer, writeTo } = input;
   try {
-    pdf = await input.writer.render({ tree: { type: 'root', children: [...children] }, meta: last.writerMeta, file, assets, epoch: record.epoch, shared: input.shared, lastReader: true });
+    const writerInput = { tree: { type: 'root', children: [...children] } satisfies Root, meta: last.writerMeta, file, assets, epoch: record.epoch, shared: input.shared, lastReader: true };
+    if (writeTo && writer.renderTo) {
+      mkdirSync(dirname(writeTo), { recursive: true });
+      await writer.renderTo(writerInput, writeTo);
+      pdf = writeTo;
+    } else pdf = await writer.render(writerInput);
   } catch {
+    if (writeTo) rmSync(writeTo, { force: true });
     // Built whole, where the failure is reported.
     return undefined;
   }
