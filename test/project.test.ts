@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { lacksColophonKey, readProjectDefaults } from '../pipeline/build/project.ts';
-import { epubcheck, nuCheck, requireTool, runCli, tempProject } from './helpers.ts';
+import { epubcheck, fixturesDir, nuCheck, requireTool, runCli, tempProject } from './helpers.ts';
 
 const article = '---\ntitle: T\n---\n\nBody.\n';
 
@@ -37,6 +37,27 @@ describe('the root of a build', () => {
     const explicit = runCli(['build', '../other/doc.md', '--format', 'html', '--root', '.'], work);
     expect(explicit.status).toBe(2);
     expect(explicit.stderr).toMatch(/lies outside the project root/);
+  });
+});
+
+describe('a path from / (root-relative)', () => {
+  it('names the project root first, as GitHub reads it in a repository; an absolute path inside the root still works, one outside is refused', () => {
+    const dot = readFileSync(join(fixturesDir, 'images', 'dot.png'));
+    const root = tempProject({ 'docs/readme.md': `${article}\n![Terminal](/shots/dot.png)\n\n![Pass](/etc/passwd)\n`, 'shots/dot.png': dot });
+    const refused = runCli(['build', 'docs/readme.md', '--format', 'html'], root);
+    // pyenv's README (`![Terminal output example](/install_local_python.gif)`) stopped here: "file not found".
+    expect(refused.stderr).not.toContain('dot.png');
+    expect(refused.stderr).toMatch(/readme\.md:9:1: error: "\/etc\/passwd" lies outside the project .*\[asset-outside\]/);
+    expect(refused.status).toBe(1);
+
+    writeFileSync(join(root, 'docs/readme.md'), `${article}\n![Terminal](/shots/dot.png)\n\n![Again](${join(root, 'shots', 'dot.png')})\n`);
+    const built = runCli(['build', 'docs/readme.md'], root);
+    expect(built.stderr).toBe('');
+    expect(built.status).toBe(0);
+    const html = readFileSync(join(root, 'dist', 'readme.html'), 'utf8');
+    expect(html.match(/<img src="data:image\/png;base64,/g)).toHaveLength(2);
+    expect(execFileSync('unzip', ['-l', join(root, 'dist', 'readme.epub')], { encoding: 'utf8' })).toMatch(/\.png/);
+    expect(execFileSync('pdfimages', ['-list', join(root, 'dist', 'readme.pdf')], { encoding: 'utf8' }).trim().split('\n').length).toBeGreaterThan(2);
   });
 });
 

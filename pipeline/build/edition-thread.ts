@@ -6,7 +6,7 @@ import { visit } from 'unist-util-visit';
 import type { Point, Position } from 'unist';
 import { VFile } from 'vfile';
 import { VFileMessage } from 'vfile-message';
-import { createAssetResolver } from '../read/assets.ts';
+import { assetPaths, createAssetResolver } from '../read/assets.ts';
 import { report } from '../messages.ts';
 import type { Asset, AssetResolver, DocumentMeta, Edition, FormulaSource, SharedResources } from '../types.ts';
 import { loadWriter } from '../writers/index.ts';
@@ -196,7 +196,7 @@ export type AssetRecorder = (url: string, asset: Asset | undefined) => Asset | u
 export function assetRecorder(root: string, folder: string, read: Map<string, string>, missing: string[]): AssetRecorder {
   return (url, asset) => {
     if (asset) read.set(asset.path, sha256(/^[a-z][a-z\d+.-]*:/i.test(asset.path) ? asset.bytes : readFileSync(resolve(root, asset.path))));
-    else if (!/^[a-z][a-z\d+.-]*:/i.test(url)) missing.push(resolve(folder, safeDecode(url.replace(/[?#].*$/, ''))));
+    else if (!/^[a-z][a-z\d+.-]*:/i.test(url)) missing.push(...assetPaths(root, folder, safeDecode(url.replace(/[?#].*$/, ''))));
     return asset;
   };
 }

@@ -72,17 +72,15 @@ export function createAssetResolver({ root, documentDir, file, cache, fetched }:
       report(file, 'error', `cannot use "${quoted(url)}": ${why}`, place, 'asset-remote');
       return undefined;
     }
-    let path: string;
+    let paths: string[];
     try {
-      path = /^file:/i.test(url) ? fileURLToPath(url) : resolve(documentDir, decodeURIComponent(url.split(/[?#]/)[0]!));
+      paths = /^file:/i.test(url) ? [fileURLToPath(url)] : assetPaths(realRoot, documentDir, decodeURIComponent(url.split(/[?#]/)[0]!));
     } catch {
       report(file, 'error', `cannot use "${quoted(url)}": not a valid path`, place, 'asset-invalid');
       return undefined;
     }
-    let real: string;
-    try {
-      real = realpathSync(path);
-    } catch {
+    const real = paths.map(realPath).find((found) => found !== undefined);
+    if (real === undefined) {
       report(file, 'error', `file not found: "${quoted(url)}"`, place, 'asset-missing');
       return undefined;
     }
@@ -144,6 +142,26 @@ export function createAssetResolver({ root, documentDir, file, cache, fetched }:
       return fileHolds(ownPath(path), bytes, (block ??= readBlock(1 << 20)));
     },
   };
+}
+
+/**
+ * Where a document's reference to a file (its path, decoded, without query or fragment) may
+ * point, in the order looked at. A path from `/` names the project root first, as GitHub reads
+ * it in a repository and a browser on a site served from the root (pyenv's README shows
+ * `/install_local_python.gif`), then the file system, as it always did (which must then still
+ * lie inside the root). Any other path is relative to the document's folder.
+ */
+export function assetPaths(root: string, documentDir: string, path: string): string[] {
+  if (/^\/(?!\/)/.test(path)) return [resolve(root, `.${path}`), path];
+  return [resolve(documentDir, path)];
+}
+
+function realPath(path: string): string | undefined {
+  try {
+    return realpathSync(path);
+  } catch {
+    return undefined;
+  }
 }
 
 /**
