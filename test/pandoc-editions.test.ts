@@ -213,3 +213,42 @@ describe('quotes by language', () => {
     }
   });
 });
+
+describe('a % title block', () => {
+  it('titles, signs and dates every edition as front matter would (Rust\'s releases.md opens with `% Rust Release Notes`)', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'colophon-title-block-'));
+    writeFileSync(join(root, 'notes.md'), '% Rust Release Notes\n% The Rust Team\n% 2026-04-16\n\nVersion 1.95 (2026-04-16)\n==========================\n\nLanguage\n--------\n\n- Stabilize `if let` guards on match arms\n');
+    const result = await build({ root, paths: ['notes.md'], out: join(root, 'dist'), formats: ['html', 'pdf', 'epub'], cache: false });
+    expect(result.documents[0]!.file.messages.map(String)).toEqual([]);
+    expect(result.ok).toBe(true);
+    const bytes = (extension: string) => result.documents[0]!.editions.find((edition) => edition.edition === extension)!.bytes;
+    const html = new TextDecoder().decode(bytes('html'));
+    expect(html).toContain('<title>Rust Release Notes</title>');
+    expect(html).toMatch(/<h1[^>]*>Rust Release Notes<\/h1>/);
+    expect(html).toContain('The Rust Team');
+    expect(html).toContain('<h1 id="version-195-2026-04-16">Version 1.95 (2026-04-16)</h1>');
+    expect(html).not.toContain('% Rust');
+
+    const zip = await JSZip.loadAsync(bytes('epub'));
+    const opf = await zip.file(Object.keys(zip.files).find((path) => path.endsWith('.opf'))!)!.async('string');
+    expect(opf).toMatch(/<dc:title[^>]*>Rust Release Notes<\/dc:title>/);
+    expect(opf).toMatch(/<dc:creator[^>]*>The Rust Team<\/dc:creator>/);
+    expect(opf).toContain('2026-04-16');
+    const chapters = await Promise.all(Object.keys(zip.files).filter((path) => path.endsWith('.xhtml')).map((path) => zip.file(path)!.async('string')));
+    expect(chapters.join('')).not.toContain('% Rust');
+    const epubPath = join(root, 'notes.epub');
+    writeFileSync(epubPath, bytes('epub'));
+    const report = await epubcheck(epubPath);
+    expect(`${report.stdout}${report.stderr}`).toContain('Messages: 0 fatals / 0 errors / 0 warnings / 0 infos');
+
+    const pdfPath = join(root, 'notes.pdf');
+    writeFileSync(pdfPath, bytes('pdf'));
+    const info = execFileSync('pdfinfo', [pdfPath], { encoding: 'utf8' });
+    expect(info).toMatch(/^Title:\s+Rust Release Notes$/m);
+    expect(info).toMatch(/^Author:\s+The Rust Team$/m);
+    const text = execFileSync('pdftotext', [pdfPath, '-'], { encoding: 'utf8' });
+    expect(text).not.toContain('%');
+    expect(text).toContain('Version 1.95 (2026-04-16)');
+    rmSync(root, { recursive: true, force: true });
+  });
+});

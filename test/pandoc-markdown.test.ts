@@ -63,6 +63,35 @@ describe('heading attributes', () => {
   });
 });
 
+describe('title block', () => {
+  it('reads Pandoc\'s % title, authors and date (continuation lines, `;`, inline Markdown) into the metadata, out of the body', () => {
+    const { tree, meta, messages } = process('% Rust *Release*\n  Notes\n% Ada Lovelace; Charles Babbage\n  Mary Somerville\n% 2024-05-01\n\nVersion 1.95\n============\n\nBody.\n');
+    expect(meta.title).toBe('Rust Release Notes');
+    expect(meta.authors.map((author) => author.name)).toEqual(['Ada Lovelace', 'Charles Babbage', 'Mary Somerville']);
+    expect(meta.date).toBe('2024-05-01');
+    expect(meta.places?.title).toEqual({ line: 1, column: 3 });
+    // The first heading stays in the body: the title came from the block.
+    expect(tree.children.map((node) => node.type)).toEqual(['heading', 'paragraph']);
+    expect(messages).toEqual([]);
+  });
+
+  it('leaves an empty field out, warns about a date that is not ISO 8601 at its place, and keeps anything else as text', () => {
+    const authorOnly = process('%\n% Ada Lovelace\n\n# Heading\n');
+    expect(authorOnly.meta.title).toBe('Heading');
+    expect(authorOnly.meta.authors.map((author) => author.name)).toEqual(['Ada Lovelace']);
+    const prose = process('% Title\n%\n% June 15, 2006\n\nBody.\n');
+    expect(prose.meta.title).toBe('Title');
+    expect(prose.meta.date).toBeUndefined();
+    expect(prose.messages).toEqual(['doc.md:3:3: warning: the title block\'s date "June 15, 2006" is not an ISO 8601 date (YYYY, YYYY-MM, YYYY-MM-DD or a date-time): it is left out [metadata-date]']);
+    // Four % lines, a date on two lines, or a % that does not open the document: a paragraph.
+    for (const source of ['% a\n% b\n% c\n% d\n', '% a\n% b\n% 2024\n  05\n', '\n% a\n']) {
+      const { tree } = process(`---\ntitle: T\n---\n${source}`);
+      expect(tree.children[0]?.type, source).toBe('paragraph');
+      expect(parse(new VFile(source)).children[0]?.type, source).toBe('paragraph');
+    }
+  });
+});
+
 describe('number-sections', () => {
   it('numbers 1, 1.1, 1.2, 2 from the shallowest level, skipping {.unnumbered} without counting it', () => {
     const { tree } = process('---\ntitle: T\nnumber-sections: true\n---\n\n## A\n\n### A1\n\n#### A1a\n\n### A2\n\n## Preface {-}\n\n## B\n\n> ## Quoted\n');

@@ -1,4 +1,5 @@
 import type { Root, RootContent } from 'mdast';
+import { toString } from 'mdast-util-to-string';
 import remarkFrontmatter from 'remark-frontmatter';
 import remarkGfm from 'remark-gfm';
 import remarkParse from 'remark-parse';
@@ -10,6 +11,7 @@ import { remarkDefinitionLists } from './definition-list.ts';
 import { headingAttributes } from './heading-attributes.ts';
 import { remarkPandocMath, splitLabelledMathFences } from './math-syntax.ts';
 import { remarkSubSuper } from './sub-super.ts';
+import { pandocTitleBlock } from './title-block.ts';
 
 /**
  * The one processor: it alone says which Markdown syntax Colophon accepts. GitHub's single-tilde
@@ -67,6 +69,8 @@ export function parse(file: VFile): Root {
   const source = file.toString();
   // Only a document with a labelled closing fence pays for the look.
   if (source.includes('{#eq:')) splitLabelledMathFences(tree, source, (text) => processor.parse(text));
+  // Only a document that opens with `%` pays for the look.
+  if (source.startsWith('%')) pandocTitleBlock(tree, source, (markdown) => toString(processor.parse(markdown)));
   headingAttributes(tree, source);
   githubAlerts(tree);
   return tree;

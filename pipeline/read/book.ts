@@ -128,7 +128,8 @@ function chapterLoader(trees: ParsedChapter[], position: number, index: number, 
       prepareChapter(chapterTree, index, lineOffset, chapterFolder, bookFolder, typeNames);
       const blocks: RootContent[] = [];
       for (const node of chapterTree.children) {
-        if (node.type === 'yaml') continue;
+        // A chapter's own metadata (front matter, a `%` title block): the book's is book.yaml.
+        if (node.type === 'yaml' || node.type === 'pandocTitleBlock') continue;
         node.data = { ...node.data, chapter: index };
         blocks.push(node as RootContent);
       }

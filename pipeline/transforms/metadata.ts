@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { basename, extname } from 'node:path';
-import type { Heading, Root, RootContent, Yaml } from 'mdast';
+import type { Heading, PandocTitleBlock, Root, RootContent, Yaml } from 'mdast';
 import { toString } from 'mdast-util-to-string';
 import type { Point } from 'unist';
 import type { VFile } from 'vfile';
@@ -97,6 +97,8 @@ export interface MetadataOptions {
  * Every problem is reported at its line and column in the Markdown file.
  */
 export function extractMetadata(tree: Root, file: VFile, options: MetadataOptions = {}): DocumentMeta {
+  // Pandoc's `%` title block (parse/title-block.ts) opens a document that has no front matter.
+  const titleBlock = tree.children[0]?.type === 'pandocTitleBlock' ? (tree.children.shift() as PandocTitleBlock) : undefined;
   const yamlIndex = tree.children.findIndex((node) => node.type === 'yaml');
   const yamlNode = yamlIndex === -1 ? undefined : (tree.children[yamlIndex] as Yaml);
   if (yamlNode) tree.children.splice(yamlIndex, 1);
@@ -104,6 +106,7 @@ export function extractMetadata(tree: Root, file: VFile, options: MetadataOption
   const places = new Map<string, Point>();
   const raw = yamlNode ? readFrontMatter(yamlNode, file, places) : {};
   const data: FrontMatter = raw ?? {};
+  if (titleBlock) readTitleBlock(titleBlock, data, places, file);
 
   const authorList = [...(data.authors ?? []), ...(data.author ?? [])];
   // After a front-matter error the title is already reported missing; don't add a warning to it.
@@ -154,6 +157,27 @@ export function extractMetadata(tree: Root, file: VFile, options: MetadataOption
   };
   file.data.meta = meta;
   return meta;
+}
+
+/**
+ * The title, authors and date of a `%` title block, where the front matter gives none. Pandoc
+ * prints any date; Colophon's dates are ISO 8601 (they date the editions), so another one is left
+ * out with a warning at its place.
+ */
+function readTitleBlock(block: PandocTitleBlock, data: FrontMatter, places: Map<string, Point>, file: VFile): void {
+  if (block.title && data.title === undefined) {
+    data.title = block.title.value;
+    places.set('title', block.title.place);
+  }
+  if (block.authors.length > 0 && data.author === undefined && data.authors === undefined) data.authors = block.authors.map((author) => ({ name: author.value }));
+  if (block.date && data.date === undefined) {
+    if (isoDate.test(block.date.value)) {
+      data.date = block.date.value;
+      places.set('date', block.date.place);
+    } else {
+      report(file, 'warning', `the title block's date "${block.date.value}" is not an ISO 8601 date (YYYY, YYYY-MM, YYYY-MM-DD or a date-time): it is left out`, block.date.place, 'metadata-date');
+    }
+  }
 }
 
 /** An RFC 9562 name-based UUID (version 5, SHA-1): the same as the `uuid` package's v5, without a package. */

@@ -58,6 +58,8 @@ export const handlers = {
   definition: null,
   footnoteDefinition: null,
   yaml: null,
+  // Metadata, taken out of the tree by transforms/metadata.ts, as the front matter is.
+  pandocTitleBlock: null,
   text: phrasing,
   emphasis: phrasing,
   strong: phrasing,
