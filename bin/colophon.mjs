@@ -11,6 +11,7 @@ import Module, { createRequire } from 'node:module';
 import { constants, homedir, tmpdir } from 'node:os';
 import { dirname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
 import { Script } from 'node:vm';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -70,6 +71,8 @@ function loadBundle(folder, cacheFile) {
   if (cacheFile) process.env.COLOPHON_CODE_CACHE = cacheFile;
   const module = { exports: {} };
   script.runInThisContext().call(module.exports, module.exports, createRequire(file), module, file, folder);
+  // Accepted, the cache is not written again (below): flags set from now on cannot spoil it.
+  const cacheAccepted = cachedData !== undefined && !script.cachedDataRejected;
   const saveCache = () => {
     // A clone's install warm-up (bin/bundle.mjs) writes the cache with every edition's code; an
     // installed package's first run writes it. It is written again only when V8 rejected it.
@@ -85,7 +88,7 @@ function loadBundle(folder, cacheFile) {
       }
     } catch {}
   };
-  return { main: module.exports.main, saveCache };
+  return { main: module.exports.main, saveCache, cacheAccepted };
 }
 
 async function start() {
@@ -103,7 +106,7 @@ async function start() {
   const { register } = await import('tsx/esm/api');
   register();
   const { main } = await import('../pipeline/cli/cli.ts');
-  return { main, saveCache: () => {} };
+  return { main, saveCache: () => {}, cacheAccepted: false };
 }
 
 /**
@@ -160,6 +163,47 @@ function largeInputs(args) {
   return bytes >= LARGE_INPUT_BYTES;
 }
 
+/**
+ * V8 optimises a function with TurboFan, on threads of its own, once enough bytecode has run in
+ * it (the interrupt budget). A build of one short document lasts a fraction of a second, too
+ * short for that code to pay back its compiles: they were 45% of the seed's instructions
+ * (callgrind: 1.9 of 4.2 G, on V8's platform threads), and on two cores they took the main
+ * thread's time (bench/RESULTS-speed.md, session 21). With a budget sixteen times Node 20's
+ * default, as the build's pool of document threads runs (pipeline/build/pool.ts), only what
+ * stays hot is optimised. Set once the bundle has loaded through its code cache, and only when
+ * V8 accepted it: the cache carries a hash of V8's flags, so a cache written after the change
+ * (a first run writes one) would be rejected by every later run, as would the one on disk by a
+ * thread started after it (a short document starts none: no pool for one document, no PDF
+ * thread under 50,000 characters, no parse threads for a book under 2 MB). The editions do not
+ * depend on it; a budget given to node is left alone.
+ */
+const PATIENT_INTERRUPT_BUDGET = 16 * 67_584;
+/** Markdown this short, in one file, is a short document (a long one may render its PDF on a thread of its own: build.ts). */
+const SHORT_DOCUMENT_BYTES = 50_000;
+
+/** Whether the paths named on the command line (else source/) hold at most one Markdown file, shorter than SHORT_DOCUMENT_BYTES. */
+function oneShortDocument(args) {
+  const named = args.slice(1).filter((arg) => !arg.startsWith('-') && existsSync(arg));
+  let files = 0;
+  let bytes = 0;
+  let visited = 0;
+  const walk = (path) => {
+    if (files > 1 || bytes >= SHORT_DOCUMENT_BYTES || visited++ > 1_000) return;
+    let entry;
+    try {
+      entry = statSync(path);
+    } catch {
+      return;
+    }
+    if (entry.isFile() && /\.(md|markdown)$/i.test(path)) {
+      files++;
+      bytes += entry.size;
+    } else if (entry.isDirectory()) for (const name of readdirSync(path)) if (name !== 'node_modules' && !name.startsWith('.')) walk(join(path, name));
+  };
+  for (const path of named.length > 0 ? named : ['source']) walk(path);
+  return files <= 1 && bytes < SHORT_DOCUMENT_BYTES && visited <= 1_000;
+}
+
 const args = process.argv.slice(2);
 const watching = args.includes('--watch') || args.includes('-w');
 if (watching && !process.execArgv.some((flag) => flag.startsWith('--max-semi-space-size'))) {
@@ -167,7 +211,9 @@ if (watching && !process.execArgv.some((flag) => flag.startsWith('--max-semi-spa
 } else if (!watching && process.platform === 'linux' && (args[0] === 'build' || args[0] === 'check') && !Object.keys(MALLOC_SETTINGS).some((name) => name in process.env) && largeInputs(args)) {
   relaunch(args, { env: { ...process.env, ...MALLOC_SETTINGS } });
 } else {
-  const { main, saveCache } = await start();
+  const { main, saveCache, cacheAccepted } = await start();
+  const budgetGiven = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)].some((flag) => /^--interrupt[-_]budget\b/.test(flag));
+  if (cacheAccepted && !watching && !budgetGiven && (args[0] === 'build' || args[0] === 'check') && oneShortDocument(args)) setFlagsFromString(`--interrupt-budget=${PATIENT_INTERRUPT_BUDGET}`);
   process.exitCode = await main(args);
   saveCache();
 }
