@@ -1,5 +1,5 @@
 import { createHash, type Hash, randomUUID } from 'node:crypto';
-import { closeSync, type Dirent, existsSync, fstatSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
+import { closeSync, type Dirent, existsSync, fstatSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { packageRoot } from '../read/assets.ts';
 import type { VFileMessage } from 'vfile-message';
@@ -193,11 +193,20 @@ export class EditionCache {
   holdFile(path: string): string | undefined {
     try {
       mkdirSync(this.folder, { recursive: true });
+      this.removeStaleHolds();
       const held = join(this.folder, `.held-${process.pid}-${randomUUID()}.tmp`);
       linkSync(path, held);
       return held;
     } catch {
       return undefined;
+    }
+  }
+
+  /** The held names of processes that are gone (a watch session killed before it could write its entries). */
+  private removeStaleHolds(): void {
+    for (const name of readdirSync(this.folder)) {
+      const pid = /^\.held-(\d+)-.*\.tmp$/.exec(name)?.[1];
+      if (pid && !processAlive(Number(pid))) rmSync(join(this.folder, name), { force: true });
     }
   }
 
@@ -232,5 +241,15 @@ export class EditionCache {
 
   private path(key: string, edition: Edition, extension: string): string {
     return join(this.folder, `${key}.${edition}.${extension}`);
+  }
+}
+
+/** Whether a process with this id runs (one of another user's counts: signal 0 is refused, not absent). */
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
