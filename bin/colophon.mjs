@@ -8,7 +8,7 @@ import { isAscii } from 'node:buffer';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
-import { constants, homedir, tmpdir } from 'node:os';
+import { availableParallelism, constants, homedir, tmpdir } from 'node:os';
 import { dirname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
@@ -165,30 +165,32 @@ function largeInputs(args) {
 
 /**
  * V8 optimises a function with TurboFan, on threads of its own, once enough bytecode has run in
- * it (the interrupt budget). A build of one short document lasts a fraction of a second, too
- * short for that code to pay back its compiles: they were 45% of the seed's instructions
- * (callgrind: 1.9 of 4.2 G, on V8's platform threads), and on two cores they took the main
- * thread's time (bench/RESULTS-speed.md, session 21). With a budget sixteen times Node 20's
- * default, as the build's pool of document threads runs (pipeline/build/pool.ts), only what
- * stays hot is optimised. Set once the bundle has loaded through its code cache, and only when
- * V8 accepted it: the cache carries a hash of V8's flags, so a cache written after the change
- * (a first run writes one) would be rejected by every later run, as would the one on disk by a
- * thread started after it (a short document starts none: no pool for one document, no PDF
- * thread under 50,000 characters, no parse threads for a book under 2 MB). The editions do not
- * depend on it; a budget given to node is left alone.
+ * it (the interrupt budget). In a cold build of one document most of that code never pays back
+ * its compiles: they were 45% of the seed's instructions (callgrind: 1.9 of 4.2 G, on V8's
+ * platform threads), and on two cores they took the main thread's time; the 1 MB document's
+ * three editions took 23% less CPU without them (bench/RESULTS-speed.md, session 21). With a
+ * budget sixteen times Node 20's default, as the build's pool of document threads runs
+ * (pipeline/build/pool.ts), only what stays hot is optimised. Set once the bundle has loaded
+ * through its code cache, and only when V8 accepted it: the cache carries a hash of V8's flags,
+ * so a cache written after the change (a first run writes one) would be rejected by every later
+ * run, as would the one on disk by a thread started after it. One document starts none (no pool
+ * for one document, no parse threads or bounded thread for a book under 2 MB) but its PDF's
+ * thread, from 50,000 characters on three cores or more (build.ts). The editions do not depend
+ * on it; a budget given to node is left alone.
  */
 const PATIENT_INTERRUPT_BUDGET = 16 * 67_584;
-/** Markdown this short, in one file, is a short document (a long one may render its PDF on a thread of its own: build.ts). */
-const SHORT_DOCUMENT_BYTES = 50_000;
+/** From this much Markdown on, a document may render its PDF on a thread of its own, given three cores or more (build.ts). */
+const PDF_THREAD_BYTES = 50_000;
 
-/** Whether the paths named on the command line (else source/) hold at most one Markdown file, shorter than SHORT_DOCUMENT_BYTES. */
-function oneShortDocument(args) {
+/** Whether the paths named on the command line (else source/) hold one Markdown file at most, which starts no thread (see PATIENT_INTERRUPT_BUDGET). */
+function oneDocumentInLine(args) {
+  const most = availableParallelism() > 2 ? PDF_THREAD_BYTES : LARGE_INPUT_BYTES;
   const named = args.slice(1).filter((arg) => !arg.startsWith('-') && existsSync(arg));
   let files = 0;
   let bytes = 0;
   let visited = 0;
   const walk = (path) => {
-    if (files > 1 || bytes >= SHORT_DOCUMENT_BYTES || visited++ > 1_000) return;
+    if (files > 1 || bytes >= most || visited++ > 1_000) return;
     let entry;
     try {
       entry = statSync(path);
@@ -201,7 +203,7 @@ function oneShortDocument(args) {
     } else if (entry.isDirectory()) for (const name of readdirSync(path)) if (name !== 'node_modules' && !name.startsWith('.')) walk(join(path, name));
   };
   for (const path of named.length > 0 ? named : ['source']) walk(path);
-  return files <= 1 && bytes < SHORT_DOCUMENT_BYTES && visited <= 1_000;
+  return files <= 1 && bytes < most && visited <= 1_000;
 }
 
 const args = process.argv.slice(2);
@@ -213,7 +215,7 @@ if (watching && !process.execArgv.some((flag) => flag.startsWith('--max-semi-spa
 } else {
   const { main, saveCache, cacheAccepted } = await start();
   const budgetGiven = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)].some((flag) => /^--interrupt[-_]budget\b/.test(flag));
-  if (cacheAccepted && !watching && !budgetGiven && (args[0] === 'build' || args[0] === 'check') && oneShortDocument(args)) setFlagsFromString(`--interrupt-budget=${PATIENT_INTERRUPT_BUDGET}`);
+  if (cacheAccepted && !watching && !budgetGiven && (args[0] === 'build' || args[0] === 'check') && oneDocumentInLine(args)) setFlagsFromString(`--interrupt-budget=${PATIENT_INTERRUPT_BUDGET}`);
   process.exitCode = await main(args);
   saveCache();
 }
