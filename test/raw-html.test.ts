@@ -253,6 +253,30 @@ describe('raw <mark> and <abbr> in the PDF', () => {
   });
 });
 
+describe('a raw <p align> or <div align> in the PDF (charset_normalizer\'s README: centred taglines and badges)', () => {
+  it('sets its lines centred or flush right, as the HTML and EPUB classes do, apart by space rather than an indent', () => {
+    const { tree, file, meta } = transformed('---\ntitle: T\n---\n\nOpening words.\n\n<p align="center">Centred tagline</p>\n\n<div align="right">\n\nFlush right\n\n</div>\n\nAfter them.\n\nAnd indented.\n');
+    const assets = createAssetResolver({ root: tmpdir(), documentDir: tmpdir(), file, cache: new Map() });
+    const plan = planPdf({ tree, meta, file, assets, epoch: 0 });
+    // Each line of text is a box of its own: its words' extent.
+    const lines = plan.pages.flatMap((page) => page.body.map(({ box }) => box.ops.filter((op): op is TextOp => op.op === 'text' && op.text.trim() !== '')));
+    const line = (start: string) => {
+      const words = lines.find((ops) => ops[0]?.text.startsWith(start))!;
+      return { left: Math.min(...words.map((op) => op.x)), right: Math.max(...words.map((op) => op.x + op.width)) };
+    };
+    // The A4 measure: 595.28 pt less 122 pt each side.
+    const measure = 595.28 - 2 * 122;
+    const centred = line('Centred');
+    expect(Math.abs(centred.left - (measure - centred.right))).toBeLessThan(1);
+    expect(centred.left).toBeGreaterThan(50);
+    expect(Math.abs(line('Flush').right - measure)).toBeLessThan(1);
+    // The paragraph after them starts at the margin; the next one, after prose, is indented.
+    expect(line('After').left).toBe(0);
+    expect(line('And').left).toBeGreaterThan(5);
+    expect(line('Opening').left).toBe(0);
+  });
+});
+
 describe('raw-html: trust', () => {
   const source = [
     '---\ntitle: Trusted\nraw-html: trust\n---\n',

@@ -43,6 +43,9 @@ const IMAGE_SCHEMES = new Set(['http', 'https']);
 export type HtmlBlockTag = 'div' | 'figure' | 'figcaption' | 'details' | 'summary';
 export type HtmlInlineTag = 'kbd' | 'mark' | 'small' | 'abbr' | 'span' | 'q' | 'cite' | 'dfn' | 'var' | 'samp' | 'time' | 'ins' | 'u';
 
+/** The obsolete `align` attribute's values, which every edition honours (`<p align="center">` in READMEs). */
+export type TextAlign = 'left' | 'center' | 'right' | 'justify';
+
 /** The attributes that survive: language and direction, an id, an abbreviation's title, details' open. */
 export interface HtmlProperties {
   id?: string;
@@ -58,7 +61,13 @@ declare module 'mdast' {
     type: 'htmlBlock';
     tagName: HtmlBlockTag;
     properties: HtmlProperties;
+    /** A division's `align`: its lines are set so in every edition (a class in HTML and EPUB). */
+    align?: TextAlign;
     children: RootContent[];
+  }
+  interface ParagraphData {
+    /** A raw `<p align>`: its lines are set so in every edition (a class in HTML and EPUB). */
+    align?: TextAlign;
   }
   /** Inline raw HTML with no Markdown equivalent. */
   interface HtmlInline extends Parent {
@@ -456,8 +465,9 @@ function block(element: Element, conversion: Conversion): RootContent[] {
   switch (tag) {
     case 'p': {
       const paragraph: Paragraph = { type: 'paragraph', children: trimRun(toPhrasing(children, conversion)), position };
-      const hProperties = { ...(properties.id ? { id: properties.id } : {}), ...(properties.dir ? { dir: properties.dir } : {}), ...(properties.lang ? { lang: properties.lang } : {}), ...alignClass(element) };
-      if (Object.keys(hProperties).length > 0) paragraph.data = { hProperties };
+      const align = alignOf(element);
+      const hProperties = { ...(properties.id ? { id: properties.id } : {}), ...(properties.dir ? { dir: properties.dir } : {}), ...(properties.lang ? { lang: properties.lang } : {}), ...alignClass(align) };
+      if (Object.keys(hProperties).length > 0) paragraph.data = { hProperties, ...(align ? { align } : {}) };
       return paragraph.children.length > 0 || properties.id ? [paragraph] : [];
     }
     case 'hr':
@@ -508,7 +518,8 @@ function block(element: Element, conversion: Conversion): RootContent[] {
       // A caption or a summary holds a line of text; the rest hold blocks.
       const content = tag === 'figcaption' || tag === 'summary' ? trimRun(toPhrasing(children, conversion)) : toBlocks(children, conversion);
       if (tag === 'details') properties.open = element.properties.open !== undefined && element.properties.open !== false;
-      return [...anchorNodes(anchors, position), { type: 'htmlBlock', tagName: tag, properties, children: content, position, data: { hName: tag, hProperties: { ...properties, ...alignClass(element) } } }];
+      const align = alignOf(element);
+      return [...anchorNodes(anchors, position), { type: 'htmlBlock', tagName: tag, properties, ...(align ? { align } : {}), children: content, position, data: { hName: tag, hProperties: { ...properties, ...alignClass(align) } } }];
     }
     default:
       // Sectioning and other containers, and any element holding blocks, keep their content, not their markup.
@@ -776,10 +787,15 @@ function keptProperties(element: Element, conversion: Conversion, position: Posi
   return properties;
 }
 
-/** The obsolete `align` attribute (common in READMEs: `<p align="center">`) as a class the style sheets know. */
-function alignClass(element: Element): { className?: string[] } {
+/** The obsolete `align` attribute (common in READMEs: `<p align="center">`), when it is one the editions know. */
+function alignOf(element: Element): TextAlign | undefined {
   const align = typeof element.properties.align === 'string' ? element.properties.align.toLowerCase() : '';
-  return ['left', 'center', 'right', 'justify'].includes(align) ? { className: [`align-${align}`] } : {};
+  return align === 'left' || align === 'center' || align === 'right' || align === 'justify' ? align : undefined;
+}
+
+/** An alignment as a class the style sheets know. */
+function alignClass(align: TextAlign | undefined): { className?: string[] } {
+  return align ? { className: [`align-${align}`] } : {};
 }
 
 /** An `<a>`'s id and name become anchors (a span's id stays on the span). */

@@ -408,7 +408,8 @@ function citesNotes(definition: FootnoteDefinition): boolean {
 
 /** A paragraph of text (not one holding only an image, which is set as a figure). */
 function isProse(node: RootContent | undefined): boolean {
-  if (node?.type !== 'paragraph') return false;
+  // A paragraph set centred or flush (a raw `<p align>`) is set apart by space, as a display is.
+  if (node?.type !== 'paragraph' || node.data?.align) return false;
   // Asked twice of each block: counted without an array of the children.
   let only: RootContent | undefined;
   for (const child of node.children) {

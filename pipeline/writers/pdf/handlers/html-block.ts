@@ -33,8 +33,11 @@ export function htmlBlock(state: State, node: HtmlBlock, context: Context): Box[
         for (const box of inner.slice(0, -1)) box.keep = true;
         return inner;
       }
-      default:
-        return phrasing ? setParagraph(state, node.children as PhrasingContent[], context, 'P') : state.all(node.children as RootContent[], context);
+      default: {
+        // A division's `align` (a README's `<div align="center">`) sets its lines so, without indents.
+        const inner = node.align ? { ...context, align: node.align, indentFirst: false, indentParagraphs: false } : context;
+        return phrasing ? setParagraph(state, node.children as PhrasingContent[], inner, 'P') : state.all(node.children as RootContent[], inner);
+      }
     }
   })();
   if (id && boxes[0]) boxes[0].dests = [...(boxes[0].dests ?? []), id];

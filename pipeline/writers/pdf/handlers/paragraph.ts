@@ -12,6 +12,8 @@ export function paragraph(state: State, node: Paragraph, context: Context): Box[
     const url = image.type === 'image' ? image.url : state.definitions(image.identifier)?.url;
     if (url) return figure(state, image as Image, url, context);
   }
+  // A raw `<p align>` (a README's centred logo, badges or tagline) is set so, without an indent.
+  if (node.data?.align) context = { ...context, align: node.data.align, indentFirst: false };
   // A reference-list entry is a link target, and is never indented; its style may ask for a
   // hanging indent (2 em, as the HTML and EPUB stylesheets set it): the lines after the first
   // are set narrower and moved in, the first line reaching back to the margin.
