@@ -768,3 +768,18 @@ describe('a face’s post table', () => {
     }
   });
 });
+
+describe('a rule right under a heading', () => {
+  it('keeps with what follows, as the heading does: no page ends with a heading and its rule (pyenv’s README: `### A. Getting Pyenv`, then `----`)', () => {
+    for (let filler = 30; filler <= 60; filler++) {
+      const lines = Array.from({ length: filler }, (_, n) => `Line ${n} of the filler.`).join('\n\n');
+      const file = new VFile({ path: join(tmpdir(), 'colophon-rule', 'doc.md'), value: `---\ntitle: T\n---\n\n${lines}\n\n### Getting Pyenv\n----\n\nFollowing text.\n` });
+      const tree = parse(file);
+      const meta = runTransforms(tree, file);
+      const assets = createAssetResolver({ root: tmpdir(), documentDir: tmpdir(), file, cache: new Map() });
+      const plan = planPdf({ tree, meta, file, assets, epoch: 0 });
+      const pageOf = (word: string) => plan.pages.findIndex((page) => page.body.some(({ box }) => box.ops.some((op) => op.op === 'text' && op.text.includes(word))));
+      expect(pageOf('Getting'), `${filler} lines before`).toBe(pageOf('Following'));
+    }
+  });
+});

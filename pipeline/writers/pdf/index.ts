@@ -284,6 +284,8 @@ function all(state: State, nodes: RootContent[], context: Context): Box[] {
 /** The boxes of each block in turn (with the space before it); top-level ones through the watch session's memo when there is one. */
 function* eachBlock(state: State, nodes: Iterable<RootContent>, context: Context, memo?: LayoutMemo, breakBeforeFirstChapter = false): Generator<Box[]> {
   let previous: RootContent | undefined;
+  // The last block keeps with the next: a heading, or a rule right under one.
+  let previousKeeps = false;
   const inNote = context.size < state.theme.body.size;
   // A book's chapter (its top-level blocks carry its number) opens a page, as a book class's \\chapter does.
   let chapter: number | undefined;
@@ -297,7 +299,11 @@ function* eachBlock(state: State, nodes: Iterable<RootContent>, context: Context
       if (opensChapter) previous = undefined;
     }
     const indentFirst = context.indentParagraphs && isProse(previous) && isProse(node);
-    const boxes = memo ? memo.layout(state, node, indentFirst, () => handle(state, node, { ...context, indentFirst })) : handle(state, node, { ...context, indentFirst });
+    const laidOut = memo ? memo.layout(state, node, indentFirst, () => handle(state, node, { ...context, indentFirst })) : handle(state, node, { ...context, indentFirst });
+    // A rule right under a heading underlines it (pyenv's README: `### A. Getting Pyenv` then
+    // `----`): it keeps with what follows, as the heading does, so no page ends with the two.
+    const underline = node.type === 'thematicBreak' && previous?.type === 'heading';
+    const boxes = underline ? laidOut.map((box) => ({ ...box, keep: true })) : laidOut;
     if (boxes.length === 0) continue;
     if (opensChapter) {
       opensChapter = false;
@@ -316,10 +322,11 @@ function* eachBlock(state: State, nodes: Iterable<RootContent>, context: Context
         // A heading of the same or a higher level opens a new section after an empty one: its space before stays (as LaTeX's \addvspace keeps the larger).
         gap = node.type === 'heading' && node.depth <= previous.depth ? Math.max(after, state.theme.headings[node.depth - 1]!.spaceBefore) : after;
       }
-      if (gap > 0) yield [space(gap, previous.type === 'heading'), ...boxes];
+      if (gap > 0) yield [space(gap, previousKeeps), ...boxes];
       else yield boxes;
     } else yield boxes;
     previous = node;
+    previousKeeps = node.type === 'heading' || underline;
   }
 }
 
