@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fileSha256 } from '../pipeline/build/cache.ts';
-import { readBlock, sameFiles } from '../pipeline/build/write.ts';
+import { readBlock } from '../pipeline/read/file-bytes.ts';
+import { sameFiles } from '../pipeline/build/write.ts';
 
 /** Files of these sizes: empty, small, one block, and over a block (read in several). */
 const sizes = [0, 1, 5_000, 1 << 20, (1 << 20) + 3, 2.5 * (1 << 20)];

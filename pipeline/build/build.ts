@@ -19,7 +19,8 @@ import type { ReadOptions } from '../read/source.ts';
 import { createSharedResources } from './resources.ts';
 import { pruneTreeCache, treeCacheFolder } from './tree-cache.ts';
 import type { DocumentMeta, Edition, PaperSize, RenderContext, SharedResources } from '../types.ts';
-import { commitTemporary, firstMissingFolder, fileHolds, isTemporary, readBlock, removeIfEmpty, removeTemporaries, writeAtomic } from './write.ts';
+import { fileHolds, readBlock } from '../read/file-bytes.ts';
+import { commitTemporary, firstMissingFolder, isTemporary, removeIfEmpty, removeTemporaries, writeAtomic } from './write.ts';
 
 export interface BuildOptions extends ReadOptions {
   /** Markdown files, folders of them, or book folders (with a book.yaml); default `source/`. Relative to `root`. */

@@ -4,7 +4,8 @@ import { join, relative, resolve } from 'node:path';
 import { packageRoot } from '../read/assets.ts';
 import type { VFileMessage } from 'vfile-message';
 import type { Edition } from '../types.ts';
-import { copyAtomic, readBlock, sameFiles, writeAtomic } from './write.ts';
+import { readBlock } from '../read/file-bytes.ts';
+import { copyAtomic, sameFiles, writeAtomic } from './write.ts';
 
 /**
  * A content-addressed cache of built editions, under node_modules/.cache/colophon/ of the

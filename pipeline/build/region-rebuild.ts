@@ -19,7 +19,8 @@ import { transformBlocks } from '../transforms/index.ts';
 import type { AssetResolver, DocumentMeta, HighlightMemo, RenderContext, SharedResources, Writer } from '../types.ts';
 import type { CachedMessage } from './cache.ts';
 import { sha256, toCachedMessage } from './cache.ts';
-import { fileHolds, readBlock, writeAtomic } from './write.ts';
+import { fileHolds, readBlock } from '../read/file-bytes.ts';
+import { writeAtomic } from './write.ts';
 
 /**
  * A fast rebuild of a document's HTML edition after a small edit: the blocks the edit touched are

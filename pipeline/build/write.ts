@@ -1,9 +1,7 @@
 import { closeSync, copyFileSync, type Dirent, existsSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { threadId } from 'node:worker_threads';
-import { fileHolds, readBlock } from '../read/file-bytes.ts';
-
-export { fileHolds, readBlock };
+import { readBlock } from '../read/file-bytes.ts';
 
 /** Write to a temporary file beside the target, then rename: readers never see half a file. */
 export function writeAtomic(path: string, bytes: Uint8Array | string): void {
