@@ -6,7 +6,7 @@ import type { Browser } from 'playwright-core';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { build } from '../pipeline/build/build.ts';
-import { fixturesDir, launchChromium, openPage, projectRoot, tool } from './helpers.ts';
+import { fixturesDir, launchChromium, openPage, projectRoot, tempProject, tool } from './helpers.ts';
 
 const require = createRequire(import.meta.url);
 const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
@@ -119,4 +119,21 @@ it('the seed page screenshot shows the title and the text as ink on a light page
   }
   // Nothing is drawn right of the text column: the measure holds.
   expect(ink({ x: boxes.main.x + boxes.main.width + 4, y: 0, width: 1200, height: 1600 })).toBe(0);
+});
+
+it('a README\'s <div align="center"> centres its text, not the lines of a code block inside it; <p align="justify"> justifies', async () => {
+  // chalk's README: an indented code block inside its centred sponsors <div> was set with every line centred.
+  const root = tempProject({
+    'doc.md': '# Aligned\n\n<div align="center">\n\nCentred words.\n\n    const code = 1;\n    keeps(its, lines);\n\n</div>\n\n<p align="justify">A justified paragraph of words.</p>\n',
+  });
+  const result = await build({ root, paths: ['doc.md'], out: join(root, 'out'), formats: ['html'] });
+  expect(result.ok).toBe(true);
+  const page = await openPage(browser);
+  await page.goto(`file://${join(root, 'out', 'doc.html')}`);
+  const aligns = await page.evaluate(() => {
+    const align = (selector: string) => getComputedStyle(document.querySelector(selector)!).textAlign;
+    return { paragraph: align('.align-center p'), code: align('.align-center pre'), justified: align('p.align-justify') };
+  });
+  await page.close();
+  expect(aligns).toEqual({ paragraph: 'center', code: 'left', justified: 'justify' });
 });
