@@ -2,7 +2,7 @@ import { closeSync, openSync } from 'node:fs';
 import type { Definition, FootnoteDefinition, Root, RootContent } from 'mdast';
 import { definitions as linkDefinitions } from 'mdast-util-definitions';
 import { EXIT, visit } from '../../visit.ts';
-import type { AssetResolver, ChapterStream, Writer, WriterInput } from '../../types.ts';
+import type { Asset, AssetResolver, ChapterStream, SharedResources, Writer, WriterInput } from '../../types.ts';
 import { languageDirection } from '../shared/direction.ts';
 import { DEFINES_MACROS } from '../shared/book-facts.ts';
 import { authorNames } from '../shared/format.ts';
@@ -10,6 +10,7 @@ import { ScriptTools } from './bidi.ts';
 import { Pdf } from './pdf-document.ts';
 import { WordShapes } from './word-shapes.ts';
 import { Fonts } from './fonts.ts';
+import { gifFirstFrame, type GifFrame, type GifProblem } from './gif.ts';
 import { handle, handlers } from './handlers/index.ts';
 import { hyphenatorFor } from './hyphenate.ts';
 import { pageBreak, shift, space, type Box, type StructNode } from './boxes.ts';
@@ -177,6 +178,7 @@ function layoutPdf({ tree, chapters, meta, file, assets, epoch, shared, lastRead
     hyphenator: theme.hyphenate ? hyphenatorFor(meta.lang) : undefined,
     ...watchedFacts({ destinations, definitions }, () => state.watch),
     citedNotes: new Set(),
+    gifFrame: gifFrames(shared),
     formulas: {
       get: (node) => {
         taint();
@@ -354,6 +356,22 @@ function* taken(children: RootContent[], from: number): Generator<RootContent> {
     places[index] = undefined;
     yield node;
   }
+}
+
+/**
+ * Each GIF's first frame, decoded once: through the build's shared resources (one per build,
+ * worker thread or watch session) by path, while its bytes stay the same; else once per document.
+ */
+function gifFrames(shared: SharedResources | undefined): (asset: Asset) => GifFrame | GifProblem {
+  if (shared) return (asset) => shared.parsed(`pdf-gif:${asset.path}`, asset.bytes, gifFirstFrame);
+  const decoded = new Map<string, { bytes: Uint8Array; frame: GifFrame | GifProblem }>();
+  return (asset) => {
+    const hit = decoded.get(asset.path);
+    if (hit && Buffer.from(hit.bytes.buffer, hit.bytes.byteOffset, hit.bytes.byteLength).equals(asset.bytes)) return hit.frame;
+    const frame = gifFirstFrame(asset.bytes);
+    decoded.set(asset.path, { bytes: asset.bytes, frame });
+    return frame;
+  };
 }
 
 /**

@@ -1,7 +1,8 @@
 import type { RootContent } from 'mdast';
 import type { GetDefinition } from 'mdast-util-definitions';
 import type { VFile } from 'vfile';
-import type { AssetResolver } from '../../types.ts';
+import type { Asset, AssetResolver } from '../../types.ts';
+import type { GifFrame, GifProblem } from './gif.ts';
 import type { Pdf } from './pdf-document.ts';
 import type { ScriptTools } from './bidi.ts';
 import type { Fonts } from './fonts.ts';
@@ -51,6 +52,8 @@ export interface State {
   destinations: { has(name: string): boolean };
   /** Notes cited so far, so that only the first citation sets the back-link destination. */
   citedNotes: Set<string>;
+  /** A GIF's first frame as a PNG, decoded once per build for every use (gif.ts). */
+  gifFrame(asset: Asset): GifFrame | GifProblem;
   /** Formulas typeset by MathJax before layout (empty when the document has none). */
   formulas: Pick<Formulas, 'get'>;
   /** Set while a top-level block is laid out for the watch session's memo: what it used (layout-memo.ts). */

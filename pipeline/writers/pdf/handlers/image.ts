@@ -28,7 +28,7 @@ export function tallestPicture(context: Context): number {
   return context.maxHeight * 0.85;
 }
 
-/** An image the PDF can draw: its bytes (PNG, JPEG) or its SVG, and its size in points. */
+/** An image the PDF can draw: its bytes (PNG, JPEG, a GIF's first frame as PNG) or its SVG, and its size in points. */
 export interface Picture {
   source: { bytes: Uint8Array } | { svg: string };
   width: number;
@@ -39,7 +39,7 @@ export interface Picture {
  * The image at `url`, read for the PDF (on its own or in a line of text), at 96 dpi (CSS
  * pixels), raw HTML's width and height winning over its intrinsic size. None, with a message at
  * the image's place, when it cannot be drawn: a remote one not fetched, a missing or unreadable
- * file, a type the PDF cannot embed. Its alt text is then shown instead.
+ * file, a type the PDF cannot embed, a corrupt or oversized GIF. Its alt text is then shown instead.
  */
 export function loadPicture(state: State, node: Image | ImageReference, url: string): Picture | undefined {
   const remote = /^https?:/i.test(url);
@@ -61,13 +61,23 @@ export function loadPicture(state: State, node: Image | ImageReference, url: str
     } else if (asset.mediaType === 'image/png' || asset.mediaType === 'image/jpeg') {
       size = state.pdf.imageSize(asset.bytes);
       source = { bytes: asset.bytes };
+    } else if (asset.mediaType === 'image/gif') {
+      // Its first frame, as Typst draws it; the HTML and EPUB carry the GIF itself.
+      const frame = state.gifFrame(asset);
+      if ('problem' in frame) {
+        report(state.file, 'warning', `${asset.path}: ${frame.problem}; its alt text is shown in the PDF instead`, node, frame.ruleId);
+        return undefined;
+      }
+      if (frame.truncated) report(state.file, 'warning', `${asset.path}: the GIF ends inside its first image (a truncated file); the PDF draws the pixels it holds`, node, 'pdf-gif-truncated');
+      size = { width: frame.width, height: frame.height };
+      source = { bytes: frame.png };
     } else {
-      report(state.file, 'warning', `${asset.path}: ${asset.mediaType} images cannot be embedded in the PDF (PNG, JPEG and SVG can); its alt text is shown instead`, node, 'pdf-image-type');
+      report(state.file, 'warning', `${asset.path}: ${asset.mediaType} images cannot be embedded in the PDF (PNG, JPEG, GIF and SVG can); its alt text is shown instead`, node, 'pdf-image-type');
       return undefined;
     }
     if (state.pdf.pdfa) {
       // No PDF/A validator runs here: what its transparency would need is not vouched for.
-      const transparency = 'svg' in source ? svgTransparency(source.svg) : asset.mediaType === 'image/png' ? pngTransparency(asset.bytes) : undefined;
+      const transparency = 'svg' in source ? svgTransparency(source.svg) : asset.mediaType === 'image/png' ? pngTransparency(asset.bytes) : asset.mediaType === 'image/gif' ? gifTransparency(source.bytes) : undefined;
       if (transparency) report(state.file, 'error', `${asset.path} has ${transparency}, and a PDF/A (pdfa: true) made here carries no transparency: flatten the image onto white; no PDF is written`, node, 'pdfa-transparency');
     }
   } catch (error) {
@@ -124,4 +134,9 @@ export function svgSize(svg: string): { width: number; height: number } {
     else if (height === undefined) height = (width * viewBox[3]!) / viewBox[2]!;
   }
   return { width: width ?? 300, height: height ?? 150 };
+}
+
+/** A GIF's transparency, as its first frame (written as PNG) carries it. */
+function gifTransparency(png: Uint8Array): string | undefined {
+  return pngTransparency(png) ? 'a transparent colour' : undefined;
 }
