@@ -131,6 +131,25 @@ const lazyAes = {
 };
 
 /**
+ * commander loads child_process when it is imported, for subcommands that run other programs,
+ * which Colophon has none of; with it come net, dgram and the rest (about a millisecond of every
+ * start). It calls only `spawn`, so here it gets a `spawn` that loads the module on its first
+ * call. Should commander's text change, it is left as it is.
+ */
+const COMMANDER_CHILD_PROCESS = "const childProcess = require('node:child_process');";
+const lazyCommanderChildProcess = {
+  name: 'lazy-commander-child-process',
+  setup(builder) {
+    builder.onLoad({ filter: /[\\/]commander[\\/]lib[\\/]command\.js$/ }, (args) => {
+      const text = readFileSync(args.path, 'utf8');
+      if (text.split(COMMANDER_CHILD_PROCESS).length !== 2 || text.split('childProcess.').length - 1 !== text.split('childProcess.spawn(').length - 1) return undefined;
+      const lazy = "const childProcess = { spawn: (...args) => require('node:child_process').spawn(...args) };";
+      return { contents: text.replace(COMMANDER_CHILD_PROCESS, lazy), loader: 'js', resolveDir: dirname(args.path) };
+    });
+  },
+};
+
+/**
  * The code the bundle is built from, hashed once here rather than at every start (the build's
  * cache key, pipeline/build/cache.ts `colophonFingerprint`): package-lock.json and every file
  * under pipeline/, by path and bytes.
@@ -208,7 +227,7 @@ await build({
   format: 'cjs',
   // tinypool starts its workers from its own files, so it stays where npm put it.
   external: ['tinypool'],
-  plugins: [ownLocation, noEpubFetch, noEpubNormaliser, nativeInflate, lazyAes, fasterStructSetup],
+  plugins: [ownLocation, noEpubFetch, noEpubNormaliser, nativeInflate, lazyAes, lazyCommanderChildProcess, fasterStructSetup],
   // vm.Script (used for the code cache) cannot import(): external packages are require()d
   // (Node ≥ 20.19 requires ES modules such as tinypool too).
   supported: { 'dynamic-import': false },

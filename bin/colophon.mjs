@@ -5,7 +5,6 @@
 // - in a clone: the bundle that `npm ci` made when it is newer than every source file, else the
 //   TypeScript sources directly, through tsx.
 import { isAscii } from 'node:buffer';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import { availableParallelism, constants, homedir, tmpdir } from 'node:os';
@@ -115,6 +114,8 @@ async function start() {
  * own, so that a Ctrl-C reaches it once, forwarded from here, not twice (once from the terminal).
  */
 function relaunch(args, { nodeFlags = [], env = process.env } = {}) {
+  // Loaded here, not at the top: most runs start no child, and child_process loads net and dgram.
+  const { spawn } = createRequire(import.meta.url)('node:child_process');
   const child = spawn(process.execPath, [...nodeFlags, ...process.execArgv, fileURLToPath(import.meta.url), ...args], { stdio: 'inherit', detached: true, env });
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
   child.on('exit', (code, signal) => process.exit(code ?? 128 + (constants.signals[signal] ?? 0)));

@@ -117,6 +117,20 @@ describe('installed from the tarball into an empty project (offline)', () => {
     for (const edition of ['html', 'pdf', 'epub']) expect(readFileSync(join(project, 'dist', `seed.${edition}`)).equals(readFileSync(join(inRepo, 'dist', `seed.${edition}`))), edition).toBe(true);
   });
 
+  it('a build that fetches nothing loads no network code (no --allow-remote)', () => {
+    // Node lists the built-in modules a process loaded: the preload writes that list out at exit.
+    const preload = join(project, 'list-modules.cjs');
+    const list = join(project, 'modules.txt');
+    writeFileSync(preload, "process.on('exit', () => require('node:fs').writeFileSync(process.env.MODULE_LIST, process.moduleLoadList.join('\\n')));");
+    const env = { ...process.env, NODE_OPTIONS: `--require ${preload}`, MODULE_LIST: list };
+    const built = spawnSync(join(project, 'node_modules', '.bin', 'colophon'), ['build', '--force', '--out', 'dist-modules'], { cwd: project, encoding: 'utf8', env, timeout: WALL_CLOCK_GUARD_MS });
+    expect(built.status, built.stderr).toBe(0);
+    expect(readdirSync(join(project, 'dist-modules')).sort()).toEqual(['seed.epub', 'seed.html', 'seed.pdf']);
+    const loaded = readFileSync(list, 'utf8').split('\n');
+    expect(loaded).toContain('NativeModule fs');
+    for (const name of ['http', 'https', 'tls', 'dns', 'child_process']) expect(loaded).not.toContain(`NativeModule ${name}`);
+  });
+
   it('`npx colophon --version` prints the version; --help names the commands', () => {
     const version = run('npx', ['--offline', 'colophon', '--version'], project);
     expect(version.status).toBe(0);

@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { setFlagsFromString } from 'node:v8';
 
 /** Where each worker's tsx shim lies, relative to this file, when running from the TypeScript sources. */
@@ -70,7 +69,9 @@ const PATIENCE = 16;
  * differ), as `node --v8-options` prints it: the value the pool sets back. Undefined when it
  * cannot be read, and then the budget is left alone.
  */
-function v8DefaultInterruptBudget(): Promise<number | undefined> {
+async function v8DefaultInterruptBudget(): Promise<number | undefined> {
+  // Loaded here: a build that starts no pool starts no child either (child_process loads net and dgram).
+  const { execFile } = await import('node:child_process');
   return new Promise((resolve) => {
     execFile(process.execPath, ['--v8-options'], { timeout: 10_000, maxBuffer: 4 * 1024 * 1024 }, (error, stdout) => {
       const budget = error ? undefined : /default: --interrupt-budget=(\d+)/.exec(stdout)?.[1];

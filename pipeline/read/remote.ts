@@ -1,7 +1,5 @@
-import { lookup } from 'node:dns';
-import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { request as httpsRequest } from 'node:https';
-import { BlockList, isIP, type LookupFunction } from 'node:net';
+import type { IncomingMessage } from 'node:http';
+import type { LookupFunction } from 'node:net';
 
 /**
  * Fetching remote images, only with `--allow-remote`. Only http and https, with a time limit and
@@ -19,10 +17,17 @@ export interface RemoteOptions {
 
 export const defaultRemoteOptions: RemoteOptions = { timeoutMs: 10_000, maxBytes: 20 * 1024 * 1024, maxRedirects: 3 };
 
-/** The networks never fetched from. Built on first use: most builds fetch nothing. */
-let internalNetworks: BlockList | undefined;
-function internal(): BlockList {
-  if (internalNetworks) return internalNetworks;
+/**
+ * Node's network modules, loaded by the first fetch: most builds fetch nothing, and loading them
+ * (TLS, HTTP, DNS, sockets) cost every start about 2 ms.
+ */
+async function networkModules() {
+  const [dns, http, https, net] = await Promise.all([import('node:dns'), import('node:http'), import('node:https'), import('node:net')]);
+  return { lookup: dns.lookup, httpRequest: http.request, httpsRequest: https.request, isIP: net.isIP, isInternal: internalAddresses(net) };
+}
+
+/** Whether an address lies in a network never fetched from: loopback, private, link-local, multicast, reserved. */
+function internalAddresses({ BlockList, isIP }: typeof import('node:net')): (address: string) => boolean {
   const list = new BlockList();
   for (const [network, prefix] of [
     ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12],
@@ -31,30 +36,36 @@ function internal(): BlockList {
   for (const [network, prefix] of [['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8]] as const) {
     list.addSubnet(network, prefix, 'ipv6');
   }
-  internalNetworks = list;
-  return list;
+  const isInternal = (address: string): boolean => {
+    // An IPv4-mapped IPv6 address is judged by its IPv4 part.
+    const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+    if (mapped) return isInternal(mapped[1]!);
+    const family = isIP(address);
+    return family === 0 || list.check(address, family === 6 ? 'ipv6' : 'ipv4');
+  };
+  return isInternal;
 }
 
-export function isInternalAddress(address: string): boolean {
-  // An IPv4-mapped IPv6 address is judged by its IPv4 part.
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  if (mapped) return isInternalAddress(mapped[1]!);
-  const family = isIP(address);
-  return family === 0 || internal().check(address, family === 6 ? 'ipv6' : 'ipv4');
+/** The check `fetchRemote` makes of every address, for tests. */
+export async function internalAddressCheck(): Promise<(address: string) => boolean> {
+  return (await networkModules()).isInternal;
 }
 
-const safeLookup: LookupFunction = (hostname, options, callback) => {
-  lookup(hostname, { ...options, all: true }, (error, addresses) => {
-    if (error) return callback(error, '', 0);
-    const list = addresses as unknown as { address: string; family: number }[];
-    const refused = list.find((entry) => isInternalAddress(entry.address));
-    if (refused || list.length === 0) {
-      return callback(Object.assign(new Error(`${hostname} resolves to an internal address (${refused?.address ?? 'none'}); refused`), { code: 'EREFUSED' }), '', 0);
-    }
-    if ((options as { all?: boolean }).all) return (callback as unknown as (error: null, addresses: unknown) => void)(null, list);
-    callback(null, list[0]!.address, list[0]!.family);
-  });
-};
+/** DNS resolution that refuses a name resolving to an internal address. */
+function safeLookup(lookup: typeof import('node:dns').lookup, isInternal: (address: string) => boolean): LookupFunction {
+  return (hostname, options, callback) => {
+    lookup(hostname, { ...options, all: true }, (error, addresses) => {
+      if (error) return callback(error, '', 0);
+      const list = addresses as unknown as { address: string; family: number }[];
+      const refused = list.find((entry) => isInternal(entry.address));
+      if (refused || list.length === 0) {
+        return callback(Object.assign(new Error(`${hostname} resolves to an internal address (${refused?.address ?? 'none'}); refused`), { code: 'EREFUSED' }), '', 0);
+      }
+      if ((options as { all?: boolean }).all) return (callback as unknown as (error: null, addresses: unknown) => void)(null, list);
+      callback(null, list[0]!.address, list[0]!.family);
+    });
+  };
+}
 
 export interface Fetched {
   bytes: Uint8Array;
@@ -62,7 +73,8 @@ export interface Fetched {
 }
 
 /** Fetch one URL under the rules above. Resolves to the bytes, or rejects with a reason fit for a message. */
-export function fetchRemote(url: string, options: RemoteOptions = defaultRemoteOptions, redirects = 0): Promise<Fetched> {
+export async function fetchRemote(url: string, options: RemoteOptions = defaultRemoteOptions, redirects = 0): Promise<Fetched> {
+  const { lookup, httpRequest, httpsRequest, isIP, isInternal } = await networkModules();
   return new Promise((resolve, reject) => {
     let parsed: URL;
     try {
@@ -72,9 +84,9 @@ export function fetchRemote(url: string, options: RemoteOptions = defaultRemoteO
     }
     if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return reject(new Error(`the ${parsed.protocol} scheme is not fetched`));
     const host = parsed.hostname.replace(/^\[|\]$/g, '');
-    if (!options.allowInternal && isIP(host) && isInternalAddress(host)) return reject(new Error(`${host} is an internal address; refused`));
+    if (!options.allowInternal && isIP(host) && isInternal(host)) return reject(new Error(`${host} is an internal address; refused`));
 
-    const request = (parsed.protocol === 'https:' ? httpsRequest : httpRequest)(parsed, { lookup: options.allowInternal ? undefined : safeLookup, timeout: options.timeoutMs, headers: { 'user-agent': 'colophon' } });
+    const request = (parsed.protocol === 'https:' ? httpsRequest : httpRequest)(parsed, { lookup: options.allowInternal ? undefined : safeLookup(lookup, isInternal), timeout: options.timeoutMs, headers: { 'user-agent': 'colophon' } });
     const timer = setTimeout(() => request.destroy(new Error(`no complete answer within ${options.timeoutMs / 1000} s`)), options.timeoutMs);
     request.on('error', (error) => {
       clearTimeout(timer);
