@@ -8,7 +8,7 @@ import { build } from '../pipeline/build/build.ts';
 import { parse } from '../pipeline/parse/parse.ts';
 import { createAssetResolver } from '../pipeline/read/assets.ts';
 import { runTransforms } from '../pipeline/transforms/index.ts';
-import type { StructNode, TextOp } from '../pipeline/writers/pdf/boxes.ts';
+import type { LineOp, Op, StructNode, TextOp } from '../pipeline/writers/pdf/boxes.ts';
 import { planPdf } from '../pipeline/writers/pdf/index.ts';
 import { epubcheck, fixturesDir, nuCheck, tempProject, tool } from './helpers.ts';
 
@@ -234,6 +234,28 @@ describe('a tall table row in the PDF', () => {
     const first = next.find((op) => /^L\d+$/.test(op.text))!;
     const before = plan.pages[pageOf('L1')]!.body.flatMap(({ box }) => box.ops).filter((op): op is TextOp => op.op === 'text' && /^L\d+$/.test(op.text));
     expect(Number(first.text.slice(1))).toBe(Number(before.at(-1)!.text.slice(1)) + 1);
+  });
+
+  it('keeps the cell padding under the header repeated over the cut (node\'s CHANGELOG.md: its release table, one tall row)', () => {
+    // The table's one body row is three columns of release links, one a line, longer than the
+    // page has room for under the list above it: the row is cut, and its header repeated.
+    const source = readFileSync(join(fixturesDir, 'real-documents', 'node-changelog.md'), 'utf8');
+    const { tree, file, meta } = transformed(source);
+    const assets = createAssetResolver({ root: tmpdir(), documentDir: tmpdir(), file, cache: new Map() });
+    const plan = planPdf({ tree, meta, file, assets, epoch: 0 });
+    const release = (op: Op): op is TextOp => op.op === 'text' && /^\d+\.\d+\.\d+$/.test(op.text);
+    const pages = plan.pages.filter((page) => page.body.some(({ box }) => box.ops.some(release)));
+    expect(pages).toHaveLength(2);
+    // On each page, from the header's rule to the top of the row's first line: the same
+    // distance on the page where the row continues as on the page where it starts.
+    const gaps = pages.map((page) => {
+      const header = page.body.find(({ box }) => box.ops.some((op) => op.op === 'text' && op.text === '(LTS)'))!;
+      const rule = Math.max(...header.box.ops.filter((op): op is LineOp => op.op === 'line').map((op) => header.y + op.points[0]![1]));
+      const lines = page.body.flatMap(({ box, y }) => box.ops.filter(release).map((op) => y + op.y - op.size));
+      return Math.min(...lines) - rule;
+    });
+    expect(gaps[0]).toBeGreaterThan(2);
+    expect(gaps[1]).toBeCloseTo(gaps[0]!, 1);
   });
 });
 

@@ -181,7 +181,8 @@ export function table(state: State, node: Table, context: Context, caption?: (ta
   const above = caption ? caption(element, context.width) : [];
   above.forEach((line) => (line.keep = true));
   if (above.length > 0) above.push({ height: theme.leading * scale * 0.4, ops: [], notes: [], keep: true });
-  const bodyRows = node.children.slice(heads).flatMap((row) => rowBoxes(row, false, struct('TR', bodyElement)));
+  const bodyRowSlices = node.children.slice(heads).map((row) => rowBoxes(row, false, struct('TR', bodyElement)));
+  const bodyRows = bodyRowSlices.flat();
   const rows: Box[] = [...(header ? [header] : []), ...overflow, ...bodyRows];
   rows[0]!.ops.push({ op: 'line', points: [[0, 0], [tableWidth, 0]], width: theme.headerRuleWidth, color: theme.ruleColor });
   const last = rows.at(-1)!;
@@ -189,7 +190,10 @@ export function table(state: State, node: Table, context: Context, caption?: (ta
   shift(rows, offset);
   // Each body row carries the header to repeat when it starts a page: several header rows as one.
   const repeated = headBoxes.length > 1 ? stack(headBoxes.flat()) : header;
-  for (const box of bodyRows) box.header = repeated;
+  // A row cut in slices has no padding above a later slice, so the header repeated over one
+  // brings that padding below its rule: the cell's text does not touch the rule.
+  const repeatedOverCut = repeated && { ...repeated, height: repeated.height + padding };
+  for (const slices of bodyRowSlices) slices.forEach((box, index) => (box.header = index === 0 ? repeated : repeatedOverCut));
   return [...above, ...rows];
 }
 
