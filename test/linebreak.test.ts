@@ -91,4 +91,16 @@ describe('firstFit', () => {
     expect(lines.slice(1).every((width) => width <= 60)).toBe(true);
     expect(breaks.length).toBe(5);
   });
+
+  it('breaks ragged text at a space rather than inside a word when a line holds one word (clippy’s "Default level" header)', () => {
+    // "De-fault level" in a column 70 points wide: "Default" then "level", or "De-" then
+    // "fault level". Both first lines hold one word and no glue: without a line-end stretch
+    // each is infinitely bad, and the first break found (the hyphen) won.
+    const ragged: Item = { type: 'glue', width: 4, stretch: 21, shrink: 0 };
+    const items: Item[] = [word(14), { type: 'penalty', width: 4, penalty: 300, flagged: true }, word(36), ragged, word(26), ...end];
+    for (const tolerance of [1.5, 4, INFINITY]) {
+      const breaks = knuthPlass(items, 70, { tolerance, lineEndStretch: 21 })!;
+      expect(breaks.map(({ position }) => items[position]?.type)).toEqual(['glue', 'penalty']);
+    }
+  });
 });

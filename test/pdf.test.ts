@@ -700,6 +700,14 @@ describe('options', () => {
     }
   });
 
+  it('breaks a narrow cell at its space, not inside a word (clippy’s lint-level table: "Default level")', () => {
+    const plan = planOf('real-documents/clippy-lint-levels.md');
+    const texts = plan.pages.flatMap((page) => page.body.flatMap(({ box }) => box.ops)).flatMap((op) => (op.op === 'text' ? [op.text] : []));
+    // The header's words each fit the column the longest level (**warn/deny**) gives it.
+    expect(texts).toContain('Default');
+    expect(texts.some((text) => text.startsWith('De') && text.endsWith('-'))).toBe(false);
+  });
+
   it('sets a table of contents with page numbers when the front matter asks for one', async () => {
     const sections = Array.from({ length: 8 }, (_, index) => `## Part ${index + 1}\n\n${'A sentence of text that fills the page. '.repeat(60)}\n`).join('\n');
     const root = tempProject({ 'toc.md': `---\ntitle: Contents test\ntoc: true\n---\n\n${sections}` });

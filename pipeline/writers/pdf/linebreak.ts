@@ -54,12 +54,18 @@ export interface BreakOptions {
   hyphenLimit?: number;
   /** Treat hyphenation points as illegal (TeX's first pass, under \\pretolerance). */
   noHyphens?: boolean;
+  /**
+   * Ragged text: the least stretch of any line, as if each line ended in TeX's \\rightskip.
+   * Without it a line of one word (no glue inside) has no stretch and is infinitely bad, so a
+   * narrow cell's "Default level" was cut "De-" / "fault level" as readily as at its space.
+   */
+  lineEndStretch?: number;
 }
 
 /** Breaks for a paragraph whose items end with a forced break; undefined when no feasible set exists. */
 export function knuthPlass(items: Item[], lineWidth: number, options: BreakOptions): Break[] | undefined {
   // TeX's plain defaults: \doublehyphendemerits 10000, \finalhyphendemerits 5000, \adjdemerits 10000.
-  const { tolerance, linePenalty = 10, flaggedDemerits = 10000, finalHyphenDemerits = 5000, fitnessDemerits = 10000, hyphenLimit, noHyphens = false } = options;
+  const { tolerance, linePenalty = 10, flaggedDemerits = 10000, finalHyphenDemerits = 5000, fitnessDemerits = 10000, hyphenLimit, noHyphens = false, lineEndStretch = 0 } = options;
   // One best node per fitness class and, under a ladder limit, per count of hyphens in a row.
   const runs = hyphenLimit === undefined ? 1 : hyphenLimit + 1;
   let sumWidth = 0;
@@ -95,7 +101,7 @@ export function knuthPlass(items: Item[], lineWidth: number, options: BreakOptio
         const width = sumWidth - active.width + (penalty ? penalty.width : 0);
         let ratio: number;
         if (width < lineWidth) {
-          const stretch = sumStretch - active.stretch;
+          const stretch = Math.max(sumStretch - active.stretch, lineEndStretch);
           ratio = stretch > 0 ? (lineWidth - width) / stretch : INFINITY;
         } else if (width > lineWidth) {
           const shrink = sumShrink - active.shrink;

@@ -74,7 +74,8 @@ export function setText(context: TextContext, runs: Run[], options: SetOptions):
   if (!items.some((item) => item.type === 'box' && (item.text !== '' || item.object))) {
     return [];
   }
-  const breaks = breakItems(items, options.width);
+  // A ragged line may fall short by as much as one space's stretch allows, one word or many.
+  const breaks = breakItems(items, options.width, options.align === 'justify' ? 0 : raggedStretch(options.width));
   return levels ? toBidiLines(items, breaks, options, levels.base) : toLines(items, breaks, options);
 }
 
@@ -87,20 +88,24 @@ export function setText(context: TextContext, runs: Run[], options: SetOptions):
  */
 const HYPHEN_LIMIT = 2;
 
-function breakItems(items: TextItem[], width: number): Break[] {
+/** The stretch of a space in ragged (not justified) text: lines may fall short by a good share of the measure. */
+function raggedStretch(width: number): number {
+  return width * 0.3;
+}
+
+function breakItems(items: TextItem[], width: number, lineEndStretch: number): Break[] {
   // The limit first; only a paragraph that cannot be set within it goes without.
   for (const tolerance of [1.5, 4]) {
-    const breaks = knuthPlass(items, width, { tolerance, hyphenLimit: HYPHEN_LIMIT });
+    const breaks = knuthPlass(items, width, { tolerance, hyphenLimit: HYPHEN_LIMIT, lineEndStretch });
     if (breaks) return breaks;
   }
-  const breaks = knuthPlass(items, width, { tolerance: INFINITY });
+  const breaks = knuthPlass(items, width, { tolerance: INFINITY, lineEndStretch });
   return breaks ?? firstFit(items, width);
 }
 
 function toItems(fonts: Fonts, scripts: ScriptTools, runs: Run[], options: SetOptions, levels: Levels | undefined): TextItem[] {
   const items: TextItem[] = [];
   const ragged = options.align !== 'justify';
-  const raggedStretch = options.width * 0.3;
   const base = levels?.base ?? 0;
   if (options.indent) items.push(emptyBox(options.indent, fonts, runs[0], base));
   const levelAt = (offset: number) => levels?.levels[offset] ?? base;
@@ -113,7 +118,7 @@ function toItems(fonts: Fonts, scripts: ScriptTools, runs: Run[], options: SetOp
       type: 'glue',
       width: natural,
       natural,
-      stretch: ragged ? raggedStretch : natural * 0.6,
+      stretch: ragged ? raggedStretch(options.width) : natural * 0.6,
       shrink: ragged ? 0 : natural * 0.3,
       char: ' ',
       ink,
@@ -171,7 +176,7 @@ function toItems(fonts: Fonts, scripts: ScriptTools, runs: Run[], options: SetOp
           if (piece.unspaced) {
             const previous = items.at(-1);
             if (previous?.type === 'box' && previous.text !== '' && !CLOSING.has(piece.text) && !OPENING.has(previous.text.at(-1)!)) {
-              items.push({ type: 'glue', width: 0, natural: 0, stretch: ragged ? raggedStretch : run.size * 0.1, shrink: 0, char: '' });
+              items.push({ type: 'glue', width: 0, natural: 0, stretch: ragged ? raggedStretch(options.width) : run.size * 0.1, shrink: 0, char: '' });
             }
             items.push(box(piece.text));
             continue;
