@@ -1,7 +1,9 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
+import { deflateRawSync } from 'node:zlib';
 import type { Element, ElementContent, Root as HastRoot } from 'hast';
 import { fromHtml } from 'hast-util-from-html';
 import JSZip from 'jszip';
@@ -542,6 +544,24 @@ describe('EPUB packaging around epub-gen-memory', () => {
     const chapter = await (await JSZip.loadAsync(bytes)).file('OEBPS/chapter-01.xhtml')!.async('string');
     expect(chapter).toMatch(/<body class="chapter">\n<ol start="5">[\s\S]*width="16"\/><\/p>\n<\/body>\n<\/html>\n?$/);
     expect(chapter).not.toContain('colophon-page-body');
+  });
+
+  it('deflates every entry but the stored mimetype with Node’s zlib, each entry whole and its CRC right', async () => {
+    const bytes = await packageEpub(input());
+    const zip = await JSZip.loadAsync(bytes, { checkCRC32: true });
+    const entries = Object.values(zip.files).filter((file) => !file.dir);
+    expect(entries.map((file) => file.name)).toContain('OEBPS/chapter-01.xhtml');
+    for (const file of entries) {
+      // JSZip keeps each entry's deflated data as it read it (an internal, for this check only).
+      const read = (file as unknown as { _data: { compressedContent: Uint8Array; compression: { magic: string } } })._data;
+      const content = await file.async('uint8array');
+      if (file.name === 'mimetype') expect(read.compression.magic).toBe('\x00\x00');
+      else expect(Buffer.from(read.compressedContent).equals(deflateRawSync(content, { level: 9 })), file.name).toBe(true);
+    }
+    // Info-ZIP's own test of every entry's data against its CRC and sizes.
+    const path = join(mkdtempSync(join(tmpdir(), 'colophon-epub-')), 'book.epub');
+    writeFileSync(path, bytes);
+    expect(execFileSync('unzip', ['-t', path], { encoding: 'utf8' })).toMatch(/No errors detected/);
   });
 
   it('writes the same bytes into a file as it makes in memory', async () => {

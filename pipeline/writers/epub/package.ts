@@ -1,8 +1,8 @@
 import { createWriteStream } from 'node:fs';
-import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { EPub, type Chapter, type Options } from 'epub-gen-memory';
 import type { PackageMetadata } from './metadata.ts';
+import { deflatedEntry } from './native-deflate.ts';
 
 /** What the templates in templates/epub/ read, under the `book` option. */
 export interface BookModel {
@@ -59,8 +59,8 @@ export interface PackageInput {
 
 /** The parts of JSZip this module touches (epub-gen-memory's typings for it do not resolve). */
 interface Zip {
-  files: Record<string, { date: Date; async(type: 'string'): Promise<string> }>;
-  file(path: string, data: Uint8Array | Readable, options?: { binary: true }): unknown;
+  files: Record<string, { date: Date; dir: boolean; options: { compression: string | null }; async(type: 'string'): Promise<string>; async(type: 'uint8array'): Promise<Uint8Array> }>;
+  file(path: string, data: object, options?: { binary: true }): unknown;
   generateAsync(options: typeof GENERATE & { type: 'uint8array' }): Promise<Uint8Array>;
   generateNodeStream(options: typeof GENERATE & { type: 'nodebuffer' }): NodeJS.ReadableStream;
 }
@@ -89,18 +89,31 @@ class Packager extends EPub {
     await this.render();
     const zip = this.zip as unknown as Zip;
     // The chapter template printed a mark where each page's body goes; the page is written into
-    // the zip as a stream of its bytes, the body made only when the zip is generated (one page's
-    // text at a time, in the zip's order).
+    // the zip as its bytes, deflated by Node's zlib, the body made only when the zip is generated
+    // (one page's text at a time, in the zip's order: native-deflate.ts).
     const pages = this.content as unknown as { filename: string }[];
+    const deflated = new Set<string>();
     for (const [index, { filename }] of pages.entries()) {
       const path = `OEBPS/${filename}`;
+      deflated.add(path);
       const page = await zip.files[path]!.async('string');
       // Nothing the template prints after the body comes from the author: the body's mark is the last.
       const at = page.lastIndexOf(BODY_MARK);
       const [before, after] = at < 0 ? [page, ''] : [page.slice(0, at), page.slice(at + BODY_MARK.length)];
-      zip.file(path, Readable.from(pageBytes(before, at < 0 ? undefined : documents[index]!.body, after)), { binary: true });
+      const body = at < 0 ? undefined : documents[index]!.body;
+      zip.file(path, deflatedEntry(() => pageBytes(before, body, after)), { binary: true });
     }
-    for (const file of files) zip.file(`OEBPS/${file.path}`, file.bytes);
+    for (const file of files) {
+      deflated.add(`OEBPS/${file.path}`);
+      zip.file(`OEBPS/${file.path}`, deflatedEntry(() => file.bytes), { binary: true });
+    }
+    // epub-gen-memory's own entries (the package document, navigation, stylesheet), but not the
+    // `mimetype` it stores uncompressed, as the EPUB container format requires.
+    for (const [path, entry] of Object.entries(zip.files)) {
+      if (entry.dir || entry.options.compression === 'STORE' || deflated.has(path)) continue;
+      const bytes = await entry.async('uint8array');
+      zip.file(path, deflatedEntry(() => bytes), { binary: true });
+    }
     const date = new Date(Math.max(epoch, DOS_EPOCH) * 1000);
     for (const entry of Object.values(zip.files)) entry.date = date;
     return zip;
@@ -110,10 +123,9 @@ class Packager extends EPub {
 /** What the chapter template is given for a page's body, and replaced with the body's bytes in the zip. */
 const BODY_MARK = '\u0000colophon-page-body\u0000';
 
-function* pageBytes(before: string, body: (() => Uint8Array) | undefined, after: string): Generator<Uint8Array> {
-  yield Buffer.from(before, 'utf8');
-  if (body) yield body();
-  yield Buffer.from(after, 'utf8');
+/** A page's bytes: the template's text around its body. */
+function pageBytes(before: string, body: (() => Uint8Array) | undefined, after: string): Uint8Array {
+  return Buffer.concat([Buffer.from(before, 'utf8'), ...(body ? [body()] : []), Buffer.from(after, 'utf8')]);
 }
 
 export async function packageEpub(input: PackageInput): Promise<Uint8Array> {
