@@ -40,3 +40,27 @@ describe('pagination of boxes kept with what follows', () => {
     expect(names(pages)).toEqual([['a', 'b', 'c', 'd', 'e', 'f'], ['K1', 'K2', 'K3', 'K4', 'K5', 'K6', 'K7', 'K8', 'x']]);
   });
 });
+
+describe('pagination of floats', () => {
+  /** A float of one box (a picture with its caption), and the paragraph space after it. */
+  const float = (name: string, height: number): Box => ({ height, ops: [], notes: [], keep: false, dests: [name], float: name });
+  const space = (): Box => ({ height: 2, ops: [], notes: [], keep: false, space: true });
+  const lines = (prefix: string, count: number) => Array.from({ length: count }, (_, index) => line(`${prefix}${index + 1}`));
+
+  it('lets no float pass one placed above it: two floats in a row that do not fit below the first wait together', () => {
+    const body = [...lines('a', 4), space(), float('F1', 30), space(), float('F2', 30), space(), float('F3', 30), space(), ...lines('b', 8)];
+    const pages = names(paginate(body, none, geometry));
+    expect(pages.flat().filter((name) => name.startsWith('F'))).toEqual(['F1', 'F2', 'F3']);
+    // The text after them fills the first page; they open the second.
+    expect(pages[0]).toEqual(['a1', 'a2', 'a3', 'a4', 'F1', 'b1', 'b2']);
+    expect(pages[1]!.slice(0, 2)).toEqual(['F2', 'F3']);
+  });
+
+  it('sets a float that goes to the top of its page below the float already waiting there', () => {
+    // F1 waits for the second page (the text after it fills the first); there F2, followed at
+    // once by F3, does not fit at the foot and goes up the page, but not above F1.
+    const body = [...lines('a', 8), space(), float('F1', 40), space(), ...lines('b', 4), space(), float('F2', 45), space(), float('F3', 20), space(), ...lines('c', 12)];
+    const pages = names(paginate(body, none, geometry));
+    expect(pages.flat().filter((name) => name.startsWith('F'))).toEqual(['F1', 'F2', 'F3']);
+  });
+});

@@ -148,7 +148,9 @@ export function* pageStream(blocks: Iterator<Box[]>, notes: NoteSource, geometry
     if (fill.end < body.length && fill.end > index) fill = endWhereAllowed(body, index, index, fill, carry, placed, notes, geometry) ?? fill;
     const floated =
       fill.end < body.length && fill.end > index
-        ? (floatPastGap(body, index, fill.end, carry, placed, notes, geometry) ?? floatToTop(body, index, fill.end, carry, placed, notes, geometry, fill))
+        ? (floatPastGap(body, index, fill.end, carry, placed, notes, geometry, false) ??
+          floatToTop(body, index, fill.end, carry, placed, notes, geometry, fill) ??
+          floatPastGap(body, index, fill.end, carry, placed, notes, geometry, true))
         : undefined;
     if (floated) fill = floated;
     if (fill.end === index && fill.body.length === 0 && fill.notes.length === 0 && index < body.length) {
@@ -210,18 +212,22 @@ const PAGES_AHEAD = 3;
 /**
  * LaTeX's `[tp]` placement: when a floating figure or table is the first thing that does not fit
  * on the page, the text after it moves up to fill the gap, and the float goes to the top of the
- * next page. The text that moves stops at the end of the float's section (a heading) and at the
- * next float (floats keep their order); it never moves past the float by more than this page, so
- * a float is at most one page from its place. Notes cited in the moved text go with it, to this
- * page. `body` is reordered in place; returns the page, or undefined when nothing moves.
+ * next page. `withFollowing`: the floats that follow it with no text between wait with it, in
+ * order (a later float never passes one that waits); without it, such a float stops the text, and
+ * nothing moves. The text that moves stops at the end of the float's section (a
+ * heading) and at the next float (floats keep their order); it never moves past the floats by
+ * more than this page, so a float is at most one page from its place. Notes cited in the moved
+ * text go with it, to this page. `body` is reordered in place; returns the page, or undefined
+ * when nothing moves.
  */
-function floatPastGap(body: Box[], start: number, end: number, carry: Pending[], placed: Set<string>, notes: NoteSource, geometry: PageGeometry): Fill | undefined {
+function floatPastGap(body: Box[], start: number, end: number, carry: Pending[], placed: Set<string>, notes: NoteSource, geometry: PageGeometry, withFollowing: boolean): Fill | undefined {
   const key = body[end]!.float;
   if (!key || body[end - 1]?.float === key || body[end - 1]?.keep) return undefined;
-  let after = end;
-  while (body[after]?.float === key) after++;
-  // The space after the float goes with it (the gap before it already separates the text), and
-  // grows: a float at the top of a page stands further from the text below it (\\textfloatsep).
+  let after = pastFloat(body, end);
+  // The next floats, when only space parts them from this one (asked for last: they move furthest).
+  if (withFollowing) while (body[after]?.space && body[after + 1]?.float !== undefined) after = pastFloat(body, after + 1);
+  // The space after the floats goes with them (the gap before them already separates the text),
+  // and grows: a float at the top of a page stands further from the text below it (\\textfloatsep).
   const group = body.slice(end, after);
   if (body[after]?.space) group.push({ ...body[after++]!, height: body[after - 1]!.height * 2.5 });
   const rest = body.slice(after);
@@ -238,6 +244,14 @@ function floatPastGap(body: Box[], start: number, end: number, carry: Pending[],
   return fill;
 }
 
+/** The index past the boxes of the float that starts at `index`. */
+function pastFloat(body: Box[], index: number): number {
+  const key = body[index]!.float;
+  let after = index;
+  while (body[after]?.float === key) after++;
+  return after;
+}
+
 /**
  * A float that ends its section and does not fit below the text before it leaves a gap no text
  * may fill: what follows is the next section, which a float never passes. LaTeX's `t` placement
@@ -248,13 +262,13 @@ function floatPastGap(body: Box[], start: number, end: number, carry: Pending[],
 function floatToTop(body: Box[], start: number, end: number, carry: Pending[], placed: Set<string>, notes: NoteSource, geometry: PageGeometry, current: Fill): Fill | undefined {
   const key = body[end]!.float;
   if (!key || body[end - 1]?.float === key || emptiness(current, geometry) <= FLOAT_TOP_GAP) return undefined;
-  let after = end;
-  while (body[after]?.float === key) after++;
+  let after = pastFloat(body, end);
   const group = body.slice(end, after);
   // The space after the float stands between it and the text below, wider at the top of a page (\\textfloatsep).
   if (body[after]?.space) group.push({ ...body[after++]!, height: body[after - 1]!.height * 2.5 });
+  // Below the page's last heading, and below any float already on the page (floats keep their order).
   let top = start;
-  for (let index = start; index < end; index++) if (/^H\d$/.test(body[index]!.struct?.tag ?? '')) top = index + 1;
+  for (let index = start; index < end; index++) if (/^H\d$/.test(body[index]!.struct?.tag ?? '') || body[index]!.float !== undefined) top = index + 1;
   while (body[top]?.space && top < end) top++;
   // Not between a table's rows, nor with nothing of its section above it on an earlier page.
   if (body[top]?.header || top >= end) return undefined;
