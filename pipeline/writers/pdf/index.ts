@@ -360,16 +360,15 @@ function* taken(children: RootContent[], from: number): Generator<RootContent> {
 
 /**
  * Each GIF's first frame, decoded once: through the build's shared resources (one per build,
- * worker thread or watch session) by path, while its bytes stay the same; else once per document.
+ * worker thread or watch session) by path, while its bytes stay the same; else once per document,
+ * by path (within one document a path's bytes are the ones its asset resolver read).
  */
 function gifFrames(shared: SharedResources | undefined): (asset: Asset) => GifFrame | GifProblem {
   if (shared) return (asset) => shared.parsed(`pdf-gif:${asset.path}`, asset.bytes, gifFirstFrame);
-  const decoded = new Map<string, { bytes: Uint8Array; frame: GifFrame | GifProblem }>();
+  const decoded = new Map<string, GifFrame | GifProblem>();
   return (asset) => {
-    const hit = decoded.get(asset.path);
-    if (hit && Buffer.from(hit.bytes.buffer, hit.bytes.byteOffset, hit.bytes.byteLength).equals(asset.bytes)) return hit.frame;
-    const frame = gifFirstFrame(asset.bytes);
-    decoded.set(asset.path, { bytes: asset.bytes, frame });
+    let frame = decoded.get(asset.path);
+    if (!frame) decoded.set(asset.path, (frame = gifFirstFrame(asset.bytes)));
     return frame;
   };
 }
