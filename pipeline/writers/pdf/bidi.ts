@@ -43,20 +43,37 @@ export function paragraphLevels(scripts: ScriptTools, text: string, direction?: 
 
 /**
  * The text tools only some scripts need, each made on first use, once per document: bidi-js
- * builds its tables, and a Thai word segmenter takes some 50 ms to create.
+ * builds its tables, and a word segmenter takes some 50 ms to create.
  */
 export class ScriptTools {
   private bidiInstance: Bidi | undefined;
-  private thai: Intl.Segmenter | undefined;
+  private words: Intl.Segmenter | undefined;
 
   bidi(): Bidi {
     return (this.bidiInstance ??= newBidi());
   }
 
-  /** Thai is written without spaces between words: ICU's dictionary finds them. */
-  thaiWords(text: string): string[] {
-    this.thai ??= new Intl.Segmenter('th', { granularity: 'word' });
-    return Array.from(this.thai.segment(text), (segment) => segment.segment);
+  /**
+   * Thai, Lao, Khmer and Myanmar are written without spaces between words: ICU's dictionaries
+   * find them. ICU takes the dictionary of each character's script, whatever the locale, so one
+   * segmenter serves all four. Punctuation is no word of its own: a closing sign or a full stop
+   * (Khmer ។, Myanmar ၊ ။, a comma, a closing bracket) ends the word before it, an opening one
+   * starts the next, so no line starts with the one or ends with the other.
+   */
+  unspacedWords(text: string): string[] {
+    this.words ??= new Intl.Segmenter('th', { granularity: 'word' });
+    const out: string[] = [];
+    let opening = '';
+    for (const { segment, isWordLike } of this.words.segment(text)) {
+      if (!isWordLike && /^[\p{Ps}\p{Pi}]+$/u.test(segment)) opening += segment;
+      else if (!isWordLike && !opening && out.length > 0 && /^\p{P}+$/u.test(segment)) out[out.length - 1] += segment;
+      else {
+        out.push(opening + segment);
+        opening = '';
+      }
+    }
+    if (opening) out.push(opening);
+    return out;
   }
 }
 

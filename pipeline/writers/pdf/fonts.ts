@@ -34,8 +34,10 @@ function parseFace(bytes: Uint8Array): FontkitFont {
 
 /** Scripts whose faces are loaded only when a character of the text needs them. */
 const SCRIPTS = ['cjk', 'japanese', 'korean', 'arabic', 'hebrew', 'devanagari', 'thai', 'emoji'] as const;
+/** Scripts given faces later, loaded the same way; after the others in FACE_KEYS, so a PDF without them names its fonts as before. */
+const LATER_SCRIPTS = ['georgian', 'armenian', 'bengali', 'gujarati', 'oriya', 'tamil', 'telugu', 'kannada', 'malayalam', 'sinhala', 'lao', 'khmer', 'myanmar', 'ethiopic', 'thaana'] as const;
 /** The last resorts for symbols no other face has: dingbats, control pictures, braille; then arrows, operators and math letters. */
-type Script = (typeof SCRIPTS)[number] | 'symbols' | 'math';
+type Script = (typeof SCRIPTS)[number] | (typeof LATER_SCRIPTS)[number] | 'symbols' | 'math';
 export type FaceKey = 'regular' | 'italic' | 'bold' | 'boldItalic' | 'mono' | 'monoBold' | Script | `${Script}Bold`;
 
 /**
@@ -43,21 +45,30 @@ export type FaceKey = 'regular' | 'italic' | 'bold' | 'boldItalic' | 'mono' | 'm
  * not the order in which a document first uses the faces, so drawing pages while the rest is
  * still being laid out (or fonts first used by a running head or an SVG) names them the same.
  */
-const FACE_KEYS: readonly FaceKey[] = ['regular', 'italic', 'bold', 'boldItalic', 'mono', 'monoBold', ...SCRIPTS, ...SCRIPTS.map((script) => `${script}Bold` as const), 'symbols', 'symbolsBold', 'math', 'mathBold'];
+const FACE_KEYS: readonly FaceKey[] = [
+  ...['regular', 'italic', 'bold', 'boldItalic', 'mono', 'monoBold'] as const,
+  ...SCRIPTS,
+  ...SCRIPTS.map((script) => `${script}Bold` as const),
+  ...['symbols', 'symbolsBold', 'math', 'mathBold'] as const,
+  ...LATER_SCRIPTS.flatMap((script) => [script, `${script}Bold` as const]),
+];
 
 /**
  * The fonts of one PDF: the theme's faces, embedded and subset by pdfkit, with a fallback
  * chain per style (serif covers Latin, Greek and Cyrillic; mono adds symbols). Each other
  * script has its own face (Arabic, Hebrew, Devanagari, Thai, Korean, Japanese, Chinese,
- * emoji), parsed only when a character of that script turns up: a document without them
- * pays nothing. Characters no face has are reported once each, with their place, and drawn
- * in the primary face.
+ * emoji; Georgian, Armenian, Bengali, Gujarati, Oriya, Tamil, Telugu, Kannada, Malayalam,
+ * Sinhala, Lao, Khmer, Myanmar, Ethiopic, Thaana), parsed only when a character of that
+ * script turns up: a document without them pays nothing. Characters no face has are
+ * reported once each, with their place, and drawn in the primary face.
  */
 export class Fonts {
   private readonly faces = new Map<FaceKey, Face>();
   /** Faces parsed for this document alone, when nothing is shared. */
   private readonly ownFaces = new Map<FaceKey, FontkitFont>();
   private readonly missing = new Set<number>();
+  /** Whether Myanmar text drawn without its shaping was reported. */
+  private unshapedReported = false;
   /** Under PDF/A, faces whose licence forbids embedding, not yet reported (why, by face). */
   private readonly refused = new Map<Face, string>();
   /** The same faces, kept after they are reported. */
@@ -197,14 +208,16 @@ export class Fonts {
       const codePoint = char.codePointAt(0)!;
       let face = primary;
       if (codePoint > 0x7e && !primary.font.font.hasGlyphForCodePoint(codePoint)) {
-        if (current && current !== primary && (isJoining(codePoint) || current.font.font.hasGlyphForCodePoint(codePoint) && isMark(char))) {
-          // Joiners, variation selectors and marks stay with their base, or shaping breaks apart.
+        if (current && current !== primary && (isJoining(codePoint) || ((isMark(char) || isSharedPunctuation(codePoint)) && current.font.font.hasGlyphForCodePoint(codePoint)))) {
+          // Joiners, variation selectors and marks stay with their base, or shaping breaks apart;
+          // punctuation several scripts share stays in the face of the text it ends, when it has it.
           face = current;
         } else if (isIgnorable(codePoint)) {
           face = current ?? primary;
         } else {
           face = this.fallback(chain, codePoint, bold, japanese) ?? primary;
           if (face === primary) this.reportMissing(codePoint, text, offset, place);
+          else if (face.name.startsWith('myanmar')) this.reportUnshaped(text, offset, place);
         }
       }
       if (face !== current && this.refusedFaces.has(face)) {
@@ -230,6 +243,8 @@ export class Fonts {
     }
     // Only the face of the character's own script is parsed (the CJK ones are 8–15 MB).
     for (const script of scriptsFor(codePoint, japanese)) {
+      // A theme written before the later scripts' faces were added has none: such characters stay missing.
+      if (!this.theme.fonts[script]) continue;
       const face = this.face(bold ? `${script}Bold` : script);
       if (face.font.font.hasGlyphForCodePoint(codePoint)) return face;
     }
@@ -244,13 +259,30 @@ export class Fonts {
 
   private reportMissing(codePoint: number, text: string, offset: number, place?: Position): void {
     this.notices++;
-    if (this.missing.has(codePoint)) return;
-    this.missing.add(codePoint);
+    const myanmar = !this.pdf.pdfa && within(codePoint, MYANMAR);
+    if (this.missing.has(myanmar ? MYANMAR[0]![0] : codePoint)) return;
+    this.missing.add(myanmar ? MYANMAR[0]![0] : codePoint);
     const hex = codePoint.toString(16).toUpperCase().padStart(4, '0');
     const character = `U+${hex} "${String.fromCodePoint(codePoint)}"`;
+    // Said once for all of Myanmar's letters, with why the theme has no face for them.
+    if (myanmar) {
+      report(this.file, 'warning', `Myanmar text has no face in the PDF theme, as fontkit (which shapes the PDF's text) has no Myanmar shaper and would set the vowel sign E (ေ) and the medial ra (ြ) after their consonant: it shows as blank boxes in the PDF (first ${character}); the HTML and EPUB editions show it`, pointIn(text, offset, place), 'pdf-missing-glyph');
+      return;
+    }
     // PDF/A forbids drawing a glyph the font does not have: no PDF that claims it is written.
     if (this.pdf.pdfa) report(this.file, 'error', `no font has a glyph for ${character}, and a PDF/A (pdfa: true) may not show a blank box; no PDF is written`, pointIn(text, offset, place), 'pdfa-missing-glyph');
     else report(this.file, 'warning', `no font has a glyph for ${character}; it will show as a blank box in the PDF`, pointIn(text, offset, place), 'pdf-missing-glyph');
+  }
+
+  /**
+   * A theme may still give Myanmar a face: its text is then drawn letter by letter, its reordered
+   * signs misplaced. Said once per document, where the text first uses it.
+   */
+  private reportUnshaped(text: string, offset: number, place?: Position): void {
+    this.notices++;
+    if (this.unshapedReported) return;
+    this.unshapedReported = true;
+    report(this.file, 'warning', 'Myanmar text is drawn in the PDF theme\'s face but not shaped (fontkit has no Myanmar shaper): the vowel sign E and the medial ra stand after their consonant, not before it; the HTML and EPUB editions show it right', pointIn(text, offset, place), 'pdf-unshaped-script');
   }
 
   /** PDF/A embeds every font: a face whose licence forbids it is an error where text from the document first uses it. */
@@ -303,12 +335,48 @@ function isMark(char: string): boolean {
   return /^\p{M}$/u.test(char);
 }
 
+/**
+ * Punctuation of one block that other scripts use too: the danda and double danda (।॥) of every
+ * Indic script, held by Devanagari's block; the Arabic comma, semicolon and question mark (، ؛ ؟)
+ * of Thaana.
+ */
+function isSharedPunctuation(codePoint: number): boolean {
+  return codePoint === 0x0964 || codePoint === 0x0965 || codePoint === 0x060c || codePoint === 0x061b || codePoint === 0x061f;
+}
+
+/**
+ * Myanmar has no face in the default theme: fontkit 2 sends it to its default shaper, which
+ * neither moves the vowel sign E (ေ) and the medial ra (ြ) before their consonant nor stacks
+ * the consonant after a virama, as HarfBuzz's Myanmar shaper does (compared word by word in
+ * bench/RESULTS-real-documents.md). Such misspelt-looking words would be worse than boxes with
+ * a warning that says why.
+ */
+const MYANMAR: [number, number][] = [[0x1000, 0x109f], [0xa9e0, 0xa9ff], [0xaa60, 0xaa7f]];
+
 const within = (codePoint: number, ranges: [number, number][]) => ranges.some(([from, to]) => codePoint >= from && codePoint <= to);
 
 const ARABIC: [number, number][] = [[0x0600, 0x06ff], [0x0750, 0x077f], [0x0870, 0x08ff], [0xfb50, 0xfdff], [0xfe70, 0xfeff]];
 const HEBREW: [number, number][] = [[0x0590, 0x05ff], [0xfb1d, 0xfb4f]];
 const DEVANAGARI: [number, number][] = [[0x0900, 0x097f], [0xa8e0, 0xa8ff], [0x1cd0, 0x1cff]];
 const THAI: [number, number][] = [[0x0e00, 0x0e7f]];
+/** The later scripts' blocks, with their extensions and supplements. */
+const LATER_RANGES: [(typeof LATER_SCRIPTS)[number], [number, number][]][] = [
+  ['armenian', [[0x0530, 0x058f], [0xfb13, 0xfb17]]],
+  ['thaana', [[0x0780, 0x07bf]]],
+  ['bengali', [[0x0980, 0x09ff]]],
+  ['gujarati', [[0x0a80, 0x0aff]]],
+  ['oriya', [[0x0b00, 0x0b7f]]],
+  ['tamil', [[0x0b80, 0x0bff], [0x11fc0, 0x11fff]]],
+  ['telugu', [[0x0c00, 0x0c7f]]],
+  ['kannada', [[0x0c80, 0x0cff]]],
+  ['malayalam', [[0x0d00, 0x0d7f]]],
+  ['sinhala', [[0x0d80, 0x0dff], [0x111e0, 0x111ff]]],
+  ['lao', [[0x0e80, 0x0eff]]],
+  ['myanmar', MYANMAR],
+  ['georgian', [[0x10a0, 0x10ff], [0x1c90, 0x1cbf], [0x2d00, 0x2d2f]]],
+  ['ethiopic', [[0x1200, 0x139f], [0x2d80, 0x2ddf], [0xab00, 0xab2f], [0x1e7e0, 0x1e7ff]]],
+  ['khmer', [[0x1780, 0x17ff], [0x19e0, 0x19ff]]],
+];
 const HANGUL: [number, number][] = [[0x1100, 0x11ff], [0x3130, 0x318f], [0xa960, 0xa97f], [0xac00, 0xd7ff]];
 const KANA: [number, number][] = [[0x3040, 0x30ff], [0x31f0, 0x31ff], [0xff66, 0xff9f]];
 const EMOJI: [number, number][] = [[0x2190, 0x21ff], [0x2300, 0x23ff], [0x2460, 0x27bf], [0x2900, 0x297f], [0x2b00, 0x2bff], [0x3030, 0x3030], [0x303d, 0x303d], [0x3297, 0x3299], [0x1f000, 0x1faff]];
@@ -325,7 +393,7 @@ const LAST_RESORTS: ['symbols' | 'math', [number, number][]][] = [
 
 /** The lazily loaded faces worth trying for a character, most fitting first. */
 function scriptsFor(codePoint: number, japanese: boolean): Script[] {
-  if (codePoint < 0x0590) return [];
+  if (codePoint < 0x0530) return [];
   if (within(codePoint, ARABIC)) return ['arabic'];
   if (within(codePoint, HEBREW)) return ['hebrew'];
   if (within(codePoint, DEVANAGARI)) return ['devanagari'];
@@ -334,6 +402,7 @@ function scriptsFor(codePoint: number, japanese: boolean): Script[] {
   if (within(codePoint, KANA)) return ['japanese', 'cjk'];
   if (within(codePoint, EMOJI)) return ['emoji', 'cjk'];
   if (mayBeCjk(codePoint)) return japanese ? ['japanese', 'cjk'] : ['cjk', 'japanese'];
+  for (const [script, ranges] of LATER_RANGES) if (within(codePoint, ranges)) return [script];
   return [];
 }
 

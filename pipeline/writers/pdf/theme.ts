@@ -23,6 +23,25 @@ export interface Theme {
     symbols?: { regular: string; bold: string };
     /** Arrows, operators and math letters neither the text faces nor the symbols face have (⇠ 𝐀); optional too. */
     math?: { regular: string; bold: string };
+    /**
+     * Faces of scripts added later (Georgian, Armenian, the other Indic and South-East Asian scripts,
+     * Ethiopic, Thaana), each loaded only when the text needs it; optional, as themes written before lack them.
+     */
+    georgian?: { regular: string; bold: string };
+    armenian?: { regular: string; bold: string };
+    bengali?: { regular: string; bold: string };
+    gujarati?: { regular: string; bold: string };
+    oriya?: { regular: string; bold: string };
+    tamil?: { regular: string; bold: string };
+    telugu?: { regular: string; bold: string };
+    kannada?: { regular: string; bold: string };
+    malayalam?: { regular: string; bold: string };
+    sinhala?: { regular: string; bold: string };
+    lao?: { regular: string; bold: string };
+    khmer?: { regular: string; bold: string };
+    myanmar?: { regular: string; bold: string };
+    ethiopic?: { regular: string; bold: string };
+    thaana?: { regular: string; bold: string };
   };
   body: { size: number; leading: number; paragraphSpace: number; indent: number; color: string };
   headings: { size: number; leading: number; spaceBefore: number; spaceAfter: number }[];

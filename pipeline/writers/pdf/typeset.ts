@@ -268,12 +268,13 @@ function byLevel(token: string, start: number, levels: Levels | undefined): { te
   return out;
 }
 
-/** Characters that may need a break with no space: CJK, fullwidth forms, Thai. */
-const UNSPACED = /[\u0e00-\u0e7f\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef\ud840-\ud88f]/;
+/** Characters that may need a break with no space: CJK, fullwidth forms, Thai, Lao, Myanmar, Khmer. */
+const UNSPACED = /[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\ua9e0-\ua9ff\uaa60-\uaa7f\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef\ud840-\ud88f]/;
 
 /**
  * Pieces of a token between which a line may break with no space: each CJK character (the
- * CJK ones), and each Thai word, found by ICU's dictionary (Thai has no spaces between words).
+ * CJK ones), and each Thai, Lao, Khmer or Myanmar word, found by ICU's dictionaries (these
+ * scripts put no spaces between words).
  * Most tokens have none of these, and come back whole at the cost of one regular expression.
  */
 function splitUnspaced(token: string, scripts: ScriptTools): { text: string; unspaced: boolean }[] {
@@ -282,7 +283,7 @@ function splitUnspaced(token: string, scripts: ScriptTools): { text: string; uns
   let buffer = '';
   const flush = () => {
     if (!buffer) return;
-    if (THAI.test(buffer)) for (const word of scripts.thaiWords(buffer)) out.push({ text: word, unspaced: true });
+    if (DICTIONARY.test(buffer)) for (const word of scripts.unspacedWords(buffer)) out.push({ text: word, unspaced: true });
     else out.push({ text: buffer, unspaced: false });
     buffer = '';
   };
@@ -298,7 +299,8 @@ function splitUnspaced(token: string, scripts: ScriptTools): { text: string; uns
   return out;
 }
 
-const THAI = /[\u0e00-\u0e7f]/;
+/** Thai, Lao, Myanmar and Khmer letters: their words are found in ICU's dictionaries. */
+const DICTIONARY = /[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\ua9e0-\ua9ff\uaa60-\uaa7f]/;
 
 interface Part {
   text: string;

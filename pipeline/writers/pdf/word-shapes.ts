@@ -1,4 +1,5 @@
 import { newBidi, type Bidi } from './bidi.ts';
+import { bengaliInitAtWordStart, skipNullAnchors } from './fontkit-fixes.ts';
 import { indexLookupTables, rememberCharacterGlyphs } from './fontkit-lazy.ts';
 import { spaceStandsAlone } from './space-alone.ts';
 import type { FontkitFont, FontkitGlyph, GlyphPosition, PdfFont } from './pdfkit-api.ts';
@@ -30,6 +31,8 @@ export class WordShapes {
     if (!words) {
       cache.set(font.font, (words = new Map()));
       indexLookupTables(font.font);
+      skipNullAnchors(font.font);
+      bengaliInitAtWordStart(font.font);
       rememberCharacterGlyphs(font.font);
     }
     let shaped = words.get(word);
