@@ -23,6 +23,8 @@ const books = {
   'book-figures': { root: join(fixturesDir, 'book-figures'), path: '.' },
   // Issue 14's Pandoc extensions: alerts, definition lists (also inside list items), highlighted code.
   'pandoc-features': { root: join(fixturesDir, 'pandoc-features'), path: 'input.md' },
+  // A paragraph in each of fourteen scripts, each with its lang.
+  scripts: { root: join(fixturesDir, 'pdf-scripts'), path: 'scripts.md' },
 };
 
 interface Violation {

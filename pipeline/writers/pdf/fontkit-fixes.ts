@@ -1,7 +1,7 @@
 /**
- * Two of fontkit 2.0.4's shaping bugs that the Noto faces of the Indic and South-East Asian
- * scripts meet, mended on a face's own layout engine (never on fontkit's shared classes), so that
- * its glyphs are HarfBuzz's (compared word by word in bench/RESULTS-real-documents.md).
+ * Three of fontkit 2.0.4's bugs that the Noto faces of the Indic and South-East Asian scripts
+ * meet, mended on the face itself or its own layout engine (never on fontkit's shared classes),
+ * so that its glyphs are HarfBuzz's (compared word by word in bench/RESULTS-real-documents.md).
  */
 
 /** What is used here of fontkit's GPOS processor (fontkit ships no types). */
@@ -79,10 +79,38 @@ export function bengaliInitAtWordStart(font: unknown): void {
       if (typeof stage !== 'function') continue;
       plan.stages[index] = (face, glyphs, shapingPlan) => {
         stage(face, glyphs, shapingPlan);
-        for (let at = 1; at < glyphs.length; at++) if (glyphs[at]!.features.init && followsLetter(glyphs[at - 1]!)) glyphs[at]!.features.init = false;
+        // fontkit asks whether the feature is a key of the glyph's features, not whether it is true.
+        for (let at = 1; at < glyphs.length; at++) if (glyphs[at]!.features.init && followsLetter(glyphs[at - 1]!)) delete glyphs[at]!.features.init;
       };
       return;
     }
+  };
+}
+
+/**
+ * fontkit reads a TrueType glyph's box from its glyf header without asking whether the glyph has
+ * one: an empty glyph (a space) reads the next glyph's header instead, and the last glyph, when
+ * empty, reads past the table and throws ("Offset is outside the bounds of the DataView"). Noto
+ * Sans Sinhala's last glyph is its no-break space. Here that one glyph's box is its outline's (an
+ * empty box), as fontkit gives a glyph with no data when it decodes the outline.
+ */
+export function emptyLastGlyph(font: unknown): void {
+  const face = font as {
+    numGlyphs?: number;
+    loca?: { offsets?: ArrayLike<number> };
+    directory?: { tables?: { glyf?: { length?: number } } };
+    getGlyph?: (id: number, codePoints?: number[]) => { _getCBox?: () => unknown; path?: { cbox: unknown } } | null;
+  };
+  const last = (face.numGlyphs ?? 0) - 1;
+  const glyf = face.directory?.tables?.glyf?.length;
+  const getGlyph = face.getGlyph;
+  if (last < 0 || glyf === undefined || typeof getGlyph !== 'function' || Object.hasOwn(face, 'getGlyph')) return;
+  const offsets = face.loca?.offsets;
+  if (!offsets || offsets[last] !== offsets[last + 1] || offsets[last] !== glyf) return;
+  face.getGlyph = function (this: typeof face, id: number, codePoints?: number[]) {
+    const glyph = getGlyph.call(this, id, codePoints);
+    if (id === last && glyph && typeof glyph._getCBox === 'function' && !Object.hasOwn(glyph, '_getCBox')) glyph._getCBox = () => glyph.path!.cbox;
+    return glyph;
   };
 }
 

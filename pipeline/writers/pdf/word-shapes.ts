@@ -1,5 +1,5 @@
 import { newBidi, type Bidi } from './bidi.ts';
-import { bengaliInitAtWordStart, skipNullAnchors } from './fontkit-fixes.ts';
+import { bengaliInitAtWordStart, emptyLastGlyph, skipNullAnchors } from './fontkit-fixes.ts';
 import { indexLookupTables, rememberCharacterGlyphs } from './fontkit-lazy.ts';
 import { spaceStandsAlone } from './space-alone.ts';
 import type { FontkitFont, FontkitGlyph, GlyphPosition, PdfFont } from './pdfkit-api.ts';
@@ -33,6 +33,7 @@ export class WordShapes {
       indexLookupTables(font.font);
       skipNullAnchors(font.font);
       bengaliInitAtWordStart(font.font);
+      emptyLastGlyph(font.font);
       rememberCharacterGlyphs(font.font);
     }
     let shaped = words.get(word);
@@ -256,19 +257,26 @@ function layoutScaled(font: PdfFont, text: string, direction?: 'rtl'): ReturnTyp
  * What each glyph of a right-to-left word stands for. fontkit keeps one list of code points
  * per glyph id, the first it saw, but Arabic fonts draw one dotless body for several letters
  * (ب ت ث ي in the middle of a word) and the dots as marks. Here the glyphs that advance, read
- * right to left, are the word's letters in order, and dots stand for nothing (vowel marks keep
- * their own characters); undefined when the counts differ (a ligature), trusting fontkit.
+ * right to left, are the word's letters in order, each with the combining marks that follow it
+ * in the word (Arabic and Hebrew vowels, Thaana's fili on every consonant), and the glyphs that
+ * do not advance (dots, vowel signs) stand for nothing: drawn above or below their letter, a
+ * mark that stood for itself was read as a word of its own, before its letter ("ދެ ްނ" for
+ * "ދެން"). Undefined when the counts differ (a ligature), trusting fontkit.
  */
 function clusterText(word: string, glyphs: FontkitGlyph[], positions: GlyphPosition[]): number[][] | undefined {
-  const letters = Array.from(word).filter((char) => !/^\p{M}$/u.test(char));
+  const letters: number[][] = [];
+  for (const char of word) {
+    const code = char.codePointAt(0)!;
+    if (/^\p{M}$/u.test(char) && letters.length > 0) letters[letters.length - 1]!.push(code);
+    else letters.push([code]);
+  }
   const spacing = positions.filter((position) => position.xAdvance !== 0).length;
   if (spacing !== letters.length) return undefined;
   const out: number[][] = new Array<number[]>(glyphs.length);
   let letter = 0;
-  for (let index = glyphs.length - 1; index >= 0; index--) {
-    if (positions[index]!.xAdvance !== 0) out[index] = [letters[letter++]!.codePointAt(0)!];
-    else out[index] = glyphs[index]!.codePoints.every((code) => /^\p{M}$/u.test(String.fromCodePoint(code))) ? glyphs[index]!.codePoints : [];
-  }
+  // Backwards: extraction (poppler, pdf.js) reverses a right-to-left line character by character,
+  // the characters of one glyph too, as it does an /ActualText.
+  for (let index = glyphs.length - 1; index >= 0; index--) out[index] = positions[index]!.xAdvance !== 0 ? letters[letter++]!.reverse() : [];
   return out;
 }
 

@@ -19,14 +19,17 @@ export function paragraph(state: State, node: Paragraph, context: Context): Box[
   // are set narrower and moved in, the first line reaching back to the margin.
   const anchor = node.data?.anchor;
   const hang = anchor && node.data?.hangingIndent ? 2 * context.size : 0;
-  const lines = hang > 0 ? shift(setParagraph(state, node.children, { ...context, width: context.width - hang, indentFirst: false }, 'P', -hang), hang) : setParagraph(state, node.children, anchor ? { ...context, indentFirst: false } : context, 'P');
+  // A raw `<p lang>` in another language than the document's: its /Lang, for screen readers and extraction.
+  const lang = (node.data?.hProperties as { lang?: unknown } | undefined)?.lang;
+  const own = typeof lang === 'string' ? lang : undefined;
+  const lines = hang > 0 ? shift(setParagraph(state, node.children, { ...context, width: context.width - hang, indentFirst: false }, 'P', -hang, own), hang) : setParagraph(state, node.children, anchor ? { ...context, indentFirst: false } : context, 'P', undefined, own);
   if (anchor && lines[0]) lines[0].dests = [...(lines[0].dests ?? []), anchor];
   return lines;
 }
 
 /** Set inline content as a justified paragraph (widows and orphans controlled). */
-export function setParagraph(state: State, children: PhrasingContent[], context: Context, tag: string, firstIndent?: number): Box[] {
-  const element = struct(tag, context.struct);
+export function setParagraph(state: State, children: PhrasingContent[], context: Context, tag: string, firstIndent?: number, lang?: string): Box[] {
+  const element = struct(tag, context.struct, lang ? { lang } : {});
   const runs = toRuns(state, children, { style: 'regular', size: context.size, color: state.theme.body.color }, element);
   const lines = setText(state, runs, {
     width: context.width,
