@@ -11,7 +11,7 @@ import { ScriptTools } from '../pipeline/writers/pdf/bidi.ts';
 import { bengaliInitAtWordStart, skipNullAnchors } from '../pipeline/writers/pdf/fontkit-fixes.ts';
 import { indexLookupTables } from '../pipeline/writers/pdf/fontkit-lazy.ts';
 import { planPdf } from '../pipeline/writers/pdf/index.ts';
-import { epubcheck, fixturesDir, projectRoot, tool } from './helpers.ts';
+import { epubcheck, fixturesDir, projectRoot, tempProject, tool } from './helpers.ts';
 
 /**
  * The faces of the scripts added after the first ones (test/fixtures/pdf-scripts): each drawn
@@ -95,6 +95,22 @@ describe('scripts with faces of their own', () => {
       for (const [lang] of SCRIPTS) expect(raw, lang).toContain(`/Lang (${lang})`);
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('tags a raw <div lang> too, around its paragraphs or as one', async () => {
+    const root = tempProject({ 'doc.md': '---\ntitle: Langs\n---\n\n<div lang="ka">\n\nყოველი ადამიანი.\n\nმათ მინიჭებული.\n\n</div>\n\n<div lang="hy">Բոլոր մարդիկ։</div>\n\nEnglish.\n' });
+    try {
+      const built = await build({ root, paths: ['doc.md'], out: 'dist', formats: ['pdf'], cache: false });
+      expect(built.ok).toBe(true);
+      const structure = tool('pdfinfo', ['-struct', join(root, 'dist', 'doc.pdf')]);
+      expect(structure).toMatch(/Div\n {4}P \(block\)\n[\s\S]*\n {4}P \(block\)/);
+      tool('qpdf', ['--qdf', '--object-streams=disable', join(root, 'dist', 'doc.pdf'), join(root, 'q.pdf')]);
+      const raw = readFileSync(join(root, 'q.pdf')).toString('latin1');
+      expect(raw.match(/\/Lang \(ka\)/g)).toHaveLength(1);
+      expect(raw).toContain('/Lang (hy)');
+    } finally {
+      rmSync(root, { recursive: true, force: true });
     }
   });
 

@@ -36,7 +36,10 @@ export function htmlBlock(state: State, node: HtmlBlock, context: Context): Box[
       default: {
         // A division's `align` (a README's `<div align="center">`) sets its lines so, without indents.
         const inner = node.align ? { ...context, align: node.align, indentFirst: false, indentParagraphs: false } : context;
-        return phrasing ? setParagraph(state, node.children as PhrasingContent[], inner, 'P') : state.all(node.children as RootContent[], inner);
+        // A division in another language (`<div lang="fr">`) is tagged with it (/Lang), as a paragraph or around its blocks.
+        const lang = typeof node.properties.lang === 'string' ? node.properties.lang : undefined;
+        if (phrasing) return setParagraph(state, node.children as PhrasingContent[], inner, 'P', undefined, lang);
+        return state.all(node.children as RootContent[], lang ? { ...inner, struct: struct('Div', context.struct, { lang }) } : inner);
       }
     }
   })();
