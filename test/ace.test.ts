@@ -25,6 +25,8 @@ const books = {
   'pandoc-features': { root: join(fixturesDir, 'pandoc-features'), path: 'input.md' },
   // A paragraph in each of fourteen scripts, each with its lang.
   scripts: { root: join(fixturesDir, 'pdf-scripts'), path: 'scripts.md' },
+  // Corrupt images replaced by their alt text, a JPEG named .png packaged as a JPEG.
+  'image-invalid': { root: join(fixturesDir, 'image-invalid'), path: 'input.md' },
 };
 
 interface Violation {

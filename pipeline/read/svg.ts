@@ -41,6 +41,32 @@ export function normalizeSvg(bytes: Uint8Array): Uint8Array {
     }
     return undefined;
   });
+  keepBoundNames(svg, new Set());
   const root: Root = { type: 'root', children: [svg] };
   return new TextEncoder().encode(`<?xml version="1.0" encoding="UTF-8"?>\n${toXml(toXast(root))}\n`);
 }
+
+/**
+ * Drop what XML cannot write well-formed: an attribute or element with a prefix no `xmlns:`
+ * declaration around it binds (`foo:bar="x"`, which the HTML parser keeps as its name), and an
+ * attribute whose name is no XML name. An XML reader (epubcheck, a reading system) stops at the
+ * first of them and shows nothing.
+ */
+function keepBoundNames(node: Element, bound: ReadonlySet<string>): void {
+  const declared = Object.keys(node.properties).filter((key) => key.startsWith('xmlns:'));
+  const inScope = declared.length === 0 ? bound : new Set([...bound, ...declared.map((key) => key.slice(6))]);
+  for (const key of Object.keys(node.properties)) {
+    const colon = key.indexOf(':');
+    if (!XML_NAME.test(key) || (colon > 0 && key.slice(0, colon) !== 'xmlns' && !inScope.has(key.slice(0, colon)))) delete node.properties[key];
+  }
+  node.children = node.children.filter((child) => {
+    if (child.type !== 'element') return true;
+    const colon = child.tagName.indexOf(':');
+    if (colon > 0 && !inScope.has(child.tagName.slice(0, colon))) return false;
+    keepBoundNames(child, inScope);
+    return true;
+  });
+}
+
+/** An XML name, with at most one prefix. */
+const XML_NAME = /^[\p{L}_][\p{L}\p{N}_.-]*(?::[\p{L}_][\p{L}\p{N}_.-]*)?$/u;

@@ -4,7 +4,8 @@ import type { FootnoteDefinition, Root, RootContent } from 'mdast';
 import { definitions as linkDefinitions, type GetDefinition } from 'mdast-util-definitions';
 import type { VFile } from 'vfile';
 import { packBytes, packValue, unpackBytes, unpackValue } from '../../packed.ts';
-import { report } from '../../messages.ts';
+import { quoted, report } from '../../messages.ts';
+import { checkImage } from '../../read/image-check.ts';
 import type { ChapterStream, DocumentMeta, FootnoteInfo, Writer, WriterInput } from '../../types.ts';
 import { bylineMdast, colophon, contentToHast, takeFirstElement, titleBlock } from '../shared/render.ts';
 import { bookOutline, joinNames, numberedText, type OutlineEntry } from '../shared/format.ts';
@@ -197,7 +198,11 @@ function coverImage(meta: DocumentMeta, file: VFile, assets: WriterInput['assets
   if (meta.cover) {
     const at = meta.places?.cover;
     const place = at ? { start: at, end: at } : undefined;
-    const asset = assets.document(meta.cover, { position: place });
+    const found = assets.document(meta.cover, { position: place });
+    const checked = found && checkImage(found);
+    // A corrupt cover fails epubcheck (PKG-021) and shows nothing: the typographic cover stands in.
+    if (found && checked?.problem) report(file, 'warning', `the cover "${quoted(meta.cover)}": ${checked.problem}; a typographic cover is made instead`, place, 'epub-cover-invalid');
+    const asset = found && checked && !checked.problem ? { ...found, mediaType: checked.mediaType } : undefined;
     if (asset && ['image/png', 'image/jpeg', 'image/gif', 'image/svg+xml'].includes(asset.mediaType)) {
       const extension = { 'image/png': 'png', 'image/jpeg': 'jpg', 'image/gif': 'gif', 'image/svg+xml': 'svg' }[asset.mediaType];
       return { href: `images/cover.${extension}`, mediaType: asset.mediaType, bytes: asset.bytes, alt };

@@ -12,6 +12,9 @@ import { escapeXml } from '../shared/xml.ts';
 import { highlightCss } from '../shared/highlight-colors.ts';
 import { bylineMdast, colophon, contentToHast, tableOfContents, takeFirstElement, titleBlock, type ContentOptions } from '../shared/render.ts';
 import { languageDirection } from '../shared/direction.ts';
+import { quoted, report } from '../../messages.ts';
+import { checkImage } from '../../read/image-check.ts';
+import type { VFile } from 'vfile';
 
 export const htmlWriter: Writer = {
   extension: 'html',
@@ -59,8 +62,8 @@ function fileText(fd: number): { write: (text: string) => void; end: () => void 
  * The tree's top-level blocks alone, converted as `renderHtml` converts the body (the same
  * options, one newline between blocks), without the page around them.
  */
-export function renderHtmlBlocks({ tree, meta, assets }: WriterInput): string {
-  const hast = contentToHast(tree, { rawHtml: meta.rawHtml, lang: meta.lang, direction: languageDirection(meta.lang), ...htmlConversion(assets) });
+export function renderHtmlBlocks({ tree, meta, file, assets }: WriterInput): string {
+  const hast = contentToHast(tree, { rawHtml: meta.rawHtml, lang: meta.lang, direction: languageDirection(meta.lang), ...htmlConversion(assets, file) });
   return unified().use(rehypeStringify).stringify(hast);
 }
 
@@ -131,7 +134,7 @@ function writeHtml({ tree, chapters, meta, file, assets }: WriterInput, write: (
   };
   // The body is serialised as the conversion hands it over, a few blocks at a time, so the whole
   // document's hast is never held at once; a book's chapters are loaded one at a time.
-  const notes = contentToHast(root, { rawHtml: meta.rawHtml, lang: meta.lang, direction, ...htmlConversion(assets), eachBlocks: take, chapters });
+  const notes = contentToHast(root, { rawHtml: meta.rawHtml, lang: meta.lang, direction, ...htmlConversion(assets, file), eachBlocks: take, chapters });
   if (held) open(held);
   body(serialise(notes.children));
   const closing = colophon(meta);
@@ -148,27 +151,33 @@ const BODY_SLOT = '{{body}}';
  * HTML, once it is parsed (sanitised raw HTML's images are Markdown images by then). A reference
  * uses the definition the conversion itself uses (the first of its label); each definition is
  * resolved once. Resolution (containment in the project, missing files, remote URLs) is the
- * asset resolver's, which reports with positions.
+ * asset resolver's, which reports with positions. A corrupt image (read/image-check.ts), which a
+ * browser shows as a broken-image icon, gives its alt text instead, as the EPUB and PDF do.
  */
-function embeddingImages(assets: AssetResolver): Pick<ContentOptions, 'toHast' | 'eachImage'> {
-  const byDefinition = new Map<Definition, string | undefined>();
-  /** The data: URL for `url`, '' for a file that cannot be used, undefined to keep the URL. */
-  const embed = (url: string, node: { position?: Position }): string | undefined => {
+function embeddingImages(assets: AssetResolver, file: VFile): Pick<ContentOptions, 'toHast' | 'eachImage'> {
+  const byDefinition = new Map<Definition, Embedding>();
+  const embed = (url: string, node: { position?: Position }): Embedding => {
     // A remote image is embedded only when the build fetched it (--allow-remote); otherwise it
     // stays a reference, which the reader's browser fetches, never Colophon.
-    if (/^https?:\/\//i.test(url)) {
-      const fetched = assets.remote(url);
-      return fetched ? dataUrl(fetched) : undefined;
+    const remote = /^https?:\/\//i.test(url);
+    const asset = remote ? assets.remote(url) : assets.document(url, node);
+    if (!asset) return remote ? 'keep' : { src: '' };
+    const checked = checkImage(asset);
+    if (checked.problem) {
+      report(file, 'warning', `${quoted(asset.path)}: ${checked.problem}; its alt text is shown in the HTML instead`, node.position, 'html-image-invalid');
+      return 'alt';
     }
-    const asset = assets.document(url, node);
-    return asset ? dataUrl(asset) : '';
+    return { src: dataUrl({ ...asset, mediaType: checked.mediaType }) };
+  };
+  /** An image's element with its embedded source, or its alt text (none without one) in place of a corrupt image. */
+  const place = (element: Element, embedded: Embedding, alt: string | null | undefined): ElementContent | undefined => {
+    if (embedded === 'alt') return alt ? { type: 'text', value: alt } : undefined;
+    if (embedded !== 'keep') element.properties.src = embedded.src;
+    return element;
   };
   const handlers: Partial<Handlers> = {
     image(state, node: Image) {
-      const element = defaultHandlers.image(state, node);
-      const src = embed(node.url, node);
-      if (src !== undefined) element.properties.src = src;
-      return element;
+      return place(defaultHandlers.image(state, node), embed(node.url, node), node.alt);
     },
     imageReference(state, node: ImageReference) {
       const result = defaultHandlers.imageReference(state, node);
@@ -176,9 +185,7 @@ function embeddingImages(assets: AssetResolver): Pick<ContentOptions, 'toHast' |
       // Without a definition the reference stays text, as CommonMark says.
       if (!definition || Array.isArray(result) || result.type !== 'element') return result;
       if (!byDefinition.has(definition)) byDefinition.set(definition, embed(definition.url, node));
-      const src = byDefinition.get(definition);
-      if (src !== undefined) result.properties.src = src;
-      return result;
+      return place(result, byDefinition.get(definition)!, node.alt);
     },
   };
   const eachImage = (node: Element) => {
@@ -186,14 +193,23 @@ function embeddingImages(assets: AssetResolver): Pick<ContentOptions, 'toHast' |
     // Markdown's images are embedded already (or stay remote, or were unusable: '').
     if (typeof src !== 'string' || src === '' || /^(data|https?):/i.test(src)) return;
     const embedded = embed(src, node);
-    if (embedded !== undefined) node.properties.src = embedded;
+    if (embedded === 'alt') {
+      // Raw HTML's element is changed in place (this conversion made it): its alt text, as a span.
+      const alt = typeof node.properties.alt === 'string' ? node.properties.alt : '';
+      node.tagName = 'span';
+      node.properties = {};
+      node.children = alt ? [{ type: 'text', value: alt }] : [];
+    } else if (embedded !== 'keep') node.properties.src = embedded.src;
   };
   return { toHast: { handlers }, eachImage };
 }
 
+/** What becomes of an image's source: embedded (a data: URL, '' for a file that cannot be used), kept as a remote URL, or replaced by its alt text. */
+type Embedding = { src: string } | 'keep' | 'alt';
+
 /** What the HTML edition adds to the shared conversion: its images embedded, and links to the run's other documents at their HTML editions. */
-function htmlConversion(assets: AssetResolver): Pick<ContentOptions, 'toHast' | 'eachImage'> {
-  const images = embeddingImages(assets);
+function htmlConversion(assets: AssetResolver, file: VFile): Pick<ContentOptions, 'toHast' | 'eachImage'> {
+  const images = embeddingImages(assets, file);
   return { ...images, toHast: { handlers: { ...images.toHast?.handlers, ...LINKS_TO_EDITIONS } } };
 }
 

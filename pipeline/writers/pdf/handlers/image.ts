@@ -1,5 +1,6 @@
 import type { Image, ImageReference } from 'mdast';
 import { quoted, report } from '../../../messages.ts';
+import { checkImage } from '../../../read/image-check.ts';
 import { struct, type Box, type Op, type StructNode } from '../boxes.ts';
 import type { Context, State } from '../state.ts';
 import { pngTransparency, svgTransparency } from '../pdfa.ts';
@@ -49,8 +50,17 @@ export function loadPicture(state: State, node: Image | ImageReference, url: str
     report(state.file, 'warning', `remote image "${quoted(url)}" is not embedded in the PDF (remote files are fetched only with --allow-remote); its alt text is shown instead`, node, 'pdf-image-remote');
     return undefined;
   }
-  const asset = fetched ?? state.assets.document(url, node);
-  if (!asset) return undefined;
+  const found = fetched ?? state.assets.document(url, node);
+  if (!found) return undefined;
+  // The bytes say what the image is (a JPEG named .png is drawn as a JPEG). A GIF is checked
+  // further as its first frame is decoded (gif.ts), and a type the PDF cannot draw is said as
+  // such below; any other corrupt image shows its alt text.
+  const checked = checkImage(found);
+  if (checked.problem && DRAWN_HERE.has(checked.mediaType)) {
+    report(state.file, 'warning', `${quoted(found.path)}: ${checked.problem}; its alt text is shown in the PDF instead`, node, 'pdf-image-invalid');
+    return undefined;
+  }
+  const asset = { ...found, mediaType: checked.mediaType };
   let size: { width: number; height: number };
   let source: Picture['source'];
   try {
@@ -94,6 +104,9 @@ export function loadPicture(state: State, node: Image | ImageReference, url: str
   }
   return { source, width: (size.width * 72) / 96, height: (size.height * 72) / 96 };
 }
+
+/** Types whose corruption is found by checkImage (read/image-check.ts) before drawing: a GIF's is found as it is decoded. */
+const DRAWN_HERE = new Set(['image/png', 'image/jpeg', 'image/svg+xml']);
 
 /** The caption under what was set, kept with it. */
 function withCaption(boxes: Box[], element: StructNode, context: Context, caption: ((figure: StructNode) => Box[]) | undefined): Box[] {
