@@ -5,6 +5,8 @@
  * and pdf-document.ts.
  */
 
+import type { PngFacts } from './png-pixels.ts';
+
 export interface FontkitGlyph {
   id: number;
   advanceWidth: number;
@@ -53,6 +55,8 @@ export interface PdfImage {
   width: number;
   height: number;
   label: string;
+  /** A PNG's reader (png-js), until the image is embedded; a JPEG has none. */
+  image?: (PngFacts & { decodePixels(done: (pixels: Uint8Array) => unknown): unknown }) | null;
 }
 
 export interface StructElement {

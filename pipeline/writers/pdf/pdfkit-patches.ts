@@ -1,6 +1,7 @@
 import { deflateRawSync, deflateSync, inflateRawSync } from 'node:zlib';
 import type { ByteSink } from './byte-sink.ts';
-import type { RawDocument } from './pdfkit-api.ts';
+import type { PdfImage, RawDocument } from './pdfkit-api.ts';
+import { pngPixels } from './png-pixels.ts';
 import { escapeXml } from '../shared/xml.ts';
 
 /**
@@ -1630,4 +1631,18 @@ export function resumeDocument<Block>(doc: RawDocument, documentElement: object,
 export function referenceTo(doc: RawDocument, id: number): unknown {
   const Reference = (doc as unknown as { [REFERENCE]: new (doc: unknown, id: number, data: object) => PdfRef })[REFERENCE];
   return new Reference(doc, id, {});
+}
+
+/**
+ * Decode an opened PNG's pixels at once when pdfkit asks for them (to split off its alpha
+ * channel or a palette's transparency, or to undo interlacing). png-js inflates them with
+ * zlib's asynchronous `inflate`, so pdfkit wrote such an image's objects whenever the thread
+ * pool was done: two images with transparency could land in either order (one document, two
+ * different PDFs), and corrupt data threw from zlib's callback, which ended the process.
+ * Decoded synchronously (the same pixels), the objects are written where the image is first
+ * drawn, and corrupt data throws there, in the writer.
+ */
+export function decodePngAtOnce(image: PdfImage): void {
+  const png = image.image;
+  if (png) png.decodePixels = (done) => done(pngPixels(png));
 }
