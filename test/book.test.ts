@@ -173,3 +173,30 @@ describe('a chapter break in pagination', () => {
     expect(full).toHaveLength(2);
   });
 });
+
+describe('links written as a documentation site serves its pages', () => {
+  it('reach their chapters in every edition: the route from the site root (/commands/install) and without .md', async () => {
+    // npm's docs link /commands/npm-install#description; VitePress and Docusaurus sites write routes too.
+    const project = tempProject({
+      'docs/book.yaml': 'title: Site Docs\ndate: 2024-06-01\nchapters:\n  - guide/start.md\n  - commands/install.md\n',
+      'docs/guide/start.md': '# Start\n\nRun [install](/commands/install#options) or [the command](../commands/install); [home](/) stays.\n',
+      'docs/commands/install.md': '# Install\n\n## Options\n\nBack to [the start](/guide/start).\n',
+    });
+    try {
+      const result = await build({ root: project, paths: ['docs'], out: join(project, 'dist'), formats: ['html', 'pdf', 'epub'], cache: false });
+      // The site's home is no chapter: the EPUB alone cannot keep that link, and says so.
+      expect(result.documents[0]!.file.messages.map(formatMessage)).toEqual([expect.stringMatching(/start\.md:3:81: warning: link to "\/" points to a local file .*\[epub-link-outside\]/)]);
+      const page = readFileSync(join(project, 'dist', 'docs.html'), 'utf8');
+      expect(page).toContain('Run <a href="#options">install</a> or <a href="#install">the command</a>; <a href="/">home</a> stays.');
+      expect(page).toContain('Back to <a href="#start">the start</a>.');
+      const zip = await JSZip.loadAsync(readFileSync(join(project, 'dist', 'docs.epub')));
+      expect(await zip.file('OEBPS/chapter-01.xhtml')!.async('string')).toContain('<p>Run <a href="#options">install</a> or <a href="#install">the command</a>; home stays.</p>');
+      // The PDF's links are GoTo destinations, not URIs to a site that is not there.
+      const pdf = readFileSync(join(project, 'dist', 'docs.pdf'), 'latin1');
+      expect(pdf).not.toMatch(/\/URI \(\/(commands|guide)/);
+      expect(pdf.match(/\/S \/GoTo\b/g)).toHaveLength(3);
+    } finally {
+      rmSync(project, { recursive: true, force: true });
+    }
+  });
+});

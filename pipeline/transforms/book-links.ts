@@ -9,7 +9,8 @@ import { safeDecode } from '../url.ts';
 
 /**
  * A book is one work. Its chapters link to each other as files (`ch04.md#anchor`, or the
- * `ch04.html` an mdBook site serves); in every edition such a link becomes a link inside the
+ * `ch04.html` an mdBook site serves, or the route `ch04` or `/part/ch04` a documentation site
+ * serves); in every edition such a link becomes a link inside the
  * document, to the id the target now has (headings.ts may have prefixed it). A link to a
  * Markdown file that is not in the book can work in no edition: its text stays, with a warning.
  */
@@ -34,9 +35,10 @@ export function linkChapters(tree: Root, file: VFile, table: AnchorTable, chapte
   const chapterOfPath = new Map<string, number>();
   chapters.forEach((path, index) => {
     chapterOfPath.set(path, index + 1);
-    // mdBook serves ch04.md as ch04.html; chapters link to each other either way.
-    chapterOfPath.set(path.replace(/\.(md|markdown)$/i, '.html'), index + 1);
-    chapterOfPath.set(path.replace(/\.(md|markdown)$/i, '.htm'), index + 1);
+    // mdBook serves ch04.md as ch04.html; a documentation site (VitePress, Docusaurus, npm's
+    // docs) as the route ch04; chapters link to each other in any of these ways.
+    const stem = path.replace(/\.(md|markdown)$/i, '');
+    for (const served of [`${stem}.html`, `${stem}.htm`, stem]) if (!chapterOfPath.has(served)) chapterOfPath.set(served, index + 1);
   });
 
   type Target = { url: string } | { outside: string } | undefined;
@@ -44,10 +46,14 @@ export function linkChapters(tree: Root, file: VFile, table: AnchorTable, chapte
   const resolveUrl = (url: string, chapter: number, node: RootContent | Definition): Target => {
     if (/^[a-z][a-z\d+.-]*:|^\/\//i.test(url)) return undefined;
     const hash = url.indexOf('#');
-    const path = (hash === -1 ? url : url.slice(0, hash)).replace(/^\.\//, '');
+    const written = (hash === -1 ? url : url.slice(0, hash)).replace(/^\.\//, '');
+    // A path from `/` starts at the book's folder, as on a site that serves the book from its
+    // root (`/commands/npm-install`); `/` alone is the site's home, no chapter.
+    if (written === '/') return undefined;
+    const path = written.startsWith('/') ? safeDecode(written.slice(1)) : written;
     const fragment = hash === -1 ? undefined : safeDecode(url.slice(hash + 1));
     const target = path === '' ? chapter : chapterOfPath.get(path);
-    if (target === undefined) return /\.(md|markdown)$/i.test(path) ? { outside: path } : undefined;
+    if (target === undefined) return /\.(md|markdown)$/i.test(path) ? { outside: written } : undefined;
     if (!fragment) return path === '' ? undefined : { url: `#${table.chapterStart.get(target) ?? ''}` };
     const id = anchorFor(table, target, fragment, folded);
     if (id) return { url: `#${id}` };
