@@ -7,7 +7,7 @@ import { compareMessage } from 'vfile-sort';
 import { isInside } from '../read/assets.ts';
 import { UsageError, withoutStack } from '../messages.ts';
 import { readProjectDefaults } from './project.ts';
-import { colophonFingerprint, EditionCache, fileSha256, sha256, type CachedMessage, type CacheHit, type DocumentsUsed } from './cache.ts';
+import { colophonFingerprint, EditionCache, fileSha256, sha256, type CachedMessage, type CacheHit, type DocumentsUsed, type AnchorsUsed } from './cache.ts';
 
 export { UsageError };
 import { renderOnBoundedThread } from './document-thread.ts';
@@ -18,6 +18,7 @@ import { openEditionThread } from './edition-thread.ts';
 import type { ReadOptions } from '../read/source.ts';
 import { createSharedResources } from './resources.ts';
 import { pruneTreeCache, treeCacheFolder } from './tree-cache.ts';
+import { anchorsHold } from './run-anchors.ts';
 import type { DocumentMeta, Edition, PaperSize, RenderContext, SharedResources } from '../types.ts';
 import { fileHolds, readBlock } from '../read/file-bytes.ts';
 import { commitTemporary, firstMissingFolder, isTemporary, removeIfEmpty, removeTemporaries, writeAtomic } from './write.ts';
@@ -243,7 +244,7 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
 
   const one = async (source: Source) => {
     const started = performance.now();
-    const result = await buildOne(source, { context, out, cache, fingerprint, templates: templateFiles, force: options.force, render: render.run, dryRun: options.dryRun, madeFolders, deferred: options.deferredEntries, lastMessages: shared.lastMessages });
+    const result = await buildOne(source, { context, out, cache, fingerprint, templates: templateFiles, force: options.force, render: render.run, dryRun: options.dryRun, madeFolders, deferred: options.deferredEntries, lastMessages: shared.lastMessages, anchorsHold: (used) => anchorsHold(used, context, shared) });
     result.ms = performance.now() - started;
     options.onDocument?.(result);
     return result;
@@ -293,6 +294,8 @@ interface OneContext {
   deferred?: DeferredEntries;
   /** SharedResources.lastMessages, in a watch session. */
   lastMessages?: Map<string, unknown>;
+  /** Whether a cached edition's links into other documents still name what they named (run-anchors.ts). */
+  anchorsHold: (used: AnchorsUsed[]) => boolean;
 }
 
 async function buildOne(source: Source, one: OneContext): Promise<DocumentResult> {
@@ -305,7 +308,7 @@ async function buildOne(source: Source, one: OneContext): Promise<DocumentResult
   if (one.cache && !one.force) {
     for (const edition of context.formats) {
       one.deferred?.writeHeld(key, edition);
-      const hit = one.cache.get(key, edition, context.documents);
+      const hit = one.cache.get(key, edition, context.documents, one.anchorsHold);
       if (hit) cached.set(edition, hit);
     }
   }
@@ -351,7 +354,7 @@ async function buildOne(source: Source, one: OneContext): Promise<DocumentResult
   try {
     if (ok && !one.dryRun) {
       const assets = new Map(output.assets);
-      const documentsUsed: DocumentsUsed = output.documents ? { looked: output.documents } : { whole: context.documents ?? null };
+      const documentsUsed: DocumentsUsed = output.documents ? { looked: output.documents, ...(output.anchors?.length ? { anchors: output.anchors } : {}) } : { whole: context.documents ?? null };
       for (const edition of editions) {
         const target = resolve(context.root, edition.path);
         if (edition instanceof WrittenEdition) {

@@ -49,13 +49,26 @@ interface Manifest {
  * for none), or, when that is not known, the whole list. A document added to a folder then
  * rebuilds only the documents that link to it.
  */
-export type DocumentsUsed = { looked: [string, string | null][] } | { whole: Record<string, string> | null };
+export type DocumentsUsed = { looked: [string, string | null][]; anchors?: AnchorsUsed[] } | { whole: Record<string, string> | null };
 
-/** Whether the run's documents answer as they did for the cached edition. */
-function sameDocuments(used: DocumentsUsed | undefined, documents: Readonly<Record<string, string>> | undefined): boolean {
+/**
+ * What an edition's links took from another document of the run's anchors
+ * (transforms/document-links.ts): that document's path relative to the root, the sha256 of its
+ * bytes then, and each fragment asked with the id it named (null for none). The edition holds
+ * while the document's bytes, or else the answers, are the same: another heading added there
+ * rebuilds nothing here, a heading renamed that a link named does.
+ */
+export interface AnchorsUsed {
+  path: string;
+  sha256: string;
+  answers: [string, string | null][];
+}
+
+/** Whether the run's documents answer as they did for the cached edition; `anchorsHold` checks what its links took from their anchors. */
+function sameDocuments(used: DocumentsUsed | undefined, documents: Readonly<Record<string, string>> | undefined, anchorsHold: (used: AnchorsUsed[]) => boolean): boolean {
   if (!used) return false;
   if ('whole' in used) return JSON.stringify(used.whole) === JSON.stringify(documents ?? null);
-  return used.looked.every(([path, name]) => (documents && Object.hasOwn(documents, path) ? documents[path] : null) === name);
+  return used.looked.every(([path, name]) => (documents && Object.hasOwn(documents, path) ? documents[path] : null) === name) && (!used.anchors?.length || anchorsHold(used.anchors));
 }
 
 export interface CacheHit {
@@ -145,7 +158,7 @@ export class EditionCache {
     return new EditionCache(join(root, 'node_modules', '.cache', 'colophon', 'editions'), root);
   }
 
-  get(key: string, edition: Edition, documents: Readonly<Record<string, string>> | undefined): CacheHit | undefined {
+  get(key: string, edition: Edition, documents: Readonly<Record<string, string>> | undefined, anchorsHold: (used: AnchorsUsed[]) => boolean = () => false): CacheHit | undefined {
     let manifest: Manifest;
     let bytes: Uint8Array;
     try {
@@ -154,7 +167,7 @@ export class EditionCache {
     } catch {
       return undefined;
     }
-    if (manifest.edition !== edition || !sameDocuments(manifest.documents, documents) || sha256(bytes) !== manifest.sha256) return undefined;
+    if (manifest.edition !== edition || !sameDocuments(manifest.documents, documents, anchorsHold) || sha256(bytes) !== manifest.sha256) return undefined;
     for (const asset of manifest.assets) {
       try {
         const full = resolve(this.root, asset.path);

@@ -15,13 +15,14 @@ import { temporaryFor } from './write.ts';
 import { collectGarbage, isDocumentThread } from './document-thread.ts';
 import { normalizeSvg } from '../read/svg.ts';
 import { packChapter, unpackChapter } from '../packed.ts';
-import { type CachedMessage, toCachedMessage } from './cache.ts';
+import { type AnchorsUsed, type CachedMessage, toCachedMessage } from './cache.ts';
+import { runAnchors, type RunAnchors } from './run-anchors.ts';
 import { checkSource, checkTreeDepth, defaultLimits } from '../read/limits.ts';
 import { report } from '../messages.ts';
 import { defaultPieces, parseDocumentText } from '../parse/chunked-parse.ts';
 import { decodeSource } from '../read/source.ts';
 import { runTransforms } from '../transforms/index.ts';
-import type { RunDocuments } from '../transforms/document-links.ts';
+import { fragmentTarget, type RunDocuments } from '../transforms/document-links.ts';
 import { createSharedResources } from './resources.ts';
 import { resolvePdfTheme } from './pdf-theme-file.ts';
 import type { Asset, ChapterStream, DocumentMeta, Edition, RenderContext, SharedResources, TreeStore } from '../types.ts';
@@ -55,6 +56,8 @@ export interface RenderOutput {
    * edition rebuilt from the last one in a watch session): then the whole list counts.
    */
   documents?: [string, string | null][];
+  /** What the document's links took from other documents' anchors (cache.ts AnchorsUsed); absent when not known, as above. */
+  anchors?: AnchorsUsed[];
 }
 
 /** An edition as made: its bytes, or the temporary file it was written into (RenderContext.writeTo). */
@@ -70,8 +73,9 @@ export type EditionThreadOpener = (chars: number) => EditionThread | undefined;
  * The run's documents as a document's links see them (transforms/document-links.ts), each path
  * asked noted in `asked` with its answer: a document built alone asks too, and hears of none.
  */
-function recordingDocuments(self: string, outputs: Readonly<Record<string, string>> | undefined, asked: [string, string | null][]): RunDocuments {
+function recordingDocuments(self: string, outputs: Readonly<Record<string, string>> | undefined, asked: [string, string | null][], anchorsOf: (path: string) => RunAnchors | undefined, anchorsAsked: AnchorsUsed[]): RunDocuments {
   const answers = new Map<string, string | undefined>();
+  const targets = new Map<string, { anchors: RunAnchors | undefined; used?: AnchorsUsed; answered: Map<string, string | null> }>();
   return {
     self,
     outputOf(path) {
@@ -81,6 +85,21 @@ function recordingDocuments(self: string, outputs: Readonly<Record<string, strin
       answers.set(path, name);
       asked.push([path, name ?? null]);
       return name;
+    },
+    fragmentIn(path, fragment) {
+      let target = targets.get(path);
+      if (!target) {
+        const anchors = anchorsOf(path);
+        target = { anchors, used: anchors && { path, sha256: anchors.sha256, answers: [] }, answered: new Map() };
+        targets.set(path, target);
+        if (target.used) anchorsAsked.push(target.used);
+      }
+      if (!target.anchors || !target.used) return undefined;
+      if (target.answered.has(fragment)) return target.answered.get(fragment);
+      const id = fragmentTarget(target.anchors.anchors, fragment);
+      target.answered.set(fragment, id);
+      target.used.answers.push([fragment, id]);
+      return id;
     },
   };
 }
@@ -116,7 +135,8 @@ export async function renderDocument(source: Source, context: RenderContext, sha
   // after every edition (about twice the Markdown's bytes, as strings, beside the book's tree).
   if (!spliceKey) loaded.chapterTexts = undefined;
   const asked: [string, string | null][] = [];
-  const output: RenderOutput = { source: file.path, messages: [], editions: [], assets: [], missing: [], documents: asked };
+  const anchorsAsked: AnchorsUsed[] = [];
+  const output: RenderOutput = { source: file.path, messages: [], editions: [], assets: [], missing: [], documents: asked, anchors: anchorsAsked };
   let pdfThread: EditionThread | undefined;
   const plain = () => (loaded.remap ? file.messages.map(loaded.remap) : file.messages).map(toCachedMessage);
   // The messages made before the PDF renders last (below), as plain data, and where the PDF's go among them.
@@ -145,7 +165,7 @@ export async function renderDocument(source: Source, context: RenderContext, sha
     ownFile: (path: string) => dataResolver.own(path),
     highlights: shared.highlights,
     quotes: shared.quotes,
-    documents: source.kind === 'file' ? recordingDocuments(relative(context.root, source.path).split(sep).join('/'), context.documents, asked) : undefined,
+    documents: source.kind === 'file' ? recordingDocuments(relative(context.root, source.path).split(sep).join('/'), context.documents, asked, (path) => runAnchors(path, context, shared), anchorsAsked) : undefined,
   };
   // A book is transformed a chapter at a time when it can be (book-pass.ts), never holding its
   // whole tree there; a watch session keeps the joined tree its next build splices into.

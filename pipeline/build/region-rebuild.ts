@@ -287,9 +287,12 @@ function byChapter(tree: Root, book: boolean): Map<number, RootContent[]> {
 }
 
 /** Remember a full build's HTML edition and what the next edit's splice needs of it. */
-export function recordBuild(memo: SpliceMemo, key: string, path: string, bookYaml: string, texts: SegmentText[], parsed: ParsedFacts, tree: Root, writerMeta: DocumentMeta, output: { source: string; meta?: DocumentMeta; messages: CachedMessage[]; editions: { edition: string; bytes?: Uint8Array }[]; assets: [string, string][]; missing: string[] }, pdfFacts?: PdfRecord): void {
+export function recordBuild(memo: SpliceMemo, key: string, path: string, bookYaml: string, texts: SegmentText[], parsed: ParsedFacts, tree: Root, writerMeta: DocumentMeta, output: { source: string; meta?: DocumentMeta; messages: CachedMessage[]; editions: { edition: string; bytes?: Uint8Array }[]; assets: [string, string][]; missing: string[]; anchors?: unknown[] }, pdfFacts?: PdfRecord): void {
   const { records } = memo;
   records.delete(path);
+  // Links into another document's anchors hold while those anchors do, which only a full build
+  // checks (build/run-anchors.ts): such a document is not spliced.
+  if (output.anchors?.length) return;
   const html = output.editions.find((edition) => edition.edition === 'html')?.bytes;
   // A PDF build is recorded with its tree.
   const pdf = pdfFacts && output.editions.some((edition) => edition.edition === 'pdf') ? pdfFacts : undefined;

@@ -11,6 +11,11 @@ import type {} from 'mdast-util-to-hast';
 /** Ids the writers use for notes, the title block and the contents; neither a heading nor raw HTML may take them. */
 const RESERVED = ['abstract', 'abstract-title', 'title-block', 'footnotes', 'footnote-label', 'colophon', 'toc', 'toc-title', 'content'];
 
+/** Whether the writers may give an element this id (the title block, the notes, the contents): no heading takes it. */
+export function isReservedId(id: string): boolean {
+  return RESERVED.includes(id);
+}
+
 /**
  * Every anchor of the document, by chapter: the id a chapter's own links use for it (as GitHub
  * or mdBook would slug it within that file) → the id it has in the whole document. A single

@@ -2,13 +2,14 @@ import type { Root } from 'mdast';
 import type { VFile } from 'vfile';
 import type { DocumentMeta, HighlightMemo, QuoteMemo } from '../types.ts';
 import { plainText } from '../plain-text.ts';
+import { visit } from '../visit.ts';
 import { insertAbstract } from './abstract.ts';
 import { checkDefinitions } from './definitions.ts';
 import { makeFigures, type FigureState } from './figures.ts';
 import { newNoteState, numberFootnotes, type NoteState } from './footnotes.ts';
 import { linkChapters, openChapters } from './book-links.ts';
 import { matchFragmentCase } from './fragment-links.ts';
-import { linkDocuments, type RunDocuments } from './document-links.ts';
+import { documentAnchorsOf, linkDocuments, type DocumentAnchors, type RunDocuments } from './document-links.ts';
 import { newSlugState, numberSections, slugChapterHeadings, takeGivenIds, topSectionLevel, type SlugState } from './headings.ts';
 import { checkOutline, newOutlineState, type OutlineState } from './outline.ts';
 import { type DroppedKinds, rawHtmlToMdast } from './raw-html.ts';
@@ -126,6 +127,31 @@ export function newTransformState(trust: boolean): TransformState {
 }
 
 /**
+ * The anchors another document of the run links to (document-links.ts), from its parsed tree:
+ * only the transforms that give ids or change the headings' text before they are slugged, in
+ * runTransforms' order (raw HTML ids, the title heading, inline notes, the abstract, figures, the
+ * ids written, the slugs). Not citations, which read files (a citation in a heading changes its
+ * slug there), nor math conversion: a fenced equation's label is read from the parse. Messages
+ * go to `file`, which the caller drops: the document's own build reports them.
+ */
+export function documentAnchors(tree: Root, file: VFile, options: MetadataOptions = {}): DocumentAnchors {
+  rawHtmlToMdast(tree, file, { trust: trustsRawHtml(tree) });
+  const meta = extractMetadata(tree, file, options);
+  insertAbstract(tree, meta);
+  inlineNotes(tree);
+  const figures: FigureState = { counters: { figure: 0, table: 0 }, seen: new Set() };
+  makeFigures(tree, file, meta, figures);
+  const slugs = newSlugState();
+  takeGivenIds(tree, undefined, [], file.data.titleHeading, slugs);
+  slugChapterHeadings(tree, [], file.data.titleHeading, slugs);
+  const equations: string[] = [];
+  visit(tree, 'math', (node) => {
+    if (node.data?.label) equations.push(node.data.label);
+  });
+  return documentAnchorsOf(slugs.table, [...figures.seen, ...equations]);
+}
+
+/**
  * Up to the ids the author wrote, which a book takes from every chapter before any heading is
  * slugged. `first`: the document, or a book's first chapter (the byline's notes, the title heading).
  */
@@ -170,7 +196,7 @@ export function lateStage(tree: Root, file: VFile, meta: DocumentMeta, options: 
   const chapters = file.data.bookChapters;
   if (chapters) linkChapters(tree, file, state.slugs.table, chapters);
   else {
-    if (options.documents) linkDocuments(tree, options.documents);
+    if (options.documents) linkDocuments(tree, file, options.documents, documentAnchorsOf(state.slugs.table, [...state.figures.seen, ...state.math.equations.keys()]));
     matchFragmentCase(tree, state.slugs.table);
   }
   resolveCrossrefs(tree, file, meta, state.targets);
