@@ -56,6 +56,22 @@ describe('watch follows what the build reads', () => {
     expect(changedLines).toEqual(['changed: images/dot.svg', 'changed: source/doc.md', 'changed: source/new.md']);
   });
 
+  it('rebuilds a document whose link names a heading of another when that heading changes', async () => {
+    const root = tempProject({ 'source/a.md': doc('See [the setup](b.md#Setting-Up).'), 'source/b.md': doc('## Setting up\n\nSteps.') });
+    const watching = startWatch(root, []);
+    await watching.waitFor(/watching for changes/);
+    expect(readFileSync(join(root, 'dist/a.html'), 'utf8')).toContain('href="b.html#setting-up"');
+    writeFileSync(join(root, 'source/b.md'), doc('## Setting it up\n\nSteps.'));
+    await watching.waitFor(/rebuilt in \d+ ms/);
+    // The link is kept as written, and said to name nothing.
+    expect(readFileSync(join(root, 'dist/a.html'), 'utf8')).toContain('href="b.html#Setting-Up"');
+    expect(watching.stderr()).toMatch(/source\/a\.md:5:5: warning: link to "b\.md#Setting-Up": source\/b\.md has no heading or anchor "Setting-Up"[^\n]*\[document-link-anchor\]/);
+    writeFileSync(join(root, 'source/b.md'), doc('## Setting Up\n\nSteps.'));
+    await watching.waitFor(/rebuilt in \d+ ms/, 2);
+    expect(readFileSync(join(root, 'dist/a.html'), 'utf8')).toContain('href="b.html#setting-up"');
+    expect(await watching.stop()).toBe(0);
+  });
+
   it('rebuilds when a missing image appears', async () => {
     const root = tempProject({ 'source/doc.md': doc('Text.', '![Later](later.svg)\n') });
     const watching = startWatch(root, []);

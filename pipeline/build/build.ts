@@ -18,7 +18,7 @@ import { openEditionThread } from './edition-thread.ts';
 import type { ReadOptions } from '../read/source.ts';
 import { createSharedResources } from './resources.ts';
 import { pruneTreeCache, treeCacheFolder } from './tree-cache.ts';
-import { anchorsHold } from './run-anchors.ts';
+import { anchorsStillHold } from './run-anchors.ts';
 import type { DocumentMeta, Edition, PaperSize, RenderContext, SharedResources } from '../types.ts';
 import { fileHolds, readBlock } from '../read/file-bytes.ts';
 import { commitTemporary, firstMissingFolder, isTemporary, removeIfEmpty, removeTemporaries, writeAtomic } from './write.ts';
@@ -244,7 +244,7 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
 
   const one = async (source: Source) => {
     const started = performance.now();
-    const result = await buildOne(source, { context, out, cache, fingerprint, templates: templateFiles, force: options.force, render: render.run, dryRun: options.dryRun, madeFolders, deferred: options.deferredEntries, lastMessages: shared.lastMessages, anchorsHold: (used) => anchorsHold(used, context, shared) });
+    const result = await buildOne(source, { context, out, cache, fingerprint, templates: templateFiles, force: options.force, render: render.run, dryRun: options.dryRun, madeFolders, deferred: options.deferredEntries, lastMessages: shared.lastMessages, anchorsHold: (used) => anchorsStillHold(used, context, shared) });
     result.ms = performance.now() - started;
     options.onDocument?.(result);
     return result;

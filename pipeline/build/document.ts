@@ -16,7 +16,7 @@ import { collectGarbage, isDocumentThread } from './document-thread.ts';
 import { normalizeSvg } from '../read/svg.ts';
 import { packChapter, unpackChapter } from '../packed.ts';
 import { type AnchorsUsed, type CachedMessage, toCachedMessage } from './cache.ts';
-import { runAnchors, type RunAnchors } from './run-anchors.ts';
+import { anchorsStillHold, runAnchors, type RunAnchors } from './run-anchors.ts';
 import { checkSource, checkTreeDepth, defaultLimits } from '../read/limits.ts';
 import { report } from '../messages.ts';
 import { defaultPieces, parseDocumentText } from '../parse/chunked-parse.ts';
@@ -114,19 +114,20 @@ export async function renderDocument(source: Source, context: RenderContext, sha
   const memo = spliceMemo(source, context, shared);
   const spliceKey = memo ? contextKey(source, context) : undefined;
   const now = memo ? readTexts(source, context) : undefined;
+  const anchorsHold = (used: AnchorsUsed[]) => anchorsStillHold(used, context, shared);
   if (memo && spliceKey && now && context.formats[0] === 'pdf') {
     const writeTo = context.writeTo ? temporaryFor(join(context.writeTo, `${source.name}.pdf`)) : undefined;
-    const rebuilt = await pdfRegionRebuild({ memo, shared, key: spliceKey, path: source.path, ...now, root: context.root, limits, writer: await loadWriter('pdf'), epoch: context.epoch, highlights: shared.highlights, writeTo });
-    if (rebuilt) return { source: rebuilt.source, messages: rebuilt.messages, meta: rebuilt.meta, editions: [typeof rebuilt.pdf === 'string' ? { edition: 'pdf', file: rebuilt.pdf } : { edition: 'pdf', bytes: rebuilt.pdf }], assets: rebuilt.assets, missing: rebuilt.missing };
+    const rebuilt = await pdfRegionRebuild({ memo, shared, key: spliceKey, path: source.path, ...now, root: context.root, limits, writer: await loadWriter('pdf'), epoch: context.epoch, highlights: shared.highlights, writeTo, anchorsHold });
+    if (rebuilt) return { source: rebuilt.source, messages: rebuilt.messages, meta: rebuilt.meta, editions: [typeof rebuilt.pdf === 'string' ? { edition: 'pdf', file: rebuilt.pdf } : { edition: 'pdf', bytes: rebuilt.pdf }], assets: rebuilt.assets, missing: rebuilt.missing, documents: rebuilt.documents, anchors: rebuilt.anchors };
   } else if (memo && spliceKey && now) {
     const writer = await loadWriter('html');
     const folder = source.kind === 'book' ? source.path : dirname(source.path);
     const scratch = new VFile({ path: source.path });
     const assets = createAssetResolver({ root: context.root, documentDir: folder, file: scratch, cache: new Map(), fetched: undefined });
-    const spliced = writer.fragment ? spliceRebuild({ memo, shared, key: spliceKey, path: source.path, ...now, root: context.root, limits, writer, epoch: context.epoch, highlights: shared.highlights, assets }) : undefined;
+    const spliced = writer.fragment ? spliceRebuild({ memo, shared, key: spliceKey, path: source.path, ...now, root: context.root, limits, writer, epoch: context.epoch, highlights: shared.highlights, assets, anchorsHold }) : undefined;
     if (spliced) {
       memo.persist?.();
-      return { source: spliced.source, messages: spliced.messages, meta: spliced.meta, editions: [{ edition: 'html', bytes: spliced.html }], assets: spliced.assets, missing: spliced.missing };
+      return { source: spliced.source, messages: spliced.messages, meta: spliced.meta, editions: [{ edition: 'html', bytes: spliced.html }], assets: spliced.assets, missing: spliced.missing, documents: spliced.documents, anchors: spliced.anchors };
     }
   }
   const loaded = await loadSource(source, context, trees);

@@ -17,7 +17,7 @@ import { checkSource, checkTreeDepth, type Limits } from '../read/limits.ts';
 import { countLines, type DefinedLabels, definedLabelsOf, isCut, parseStretch } from '../parse/chunked-parse.ts';
 import { transformBlocks } from '../transforms/index.ts';
 import type { AssetResolver, DocumentMeta, HighlightMemo, RenderContext, SharedResources, Writer } from '../types.ts';
-import type { CachedMessage } from './cache.ts';
+import type { AnchorsUsed, CachedMessage } from './cache.ts';
 import { sha256, toCachedMessage } from './cache.ts';
 import { fileHolds, readBlock } from '../read/file-bytes.ts';
 import { writeAtomic } from './write.ts';
@@ -137,6 +137,9 @@ interface LastBuild {
   assets: [string, string][];
   missing: string[];
   source: string;
+  /** What the build's links asked of the run's documents, and took from their anchors (document.ts RenderOutput): a splice changes no such link. */
+  documents?: [string, string | null][];
+  anchors?: AnchorsUsed[];
 }
 
 /**
@@ -169,6 +172,9 @@ export interface Spliced {
   html: Uint8Array;
   assets: [string, string][];
   missing: string[];
+  /** As the last full build's (LastBuild). */
+  documents?: [string, string | null][];
+  anchors?: AnchorsUsed[];
 }
 
 /** How far to look for a cut before or after an edit, in characters. */
@@ -287,12 +293,9 @@ function byChapter(tree: Root, book: boolean): Map<number, RootContent[]> {
 }
 
 /** Remember a full build's HTML edition and what the next edit's splice needs of it. */
-export function recordBuild(memo: SpliceMemo, key: string, path: string, bookYaml: string, texts: SegmentText[], parsed: ParsedFacts, tree: Root, writerMeta: DocumentMeta, output: { source: string; meta?: DocumentMeta; messages: CachedMessage[]; editions: { edition: string; bytes?: Uint8Array }[]; assets: [string, string][]; missing: string[]; anchors?: unknown[] }, pdfFacts?: PdfRecord): void {
+export function recordBuild(memo: SpliceMemo, key: string, path: string, bookYaml: string, texts: SegmentText[], parsed: ParsedFacts, tree: Root, writerMeta: DocumentMeta, output: { source: string; meta?: DocumentMeta; messages: CachedMessage[]; editions: { edition: string; bytes?: Uint8Array }[]; assets: [string, string][]; missing: string[]; documents?: [string, string | null][]; anchors?: AnchorsUsed[] }, pdfFacts?: PdfRecord): void {
   const { records } = memo;
   records.delete(path);
-  // Links into another document's anchors hold while those anchors do, which only a full build
-  // checks (build/run-anchors.ts): such a document is not spliced.
-  if (output.anchors?.length) return;
   const html = output.editions.find((edition) => edition.edition === 'html')?.bytes;
   // A PDF build is recorded with its tree.
   const pdf = pdfFacts && output.editions.some((edition) => edition.edition === 'pdf') ? pdfFacts : undefined;
@@ -329,7 +332,7 @@ export function recordBuild(memo: SpliceMemo, key: string, path: string, bookYam
   const notesOpenWithQuote = firstNote !== undefined && SENTENCE_SHAPED_QUOTE.test(toString(firstNote));
   // Each rebuild moves the points after the edit: made the nodes' own first, once, so that it need not note those moved.
   if (pdf && !ownPoints(pdf.children)) return;
-  records.set(path, { key, bookYaml, segments, definitions, notesOpenWithQuote, html: html && Buffer.from(html), pdf, meta: output.meta, writerMeta, messages: output.messages, assets: output.assets, missing: output.missing, source: output.source } satisfies LastBuild);
+  records.set(path, { key, bookYaml, segments, definitions, notesOpenWithQuote, html: html && Buffer.from(html), pdf, meta: output.meta, writerMeta, messages: output.messages, assets: output.assets, missing: output.missing, source: output.source, documents: output.documents, anchors: output.anchors } satisfies LastBuild);
 }
 
 /**
@@ -398,6 +401,8 @@ export interface SpliceInput {
   writer: Writer;
   /** The HTML's resolver for the stretch's conversion (the PDF's resolver is made for its file). */
   assets?: AssetResolver;
+  /** Whether the anchors the last build's links named in other documents still answer so (run-anchors.ts). */
+  anchorsHold?: (used: AnchorsUsed[]) => boolean;
   epoch: number;
   highlights?: HighlightMemo;
   /** The PDF's temporary file: the edition goes there as it is made (Writer.renderTo), not into memory. */
@@ -434,6 +439,8 @@ function regionRebuild<T>(input: SpliceInput, apply: Apply<T>): { last: LastBuil
   const { records } = input.memo;
   const last = records?.get(input.path) as LastBuild | undefined;
   if (!records || !last || last.key !== input.key) return undefined;
+  // The links the splice keeps point where the last build pointed them: only while those anchors are the same.
+  if (last.anchors?.length && !input.anchorsHold?.(last.anchors)) return undefined;
   // One text changed, and nothing else: the book's list of chapters and its book.yaml are the same.
   if (input.bookYaml !== last.bookYaml || input.texts.length !== last.segments.size) return undefined;
   // Unchanged bytes need no decoding (a book's chapters are most of its text).
@@ -479,7 +486,7 @@ function spliceHtml(last: LastBuild, region: Region, input: SpliceInput): (Splic
   const at = last.html.indexOf(oldMarkup);
   if (oldMarkup.length === 0 || at === -1 || last.html.lastIndexOf(oldMarkup) !== at) return undefined;
   const html = Buffer.concat([last.html.subarray(0, at), newMarkup, last.html.subarray(at + oldMarkup.length)]);
-  return { source: last.source, messages: region.messages, meta: last.meta, html, assets: last.assets, missing: last.missing };
+  return { source: last.source, messages: region.messages, meta: last.meta, html, assets: last.assets, missing: last.missing, documents: last.documents, anchors: last.anchors };
 }
 
 /** What a PDF region rebuild gives the build: the edition and its messages, as a full build's output. */
@@ -491,6 +498,9 @@ export interface PdfRebuilt {
   pdf: Uint8Array | string;
   assets: [string, string][];
   missing: string[];
+  /** As the last full build's (LastBuild). */
+  documents?: [string, string | null][];
+  anchors?: AnchorsUsed[];
 }
 
 /**
@@ -534,7 +544,7 @@ export async function pdfRegionRebuild(input: SpliceInput): Promise<PdfRebuilt |
     remap = bookRemap(last.bookYaml, record.path, segments);
   }
   const messages = [...result.messages.slice(0, record.before), ...(remap ? file.messages.map(remap) : file.messages).map(toCachedMessage)];
-  const output = { source: last.source, messages, meta: last.meta, pdf, assets: [...read], missing };
+  const output = { source: last.source, messages, meta: last.meta, pdf, assets: [...read], missing, documents: last.documents, anchors: last.anchors };
   input.memo.records.set(input.path, nextRecord(last, found.path, found.segment, found.bytes, { messages, assets: output.assets, missing, pdf: { ...record, children } }));
   input.memo.spliced++;
   return output;

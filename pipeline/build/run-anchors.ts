@@ -41,7 +41,7 @@ export function runAnchors(path: string, context: RenderContext, shared: SharedR
  * document they linked into holds the bytes it had, or else its anchors answer each fragment
  * as they did then.
  */
-export function anchorsHold(used: AnchorsUsed[], context: RenderContext, shared: SharedResources): boolean {
+export function anchorsStillHold(used: AnchorsUsed[], context: RenderContext, shared: SharedResources): boolean {
   return used.every(({ path, sha256: then, answers }) => {
     try {
       if (fileSha256(resolve(context.root, path)) === then) return true;
