@@ -334,6 +334,11 @@ export interface QuoteMemo {
 export interface TreeCacheLocation {
   folder: string;
   read: boolean;
+  /**
+   * When not `read` (`--force`): the trees written since this time (ms since the epoch) are read
+   * all the same, this run's own (a document parsed for its anchors, then built: run-anchors.ts).
+   */
+  since?: number;
 }
 
 /**

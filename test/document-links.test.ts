@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { build } from '../pipeline/build/build.ts';
 import { createSharedResources } from '../pipeline/build/resources.ts';
 import type { Edition } from '../pipeline/types.ts';
-import { copyInto, epubcheck, fixturesDir, nuCheck, runCli, tempProject } from './helpers.ts';
+import { copyInto, countingParses, epubcheck, fixturesDir, nuCheck, runCli, tempProject } from './helpers.ts';
 
 /** A folder of documents that link into each other's headings (test/fixtures/document-links). */
 function project(): string {
@@ -102,6 +102,20 @@ describe('links to a heading in another document of the run', () => {
     // Every edition as a cold build makes it.
     await build({ ...options, out: join(root, 'cold'), cache: false });
     for (const name of ['a', 'b', 'sub/c']) for (const edition of ['html', 'pdf']) expect(readFileSync(join(root, 'dist', `${name}.${edition}`))).toEqual(readFileSync(join(root, 'cold', `${name}.${edition}`)));
+  });
+
+  it('parses each document once a run, its anchors read from the same tree as its editions, even with --force', async () => {
+    const root = project();
+    const options = { root, paths: ['docs'], formats: ['html'] as Edition[], out: join(root, 'dist'), jobs: 1 };
+    const first = countingParses(createSharedResources());
+    await build({ ...options, shared: first.shared });
+    expect(first.parsed.count).toBe(3);
+    // --force reads no tree an earlier run left, but those this run wrote: Beta and Gamma, parsed for
+    // Alpha's links before their own builds, are not parsed again for them.
+    const forced = countingParses(createSharedResources());
+    const result = await build({ ...options, shared: forced.shared, force: true });
+    expect(forced.parsed.count).toBe(3);
+    expect(result.documents.every((document) => document.editions.every((edition) => !edition.cached))).toBe(true);
   });
 
   it('a watch session rebuilds a document when a heading its links name changes in another', async () => {

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
 import { expect, inject } from 'vitest';
 import { WALL_CLOCK_GUARD_MS } from './limits.ts';
+import type { SharedResources, TreeStore } from '../pipeline/types.ts';
 
 declare module 'vitest' {
   interface ProvidedContext {
@@ -244,4 +245,24 @@ export function pageEnds(pdf: string): { body: string; last: string }[] {
     const text = lines.filter((line) => !/^\d+$/.test(line.text.trim()));
     return { body: text.filter((line) => Math.abs(line.height - bodyHeight) < 0.3).at(-1)?.text ?? '', last: text.at(-1)?.text ?? '' };
   });
+}
+
+/** Shared resources that count the trees parsed (each parse stores its tree once). */
+export function countingParses(shared: SharedResources) {
+  const parsed = { count: 0 };
+  const counting: SharedResources = {
+    ...shared,
+    trees: (disk) => {
+      const store = shared.trees(disk);
+      if (!store) return undefined;
+      return {
+        get: (key) => store.get(key),
+        set: (key, tree) => {
+          parsed.count++;
+          store.set(key, tree);
+        },
+      } satisfies TreeStore;
+    },
+  };
+  return { shared: counting, parsed };
 }

@@ -7,8 +7,7 @@ import { build } from '../pipeline/build/build.ts';
 import { createSharedResources } from '../pipeline/build/resources.ts';
 import { parseDocumentText } from '../pipeline/parse/chunked-parse.ts';
 import { runTransforms } from '../pipeline/transforms/index.ts';
-import type { SharedResources, TreeStore } from '../pipeline/types.ts';
-import { copyInto, fixturesDir, tempProject } from './helpers.ts';
+import { copyInto, countingParses, fixturesDir, tempProject } from './helpers.ts';
 import { writeFileSync } from 'node:fs';
 import { applyLineEdit } from './random-edits.ts';
 
@@ -369,25 +368,6 @@ function editNumbers(root: string): void {
 }
 
 /** Shared resources whose tree store counts the trees parsed (each parsed tree is stored once). */
-function countingParses(shared: SharedResources) {
-  const parsed = { count: 0 };
-  const counting: SharedResources = {
-    ...shared,
-    trees: (disk) => {
-      const store = shared.trees(disk);
-      if (!store) return undefined;
-      return {
-        get: (key) => store.get(key),
-        set: (key, tree) => {
-          parsed.count++;
-          store.set(key, tree);
-        },
-      } satisfies TreeStore;
-    },
-  };
-  return { shared: counting, parsed };
-}
-
 function editionBytes(result: Awaited<ReturnType<typeof build>>): string[] {
   return result.documents[0]!.editions.map((edition) => Buffer.from(edition.bytes).toString('base64'));
 }

@@ -17,7 +17,7 @@ import { openPool } from './pool.ts';
 import { openEditionThread } from './edition-thread.ts';
 import type { ReadOptions } from '../read/source.ts';
 import { createSharedResources } from './resources.ts';
-import { pruneTreeCache, treeCacheFolder } from './tree-cache.ts';
+import { fileSystemNow, pruneTreeCache, treeCacheFolder } from './tree-cache.ts';
 import { anchorsStillHold } from './run-anchors.ts';
 import type { DocumentMeta, Edition, PaperSize, RenderContext, SharedResources } from '../types.ts';
 import { fileHolds, readBlock } from '../read/file-bytes.ts';
@@ -215,7 +215,7 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
   // A watch session fingerprints Colophon once: the code it runs is the code it loaded.
   const fingerprint = cache ? (options.shared ? options.shared.parsed('colophon:fingerprint', NO_BYTES, colophonFingerprint) : colophonFingerprint()) : '';
   // Parsed trees go to disk beside the editions; --force parses again, but still writes them.
-  if (cache) context.treeCache = { folder: treeCacheFolder(root, fingerprint), read: !options.force };
+  if (cache) context.treeCache = { folder: treeCacheFolder(root, fingerprint), read: !options.force, since: options.force ? fileSystemNow(treeCacheFolder(root, fingerprint)) : undefined };
   // A worker costs a few hundred milliseconds to start: worth it only for several documents.
   const jobs = Math.max(1, Math.min(options.jobs ?? (sources.length >= 4 ? availableParallelism() : 1), sources.length));
   const shared = options.shared ?? createSharedResources();

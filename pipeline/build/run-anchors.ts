@@ -17,7 +17,7 @@ export interface RunAnchors {
  * The anchors of the run's document at `path` (relative to the root, forward slashes): parsed
  * and given ids by the light pass (documentAnchors), once per thread of a run, or of a watch
  * session while its bytes stay the same (SharedResources.parsed). The tree parsed is kept with
- * the others (`trees`), where the document's own build finds it. Undefined when it cannot be
+ * the others (SharedResources.trees), where the document's own build finds it. Undefined when it cannot be
  * read, decoded or parsed: its own build reports why.
  */
 export function runAnchors(path: string, context: RenderContext, shared: SharedResources): RunAnchors | undefined {

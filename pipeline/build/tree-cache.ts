@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, rmSync, statSync, utimesSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import type { Root } from 'mdast';
@@ -57,10 +57,12 @@ const DIGEST_BYTES = 32;
 export class DiskTrees {
   constructor(private readonly folder: string) {}
 
-  get(key: string): Uint8Array | undefined {
+  /** The tree by key; with `since`, only one written since then (ms since the epoch). */
+  get(key: string, since?: number): Uint8Array | undefined {
     const path = this.path(key);
     let file: Buffer;
     try {
+      if (since !== undefined && statSync(path).mtimeMs < since) return undefined;
       file = readFileSync(path);
     } catch {
       return undefined;
@@ -90,6 +92,21 @@ export class DiskTrees {
 
   private path(key: string): string {
     return join(this.folder, `${key}.tree`);
+  }
+}
+
+/**
+ * The file system's time now, as it stamps the files written next (its clock is coarser than
+ * Date.now(), and may lag it by a tick): the time a marker file written in `folder` now gets.
+ */
+export function fileSystemNow(folder: string): number {
+  try {
+    const marker = join(folder, 'now');
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(marker, '');
+    return statSync(marker).mtimeMs;
+  } catch {
+    return Date.now();
   }
 }
 
@@ -151,7 +168,7 @@ export function layeredTreeStore(memory: MemoryTrees | undefined, location: Tree
     get(key) {
       const bytes = memory?.get(key);
       if (bytes) return read(() => bytes);
-      const packed = disk && location?.read ? disk.get(key) : undefined;
+      const packed = disk && (location?.read || location?.since !== undefined) ? disk.get(key, location.read ? undefined : location.since) : undefined;
       if (!packed) return undefined;
       return read(() => {
         const unpacked = unpackBytes(packed);
