@@ -99,6 +99,16 @@ describe('links to a heading in another document of the run', () => {
     const served = again.documents.find((document) => document.source.endsWith('a.md'))!;
     expect(served.editions.map((edition) => edition.cached)).toEqual([true, true]);
     expect(served.file.messages.filter((message) => message.ruleId === 'document-link-anchor')).toHaveLength(3);
+    // Beta cannot be read (a NUL byte: its own build fails): Alpha's links stay as written, without a
+    // warning; Beta mended, Alpha is built again.
+    writeFileSync(beta, `${original}\0`);
+    const unreadable = await build(options);
+    expect(unreadable.documents.find((document) => document.source.endsWith('a.md'))!.file.messages.filter((message) => message.ruleId === 'document-link-anchor')).toEqual([]);
+    expect(hrefs(join(root, 'dist/a.html'))).toContain('b.html#Foo-Bar');
+    expect((await cachedOf())['a.md']).toBe(true);
+    writeFileSync(beta, original);
+    expect((await cachedOf())['a.md']).toBe(false);
+    expect(hrefs(join(root, 'dist/a.html'))[1]).toBe('b.html#foo-bar');
     // Every edition as a cold build makes it.
     await build({ ...options, out: join(root, 'cold'), cache: false });
     for (const name of ['a', 'b', 'sub/c']) for (const edition of ['html', 'pdf']) expect(readFileSync(join(root, 'dist', `${name}.${edition}`))).toEqual(readFileSync(join(root, 'cold', `${name}.${edition}`)));

@@ -54,7 +54,8 @@ export type DocumentsUsed = { looked: [string, string | null][]; anchors?: Ancho
 /**
  * What an edition's links took from another document of the run's anchors
  * (transforms/document-links.ts): that document's path relative to the root, the sha256 of its
- * bytes then, and each fragment asked with the id it named (null for none). The edition holds
+ * bytes then ('' when they could not be read or decoded: the links stayed as written), and each
+ * fragment asked with the id it named (null for none). The edition holds
  * while the document's bytes, or else the answers, are the same: another heading added there
  * rebuilds nothing here, a heading renamed that a link named does.
  */

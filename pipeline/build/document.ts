@@ -75,7 +75,7 @@ export type EditionThreadOpener = (chars: number) => EditionThread | undefined;
  */
 function recordingDocuments(self: string, outputs: Readonly<Record<string, string>> | undefined, asked: [string, string | null][], anchorsOf: (path: string) => RunAnchors | undefined, anchorsAsked: AnchorsUsed[]): RunDocuments {
   const answers = new Map<string, string | undefined>();
-  const targets = new Map<string, { anchors: RunAnchors | undefined; used?: AnchorsUsed; answered: Map<string, string | null> }>();
+  const targets = new Map<string, { anchors: RunAnchors | undefined; used: AnchorsUsed; answered: Map<string, string | null> }>();
   return {
     self,
     outputOf(path) {
@@ -90,11 +90,12 @@ function recordingDocuments(self: string, outputs: Readonly<Record<string, strin
       let target = targets.get(path);
       if (!target) {
         const anchors = anchorsOf(path);
-        target = { anchors, used: anchors && { path, sha256: anchors.sha256, answers: [] }, answered: new Map() };
+        // No sha256: the document could not be read (cache.ts AnchorsUsed).
+        target = { anchors, used: { path, sha256: anchors?.sha256 ?? '', answers: [] }, answered: new Map() };
         targets.set(path, target);
-        if (target.used) anchorsAsked.push(target.used);
+        anchorsAsked.push(target.used);
       }
-      if (!target.anchors || !target.used) return undefined;
+      if (!target.anchors) return undefined;
       if (target.answered.has(fragment)) return target.answered.get(fragment);
       const id = fragmentTarget(target.anchors.anchors, fragment);
       target.answered.set(fragment, id);

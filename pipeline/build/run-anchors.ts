@@ -49,6 +49,7 @@ export function anchorsStillHold(used: AnchorsUsed[], context: RenderContext, sh
       return false;
     }
     const now = runAnchors(path, context, shared);
+    if (then === '') return now === undefined;
     return now !== undefined && answers.every(([fragment, id]) => fragmentTarget(now.anchors, fragment) === id);
   });
 }
