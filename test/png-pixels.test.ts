@@ -142,3 +142,53 @@ describe('PNGs with transparency in the PDF', () => {
     }
   });
 });
+
+/** Each image XObject of a PDF that has a soft mask: its object number and its mask's. */
+function maskedImages(pdf: string): { image: number; mask: number }[] {
+  const found: { image: number; mask: number }[] = [];
+  for (const match of pdf.matchAll(/(\d+) 0 obj\s*<<((?:(?!>>\s*stream)[\s\S])*?)>>\s*stream/g)) {
+    const mask = /\/SMask (\d+) 0 R/.exec(match[2]!);
+    if (/\/Subtype \/Image/.test(match[2]!) && mask) found.push({ image: Number(match[1]), mask: Number(mask[1]) });
+  }
+  return found;
+}
+
+describe('PNGs with transparency inside an SVG (svg-to-pdfkit opens them through the document)', () => {
+  const svgOf = (pngs: Buffer[]) =>
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${40 * pngs.length}" height="40" viewBox="0 0 ${40 * pngs.length} 40">${pngs.map((png, index) => `<image x="${40 * index}" y="0" width="40" height="40" href="data:image/png;base64,${png.toString('base64')}"/>`).join('')}</svg>`;
+
+  it('give each image its soft mask as the next object, made where the image is drawn, not when the thread pool is done', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'colophon-svg-png-order-'));
+    try {
+      const sizes = [300, 16, 200, 8];
+      writeFileSync(join(root, 'pictures.svg'), svgOf(sizes.map((size, index) => noisePng(size, size, 6, 8, index % 2 === 1, 200 + index))));
+      writeFileSync(join(root, 'doc.md'), '---\ntitle: Pictures in a drawing\ndate: 2024-01-01\n---\n\n![four transparent pictures](pictures.svg)\n');
+      const result = await build({ root, paths: ['doc.md'], out: join(root, 'out'), formats: ['pdf'], cache: false });
+      expect(result.ok).toBe(true);
+      const masked = maskedImages(readFileSync(join(root, 'out', 'doc.pdf'), 'latin1'));
+      expect(masked).toHaveLength(sizes.length);
+      // Left to png-js's inflate, every mask came after the last page, in the order the pool finished.
+      for (const { image, mask } of masked) expect(mask).toBe(image + 1);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('fail the PDF writer (not the process) when one\'s compressed data is corrupt', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'colophon-svg-png-corrupt-'));
+    try {
+      const png = noisePng(16, 16, 6, 8, false, 9);
+      const idat = png.indexOf('IDAT', 0, 'latin1');
+      const length = png.readUInt32BE(idat - 4);
+      for (let at = idat + 6; at < idat + 4 + length - 4; at++) png[at] = png[at]! ^ 0x5a;
+      png.writeUInt32BE(crc32(png.subarray(idat, idat + 4 + length)) >>> 0, idat + 4 + length);
+      writeFileSync(join(root, 'broken.svg'), svgOf([png]));
+      writeFileSync(join(root, 'doc.md'), '---\ntitle: Broken drawing\n---\n\n![a drawing holding a broken picture](broken.svg)\n');
+      const result = await build({ root, paths: ['doc.md'], out: join(root, 'out'), formats: ['pdf'], cache: false });
+      expect(result.ok).toBe(false);
+      expect(result.documents[0]!.file.messages.map((message) => message.ruleId)).toContain('writer-crash');
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import PDFDocumentCtor from 'pdfkit';
 import type { DocumentOptions, FontkitFont, OutlineItem, PdfFont, PdfImage, RawDocument, StructContent, StructElement, StructOptions } from './pdfkit-api.ts';
-import { addDestination, batchPageContent, canResumeDocument, captureOutput, CompactOutline, decodePngAtOnce, type DeflateMemo, type DocumentMark, escapeXmp, fasterObjects, markDocument, type OutlineMark, type PageContent, PdfLiteral, compactStructElement, referenceTo, releaseLastAnnotation, releaseWrittenPages, resumeDocument, type SealRecording, type SettledPage } from './pdfkit-patches.ts';
+import { addDestination, batchPageContent, canResumeDocument, captureOutput, CompactOutline, decodePngsAtOnce, type DeflateMemo, type DocumentMark, escapeXmp, fasterObjects, markDocument, type OutlineMark, type PageContent, PdfLiteral, compactStructElement, referenceTo, releaseLastAnnotation, releaseWrittenPages, resumeDocument, type SealRecording, type SettledPage } from './pdfkit-patches.ts';
 import { ByteSink, type SinkMark, type SpareBlocks } from './byte-sink.ts';
 import { forEachWord, glyphText, WordShapes } from './word-shapes.ts';
 import type { VectorOutlines } from './math-outlines.ts';
@@ -80,6 +80,7 @@ export class Pdf {
     this.done = captureOutput(this.raw, this.sink);
     fasterObjects(this.raw);
     fasterXref(this.raw);
+    decodePngsAtOnce(this.raw);
     this.content = batchPageContent(this.raw, reuse.deflated);
     releaseWrittenPages(this.raw);
     this.bookmarks = new CompactOutline(this.raw);
@@ -506,11 +507,7 @@ export class Pdf {
     if (!image) {
       const digest = createHash('sha256').update(bytes).digest('base64');
       image = this.imagesByDigest.get(digest);
-      if (!image) {
-        image = this.raw.openImage(bytes);
-        decodePngAtOnce(image);
-        this.imagesByDigest.set(digest, image);
-      }
+      if (!image) this.imagesByDigest.set(digest, (image = this.raw.openImage(bytes)));
       this.images.set(bytes, image);
     }
     return image;

@@ -1,6 +1,6 @@
 import { deflateRawSync, deflateSync, inflateRawSync } from 'node:zlib';
 import type { ByteSink } from './byte-sink.ts';
-import type { PdfImage, RawDocument } from './pdfkit-api.ts';
+import type { RawDocument } from './pdfkit-api.ts';
 import { pngPixels } from './png-pixels.ts';
 import { escapeXml } from '../shared/xml.ts';
 
@@ -1634,15 +1634,21 @@ export function referenceTo(doc: RawDocument, id: number): unknown {
 }
 
 /**
- * Decode an opened PNG's pixels at once when pdfkit asks for them (to split off its alpha
- * channel or a palette's transparency, or to undo interlacing). png-js inflates them with
+ * Decode each PNG the document opens at once when pdfkit asks for its pixels (to split off its
+ * alpha channel or a palette's transparency, or to undo interlacing). png-js inflates them with
  * zlib's asynchronous `inflate`, so pdfkit wrote such an image's objects whenever the thread
  * pool was done: two images with transparency could land in either order (one document, two
  * different PDFs), and corrupt data threw from zlib's callback, which ended the process.
  * Decoded synchronously (the same pixels), the objects are written where the image is first
- * drawn, and corrupt data throws there, in the writer.
+ * drawn, and corrupt data throws there, in the writer. The document's own `openImage` is
+ * wrapped, not only Pdf's: svg-to-pdfkit opens an SVG's embedded (data: URI) images through it.
  */
-export function decodePngAtOnce(image: PdfImage): void {
-  const png = image.image;
-  if (png) png.decodePixels = (done) => done(pngPixels(png));
+export function decodePngsAtOnce(doc: RawDocument): void {
+  const openImage = doc.openImage;
+  doc.openImage = function (this: RawDocument, src) {
+    const image = openImage.call(this, src);
+    const png = image.image;
+    if (png) png.decodePixels = (done) => done(pngPixels(png));
+    return image;
+  };
 }
