@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import JSZip from 'jszip';
@@ -8,7 +8,7 @@ import { build } from '../pipeline/build/build.ts';
 import { formatMessage } from '../pipeline/cli/cli.ts';
 import type { Box } from '../pipeline/writers/pdf/boxes.ts';
 import type { Page } from '../pipeline/writers/pdf/paginate.ts';
-import { epubcheck, fixturesDir, nuCheck, requireTool, tempProject } from './helpers.ts';
+import { copyInto, epubcheck, fixturesDir, nuCheck, requireTool, tempProject } from './helpers.ts';
 
 /**
  * A book as real ones are written (mdBook): chapters in a folder, figures as raw HTML `<img>`
@@ -95,6 +95,50 @@ describe('a book with raw-HTML figures and links between chapters', () => {
     expect(pages[0]).toContain('Introduction');
     const openings = pages.slice(1).map((page) => page.split('\n').filter((line) => line.trim() && line !== 'Figures and Links')[0]);
     expect(openings).toEqual(['Ownership', 'Details follow, without a heading to open the chapter.']);
+  });
+});
+
+describe("a long book's PDF on a thread of its own", () => {
+  // The build renders a long book's PDF on another core, beside its HTML and EPUB
+  // (edition-thread.ts): the thread gets a copy of the packed chapters and the book's facts.
+  it('gives the same bytes and the same messages, in the same order, as rendering it in line', async () => {
+    const { renderDocument } = await import('../pipeline/build/document.ts');
+    const { openEditionThread } = await import('../pipeline/build/edition-thread.ts');
+    // Problems every edition reports (the PDF's included), in two chapters: their places are in the chapter files.
+    const project = tempProject();
+    copyInto(project, root, 'book');
+    appendFileSync(join(project, 'book', 'chapters', 'ch01-intro.md'), '\n![A chart](missing-one.png)\n');
+    appendFileSync(join(project, 'book', 'appendix.md'), '\n![Another chart](missing-two.png)\n\n[](https://example.com/)\n');
+    const source = { kind: 'book' as const, path: join(project, 'book'), name: 'book' };
+    const context = { root: project, formats: ['html' as const, 'pdf' as const, 'epub' as const], epoch: 0, cwd: project };
+    const inLine = await renderDocument(source, context);
+    let opened = 0;
+    const threaded = await renderDocument(source, context, undefined, () => {
+      opened++;
+      return openEditionThread();
+    });
+    expect(opened).toBe(1);
+    expect(threaded.messages).toEqual(inLine.messages);
+    // Each edition reports the two missing images, the PDF's in their place among the others'.
+    const perEdition = ['book/chapters/ch01-intro.md:18 asset-missing', 'book/appendix.md:11 asset-missing'];
+    expect(threaded.messages.map((message) => `${message.file}:${message.line} ${message.ruleId}`)).toEqual(['book/appendix.md:13 link-text', ...perEdition, ...perEdition, ...perEdition]);
+    expect(threaded.editions.map(({ edition }) => edition).sort()).toEqual(['epub', 'html', 'pdf']);
+    for (const { edition, bytes } of inLine.editions) {
+      expect(Buffer.from(threaded.editions.find((candidate) => candidate.edition === edition)?.bytes ?? []).equals(Buffer.from(bytes!)), edition).toBe(true);
+    }
+    expect(new Map(threaded.assets)).toEqual(new Map(inLine.assets));
+    expect(threaded.missing.sort()).toEqual(inLine.missing.sort());
+  });
+
+  it('opens on two cores only for a document of a million characters or more; on more cores, from 50,000', async () => {
+    const { editionThreadOpener } = await import('../pipeline/build/edition-thread.ts');
+    const opened: number[] = [];
+    for (const [cores, chars] of [[1, 5_000_000], [2, 999_999], [2, 1_000_000], [3, 49_999], [3, 50_000]] as const) {
+      const thread = editionThreadOpener(cores)(chars);
+      if (thread) opened.push(chars);
+      await thread?.close();
+    }
+    expect(opened).toEqual([1_000_000, 50_000]);
   });
 });
 

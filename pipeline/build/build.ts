@@ -14,7 +14,7 @@ import { renderOnBoundedThread } from './document-thread.ts';
 import { failed, renderDocument, type RenderOutput, type Source } from './document.ts';
 import type { Limits } from '../read/limits.ts';
 import { openPool } from './pool.ts';
-import { openEditionThread } from './edition-thread.ts';
+import { editionThreadOpener } from './edition-thread.ts';
 import type { ReadOptions } from '../read/source.ts';
 import { createSharedResources } from './resources.ts';
 import { fileSystemNow, pruneTreeCache, treeCacheFolder } from './tree-cache.ts';
@@ -157,9 +157,6 @@ const MARKDOWN = new Set(['.md', '.markdown', '.mdown', '.mkd']);
 /** Session-wide values made from nothing (see `SharedResources.parsed`): the same empty bytes always match. */
 const NO_BYTES = new Uint8Array(0);
 
-/** A document this long (in characters) renders its PDF on a thread of its own when it can: below it, starting the thread costs more than it saves. */
-const PDF_THREAD_MIN_CHARS = 50_000;
-
 /** A book of this many bytes of Markdown or more renders on a thread with a bounded heap (document-thread.ts). */
 const BOUNDED_BOOK_BYTES = 2_000_000;
 
@@ -220,18 +217,17 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
   const jobs = Math.max(1, Math.min(options.jobs ?? (sources.length >= 4 ? availableParallelism() : 1), sources.length));
   const shared = options.shared ?? createSharedResources();
   // One document at a time: a long one renders its PDF on another core, beside its other
-  // editions. Only with three cores or more: V8 compiles hot code on threads of its own (about
-  // 40% of a scholarly paper's CPU), which keep a second core busy already, so on two cores
-  // the PDF's thread saved no time and cost CPU (bench/RESULTS-scholarly.md). Not in watch mode
-  // (a thread of its own would typeset every rebuild's formulas cold, where the session's
-  // MathJax has them), nor when asked for one thread.
-  const pdfThread = !options.shared && options.jobs !== 1 && availableParallelism() > 2 ? (chars: number) => (chars >= PDF_THREAD_MIN_CHARS ? openEditionThread() : undefined) : undefined;
+  // editions (editionThreadOpener says how long). Not in watch mode (a thread of its own would
+  // typeset every rebuild's formulas cold, where the session's MathJax has them), nor when asked
+  // for one thread.
+  const editionThreads = !options.shared && options.jobs !== 1;
+  const pdfThread = editionThreads ? editionThreadOpener(availableParallelism()) : undefined;
   // A long book renders on a thread of its own whose heap has a bound (document-thread.ts): its
   // peak memory, not its editions, changes. Not in watch mode, whose session keeps its caches here.
   const bounded = !options.shared && options.jobs !== 1;
   const inLine = async (source: Source, context: RenderContext) => {
     if (bounded && source.kind === 'book' && markdownBytes(source.path) >= BOUNDED_BOOK_BYTES) {
-      const output = await renderOnBoundedThread<Source, RenderOutput>(source, context, BOUNDED_BOOK_HEAP_MB);
+      const output = await renderOnBoundedThread<Source, RenderOutput>(source, context, BOUNDED_BOOK_HEAP_MB, editionThreads);
       if (output) return output;
       // The thread ran out of heap, perhaps with an edition already in its temporary file (named
       // for that thread): it goes. Documents render one at a time here, so no other is in flight.

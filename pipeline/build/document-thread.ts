@@ -8,6 +8,8 @@ import { workerUrl } from './pool.ts';
 interface Task<Source> {
   source: Source;
   context: RenderContext;
+  /** Whether the document may render an edition on a thread of its own (edition-thread.ts). */
+  editionThreads: boolean;
 }
 interface Output {
   editions: { bytes?: Uint8Array }[];
@@ -43,7 +45,7 @@ type Reply<O> = { output?: O; error?: string };
 const HEAP_GROWING_PERCENT = 20;
 
 /** Render one document on a fresh thread with a heap of at most `heapMb`; undefined when it ran out of heap. */
-export function renderOnBoundedThread<S, O extends Output>(source: S, context: RenderContext, heapMb: number): Promise<O | undefined> {
+export function renderOnBoundedThread<S, O extends Output>(source: S, context: RenderContext, heapMb: number, editionThreads = false): Promise<O | undefined> {
   setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
   const worker = new Worker(workerUrl('worker'), { workerData: { [DOCUMENT_THREAD]: true }, resourceLimits: { maxOldGenerationSizeMb: heapMb } });
   return new Promise<O | undefined>((resolve, reject) => {
@@ -58,17 +60,17 @@ export function renderOnBoundedThread<S, O extends Output>(source: S, context: R
     worker.on('message', ({ output, error }: Reply<O>) => settle(() => (output ? resolve(output) : reject(new Error(error ?? 'the document thread sent no result')))));
     worker.on('error', (error: Error & { code?: string }) => settle(() => (error.code === 'ERR_WORKER_OUT_OF_MEMORY' ? resolve(undefined) : reject(error))));
     worker.on('exit', (code) => settle(() => reject(new Error(`the document thread stopped (exit code ${code})`))));
-    worker.postMessage({ source, context } satisfies Task<S>);
+    worker.postMessage({ source, context, editionThreads } satisfies Task<S>);
   });
 }
 
 /** The thread's side: render the one document it is sent, and send its editions back without copying them. */
-export function serveDocumentThread<S, O extends Output>(shared: SharedResources, render: (source: S, context: RenderContext, shared: SharedResources) => Promise<O>): void {
+export function serveDocumentThread<S, O extends Output>(shared: SharedResources, render: (source: S, context: RenderContext, shared: SharedResources, editionThreads: boolean) => Promise<O>): void {
   const port = parentPort;
   if (!port) return;
-  port.once('message', async ({ source, context }: Task<S>) => {
+  port.once('message', async ({ source, context, editionThreads }: Task<S>) => {
     try {
-      const output = await render(source, context, shared);
+      const output = await render(source, context, shared, editionThreads);
       // What the render left (the PDF's state, the last chapters) goes before the output is
       // copied out: otherwise the copy is made, and read on the main thread, beside it.
       collectGarbage();

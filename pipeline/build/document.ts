@@ -14,7 +14,7 @@ import { chapterParser } from './parse-chapters.ts';
 import { temporaryFor } from './write.ts';
 import { collectGarbage, isDocumentThread } from './document-thread.ts';
 import { normalizeSvg } from '../read/svg.ts';
-import { packChapter, unpackChapter } from '../packed.ts';
+import { chapterStreams, packSegments } from './chapter-segments.ts';
 import { type AnchorsUsed, type CachedMessage, toCachedMessage } from './cache.ts';
 import { anchorsStillHold, runAnchors, type RunAnchors } from './run-anchors.ts';
 import { checkSource, checkTreeDepth, defaultLimits } from '../read/limits.ts';
@@ -64,8 +64,9 @@ export interface RenderOutput {
 export type RenderedEdition = { edition: Edition; bytes: Uint8Array; file?: undefined } | { edition: Edition; file: string; bytes?: undefined };
 
 /**
- * Opens a thread for the PDF edition of a document of `chars` characters (edition-thread.ts),
- * or says no (undefined): the build decides, from the document's size and the cores it has.
+ * Opens a thread for the PDF edition of a file or book of `chars` characters of Markdown
+ * (edition-thread.ts), or says no (undefined): the build decides, from the document's size
+ * and the cores it has.
  */
 export type EditionThreadOpener = (chars: number) => EditionThread | undefined;
 
@@ -133,6 +134,7 @@ export async function renderDocument(source: Source, context: RenderContext, sha
   }
   const loaded = await loadSource(source, context, trees);
   const { file } = loaded;
+  const chars = loaded.chapterTexts ? loaded.chapterTexts.reduce((sum, chapter) => sum + chapter.text.length, 0) : String(file.value).length;
   // A book's chapter texts serve only the next build's splice: without one, they go now, not
   // after every edition (about twice the Markdown's bytes, as strings, beside the book's tree).
   if (!spliceKey) loaded.chapterTexts = undefined;
@@ -153,8 +155,9 @@ export async function renderDocument(source: Source, context: RenderContext, sha
 
   if (!checkSource(file, limits)) return finish();
   // The PDF of a long document renders beside the other editions: the thread starts now, so
-  // that it loads while this one parses.
-  pdfThread = source.kind === 'file' && context.formats.includes('pdf') && context.formats.length > 1 ? openThread?.(String(file.value).length) : undefined;
+  // that it loads while this one parses (a book's chapters are parsed already: it loads while
+  // they are transformed).
+  pdfThread = context.formats.includes('pdf') && context.formats.length > 1 ? openThread?.(chars) : undefined;
   await yieldToEventLoop();
   const read = new Map<string, string>();
   const recorded = assetRecorder(context.root, loaded.folder, read, output.missing);
@@ -180,7 +183,8 @@ export async function renderDocument(source: Source, context: RenderContext, sha
   // Its last pass runs as its chapters are streamed to the writers (each chapter kept as bytes
   // once, not once more between the pass and the stream): its messages and its description are
   // complete only then, before they are read below.
-  const streamed = book ? streamChapters({ type: 'root', children: [] }, book.parts()) : undefined;
+  // A book whose PDF renders on a thread packs its chapters where that thread can read them too.
+  const streamed = book ? streamChapters({ type: 'root', children: [] }, book.parts(), pdfThread !== undefined) : undefined;
   let tree: Root;
   try {
     // A book transformed a chapter at a time has for its tree what comes before its chapters (streamed above).
@@ -208,7 +212,7 @@ export async function renderDocument(source: Source, context: RenderContext, sha
   // session renders from the joined tree (`joined` above; its next build may splice into it).
   // A book transformed a chapter at a time (book-pass.ts) went from its passes to the stream
   // without being joined (above).
-  const chapters = source.kind === 'book' && !joined ? (streamed ?? splitIntoChapters(tree)) : undefined;
+  const chapters = source.kind === 'book' && !joined ? (streamed ?? splitIntoChapters(tree, pdfThread !== undefined)) : undefined;
   if (chapters) tree = chapters.head;
   const resolver = createAssetResolver({ root: context.root, documentDir: loaded.folder, file, cache: new Map(), fetched });
   const assets = recordingResolver(resolver, recorded);
@@ -222,13 +226,14 @@ export async function renderDocument(source: Source, context: RenderContext, sha
   });
   // The PDF goes to its thread first, so that it starts at once; its messages still go where
   // they would have gone in line (after those of the editions listed before it).
-  const offThread = pdfThread?.render({ edition: 'pdf', tree, meta: writerMeta, file: { path: file.path, cwd: file.cwd, value: String(file.value), data: file.data }, epoch, root: context.root, folder: loaded.folder, fetched });
-  let pdfMessagesAt = 0;
+  // A book's thread gets the packed chapters (shared memory, not copied) and their facts.
   // Each edition goes to its temporary file as soon as it is made; not the HTML of a watch session,
   // whose next build may splice into these bytes (a PDF's next build resumes from its writer's
   // marks instead, and its bytes made into one array were 57 MB of array buffers a rebuild on the
   // 10 MB book: bench/RESULTS-incremental.md, session 21).
   const temporaryOf = (edition: Edition) => (context.writeTo && (!spliceKey || edition === 'pdf') ? temporaryFor(join(context.writeTo, `${source.name}.${edition}`)) : undefined);
+  const offThread = pdfThread?.render({ edition: 'pdf', tree, chapters: chapters && { segments: chapters.segments, facts: chapters.stream.facts }, meta: writerMeta, file: { path: file.path, cwd: file.cwd, value: String(file.value), data: file.data }, epoch, root: context.root, folder: loaded.folder, fetched, temporary: temporaryOf('pdf') });
+  let pdfMessagesAt = 0;
   const keep = (edition: Edition, bytes: Uint8Array) => {
     const temporary = temporaryOf(edition);
     if (!temporary) {
@@ -244,7 +249,8 @@ export async function renderDocument(source: Source, context: RenderContext, sha
     }
     output.editions.push({ edition, file: temporary });
   };
-  const renderHere = async (edition: Edition, lastReader: boolean) => {
+  // `lastChapterReader`: the last edition to read the chapters, which lets each go as it loads it.
+  const renderHere = async (edition: Edition, lastReader: boolean, lastChapterReader = lastReader) => {
     // What the last stage of a long book left goes before the next one grows, not beside it
     // (a full collection takes a second or so; each stage of such a book, minutes).
     if (isDocumentThread()) collectGarbage();
@@ -252,7 +258,7 @@ export async function renderDocument(source: Source, context: RenderContext, sha
     const temporary = writer.renderTo ? temporaryOf(edition) : undefined;
     try {
       // Writers never change the tree they are given: every edition reads the same one.
-      const input = { tree, chapters: lastReader ? chapters?.lastUse : chapters?.stream, meta: writerMeta, file, assets, epoch, shared, lastReader };
+      const input = { tree, chapters: lastChapterReader ? chapters?.lastUse : chapters?.stream, meta: writerMeta, file, assets, epoch, shared, lastReader };
       if (temporary && writer.renderTo) {
         mkdirSync(dirname(temporary), { recursive: true });
         await writer.renderTo(input, temporary);
@@ -270,13 +276,15 @@ export async function renderDocument(source: Source, context: RenderContext, sha
   const pdfLast = !offThread && !spliceKey && context.formats.includes('pdf');
   // What a PDF region rebuild needs of this build besides its output (region-rebuild.ts PdfRecord).
   const pdfFacts: PdfRecord | undefined = spliceKey && context.formats.includes('pdf') ? { children: [...tree.children], path: file.path, cwd: file.cwd, data: file.data, folder: loaded.folder, epoch, before: file.messages.length, read: [...read], missing: [...output.missing] } : undefined;
+  const inLine = context.formats.filter((edition) => !(edition === 'pdf' && (offThread || pdfLast)));
   for (const edition of context.formats) {
     await yieldToEventLoop();
-    if (edition === 'pdf' && (offThread || pdfLast)) {
+    if (!inLine.includes(edition)) {
       pdfMessagesAt = file.messages.length;
       continue;
     }
-    await renderHere(edition, false);
+    // With the PDF on its thread (which reads its own chapters), the last edition here is the last to read this thread's.
+    await renderHere(edition, false, Boolean(offThread) && edition === inLine.at(-1));
   }
   if (pdfLast) {
     await yieldToEventLoop();
@@ -292,7 +300,8 @@ export async function renderDocument(source: Source, context: RenderContext, sha
     try {
       const result = await offThread;
       messages = threadMessages(file, result.messages);
-      if (result.bytes) keep('pdf', result.bytes);
+      if (result.file) output.editions.push({ edition: 'pdf', file: result.file });
+      else if (result.bytes) keep('pdf', result.bytes);
       for (const [path, hash] of result.read) read.set(path, hash);
       output.missing.push(...result.missing);
     } catch (error) {
@@ -316,15 +325,24 @@ export async function renderDocument(source: Source, context: RenderContext, sha
   return result;
 }
 
+/** A book as its writers take it: what comes before its chapters, and its chapters as packed segments (chapter-segments.ts). */
+export interface StreamedBook {
+  head: Root;
+  stream: ChapterStream;
+  lastUse: ChapterStream;
+  /** Chapter n's packed segments are `segments[n - 1]` (an edition thread gets a copy). */
+  segments: Uint8Array[][];
+}
+
 /**
  * A transformed book's tree as what comes before its first chapter (`head`) and a stream of its
  * chapters, each kept as deflated bytes (packed.ts): the joined tree's blocks are let go (their places in `tree.children`
  * cleared) as their chapter is written. See `streamChapters`.
  */
-export function splitIntoChapters(tree: Root): { head: Root; stream: ChapterStream; lastUse: ChapterStream } {
+export function splitIntoChapters(tree: Root, sharedMemory = false): StreamedBook {
   const blocks = tree.children;
   tree.children = [];
-  return streamChapters({ ...tree, children: [] }, [blocks]);
+  return streamChapters({ ...tree, children: [] }, [blocks], sharedMemory);
 }
 
 /**
@@ -338,7 +356,7 @@ export function splitIntoChapters(tree: Root): { head: Root; stream: ChapterStre
  * trees are held. `lastUse` is the same stream for the last writer, which lets each chapter's
  * bytes go as it loads them.
  */
-export function streamChapters(head: Root, parts: Iterable<(RootContent | undefined)[]>): { head: Root; stream: ChapterStream; lastUse: ChapterStream } {
+export function streamChapters(head: Root, parts: Iterable<(RootContent | undefined)[]>, sharedMemory = false): StreamedBook {
   const facts = emptyBookFacts();
   const held: Uint8Array[][] = [];
   let number: number | undefined;
@@ -346,7 +364,7 @@ export function streamChapters(head: Root, parts: Iterable<(RootContent | undefi
   const flush = () => {
     const chapter: Root = { type: 'root', children };
     addChapterFacts(facts, chapter, held.length + 1);
-    held.push(packSegments(children));
+    held.push(packSegments(children, sharedMemory));
     children = [];
   };
   for (const blocks of parts) {
@@ -365,37 +383,7 @@ export function streamChapters(head: Root, parts: Iterable<(RootContent | undefi
     }
   }
   if (children.length > 0) flush();
-  const load = (n: number): Root => ({ type: 'root', children: unpackSegments(held[n - 1]!) });
-  const stream: ChapterStream = { count: held.length, load, facts };
-  const lastUse: ChapterStream = {
-    count: held.length,
-    load: (n) => {
-      const chapter = load(n);
-      held[n - 1] = [];
-      return chapter;
-    },
-    facts,
-  };
-  return { head, stream, lastUse };
-}
-
-/**
- * A chapter's blocks are packed a few hundred at a time: a long chapter's JSON is never whole, as
- * bytes and as a string beside its tree, when it is packed or loaded (a 5.3 MB chapter's is 40 MB
- * of each, its tree 51 MB of heap).
- */
-const BLOCKS_PER_SEGMENT = 512;
-
-function packSegments(children: RootContent[]): Uint8Array[] {
-  const segments: Uint8Array[] = [];
-  for (let from = 0; from < children.length; from += BLOCKS_PER_SEGMENT) segments.push(packChapter(children.slice(from, from + BLOCKS_PER_SEGMENT)));
-  return segments;
-}
-
-function unpackSegments(segments: Uint8Array[]): RootContent[] {
-  const children: RootContent[] = [];
-  for (const segment of segments) for (const block of unpackChapter(segment) as RootContent[]) children.push(block);
-  return children;
+  return { head, ...chapterStreams(held, facts), segments: held };
 }
 
 /**

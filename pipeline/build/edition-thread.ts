@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { parentPort, Worker } from 'node:worker_threads';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import type { Root } from 'mdast';
 import { visit } from 'unist-util-visit';
 import type { Point, Position } from 'unist';
@@ -8,7 +8,8 @@ import { VFile } from 'vfile';
 import { VFileMessage } from 'vfile-message';
 import { assetPaths, createAssetResolver } from '../read/assets.ts';
 import { report } from '../messages.ts';
-import type { Asset, AssetResolver, DocumentMeta, Edition, FormulaSource, SharedResources } from '../types.ts';
+import type { Asset, AssetResolver, BookFacts, DocumentMeta, Edition, FormulaSource, SharedResources } from '../types.ts';
+import { chapterStreams } from './chapter-segments.ts';
 import { loadWriter } from '../writers/index.ts';
 import { sha256 } from './cache.ts';
 import { workerUrl } from './pool.ts';
@@ -33,12 +34,19 @@ export interface EditionThread {
 export interface EditionTask {
   edition: Edition;
   tree: Root;
+  /** A book's chapters, packed (document.ts StreamedBook), and the facts gathered from them. */
+  chapters?: { segments: Uint8Array[][]; facts: BookFacts };
   meta: DocumentMeta;
   file: { path: string; cwd: string; value: string; data: VFile['data'] };
   epoch: number;
   root: string;
   folder: string;
   fetched?: Map<string, Asset>;
+  /**
+   * The temporary file the edition goes into, as it is made, when its writer can (Writer.renderTo):
+   * a long book's PDF is never whole in memory, nor copied between threads.
+   */
+  temporary?: string;
 }
 
 /** A problem the writer reported, as plain data (a VFileMessage does not cross threads whole). */
@@ -52,10 +60,33 @@ interface PlainMessage {
 
 export interface EditionResult {
   bytes?: Uint8Array;
+  /** The temporary file the edition was written into (EditionTask.temporary), instead of bytes. */
+  file?: string;
   messages: PlainMessage[];
   /** Assets the writer read: project-relative path → sha256, as renderDocument records them. */
   read: [string, string][];
   missing: string[];
+}
+
+/**
+ * Below this many characters of Markdown, a document's PDF renders in line: starting a thread
+ * (its modules, its fonts) costs more than it saves.
+ */
+const PDF_THREAD_MIN_CHARS = 50_000;
+
+/**
+ * With two cores, only from this many: V8 compiles hot code and collects garbage on threads of
+ * its own (about 40% of a scholarly paper's CPU), which keep the second core busy already, so
+ * there the PDF's thread saved no time and cost CPU (bench/RESULTS-scholarly.md). A long
+ * document's editions are seconds of settled code: the 10 MB book's HTML and EPUB took 16 s of
+ * its main thread while the second core waited (bench/RESULTS-speed.md, session 23).
+ */
+const PDF_THREAD_MIN_CHARS_TWO_CORES = 1_000_000;
+
+/** Whether, with `cores` cores, a document of `chars` characters renders its PDF on a thread of its own. */
+export function editionThreadOpener(cores: number): (chars: number) => EditionThread | undefined {
+  const least = cores > 2 ? PDF_THREAD_MIN_CHARS : cores === 2 ? PDF_THREAD_MIN_CHARS_TWO_CORES : Infinity;
+  return (chars) => (chars >= least ? openEditionThread() : undefined);
 }
 
 /** Marks the worker started for one edition (the module also serves the build's pool). */
@@ -164,8 +195,16 @@ async function renderEditionHere(task: EditionTask, shared: SharedResources): Pr
   const assets = recordingResolver(resolver, assetRecorder(task.root, task.folder, read, result.missing));
   try {
     const writer = await loadWriter(task.edition);
-    result.bytes = await writer.render({ tree: task.tree, meta: task.meta, file, assets, epoch: task.epoch, shared });
+    // The tree and chapters are this thread's own copies: the writer is their last reader.
+    const chapters = task.chapters && chapterStreams(task.chapters.segments, task.chapters.facts).lastUse;
+    const input = { tree: task.tree, chapters, meta: task.meta, file, assets, epoch: task.epoch, shared, lastReader: true };
+    if (task.temporary && writer.renderTo) {
+      mkdirSync(dirname(task.temporary), { recursive: true });
+      await writer.renderTo(input, task.temporary);
+      result.file = task.temporary;
+    } else result.bytes = await writer.render(input);
   } catch (error) {
+    if (task.temporary) rmSync(task.temporary, { force: true });
     report(file, 'error', `the ${task.edition} writer failed: ${(error as Error).stack ?? error}`, undefined, 'writer-crash');
   }
   result.read = [...read];

@@ -1,8 +1,9 @@
+import { availableParallelism } from 'node:os';
 import { workerData } from 'node:worker_threads';
 import { renderDocument, type RenderOutput, type Source } from './document.ts';
 import type { RenderContext } from '../types.ts';
 import { createSharedResources } from './resources.ts';
-import { EDITION_THREAD, serveEditionThread } from './edition-thread.ts';
+import { EDITION_THREAD, editionThreadOpener, serveEditionThread } from './edition-thread.ts';
 import { isDocumentThread, serveDocumentThread } from './document-thread.ts';
 
 /** One task of the build's pool: a document and how to render it. */
@@ -22,6 +23,6 @@ export function startWorkerThread(): (task: WorkerTask) => Promise<RenderOutput>
   // Started for one edition of a document (edition-thread.ts) rather than by the build's pool.
   if ((workerData as Record<string, unknown> | null)?.[EDITION_THREAD]) serveEditionThread(shared);
   // Started for one long book, with a bound on its heap (document-thread.ts).
-  if (isDocumentThread()) serveDocumentThread(shared, renderDocument);
+  if (isDocumentThread()) serveDocumentThread<Source, RenderOutput>(shared, (source, context, shared, editionThreads) => renderDocument(source, context, shared, editionThreads ? editionThreadOpener(availableParallelism()) : undefined));
   return ({ source, context }) => renderDocument(source, context, shared);
 }
