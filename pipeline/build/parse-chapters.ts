@@ -10,6 +10,17 @@ import { openPool } from './pool.ts';
 import { isDocumentThread } from './document-thread.ts';
 
 /**
+ * The young generation of a parse worker, in MB (V8 gives a worker about 48 by default: a
+ * bound of 48 measured the same as none). The parser makes a chapter's tree and the garbage
+ * around it in the young generation; in one that small, the tree is copied again and again by the
+ * scavenger before it is promoted: 27% of the parse workers' CPU on the 10 MB book went to the
+ * collector. At 96 MB the 10 MB book's HTML took 47.0-47.9 s of user CPU against 53.4-54.5 s
+ * (48 MB: 56.1 s; 192 MB: 43.4-46.9 s, but the build's peak RSS grew from 520 to 630 MB;
+ * bench/RESULTS-speed.md, session 23). Its peak did not move at 96.
+ */
+const PARSE_YOUNG_GENERATION_MB = 96;
+
+/**
  * Parse chapters, on a pool of worker threads when what must be parsed is large (a worker costs
  * a few hundred milliseconds to start) and this is not already a worker of a larger build.
  * With `trees`, a chapter whose text was parsed before is taken from the store, and only the
@@ -34,7 +45,7 @@ export function chapterParser(trees?: TreeStore): ChapterParser {
       // Here the store serves the pieces of a large chapter too.
       for (const { value, index } of missing) results[index] = loadable(parseInWorker({ value, compact: true }, trees));
     } else {
-      const pool = await openPool<{ value: string; compact: boolean }, { packed?: Uint8Array; overflow?: string }>('parse-worker', threads);
+      const pool = await openPool<{ value: string; compact: boolean }, { packed?: Uint8Array; overflow?: string }>('parse-worker', threads, { youngGenerationMb: PARSE_YOUNG_GENERATION_MB });
       try {
         const parsed = await Promise.all(missing.map(({ value }) => pool.run({ value, compact: true })));
         missing.forEach(({ value, index }, position) => {

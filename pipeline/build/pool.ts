@@ -17,12 +17,13 @@ const COMPILED = {
  * is a sibling .js file; from the compiled package it keeps its folder; from the TypeScript
  * sources it is loaded through a small tsx shim.
  */
-export async function openPool<Task, Result>(worker: 'worker' | 'parse-worker', threads: number, options: { patientTiering?: boolean } = {}) {
+export async function openPool<Task, Result>(worker: 'worker' | 'parse-worker', threads: number, options: { patientTiering?: boolean; youngGenerationMb?: number } = {}) {
   const { Tinypool } = await import('tinypool');
   const pool = new Tinypool({
     filename: workerUrl(worker).href,
     minThreads: threads,
     maxThreads: threads,
+    ...(options.youngGenerationMb ? { resourceLimits: { maxYoungGenerationSizeMb: options.youngGenerationMb } } : {}),
   });
   // Raised once the first task has come back, not before: the threads load the bundle through
   // V8's code cache as they start (here), and V8 rejects a cache made under other flags. By the
