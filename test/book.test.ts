@@ -130,10 +130,10 @@ describe("a long book's PDF on a thread of its own", () => {
     expect(threaded.missing.sort()).toEqual(inLine.missing.sort());
   });
 
-  it('opens on two cores only for a document of a million characters or more; on more cores, from 50,000', async () => {
+  it('opens on two cores only for a document of a million characters or more; on more cores, from 50,000; never past 25 million', async () => {
     const { editionThreadOpener } = await import('../pipeline/build/edition-thread.ts');
     const opened: number[] = [];
-    for (const [cores, chars] of [[1, 5_000_000], [2, 999_999], [2, 1_000_000], [3, 49_999], [3, 50_000]] as const) {
+    for (const [cores, chars] of [[1, 5_000_000], [2, 999_999], [2, 1_000_000], [3, 49_999], [3, 50_000], [2, 25_000_001], [8, 25_000_001]] as const) {
       const thread = editionThreadOpener(cores)(chars);
       if (thread) opened.push(chars);
       await thread?.close();

@@ -83,10 +83,18 @@ const PDF_THREAD_MIN_CHARS = 50_000;
  */
 const PDF_THREAD_MIN_CHARS_TWO_CORES = 1_000_000;
 
+/**
+ * Above this many, the editions render one after another, for memory: the PDF's thread holds its
+ * layout and its chapter beside the HTML's and the EPUB's. The 100 MB book's build passed 1.6 GB
+ * with the thread (1.37 GB without; the target is 1.5 GB), the 10 MB book's peaked at 528 MB
+ * (437 MB without; bench/RESULTS-speed.md, session 23).
+ */
+const PDF_THREAD_MAX_CHARS = 25_000_000;
+
 /** Whether, with `cores` cores, a document of `chars` characters renders its PDF on a thread of its own. */
 export function editionThreadOpener(cores: number): (chars: number) => EditionThread | undefined {
   const least = cores > 2 ? PDF_THREAD_MIN_CHARS : cores === 2 ? PDF_THREAD_MIN_CHARS_TWO_CORES : Infinity;
-  return (chars) => (chars >= least ? openEditionThread() : undefined);
+  return (chars) => (chars >= least && chars <= PDF_THREAD_MAX_CHARS ? openEditionThread() : undefined);
 }
 
 /** Marks the worker started for one edition (the module also serves the build's pool). */
