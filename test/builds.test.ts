@@ -273,6 +273,25 @@ describe('many documents', () => {
     expect(hrefs('cold/a.html')).toContain('sub/e.html');
   });
 
+  it('links written as a documentation site serves its pages (the route from the root, or no .md) go to the editions of the run', async () => {
+    // npm's docs link /commands/npm-install#description; VitePress and Docusaurus sites write routes too.
+    const root = tempProject({
+      'guide/start.md': '---\ntitle: Start\n---\n\nRun [install](/commands/install#options) or [the command](../commands/install); [home](/) and [the API](/api/) stay.\n',
+      'commands/install.md': '---\ntitle: Install\n---\n\n## Options\n\nBack to [the start](/guide/start).\n',
+    });
+    try {
+      const result = await build({ root, paths: ['.'], out: join(root, 'out'), formats: ['html', 'pdf'], cache: false });
+      expect(result.ok).toBe(true);
+      const hrefs = (path: string) => [...readFileSync(join(root, 'out', path), 'utf8').matchAll(/<a href="([^"]+)"/g)].map((match) => match[1]!).filter((href) => !href.startsWith('#'));
+      expect(hrefs('guide/start.html')).toEqual(['../commands/install.html#options', '../commands/install.html', '/', '/api/']);
+      expect(hrefs('commands/install.html')).toEqual(['../guide/start.html']);
+      const pdf = readFileSync(join(root, 'out', 'guide', 'start.pdf'), 'latin1');
+      expect([...pdf.matchAll(/\/S \/GoToR\n\/F \(([^)]*)\)/g)].map((match) => match[1])).toEqual(['../commands/install.pdf', '../commands/install.pdf']);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
   it('a document added to a folder rebuilds only the documents whose links ask for it', async () => {
     const root = tempProject({
       'source/a.md': '---\ntitle: A\n---\n\nSee [D](d.md), [E](e.md), [an object](constructor) and [another](__proto__).\n',

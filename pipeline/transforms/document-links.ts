@@ -8,7 +8,8 @@ import { anchorFor, isReservedId, type AnchorTable } from './headings.ts';
 
 /**
  * A folder of documents built in one run links between its documents as files, the way GitHub
- * and every Markdown editor read them (`docs/setup.md#install`). Left as written, such a link
+ * and every Markdown editor read them (`docs/setup.md#install`), or as the routes a
+ * documentation site serves them at (`/docs/setup#install`, `setup`). Left as written, such a link
  * points at a Markdown file the output folder does not hold. Here each one is marked with its
  * target's output name, relative to this document's: every edition then links to the same
  * edition of the other document (`docs/setup.html#install` in the HTML, `docs/setup.pdf#install`
@@ -79,10 +80,16 @@ export function linkDocuments(tree: Root, file: VFile, documents: RunDocuments, 
   visit(tree, (node) => {
     if (node.type !== 'link' && node.type !== 'definition') return;
     const target = node as Link | Definition;
-    // A scheme (`https:`), a protocol-relative or root-relative URL, or a fragment: not a file of the run.
-    if (/^([a-z][a-z\d+.-]*:|\/|#)/i.test(target.url)) return;
+    // A scheme (`https:`), a protocol-relative URL, or a fragment: not a file of the run.
+    if (/^([a-z][a-z\d+.-]*:|\/\/|#)/i.test(target.url)) return;
     const cut = target.url.search(/[?#]/);
-    const path = posix.normalize(posix.join(folder, safeDecode(cut === -1 ? target.url : target.url.slice(0, cut))));
+    const written = safeDecode(cut === -1 ? target.url : target.url.slice(0, cut));
+    // A path from `/` starts at the project root, as GitHub and a site served from the root read
+    // it (read/assets.ts reads images so); `/` alone is the site's home, no document.
+    if (written === '/' || written === '') return;
+    const asWritten = written.startsWith('/') ? posix.normalize(written.slice(1)) : posix.normalize(posix.join(folder, written));
+    // The file itself, or the route a documentation site serves it as (`commands/npm-install`).
+    const path = documents.outputOf(asWritten) !== undefined || /\.[a-z\d]+$/i.test(asWritten) ? asWritten : `${asWritten}.md`;
     const name = documents.outputOf(path);
     if (name === undefined) return;
     let after = cut === -1 ? '' : target.url.slice(cut);
