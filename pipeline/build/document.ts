@@ -224,14 +224,14 @@ export async function renderDocument(source: Source, context: RenderContext, sha
     const asset = assets.stylesheet(path, at ? { start: at, end: at } : undefined);
     return asset ? [new TextDecoder().decode(asset.bytes)] : [];
   });
-  // The PDF goes to its thread first, so that it starts at once; its messages still go where
-  // they would have gone in line (after those of the editions listed before it).
-  // A book's thread gets the packed chapters (shared memory, not copied) and their facts.
   // Each edition goes to its temporary file as soon as it is made; not the HTML of a watch session,
   // whose next build may splice into these bytes (a PDF's next build resumes from its writer's
   // marks instead, and its bytes made into one array were 57 MB of array buffers a rebuild on the
   // 10 MB book: bench/RESULTS-incremental.md, session 21).
   const temporaryOf = (edition: Edition) => (context.writeTo && (!spliceKey || edition === 'pdf') ? temporaryFor(join(context.writeTo, `${source.name}.${edition}`)) : undefined);
+  // The PDF goes to its thread first, so that it starts at once; its messages still go where
+  // they would have gone in line (after those of the editions listed before it). A book's thread
+  // gets the packed chapters (shared memory, not copied) and their facts.
   const offThread = pdfThread?.render({ edition: 'pdf', tree, chapters: chapters && { segments: chapters.segments, facts: chapters.stream.facts }, meta: writerMeta, file: { path: file.path, cwd: file.cwd, value: String(file.value), data: file.data }, epoch, root: context.root, folder: loaded.folder, fetched, temporary: temporaryOf('pdf') });
   let pdfMessagesAt = 0;
   const keep = (edition: Edition, bytes: Uint8Array) => {
@@ -330,7 +330,7 @@ export interface StreamedBook {
   head: Root;
   stream: ChapterStream;
   lastUse: ChapterStream;
-  /** Chapter n's packed segments are `segments[n - 1]` (an edition thread gets a copy). */
+  /** Chapter n's packed segments are `segments[n - 1]` (an edition thread reads them too: streamChapters' `sharedMemory`). */
   segments: Uint8Array[][];
 }
 
