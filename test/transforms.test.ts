@@ -186,6 +186,12 @@ describe('footnotes', () => {
 });
 
 describe('headings', () => {
+  it("never slugs a heading to a note's id: the second heading \"fn\" is not the first note's `fn-1`", () => {
+    const { tree } = process('# Doc\n\n## fn\n\nText[^a].\n\n## fn\n\n## fnref 1\n\n[^a]: A note.\n');
+    const ids = tree.children.flatMap((node) => (node.type === 'heading' ? [node.data?.id] : []));
+    expect(ids).toEqual(['fn', 'section-fn-1', 'section-fnref-1']);
+  });
+
   it('gives unique GitHub-style ids, shared by every edition', () => {
     const { tree } = process('---\ntitle: T\n---\n\n## Intro\n\n## Intro\n\n### Notes\n');
     const ids: string[] = [];

@@ -11,6 +11,9 @@ import type {} from 'mdast-util-to-hast';
 /** Ids the writers use for notes, the title block and the contents; neither a heading nor raw HTML may take them. */
 const RESERVED = ['abstract', 'abstract-title', 'title-block', 'footnotes', 'footnote-label', 'colophon', 'toc', 'toc-title', 'content'];
 
+/** The ids the writers give notes and their calls (writers/shared/render.ts: `fn-1`, `fnref-1`, `fnref-1-2`). */
+const NOTE_ID = /^fn(ref)?-\d+(-\d+)?$/;
+
 /** Whether the writers may give an element this id (the title block, the notes, the contents): no heading takes it. */
 export function isReservedId(id: string): boolean {
   return RESERVED.includes(id);
@@ -72,7 +75,8 @@ function slugging(state: SlugState, chapterNames: string[]) {
     return slugger;
   };
   const global = (chapter: number, local: string): string => {
-    let id = local;
+    // A slug shaped like a note's id (the second heading "fn" is `fn-1`) would share that note's id.
+    let id = NOTE_ID.test(local) ? `section-${local}` : local;
     if (used.has(id)) {
       const prefix = chapter > 0 ? slug((chapterNames[chapter - 1] ?? '').replace(/^.*\//, '').replace(/\.[^.]*$/, '')) || `chapter-${chapter}` : '';
       const base = prefix ? `${prefix}-${local}` : local;
